@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Idempotent bootstrap for a fresh machine of the reference kind (Debian bookworm, Node 20, root).
+# Usage: bash scripts/bootstrap.sh [test|lab|bench|fixtures|all]
+# Installs only what is missing, so a second run takes a second or two:
+#  - npm dependencies (npm ci when node_modules is absent or package-lock.json changed),
+#  - the Debian packages the chosen job needs (Jupyter, statsmodels/scipy for references,
+#    grpcio for the cross-language client test, protoc, chromium for browser tests),
+#  - the tslab Jupyter kernelspec pointing at this project's own tslab.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-all}"
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+# ---- npm dependencies --------------------------------------------------------------------
+stamp=node_modules/.arbitrage-lab-lock
+lockhash=$(sha1sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lockhash" ]; then
+  log "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lockhash" > "$stamp"
+fi
+
+# ---- Debian packages ---------------------------------------------------------------------
+# Each job's list; a package is installed only when dpkg does not already have it.
+JUPYTER_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient"
+REFERENCE_PKGS="python3-statsmodels python3-scipy python3-sklearn python3-numpy python3-pandas"
+GRPC_PY_PKGS="python3-grpcio python3-grpc-tools python3-protobuf protobuf-compiler"
+BROWSER_PKGS="chromium"
+case "$mode" in
+  test) want="$JUPYTER_PKGS $GRPC_PY_PKGS $BROWSER_PKGS" ;;
+  lab) want="$JUPYTER_PKGS" ;;
+  bench) want="$REFERENCE_PKGS" ;;
+  fixtures) want="$REFERENCE_PKGS $GRPC_PY_PKGS" ;;
+  all) want="$JUPYTER_PKGS $REFERENCE_PKGS $GRPC_PY_PKGS $BROWSER_PKGS" ;;
+  *) log "unknown mode '$mode' (expected test|lab|bench|fixtures|all)"; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != "0" ]; then
+    log "missing Debian packages:$missing — run as root or install them with apt-get"; exit 1
+  fi
+  log "installing Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  # apt-get update once per bootstrap that needs it; retry once on a transient mirror error.
+  apt-get update -qq || { sleep 5; apt-get update -qq; }
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+    || { sleep 5; apt-get install -y -qq --no-install-recommends $missing >/dev/null; }
+fi
+
+# ---- tslab kernelspec (Jupyter jobs) -------------------------------------------------------
+if [ "$mode" = test ] || [ "$mode" = lab ] || [ "$mode" = all ]; then
+  if [ -f scripts/install-kernel.sh ]; then bash scripts/install-kernel.sh; fi
+fi
+exit 0

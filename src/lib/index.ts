@@ -1,0 +1,5 @@
+/**
+ * Arbitrage Lab analytics library: pure functions on Float64Array, no I/O.
+ * Each domain's barrel is its table of contents; this file re-exports them all.
+ */
+export * from "./util/index.js";
