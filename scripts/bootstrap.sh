@@ -2,7 +2,7 @@
 # Idempotent bootstrap for a fresh machine of the reference kind (Debian bookworm, Node 20, root).
 # Usage: bash scripts/bootstrap.sh [test|lab|bench|fixtures|all]
 # Installs only what is missing, so a second run takes a second or two:
-#  - npm dependencies (npm ci when node_modules is absent or package-lock.json changed),
+#  - npm dependencies (when node_modules is absent or package-lock.json changed),
 #  - the Debian packages the chosen job needs (Jupyter, statsmodels/scipy for references,
 #    grpcio for the cross-language client test, protoc, chromium for browser tests),
 #  - the tslab Jupyter kernelspec pointing at this project's own tslab.
@@ -15,8 +15,11 @@ log() { printf '[bootstrap] %s\n' "$*" >&2; }
 stamp=node_modules/.arbitrage-lab-lock
 lockhash=$(sha1sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lockhash" ]; then
-  log "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` (not `npm ci`): it installs the locked versions too, and it tolerates optional
+  # platform packages (rollup's android/darwin builds) that this machine's registry answers 404 for,
+  # which makes `npm ci` reject the lock as "out of sync" here.
+  log "installing npm dependencies (npm install, locked versions)"
+  npm install --no-audit --no-fund --loglevel=error
   echo "$lockhash" > "$stamp"
 fi
 
