@@ -3,3 +3,4 @@
  * Each domain's barrel is its table of contents; this file re-exports them all.
  */
 export * from "./util/index.js";
+export * from "./linalg/index.js";
