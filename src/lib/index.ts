@@ -4,3 +4,4 @@
  */
 export * from "./util/index.js";
 export * from "./linalg/index.js";
+export * from "./ou/index.js";
