@@ -42,7 +42,7 @@ import {
   type HealthMetric,
 } from "../server/generated/meanrev.js";
 import type { ClientOptions } from "./clientOptions.js";
-import { RpcConnection, toMessage, type GrpcChannel, type CallOptions, type MessageCodec, type RequestInput } from "./RpcConnection.js";
+import { RpcConnection, toMessage, type GrpcChannel, type CallOptions, type RequestInput } from "./RpcConnection.js";
 
 export type {
   Matrix,
@@ -77,18 +77,6 @@ export const MEANREV_UNARY_TIMEOUT_MS = 30_000;
 
 const NAME = "MeanRevClient";
 
-/** Map caller inputs to wire messages lazily, as they are produced. */
-async function* messages<T>(
-  codec: MessageCodec<T>,
-  inputs: AsyncIterable<unknown> | Iterable<unknown>,
-  fn: string,
-): AsyncGenerator<T, void, undefined> {
-  if (inputs === null || typeof inputs !== "object" || !(Symbol.asyncIterator in inputs || Symbol.iterator in inputs)) {
-    throw new TypeError(`${fn}: inputs must be an iterable or async iterable of messages`);
-  }
-  for await (const input of inputs) yield toMessage(codec, input, fn);
-}
-
 export class MeanRevClient {
   /** The "host:port" target this client dials. */
   readonly address: string;
@@ -121,7 +109,7 @@ export class MeanRevClient {
     call?: CallOptions,
   ): AsyncGenerator<OUEstimate, void, undefined> {
     const fn = `${NAME}.estimateOuParams`;
-    return this.connection.bidiStream(Service.estimateOuParams, messages(PriceUpdate, updates, fn), call);
+    return this.connection.bidiStream(Service.estimateOuParams, updates, (input: unknown) => toMessage(PriceUpdate, input, fn), call);
   }
 
   /** Optimal entry/exit z-scores for an OU spread (`ouParams.theta` = speed, `ouParams.mu` = mean). */
@@ -136,7 +124,7 @@ export class MeanRevClient {
     call?: CallOptions,
   ): AsyncGenerator<BacktestMetric, void, undefined> {
     const fn = `${NAME}.backtestWithCosts`;
-    return this.connection.bidiStream(Service.backtestWithCosts, messages(BacktestInput, bars, fn), call);
+    return this.connection.bidiStream(Service.backtestWithCosts, bars, (input: unknown) => toMessage(BacktestInput, input, fn), call);
   }
 
   /** Log (default) or simple returns of a price series with mean, sample sd and count. */
@@ -157,7 +145,7 @@ export class MeanRevClient {
     call?: CallOptions,
   ): AsyncGenerator<WeightsOutput, void, undefined> {
     const fn = `${NAME}.caraOptimalWeights`;
-    return this.connection.bidiStream(Service.caraOptimalWeights, messages(OptimizationInput, inputs, fn), call);
+    return this.connection.bidiStream(Service.caraOptimalWeights, inputs, (input: unknown) => toMessage(OptimizationInput, input, fn), call);
   }
 
   /** Bidi: maximum-Sharpe (tangency) weights per input returns matrix. */
@@ -166,7 +154,7 @@ export class MeanRevClient {
     call?: CallOptions,
   ): AsyncGenerator<WeightsOutput, void, undefined> {
     const fn = `${NAME}.sharpeOptimalWeights`;
-    return this.connection.bidiStream(Service.sharpeOptimalWeights, messages(OptimizationInput, inputs, fn), call);
+    return this.connection.bidiStream(Service.sharpeOptimalWeights, inputs, (input: unknown) => toMessage(OptimizationInput, input, fn), call);
   }
 
   /** Weights for a sequence of returns matrices with turnover costs. */

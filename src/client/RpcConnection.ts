@@ -191,14 +191,25 @@ export class RpcConnection {
     yield* this.readAll(method, stream, signal);
   }
 
-  /** Bidi call: writes `inputs` (with backpressure) and yields the server's outputs as they arrive. */
+  /**
+   * Bidi call: converts each input with `toWire` and writes it (waiting for `drain` when the send
+   * buffer is full), half-closes after the last one, and yields the server's outputs as they
+   * arrive. A synchronous iterable is written in a tight loop (no per-message promise); an async
+   * iterable is pulled as fast as it produces.
+   */
   async *bidiStream<Req, Res>(
     definition: grpc.MethodDefinition<Req, Res>,
-    inputs: AsyncIterable<Req> | Iterable<Req>,
+    inputs: AsyncIterable<unknown> | Iterable<unknown>,
+    toWire: (input: unknown) => Req,
     call: CallOptions = {},
     defaultTimeoutMs = Infinity,
   ): AsyncGenerator<Res, void, undefined> {
     const method = definition.path;
+    const isIterable =
+      inputs !== null &&
+      typeof inputs === "object" &&
+      (Symbol.asyncIterator in inputs || Symbol.iterator in inputs);
+    if (!isIterable) throw new TypeError(`${method}: inputs must be an iterable or async iterable of messages`);
     const signal = call.signal;
     if (signal?.aborted) throw new ClientCallError(method, grpc.status.CANCELLED, "aborted before the call started", { cause: signal.reason });
     const setup = this.callSetup(call, defaultTimeoutMs, method);
@@ -211,34 +222,41 @@ export class RpcConnection {
     );
     let inputError: unknown;
     let finished = false;
-    const pump = (async () => {
+    const drained = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off("drain", done);
+          stream.off("close", done);
+          stream.off("error", done);
+          resolve();
+        };
+        stream.on("drain", done);
+        stream.on("close", done);
+        stream.on("error", done);
+      });
+    const pump = async () => {
       try {
-        for await (const input of inputs) {
-          if (finished) return;
-          if (!stream.write(input)) {
-            await new Promise<void>((resolve) => {
-              const done = () => {
-                stream.off("drain", done);
-                stream.off("close", done);
-                stream.off("error", done);
-                resolve();
-              };
-              stream.on("drain", done);
-              stream.on("close", done);
-              stream.on("error", done);
-            });
+        if (Symbol.asyncIterator in inputs) {
+          for await (const input of inputs as AsyncIterable<unknown>) {
+            if (finished) return;
+            if (!stream.write(toWire(input))) await drained();
+          }
+        } else {
+          for (const input of inputs as Iterable<unknown>) {
+            if (finished) return;
+            if (!stream.write(toWire(input))) await drained();
           }
         }
         if (!finished) stream.end();
       } catch (error) {
-        // A failing input iterable (or a serializer throwing on a bad input) cancels the call.
+        // A failing input iterable (or an input the codec rejects) cancels the call.
         inputError = error;
         stream.cancel();
       }
-    })();
+    };
     // The pump is not awaited: a live input feed may never end, and the call is over once the
     // server has closed its side (later inputs are dropped by the `finished` guard).
-    void pump;
+    void pump();
     try {
       yield* this.readAll(method, stream, signal, () => inputError);
     } finally {
