@@ -5,3 +5,4 @@
 export * from "./util/index.js";
 export * from "./linalg/index.js";
 export * from "./ou/index.js";
+export * from "./backtest/index.js";

@@ -1,0 +1,667 @@
+/**
+ * Bar-by-bar backtest engine: the one implementation behind `backtestPair`, `backtestSpread` and the
+ * server's streaming `BacktestWithCosts`. `push(bar)` advances one bar and returns a snapshot; the
+ * batch functions call the same step, so streaming and batch results are identical.
+ *
+ * Each bar t, in this order (no look-ahead: nothing at t reads a price after t):
+ * 1. Mark to market the held legs: P&L_t = q_y·(y_t − y_{t−1}) + q_x·(x_t − x_{t−1}).
+ * 2. On a new day (see `day` below) reset the day's reference equity to the previous close.
+ * 3. Fill the order decided at t−1 when execution is "nextClose" (at close t).
+ * 4. Update the hedge ratio β_t (static, or OLS of y on x with intercept over the trailing `window`
+ *    bars ending at t), the spread s_t = y_t − β_t·x_t and the signal (z-score over the configured
+ *    window, which includes s_t, sd with ddof = 1; or s_t itself for absolute levels).
+ * 5. Risk: if equity ≤ 0, flatten and stop for good ("ruin"); if equity − day reference ≤
+ *    −maxDailyLoss, flatten and stop trading until the day changes ("dailyLoss").
+ * 6. Otherwise the rule decides (see tradingRule.ts) on the position the strategy will hold.
+ * 7. "close" execution fills at close t; "nextClose" leaves the order for step 3 of bar t+1.
+ *
+ * Positions: long spread = +q units of y and −q·β units of x, with β locked at entry (the hedge is
+ * not rebalanced while a trade is open). Sizing "capital" (default, pair mode): q = leverage ·
+ * equity / (|y| + |β|·|x|) at the fill, so gross notional = leverage · equity; sizing "units": q fixed.
+ * Fractional units are allowed. maxGrossExposure caps the gross notional at entry.
+ * Costs per leg fill: |Δq|·|price|·(bps + slippageBps)/10⁴ + |Δq|·perUnit + fixedFee (fixedFee is
+ * per order, i.e. per leg that trades). Slippage is charged as a cost at the close price, which
+ * equals filling at price·(1 ± slippage) and marking at the close.
+ * "day": an optional integer label per bar (e.g. a trading-day number); a change of label starts a
+ * new day. Without labels every bar is its own day, so maxDailyLoss acts as a per-bar loss limit.
+ * `finish()` closes an open position at the last close (exitReason "end") and drops an unfilled order.
+ */
+import {
+  ACTION_BUY,
+  ACTION_EXIT,
+  ACTION_HOLD,
+  ACTION_SELL,
+  ACTION_STOP,
+  decideAction,
+  normalizeRule,
+  type NormalizedRule,
+  type RuleThresholds,
+  type TradingRule,
+} from "./tradingRule.js";
+import { MetricsAccumulator, computeMetrics, type BacktestMetrics, type TradeTally } from "./backtestMetrics.js";
+import { describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
+
+/** Transaction costs; all default to 0. */
+export interface BacktestCosts {
+  /** Proportional cost per leg, basis points of traded notional. */
+  readonly bps?: number;
+  /** Extra adverse fill, basis points of traded notional. */
+  readonly slippageBps?: number;
+  /** Fixed fee per order (per leg that trades), in currency. */
+  readonly fixedFee?: number;
+  /** Cost per unit (share) traded, in currency. */
+  readonly perUnit?: number;
+}
+
+/** Risk limits; absent means no limit. */
+export interface BacktestRisk {
+  /** Cap on gross notional |q·y| + |q·β·x| at entry, in currency. */
+  readonly maxGrossExposure?: number;
+  /** Loss from the day's reference equity (previous day's close) that flattens and halts for the day. */
+  readonly maxDailyLoss?: number;
+}
+
+export type HedgeSpec =
+  | { readonly method: "static"; readonly beta?: number; readonly window?: number }
+  | { readonly method: "rolling"; readonly window: number };
+
+export type SizingSpec = { readonly method: "capital"; readonly leverage?: number } | { readonly method: "units"; readonly units: number };
+
+/** Options shared by BacktestEngine, backtestPair and backtestSpread. */
+export interface BacktestOptions {
+  readonly rule: TradingRule;
+  readonly costs?: BacktestCosts;
+  /** Starting equity (default 100 000 for pairs, 1 for spreads — pass the spread's notional). */
+  readonly capital?: number;
+  readonly sizing?: SizingSpec;
+  readonly risk?: BacktestRisk;
+  readonly execution?: { readonly fill?: "close" | "nextClose" };
+  /** Bars per year for annualisation (default 252). */
+  readonly periodsPerYear?: number;
+  /** Annual risk-free rate for Sharpe/Sortino (default 0). */
+  readonly riskFree?: number;
+}
+
+export interface BacktestEngineOptions extends BacktestOptions {
+  /** "pair" trades y and x with a hedge; "spread" trades the spread (bar.y) as one instrument. */
+  readonly mode?: "pair" | "spread";
+  readonly hedge?: HedgeSpec;
+}
+
+export type ExitReason = "signal" | "stop" | "dailyLoss" | "ruin" | "end";
+
+/** One round trip. Indices are the bars of the fills. */
+export interface BacktestTrade {
+  readonly entryIndex: number;
+  readonly exitIndex: number;
+  readonly side: "long" | "short";
+  /** Spread units held (q > 0); leg quantities are ±q of y and ∓q·β of x. */
+  readonly units: number;
+  readonly hedgeRatio: number;
+  /** Spread value y − β·x at the entry and exit fills (β = hedgeRatio). */
+  readonly entryPrice: number;
+  readonly exitPrice: number;
+  readonly entryPrices: { readonly y: number; readonly x: number };
+  readonly exitPrices: { readonly y: number; readonly x: number };
+  /** Net P&L in currency, after costs. */
+  readonly pnl: number;
+  /** pnl / equity at entry (before entry costs) · 100. */
+  readonly returnPct: number;
+  readonly holdingBars: number;
+  /** Entry plus exit costs, currency. */
+  readonly costs: number;
+  readonly exitReason: ExitReason;
+}
+
+/** What `push` returns after each bar. */
+export interface BacktestSnapshot {
+  readonly bar: number;
+  readonly equity: number;
+  readonly barReturn: number;
+  /** Signed spread units held after this bar's fills. */
+  readonly position: number;
+  readonly hedgeRatio: number;
+  readonly spread: number;
+  /** z-score (zscore rule) or spread (levels rule) the rule saw at this bar; NaN in warm-up. */
+  readonly signal: number;
+  readonly realizedPnl: number;
+  readonly unrealizedPnl: number;
+  readonly metrics: BacktestMetrics;
+}
+
+/** Input bar. In "spread" mode `y` is the spread value and `x` is ignored. */
+export interface BacktestBar {
+  readonly y: number;
+  readonly x?: number;
+  readonly day?: number;
+}
+
+/** Internal: recorded per-bar outputs for the batch functions. */
+export interface BacktestRecord {
+  equity: Float64Array;
+  returns: Float64Array;
+  positions: Float64Array;
+  hedgeRatios: Float64Array;
+  spread: Float64Array;
+  signal: Float64Array;
+}
+
+const NO_ORDER = 2;
+/** Exact recomputation of the running window sums every this many windows, bounding drift. */
+const RECOMPUTE_EVERY_WINDOWS = 1;
+
+/** Stateful bar-by-bar backtest; see the module comment. */
+export class BacktestEngine {
+  // configuration
+  private readonly fn: string;
+  private readonly pairMode: boolean;
+  private readonly rule: NormalizedRule;
+  private readonly th: RuleThresholds;
+  private readonly costRate: number;
+  private readonly perUnit: number;
+  private readonly fixedFee: number;
+  private readonly capital: number;
+  private readonly sizeByCapital: boolean;
+  private readonly leverage: number;
+  private readonly units: number;
+  private readonly maxGross: number;
+  private readonly maxDailyLoss: number;
+  private readonly nextClose: boolean;
+  private readonly periodsPerYear: number;
+  private readonly hedgeMethod: "static" | "rolling" | "none";
+  private readonly hedgeWindow: number;
+  private staticBeta: number;
+
+  // market state
+  private t = 0;
+  private prevY = NaN;
+  private prevX = NaN;
+  private prevDay = NaN;
+  private lastY = NaN;
+  private lastX = NaN;
+
+  // hedge estimator (rolling OLS of y on x with intercept; or static formation sample)
+  private hy: Float64Array;
+  private hx: Float64Array;
+  private hCount = 0;
+  private hMeanX = 0;
+  private hMeanY = 0;
+  private hCxx = 0;
+  private hCxy = 0;
+  private beta = NaN;
+
+  // z-score window
+  private zBuf: Float64Array;
+  private zCount = 0;
+  private zPushes = 0;
+  private zMean = 0;
+  private zM2 = 0;
+  private prevSignal = NaN;
+
+  // portfolio state
+  private equity: number;
+  private dayStartEquity: number;
+  private qy = 0;
+  private qx = 0;
+  private side = 0;
+  private targetSide = 0;
+  private pending = NO_ORDER;
+  private pendingReason: ExitReason = "signal";
+  private halted = false;
+  private ruined = false;
+  private realized = 0;
+
+  // open trade
+  private tEntryIndex = -1;
+  private tUnits = 0;
+  private tBeta = 0;
+  private tEntryY = 0;
+  private tEntryX = 0;
+  private tEntryEquity = 0;
+  private tPnl = 0;
+  private tCosts = 0;
+
+  // results
+  readonly trades: BacktestTrade[] = [];
+  readonly warnings: string[] = [];
+  private readonly acc: MetricsAccumulator;
+  private readonly accBeforeLast: MetricsAccumulator;
+  private readonly tally: TradeTally = { count: 0, wins: 0, holdingBars: 0, grossProfit: 0, grossLoss: 0, tradedNotional: 0 };
+  private record: BacktestRecord | null = null;
+  private finished = false;
+  private lastReturn = 0;
+  private equityPrevClose = 0;
+  private undefinedHedgeBars = 0;
+
+  constructor(options: BacktestEngineOptions, fn = "BacktestEngine") {
+    this.fn = fn;
+    const o = requireOptions<BacktestEngineOptions>(fn, options);
+    const mode = o.mode === undefined ? "pair" : requireOneOf(fn, "mode", o.mode, ["pair", "spread"] as const);
+    this.pairMode = mode === "pair";
+    this.rule = normalizeRule(fn, o.rule, "rule");
+    this.th = this.rule.thresholds;
+
+    const costs = requireOptions<BacktestCosts>(fn, o.costs);
+    const bps = costs.bps === undefined ? 0 : requireFinite(fn, "costs.bps", costs.bps, { min: 0 });
+    const slip = costs.slippageBps === undefined ? 0 : requireFinite(fn, "costs.slippageBps", costs.slippageBps, { min: 0 });
+    this.costRate = (bps + slip) / 1e4;
+    this.perUnit = costs.perUnit === undefined ? 0 : requireFinite(fn, "costs.perUnit", costs.perUnit, { min: 0 });
+    this.fixedFee = costs.fixedFee === undefined ? 0 : requireFinite(fn, "costs.fixedFee", costs.fixedFee, { min: 0 });
+
+    this.capital = o.capital === undefined ? (this.pairMode ? 100_000 : 1) : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
+    const sizing = o.sizing ?? (this.pairMode ? { method: "capital" as const } : { method: "units" as const, units: 1 });
+    if (sizing === null || typeof sizing !== "object") typeError(fn, `sizing must be an object, got ${describe(sizing)}`);
+    const sizingMethod = requireOneOf(fn, "sizing.method", sizing.method, ["capital", "units"] as const);
+    this.sizeByCapital = sizingMethod === "capital";
+    this.leverage = sizing.method === "capital" && sizing.leverage !== undefined ? requireFinite(fn, "sizing.leverage", sizing.leverage, { minExclusive: 0 }) : 1;
+    this.units = sizing.method === "units" ? requireFinite(fn, "sizing.units", sizing.units, { minExclusive: 0 }) : 0;
+
+    const risk = requireOptions<BacktestRisk>(fn, o.risk);
+    this.maxGross = risk.maxGrossExposure === undefined ? Infinity : requireFinite(fn, "risk.maxGrossExposure", risk.maxGrossExposure, { minExclusive: 0 });
+    this.maxDailyLoss = risk.maxDailyLoss === undefined ? Infinity : requireFinite(fn, "risk.maxDailyLoss", risk.maxDailyLoss, { minExclusive: 0 });
+    const execution = requireOptions<{ fill: "close" | "nextClose" }>(fn, o.execution);
+    this.nextClose = (execution.fill === undefined ? "close" : requireOneOf(fn, "execution.fill", execution.fill, ["close", "nextClose"] as const)) === "nextClose";
+    this.periodsPerYear = o.periodsPerYear === undefined ? 252 : requireFinite(fn, "periodsPerYear", o.periodsPerYear, { minExclusive: 0 });
+    const riskFree = o.riskFree === undefined ? 0 : requireFinite(fn, "riskFree", o.riskFree, { minExclusive: -1 });
+
+    this.staticBeta = NaN;
+    this.hedgeWindow = 0;
+    if (!this.pairMode) {
+      this.hedgeMethod = "none";
+      this.staticBeta = 0;
+      this.beta = 0;
+    } else {
+      const hedge = o.hedge;
+      if (hedge === null || typeof hedge !== "object") typeError(fn, `hedge must be an object like { method: "static", beta } or { method: "rolling", window }, got ${describe(hedge)}`);
+      this.hedgeMethod = requireOneOf(fn, "hedge.method", hedge.method, ["static", "rolling"] as const);
+      if (hedge.method === "static" && hedge.beta !== undefined) {
+        this.staticBeta = requireFinite(fn, "hedge.beta", hedge.beta);
+        this.beta = this.staticBeta;
+      } else {
+        const w = (hedge as { window?: unknown }).window;
+        if (w === undefined) rangeError(fn, `hedge.window is required for method "${hedge.method}"${hedge.method === "static" ? " without beta (the formation sample)" : ""}`);
+        this.hedgeWindow = requireInteger(fn, "hedge.window", w, { min: 3 });
+      }
+    }
+    this.hy = new Float64Array(this.hedgeWindow);
+    this.hx = new Float64Array(this.hedgeWindow);
+    this.zBuf = new Float64Array(this.rule.windowType === "rolling" ? this.rule.windowLength : 0);
+
+    this.equity = this.capital;
+    this.dayStartEquity = this.capital;
+    this.acc = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
+    this.accBeforeLast = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
+  }
+
+  /** @internal Preallocate per-bar output arrays of length n (used by the batch functions). */
+  recordInto(n: number): BacktestRecord {
+    this.record = {
+      equity: new Float64Array(n),
+      returns: new Float64Array(n),
+      positions: new Float64Array(n),
+      hedgeRatios: new Float64Array(n),
+      spread: new Float64Array(n),
+      signal: new Float64Array(n),
+    };
+    return this.record;
+  }
+
+  /** Advance one bar (validated) and return the snapshot after it. */
+  push(bar: BacktestBar): BacktestSnapshot {
+    const fn = `${this.fn}.push`;
+    if (this.finished) rangeError(fn, "the backtest is finished; create a new engine");
+    if (bar === null || typeof bar !== "object") typeError(fn, `bar must be an object { y, x?, day? }, got ${describe(bar)}`);
+    const y = requireFinite(fn, "bar.y", bar.y);
+    let x = 0;
+    if (this.pairMode) {
+      x = requireFinite(fn, "bar.x", bar.x);
+      if (!(y > 0) || !(x > 0)) rangeError(fn, `pair prices must be > 0, got y ${y}, x ${x}`);
+    }
+    const day = bar.day === undefined ? this.t : requireFinite(fn, "bar.day", bar.day);
+    if (day < this.prevDay) rangeError(fn, `bar.day must be non-decreasing, got ${day} after ${this.prevDay}`);
+    this.step(y, x, day);
+    return this.snapshot();
+  }
+
+  /** Close any open position at the last close, drop an unfilled order; returns the final snapshot. */
+  finish(): BacktestSnapshot {
+    if (!this.finished) this.finishInternal();
+    return this.snapshot();
+  }
+
+  /** The current metrics (warnings about degenerate values are appended to `warnings` only by `finish`). */
+  metrics(): BacktestMetrics {
+    return computeMetrics(this.acc, this.tally, this.equity, this.periodsPerYear, null);
+  }
+
+  /** @internal Final metrics with the degenerate-value warnings. */
+  finalMetrics(): BacktestMetrics {
+    return computeMetrics(this.acc, this.tally, this.equity, this.periodsPerYear, this.warnings);
+  }
+
+  private snapshot(): BacktestSnapshot {
+    const t = this.t - 1;
+    return {
+      bar: t,
+      equity: this.equity,
+      barReturn: this.lastReturn,
+      position: this.qy,
+      hedgeRatio: this.beta,
+      spread: this.lastY - this.beta * this.lastX,
+      signal: this.prevSignal,
+      realizedPnl: this.realized,
+      unrealizedPnl: this.side !== 0 ? this.tPnl : 0,
+      metrics: this.metrics(),
+    };
+  }
+
+  /** @internal One bar, inputs already validated. */
+  step(y: number, x: number, day: number): void {
+    const t = this.t;
+    const equityBefore = this.equity;
+    if (t > 0) {
+      const pnl = this.qy * (y - this.prevY) + this.qx * (x - this.prevX);
+      if (pnl !== 0) {
+        this.equity += pnl;
+        this.tPnl += pnl;
+      }
+      if (day !== this.prevDay) {
+        this.dayStartEquity = equityBefore;
+        this.halted = false;
+      }
+    }
+    this.lastY = y;
+    this.lastX = x;
+    if (this.pending !== NO_ORDER) {
+      const target = this.pending;
+      this.pending = NO_ORDER;
+      this.fillTo(target, this.pendingReason, t, y, x);
+    }
+
+    // hedge ratio and spread using data ≤ t
+    if (this.hedgeMethod !== "none") this.updateHedge(y, x);
+    const beta = this.beta;
+    const spread = y - beta * x;
+    const signal = this.updateSignal(spread);
+
+    // risk, then the rule
+    if (!this.ruined) {
+      if (this.equity <= 0) {
+        this.ruined = true;
+        this.warnings.push(`equity fell to ${this.equity} at bar ${t}: position flattened and trading stopped (ruin)`);
+        this.order(0, "ruin", t, y, x);
+      } else if (!this.halted && this.equity - this.dayStartEquity <= -this.maxDailyLoss) {
+        this.halted = true;
+        this.order(0, "dailyLoss", t, y, x);
+      } else if (!this.halted) {
+        const action = decideAction(this.th, this.targetSide, signal, this.prevSignal);
+        if (action !== ACTION_HOLD) {
+          if (action === ACTION_BUY) this.order(1, "signal", t, y, x);
+          else if (action === ACTION_SELL) this.order(-1, "signal", t, y, x);
+          else this.order(0, action === ACTION_STOP ? "stop" : "signal", t, y, x);
+        }
+      }
+    }
+    this.prevSignal = signal;
+
+    const prevEquity = equityBefore;
+    this.equityPrevClose = prevEquity;
+    const ret = prevEquity > 0 ? this.equity / prevEquity - 1 : 0;
+    this.lastReturn = ret;
+    if (this.record !== null) {
+      const r = this.record;
+      r.equity[t] = this.equity;
+      r.returns[t] = ret;
+      r.positions[t] = this.qy;
+      r.hedgeRatios[t] = beta;
+      r.spread[t] = spread;
+      r.signal[t] = signal;
+      this.accBeforeLast.copyFrom(this.acc);
+    } else {
+      this.accBeforeLast.copyFrom(this.acc);
+    }
+    this.acc.add(ret, this.equity, this.qy !== 0);
+    this.prevY = y;
+    this.prevX = x;
+    this.prevDay = day;
+    this.t = t + 1;
+  }
+
+  /** @internal */
+  finishInternal(): void {
+    this.finished = true;
+    if (this.pending !== NO_ORDER) {
+      this.warnings.push(`an order decided at the last bar (${this.t - 1}) had no next close to fill at and was dropped`);
+      this.pending = NO_ORDER;
+    }
+    if (this.undefinedHedgeBars > 0) {
+      this.warnings.push(`hedge ratio undefined (x constant over the window) at ${this.undefinedHedgeBars} bars: no decisions there`);
+    }
+    if (this.side !== 0 && this.t > 0) {
+      const t = this.t - 1;
+      this.fillTo(0, "end", t, this.lastY, this.lastX);
+      // amend the last bar: same market move, plus the closing costs
+      const barStart = this.equityPrevClose;
+      const ret = barStart > 0 ? this.equity / barStart - 1 : 0;
+      this.lastReturn = ret;
+      this.acc.copyFrom(this.accBeforeLast);
+      this.acc.add(ret, this.equity, false);
+      if (this.record !== null) {
+        this.record.equity[t] = this.equity;
+        this.record.returns[t] = ret;
+        this.record.positions[t] = 0;
+      }
+    }
+  }
+
+  private order(target: number, reason: ExitReason, t: number, y: number, x: number): void {
+    if (target === this.targetSide) return;
+    this.targetSide = target;
+    if (this.nextClose) {
+      this.pending = target;
+      this.pendingReason = reason;
+    } else {
+      this.fillTo(target, reason, t, y, x);
+    }
+  }
+
+  private legCost(quantity: number, price: number): number {
+    if (quantity === 0) return 0;
+    const q = Math.abs(quantity);
+    this.tally.tradedNotional += q * Math.abs(price);
+    return q * Math.abs(price) * this.costRate + q * this.perUnit + this.fixedFee;
+  }
+
+  private fillTo(target: number, reason: ExitReason, t: number, y: number, x: number): void {
+    if (target === this.side) return;
+    if (this.side !== 0) {
+      const cost = this.legCost(this.qy, y) + this.legCost(this.qx, x);
+      this.equity -= cost;
+      this.tPnl -= cost;
+      this.tCosts += cost;
+      const pnl = this.tPnl;
+      const beta = this.tBeta;
+      const holding = t - this.tEntryIndex;
+      this.trades.push({
+        entryIndex: this.tEntryIndex,
+        exitIndex: t,
+        side: this.side > 0 ? "long" : "short",
+        units: this.tUnits,
+        hedgeRatio: beta,
+        entryPrice: this.tEntryY - beta * this.tEntryX,
+        exitPrice: y - beta * x,
+        entryPrices: { y: this.tEntryY, x: this.tEntryX },
+        exitPrices: { y, x },
+        pnl,
+        returnPct: (pnl / this.tEntryEquity) * 100,
+        holdingBars: holding,
+        costs: this.tCosts,
+        exitReason: reason,
+      });
+      const tally = this.tally;
+      tally.count++;
+      tally.holdingBars += holding;
+      if (pnl > 0) {
+        tally.wins++;
+        tally.grossProfit += pnl;
+      } else tally.grossLoss -= pnl;
+      this.realized += pnl;
+      this.qy = 0;
+      this.qx = 0;
+      this.side = 0;
+    }
+    if (target !== 0) {
+      const beta = this.beta;
+      if (beta !== beta) {
+        this.targetSide = 0;
+        return;
+      }
+      const unitNotional = Math.abs(y) + Math.abs(beta) * Math.abs(x);
+      let q = this.sizeByCapital ? (this.leverage * this.equity) / unitNotional : this.units;
+      if (q * unitNotional > this.maxGross) q = this.maxGross / unitNotional;
+      if (!(q > 0) || !Number.isFinite(q)) {
+        this.targetSide = 0;
+        return;
+      }
+      this.tEntryEquity = this.equity;
+      this.qy = target * q;
+      this.qx = -target * q * beta;
+      const cost = this.legCost(this.qy, y) + this.legCost(this.qx, x);
+      this.equity -= cost;
+      this.side = target;
+      this.tEntryIndex = t;
+      this.tUnits = q;
+      this.tBeta = beta;
+      this.tEntryY = y;
+      this.tEntryX = x;
+      this.tPnl = 0 - cost; // +0, not −0, for a free entry
+      this.tCosts = cost;
+    }
+  }
+
+  private updateHedge(y: number, x: number): void {
+    if (this.hedgeMethod === "static") {
+      if (this.staticBeta === this.staticBeta) return;
+      // formation sample: the first `window` bars
+      this.olsAdd(x, y);
+      if (this.hCount === this.hedgeWindow) {
+        this.staticBeta = this.hCxx > 0 ? this.hCxy / this.hCxx : NaN;
+        if (this.staticBeta !== this.staticBeta) {
+          this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
+        }
+        this.beta = this.staticBeta;
+      }
+      return;
+    }
+    const w = this.hedgeWindow;
+    const slot = this.t % w;
+    if (this.hCount === w) {
+      this.olsRemove(this.hx[slot], this.hy[slot]);
+    }
+    this.hx[slot] = x;
+    this.hy[slot] = y;
+    this.olsAdd(x, y);
+    if ((this.t + 1) % (w * RECOMPUTE_EVERY_WINDOWS) === 0 && this.hCount === w) this.olsRecompute();
+    if (this.hCount === w) {
+      // relative threshold: var(x) numerically zero → undefined hedge
+      if (this.hCxx > 1e-14 * w * this.hMeanX * this.hMeanX) this.beta = this.hCxy / this.hCxx;
+      else {
+        this.beta = NaN;
+        this.undefinedHedgeBars++;
+      }
+    }
+  }
+
+  private olsAdd(x: number, y: number): void {
+    const n = ++this.hCount;
+    const dx = x - this.hMeanX;
+    this.hMeanX += dx / n;
+    this.hMeanY += (y - this.hMeanY) / n;
+    this.hCxy += dx * (y - this.hMeanY);
+    this.hCxx += dx * (x - this.hMeanX);
+  }
+
+  private olsRemove(x: number, y: number): void {
+    const n = this.hCount;
+    const meanXWithout = (n * this.hMeanX - x) / (n - 1);
+    const meanYWithout = (n * this.hMeanY - y) / (n - 1);
+    this.hCxy -= (x - meanXWithout) * (y - this.hMeanY);
+    this.hCxx -= (x - meanXWithout) * (x - this.hMeanX);
+    this.hMeanX = meanXWithout;
+    this.hMeanY = meanYWithout;
+    this.hCount = n - 1;
+  }
+
+  private olsRecompute(): void {
+    const w = this.hedgeWindow;
+    let sx = 0;
+    let sy = 0;
+    for (let i = 0; i < w; i++) {
+      sx += this.hx[i];
+      sy += this.hy[i];
+    }
+    const mx = sx / w;
+    const my = sy / w;
+    let cxx = 0;
+    let cxy = 0;
+    for (let i = 0; i < w; i++) {
+      const dx = this.hx[i] - mx;
+      cxx += dx * dx;
+      cxy += dx * (this.hy[i] - my);
+    }
+    this.hMeanX = mx;
+    this.hMeanY = my;
+    this.hCxx = cxx;
+    this.hCxy = cxy;
+  }
+
+  private updateSignal(spread: number): number {
+    const rule = this.rule;
+    if (rule.windowType === "none") return spread;
+    if (spread !== spread) return NaN;
+    if (rule.windowType === "fixed") return (spread - rule.fixedMean) / rule.fixedSd;
+    if (rule.windowType === "expanding") {
+      const n = ++this.zCount;
+      const d = spread - this.zMean;
+      this.zMean += d / n;
+      this.zM2 += d * (spread - this.zMean);
+      if (n < rule.windowLength) return NaN;
+      return zScoreOrNaN(spread, this.zMean, this.zM2 / (n - 1));
+    }
+    const w = rule.windowLength;
+    const buf = this.zBuf;
+    const slot = this.zPushes % w;
+    this.zPushes++;
+    if (this.zCount === w) {
+      // remove the oldest value (Welford downdate)
+      const old = buf[slot];
+      const n = w;
+      const meanWithout = (n * this.zMean - old) / (n - 1);
+      this.zM2 -= (old - meanWithout) * (old - this.zMean);
+      this.zMean = meanWithout;
+      this.zCount = n - 1;
+    }
+    buf[slot] = spread;
+    const n = ++this.zCount;
+    const d = spread - this.zMean;
+    this.zMean += d / n;
+    this.zM2 += d * (spread - this.zMean);
+    if (n < w) return NaN;
+    if (this.zPushes % (w * RECOMPUTE_EVERY_WINDOWS) === 0) {
+      let s = 0;
+      for (let i = 0; i < w; i++) s += buf[i];
+      const m = s / w;
+      let m2 = 0;
+      for (let i = 0; i < w; i++) m2 += (buf[i] - m) * (buf[i] - m);
+      this.zMean = m;
+      this.zM2 = m2;
+    }
+    return zScoreOrNaN(spread, this.zMean, this.zM2 / (w - 1));
+  }
+}
+
+/** z = (s − mean)/sd; NaN when the window variance is numerically zero (sd ≤ 1e-12·|mean|, or 0). */
+function zScoreOrNaN(spread: number, mean: number, variance: number): number {
+  if (!(variance > 0) || !(variance > 1e-24 * mean * mean)) return NaN;
+  return (spread - mean) / Math.sqrt(variance);
+}

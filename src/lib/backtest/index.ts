@@ -1,0 +1,20 @@
+// Backtesting: rules, the bar-by-bar engine, batch backtests and their metrics.
+export type { TradingRule, ZScoreRule, LevelsRule, ZScoreWindow } from "./tradingRule.js"; // z-score and absolute-level rules
+export { BacktestEngine } from "./BacktestEngine.js"; // streaming bar-by-bar backtest (push → snapshot)
+export type {
+  BacktestEngineOptions,
+  BacktestOptions,
+  BacktestCosts,
+  BacktestRisk,
+  HedgeSpec,
+  SizingSpec,
+  BacktestTrade,
+  BacktestSnapshot,
+  BacktestBar,
+  ExitReason,
+} from "./BacktestEngine.js"; // engine options and outputs
+export { backtestPair } from "./backtestPair.js"; // two-leg pairs backtest with hedge, costs, sizing, risk
+export type { BacktestPairInput, BacktestResult } from "./backtestPair.js"; // its input and result
+export { backtestSpread } from "./backtestSpread.js"; // spread traded as one instrument (seed interface)
+export type { BandsRule, BacktestSpreadOptions } from "./backtestSpread.js"; // seed bands rule and options
+export type { BacktestMetrics } from "./backtestMetrics.js"; // metric conventions (see backtestMetrics.ts)
