@@ -1,0 +1,9 @@
+/**
+ * Entry point of the notebook bundle (`notebooks/lib/arbitrage-lab.js`, built by
+ * scripts/build-notebook-lib.ts): the analytics library, the typed gRPC clients (`connect`) and
+ * the kernel helpers, importable in one line from any notebook:
+ *   import { coint, connect, show, lineChart, loadPricePanel } from "./lib/arbitrage-lab";
+ */
+export * from "../lib/index.js";
+export * from "../client/index.js";
+export * from "./index.js";
