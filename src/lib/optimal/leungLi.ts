@@ -1,0 +1,315 @@
+import { findRootBrent } from "./findRootBrent.js";
+import { ouLaplaceIntegral } from "./ouLaplaceIntegral.js";
+import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
+import type { OuStoppingParameters } from "./ouStoppingParameters.js";
+import { toFloat64 } from "../util/validate.js";
+
+/** Root tolerance in stationary standard deviations (levels are reported to ~1e-13·sd). */
+const LEVEL_TOLERANCE_SD = 1e-13;
+/** Bracket expansion: steps of sd·2^k, at most this many doublings. */
+const MAX_BRACKET_DOUBLINGS = 60;
+/** Points scanned on (L, b*_L) to locate the maximum of V_L(x) − x − c (then golden-section refined). */
+const STOP_LOSS_SCAN_POINTS = 64;
+
+export type LeungLiParameters = OuStoppingParameters;
+
+/** Value functions evaluated on a grid. */
+export interface LeungLiValueGrid {
+  readonly x: Float64Array;
+  /** V(x) (or V_L(x) with stop-loss): value of holding one unit of the spread, to be sold optimally. */
+  readonly exitValue: Float64Array;
+  /** J(x) (or J_L(x)): value of the option to buy the spread optimally (then sell optimally). */
+  readonly entryValue: Float64Array;
+}
+
+export interface LeungLiResult {
+  /** Optimal exit level b* (b*_L with stop-loss): sell the long spread when X ≥ b*. */
+  readonly exitLevel: number;
+  /** Optimal entry level d* (d*_L with stop-loss): buy when X ≤ d* (X ∈ [a*_L, d*_L] with stop-loss); null when no entry region exists. */
+  readonly entryLevel: number | null;
+  /** Lower end a*_L of the stop-loss entry interval; null without stop-loss or without entry region. */
+  readonly entryLowerLevel: number | null;
+  /** The stop-loss level L used, or null. */
+  readonly stopLoss: number | null;
+  /** Stationary standard deviation σ/√(2κ) (the unit of z-scores). */
+  readonly stationarySd: number;
+  /** V(x): exit value function (x − c in the exit region, x − c below a stop-loss). */
+  readonly exitValue: (x: number) => number;
+  /** J(x): entry value function (V(x) − x − c in the entry region; 0 everywhere when there is none). */
+  readonly entryValue: (x: number) => number;
+  /** V and J on a grid (x must be finite numbers). */
+  readonly valueFunctions: (x: ArrayLike<number>) => LeungLiValueGrid;
+  /** Degenerate situations explained (no entry region, c = 0 ties, …); empty normally. */
+  readonly warnings: string[];
+}
+
+interface LogSolution {
+  logValue: number;
+  logDerivative: number;
+}
+
+/**
+ * Leung & Li's optimal mean-reversion trading rule: optimal stopping for buying and then selling an
+ * OU spread dX = κ(θ − X)dt + σ dW with discount rate r and a transaction cost c on each trade.
+ *
+ * Exit: V(x) = sup_τ E_x[e^{−rτ}(X_τ − c)] = (b* − c)F(x)/F(b*) for x < b*, x − c otherwise, where
+ * b* is the unique root of F(b) = (b − c)F′(b) on (c, ∞) [1, Thm 3.2].
+ * Entry: J(x) = sup_ν E_x[e^{−rν}(V(X_ν) − X_ν − c)] = V(x) − x − c for x ≤ d*, and
+ * (V(d*) − d* − c)G(x)/G(d*) above, with d* the root of G(d)(V′(d) − 1) = G′(d)(V(d) − d − c) [1, Thm 3.4].
+ * F(x) = ∫₀^∞ u^{r/κ−1} exp(√(2κ/σ²)(x − θ)u − u²/2) du, G(x) the same with (θ − x) [1, eq. 2.7].
+ * With stop-loss L < θ (forced exit at L): V_L(x) = C·F(x) + D·G(x) on (L, b*_L) with V_L(L) = L − c,
+ * V_L(b) = b − c and smooth fit V_L′(b*_L) = 1 [1, Thm 4.2]; the entry region is the interval
+ * [a*_L, d*_L] where a*_L maximises (V_L − x − c)/F and d*_L maximises (V_L − x − c)/G [1, Thm 4.4];
+ * when V_L(x) − x − c ≤ 0 on (L, b*_L) no entry is ever optimal: entryLevel null and J ≡ 0.
+ *
+ * Numerics: F and G are evaluated in log form with their log-derivatives (see ouLaplaceIntegral: a
+ * Hermite series near u = 0 plus scaled Gauss–Legendre panels, relative error ~1e-14), so nothing
+ * overflows for κ from 0.01 to thousands or levels many standard deviations from θ — the fast
+ * reversion failure (entry 0 from overflowing integrals) of the Python arbitragelab peer does not
+ * occur. Every equation is divided by F or G so only ratios F(x)/F(b) = e^{ln F(x) − ln F(b)} appear.
+ * Root brackets come from the problem: b* ∈ (c, ·) with the upper end found by doubling steps of the
+ * stationary sd σ/√(2κ) until the sign changes; d* ∈ (·, b*) likewise downward; b*_L ∈ (L, b*];
+ * the stop-loss entry interval is searched inside (L, b*_L) around the maximum of V_L(x) − x − c, never
+ * from a start at or below L (the peer's second failure). Brent's method to 1e-13 sd.
+ * Degenerate cases: c = 0 gives d* < b* still (warning-free); no stop-loss entry region → null levels
+ * plus a warning.
+ * @see [1] Leung, T. & Li, X. (2015) "Optimal mean reversion trading with transaction costs and
+ *      stop-loss exit", Int. J. Theor. Appl. Finance 18(3), 1550020. Also Leung & Li (2016) "Optimal
+ *      Mean Reversion Trading", World Scientific, ch. 2.
+ * @throws RangeError if kappa, sigma or r is not > 0, c < 0, theta non-finite, or stopLoss ≥ theta
+ * @example leungLi({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.5709 (b*; fixtures/leungLi.json, mpmath pcfd + findroot)
+ */
+export function leungLi(params: LeungLiParameters): LeungLiResult {
+  const fn = "leungLi";
+  const { kappa, theta, sigma, c, stopLoss, stationarySd, nu } = checkOuStoppingParameters(fn, params);
+  const scale = Math.sqrt(2 * kappa) / sigma;
+  const sd = stationarySd;
+  const xTol = LEVEL_TOLERANCE_SD * sd;
+  const warnings: string[] = [];
+  /** ln F(x) and F′(x)/F(x). */
+  const evalF = (x: number): LogSolution => {
+    const r = ouLaplaceIntegral(scale * (x - theta), nu);
+    return { logValue: r.logValue, logDerivative: scale * r.logDerivative };
+  };
+  /** ln G(x) and G′(x)/G(x) (< 0). */
+  const evalG = (x: number): LogSolution => {
+    const r = ouLaplaceIntegral(scale * (theta - x), nu);
+    return { logValue: r.logValue, logDerivative: -scale * r.logDerivative };
+  };
+
+  // ---- Exit without stop-loss: h(b) = 1 − (b − c)F′(b)/F(b), h(c) = 1 > 0, decreasing on (c, ∞).
+  const exitEquation = (b: number): number => 1 - (b - c) * evalF(b).logDerivative;
+  const exitLow = c;
+  let exitHigh = Math.max(c, theta) + sd;
+  let lowFree = exitLow;
+  for (let k = 0; k < MAX_BRACKET_DOUBLINGS && exitEquation(exitHigh) > 0; k++) {
+    lowFree = exitHigh;
+    exitHigh = Math.max(c, theta) + sd * 2 ** (k + 1);
+  }
+  const exitFree = findRootBrent(exitEquation, lowFree, exitHigh, xTol);
+  const logFAtExitFree = evalF(exitFree).logValue;
+
+  /** V(x) and V′(x) without stop-loss. */
+  const exitValueFree = (x: number): [number, number] => {
+    if (x >= exitFree) return [x - c, 1];
+    const f = evalF(x);
+    const value = (exitFree - c) * Math.exp(f.logValue - logFAtExitFree);
+    return [value, value * f.logDerivative];
+  };
+
+  if (stopLoss === null) {
+    // ---- Entry: q(d) = V′(d) − 1 − (G′/G)(d)(V(d) − d − c); q → +∞ as d → −∞, q(b*) = 2c·G′/G ≤ 0.
+    const entryEquation = (d: number): number => {
+      const [value, slope] = exitValueFree(d);
+      return slope - 1 - evalG(d).logDerivative * (value - d - c);
+    };
+    let entryHigh = exitFree;
+    let qHigh = entryEquation(entryHigh);
+    for (let k = 0; k < MAX_BRACKET_DOUBLINGS && qHigh >= 0; k++) {
+      entryHigh = exitFree - sd * 1e-3 * 2 ** k; // c = 0: q(b*) = 0, step inside
+      qHigh = entryEquation(entryHigh);
+    }
+    let entryLow = Math.min(theta, entryHigh) - sd;
+    let qLow = entryEquation(entryLow);
+    for (let k = 0; k < MAX_BRACKET_DOUBLINGS && qLow <= 0; k++) {
+      entryHigh = entryLow;
+      qHigh = qLow;
+      entryLow = Math.min(theta, exitFree) - sd * 2 ** (k + 1);
+      qLow = entryEquation(entryLow);
+    }
+    const entry = findRootBrent(entryEquation, entryLow, entryHigh, xTol, 200, qLow, qHigh);
+    const [valueAtEntry] = exitValueFree(entry);
+    const entryPremium = valueAtEntry - entry - c;
+    const logGAtEntry = evalG(entry).logValue;
+    const exitValue = (x: number): number => exitValueFree(x)[0];
+    const entryValue = (x: number): number => {
+      if (x <= entry) return exitValueFree(x)[0] - x - c;
+      return entryPremium * Math.exp(evalG(x).logValue - logGAtEntry);
+    };
+    return finish(exitFree, entry, null, exitValue, entryValue);
+  }
+
+  // ---- Stop-loss L: V_L(x) = [(b−c − (L−c)ρ_G)·F(x)/F(b) + (L−c − (b−c)ρ_F)·G(x)/G(L)] / (1 − ρ_Fρ_G),
+  // ρ_F = F(L)/F(b), ρ_G = G(b)/G(L): the C·F + D·G of [1, eq. 4.2] divided through so only ratios < 1 appear.
+  const L = stopLoss;
+  const fAtL = evalF(L);
+  const gAtL = evalG(L);
+  interface Boundary {
+    b: number;
+    logFb: number;
+    rhoF: number;
+    rhoG: number;
+    coefF: number;
+    coefG: number;
+  }
+  const boundary = (b: number): Boundary => {
+    const fb = evalF(b);
+    const gb = evalG(b);
+    const rhoF = Math.exp(fAtL.logValue - fb.logValue);
+    const rhoG = Math.exp(gb.logValue - gAtL.logValue);
+    const den = 1 - rhoF * rhoG;
+    return {
+      b,
+      logFb: fb.logValue,
+      rhoF,
+      rhoG,
+      coefF: (b - c - (L - c) * rhoG) / den,
+      coefG: (L - c - (b - c) * rhoF) / den,
+    };
+  };
+  // Smooth fit ψ(b) = V_L′(b⁻) − 1 (< 0 below b*_L, > 0 above).
+  const smoothFit = (b: number): number => {
+    const bd = boundary(b);
+    const fb = evalF(b);
+    const gb = evalG(b);
+    return bd.coefF * fb.logDerivative + bd.coefG * gb.logDerivative * bd.rhoG - 1;
+  };
+  let slHigh = Math.max(exitFree, L + sd * 1e-6);
+  let psiHigh = smoothFit(slHigh);
+  for (let k = 0; k < MAX_BRACKET_DOUBLINGS && psiHigh < 0; k++) {
+    slHigh = exitFree + sd * 2 ** k;
+    psiHigh = smoothFit(slHigh);
+  }
+  let slLow = L + 0.5 * (slHigh - L);
+  let psiLow = smoothFit(slLow);
+  for (let k = 2; k < MAX_BRACKET_DOUBLINGS && psiLow >= 0; k++) {
+    slHigh = slLow;
+    psiHigh = psiLow;
+    slLow = L + (slHigh - L) * 0.5;
+    psiLow = smoothFit(slLow);
+  }
+  let exitStop: number;
+  if (psiLow >= 0) {
+    exitStop = slLow;
+    warnings.push("leungLi: the stop-loss exit level is indistinguishable from the stop-loss (immediate exit)");
+  } else {
+    exitStop = findRootBrent(smoothFit, slLow, slHigh, xTol, 200, psiLow, psiHigh);
+  }
+  const bd = boundary(exitStop);
+  const logGAtL = gAtL.logValue;
+  /** V_L(x), V_L′(x). */
+  const exitValueStop = (x: number): [number, number] => {
+    if (x <= L) return [x - c, 1];
+    if (x >= exitStop) return [x - c, 1];
+    const f = evalF(x);
+    const g = evalG(x);
+    const partF = bd.coefF * Math.exp(f.logValue - bd.logFb);
+    const partG = bd.coefG * Math.exp(g.logValue - logGAtL);
+    return [partF + partG, partF * f.logDerivative + partG * g.logDerivative];
+  };
+  const premium = (x: number): number => exitValueStop(x)[0] - x - c;
+  // Locate the maximum of V_L(x) − x − c on (L, b*_L): scan, then golden section.
+  let bestX = L;
+  let bestValue = -Infinity;
+  const span = exitStop - L;
+  for (let i = 1; i < STOP_LOSS_SCAN_POINTS; i++) {
+    const x = L + (span * i) / STOP_LOSS_SCAN_POINTS;
+    const v = premium(x);
+    if (v > bestValue) {
+      bestValue = v;
+      bestX = x;
+    }
+  }
+  {
+    let lo = Math.max(L, bestX - span / STOP_LOSS_SCAN_POINTS);
+    let hi = Math.min(exitStop, bestX + span / STOP_LOSS_SCAN_POINTS);
+    const golden = (Math.sqrt(5) - 1) / 2;
+    let x1 = hi - golden * (hi - lo);
+    let x2 = lo + golden * (hi - lo);
+    let f1 = premium(x1);
+    let f2 = premium(x2);
+    while (hi - lo > xTol * 1e3) {
+      if (f1 < f2) {
+        lo = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = lo + golden * (hi - lo);
+        f2 = premium(x2);
+      } else {
+        hi = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = hi - golden * (hi - lo);
+        f1 = premium(x1);
+      }
+    }
+    if (Math.max(f1, f2) > bestValue) {
+      bestValue = Math.max(f1, f2);
+      bestX = f1 > f2 ? x1 : x2;
+    }
+  }
+  if (!(bestValue > 0)) {
+    warnings.push(
+      `leungLi: no entry region with stop-loss ${L}: V_L(x) − x − c ≤ 0 on (L, b*_L) (max ${bestValue.toPrecision(6)}), so never entering is optimal (J ≡ 0)`,
+    );
+    return finish(exitStop, null, null, (x) => exitValueStop(x)[0], () => 0);
+  }
+  // a*_L: root of h′ − (F′/F)h on (x₁, x_max); d*_L: root of h′ − (G′/G)h on (x_max, x₂), x₁ < x₂ the zeros of h.
+  const premiumSlope = (x: number): number => exitValueStop(x)[1] - 1;
+  const leftZero = c > 0 ? findRootBrent(premium, L, bestX, xTol) : L;
+  const rightZero = c > 0 ? findRootBrent(premium, bestX, exitStop, xTol) : exitStop;
+  const lowerEquation = (x: number): number => premiumSlope(x) - evalF(x).logDerivative * premium(x);
+  const upperEquation = (x: number): number => premiumSlope(x) - evalG(x).logDerivative * premium(x);
+  const entryLower = findRootBrent(lowerEquation, leftZero, bestX, xTol);
+  const entryUpper = findRootBrent(upperEquation, bestX, rightZero, xTol);
+  const premiumLower = premium(entryLower);
+  const premiumUpper = premium(entryUpper);
+  const logFLower = evalF(entryLower).logValue;
+  const logGUpper = evalG(entryUpper).logValue;
+  const entryValue = (x: number): number => {
+    if (x < entryLower) return premiumLower * Math.exp(evalF(x).logValue - logFLower);
+    if (x > entryUpper) return premiumUpper * Math.exp(evalG(x).logValue - logGUpper);
+    return premium(x);
+  };
+  return finish(exitStop, entryUpper, entryLower, (x) => exitValueStop(x)[0], entryValue);
+
+  function finish(
+    exitLevel: number,
+    entryLevel: number | null,
+    entryLowerLevel: number | null,
+    exitValue: (x: number) => number,
+    entryValue: (x: number) => number,
+  ): LeungLiResult {
+    const valueFunctions = (xs: ArrayLike<number>): LeungLiValueGrid => {
+      const grid = toFloat64(xs, "x", "leungLi.valueFunctions");
+      const exitValues = new Float64Array(grid.length);
+      const entryValues = new Float64Array(grid.length);
+      for (let i = 0; i < grid.length; i++) {
+        exitValues[i] = exitValue(grid[i]);
+        entryValues[i] = entryValue(grid[i]);
+      }
+      return { x: grid, exitValue: exitValues, entryValue: entryValues };
+    };
+    return Object.freeze({
+      exitLevel,
+      entryLevel,
+      entryLowerLevel,
+      stopLoss,
+      stationarySd: sd,
+      exitValue,
+      entryValue,
+      valueFunctions,
+      warnings,
+    });
+  }
+}
