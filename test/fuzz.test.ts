@@ -1,0 +1,522 @@
+/**
+ * Fuzz: thousands of seeded random malformed requests on every RPC of both services against a
+ * server in its own process (test/helpers/serverProcess.ts). Afterwards the process is alive,
+ * health is SERVING and a valid call still works.
+ *
+ * Classification (the part that makes this test able to fail for the right reason):
+ * - Each typed request starts from a valid base request and gets 1–3 random mutations. A mutation
+ *   is either DEFINITE (the request is invalid by the contract: a NaN/±Infinity in a series, a
+ *   length mismatch, a series too short for any estimate, kappa/sigma <= 0 in SolveHJB, n_points
+ *   in 1..49, an unknown enum string, a matrix whose values do not fit rows × cols, weights of the
+ *   wrong length, ...) or ODD (valid-but-odd or of unspecified validity: huge or negative ints,
+ *   extreme magnitudes, NaN in a "0 = default" scalar, odd strings in free-text fields).
+ * - A request with at least one DEFINITE mutation must be answered INVALID_ARGUMENT or
+ *   RESOURCE_EXHAUSTED. A request with only ODD mutations may also succeed (OK).
+ * - Any other outcome fails: INTERNAL/UNKNOWN (a crash in a handler), DEADLINE_EXCEEDED (a hang:
+ *   every call has a 20 s deadline), UNAVAILABLE (the server died).
+ * - Raw bytes (random buffers and truncated valid messages, sent through a raw client with an
+ *   identity serializer): if the generated decoder rejects the bytes locally, they are DEFINITE
+ *   invalid; if they happen to decode, they are ODD.
+ * - Bidi streams: an invalid input must end the call with INVALID_ARGUMENT/RESOURCE_EXHAUSTED.
+ * Oversize: requests just above the server's max message size (set to 8 MiB here to keep memory
+ * modest) must get RESOURCE_EXHAUSTED; the client's own send limit is lifted for that.
+ *
+ * Counts: FUZZ_REQUESTS typed requests (default 3000) + FUZZ_RAW raw-byte requests (default 600),
+ * seed FUZZ_SEED (default 20240607). Failures print the RPC, the mutations and the answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as grpc from "@grpc/grpc-js";
+import { randomSource } from "../src/lib/util/random.js";
+import { PairDiscoveryServiceService as PD, type PairTestRequest } from "../src/server/generated/pair_discovery.js";
+import * as pd from "../src/server/generated/pair_discovery.js";
+import { MeanRevServiceService as MR } from "../src/server/generated/meanrev.js";
+import * as mr from "../src/server/generated/meanrev.js";
+import { spawnServerProcess, type ServerProcess } from "./helpers/serverProcess.js";
+import { cointegratedPair, ouPath, randomWalk, returnsMatrix } from "./helpers/syntheticData.js";
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20240607);
+const TYPED_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);
+const RAW_REQUESTS = Number(process.env.FUZZ_RAW ?? 600);
+const CONCURRENCY = 8;
+const DEADLINE_MS = 20_000;
+const SERVER_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+const ALLOWED_ERRORS = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED]);
+
+type Rng = () => number;
+type Kind = "definite" | "odd";
+interface Mutation {
+  kind: Kind;
+  label: string;
+  apply(request: any, rng: Rng): void;
+}
+interface Fuzzer {
+  /** Key of the generated service definition. */
+  method: string;
+  definition: grpc.MethodDefinition<any, any>;
+  /** Generated codec of the request (for fromPartial and raw-byte classification). */
+  codec: { fromPartial(o: any): any; encode(m: any): { finish(): Uint8Array }; decode(b: Uint8Array): any };
+  base(rng: Rng): any;
+  mutations: Mutation[];
+  /** Bidi: how many input messages to send (the mutation hits one of them). */
+  bidiLength?: number;
+}
+
+// ---- random values ------------------------------------------------------------------------------
+const pick = <T,>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
+const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+const NON_FINITE = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+const ODD_NUMBERS = [0, -0, -1, -1e-300, 1e-300, 5e-324, 1e308, -1e308, 1.7976931348623157e308, 0.5, 2, 1e6, Number.NaN, Number.POSITIVE_INFINITY];
+const ODD_INTS = [0, -1, 1, 2, 3, 49, 50, 2147483647, -2147483648, 1_000_000, 100_000_000];
+const ODD_STRINGS = ["", " ", "garbage", "LOG", "ZSCORE", "none ", "\u0000", "é€😀", "x".repeat(5000), "{\"a\":", "null"];
+const GARBAGE_ENUMS = ["garbage", "LOG", "Zscore", "rs2", "psor ", "kelly!", "profitt", "SHORT", "☃"];
+
+function poison(series: number[], rng: Rng): void {
+  if (series.length === 0) series.push(pick(rng, NON_FINITE));
+  else series[int(rng, 0, series.length - 1)] = pick(rng, NON_FINITE);
+}
+function walk(rng: Rng, n: number): number[] {
+  return randomWalk(n, Math.floor(rng() * 1e9), 100, 1);
+}
+function randomLength(rng: Rng): number {
+  const r = rng();
+  if (r < 0.15) return int(rng, 0, 3);
+  if (r < 0.7) return int(rng, 4, 80);
+  if (r < 0.97) return int(rng, 81, 1000);
+  return int(rng, 1001, 5000);
+}
+
+// Mutation builders --------------------------------------------------------------------------------
+const m = (kind: Kind, label: string, apply: (r: any, rng: Rng) => void): Mutation => ({ kind, label, apply });
+const nonFinite = (field: string) => m("definite", `NaN/Inf in ${field}`, (r, rng) => poison(getPath(r, field), rng));
+const tooShort = (fields: string[], max: number) =>
+  m("definite", `${fields.join("+")} length <= ${max}`, (r, rng) => {
+    const n = int(rng, 0, max);
+    for (const f of fields) setPath(r, f, getPath(r, f).slice(0, n));
+  });
+const mismatch = (a: string, b: string) =>
+  m("definite", `${a}/${b} length mismatch`, (r, rng) => {
+    const arr = getPath(r, b) as number[];
+    if (rng() < 0.5 && arr.length > 0) arr.pop();
+    else arr.push(1 + rng());
+  });
+const badEnum = (field: string) => m("definite", `unknown ${field}`, (r, rng) => setPath(r, field, pick(rng, GARBAGE_ENUMS)));
+const oddNumber = (field: string) => m("odd", `odd ${field}`, (r, rng) => setPath(r, field, pick(rng, ODD_NUMBERS)));
+const oddInt = (field: string) => m("odd", `odd ${field}`, (r, rng) => setPath(r, field, pick(rng, ODD_INTS)));
+const oddString = (field: string) => m("odd", `odd ${field}`, (r, rng) => setPath(r, field, pick(rng, ODD_STRINGS)));
+const oddLength = (fields: string[]) =>
+  m("odd", `random length ${fields.join("+")}`, (r, rng) => {
+    const n = randomLength(rng);
+    const s = walk(rng, n);
+    for (const f of fields) setPath(r, f, s.map((v) => v * (0.5 + rng())));
+  });
+
+function getPath(obj: any, path: string): any {
+  return path.split(".").reduce((o, k) => o?.[k], obj);
+}
+function setPath(obj: any, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = o[k] ??= {};
+  o[keys.at(-1)!] = value;
+}
+
+// ---- the fuzzers, one per RPC ---------------------------------------------------------------------
+function pairBase(rng: Rng) {
+  const n = int(rng, 30, 300);
+  const p = cointegratedPair(n, Math.floor(rng() * 1e9));
+  return { p, n };
+}
+const matrixDefinite = (field: string): Mutation[] => [
+  m("definite", `${field}.values not rows×cols`, (r, rng) => {
+    const mat = getPath(r, field);
+    if (rng() < 0.5) mat.values.push(0.01);
+    else mat.rows += int(rng, 1, 3);
+  }),
+  nonFinite(`${field}.values`),
+  m("definite", `${field} negative rows`, (r) => {
+    getPath(r, field).rows = -getPath(r, field).rows;
+  }),
+];
+
+const FUZZERS: Fuzzer[] = [
+  {
+    method: "testPair", definition: PD.testPair, codec: pd.PairTestRequest,
+    base: (rng) => {
+      const { p } = pairBase(rng);
+      return { symbol1: "Y", symbol2: "X", prices1: p.y, prices2: p.x };
+    },
+    mutations: [nonFinite("prices1"), nonFinite("prices2"), mismatch("prices1", "prices2"), tooShort(["prices1", "prices2"], 2), badEnum("hurstMethod"),
+      oddNumber("significance"), oddNumber("minHurst"), oddNumber("transactionCost"), oddNumber("dt"), oddNumber("rho"), oddInt("maxLag"), oddString("symbol1"), oddLength(["prices1", "prices2"])],
+  },
+  {
+    method: "discoverPairs", definition: PD.discoverPairs, codec: pd.BatchDiscoveryRequest,
+    base: (rng) => {
+      const k = int(rng, 2, 4);
+      const n = int(rng, 30, 200);
+      return { symbols: Array.from({ length: k }, (_, i) => ({ symbol: `S${i}`, prices: walk(rng, n) })) };
+    },
+    mutations: [
+      m("definite", "NaN/Inf in a symbol's prices", (r, rng) => poison(pick(rng, r.symbols as { prices: number[] }[]).prices, rng)),
+      m("definite", "all series length <= 2", (r, rng) => {
+        const n = int(rng, 0, 2);
+        for (const s of r.symbols) s.prices = s.prices.slice(0, n);
+      }),
+      badEnum("hurstMethod"),
+      m("odd", "ragged lengths", (r, rng) => {
+        r.symbols[0].prices = r.symbols[0].prices.slice(0, int(rng, 0, r.symbols[0].prices.length));
+      }),
+      m("odd", "duplicate symbols", (r) => {
+        r.symbols[1].symbol = r.symbols[0].symbol;
+      }),
+      m("odd", "zero or one symbol", (r, rng) => {
+        r.symbols = r.symbols.slice(0, int(rng, 0, 1));
+      }),
+      oddInt("maxPairs"), oddInt("parallelWorkers"), oddInt("batchSize"), oddInt("maxLag"), oddNumber("maxQValue"), oddNumber("significance"),
+      oddNumber("minHurst"), oddNumber("transactionCost"), oddNumber("dt"), oddNumber("rho"),
+    ],
+  },
+  {
+    method: "solveHjb", definition: PD.solveHjb, codec: pd.HJBRequest,
+    base: (rng) => ({ kappa: 0.5 + 10 * rng(), theta: rng() - 0.5, sigma: 0.05 + rng(), nPoints: int(rng, 50, 300) }),
+    mutations: [
+      m("definite", "kappa <= 0 or non-finite", (r, rng) => { r.kappa = pick(rng, [0, -1, -1e-9, ...NON_FINITE]); }),
+      m("definite", "sigma <= 0 or non-finite", (r, rng) => { r.sigma = pick(rng, [0, -0.3, ...NON_FINITE]); }),
+      m("definite", "theta non-finite", (r, rng) => { r.theta = pick(rng, NON_FINITE); }),
+      m("definite", "nPoints in 1..49", (r, rng) => { r.nPoints = int(rng, 1, 49); }),
+      badEnum("scheme"),
+      m("definite", "stopLoss non-finite", (r, rng) => { r.stopLoss = pick(rng, NON_FINITE); }),
+      oddNumber("rho"), oddNumber("transactionCost"), oddInt("maxIter"), oddNumber("tolerance"), oddNumber("nStd"), oddInt("nPoints"),
+      m("odd", "stopLoss anywhere", (r, rng) => { r.stopLoss = pick(rng, ODD_NUMBERS); }),
+    ],
+  },
+  {
+    method: "estimateOu", definition: PD.estimateOu, codec: pd.OUEstimationRequest,
+    base: (rng) => ({ spread: ouPath(int(rng, 30, 500), Math.floor(rng() * 1e9), 1, 0.9, 0.1), dt: 1 / 252 }),
+    mutations: [nonFinite("spread"), tooShort(["spread"], 2), oddNumber("dt"), m("odd", "use_mle", (r) => { r.useMle = true; }), oddLength(["spread"]),
+      m("odd", "constant spread", (r) => { r.spread = r.spread.map(() => 1); })],
+  },
+  {
+    method: "testCointegration", definition: PD.testCointegration, codec: pd.CointegrationRequest,
+    base: (rng) => {
+      const { p } = pairBase(rng);
+      return { y: p.y, x: p.x };
+    },
+    mutations: [nonFinite("y"), nonFinite("x"), mismatch("y", "x"), tooShort(["y", "x"], 2), badEnum("trend"), oddNumber("significance"), oddInt("maxLag"), oddLength(["y", "x"])],
+  },
+  {
+    method: "calculateHurst", definition: PD.calculateHurst, codec: pd.HurstRequest,
+    base: (rng) => ({ series: walk(rng, int(rng, 100, 1000)) }),
+    mutations: [nonFinite("series"), tooShort(["series"], 2), badEnum("method"), oddInt("maxLag"), oddInt("minLag"), m("odd", "use_dfa", (r) => { r.useDfa = true; }), oddLength(["series"])],
+  },
+  {
+    method: "backtestStrategy", definition: PD.backtestStrategy, codec: pd.BacktestRequest,
+    base: (rng) => ({ spread: ouPath(int(rng, 20, 500), Math.floor(rng() * 1e9), 0, 0.8, 1), lowerBound: -1, upperBound: 1 }),
+    mutations: [nonFinite("spread"), tooShort(["spread"], 0),
+      m("definite", "bounds non-finite", (r, rng) => { r[pick(rng, ["lowerBound", "upperBound"])] = pick(rng, NON_FINITE); }),
+      oddNumber("lowerBound"), oddNumber("upperBound"), oddNumber("transactionCost"), oddNumber("exitLevel"), oddNumber("periodsPerYear"), oddLength(["spread"])],
+  },
+  {
+    method: "optimalThresholds", definition: MR.optimalThresholds, codec: mr.ThresholdRequest,
+    base: (rng) => ({ ouParams: { theta: 0.05 + rng(), mu: rng() - 0.5, sigma: 0.05 + rng() }, transactionCost: 0.001 }),
+    mutations: [
+      m("definite", "ou speed/sigma non-finite", (r, rng) => { r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE); }),
+      m("definite", "ou sigma <= 0", (r, rng) => { r.ouParams.sigma = pick(rng, [0, -1]); }),
+      m("definite", "ou speed <= 0", (r, rng) => { r.ouParams.theta = pick(rng, [0, -0.5]); }),
+      badEnum("optimizationObjective"), oddNumber("transactionCost"), oddString("metadata"),
+    ],
+  },
+  {
+    method: "computeLogReturns", definition: MR.computeLogReturns, codec: mr.ReturnsRequest,
+    base: (rng) => ({ prices: walk(rng, int(rng, 2, 500)).map((v) => Math.abs(v) + 1) }),
+    mutations: [nonFinite("prices"), m("definite", "non-positive price", (r, rng) => { r.prices[int(rng, 0, r.prices.length - 1)] = pick(rng, [0, -1, -100]); }),
+      badEnum("returnType"), oddString("assetIds"), oddString("metadata"), m("odd", "0 or 1 price", (r, rng) => { r.prices = r.prices.slice(0, int(rng, 0, 1)); })],
+  },
+  {
+    method: "pcaPortfolios", definition: MR.pcaPortfolios, codec: mr.PCARequest,
+    base: (rng) => ({ returnsMatrix: returnsMatrix(int(rng, 10, 200), int(rng, 2, 8), Math.floor(rng() * 1e9)), nComponents: 2 }),
+    mutations: [...matrixDefinite("returnsMatrix"), badEnum("scaling"), oddInt("nComponents"), oddString("metadata"),
+      m("odd", "missing matrix", (r) => { delete r.returnsMatrix; })],
+  },
+  {
+    method: "multiperiodOptimize", definition: MR.multiperiodOptimize, codec: mr.MultiperiodRequest,
+    base: (rng) => {
+      const cols = int(rng, 2, 5);
+      return { returnsSequence: Array.from({ length: int(rng, 1, 4) }, () => returnsMatrix(int(rng, 20, 80), cols, Math.floor(rng() * 1e9))), gamma: 2 };
+    },
+    mutations: [
+      m("definite", "NaN/Inf in one period", (r, rng) => poison(pick(rng, r.returnsSequence as { values: number[] }[]).values, rng)),
+      m("definite", "period values not rows×cols", (r) => { r.returnsSequence[0].values.push(0.5); }),
+      m("definite", "periods with different column counts", (r) => { r.returnsSequence.push(returnsMatrix(30, r.returnsSequence[0].cols + 1, 5)); }),
+      oddNumber("gamma"), oddNumber("transactionCost"), oddInt("rebalanceFrequency"), m("odd", "empty sequence", (r) => { r.returnsSequence = []; }),
+    ],
+  },
+  {
+    method: "portfolioStats", definition: MR.portfolioStats, codec: mr.PortfolioStatsRequest,
+    base: (rng) => {
+      const mat = returnsMatrix(int(rng, 10, 200), int(rng, 2, 6), Math.floor(rng() * 1e9));
+      return { returns: mat, weights: Array.from({ length: mat.cols }, () => 1 / mat.cols) };
+    },
+    mutations: [...matrixDefinite("returns"), nonFinite("weights"),
+      m("definite", "weights of the wrong length", (r, rng) => { if (rng() < 0.5) r.weights.push(0.1); else r.weights.pop(); }),
+      oddString("metadata"), m("odd", "odd weights", (r, rng) => { r.weights = r.weights.map(() => pick(rng, ODD_NUMBERS.filter(Number.isFinite))); })],
+  },
+  {
+    method: "generateSignals", definition: MR.generateSignals, codec: mr.SignalRequest,
+    base: (rng) => ({
+      priceHistory: { assetId: "S", prices: ouPath(int(rng, 5, 200), Math.floor(rng() * 1e9), 10, 0.8, 0.2) },
+      ouParams: { theta: 0.2, mu: 10, sigma: 0.2 },
+      thresholds: { entryZscore: 2, exitZscore: 0.5 },
+      positionState: "flat",
+    }),
+    mutations: [nonFinite("priceHistory.prices"), badEnum("positionState"),
+      m("definite", "ou params non-finite", (r, rng) => { r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE); }),
+      m("definite", "thresholds non-finite", (r, rng) => { r.thresholds[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE); }),
+      m("odd", "empty history", (r) => { r.priceHistory.prices = []; }), m("odd", "no ou params", (r) => { delete r.ouParams; }),
+      oddNumber("thresholds.entryZscore"), oddNumber("ouParams.sigma"), oddString("metadata")],
+  },
+  {
+    method: "portfolioHealthStream", definition: MR.portfolioHealthStream, codec: mr.HealthRequest,
+    base: (rng) => ({
+      portfolioId: "p",
+      updateFrequencyMs: int(rng, 5, 50),
+      assetIds: ["A", "B"],
+      metadata: JSON.stringify({ prices: { A: walk(rng, 50), B: walk(rng, 50) }, weights: [0.5, 0.5] }),
+    }),
+    mutations: [
+      m("definite", "NaN-like price in metadata JSON", (r) => {
+        const meta = JSON.parse(r.metadata);
+        meta.prices.A[3] = "NaN";
+        r.metadata = JSON.stringify(meta);
+      }),
+      m("odd", "broken metadata JSON", (r, rng) => { r.metadata = pick(rng, ["{", "[]", "null", "{\"prices\":3}", "garbage"]); }),
+      oddInt("updateFrequencyMs"), oddString("portfolioId"), m("odd", "asset ids", (r) => { r.assetIds = ["", "Z"]; }),
+    ],
+  },
+  {
+    method: "estimateOuParams", definition: MR.estimateOuParams, codec: mr.PriceUpdate, bidiLength: 60,
+    base: (rng) => ({ assetId: "A", price: 10 + rng(), timestampMs: 1_700_000_000_000 }),
+    mutations: [m("definite", "non-finite price", (r, rng) => { r.price = pick(rng, NON_FINITE); }),
+      oddNumber("volume"), oddString("metadata"), oddString("assetId"), m("odd", "odd price", (r, rng) => { r.price = pick(rng, [0, -5, 1e308, 5e-324]); })],
+  },
+  {
+    method: "backtestWithCosts", definition: MR.backtestWithCosts, codec: mr.BacktestInput, bidiLength: 60,
+    base: (rng) => ({ price: rng() - 0.5, timestampMs: 1, entryZscore: 1.5, exitZscore: 0, transactionCost: 0.001, updateFrequency: 5 }),
+    mutations: [m("definite", "non-finite price", (r, rng) => { r.price = pick(rng, NON_FINITE); }),
+      m("definite", "non-finite z-scores", (r, rng) => { r[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE); }),
+      oddNumber("transactionCost"), oddInt("updateFrequency"), oddNumber("entryZscore"), oddNumber("exitZscore")],
+  },
+  ...(["caraOptimalWeights", "sharpeOptimalWeights"] as const).map((method): Fuzzer => ({
+    method, definition: MR[method], codec: mr.OptimizationInput, bidiLength: 4,
+    base: (rng) => ({ returns: returnsMatrix(int(rng, 20, 120), 3, Math.floor(rng() * 1e9)), gamma: 2 }),
+    mutations: [...matrixDefinite("returns"), oddNumber("gamma"), oddNumber("riskFreeRate"), oddNumber("transactionCost"),
+      m("odd", "odd metadata", (r, rng) => { r.metadata = pick(rng, ["{\"budget\":false}", "{\"long_only\":true}", "{", "[]", "{\"shrinkage\":true}"]); })],
+  })),
+];
+
+// ---- calling --------------------------------------------------------------------------------------
+interface Outcome {
+  code: number;
+  details: string;
+}
+
+let server: ServerProcess;
+let client: grpc.Client;
+
+function deadline() {
+  return { deadline: new Date(Date.now() + DEADLINE_MS) };
+}
+
+/** One call with an already-serialized request; stream outputs are drained (health: first message, then cancel). */
+function callRaw(definition: grpc.MethodDefinition<any, any>, payloads: Buffer[]): Promise<Outcome> {
+  const identity = (b: Buffer) => b;
+  return new Promise((resolve) => {
+    const done = (error: grpc.ServiceError | null) => resolve(error ? { code: error.code, details: error.details } : { code: grpc.status.OK, details: "" });
+    if (!definition.requestStream && !definition.responseStream) {
+      client.makeUnaryRequest(definition.path, identity, identity, payloads[0], new grpc.Metadata(), deadline(), (error) => done(error));
+      return;
+    }
+    const call = definition.requestStream
+      ? client.makeBidiStreamRequest(definition.path, identity, identity, new grpc.Metadata(), deadline())
+      : client.makeServerStreamRequest(definition.path, identity, identity, payloads[0], new grpc.Metadata(), deadline());
+    let settled = false;
+    const isHealth = definition.path.endsWith("/PortfolioHealthStream");
+    call.on("data", () => {
+      if (isHealth && !settled) {
+        // A health stream that answers is a success; stop it (it runs until cancelled).
+        settled = true;
+        call.cancel();
+        resolve({ code: grpc.status.OK, details: "first metric received" });
+      }
+    });
+    call.on("error", (error: grpc.ServiceError) => {
+      if (!settled) {
+        settled = true;
+        done(error);
+      }
+    });
+    call.on("end", () => {
+      if (!settled) {
+        settled = true;
+        done(null);
+      }
+    });
+    if (definition.requestStream) {
+      const duplex = call as grpc.ClientDuplexStream<Buffer, Buffer>;
+      for (const p of payloads) duplex.write(p);
+      duplex.end();
+    }
+  });
+}
+
+async function runPool<T>(items: T[], worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await worker(items[next++]);
+    }),
+  );
+}
+
+interface Case {
+  fuzzer: Fuzzer;
+  payloads: Buffer[];
+  kind: Kind;
+  labels: string[];
+}
+
+function buildTypedCases(count: number, rng: Rng): Case[] {
+  const cases: Case[] = [];
+  for (let i = 0; i < count; i++) {
+    const fuzzer = FUZZERS[i % FUZZERS.length];
+    const nMessages = fuzzer.bidiLength ?? 1;
+    const messages = Array.from({ length: nMessages }, () => fuzzer.base(rng));
+    const target = messages[int(rng, 0, nMessages - 1)];
+    const labels: string[] = [];
+    let kind: Kind = "odd";
+    const k = int(rng, 1, 3);
+    for (let j = 0; j < k; j++) {
+      const mutation = pick(rng, fuzzer.mutations);
+      mutation.apply(target, rng);
+      labels.push(mutation.label);
+      if (mutation.kind === "definite") kind = "definite";
+    }
+    const payloads = messages.map((msg) => Buffer.from(fuzzer.codec.encode(fuzzer.codec.fromPartial(msg)).finish()));
+    cases.push({ fuzzer, payloads, kind, labels });
+  }
+  return cases;
+}
+
+function buildRawCases(count: number, rng: Rng): Case[] {
+  const cases: Case[] = [];
+  for (let i = 0; i < count; i++) {
+    const fuzzer = FUZZERS[i % FUZZERS.length];
+    let bytes: Buffer;
+    let label: string;
+    if (rng() < 0.5) {
+      const n = pick(rng, [1, 2, 3, 7, 16, 64, 255, 1024, int(rng, 1, 4096)]);
+      bytes = Buffer.from(Array.from({ length: n }, () => int(rng, 0, 255)));
+      label = `${n} random bytes`;
+    } else {
+      const valid = Buffer.from(fuzzer.codec.encode(fuzzer.codec.fromPartial(fuzzer.base(rng))).finish());
+      const cut = int(rng, 1, Math.max(1, valid.length - 1));
+      bytes = valid.subarray(0, cut);
+      label = `valid message truncated to ${cut}/${valid.length} bytes`;
+    }
+    let decodes = true;
+    try {
+      fuzzer.codec.decode(bytes);
+    } catch {
+      decodes = false;
+    }
+    cases.push({ fuzzer, payloads: [bytes], kind: decodes ? "odd" : "definite", labels: [label, decodes ? "decodes locally" : "undecodable"] });
+  }
+  return cases;
+}
+
+beforeAll(async () => {
+  server = await spawnServerProcess({ workers: 2, maxMessageBytes: SERVER_MAX_MESSAGE_BYTES });
+  client = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), {
+    "grpc.max_send_message_length": -1,
+    "grpc.max_receive_message_length": -1,
+  });
+});
+
+afterAll(async () => {
+  client?.close();
+  await server?.stop();
+});
+
+async function fuzz(cases: Case[]) {
+  const failures: string[] = [];
+  const tally = new Map<string, Map<string, number>>();
+  await runPool(cases, async (c) => {
+    const outcome = await callRaw(c.fuzzer.definition, c.payloads);
+    const byCode = tally.get(c.fuzzer.method) ?? new Map<string, number>();
+    const key = `${c.kind}:${grpc.status[outcome.code]}`;
+    byCode.set(key, (byCode.get(key) ?? 0) + 1);
+    tally.set(c.fuzzer.method, byCode);
+    const ok = c.kind === "definite" ? ALLOWED_ERRORS.has(outcome.code) : ALLOWED_ERRORS.has(outcome.code) || outcome.code === grpc.status.OK;
+    if (!ok && failures.length < 40) {
+      failures.push(`${c.fuzzer.method} [${c.kind}: ${c.labels.join("; ")}] -> ${grpc.status[outcome.code]}: ${outcome.details.slice(0, 200)}`);
+    }
+  });
+  const summary = [...tally].map(([method, codes]) => `${method}: ${[...codes].map(([k, n]) => `${k}=${n}`).join(" ")}`).join("\n");
+  return { failures, summary };
+}
+
+async function expectHealthy() {
+  expect(server.alive()).toBe(true);
+  const health = await new Promise<string>((resolve, reject) => {
+    const check = { path: "/grpc.health.v1.Health/Check", requestStream: false, responseStream: false } as const;
+    // HealthCheckRequest { service = "" } is the empty message; response field 1 is the enum status.
+    client.makeUnaryRequest(check.path, (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), new grpc.Metadata(), deadline(), (error, response) =>
+      error ? reject(error) : resolve(response!.length >= 2 && response![0] === 0x08 ? ["UNKNOWN", "SERVING", "NOT_SERVING"][response![1]] ?? "?" : "UNKNOWN"),
+    );
+  });
+  expect(health).toBe("SERVING");
+  const valid = pd.PairTestRequest.fromPartial({ prices1: cointegratedPair(300, 1).y, prices2: cointegratedPair(300, 1).x } satisfies Partial<PairTestRequest>);
+  const outcome = await callRaw(PD.testPair, [Buffer.from(pd.PairTestRequest.encode(valid).finish())]);
+  expect(outcome.code).toBe(grpc.status.OK);
+}
+
+describe(`fuzz (seed ${SEED})`, () => {
+  it(`${TYPED_REQUESTS} mutated typed requests on all ${FUZZERS.length} RPCs get only INVALID_ARGUMENT/RESOURCE_EXHAUSTED (or OK when only odd)`, async () => {
+    const cases = buildTypedCases(TYPED_REQUESTS, randomSource(SEED));
+    expect(cases.filter((c) => c.kind === "definite").length).toBeGreaterThan(TYPED_REQUESTS / 3);
+    const { failures, summary } = await fuzz(cases);
+    console.log(`[fuzz] typed outcomes (kind:code=count)\n${summary}`);
+    expect(failures, failures.join("\n")).toEqual([]);
+    await expectHealthy();
+  }, 600_000);
+
+  it(`${RAW_REQUESTS} raw random/truncated byte payloads: undecodable ones get INVALID_ARGUMENT`, async () => {
+    const cases = buildRawCases(RAW_REQUESTS, randomSource(SEED + 1));
+    const { failures, summary } = await fuzz(cases);
+    console.log(`[fuzz] raw outcomes (kind:code=count)\n${summary}`);
+    expect(failures, failures.join("\n")).toEqual([]);
+    await expectHealthy();
+  }, 600_000);
+
+  it("oversize requests just above the max message size get RESOURCE_EXHAUSTED; the server stays healthy", async () => {
+    const doubles = Math.ceil(SERVER_MAX_MESSAGE_BYTES / 8) + 1024;
+    const big = new Array<number>(doubles).fill(1.5);
+    const cases: [grpc.MethodDefinition<any, any>, Buffer][] = [
+      [PD.testPair, Buffer.from(pd.PairTestRequest.encode(pd.PairTestRequest.fromPartial({ prices1: big, prices2: [1] })).finish())],
+      [PD.discoverPairs, Buffer.from(pd.BatchDiscoveryRequest.encode(pd.BatchDiscoveryRequest.fromPartial({ symbols: [{ symbol: "A", prices: big }] })).finish())],
+      [MR.estimateOuParams, Buffer.from(mr.PriceUpdate.encode(mr.PriceUpdate.fromPartial({ metadata: "x".repeat(SERVER_MAX_MESSAGE_BYTES + 10) })).finish())],
+    ];
+    for (const [definition, payload] of cases) {
+      expect(payload.length).toBeGreaterThan(SERVER_MAX_MESSAGE_BYTES);
+      const outcome = await callRaw(definition, [payload]);
+      expect(grpc.status[outcome.code], `${definition.path}: ${outcome.details}`).toBe("RESOURCE_EXHAUSTED");
+    }
+    // Just below the limit but invalid (a NaN at the end): INVALID_ARGUMENT, not a crash.
+    const almost = new Array<number>(Math.floor(SERVER_MAX_MESSAGE_BYTES / 16) - 4096).fill(2.5); // two legs
+    almost[almost.length - 1] = Number.NaN;
+    const payload = Buffer.from(pd.PairTestRequest.encode(pd.PairTestRequest.fromPartial({ prices1: almost, prices2: almost })).finish());
+    expect(payload.length).toBeLessThan(SERVER_MAX_MESSAGE_BYTES);
+    const outcome = await callRaw(PD.testPair, [payload]);
+    expect(grpc.status[outcome.code], outcome.details).toBe("INVALID_ARGUMENT");
+    await expectHealthy();
+  }, 120_000);
+});
