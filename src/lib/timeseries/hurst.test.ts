@@ -1,0 +1,194 @@
+import { describe, expect, it } from "vitest";
+import { hurst, type HurstMethod } from "./hurst.js";
+import { simulateFbm } from "./simulateFbm.js";
+import { simulateOu } from "../ou/simulateOu.js";
+import { randomSource } from "../util/random.js";
+
+const METHODS: HurstMethod[] = ["variance", "rs", "dfa"];
+const TRUE_H = [0.3, 0.5, 0.7];
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+const LENGTH = 4096;
+const paths = new Map<number, Float64Array[]>(
+  TRUE_H.map((h) => [h, SEEDS.map((seed) => simulateFbm(LENGTH, { hurst: h, rng: randomSource(seed) }))]),
+);
+
+describe("hurst on exact fBm paths of length 4096 (defaults, seeds 1..8)", () => {
+  for (const method of ["variance", "dfa"] as const) {
+    for (const h of TRUE_H) {
+      it(`${method}: every seed lands within ±0.05 of H = ${h}`, () => {
+        for (const [i, path] of paths.get(h)!.entries()) {
+          const est = hurst(path, { method }).H;
+          expect(Math.abs(est - h), `seed ${SEEDS[i]}: H ${est}, truth ${h}`).toBeLessThan(0.05);
+        }
+      });
+    }
+  }
+  it("rs (Anis–Lloyd corrected): every seed lands within ±0.05 of H = 0.5 (no upward bias on a random walk)", () => {
+    for (const [i, path] of paths.get(0.5)!.entries()) {
+      const est = hurst(path, { method: "rs" }).H;
+      expect(Math.abs(est - 0.5), `seed ${SEEDS[i]}: H ${est}`).toBeLessThan(0.05);
+    }
+  });
+  it("rs: the mean over seeds at H = 0.3 is within 0.05 and pulled up towards 0.5 (documented R/S bias)", () => {
+    const estimates = paths.get(0.3)!.map((p) => hurst(p, { method: "rs" }).H);
+    const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
+    expect(mean - 0.3, `mean ${mean} of ${estimates.join(", ")}`).toBeLessThan(0.05);
+    expect(mean - 0.3, `mean ${mean}`).toBeGreaterThan(0);
+  });
+  it("rs: at H = 0.7 the mean over seeds is pulled down towards 0.5 by 0.02–0.08 (documented R/S bias)", () => {
+    const estimates = paths.get(0.7)!.map((p) => hurst(p, { method: "rs" }).H);
+    const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
+    expect(0.7 - mean, `mean ${mean} of ${estimates.join(", ")}`).toBeGreaterThan(0.02);
+    expect(0.7 - mean, `mean ${mean} of ${estimates.join(", ")}`).toBeLessThan(0.08);
+  });
+  // KNOWN SHORTFALL of issue 2's acceptance line for "rs": the Anis–Lloyd correction is exact only
+  // for iid increments, and at n = 4096 R/S-AL is biased ≈ −0.05 at H = 0.7 (100-seed study in
+  // hurst.ts). `it.fails` keeps the shortfall visible: it turns red the day rs meets the target.
+  it.fails("rs: every seed lands within ±0.05 of H = 0.7 (not met: see the doc comment)", () => {
+    for (const path of paths.get(0.7)!) expect(Math.abs(hurst(path, { method: "rs" }).H - 0.7)).toBeLessThan(0.05);
+  });
+});
+
+/** Deliberately naive re-implementations: plain arrays, slices and textbook formulas. */
+function naiveLineSlope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const sx = xs.reduce((a, b) => a + b, 0);
+  const sy = ys.reduce((a, b) => a + b, 0);
+  const sxy = xs.reduce((a, x, i) => a + x * ys[i], 0);
+  const sxx = xs.reduce((a, x) => a + x * x, 0);
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+function naiveVariance(values: number[]): number {
+  const m = values.reduce((a, b) => a + b, 0) / values.length;
+  return values.reduce((a, v) => a + (v - m) ** 2, 0) / values.length;
+}
+function naiveHurstVariance(x: number[], lags: number[]): number {
+  const ys = lags.map((tau) => Math.log(naiveVariance(x.slice(tau).map((v, t) => v - x[t]))));
+  return naiveLineSlope(lags.map(Math.log), ys) / 2;
+}
+function naiveExpectedRs(n: number): number {
+  // Anis–Lloyd with the gamma ratio from the log-gamma-free product for small n: Γ((n−1)/2)/Γ(n/2) by direct recursion on Γ
+  const gamma = (z: number): number => (z === 1 ? 1 : z === 0.5 ? Math.sqrt(Math.PI) : (z - 1) * gamma(z - 1));
+  let sum = 0;
+  for (let i = 1; i <= n - 1; i++) sum += Math.sqrt((n - i) / i);
+  return ((n - 0.5) / n) * (gamma((n - 1) / 2) / (Math.sqrt(Math.PI) * gamma(n / 2))) * sum;
+}
+function naiveHurstRs(x: number[], sizes: number[]): number {
+  const d = x.slice(1).map((v, t) => v - x[t]);
+  const ys = sizes.map((s) => {
+    const ratios: number[] = [];
+    for (let b = 0; (b + 1) * s <= d.length; b++) {
+      const w = d.slice(b * s, (b + 1) * s);
+      const m = w.reduce((a, v) => a + v, 0) / s;
+      const z: number[] = [];
+      let c = 0;
+      for (const v of w) z.push((c += v - m));
+      ratios.push((Math.max(0, ...z) - Math.min(0, ...z)) / Math.sqrt(naiveVariance(w)));
+    }
+    return Math.log(ratios.reduce((a, v) => a + v, 0) / ratios.length) - Math.log(naiveExpectedRs(s));
+  });
+  return 0.5 + naiveLineSlope(sizes.map(Math.log), ys);
+}
+function naiveHurstDfa(x: number[], sizes: number[]): number {
+  const d = x.slice(1).map((v, t) => v - x[t]);
+  const m = d.reduce((a, v) => a + v, 0) / d.length;
+  const profile: number[] = [];
+  let c = 0;
+  for (const v of d) profile.push((c += v - m));
+  const ys = sizes.map((s) => {
+    const k = Math.floor(profile.length / s);
+    const segments: number[][] = [];
+    for (let i = 0; i < k; i++) segments.push(profile.slice(i * s, (i + 1) * s));
+    for (let i = 0; i < k; i++) segments.push(profile.slice(profile.length - (i + 1) * s, profile.length - i * s));
+    const f2 = segments.map((seg) => {
+      const t = seg.map((_, i) => i);
+      const slope = naiveLineSlope(t, seg);
+      const intercept = seg.reduce((a, v) => a + v, 0) / s - (slope * (s - 1)) / 2;
+      return seg.reduce((a, v, i) => a + (v - intercept - slope * i) ** 2, 0) / s;
+    });
+    return 0.5 * Math.log(f2.reduce((a, v) => a + v, 0) / f2.length);
+  });
+  return naiveLineSlope(sizes.map(Math.log), ys);
+}
+
+describe("hurst agrees with a naive loop implementation (1e-9 absolute on H)", () => {
+  const path = Array.from(simulateFbm(600, { hurst: 0.6, rng: randomSource(42) }));
+  it("variance: slope/2 of ln Var(x_{t+τ} − x_t), population variance of the overlapping differences", () => {
+    const r = hurst(path, { method: "variance", minLag: 1, maxLag: 20 });
+    expect(Array.from(r.lags)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(Math.abs(r.H - naiveHurstVariance(path, Array.from(r.lags)))).toBeLessThan(1e-9);
+  });
+  it("rs: 0.5 + slope of ln(R/S) − ln E_AL[R/S] over non-overlapping windows, population sd", () => {
+    const r = hurst(path, { method: "rs", minLag: 10, maxLag: 40 });
+    expect(r.lags.length).toBeLessThanOrEqual(24); // 31 integers > 24: log-spaced grid, rounded and deduplicated
+    expect(r.lags.length).toBeGreaterThan(15);
+    expect(r.lags[0]).toBe(10);
+    expect(r.lags[r.lags.length - 1]).toBe(40);
+    expect(Math.abs(r.H - naiveHurstRs(path, Array.from(r.lags)))).toBeLessThan(1e-9);
+  });
+  it("dfa: DFA-1 with segments from both ends of the profile", () => {
+    const r = hurst(path, { method: "dfa", minLag: 8, maxLag: 60 });
+    expect(Math.abs(r.H - naiveHurstDfa(path, Array.from(r.lags)))).toBeLessThan(1e-9);
+  });
+});
+
+describe("hurst invariants and screening behaviour", () => {
+  const path = paths.get(0.5)![0];
+  for (const method of METHODS) {
+    it(`${method}: H(c·x + d) = H(x) (scale and shift invariance)`, () => {
+      const base = hurst(path, { method });
+      const transformed = hurst(Array.from(path, (v) => -3.7 * v + 1234.5), { method });
+      expect(Math.abs(transformed.H - base.H), `H ${base.H} vs ${transformed.H}`).toBeLessThan(1e-10);
+      expect(base.method).toBe(method);
+      expect(base.values.length).toBe(base.lags.length);
+      // rs regresses ln(R/S) − ln E_AL: flat (R² ≈ 0) for a random walk, so R² is only checked for the others
+      if (method !== "rs") expect(base.rSquared).toBeGreaterThan(0.9);
+      expect(base.standardError).toBeGreaterThan(0);
+      expect(base.warnings).toEqual([]);
+      expect(base.nobs).toBe(LENGTH);
+    });
+  }
+  it("an OU spread with a 5-step half-life screens as mean-reverting (H < 0.45) with every method", () => {
+    const ou = simulateOu({ kappa: Math.LN2 / 5, theta: 0, sigma: 1 }, 2000, { rng: randomSource(9) });
+    for (const method of METHODS) {
+      const est = hurst(ou, { method, ...(method === "variance" ? {} : { maxLag: 100 }) }).H;
+      expect(est, `${method}: H ${est}`).toBeLessThan(0.45);
+    }
+  });
+  it("a path that is exactly linear in t returns H NaN with a warning (zero variance at every lag)", () => {
+    const line = Array.from({ length: 64 }, (_, t) => 2 * t + 1);
+    for (const method of METHODS) {
+      const r = hurst(line, { method });
+      expect(r.H).toBeNaN();
+      expect(r.warnings.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("hurst rejects degenerate input with clear errors (never loops)", () => {
+  const path = Array.from(simulateFbm(100, { hurst: 0.5, rng: randomSource(3) }));
+  it("too short, constant, non-finite", () => {
+    expect(() => hurst([1, 2, 3, 4, 5, 6, 7])).toThrow(/^hurst: x must have at least 8 observations, got 7$/);
+    expect(() => hurst(new Array(50).fill(2))).toThrow(/^hurst: x must not be constant/);
+    expect(() => hurst([...path.slice(0, 20), NaN])).toThrow(/hurst: x must contain only finite numbers, got NaN at index 20/);
+  });
+  it("maxLag ≤ minLag (the old server looped forever on DFA with max_lag = 1)", () => {
+    expect(() => hurst(path, { method: "dfa", maxLag: 1 })).toThrow(RangeError);
+    expect(() => hurst(path, { method: "dfa", minLag: 10, maxLag: 10 })).toThrow(
+      /^hurst: options.maxLag must be >= minLag \+ 2 = 12 \(at least three lags for the log-log fit\), got 10$/,
+    );
+    expect(() => hurst(path, { minLag: 5, maxLag: 3 })).toThrow(RangeError);
+  });
+  it("lags outside the usable range and bad options", () => {
+    expect(() => hurst(path, { maxLag: 51 })).toThrow(/^hurst: options.maxLag must be <= floor\(n\/2\) = 50/);
+    expect(() => hurst(path, { method: "rs", maxLag: 50 })).toThrow(/^hurst: options.maxLag must be <= floor\(\(n - 1\)\/2\) = 49/);
+    expect(() => hurst(path, { method: "rs", minLag: 1 })).toThrow(/^hurst: options.minLag must be >= 2, got 1$/);
+    expect(() => hurst(path, { method: "dfa", minLag: 2 })).toThrow(/^hurst: options.minLag must be >= 3, got 2$/);
+    expect(() => hurst(path, { minLag: 1.5 })).toThrow(/^hurst: options.minLag must be an integer, got 1.5$/);
+    expect(() => hurst(path, { method: "hurst" as HurstMethod })).toThrow(/^hurst: options.method must be one of "variance", "rs", "dfa", got "hurst"$/);
+  });
+  it("short series get usable default grids for every method", () => {
+    const short = path.slice(0, 30);
+    for (const method of METHODS) expect(Number.isFinite(hurst(short, { method }).H), method).toBe(true);
+  });
+});
