@@ -1,0 +1,122 @@
+/**
+ * `npm run lab` (after `bash scripts/bootstrap.sh lab` has installed what is missing and the tslab
+ * kernelspec): build the notebook bundle if src/ changed, start the gRPC server and wait for its
+ * health check, then start Jupyter Notebook serving notebooks/ with token authentication.
+ * Ctrl-C (or SIGTERM) stops Jupyter (and its kernels) and then the server.
+ *
+ * Environment:
+ *   LAB_PORT   Jupyter port (default 8889)
+ *   LAB_IP     Jupyter bind address (default 127.0.0.1; 0.0.0.0 in containers)
+ *   LAB_TOKEN  Jupyter token (default: random per run, printed in the URL)
+ *   GRPC_HOST, GRPC_PORT  where notebooks reach the server (default 127.0.0.1:50051); if a server
+ *              already answers its health check there it is reused, otherwise one is started
+ *              there (GRPC_PORT=0: any free port)
+ *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else 127.0.0.1)
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { get } from "node:http";
+import path from "node:path";
+import { buildNotebookLib } from "./build-notebook-lib.js";
+import { JUPYTER_PYTHON, ROOT, freePort, grpcHealth, portIsFree, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
+
+const LAB_PORT = Number(process.env.LAB_PORT ?? 8889);
+const LAB_IP = process.env.LAB_IP ?? "127.0.0.1";
+const TOKEN = process.env.LAB_TOKEN ?? randomBytes(24).toString("hex");
+const GRPC_HOST = process.env.GRPC_HOST ?? "127.0.0.1";
+const SERVER_START_TIMEOUT_MS = 60_000;
+const JUPYTER_START_TIMEOUT_MS = 60_000;
+
+function log(message: string): void {
+  console.log(`[lab] ${message}`);
+}
+
+function jupyterUp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get({ host: "127.0.0.1", port, path: `/api/status?token=${TOKEN}`, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => { req.destroy(); resolve(false); });
+  });
+}
+
+let server: ChildProcess | null = null;
+let jupyter: ChildProcess | null = null;
+let stopping = false;
+
+/** Stop Jupyter (it shuts its kernels down) and then the server, and exit with `code`. */
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (jupyter || server) log("stopping Jupyter and the gRPC server …");
+    await stopChild(jupyter);
+    await stopChild(server);
+    if (jupyter || server) log("stopped");
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+  if (!Number.isInteger(LAB_PORT) || LAB_PORT <= 0 || LAB_PORT > 65535) throw new Error(`LAB_PORT must be a TCP port, got ${process.env.LAB_PORT}`);
+  if (!(await portIsFree(LAB_IP, LAB_PORT))) throw new Error(`port ${LAB_PORT} on ${LAB_IP} is already in use (another lab?); set LAB_PORT`);
+  await buildNotebookLib();
+
+  // gRPC server: reuse a healthy one, else start ours.
+  let grpcPort = Number(process.env.GRPC_PORT ?? 50051);
+  const existing = grpcPort > 0 ? await grpcHealth(GRPC_HOST, grpcPort, 500) : null;
+  if (existing === "SERVING") {
+    log(`reusing the gRPC server already serving at ${GRPC_HOST}:${grpcPort}`);
+  } else {
+    const bindHost = process.env.LAB_GRPC_BIND ?? (/^[\d.]+$|:/.test(GRPC_HOST) ? GRPC_HOST : "127.0.0.1");
+    if (grpcPort <= 0) grpcPort = await freePort(bindHost);
+    else if (!(await portIsFree(bindHost, grpcPort))) {
+      throw new Error(`port ${grpcPort} on ${bindHost} is in use by something that is not a healthy gRPC server; set GRPC_PORT to another port (or 0 for any)`);
+    }
+    log(`starting the gRPC server on ${bindHost}:${grpcPort} …`);
+    server = spawnGrpcServer(bindHost, grpcPort);
+    server.on("exit", (code, signal) => {
+      if (!stopping) { log(`gRPC server exited (${signal ?? code}); stopping`); void stopAll(1); }
+    });
+    await waitForServing(GRPC_HOST, grpcPort, server, SERVER_START_TIMEOUT_MS);
+    log("gRPC server is SERVING (grpc.health.v1)");
+  }
+
+  const args = [
+    "-m", "notebook", "--no-browser",
+    `--ip=${LAB_IP}`, `--port=${LAB_PORT}`, "--port-retries=0",
+    `--notebook-dir=${path.join(ROOT, "notebooks")}`,
+    `--NotebookApp.token=${TOKEN}`,
+    "--NotebookApp.password=",
+  ];
+  if (process.getuid?.() === 0) args.push("--allow-root");
+  log(`starting Jupyter Notebook on ${LAB_IP}:${LAB_PORT} …`);
+  jupyter = spawn(JUPYTER_PYTHON, args, {
+    cwd: ROOT,
+    env: { ...process.env, GRPC_HOST, GRPC_PORT: String(grpcPort) },
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  jupyter.on("exit", (code, signal) => {
+    if (!stopping) { log(`Jupyter exited (${signal ?? code}); stopping`); void stopAll(code === 0 ? 0 : 1); }
+  });
+  const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
+  while (!(await jupyterUp(LAB_PORT))) {
+    if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
+  console.log(
+    `\n[lab] Arbitrage Lab is ready (gRPC ${GRPC_HOST}:${grpcPort}, TypeScript kernel "tslab"):\n` +
+      `\n    http://${shownHost}:${LAB_PORT}/tree?token=${TOKEN}\n\n` +
+      `[lab] Open 01-single-pair.ipynb to start. Ctrl-C stops Jupyter and the server.\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`[lab] ${error instanceof Error ? error.message : String(error)}`);
+  void stopAll(1);
+});
