@@ -75,6 +75,7 @@ export interface PairTestResponse {
   lowerBoundary: number;
   /** spread level at/above which a SHORT spread position is entered */
   upperBoundary: number;
+  /** fraction of capital, pairs backtest of both legs with costs */
   totalReturn: number;
   sharpeRatio: number;
   /** positive fraction */
@@ -288,16 +289,20 @@ export interface BacktestRequest {
   upperBound: number;
   /** default 0.001 */
   transactionCost: number;
-  /** true: close both sides at exit_level */
+  /** true: longs exit at exit_level, shorts at its reflection about the band midpoint */
   useExitLevel: boolean;
-  /** default (use_exit_level false): (lower_bound + upper_bound) / 2 */
+  /** default (use_exit_level false): the midpoint (lower_bound + upper_bound) / 2 */
   exitLevel: number;
   /** default 252 */
   periodsPerYear: number;
+  /** money behind one spread unit; default max |spread| */
+  capital: number;
 }
 
 export interface BacktestResponse {
+  /** fraction of capital (0.05 = 5 %) */
   totalReturn: number;
+  /** annualised, per-bar returns of equity */
   sharpeRatio: number;
   /** positive fraction */
   maxDrawdown: number;
@@ -314,6 +319,10 @@ export interface BacktestResponse {
   /** -1, 0, +1 per bar */
   positions: number[];
   warnings: string[];
+  /** cumulative P&L in spread units (the seed's total_return) */
+  totalPnl: number;
+  /** capital used */
+  capital: number;
 }
 
 function createBasePairTestRequest(): PairTestRequest {
@@ -3861,6 +3870,7 @@ function createBaseBacktestRequest(): BacktestRequest {
     useExitLevel: false,
     exitLevel: 0,
     periodsPerYear: 0,
+    capital: 0,
   };
 }
 
@@ -3890,6 +3900,9 @@ export const BacktestRequest: MessageFns<BacktestRequest> = {
     }
     if (message.periodsPerYear !== 0) {
       writer.uint32(417).double(message.periodsPerYear);
+    }
+    if (message.capital !== 0) {
+      writer.uint32(425).double(message.capital);
     }
     return writer;
   },
@@ -3973,6 +3986,14 @@ export const BacktestRequest: MessageFns<BacktestRequest> = {
             message.periodsPerYear = reader.double();
             continue;
           }
+          case 53: {
+            if (tag !== 425) {
+              break;
+            }
+
+            message.capital = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4018,6 +4039,7 @@ export const BacktestRequest: MessageFns<BacktestRequest> = {
         : isSet(object.periods_per_year)
         ? globalThis.Number(object.periods_per_year)
         : 0,
+      capital: isSet(object.capital) ? globalThis.Number(object.capital) : 0,
     };
   },
 
@@ -4044,6 +4066,9 @@ export const BacktestRequest: MessageFns<BacktestRequest> = {
     if (message.periodsPerYear !== 0) {
       obj.periodsPerYear = floatToJson(message.periodsPerYear);
     }
+    if (message.capital !== 0) {
+      obj.capital = floatToJson(message.capital);
+    }
     return obj;
   },
 
@@ -4059,6 +4084,7 @@ export const BacktestRequest: MessageFns<BacktestRequest> = {
     message.useExitLevel = object.useExitLevel ?? false;
     message.exitLevel = object.exitLevel ?? 0;
     message.periodsPerYear = object.periodsPerYear ?? 0;
+    message.capital = object.capital ?? 0;
     return message;
   },
 };
@@ -4077,6 +4103,8 @@ function createBaseBacktestResponse(): BacktestResponse {
     maxDrawdownDuration: 0,
     positions: [],
     warnings: [],
+    totalPnl: 0,
+    capital: 0,
   };
 }
 
@@ -4125,6 +4153,12 @@ export const BacktestResponse: MessageFns<BacktestResponse> = {
     }
     for (const v of message.warnings) {
       writer.uint32(426).string(v!);
+    }
+    if (message.totalPnl !== 0) {
+      writer.uint32(433).double(message.totalPnl);
+    }
+    if (message.capital !== 0) {
+      writer.uint32(441).double(message.capital);
     }
     return writer;
   },
@@ -4258,6 +4292,22 @@ export const BacktestResponse: MessageFns<BacktestResponse> = {
             message.warnings.push(reader.string());
             continue;
           }
+          case 54: {
+            if (tag !== 433) {
+              break;
+            }
+
+            message.totalPnl = reader.double();
+            continue;
+          }
+          case 55: {
+            if (tag !== 441) {
+              break;
+            }
+
+            message.capital = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4326,6 +4376,12 @@ export const BacktestResponse: MessageFns<BacktestResponse> = {
       warnings: globalThis.Array.isArray(object?.warnings)
         ? object.warnings.map((e: any) => globalThis.String(e))
         : [],
+      totalPnl: isSet(object.totalPnl)
+        ? globalThis.Number(object.totalPnl)
+        : isSet(object.total_pnl)
+        ? globalThis.Number(object.total_pnl)
+        : 0,
+      capital: isSet(object.capital) ? globalThis.Number(object.capital) : 0,
     };
   },
 
@@ -4367,6 +4423,12 @@ export const BacktestResponse: MessageFns<BacktestResponse> = {
     if (message.warnings?.length) {
       obj.warnings = message.warnings;
     }
+    if (message.totalPnl !== 0) {
+      obj.totalPnl = floatToJson(message.totalPnl);
+    }
+    if (message.capital !== 0) {
+      obj.capital = floatToJson(message.capital);
+    }
     return obj;
   },
 
@@ -4387,6 +4449,8 @@ export const BacktestResponse: MessageFns<BacktestResponse> = {
     message.maxDrawdownDuration = object.maxDrawdownDuration ?? 0;
     message.positions = object.positions?.map((e) => e) || [];
     message.warnings = object.warnings?.map((e) => e) || [];
+    message.totalPnl = object.totalPnl ?? 0;
+    message.capital = object.capital ?? 0;
     return message;
   },
 };
