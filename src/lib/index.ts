@@ -5,5 +5,6 @@
 export * from "./util/index.js";
 export * from "./linalg/index.js";
 export * from "./stats/index.js";
+export * from "./timeseries/index.js";
 export * from "./ou/index.js";
 export * from "./backtest/index.js";

@@ -1,0 +1,344 @@
+import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
+import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
+import { rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64 } from "../util/validate.js";
+import { type CriticalValues, mackinnoncritKernel, mackinnonpKernel } from "./mackinnon.js";
+
+/** Schwert (1989) default: maxlag = ⌈MAXLAG_COEFFICIENT·(n/100)^{1/4}⌉. */
+const MAXLAG_COEFFICIENT = 12;
+/** statsmodels' "t-stat" stopping rule: first lag (from the top) with |t| ≥ Φ⁻¹(0.95). */
+const T_STAT_STOP = 1.6448536269514722;
+/**
+ * Fast lag search guard: a pivot of the equilibrated Cholesky factor with L_jj² < this (i.e. column
+ * j explained with R² > 1 − 1e-8 by the earlier ones) sends the search to the QR path instead.
+ */
+const MIN_SCALED_PIVOT = 1e-8;
+
+/** Absolute minimum length; the real limit depends on regression and lags (checked in the kernel). */
+const MIN_LENGTH = 4;
+
+export type AdfRegression = "n" | "c" | "ct";
+export type AdfAutolag = "aic" | "bic" | "t-stat" | null;
+
+export interface AdfullerOptions {
+  /** Largest lag of Δx considered. Default ⌈12·(n/100)^{1/4}⌉ clamped to ⌊n/2⌋ − trend terms − 1. */
+  maxlag?: number;
+  /** Deterministic terms: "n" none, "c" constant (default), "ct" constant and linear trend. */
+  regression?: AdfRegression;
+  /** Lag selection: "aic" (default), "bic", "t-stat", or null to use maxlag as given. */
+  autolag?: AdfAutolag;
+}
+
+/** Augmented Dickey–Fuller test result (fixed shape). */
+export interface AdfullerResult {
+  /** τ = t-value of γ̂ on the lagged level in the final regression. */
+  readonly statistic: number;
+  /** MacKinnon (1994) approximate p-value (N = 1). */
+  readonly pValue: number;
+  /** Number of lagged differences in the final regression. */
+  readonly usedLag: number;
+  /** Observations in the final regression: n − 1 − usedLag. */
+  readonly nobs: number;
+  /** MacKinnon (2010) critical values for N = 1 at this nobs. */
+  readonly criticalValues: CriticalValues;
+  /**
+   * Best information criterion of the lag search (AIC or BIC value; for "t-stat" the |t| of the last
+   * lag at the stopping point), as statsmodels' `icbest`. null when autolag is null (no search).
+   */
+  readonly icBest: number | null;
+  /** The maxlag actually searched (after the default and clamp). */
+  readonly maxlag: number;
+  /** Degenerate-but-legal conditions met while computing the test. */
+  readonly warnings: string[];
+}
+
+/**
+ * Augmented Dickey–Fuller unit-root test, reproducing statsmodels 0.13.5 `adfuller` exactly.
+ * Regresses Δx_t = α + β·t + γ·x_{t−1} + Σ_{i=1..p} δ_i·Δx_{t−i} + ε_t and reports τ = γ̂ / se(γ̂).
+ * H0: unit root (γ = 0); a small p-value rejects it (the series looks stationary).
+ * Lag selection (autolag): every p = 0..maxlag is fitted on the COMMON sample of n − 1 − maxlag
+ * observations; "aic"/"bic" take the minimum (ties to the smaller p), "t-stat" walks down from maxlag
+ * to the first p whose last lag has |t| ≥ 1.6448536269514722. The chosen p is then refitted on its
+ * own full sample of n − 1 − p observations, which gives statistic, nobs and critical values.
+ * Default maxlag = ⌈12·(n/100)^{1/4}⌉ (Schwert 1989) clamped to ⌊n/2⌋ − k − 1 (k = 0, 1, 2 trend terms).
+ * Algorithm: the lag search factors the augmented cross-product matrix [X | y]ᵀ[X | y] of the largest
+ * model once (Cholesky, equilibrated, columns centred when a constant is present); since the
+ * candidate models are nested prefixes of the column order [trend, x_{t−1}, Δx_{t−1..t−p}], each
+ * SSR_p and last-column t-value is read from the trailing part of the factor. The lagged-difference
+ * block is built near-Toeplitz (one pass per lag distance, O(1) window corrections). If a pivot shows
+ * near-collinearity the search falls back to one Householder-QR fit per lag; the final refit always
+ * uses Householder QR.
+ * p-values: MacKinnon (1994) response surface; critical values: MacKinnon (2010), N = 1.
+ * Degenerate input: a constant series throws; an exactly linear series (singular test regression) throws.
+ * @see [1] Said, S.E. & Dickey, D.A. (1984) Biometrika 71(3), 599–607.
+ * @see [2] MacKinnon (1994) JBES 12(2); MacKinnon (2010) QED WP 1227.
+ * @see [3] Schwert, G.W. (1989) JBES 7(2), 147–159.
+ * @throws RangeError if x has non-finite values, is constant, is too short for the regression, or maxlag > ⌊n/2⌋ − k − 1
+ * @example adfuller(log(realgdp), { regression: "c", autolag: "aic" }).statistic // ≈ -1.7491 (statsmodels adfuller on macrodata; fixtures/adfuller.json)
+ */
+export function adfuller(x: ArrayLike<number>, options?: AdfullerOptions): AdfullerResult {
+  const fn = "adfuller";
+  const opts = requireOptions<AdfullerOptions>(fn, options);
+  const regression = requireOneOf(fn, "regression", opts.regression ?? "c", ["n", "c", "ct"] as const);
+  const autolag = requireOneOf(fn, "autolag", opts.autolag === undefined ? "aic" : opts.autolag, ["aic", "bic", "t-stat", null] as const);
+  const xs = toFloat64(x, "x", fn, { minLength: MIN_LENGTH });
+  requireNonConstant(fn, "x", xs);
+  const maxlag = opts.maxlag === undefined ? undefined : requireInteger(fn, "maxlag", opts.maxlag, { min: 0 });
+  return adfullerKernel(xs, { maxlag, regression, autolag, fn, name: "x" });
+}
+
+/** Internal: ADF on a validated, non-constant Float64Array. `fn`/`name` phrase errors for the caller (coint). */
+export function adfullerKernel(
+  x: Float64Array,
+  args: { maxlag: number | undefined; regression: AdfRegression; autolag: AdfAutolag; fn: string; name: string },
+): AdfullerResult {
+  const { regression, autolag, fn, name } = args;
+  const n = x.length;
+  const ntrend = regression === "n" ? 0 : regression.length;
+  const limit = Math.floor(n / 2) - ntrend - 1;
+  let maxlag: number;
+  if (args.maxlag === undefined) {
+    maxlag = Math.ceil(MAXLAG_COEFFICIENT * Math.pow(n / 100, 1 / 4));
+    maxlag = Math.min(limit, maxlag); // −1 for the difference (statsmodels)
+    if (maxlag < 0) rangeError(fn, `${name} must have at least ${2 * (ntrend + 1)} observations for regression "${regression}", got ${n}`);
+  } else {
+    maxlag = args.maxlag;
+    if (maxlag > limit) {
+      rangeError(fn, `maxlag must be <= ${limit} (nobs/2 - 1 - trend terms, nobs = ${n}, ${ntrend} trend terms), got ${maxlag}`);
+    }
+  }
+  const d = new Float64Array(n - 1);
+  for (let t = 1; t < n; t++) d[t - 1] = x[t] - x[t - 1];
+  const warnings: string[] = [];
+  let usedLag = maxlag;
+  let icBest: number | null = null;
+  if (autolag !== null) {
+    const search = searchLagGram(x, d, maxlag, ntrend, autolag) ?? searchLagQr(x, d, maxlag, ntrend, autolag, fn, name);
+    usedLag = search.bestLag;
+    icBest = search.icBest;
+  }
+  // Refit with the chosen lag on its full sample (columns [x_{t−1}, Δx lags, trend]).
+  const nobs = n - 1 - usedLag;
+  const design = buildDesign(x, d, usedLag, usedLag, nobs, ntrend, false);
+  const y = d.subarray(usedLag, usedLag + nobs);
+  const k = design.cols;
+  if (nobs <= k) {
+    rangeError(fn, `${name} is too short for ${usedLag} lags and regression "${regression}": the test regression needs more than ${k} observations, got ${nobs} (from ${n} values)`);
+  }
+  const fit = qrLeastSquaresKernel(design, y);
+  if (fit.rank < k) {
+    rangeError(fn, `${name} must not be degenerate (e.g. an exact linear trend): the test regression with ${usedLag} lags is singular`);
+  }
+  const scale = fit.ssr / (nobs - k);
+  const statistic = fit.coefficients[0] / Math.sqrt(scale * fit.xtxInverse.data[0]);
+  if (fit.ssr === 0) warnings.push(`${fn}: the test regression fits exactly (SSR = 0); the statistic is not finite`);
+  return {
+    statistic,
+    pValue: mackinnonpKernel(statistic, regression, 1),
+    usedLag,
+    nobs,
+    criticalValues: mackinnoncritKernel(1, regression, nobs),
+    icBest,
+    maxlag,
+    warnings,
+  };
+}
+
+interface LagSearch {
+  bestLag: number;
+  icBest: number;
+}
+
+/**
+ * Internal: design matrix over rows r = 0..m−1 of the sample starting at Δx index `start`:
+ * level x[start + r], lagged differences d[start + r − j] (j = 1..lags), trend terms.
+ * `trendFirst` puts [1, t] first (statsmodels' search order), otherwise last (its refit order).
+ */
+function buildDesign(x: Float64Array, d: Float64Array, start: number, lags: number, m: number, ntrend: number, trendFirst: boolean) {
+  const k = ntrend + 1 + lags;
+  const data = new Float64Array(m * k);
+  const off = trendFirst ? ntrend : 0;
+  const trendOff = trendFirst ? 0 : 1 + lags;
+  for (let r = 0; r < m; r++) {
+    const row = r * k;
+    data[row + off] = x[start + r];
+    for (let j = 1; j <= lags; j++) data[row + off + j] = d[start + r - j];
+    if (ntrend >= 1) data[row + trendOff] = 1;
+    if (ntrend >= 2) data[row + trendOff + 1] = r + 1;
+  }
+  return { rows: m, cols: k, data };
+}
+
+/** Information criterion of a fitted model with `k` coefficients (statsmodels OLSResults.aic/bic). */
+function informationCriterion(ssr: number, m: number, k: number, method: "aic" | "bic"): number {
+  const llf = -(m / 2) * Math.log(2 * Math.PI) - (m / 2) * Math.log(ssr / m) - m / 2;
+  return method === "aic" ? -2 * llf + 2 * k : -2 * llf + Math.log(m) * k;
+}
+
+/** Apply statsmodels' selection rule to per-lag SSR and last-column t-values (index = number of lags). */
+function selectLag(ssr: Float64Array, lastT: Float64Array, m: number, ntrend: number, method: "aic" | "bic" | "t-stat"): LagSearch {
+  const maxlag = ssr.length - 1;
+  if (method === "t-stat") {
+    let bestLag = maxlag;
+    let icBest = 0;
+    for (let p = maxlag; p >= 0; p--) {
+      icBest = Math.abs(lastT[p]);
+      bestLag = p;
+      if (icBest >= T_STAT_STOP) break;
+    }
+    return { bestLag, icBest };
+  }
+  let bestLag = 0;
+  let icBest = Infinity;
+  for (let p = 0; p <= maxlag; p++) {
+    const ic = informationCriterion(ssr[p], m, ntrend + 1 + p, method);
+    if (ic < icBest || p === 0) {
+      icBest = ic;
+      bestLag = p;
+    }
+  }
+  return { bestLag, icBest };
+}
+
+/**
+ * Fast lag search from one Cholesky factor of the equilibrated augmented cross-product matrix.
+ * Column order [trend (centred), x_{t−1}, Δx_{t−1..t−maxlag}, Δx_t]. Returns null when a pivot
+ * signals near-collinearity (then the QR search is used).
+ */
+function searchLagGram(x: Float64Array, d: Float64Array, maxlag: number, ntrend: number, method: "aic" | "bic" | "t-stat"): LagSearch | null {
+  const s = maxlag; // first Δx index of the common sample
+  const m = d.length - maxlag; // common sample size
+  const p = maxlag;
+  const K = ntrend + 1 + p + 1;
+  const lv = ntrend; // level column
+  const yc = K - 1; // Δx_t column
+  const lagCol = (j: number) => (j === 0 ? yc : ntrend + j); // Δx_{t−j}
+  const centre = ntrend > 0;
+  // Centred copies: with a constant in every model, shifting a column by a constant changes neither
+  // SSR nor any non-constant coefficient, and it removes the level/constant near-collinearity.
+  let dMean = 0;
+  let xMean = 0;
+  if (centre) {
+    for (let u = 0; u < d.length; u++) dMean += d[u];
+    dMean /= d.length;
+    for (let r = 0; r < m; r++) xMean += x[s + r];
+    xMean /= m;
+  }
+  const dc = new Float64Array(d.length);
+  for (let u = 0; u < d.length; u++) dc[u] = d[u] - dMean;
+  const g = new Float64Array(K * K);
+  const set = (i: number, j: number, v: number) => {
+    g[i * K + j] = v;
+    g[j * K + i] = v;
+  };
+  // Δx block: D(a, a+h) = Σ_r dc[s+r−a]·dc[s+r−a−h]. Direct sums for a = 0, then window shifts:
+  // D(a, a+h) = D(a−1, a−1+h) + dc[s−a]·dc[s−a−h] − dc[s+m−a]·dc[s+m−a−h].
+  for (let h = 0; h <= p; h++) {
+    let sum = 0;
+    for (let r = 0; r < m; r++) sum += dc[s + r] * dc[s + r - h];
+    set(lagCol(0), lagCol(h), sum);
+    for (let a = 1; a + h <= p; a++) {
+      sum += dc[s - a] * dc[s - a - h] - dc[s + m - a] * dc[s + m - a - h];
+      set(lagCol(a), lagCol(a + h), sum);
+    }
+  }
+  // Level column against itself and every Δx column (direct, O(m·p)).
+  {
+    let ll = 0;
+    for (let r = 0; r < m; r++) {
+      const v = x[s + r] - xMean;
+      ll += v * v;
+    }
+    set(lv, lv, ll);
+    for (let j = 0; j <= p; j++) {
+      let sum = 0;
+      const base = s - j;
+      for (let r = 0; r < m; r++) sum += (x[s + r] - xMean) * dc[base + r];
+      set(lv, lagCol(j), sum);
+    }
+  }
+  if (ntrend >= 1) {
+    // Constant column: window sums W(j) = Σ_r dc[s+r−j], by the same shift recursion.
+    set(0, 0, m);
+    let w = 0;
+    for (let r = 0; r < m; r++) w += dc[s + r];
+    set(0, lagCol(0), w);
+    for (let j = 1; j <= p; j++) {
+      w += dc[s - j] - dc[s + m - j];
+      set(0, lagCol(j), w);
+    }
+    let sl = 0;
+    for (let r = 0; r < m; r++) sl += x[s + r] - xMean;
+    set(0, lv, sl);
+  }
+  if (ntrend >= 2) {
+    // Centred trend column τ_r = r + 1 − (m + 1)/2.
+    const mid = (m + 1) / 2;
+    let tt = 0;
+    let tl = 0;
+    let tc = 0;
+    for (let r = 0; r < m; r++) {
+      const tau = r + 1 - mid;
+      tt += tau * tau;
+      tc += tau;
+      tl += tau * (x[s + r] - xMean);
+    }
+    set(1, 1, tt);
+    set(0, 1, tc);
+    set(1, lv, tl);
+    for (let j = 0; j <= p; j++) {
+      let sum = 0;
+      const base = s - j;
+      for (let r = 0; r < m; r++) sum += (r + 1 - mid) * dc[base + r];
+      set(1, lagCol(j), sum);
+    }
+  }
+  // Equilibrate to unit diagonal, then factor.
+  const scale = new Float64Array(K);
+  for (let i = 0; i < K; i++) {
+    const gii = g[i * K + i];
+    if (!(gii > 0)) return null;
+    scale[i] = 1 / Math.sqrt(gii);
+  }
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) g[i * K + j] *= scale[i] * scale[j];
+  const chol = choleskyDecomposeUnchecked({ rows: K, cols: K, data: g });
+  if (chol === null) return null;
+  const L = chol.data;
+  for (let j = 0; j < K - 1; j++) if (L[j * K + j] ** 2 < MIN_SCALED_PIVOT) return null;
+  // SSR of the model with the first c columns: G_yy·Σ_{j ≥ c} L_yj² (trailing part of the y row).
+  const gyy = 1 / (scale[yc] * scale[yc]);
+  const ssr = new Float64Array(p + 1);
+  const lastT = new Float64Array(p + 1);
+  // tail = Σ_{j ≥ c} L_yj² is the scaled SSR of the model with columns 0..c−1; walking c down adds
+  // one squared entry per step. The last column's t-value is L_y,c−1 / σ̂ (Lᵀβ = L_y gives
+  // β_{c−1} = L_y,c−1 / L_c−1,c−1 and se = σ̂ / L_c−1,c−1).
+  let tail = L[yc * K + yc] ** 2;
+  for (let c = K - 1; c >= ntrend + 1; c--) {
+    const lags = c - ntrend - 1;
+    const lyLast = L[yc * K + (c - 1)];
+    ssr[lags] = tail * gyy;
+    lastT[lags] = lyLast / Math.sqrt(tail / (m - c));
+    tail += lyLast * lyLast;
+  }
+  return selectLag(ssr, lastT, m, ntrend, method);
+}
+
+/** Careful lag search: one Householder-QR fit per candidate lag on the common sample. */
+function searchLagQr(x: Float64Array, d: Float64Array, maxlag: number, ntrend: number, method: "aic" | "bic" | "t-stat", fn: string, name: string): LagSearch {
+  const m = d.length - maxlag;
+  const y = d.subarray(maxlag, maxlag + m);
+  const full = buildDesign(x, d, maxlag, maxlag, m, ntrend, true);
+  const K = full.cols;
+  const ssr = new Float64Array(maxlag + 1);
+  const lastT = new Float64Array(maxlag + 1);
+  for (let p = 0; p <= maxlag; p++) {
+    const k = ntrend + 1 + p;
+    const data = new Float64Array(m * k);
+    for (let r = 0; r < m; r++) for (let j = 0; j < k; j++) data[r * k + j] = full.data[r * K + j];
+    const fit = qrLeastSquaresKernel({ rows: m, cols: k, data }, y);
+    if (fit.rank < k) rangeError(fn, `${name} must not be degenerate (e.g. an exact linear trend): the lag-search regression with ${p} lags is singular`);
+    ssr[p] = fit.ssr;
+    const se = Math.sqrt((fit.ssr / (m - k)) * fit.xtxInverse.data[(k - 1) * k + k - 1]);
+    lastT[p] = fit.coefficients[k - 1] / se;
+  }
+  return selectLag(ssr, lastT, m, ntrend, method);
+}

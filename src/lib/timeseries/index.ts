@@ -1,0 +1,7 @@
+// Time series: lag matrices, unit-root and cointegration tests, their critical values.
+export { lagMatrix } from "./lagMatrix.js"; // lagged copies of a series (statsmodels lagmat)
+export type { LagMatrixOptions } from "./lagMatrix.js";
+export { mackinnonp, mackinnoncrit } from "./mackinnon.js"; // MacKinnon (1994) p-values, (2010) critical values
+export type { CriticalValues, MackinnonRegression, MackinnonPOptions, MackinnonCritOptions } from "./mackinnon.js";
+export { adfuller } from "./adfuller.js"; // augmented Dickey–Fuller test (statsmodels adfuller)
+export type { AdfullerResult, AdfullerOptions, AdfRegression, AdfAutolag } from "./adfuller.js";
