@@ -1,0 +1,210 @@
+/**
+ * pair_discovery RPCs as pure request -> response functions (run in the worker pool). Each
+ * validates its wire fields (names as on the wire), applies the contract's defaults and calls
+ * src/lib; see docs/compatibility.md for every meaning we fixed.
+ */
+import { coint, hurst, fitOu, leungLi, solveHjb, backtestSpread } from "../../lib/index.js";
+import type {
+  BacktestRequest,
+  BacktestResponse,
+  CointegrationRequest,
+  CointegrationResponse,
+  HJBRequest,
+  HJBResponse,
+  HurstRequest,
+  HurstResponse,
+  OUEstimationRequest,
+  OUEstimationResponse,
+  PairTestRequest,
+} from "../generated/pair_discovery.js";
+import { invalidArgument } from "../errors.js";
+import {
+  enumOrDefault,
+  finiteValue,
+  nonNegativeValue,
+  positiveIntOrDefault,
+  positiveOrDefault,
+  wireSeries,
+} from "../wire.js";
+import { MAX_ADF_LAG, MIN_PAIR_OBSERVATIONS, resolvePairOptions, testPairCore, type PartialPairResult } from "./pairPipeline.js";
+
+/** HJB grid limits: the contract's minimum, and a cap beyond which the request is refused as too costly. */
+export const HJB_MIN_POINTS = 50;
+export const HJB_MAX_POINTS = 20_001;
+export const HJB_MAX_ITERATIONS = 1_000_000;
+/** Fewest points for EstimateOU (two AR(1) coefficients need two transitions). */
+export const MIN_OU_OBSERVATIONS = 3;
+/** Largest lag / window CalculateHurst accepts. */
+export const MAX_HURST_LAG = 100_000;
+
+function requireSameLength(rpc: string, aName: string, a: ArrayLike<number>, bName: string, b: ArrayLike<number>): void {
+  if (a.length !== b.length) invalidArgument(rpc, `${aName} and ${bName} must have the same length, got ${a.length} and ${b.length}`);
+}
+
+/** TestPair: see pairPipeline.ts. */
+export function testPair(req: PairTestRequest): PartialPairResult {
+  const rpc = "TestPair";
+  requireSameLength(rpc, "prices1", req.prices1, "prices2", req.prices2);
+  const y = wireSeries(rpc, "prices1", req.prices1, MIN_PAIR_OBSERVATIONS);
+  const x = wireSeries(rpc, "prices2", req.prices2, MIN_PAIR_OBSERVATIONS);
+  const options = resolvePairOptions(rpc, req);
+  return testPairCore(req.symbol1, req.symbol2, y, x, options);
+}
+
+/**
+ * SolveHJB: the optimal-stopping variational inequalities (Leung & Li 2015) by finite
+ * differences (`solveHjb`), plus the closed-form levels (`leungLi`) as a cross-check.
+ * lower_boundary = optimal entry d* (buy the spread at or below), upper_boundary = optimal exit b*
+ * (sell at or above); value_function = the entry value J(x). transaction_cost is in spread units.
+ */
+export function solveHjbOp(req: HJBRequest): Partial<HJBResponse> {
+  const rpc = "SolveHJB";
+  const kappa = finiteValue(rpc, "kappa", req.kappa);
+  if (!(kappa > 0)) invalidArgument(rpc, `kappa must be > 0, got ${kappa}`);
+  const theta = finiteValue(rpc, "theta", req.theta);
+  const sigma = finiteValue(rpc, "sigma", req.sigma);
+  if (!(sigma > 0)) invalidArgument(rpc, `sigma must be > 0, got ${sigma}`);
+  const r = positiveOrDefault(rpc, "rho", req.rho, 0.04, { max: 100 });
+  const c = positiveOrDefault(rpc, "transaction_cost", req.transactionCost, 0.001);
+  const points = positiveIntOrDefault(rpc, "n_points", req.nPoints, 200, { min: HJB_MIN_POINTS, max: HJB_MAX_POINTS, resource: true });
+  const maxIter = positiveIntOrDefault(rpc, "max_iter", req.maxIter, 2000, { max: HJB_MAX_ITERATIONS, resource: true });
+  const tolerance = positiveOrDefault(rpc, "tolerance", req.tolerance, 1e-6, { maxExclusive: 1 });
+  const nStd = positiveOrDefault(rpc, "n_std", req.nStd, 4, { max: 50 });
+  const scheme = enumOrDefault(rpc, "scheme", req.scheme, ["policy-iteration", "psor"] as const, "policy-iteration");
+  const stopLoss = req.useStopLoss ? finiteValue(rpc, "stop_loss", req.stopLoss) : undefined;
+  if (stopLoss !== undefined && !(stopLoss < theta)) invalidArgument(rpc, `stop_loss must be < theta (${theta}), got ${stopLoss}`);
+
+  const params = { kappa, theta, sigma, r, c, ...(stopLoss === undefined ? {} : { stopLoss }) };
+  const fd = solveHjb({ ...params, grid: { points, nStd }, scheme, maxIterations: maxIter, tolerance });
+  const closed = leungLi(params);
+  const entry = fd.entryLevel ?? Number.NaN;
+  return {
+    lowerBoundary: entry,
+    upperBoundary: fd.exitLevel,
+    residual: fd.residual,
+    iterations: fd.iterations,
+    xGrid: Array.from(fd.x),
+    valueFunction: Array.from(fd.entryValue),
+    exitValueFunction: Array.from(fd.exitValue),
+    entryValueFunction: Array.from(fd.entryValue),
+    exitLevel: fd.exitLevel,
+    entryLevel: entry,
+    entryLowerLevel: fd.entryLowerLevel ?? Number.NaN,
+    hasEntryRegion: fd.entryLevel !== null,
+    closedFormExitLevel: closed.exitLevel,
+    closedFormEntryLevel: closed.entryLevel ?? Number.NaN,
+    warnings: [...fd.warnings, ...closed.warnings],
+  };
+}
+
+/**
+ * EstimateOU: exact OU maximum likelihood (`fitOu`). use_mle is accepted for compatibility; both
+ * values give the exact MLE, which for an OU path is the closed-form AR(1) fit (the seed's
+ * non-MLE path was the same regression with an Euler approximation). half_life is in bars.
+ */
+export function estimateOu(req: OUEstimationRequest): Partial<OUEstimationResponse> {
+  const rpc = "EstimateOU";
+  const spread = wireSeries(rpc, "spread", req.spread, MIN_OU_OBSERVATIONS);
+  const dt = positiveOrDefault(rpc, "dt", req.dt, 1 / 252, { max: 1000 });
+  const ou = fitOu(spread, { dt });
+  return {
+    kappa: ou.kappa,
+    theta: ou.theta,
+    sigma: ou.sigma,
+    halfLife: ou.halfLifeSteps,
+    halfLifeTime: ou.halfLife,
+    logLikelihood: ou.logLikelihood,
+    stationarySd: ou.stationarySd,
+    nObservations: spread.length,
+    warnings: [...ou.warnings],
+  };
+}
+
+/** TestCointegration: statsmodels-style `coint(y, x)` (residual ADF, lag by AIC, MacKinnon p-value). */
+export function testCointegration(req: CointegrationRequest): Partial<CointegrationResponse> {
+  const rpc = "TestCointegration";
+  requireSameLength(rpc, "y", req.y, "x", req.x);
+  const y = wireSeries(rpc, "y", req.y, MIN_PAIR_OBSERVATIONS);
+  const x = wireSeries(rpc, "x", req.x, MIN_PAIR_OBSERVATIONS);
+  const significance = positiveOrDefault(rpc, "significance", req.significance, 0.05, { maxExclusive: 1 });
+  const trend = enumOrDefault(rpc, "trend", req.trend, ["c", "ct"] as const, "c");
+  const maxLag = positiveIntOrDefault(rpc, "max_lag", req.maxLag, 0, { max: MAX_ADF_LAG });
+  const eg = coint(y, x, { trend, autolag: "aic", maxlag: maxLag === 0 ? undefined : maxLag });
+  return {
+    beta: eg.beta[0],
+    adfStatistic: eg.statistic,
+    pValue: eg.pValue,
+    isCointegrated: eg.pValue < significance,
+    spread: Array.from(eg.residuals),
+    intercept: eg.intercept,
+    usedLag: eg.usedLag,
+    nobs: eg.nobs,
+    criticalValue1pct: eg.criticalValues["1%"],
+    criticalValue5pct: eg.criticalValues["5%"],
+    criticalValue10pct: eg.criticalValues["10%"],
+    warnings: [...eg.warnings],
+  };
+}
+
+/**
+ * CalculateHurst: `hurst(series, { method, minLag, maxLag })`. method: the extension field, else
+ * "dfa" when use_dfa, else "rs" (rescaled range, now with the Anis–Lloyd correction). max_lag
+ * defaults to 20 for "variance" and to the library's default (a quarter of the series) for
+ * "rs"/"dfa", whose windows need more room.
+ */
+export function calculateHurst(req: HurstRequest): Partial<HurstResponse> {
+  const rpc = "CalculateHurst";
+  const series = wireSeries(rpc, "series", req.series);
+  const method = enumOrDefault(rpc, "method", req.method, ["variance", "rs", "dfa"] as const, req.useDfa ? "dfa" : "rs");
+  const maxLag = positiveIntOrDefault(rpc, "max_lag", req.maxLag, method === "variance" ? 20 : 0, { max: MAX_HURST_LAG });
+  const minLag = positiveIntOrDefault(rpc, "min_lag", req.minLag, 0, { max: MAX_HURST_LAG });
+  const h = hurst(series, { method, ...(maxLag > 0 ? { maxLag } : {}), ...(minLag > 0 ? { minLag } : {}) });
+  return { hurst: h.H, method: h.method, warnings: [...h.warnings] };
+}
+
+/**
+ * BacktestStrategy: the seed's bands on a spread (`backtestSpread` with a bands rule): enter long
+ * when the spread crosses down to <= lower_bound, short when it crosses up to >= upper_bound, exit
+ * at the band midpoint (or exit_level) decided bar by bar with no look-ahead.
+ */
+export function backtestStrategy(req: BacktestRequest): Partial<BacktestResponse> {
+  const rpc = "BacktestStrategy";
+  const spread = wireSeries(rpc, "spread", req.spread, 2);
+  const lower = finiteValue(rpc, "lower_bound", req.lowerBound);
+  const upper = finiteValue(rpc, "upper_bound", req.upperBound);
+  if (!(lower < upper)) invalidArgument(rpc, `lower_bound must be < upper_bound, got ${lower} and ${upper}`);
+  const cost = positiveOrDefault(rpc, "transaction_cost", req.transactionCost, 0.001, { maxExclusive: 1 });
+  const periodsPerYear = positiveOrDefault(rpc, "periods_per_year", req.periodsPerYear, 252, { max: 1e8 });
+  let maxAbs = 0;
+  for (let i = 0; i < spread.length; i++) maxAbs = Math.max(maxAbs, Math.abs(spread[i]));
+  const capital = positiveOrDefault(rpc, "capital", req.capital, maxAbs > 0 ? maxAbs : 1);
+  const exit = req.useExitLevel ? finiteValue(rpc, "exit_level", req.exitLevel) : undefined;
+  const bt = backtestSpread(
+    spread,
+    { kind: "bands", lower, upper, ...(exit === undefined ? {} : { exit }) },
+    { bps: cost * 1e4 },
+    { capital, periodsPerYear },
+  );
+  const m = bt.metrics;
+  const pnl = new Array<number>(bt.equity.length);
+  for (let i = 0; i < pnl.length; i++) pnl[i] = bt.equity[i] - capital;
+  const positions = new Array<number>(bt.positions.length);
+  for (let i = 0; i < positions.length; i++) positions[i] = Math.sign(bt.positions[i]);
+  return {
+    totalReturn: m.totalReturn / 100,
+    sharpeRatio: m.sharpe,
+    maxDrawdown: m.maxDrawdown,
+    numTrades: m.trades,
+    winRate: m.winRate,
+    pnl,
+    avgHoldingPeriod: m.avgHoldingPeriod,
+    profitFactor: m.profitFactor,
+    sortinoRatio: m.sortino,
+    maxDrawdownDuration: m.maxDrawdownDuration,
+    positions,
+    warnings: [...bt.warnings],
+    totalPnl: pnl.length > 0 ? pnl[pnl.length - 1] : 0,
+    capital,
+  };
+}
+

@@ -1,0 +1,92 @@
+/**
+ * The compute pool: heavy work runs in worker threads (piscina), never on the event loop. Workers
+ * execute the TypeScript sources through tsx's loader (`--import tsx`), so the same code runs under
+ * `npm run server` (tsx), vitest and the benchmarks without a build step.
+ *
+ * A task is `{ op, payload }` where `op` names a function in compute/ops.ts; the worker answers
+ * `{ ok: true, value }` or `{ ok: false, failure }` (never throws across the thread boundary, so
+ * RangeError/TypeError keep their meaning as INVALID_ARGUMENT).
+ */
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Piscina } from "piscina";
+import { failureToError, WireError, type FailureDescription } from "./errors.js";
+import type { OpName, OpPayload, OpResult } from "./compute/ops.js";
+import type { PoolStats } from "./metrics.js";
+
+/** Tasks that may wait for a thread before new ones get RESOURCE_EXHAUSTED. */
+export const MAX_QUEUED_TASKS = 10_000;
+
+/** What a worker sends back. */
+export type WorkerReply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: FailureDescription };
+
+/** A task as sent to a worker. */
+export interface WorkerTask<K extends OpName = OpName> {
+  readonly op: K;
+  readonly payload: OpPayload<K>;
+}
+
+function tsxLoaderUrl(): string {
+  const require = createRequire(import.meta.url);
+  return pathToFileURL(require.resolve("tsx")).href;
+}
+
+export class ComputePool {
+  private readonly piscina: Piscina;
+  private active = 0;
+  private closed = false;
+
+  /** @param size worker threads (>= 1), all started eagerly so the first call is not slowed by a cold start */
+  constructor(readonly size: number) {
+    const workerUrl = new URL("./worker.ts", import.meta.url);
+    this.piscina = new Piscina({
+      filename: workerUrl.href,
+      minThreads: size,
+      maxThreads: size,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      maxQueue: MAX_QUEUED_TASKS,
+      execArgv: workerUrl.pathname.endsWith(".ts") ? ["--import", tsxLoaderUrl()] : [],
+    });
+  }
+
+  /** Run `op(payload)` in a worker. Rejects with a WireError carrying the intended gRPC code. */
+  async run<K extends OpName>(op: K, payload: OpPayload<K>, transferList?: Transferable[]): Promise<OpResult<K>> {
+    if (this.closed) throw new WireError("INTERNAL", "compute pool is shutting down");
+    this.active++;
+    try {
+      let reply: WorkerReply<OpResult<K>>;
+      try {
+        const task: WorkerTask<K> = { op, payload };
+        reply = await this.piscina.run(task, transferList ? { transferList: transferList as never } : undefined);
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        if (/queue is at limit/i.test(message)) {
+          throw new WireError("RESOURCE_EXHAUSTED", `server busy: more than ${MAX_QUEUED_TASKS} compute tasks queued`);
+        }
+        throw new WireError("INTERNAL", `compute worker failed: ${message}`);
+      }
+      if (!reply.ok) throw failureToError(reply.failure);
+      return reply.value;
+    } finally {
+      this.active--;
+    }
+  }
+
+  /** Live pool numbers for the metrics endpoint and tests. */
+  stats(): PoolStats {
+    return {
+      threads: this.piscina.threads.length,
+      queueSize: this.piscina.queueSize,
+      utilization: this.piscina.utilization,
+      completed: this.piscina.completed,
+      activeTasks: this.active,
+    };
+  }
+
+  /** Wait for running tasks, then stop the threads. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.piscina.close();
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * DiscoverPairs orchestration (main thread): validate, put every symbol's prices in one
+ * SharedArrayBuffer, hand batches of pairs to the worker pool (at most `parallel_workers` batches
+ * in flight), stream one update per pair as its batch completes, respect backpressure (no new
+ * batch while `call.write()` asks to wait for 'drain'), and stop all work on cancel (a shared
+ * flag the workers check between pairs).
+ *
+ * Benjamini–Hochberg q-values across every pair that produced a p-value: streamed results carry
+ * an upper bound on their q-value (exact values are only known at the end); the final summary
+ * update (is_final, no result) lists the exact q-values. With max_q_value > 0 a pair is found only
+ * if it passes the per-pair screens AND its q-value ≤ max_q_value: pairs whose bound already
+ * guarantees that are streamed at once, the undecided ones just before the summary.
+ */
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import { BatchDiscoveryRequest, PairDiscoveryUpdate, PairTestResponse } from "../generated/pair_discovery.js";
+import { resourceExhausted, invalidArgument } from "../errors.js";
+import { positiveIntOrDefault, positiveOrDefault, wireSeries } from "../wire.js";
+import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type PartialPairResult } from "../compute/pairPipeline.js";
+import type { DiscoverBatchResult } from "../compute/discoverBatch.js";
+import { benjaminiHochberg, qValueUpperBound, SortedPValues } from "../discovery/benjaminiHochberg.js";
+import { failStream, waitForDrain, type ServiceContext } from "./context.js";
+
+const RPC = "DiscoverPairs";
+/** Most pairs one call may test (n(n−1)/2 or max_pairs). */
+export const MAX_DISCOVERY_PAIRS = 5_000_000;
+/** Most symbols one call may send. */
+export const MAX_DISCOVERY_SYMBOLS = 10_000;
+/** Automatic batch sizing aims at batches of about this many milliseconds of work: long enough to amortise the thread hop, short enough that a concurrent unary call waits at most this long for a worker. */
+export const BATCH_TARGET_MS = 10;
+/** Automatic batch size bounds (pairs). */
+export const MIN_AUTO_BATCH = 1;
+export const MAX_AUTO_BATCH = 256;
+
+interface Validated {
+  readonly names: string[];
+  readonly series: Float64Array;
+  readonly length: number;
+  readonly totalPairs: number;
+  readonly options: PairOptions;
+  readonly workers: number;
+  readonly maxQ: number;
+  readonly fixedBatch: number;
+}
+
+function validate(ctx: ServiceContext, req: BatchDiscoveryRequest): Validated {
+  const symbols = req.symbols ?? [];
+  const n = symbols.length;
+  if (n > MAX_DISCOVERY_SYMBOLS) resourceExhausted(RPC, `symbols must have at most ${MAX_DISCOVERY_SYMBOLS} entries, got ${n}`);
+  const options = resolvePairOptions(RPC, req);
+  const maxPairs = positiveIntOrDefault(RPC, "max_pairs", req.maxPairs, 0);
+  const workers = Math.min(ctx.pool.size, positiveIntOrDefault(RPC, "parallel_workers", req.parallelWorkers, ctx.pool.size));
+  const maxQ = positiveOrDefault(RPC, "max_q_value", req.maxQValue, 0, { max: 1 });
+  const fixedBatch = positiveIntOrDefault(RPC, "batch_size", req.batchSize, 0, { max: 100_000 });
+  const allPairs = (n * (n - 1)) / 2;
+  const totalPairs = maxPairs > 0 ? Math.min(maxPairs, allPairs) : allPairs;
+  if (totalPairs > MAX_DISCOVERY_PAIRS) resourceExhausted(RPC, `at most ${MAX_DISCOVERY_PAIRS} pairs per call (use max_pairs), got ${totalPairs}`);
+  const length = n > 0 ? symbols[0].prices.length : 0;
+  if (n >= 2 && length < MIN_PAIR_OBSERVATIONS) {
+    invalidArgument(RPC, `symbols[0].prices must have at least ${MIN_PAIR_OBSERVATIONS} observations, got ${length}`);
+  }
+  const series = new Float64Array(new SharedArrayBuffer(Math.max(1, n * length) * Float64Array.BYTES_PER_ELEMENT));
+  const names: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const prices = symbols[k].prices;
+    if (prices.length !== length) {
+      invalidArgument(RPC, `every symbol needs the same number of prices: symbols[${k}].prices has ${prices.length}, symbols[0].prices has ${length}`);
+    }
+    series.set(wireSeries(RPC, `symbols[${k}].prices`, prices), k * length);
+    names.push(symbols[k].symbol);
+  }
+  return { names, series, length, totalPairs, options, workers, maxQ, fixedBatch };
+}
+
+/** Lexicographic (i < j) pair enumeration, the seed's order; max_pairs takes a prefix of it. */
+class PairCursor {
+  private i = 0;
+  private j = 1;
+  taken = 0;
+  constructor(private readonly n: number, readonly total: number) {}
+  take(count: number): Int32Array {
+    const k = Math.min(count, this.total - this.taken);
+    const out = new Int32Array(2 * Math.max(0, k));
+    for (let m = 0; m < k; m++) {
+      out[2 * m] = this.i;
+      out[2 * m + 1] = this.j;
+      this.j++;
+      if (this.j >= this.n) {
+        this.i++;
+        this.j = this.i + 1;
+      }
+    }
+    this.taken += Math.max(0, k);
+    return out;
+  }
+  get done(): boolean {
+    return this.taken >= this.total;
+  }
+}
+
+/** The server-streaming handler. */
+export function discoverPairsHandler(ctx: ServiceContext) {
+  return (call: ServerWritableStream<BatchDiscoveryRequest, PairDiscoveryUpdate>): void => {
+    run(ctx, call).catch((error: unknown) => failStream(ctx, RPC, call as never, error));
+  };
+}
+
+async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscoveryRequest, PairDiscoveryUpdate>): Promise<void> {
+  const started = performance.now();
+  const v = validate(ctx, call.request);
+  const cancel = new Int32Array(new SharedArrayBuffer(4));
+  let cancelled = call.cancelled;
+  const onCancel = (): void => {
+    cancelled = true;
+    Atomics.store(cancel, 0, 1);
+  };
+  call.on("cancelled", onCancel);
+  ctx.metrics.discoveryActiveStreams.inc();
+
+  const cursor = new PairCursor(v.names.length, v.totalPairs);
+  const seen = new SortedPValues();
+  const pValues: number[] = [];
+  const pValuePairs: Array<[string, string]> = [];
+  const held: PartialPairResult[] = [];
+  /** Position of each p-value carrier in pValues (for its exact q-value at the end). */
+  const pIndex = new Map<PartialPairResult, number>();
+  let tested = 0;
+  let found = 0;
+  let needDrain = false;
+  let perPairMs = Number.NaN;
+  let failure: unknown = null;
+
+  const write = (update: Partial<PairDiscoveryUpdate>): void => {
+    if (cancelled) return;
+    if (!call.write(PairDiscoveryUpdate.fromPartial({ pairsTotal: v.totalPairs, ...update }))) needDrain = true;
+  };
+  const emit = (result: PartialPairResult, testedSoFar: number): void => {
+    if (result.success) found++;
+    write({
+      pairsTested: testedSoFar,
+      pairsFound: found,
+      progress: v.totalPairs === 0 ? 1 : testedSoFar / v.totalPairs,
+      result: PairTestResponse.fromPartial(result),
+      isFinal: false,
+      elapsedSeconds: (performance.now() - started) / 1000,
+    });
+  };
+  const boundFor = (p: number): number => qValueUpperBound(p, seen.countAtOrBelow(p), v.totalPairs);
+
+  const onBatch = (pairs: Int32Array, reply: DiscoverBatchResult): void => {
+    const results = reply.results;
+    if (results.length > 0) {
+      const ms = reply.elapsedMs / results.length;
+      perPairMs = Number.isNaN(perPairMs) ? ms : 0.7 * perPairMs + 0.3 * ms;
+    }
+    for (let k = 0; k < results.length; k++) {
+      const r = results[k];
+      r.symbol1 = v.names[pairs[2 * k]];
+      r.symbol2 = v.names[pairs[2 * k + 1]];
+      const p = r.pValue;
+      if (typeof p === "number" && Number.isFinite(p)) {
+        seen.add(p);
+        pValues.push(p);
+        pValuePairs.push([r.symbol1, r.symbol2]);
+        if (v.maxQ > 0 && r.success) pIndex.set(r, pValues.length - 1);
+      }
+    }
+    ctx.metrics.discoveryPairsTested.inc(results.length);
+    for (const r of results) {
+      tested++;
+      const p = r.pValue;
+      if (typeof p === "number" && Number.isFinite(p)) r.qValue = boundFor(p);
+      if (v.maxQ > 0 && r.success && !(r.qValue! <= v.maxQ)) {
+        held.push(r);
+        continue;
+      }
+      emit(r, tested);
+    }
+    if (v.maxQ > 0 && held.length > 0) {
+      // More p-values can only lower the bound: release held pairs that are now certain.
+      for (let k = held.length - 1; k >= 0; k--) {
+        const bound = boundFor(held[k].pValue!);
+        if (bound <= v.maxQ) {
+          held[k].qValue = bound;
+          emit(held[k], tested);
+          held.splice(k, 1);
+        }
+      }
+    }
+  };
+
+  const nextBatchSize = (): number => {
+    if (v.fixedBatch > 0) return v.fixedBatch;
+    if (Number.isNaN(perPairMs)) return 2;
+    return Math.max(MIN_AUTO_BATCH, Math.min(MAX_AUTO_BATCH, Math.round(BATCH_TARGET_MS / Math.max(perPairMs, 1e-3))));
+  };
+
+  const inflight = new Set<Promise<void>>();
+  const dispatch = (): void => {
+    const pairs = cursor.take(nextBatchSize());
+    const task = ctx.pool
+      .run("discoverBatch", { series: v.series, length: v.length, pairs, options: v.options, cancel })
+      .then((reply) => {
+        if (!cancelled && failure === null) onBatch(pairs, reply);
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+        onCancel();
+      })
+      .finally(() => inflight.delete(task));
+    inflight.add(task);
+  };
+
+  try {
+    while (!cancelled && failure === null) {
+      if (needDrain) {
+        await waitForDrain(call as never);
+        needDrain = false;
+        continue;
+      }
+      while (!cancelled && failure === null && !needDrain && inflight.size < v.workers && !cursor.done) dispatch();
+      if (inflight.size === 0) break;
+      await Promise.race(inflight);
+    }
+    await Promise.allSettled([...inflight]);
+    if (failure !== null) throw failure;
+    if (cancelled) {
+      ctx.logger.info({ rpc: RPC, tested, totalPairs: v.totalPairs }, "discovery cancelled by the client");
+      return;
+    }
+    const q = benjaminiHochberg(pValues);
+    if (held.length > 0) {
+      for (const r of held) {
+        const qValue = q[pIndex.get(r)!];
+        r.qValue = qValue;
+        if (!(qValue <= v.maxQ)) {
+          r.success = false;
+          r.error = `q_value ${qValue.toPrecision(4)} > max_q_value ${v.maxQ} (Benjamini–Hochberg over ${pValues.length} tested pairs)`;
+        }
+        emit(r, tested);
+      }
+    }
+    write({
+      pairsTested: tested,
+      pairsFound: found,
+      progress: 1,
+      isFinal: true,
+      qValues: pValuePairs.map(([symbol1, symbol2], k) => ({ symbol1, symbol2, pValue: pValues[k], qValue: q[k] })),
+      elapsedSeconds: (performance.now() - started) / 1000,
+    });
+    if (!cancelled) call.end();
+    ctx.logger.info({ rpc: RPC, tested, found, seconds: (performance.now() - started) / 1000 }, "discovery finished");
+  } finally {
+    call.off("cancelled", onCancel);
+    ctx.metrics.discoveryActiveStreams.dec();
+  }
+}

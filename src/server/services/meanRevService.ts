@@ -1,0 +1,279 @@
+/**
+ * meanrev.MeanRevService. Unary RPCs run in the worker pool (compute/meanRevOps.ts). Streams:
+ * - EstimateOUParams (bidi): one OUEstimate per PriceUpdate, per asset_id, from a sliding window of
+ *   that asset's prices (exact OU MLE, `fitOu`, dt = 1 bar); status "warming_up" until the window
+ *   holds `warmup` prices. Every update is also recorded for PortfolioHealthStream.
+ * - BacktestWithCosts (bidi): a streaming `BacktestEngine` on the streamed prices; a BacktestMetric
+ *   every update_frequency bars and a final one when the client half-closes.
+ * - CARAOptimalWeights / SharpeOptimalWeights (bidi): one WeightsOutput per input matrix, in order.
+ * - PortfolioHealthStream (server-streaming): a HealthMetric every update_frequency_ms until the
+ *   client cancels (portfolioHealth.ts).
+ * The per-message work of the first two is O(window) / O(1) and stays on the event loop (a pool
+ * round trip would cost more than the work); matrix optimisations go to the pool.
+ */
+import type { ServerDuplexStream } from "@grpc/grpc-js";
+import { BacktestEngine, fitOu, ols } from "../../lib/index.js";
+import {
+  BacktestMetric,
+  MultiperiodResponse,
+  OUEstimate,
+  PCAResponse,
+  PortfolioStatsResponse,
+  ReturnsResponse,
+  SignalResponse,
+  ThresholdResponse,
+  WeightsOutput,
+  type BacktestInput,
+  type MeanRevServiceServer,
+  type OptimizationInput,
+  type PriceUpdate,
+} from "../generated/meanrev.js";
+import { describeFailure } from "../errors.js";
+import { invalidArgument } from "../errors.js";
+import { finiteValue, metadataNumber, metadataObject, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
+import { failStream, logFailure, unaryHandler, waitForDrain, type ServiceContext } from "./context.js";
+import { portfolioHealthHandler } from "./portfolioHealth.js";
+
+/** OU window defaults and limits (prices per asset). */
+export const OU_DEFAULT_WINDOW = 500;
+export const OU_MAX_WINDOW = 10_000;
+export const OU_DEFAULT_WARMUP = 30;
+/** fitOu needs three points; the AR(1) R² needs three too. */
+export const OU_MIN_WARMUP = 3;
+/** Most distinct asset_ids one EstimateOUParams stream may track. */
+export const OU_MAX_ASSETS_PER_STREAM = 1_000;
+/** Rolling z-score window of BacktestWithCosts (the seed's backtest_mean_reversion used 20 bars). */
+export const BACKTEST_ZSCORE_WINDOW = 20;
+/** Queue depth at which a bidi stream pauses reading its input. */
+const INPUT_HIGH_WATER = 64;
+
+/** Sliding window of one asset's prices in EstimateOUParams. */
+interface OuWindow {
+  readonly window: number;
+  readonly warmup: number;
+  readonly values: Float64Array;
+  count: number;
+  start: number;
+}
+
+function ouEstimateFor(w: OuWindow, assetId: string, timestampMs: number): Partial<OUEstimate> {
+  const n = Math.min(w.count, w.window);
+  const base = { assetId, nSamples: n, timestampMs };
+  if (n < w.warmup) {
+    return { ...base, theta: Number.NaN, mu: Number.NaN, sigma: Number.NaN, halfLife: Number.NaN, rSquared: Number.NaN, status: "warming_up" };
+  }
+  // Unroll the ring buffer (oldest first).
+  const x = new Float64Array(n);
+  for (let k = 0; k < n; k++) x[k] = w.values[(w.start + k) % w.window];
+  try {
+    const ou = fitOu(x, { dt: 1 });
+    const ar1 = ols(x.subarray(1), x.subarray(0, n - 1), { intercept: true });
+    const meanReverting = ou.kappa > 0 && Number.isFinite(ou.kappa);
+    return {
+      ...base,
+      theta: ou.kappa,
+      mu: ou.theta,
+      sigma: ou.sigma,
+      halfLife: ou.halfLifeSteps,
+      rSquared: ar1.rSquared,
+      logLikelihood: ou.logLikelihood,
+      stationarySd: ou.stationarySd,
+      status: meanReverting ? "ok" : "not_mean_reverting",
+    };
+  } catch (error) {
+    // Degenerate windows (e.g. a constant price) are data, not a protocol error: report and continue.
+    return { ...base, theta: Number.NaN, mu: Number.NaN, sigma: Number.NaN, halfLife: Number.NaN, rSquared: Number.NaN, status: `error: ${describeFailure(error).message}` };
+  }
+}
+
+/**
+ * Run a bidi stream as an ordered message processor: `handle` is awaited per input message (so
+ * outputs keep input order), input reading pauses while the queue is deep or the output needs a
+ * drain, and the call ends when the input ends and the queue is empty. A thrown error ends the
+ * call with its status.
+ */
+function processStream<I, O>(
+  ctx: ServiceContext,
+  rpc: string,
+  call: ServerDuplexStream<I, O>,
+  handle: (message: I, write: (out: O) => void) => Promise<void> | void,
+  onEnd?: (write: (out: O) => void) => void,
+): void {
+  const queue: I[] = [];
+  let inputEnded = false;
+  let running = false;
+  let stopped = false;
+  let needDrain = false;
+  const write = (out: O): void => {
+    if (stopped || call.cancelled) return;
+    if (!call.write(out)) needDrain = true;
+  };
+  const stop = (error?: unknown): void => {
+    if (stopped) return;
+    stopped = true;
+    queue.length = 0;
+    if (error !== undefined) failStream(ctx, rpc, call as never, error);
+  };
+  const pump = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      while (!stopped && queue.length > 0) {
+        if (needDrain) {
+          await waitForDrain(call as never);
+          needDrain = false;
+          continue;
+        }
+        const message = queue.shift()!;
+        await handle(message, write);
+        if (queue.length < INPUT_HIGH_WATER / 2 && call.isPaused()) call.resume();
+      }
+      if (!stopped && inputEnded && queue.length === 0) {
+        onEnd?.(write);
+        stopped = true;
+        if (!call.cancelled) call.end();
+      }
+    } catch (error) {
+      stop(error);
+    } finally {
+      running = false;
+    }
+  };
+  call.on("data", (message: I) => {
+    if (stopped) return;
+    queue.push(message);
+    if (queue.length >= INPUT_HIGH_WATER) call.pause();
+    void pump();
+  });
+  call.on("end", () => {
+    inputEnded = true;
+    void pump();
+  });
+  call.on("cancelled", () => {
+    stopped = true;
+    queue.length = 0;
+  });
+  call.on("error", (error: Error) => {
+    logFailure(ctx, rpc, { code: "CANCELLED", message: error.message });
+    stopped = true;
+  });
+}
+
+function estimateOuParamsHandler(ctx: ServiceContext) {
+  const rpc = "EstimateOUParams";
+  return (call: ServerDuplexStream<PriceUpdate, OUEstimate>): void => {
+    const windows = new Map<string, OuWindow>();
+    processStream(ctx, rpc, call, (update, write) => {
+      const price = finiteValue(rpc, "price", update.price);
+      const assetId = update.assetId;
+      let w = windows.get(assetId);
+      if (w === undefined) {
+        if (windows.size >= OU_MAX_ASSETS_PER_STREAM) invalidArgument(rpc, `at most ${OU_MAX_ASSETS_PER_STREAM} distinct asset_id values per stream`);
+        const meta = metadataObject(rpc, "metadata", update.metadata);
+        const window = positiveIntOrDefault(rpc, "metadata.window", metadataNumber(rpc, "metadata", meta, "window"), OU_DEFAULT_WINDOW, { min: OU_MIN_WARMUP, max: OU_MAX_WINDOW, resource: true });
+        const warmup = positiveIntOrDefault(rpc, "metadata.warmup", metadataNumber(rpc, "metadata", meta, "warmup"), Math.min(OU_DEFAULT_WARMUP, window), { min: OU_MIN_WARMUP, max: window });
+        w = { window, warmup, values: new Float64Array(window), count: 0, start: 0 };
+        windows.set(assetId, w);
+      }
+      if (w.count < w.window) w.values[w.count] = price;
+      else {
+        w.values[w.start] = price;
+        w.start = (w.start + 1) % w.window;
+      }
+      w.count++;
+      const timestampMs = Number.isFinite(update.timestampMs) ? update.timestampMs : 0;
+      ctx.store.record(assetId, price, timestampMs);
+      write(OUEstimate.fromPartial(ouEstimateFor(w, assetId, timestampMs)));
+    });
+  };
+}
+
+function backtestWithCostsHandler(ctx: ServiceContext) {
+  const rpc = "BacktestWithCosts";
+  return (call: ServerDuplexStream<BacktestInput, BacktestMetric>): void => {
+    let engine: BacktestEngine | null = null;
+    let capital = 1;
+    let frequency = 1;
+    let bars = 0;
+    let lastTimestamp = 0;
+    const metricFrom = (snapshot: ReturnType<BacktestEngine["push"]>, status: string): BacktestMetric => {
+      const m = snapshot.metrics;
+      return BacktestMetric.fromPartial({
+        barNumber: bars,
+        cumulativeReturn: snapshot.equity / capital - 1,
+        dailyReturn: snapshot.barReturn,
+        openPositions: snapshot.position !== 0 ? 1 : 0,
+        unrealizedPnl: snapshot.unrealizedPnl,
+        realizedPnl: snapshot.realizedPnl,
+        maxDrawdown: m.maxDrawdown,
+        sharpeRatio: m.sharpe,
+        numTrades: m.trades,
+        winRate: m.winRate,
+        avgProfitPerTrade: m.trades > 0 ? snapshot.realizedPnl / m.trades : 0,
+        status,
+        timestampMs: lastTimestamp,
+        position: Math.sign(snapshot.position),
+        zscore: snapshot.signal,
+      });
+    };
+    processStream(
+      ctx,
+      rpc,
+      call,
+      (input, write) => {
+        const price = finiteValue(rpc, "price", input.price);
+        if (engine === null) {
+          const entry = positiveOrDefault(rpc, "entry_zscore", input.entryZscore, 2, { max: 100 });
+          const exit = finiteValue(rpc, "exit_zscore", input.exitZscore);
+          const cost = positiveOrDefault(rpc, "transaction_cost", input.transactionCost, 0.001, { maxExclusive: 1 });
+          frequency = positiveIntOrDefault(rpc, "update_frequency", input.updateFrequency, 1);
+          capital = Math.abs(price) > 0 ? Math.abs(price) : 1;
+          engine = new BacktestEngine(
+            {
+              mode: "spread",
+              rule: { kind: "zscore", entry, exit, window: { type: "rolling", length: BACKTEST_ZSCORE_WINDOW } },
+              costs: { bps: cost * 1e4 },
+              capital,
+            },
+            rpc,
+          );
+        }
+        lastTimestamp = Number.isFinite(input.timestampMs) ? input.timestampMs : 0;
+        const snapshot = engine.push({ y: price });
+        bars++;
+        if (bars % frequency === 0) write(metricFrom(snapshot, "running"));
+      },
+      (write) => {
+        if (engine !== null) write(metricFrom(engine.finish(), "final"));
+      },
+    );
+  };
+}
+
+function weightsHandler(ctx: ServiceContext, rpc: "CARAOptimalWeights" | "SharpeOptimalWeights") {
+  const kind = rpc === "CARAOptimalWeights" ? "cara" : "sharpe";
+  return (call: ServerDuplexStream<OptimizationInput, WeightsOutput>): void => {
+    let previous: number[] | null = null;
+    processStream(ctx, rpc, call, async (input, write) => {
+      const out = await ctx.pool.run("optimizeWeights", { kind, input, previousWeights: previous });
+      previous = out.weights ?? null;
+      write(WeightsOutput.fromPartial(out));
+    });
+  };
+}
+
+export function meanRevService(ctx: ServiceContext): MeanRevServiceServer {
+  return {
+    estimateOuParams: estimateOuParamsHandler(ctx),
+    optimalThresholds: unaryHandler(ctx, "OptimalThresholds", async (req) => ThresholdResponse.fromPartial(await ctx.pool.run("optimalThresholds", req))),
+    backtestWithCosts: backtestWithCostsHandler(ctx),
+    computeLogReturns: unaryHandler(ctx, "ComputeLogReturns", async (req) => ReturnsResponse.fromPartial(await ctx.pool.run("computeReturns", req))),
+    pcaPortfolios: unaryHandler(ctx, "PCAPortfolios", async (req) => PCAResponse.fromPartial(await ctx.pool.run("pcaPortfolios", req))),
+    caraOptimalWeights: weightsHandler(ctx, "CARAOptimalWeights"),
+    sharpeOptimalWeights: weightsHandler(ctx, "SharpeOptimalWeights"),
+    multiperiodOptimize: unaryHandler(ctx, "MultiperiodOptimize", async (req) => MultiperiodResponse.fromPartial(await ctx.pool.run("multiperiodOptimize", req))),
+    portfolioStats: unaryHandler(ctx, "PortfolioStats", async (req) => PortfolioStatsResponse.fromPartial(await ctx.pool.run("portfolioStats", req))),
+    generateSignals: unaryHandler(ctx, "GenerateSignals", async (req) => SignalResponse.fromPartial(await ctx.pool.run("generateSignals", req))),
+    portfolioHealthStream: portfolioHealthHandler(ctx),
+  };
+}

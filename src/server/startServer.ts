@@ -1,0 +1,139 @@
+/**
+ * One gRPC server process: pair_discovery.PairDiscoveryService, meanrev.MeanRevService,
+ * grpc.health.v1.Health and server reflection on one port, Prometheus metrics on another, heavy
+ * work in a worker-thread pool. `npm run server` calls this with `configFromEnv()`.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import { ReflectionService } from "@grpc/reflection";
+import { loadSync } from "@grpc/proto-loader";
+import type { Server as HttpServer } from "node:http";
+import { TEST_DEFAULTS, type ServerConfig } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import { ComputePool } from "./pool.js";
+import { createServerMetrics, startMetricsHttp, type ServerMetrics } from "./metrics.js";
+import { bearerAuthInterceptor } from "./auth.js";
+import { PortfolioStore } from "./portfolioStore.js";
+import { PairDiscoveryServiceService } from "./generated/pair_discovery.js";
+import { MeanRevServiceService } from "./generated/meanrev.js";
+import { pairDiscoveryService } from "./services/pairDiscoveryService.js";
+import { meanRevService } from "./services/meanRevService.js";
+import type { ServiceContext } from "./services/context.js";
+
+/** Fully-qualified names of the services, as registered with the health service. */
+export const SERVICE_NAMES = ["pair_discovery.PairDiscoveryService", "meanrev.MeanRevService"] as const;
+
+/** Directory of the .proto files (for reflection). */
+const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
+
+/** A running server. */
+export interface RunningServer {
+  /** The bound gRPC port. */
+  readonly port: number;
+  /** The bound metrics port, or null when metrics are disabled. */
+  readonly metricsPort: number | null;
+  readonly config: ServerConfig;
+  readonly pool: ComputePool;
+  readonly metrics: ServerMetrics;
+  readonly health: HealthImplementation;
+  readonly logger: Logger;
+  /** Graceful stop: NOT_SERVING, refuse new calls, let in-flight calls finish (up to the grace period), then stop the pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start a server. `config` fields default to TEST_DEFAULTS (127.0.0.1:0, ephemeral metrics port,
+ * silent logs), which suits tests and notebooks; use `configFromEnv()` for production defaults.
+ */
+export async function startServer(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const cfg: ServerConfig = { ...TEST_DEFAULTS, ...config };
+  const logger = createLogger(cfg.logLevel);
+  const pool = new ComputePool(cfg.workers);
+  const metrics = createServerMetrics(() => pool.stats());
+  const store = new PortfolioStore();
+  const ctx: ServiceContext = { pool, logger, metrics, store };
+
+  const interceptors = [metrics.interceptor];
+  if (cfg.authToken !== null) interceptors.push(bearerAuthInterceptor(cfg.authToken));
+  const server = new Server({
+    "grpc.max_receive_message_length": cfg.maxMessageBytes,
+    "grpc.max_send_message_length": cfg.maxMessageBytes,
+    interceptors,
+  });
+  server.addService(PairDiscoveryServiceService as unknown as ServiceDefinition, pairDiscoveryService(ctx) as unknown as UntypedServiceImplementation);
+  server.addService(MeanRevServiceService as unknown as ServiceDefinition, meanRevService(ctx) as unknown as UntypedServiceImplementation);
+
+  const health = new HealthImplementation({ "": "NOT_SERVING", [SERVICE_NAMES[0]]: "NOT_SERVING", [SERVICE_NAMES[1]]: "NOT_SERVING" });
+  health.addToServer(server);
+  const packageDefinition = loadSync(["pair_discovery.proto", "meanrev.proto"], {
+    includeDirs: [PROTO_DIR],
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: true,
+  });
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const credentials =
+    cfg.tlsCertPath !== null && cfg.tlsKeyPath !== null
+      ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(cfg.tlsCertPath), private_key: readFileSync(cfg.tlsKeyPath) }], false)
+      : ServerCredentials.createInsecure();
+
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(cfg.bindAddress, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+    });
+  } catch (error) {
+    await pool.close();
+    throw new Error(`startServer: cannot bind ${cfg.bindAddress}: ${(error as Error).message}`);
+  }
+
+  let metricsHttp: { port: number; server: HttpServer } | null = null;
+  if (cfg.metricsPort !== null) {
+    try {
+      metricsHttp = await startMetricsHttp(metrics.registry, cfg.metricsHost, cfg.metricsPort);
+    } catch (error) {
+      server.forceShutdown();
+      await pool.close();
+      throw new Error(`startServer: cannot bind metrics ${cfg.metricsHost}:${cfg.metricsPort}: ${(error as Error).message}`);
+    }
+  }
+
+  for (const name of ["", ...SERVICE_NAMES]) health.setStatus(name, "SERVING");
+  logger.info(
+    { bindAddress: cfg.bindAddress, port, metricsPort: metricsHttp?.port ?? null, workers: cfg.workers, tls: cfg.tlsCertPath !== null, auth: cfg.authToken !== null, maxMessageBytes: cfg.maxMessageBytes },
+    "arbitrage-lab gRPC server listening",
+  );
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const name of ["", ...SERVICE_NAMES]) health.setStatus(name, "NOT_SERVING");
+      store.close();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          logger.warn({ graceMs: cfg.shutdownGraceMs }, "grace period over: cancelling in-flight calls");
+          server.forceShutdown();
+          resolve();
+        }, cfg.shutdownGraceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (metricsHttp) {
+        const http = metricsHttp.server;
+        http.closeAllConnections?.();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      }
+      await pool.close();
+      logger.info("server stopped");
+    })();
+    return closing;
+  };
+
+  return { port, metricsPort: metricsHttp?.port ?? null, config: cfg, pool, metrics, health, logger, close };
+}
