@@ -1,0 +1,664 @@
+import { thomasInPlace } from "../pde/solveTridiagonalThomas.js";
+import { findRootBrent } from "./findRootBrent.js";
+import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
+import type { OuStoppingParameters } from "./ouStoppingParameters.js";
+import { rangeError, requireFinite, requireInteger, requireOneOf, requireOptions } from "../util/validate.js";
+
+/** Default number of nodes of the fine grid (the coarse grid of the Richardson pair has about half). */
+const DEFAULT_POINTS = 1601;
+/** Default half-width of the domain in stationary standard deviations σ/√(2κ) around θ. */
+const DEFAULT_N_STD = 8;
+/** Levels closer than this (in sd) to an artificial boundary trigger a wider domain. */
+const BOUNDARY_MARGIN_SD = 2;
+/** Maximum number of domain widenings. */
+const MAX_DOMAIN_WIDENINGS = 12;
+/** Policy iteration cap (Howard's algorithm on these problems needs far fewer). */
+const MAX_POLICY_ITERATIONS = 500;
+/** PSOR: sweep cap and stopping rule on the largest update (relative to the obstacle scale). */
+const MAX_PSOR_SWEEPS = 200_000;
+const PSOR_TOLERANCE = 1e-13;
+/** Largest |y|·h at a level (y in sd from θ, h the fine spacing): the solutions change by ≤ e^{0.05} per node. */
+const MAX_STEP_SCALE = 0.1;
+/** Cap on the fine grid size from that rule. */
+const MAX_POINTS = 200_001;
+/** Nodes used to extend a continuation solution across its free boundary (recurrence). */
+const EXTENSION_NODES = 6;
+
+export type HjbScheme = "policy-iteration" | "psor";
+
+export interface SolveHjbParameters extends OuStoppingParameters {
+  /** Grid: `points` nodes of the fine grid (≥ 41; default 1601), domain θ ± nStd·σ/√(2κ) (default 8), widened automatically to keep levels ≥ 2 sd inside. */
+  grid?: { points?: number; nStd?: number };
+  /** Solver of the discrete obstacle problems (default "policy-iteration"). */
+  scheme?: HjbScheme;
+  /** Richardson-extrapolate the levels from the h and 2h grids (default true). */
+  extrapolate?: boolean;
+}
+
+export interface SolveHjbResult {
+  /** Fine-grid nodes (spread units). */
+  readonly x: Float64Array;
+  /** Exit value V(x) (V_L with stop-loss) on x, after sub-grid smooth-fit reconstruction. */
+  readonly exitValue: Float64Array;
+  /** Entry value J(x) (J_L) on x. */
+  readonly entryValue: Float64Array;
+  /** Exit level b* (b*_L). */
+  readonly exitLevel: number;
+  /** Entry level d* (d*_L); null when the discrete entry region is empty. */
+  readonly entryLevel: number | null;
+  /** Lower end a*_L of the stop-loss entry interval; null without stop-loss. */
+  readonly entryLowerLevel: number | null;
+  /** |extrapolated − fine-grid| level difference: an a-posteriori error estimate (0 without extrapolation). */
+  readonly levelErrorEstimate: number;
+  /** Policy iterations (or PSOR sweeps) summed over all discrete obstacle problems solved. */
+  readonly iterations: number;
+  /** max_i |min(−h²(A_h V)_i, V_i − g_i)| of the fine-grid exit and entry problems (value units). */
+  readonly residual: number;
+  /** Grid spacing of the fine grid (spread units). */
+  readonly gridSpacing: number;
+  readonly warnings: string[];
+}
+
+interface Rows {
+  lower: Float64Array;
+  diag: Float64Array;
+  upper: Float64Array;
+}
+
+interface ObstacleSolution {
+  value: Float64Array;
+  stop: Uint8Array;
+  iterations: number;
+  residual: number;
+}
+
+interface Levels {
+  exit: number;
+  entry: number | null;
+  entryLower: number | null;
+  exitValue: Float64Array;
+  entryValue: Float64Array;
+  iterations: number;
+  residual: number;
+  y: Float64Array;
+  upwinded: boolean;
+  notConverged: boolean;
+}
+
+/**
+ * Finite-difference solver of Leung & Li's optimal entry/exit problems written as variational
+ * inequalities (the HJB equations of optimal stopping):
+ *   exit:  max(𝓛V − rV, (x − c) − V) = 0,   entry: max(𝓛J − rJ, (V(x) − x − c) − J) = 0,
+ *   𝓛 = κ(θ − x)∂ₓ + ½σ²∂ₓₓ,
+ * with the stop-loss variant V_L = L − c at (and below) L.
+ *
+ * Discretisation: in y = (x − θ)/s, s = σ/√(2κ), the operator is κ(∂_yy − y∂_y − ν), ν = r/κ. A uniform
+ * grid (the stop-loss L is a node) carries central differences, which are monotone (an M-matrix) when
+ * |y|·h ≤ 2; beyond that the drift is upwinded (first order, reported in `warnings`). The discrete
+ * obstacle problem min(−A_hV, V − g) = 0 is solved exactly by policy iteration (Howard; one Thomas
+ * solve per iteration, finite termination) or by projected SOR (Cryer 1971).
+ * Boundary conditions: where the domain edge lies in a stopping region (exit: top; entry without
+ * stop-loss: bottom; stop-loss exit: x = L) V = g (Dirichlet), exact there. Where it lies in a
+ * continuation region the solution is a multiple of the increasing (bottom) or decreasing (top) OU
+ * solution, whose log-derivative from the ODE's asymptotics is ∂_y ln V = ±(ν/|y| − ν(ν+1)/|y|³) + O(|y|⁻⁵);
+ * this Robin condition is imposed with a ghost node (second order). Any error there excites only the
+ * other, exponentially growing solution, which is damped like e^{−(y_edge² − y²)/2} at the levels.
+ * The domain θ ± nStd·s (default 8) widens until every level is ≥ 2 s from an artificial edge.
+ * Sub-grid levels: the discrete solution on the continuation side is extended across the free
+ * boundary by its own three-term recurrence and the smooth-fit point (V/V′ = g/g′, scale-free; with
+ * stop-loss the one-parameter family V + t·W, W(L) = 0) is located by cubic interpolation, which
+ * makes the level error a smooth O(h²) expansion; Richardson extrapolation from h and 2h then gives
+ * O(h⁴) (the refinement test measures both orders). The exit value is reconstructed with the refined
+ * level before it is used as the entry obstacle.
+ * @see [1] Leung, T. & Li, X. (2015) "Optimal mean reversion trading with transaction costs and
+ *      stop-loss exit", Int. J. Theor. Appl. Finance 18(3).
+ * @see [2] Forsyth, P.A. & Vetzal, K.R. (2002) "Quadratic convergence for valuing American options
+ *      using a penalty method", SIAM J. Sci. Comput. 23(6) (policy iteration / monotone schemes);
+ *      Bokanowski, Maroso & Zidani (2009) "Some convergence results for Howard's algorithm", SIAM J.
+ *      Numer. Anal. 47(4); Cryer, C.W. (1971) "The solution of a quadratic programming problem using
+ *      systematic overrelaxation", SIAM J. Control 9 (PSOR).
+ * @throws RangeError for the parameter errors of leungLi, grid.points < 41, grid.nStd < 2, or an unknown scheme
+ * @example solveHjb({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.6539871 (leungLi 0.65398712242…, fixtures/leungLi.json)
+ */
+export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
+  const fn = "solveHjb";
+  const p = checkOuStoppingParameters(fn, params);
+  const opts = requireOptions<SolveHjbParameters>(fn, params);
+  const gridOpts = requireOptions<{ points?: number; nStd?: number }>(fn, opts.grid);
+  const points = requireInteger(fn, "grid.points", gridOpts.points ?? DEFAULT_POINTS, { min: 41 });
+  const nStd = requireFinite(fn, "grid.nStd", gridOpts.nStd ?? DEFAULT_N_STD, { min: 2 });
+  const scheme = requireOneOf<HjbScheme>(fn, "scheme", opts.scheme ?? "policy-iteration", ["policy-iteration", "psor"]);
+  const extrapolate = opts.extrapolate ?? true;
+  if (typeof extrapolate !== "boolean") rangeError(fn, `extrapolate must be a boolean, got ${typeof extrapolate}`);
+  const { theta, c, nu, stationarySd: sd } = p;
+  const yL = p.stopLoss === null ? null : (p.stopLoss - theta) / sd;
+  const warnings: string[] = [];
+
+  let yMin = -nStd;
+  let yMax = nStd;
+  if (yL !== null) yMin = Math.min(yMin, yL - BOUNDARY_MARGIN_SD);
+  // Nested iteration: solve on 41 points, widen the domain until the levels sit well inside it,
+  // then double the resolution up to the coarse/fine pair, each solve warm-started from the previous
+  // levels (policy iteration then needs a handful of iterations instead of one per node moved).
+  let basePoints = 41;
+  let totalIterations = 0;
+  const toWarm = (levels: Levels): WarmStart => ({
+    exit: (levels.exit - theta) / sd,
+    entry: levels.entry === null ? null : (levels.entry - theta) / sd,
+    entryLower: levels.entryLower === null ? null : (levels.entryLower - theta) / sd,
+  });
+  let current = solveOnGrid(buildGrid(yMin, yMax, yL, basePoints, 1), nu, theta, sd, c, yL, scheme, null);
+  totalIterations += current.iterations;
+  for (let widen = 0; widen <= MAX_DOMAIN_WIDENINGS; widen++) {
+    let widened = false;
+    const yExit = (current.exit - theta) / sd;
+    if (yExit > yMax - BOUNDARY_MARGIN_SD) {
+      yMax = yExit + 2 * BOUNDARY_MARGIN_SD;
+      widened = true;
+    }
+    if (current.entry !== null && yL === null) {
+      const yEntry = (current.entry - theta) / sd;
+      if (yEntry < yMin + BOUNDARY_MARGIN_SD) {
+        yMin = yEntry - 2 * BOUNDARY_MARGIN_SD;
+        widened = true;
+      }
+    }
+    if (!widened) break;
+    if (widen === MAX_DOMAIN_WIDENINGS) {
+      warnings.push("solveHjb: domain widening limit reached; levels may be affected by the artificial boundaries");
+      break;
+    }
+    current = solveOnGrid(buildGrid(yMin, yMax, yL, basePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
+    totalIterations += current.iterations;
+  }
+  // Resolution: the OU solutions vary like e^{|y|·Δy} near a level at |y| sd, so keep |y|·h ≤ MAX_STEP_SCALE.
+  const largestLevel = Math.max(
+    1,
+    Math.abs((current.exit - theta) / sd),
+    current.entry === null ? 0 : Math.abs((current.entry - theta) / sd),
+    current.entryLower === null ? 0 : Math.abs((current.entryLower - theta) / sd),
+  );
+  let targetPoints = points;
+  const neededIntervals = Math.ceil(((yMax - yMin) * largestLevel) / MAX_STEP_SCALE);
+  if (neededIntervals + 1 > targetPoints) {
+    targetPoints = Math.min(MAX_POINTS, neededIntervals + 1);
+    warnings.push(`solveHjb: grid refined to ${targetPoints} points to resolve levels ${largestLevel.toFixed(1)} sd from theta`);
+  }
+  const coarsePoints = Math.max(21, Math.ceil((targetPoints + 1) / 2));
+  while (2 * basePoints - 1 < coarsePoints) {
+    basePoints = 2 * basePoints - 1;
+    current = solveOnGrid(buildGrid(yMin, yMax, yL, basePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
+    totalIterations += current.iterations;
+  }
+  const coarseLevels = solveOnGrid(buildGrid(yMin, yMax, yL, coarsePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
+  totalIterations += coarseLevels.iterations;
+  const fine = solveOnGrid(buildGrid(yMin, yMax, yL, coarsePoints, 2), nu, theta, sd, c, yL, scheme, toWarm(coarseLevels));
+  totalIterations += fine.iterations;
+  if (fine.upwinded || coarseLevels.upwinded) {
+    warnings.push("solveHjb: the drift was upwinded (|y|·h > 2) at some nodes; levels are first-order accurate there — use more grid points");
+  }
+  if (fine.notConverged || coarseLevels.notConverged) warnings.push(`solveHjb: ${scheme} hit its iteration cap; the discrete obstacle problem is not fully solved`);
+
+  const combine = (fineLevel: number | null, coarseLevel: number | null): number | null => {
+    if (fineLevel === null) return null;
+    if (!extrapolate || coarseLevel === null) return fineLevel;
+    return (4 * fineLevel - coarseLevel) / 3;
+  };
+  const exitLevel = combine(fine.exit, coarseLevels.exit) as number;
+  const entryLevel = combine(fine.entry, coarseLevels.entry);
+  const entryLowerLevel = combine(fine.entryLower, coarseLevels.entryLower);
+  if ((fine.entry === null) !== (coarseLevels.entry === null)) {
+    warnings.push("solveHjb: the entry region exists on one grid only (it is narrower than the grid spacing); refine the grid");
+  }
+  let levelErrorEstimate = Math.abs(exitLevel - fine.exit);
+  if (entryLevel !== null && fine.entry !== null) levelErrorEstimate = Math.max(levelErrorEstimate, Math.abs(entryLevel - fine.entry));
+  if (entryLowerLevel !== null && fine.entryLower !== null) {
+    levelErrorEstimate = Math.max(levelErrorEstimate, Math.abs(entryLowerLevel - fine.entryLower));
+  }
+  const x = new Float64Array(fine.y.length);
+  for (let i = 0; i < x.length; i++) x[i] = theta + sd * fine.y[i];
+  return Object.freeze({
+    x,
+    exitValue: fine.exitValue,
+    entryValue: fine.entryValue,
+    exitLevel,
+    entryLevel,
+    entryLowerLevel,
+    levelErrorEstimate,
+    iterations: totalIterations,
+    residual: fine.residual,
+    gridSpacing: sd * (fine.y[1] - fine.y[0]),
+    warnings,
+  });
+}
+
+interface Grid {
+  y: Float64Array;
+  h: number;
+  /** Index of the stop-loss node, or −1. */
+  iL: number;
+}
+
+/** Uniform grid on ≈[yMin, yMax] with `refine`× the resolution of `basePoints`; yL (if any) is a node. */
+function buildGrid(yMin: number, yMax: number, yL: number | null, basePoints: number, refine: number): Grid {
+  if (yL === null) {
+    const intervals = (basePoints - 1) * refine;
+    const h = (yMax - yMin) / intervals;
+    const y = new Float64Array(intervals + 1);
+    for (let i = 0; i <= intervals; i++) y[i] = yMin + i * h;
+    return { y, h, iL: -1 };
+  }
+  const above = Math.max(4, Math.round(((yMax - yL) / (yMax - yMin)) * (basePoints - 1)));
+  const hBase = (yMax - yL) / above;
+  const below = Math.max(4, Math.ceil((yL - yMin) / hBase));
+  const h = hBase / refine;
+  const nBelow = below * refine;
+  const n = nBelow + above * refine + 1;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = yL + (i - nBelow) * h;
+  return { y, h, iL: nBelow };
+}
+
+/** Rows of −A_h = −(∂_yy − y∂_y − ν) at every node; central differences, upwinded where |y|h > 2. */
+function operatorRows(grid: Grid, nu: number): Rows & { upwinded: boolean } {
+  const { y, h } = grid;
+  const n = y.length;
+  const lower = new Float64Array(n);
+  const diag = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const invH2 = 1 / (h * h);
+  let upwinded = false;
+  for (let i = 0; i < n; i++) {
+    const yi = y[i];
+    if (Math.abs(yi) * h <= 2) {
+      lower[i] = -invH2 - yi / (2 * h);
+      upper[i] = -invH2 + yi / (2 * h);
+      diag[i] = 2 * invH2 + nu;
+    } else if (yi < 0) {
+      upwinded = true;
+      lower[i] = -invH2;
+      upper[i] = -invH2 + yi / h;
+      diag[i] = 2 * invH2 + nu - yi / h;
+    } else {
+      upwinded = true;
+      lower[i] = -invH2 - yi / h;
+      upper[i] = -invH2;
+      diag[i] = 2 * invH2 + nu + yi / h;
+    }
+  }
+  return { lower, diag, upper, upwinded };
+}
+
+/** ∂_y ln V at a far edge: increasing solution (y → −∞) ν/|y| − ν(ν+1)/|y|³; decreasing (y → +∞) the negative. */
+function edgeLogDerivative(y: number, nu: number): number {
+  const a = Math.abs(y);
+  const magnitude = nu / a - (nu * (nu + 1)) / (a * a * a);
+  return y < 0 ? magnitude : -magnitude;
+}
+
+type Edge = { kind: "dirichlet"; value: number } | { kind: "robin" };
+
+/**
+ * Solve min(−A_h V, V − g) = 0 on nodes [first, last] with the given edge conditions.
+ * Robin edges eliminate the ghost node: V_{−1} = V_1 − 2hβV_0 (bottom), V_{n} = V_{n−2} + 2hβV_{n−1} (top).
+ */
+function solveObstacle(
+  rows: Rows,
+  grid: Grid,
+  nu: number,
+  obstacle: Float64Array,
+  first: number,
+  last: number,
+  bottom: Edge,
+  top: Edge,
+  scheme: HjbScheme,
+  initialStop: ((i: number) => boolean) | null,
+): ObstacleSolution & { notConverged: boolean } {
+  const m = last - first + 1;
+  const h = grid.h;
+  const lo = rows.lower.slice(first, last + 1);
+  const di = rows.diag.slice(first, last + 1);
+  const up = rows.upper.slice(first, last + 1);
+  const g = obstacle.slice(first, last + 1);
+  const fixed = new Uint8Array(m);
+  const fixedValue = new Float64Array(m);
+  if (bottom.kind === "dirichlet") {
+    fixed[0] = 1;
+    fixedValue[0] = bottom.value;
+  } else {
+    const beta = edgeLogDerivative(grid.y[first], nu);
+    di[0] -= 2 * h * beta * lo[0];
+    up[0] += lo[0];
+    lo[0] = 0;
+  }
+  if (top.kind === "dirichlet") {
+    fixed[m - 1] = 1;
+    fixedValue[m - 1] = top.value;
+  } else {
+    const beta = edgeLogDerivative(grid.y[last], nu);
+    di[m - 1] += 2 * h * beta * up[m - 1];
+    lo[m - 1] += up[m - 1];
+    up[m - 1] = 0;
+  }
+  let gScale = 1e-300;
+  for (let i = 0; i < m; i++) gScale = Math.max(gScale, Math.abs(g[i]));
+  const h2 = h * h;
+  const v = new Float64Array(m);
+  const stop = new Uint8Array(m);
+  let iterations = 0;
+  let notConverged = false;
+  if (scheme === "policy-iteration") {
+    // Howard: start from the previous grid's policy, else "stop wherever the obstacle is positive".
+    for (let i = 0; i < m; i++) stop[i] = (initialStop === null ? g[i] > 0 : initialStop(first + i)) ? 1 : 0;
+    const a = new Float64Array(m);
+    const b = new Float64Array(m);
+    const cc = new Float64Array(m);
+    const rhs = new Float64Array(m);
+    const scratch = new Float64Array(m);
+    const tie = 1e-14 * gScale;
+    notConverged = true;
+    for (let it = 0; it < MAX_POLICY_ITERATIONS; it++) {
+      iterations++;
+      for (let i = 0; i < m; i++) {
+        if (fixed[i] || stop[i]) {
+          a[i] = 0;
+          b[i] = 1;
+          cc[i] = 0;
+          rhs[i] = fixed[i] ? fixedValue[i] : g[i];
+        } else {
+          a[i] = lo[i];
+          b[i] = di[i];
+          cc[i] = up[i];
+          rhs[i] = 0;
+        }
+      }
+      thomasInPlace(a, b, cc, rhs, v, scratch);
+      let changed = false;
+      for (let i = 0; i < m; i++) {
+        if (fixed[i]) continue;
+        if (stop[i]) {
+          const cont = h2 * (di[i] * v[i] + (i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0));
+          if (cont < -tie) {
+            stop[i] = 0;
+            changed = true;
+          }
+        } else if (v[i] - g[i] < -tie) {
+          stop[i] = 1;
+          changed = true;
+        }
+      }
+      if (!changed) {
+        notConverged = false;
+        break;
+      }
+    }
+  } else {
+    // Projected SOR from V = max(g, 0) (a sub-solution of both problems), ω ≈ 2/(1 + π/m).
+    const omega = 2 / (1 + Math.PI / m);
+    for (let i = 0; i < m; i++) v[i] = fixed[i] ? fixedValue[i] : Math.max(g[i], 0);
+    notConverged = true;
+    for (let sweep = 0; sweep < MAX_PSOR_SWEEPS; sweep++) {
+      iterations++;
+      let largest = 0;
+      for (let i = 0; i < m; i++) {
+        if (fixed[i]) continue;
+        const gaussSeidel = -((i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0)) / di[i];
+        const next = Math.max(g[i], v[i] + omega * (gaussSeidel - v[i]));
+        largest = Math.max(largest, Math.abs(next - v[i]));
+        v[i] = next;
+      }
+      if (largest < PSOR_TOLERANCE * gScale) {
+        notConverged = false;
+        break;
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      if (fixed[i]) continue;
+      const cont = h2 * (di[i] * v[i] + (i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0));
+      stop[i] = v[i] - g[i] < cont ? 1 : 0;
+    }
+  }
+  let residual = 0;
+  for (let i = 0; i < m; i++) {
+    if (fixed[i]) continue;
+    const cont = h2 * (di[i] * v[i] + (i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0));
+    residual = Math.max(residual, Math.abs(Math.min(cont, v[i] - g[i])));
+  }
+  const value = new Float64Array(grid.y.length).fill(NaN);
+  const stopFull = new Uint8Array(grid.y.length);
+  value.set(v, first);
+  stopFull.set(stop, first);
+  for (let i = 0; i < m; i++) if (fixed[i]) stopFull[first + i] = 2; // boundary rows: neither region
+  return { value, stop: stopFull, iterations, residual, notConverged };
+}
+
+/** Continue a continuation solution past node `from` with its recurrence (direction +1 up, −1 down). */
+function extend(v: Float64Array, rows: Rows, from: number, direction: 1 | -1, count: number): void {
+  const n = v.length;
+  if (direction === 1) {
+    for (let i = from; i < Math.min(n - 1, from + count); i++) {
+      v[i + 1] = -(rows.lower[i] * v[i - 1] + rows.diag[i] * v[i]) / rows.upper[i];
+    }
+  } else {
+    for (let i = from; i > Math.max(0, from - count); i--) {
+      v[i - 1] = -(rows.diag[i] * v[i] + rows.upper[i] * v[i + 1]) / rows.lower[i];
+    }
+  }
+}
+
+/** Cubic Lagrange interpolation of nodal values f at y, using nodes j−1..j+2 (clamped). */
+function cubicAt(f: Float64Array, grid: Grid, j: number, y: number): number {
+  const n = f.length;
+  const s = Math.max(0, Math.min(n - 4, j - 1));
+  const h = grid.h;
+  const t = (y - grid.y[s]) / h;
+  const f0 = f[s];
+  const f1 = f[s + 1];
+  const f2 = f[s + 2];
+  const f3 = f[s + 3];
+  return (
+    (-f0 * (t - 1) * (t - 2) * (t - 3)) / 6 +
+    (f1 * t * (t - 2) * (t - 3)) / 2 -
+    (f2 * t * (t - 1) * (t - 3)) / 2 +
+    (f3 * t * (t - 1) * (t - 2)) / 6
+  );
+}
+
+/** Central-difference derivative of nodal values (NaN at the ends). */
+function centralDerivative(f: Float64Array, h: number, from: number, to: number, out: Float64Array): void {
+  for (let i = Math.max(1, from); i <= Math.min(f.length - 2, to); i++) out[i] = (f[i + 1] - f[i - 1]) / (2 * h);
+}
+
+/**
+ * Root of nodal function q near node `near` (searching outward within ±EXTENSION_NODES − 2), by
+ * Brent on its cubic interpolant. Returns y, or NaN if q has no sign change there.
+ */
+function locateRoot(q: Float64Array, grid: Grid, near: number): number {
+  const reach = EXTENSION_NODES - 2;
+  for (let offset = 0; offset <= reach; offset++) {
+    for (const j of offset === 0 ? [near] : [near + offset, near - offset]) {
+      if (j < 1 || j + 2 >= q.length) continue;
+      const a = q[j];
+      const b = q[j + 1];
+      if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+      if (a === 0) return grid.y[j];
+      if (a * b < 0) {
+        const f = (y: number): number => cubicAt(q, grid, j, y);
+        return findRootBrent(f, grid.y[j], grid.y[j + 1], 1e-15 * grid.h, 200, a, b);
+      }
+    }
+  }
+  return NaN;
+}
+
+/** Levels of a previous (coarser) solve, in y units, used to start policy iteration near the answer. */
+interface WarmStart {
+  exit: number;
+  entry: number | null;
+  entryLower: number | null;
+}
+
+function solveOnGrid(
+  grid: Grid,
+  nu: number,
+  theta: number,
+  sd: number,
+  c: number,
+  yL: number | null,
+  scheme: HjbScheme,
+  warm: WarmStart | null,
+): Levels {
+  const { y, h } = grid;
+  const n = y.length;
+  const rows = operatorRows(grid, nu);
+  const xOf = (yy: number): number => theta + sd * yy;
+  const exitObstacle = new Float64Array(n);
+  for (let i = 0; i < n; i++) exitObstacle[i] = xOf(y[i]) - c;
+  let iterations = 0;
+  let residual = 0;
+  let notConverged = false;
+
+  // ---- Exit problem.
+  const first = yL === null ? 0 : grid.iL;
+  const exitSolution = solveObstacle(
+    rows,
+    grid,
+    nu,
+    exitObstacle,
+    first,
+    n - 1,
+    yL === null ? { kind: "robin" } : { kind: "dirichlet", value: exitObstacle[first] },
+    { kind: "dirichlet", value: exitObstacle[n - 1] },
+    scheme,
+    warm === null ? null : (i) => grid.y[i] >= warm.exit,
+  );
+  iterations += exitSolution.iterations;
+  residual = Math.max(residual, exitSolution.residual);
+  notConverged ||= exitSolution.notConverged;
+  // Last continuation node below the exit region.
+  let k = n - 2;
+  while (k > first && exitSolution.stop[k] === 1) k--;
+  const vExt = exitSolution.value.slice();
+  extend(vExt, rows, k, 1, EXTENSION_NODES);
+  const vExtSlope = new Float64Array(n).fill(NaN);
+  centralDerivative(vExt, h, k - EXTENSION_NODES, k + EXTENSION_NODES - 1, vExtSlope);
+  const exitValue = new Float64Array(n);
+  let yExit: number;
+  if (yL === null) {
+    // Scale-free smooth fit: Ψ = V·g′ − g·V′ with g = x − c, g′ = sd.
+    const psi = new Float64Array(n).fill(NaN);
+    for (let i = Math.max(1, k - EXTENSION_NODES); i <= Math.min(n - 2, k + EXTENSION_NODES - 1); i++) {
+      psi[i] = vExt[i] * sd - exitObstacle[i] * vExtSlope[i];
+    }
+    yExit = locateRoot(psi, grid, k);
+    if (Number.isNaN(yExit)) yExit = y[k] + 0.5 * h;
+    const jb = Math.min(n - 2, Math.max(1, Math.floor((yExit - y[0]) / h)));
+    const factor = (xOf(yExit) - c) / cubicAt(vExt, grid, jb, yExit);
+    for (let i = 0; i < n; i++) exitValue[i] = y[i] < yExit ? factor * vExt[i] : exitObstacle[i];
+  } else {
+    // Family V + t·W with W(L) = 0 (homogeneous): Φ = (g − V)W′ − (g′ − V′)W.
+    const w = new Float64Array(n).fill(NaN);
+    w[first] = 0;
+    w[first + 1] = 1;
+    extend(w, rows, first + 1, 1, Math.min(n - 2, k + EXTENSION_NODES) - first - 1);
+    const wSlope = new Float64Array(n).fill(NaN);
+    centralDerivative(w, h, k - EXTENSION_NODES, k + EXTENSION_NODES - 1, wSlope);
+    const phi = new Float64Array(n).fill(NaN);
+    for (let i = Math.max(first + 1, k - EXTENSION_NODES); i <= Math.min(n - 2, k + EXTENSION_NODES - 1); i++) {
+      phi[i] = (exitObstacle[i] - vExt[i]) * wSlope[i] - (sd - vExtSlope[i]) * w[i];
+    }
+    yExit = locateRoot(phi, grid, k);
+    if (Number.isNaN(yExit)) yExit = y[k] + 0.5 * h;
+    const jb = Math.min(n - 2, Math.max(1, Math.floor((yExit - y[0]) / h)));
+    const t = (xOf(yExit) - c - cubicAt(vExt, grid, jb, yExit)) / cubicAt(w, grid, jb, yExit);
+    for (let i = 0; i < n; i++) {
+      exitValue[i] = y[i] > y[first] && y[i] < yExit ? vExt[i] + t * w[i] : exitObstacle[i];
+    }
+  }
+
+  // ---- Entry problem, obstacle V(x) − x − c from the reconstructed exit value.
+  const entryObstacle = new Float64Array(n);
+  for (let i = 0; i < n; i++) entryObstacle[i] = exitValue[i] - xOf(y[i]) - c;
+  const entrySlope = new Float64Array(n).fill(NaN);
+  centralDerivative(exitValue, h, 1, n - 2, entrySlope);
+  for (let i = 1; i < n - 1; i++) entrySlope[i] -= sd;
+  const entrySolution = solveObstacle(
+    rows,
+    grid,
+    nu,
+    entryObstacle,
+    0,
+    n - 1,
+    yL === null ? { kind: "dirichlet", value: entryObstacle[0] } : { kind: "robin" },
+    { kind: "robin" },
+    scheme,
+    warm === null
+      ? null
+      : warm.entry === null
+        ? () => false
+        : (i) => grid.y[i] <= (warm.entry as number) && (warm.entryLower === null || grid.y[i] >= warm.entryLower),
+  );
+  iterations += entrySolution.iterations;
+  residual = Math.max(residual, entrySolution.residual);
+  notConverged ||= entrySolution.notConverged;
+  const stop = entrySolution.stop;
+  let lowStop = -1;
+  let highStop = -1;
+  for (let i = 0; i < n; i++) {
+    if (stop[i] === 1 || (stop[i] === 2 && yL === null && i === 0)) {
+      if (lowStop < 0) lowStop = i;
+      highStop = i;
+    }
+  }
+  const entryValue = entrySolution.value.slice();
+  const smoothFitEntry = (values: Float64Array, near: number): number => {
+    const slope = new Float64Array(n).fill(NaN);
+    centralDerivative(values, h, near - EXTENSION_NODES, near + EXTENSION_NODES, slope);
+    const psi = new Float64Array(n).fill(NaN);
+    for (let i = Math.max(1, near - EXTENSION_NODES); i <= Math.min(n - 2, near + EXTENSION_NODES); i++) {
+      psi[i] = values[i] * entrySlope[i] - entryObstacle[i] * slope[i];
+    }
+    return locateRoot(psi, grid, near);
+  };
+  let entry: number | null = null;
+  let entryLower: number | null = null;
+  if (highStop >= 0 && highStop < n - 2) {
+    // Upper entry level: continuation above is ∝ decreasing solution; extend it downward.
+    const jExt = entrySolution.value.slice();
+    extend(jExt, rows, highStop + 1, -1, EXTENSION_NODES);
+    const yEntry = smoothFitEntry(jExt, highStop);
+    if (!Number.isNaN(yEntry)) {
+      entry = xOf(yEntry);
+      const jd = Math.min(n - 2, Math.max(1, Math.floor((yEntry - y[0]) / h)));
+      const factor = cubicAt(entryObstacle, grid, jd, yEntry) / cubicAt(jExt, grid, jd, yEntry);
+      for (let i = 0; i < n; i++) if (y[i] > yEntry) entryValue[i] = factor * jExt[i];
+    } else {
+      entry = xOf(y[highStop]);
+    }
+    if (yL !== null && lowStop > 1) {
+      const jExt2 = entrySolution.value.slice();
+      extend(jExt2, rows, lowStop - 1, 1, EXTENSION_NODES);
+      const yLower = smoothFitEntry(jExt2, lowStop - 1);
+      if (!Number.isNaN(yLower)) {
+        entryLower = xOf(yLower);
+        const ja = Math.min(n - 2, Math.max(1, Math.floor((yLower - y[0]) / h)));
+        const factor = cubicAt(entryObstacle, grid, ja, yLower) / cubicAt(jExt2, grid, ja, yLower);
+        for (let i = 0; i < n; i++) if (y[i] < yLower) entryValue[i] = factor * jExt2[i];
+      } else {
+        entryLower = xOf(y[lowStop]);
+      }
+    }
+  }
+  return {
+    exit: xOf(yExit),
+    entry,
+    entryLower,
+    exitValue,
+    entryValue,
+    iterations,
+    residual,
+    y,
+    upwinded: rows.upwinded,
+    notConverged,
+  };
+}
