@@ -51,16 +51,18 @@ export class MetricsAccumulator {
   meanReturn = 0;
   m2Return = 0;
   downsideSquares = 0;
-  peak: number;
+  peak = 0.5; // numeric initialiser keeps the field unboxed (see BacktestEngine); set in the constructor
   maxDrawdown = 0;
   drawdownRun = 0;
   maxDrawdownRun = 0;
   exposedBars = 0;
 
-  constructor(
-    readonly capital: number,
-    readonly riskFreePerBar: number,
-  ) {
+  readonly capital: number = 0.5;
+  readonly riskFreePerBar: number = 0.5;
+
+  constructor(capital: number, riskFreePerBar: number) {
+    this.capital = capital;
+    this.riskFreePerBar = riskFreePerBar;
     this.peak = capital;
   }
 

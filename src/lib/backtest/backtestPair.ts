@@ -54,7 +54,7 @@ export interface BacktestResult {
 export function runBacktest(engine: BacktestEngine, y: Float64Array, x: Float64Array | null, day: Float64Array | null): BacktestResult {
   const n = y.length;
   const record = engine.recordInto(n);
-  for (let t = 0; t < n; t++) engine.step(y[t], x === null ? 0 : x[t], day === null ? t : day[t]);
+  engine.runSeries(y, x, day);
   engine.finishInternal();
   const metrics = engine.finalMetrics();
   return {
