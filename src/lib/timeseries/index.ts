@@ -5,3 +5,5 @@ export { mackinnonp, mackinnoncrit } from "./mackinnon.js"; // MacKinnon (1994) 
 export type { CriticalValues, MackinnonRegression, MackinnonPOptions, MackinnonCritOptions } from "./mackinnon.js";
 export { adfuller } from "./adfuller.js"; // augmented Dickey–Fuller test (statsmodels adfuller)
 export type { AdfullerResult, AdfullerOptions, AdfRegression, AdfAutolag } from "./adfuller.js";
+export { coint } from "./coint.js"; // Engle–Granger cointegration test (statsmodels coint)
+export type { CointResult, CointOptions } from "./coint.js";

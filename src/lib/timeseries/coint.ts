@@ -1,0 +1,164 @@
+import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
+import { describe, rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
+import { type AdfAutolag, adfullerKernel } from "./adfuller.js";
+import { type CriticalValues, MACKINNON_P_MAX_N, mackinnoncritKernel, mackinnonpKernel } from "./mackinnon.js";
+
+/** statsmodels 0.13.5: legs count as collinear when R² ≥ 1 − 100·√ε (SQRTEPS = √(2⁻⁵²)). */
+const COLLINEAR_R2 = 1 - 100 * Math.sqrt(Number.EPSILON);
+/** Fewest observations accepted (the residual ADF needs a few degrees of freedom). */
+const MIN_LENGTH = 8;
+
+export interface CointOptions {
+  /** Deterministic terms in the cointegrating regression: "c" constant (default) or "ct" constant and linear trend. */
+  trend?: "c" | "ct";
+  /** Lag selection for the residual ADF: "aic" (default), "bic", "t-stat" or null (use maxlag). */
+  autolag?: AdfAutolag;
+  /** Largest lag for the residual ADF. Default ⌈12·(n/100)^{1/4}⌉ clamped to ⌊n/2⌋ − 1. */
+  maxlag?: number;
+}
+
+/** Engle–Granger two-step cointegration test result (fixed shape). */
+export interface CointResult {
+  /** ADF τ of the cointegrating residuals (regression "n"); −Infinity for collinear legs. */
+  readonly statistic: number;
+  /** MacKinnon (1994) p-value with N = 1 + number of x series; 0 for collinear legs. */
+  readonly pValue: number;
+  /** MacKinnon (2010) critical values for N series at T = nobs − 1 (as statsmodels / Stata egranger). */
+  readonly criticalValues: CriticalValues;
+  /** Cointegrating coefficients, one per x series: y_t = α + Σ β_i·x_it (+ δ·t) + u_t. */
+  readonly beta: Float64Array;
+  /** α, the constant of the cointegrating regression. */
+  readonly intercept: number;
+  /** δ, the linear-trend coefficient when trend is "ct"; null for "c". */
+  readonly trendSlope: number | null;
+  /** û_t = y_t − α̂ − Σ β̂_i·x_it (− δ̂·t), the spread tested for a unit root. */
+  readonly residuals: Float64Array;
+  /** R² of the cointegrating regression. */
+  readonly rSquared: number;
+  /** Lagged differences used in the residual ADF; null for collinear legs (no ADF is run). */
+  readonly usedLag: number | null;
+  /** Observations in the residual ADF regression; null for collinear legs. */
+  readonly nobs: number | null;
+  /** Degenerate-but-legal conditions (collinear legs). */
+  readonly warnings: string[];
+}
+
+/**
+ * Engle–Granger (augmented) cointegration test, as statsmodels 0.13.5 `coint(y0, y1, trend, method="aeg")`.
+ * Step 1: OLS y_t = α (+ δ·t) + Σ β_i·x_it + u_t (Householder QR). Step 2: ADF on û_t with no
+ * deterministic terms (regression "n"), lag chosen by `autolag`. H0: no cointegration (û has a unit
+ * root); a small p-value rejects it. The p-value uses MacKinnon's (1994) surface for N = 1 + k series
+ * and trend "c"/"ct"; critical values use MacKinnon (2010) at T = n − 1 ("nobs − 1 to match Stata
+ * egranger", statsmodels' comment).
+ * Degenerate: if the legs are (almost) perfectly collinear, R² ≥ 1 − 100·√ε, the residual ADF is
+ * skipped and statistic = −Infinity, pValue = 0 with a warning (statsmodels raises a
+ * CollinearityWarning and returns the same); usedLag and nobs are then null.
+ * @see [1] Engle, R.F. & Granger, C.W.J. (1987) Econometrica 55(2), 251–276.
+ * @see [2] MacKinnon (1994) JBES 12(2); MacKinnon (2010) QED WP 1227.
+ * @throws RangeError if lengths differ, values are not finite, a series is constant, x has more than
+ *   5 series, the x series are collinear, or maxlag is impossible; TypeError if x is not a series or an array of series
+ * @example coint(logEWG, logEWQ).statistic // see fixtures/coint.json (statsmodels coint, trend "c", autolag "aic")
+ */
+export function coint(y: ArrayLike<number>, x: ArrayLike<number> | ArrayLike<ArrayLike<number>>, options?: CointOptions): CointResult {
+  const fn = "coint";
+  const opts = requireOptions<CointOptions>(fn, options);
+  const trend = requireOneOf(fn, "trend", opts.trend ?? "c", ["c", "ct"] as const);
+  const autolag = requireOneOf(fn, "autolag", opts.autolag === undefined ? "aic" : opts.autolag, ["aic", "bic", "t-stat", null] as const);
+  const maxlag = opts.maxlag === undefined ? undefined : requireInteger(fn, "maxlag", opts.maxlag, { min: 0 });
+  const yy = toFloat64(y, "y", fn, { minLength: MIN_LENGTH });
+  requireNonConstant(fn, "y", yy);
+  const xs = toSeriesList(fn, x, yy.length);
+  if (xs.length + 1 > MACKINNON_P_MAX_N) {
+    rangeError(fn, `x must have at most ${MACKINNON_P_MAX_N - 1} series (MacKinnon p-value tables cover N <= ${MACKINNON_P_MAX_N}), got ${xs.length}`);
+  }
+  return cointKernel(yy, xs, trend, autolag, maxlag, fn);
+}
+
+/** Internal kernel on validated inputs (also used by the benchmark and pair scanners). */
+export function cointKernel(
+  y: Float64Array,
+  xs: Float64Array[],
+  trend: "c" | "ct",
+  autolag: AdfAutolag,
+  maxlag: number | undefined,
+  fn: string,
+): CointResult {
+  const n = y.length;
+  const k = xs.length;
+  const ntrend = trend === "c" ? 1 : 2;
+  const cols = k + ntrend;
+  // statsmodels add_trend(prepend=False): [x_1..x_k, 1, t] with t = 1..n.
+  const data = new Float64Array(n * cols);
+  for (let t = 0; t < n; t++) {
+    const row = t * cols;
+    for (let j = 0; j < k; j++) data[row + j] = xs[j][t];
+    data[row + k] = 1;
+    if (ntrend === 2) data[row + k + 1] = t + 1;
+  }
+  const fit = qrLeastSquaresKernel({ rows: n, cols, data }, y);
+  if (fit.rank < cols) {
+    rangeError(fn, `x must not be collinear with each other or with the ${trend === "c" ? "constant" : "constant and trend"} (cointegrating regression has rank ${fit.rank} < ${cols})`);
+  }
+  let mean = 0;
+  for (let t = 0; t < n; t++) mean += y[t];
+  mean /= n;
+  let tss = 0;
+  for (let t = 0; t < n; t++) tss += (y[t] - mean) ** 2;
+  const rSquared = 1 - fit.ssr / tss;
+  const nSeries = k + 1;
+  const criticalValues = mackinnoncritKernel(nSeries, trend, n - 1); // nobs − 1 to match Stata egranger
+  const beta = fit.coefficients.slice(0, k);
+  const intercept = fit.coefficients[k];
+  const trendSlope = ntrend === 2 ? fit.coefficients[k + 1] : null;
+  if (!(rSquared < COLLINEAR_R2)) {
+    return {
+      statistic: -Infinity,
+      pValue: mackinnonpKernel(-Infinity, trend, nSeries),
+      criticalValues,
+      beta,
+      intercept,
+      trendSlope,
+      residuals: fit.residuals,
+      rSquared,
+      usedLag: null,
+      nobs: null,
+      warnings: [`${fn}: y and x are (almost) perfectly collinear (R² = ${rSquared}); the cointegration test is not reliable, statistic set to -Infinity and pValue to 0 (statsmodels CollinearityWarning)`],
+    };
+  }
+  const adf = adfullerKernel(fit.residuals, { maxlag, regression: "n", autolag, fn, name: "the cointegrating residuals" });
+  return {
+    statistic: adf.statistic,
+    pValue: mackinnonpKernel(adf.statistic, trend, nSeries),
+    criticalValues,
+    beta,
+    intercept,
+    trendSlope,
+    residuals: fit.residuals,
+    rSquared,
+    usedLag: adf.usedLag,
+    nobs: adf.nobs,
+    warnings: adf.warnings,
+  };
+}
+
+/** Internal: x as one series or an array of series, each validated and of length n. */
+function toSeriesList(fn: string, x: unknown, n: number): Float64Array[] {
+  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<unknown>).length !== "number") {
+    typeError(fn, `x must be a series or an array of series, got ${describe(x)}`);
+  }
+  const arr = x as ArrayLike<unknown>;
+  const first = arr.length > 0 ? arr[0] : undefined;
+  const list: Float64Array[] = [];
+  if (first !== null && typeof first === "object") {
+    for (let j = 0; j < arr.length; j++) list.push(toFloat64(arr[j], `x[${j}]`, fn));
+  } else {
+    list.push(toFloat64(arr, "x", fn));
+  }
+  if (list.length === 0) rangeError(fn, "x must contain at least one series, got 0");
+  list.forEach((s, j) => {
+    const name = list.length === 1 && !(first !== null && typeof first === "object") ? "x" : `x[${j}]`;
+    if (s.length !== n) rangeError(fn, `y and ${name} must have the same length, got ${n} and ${s.length}`);
+    requireNonConstant(fn, name, s);
+  });
+  return list;
+}
