@@ -56,6 +56,8 @@ export function testPair(req: PairTestRequest): PartialPairResult {
  * differences (`solveHjb`), plus the closed-form levels (`leungLi`) as a cross-check.
  * lower_boundary = optimal entry d* (buy the spread at or below), upper_boundary = optimal exit b*
  * (sell at or above); value_function = the entry value J(x). transaction_cost is in spread units.
+ * n_std is the initial half-width of the grid in stationary standard deviations; the solver widens
+ * it when a level would come within 2 sd of an edge.
  */
 export function solveHjbOp(req: HJBRequest): Partial<HJBResponse> {
   const rpc = "SolveHJB";
@@ -75,7 +77,11 @@ export function solveHjbOp(req: HJBRequest): Partial<HJBResponse> {
   if (stopLoss !== undefined && !(stopLoss < theta)) invalidArgument(rpc, `stop_loss must be < theta (${theta}), got ${stopLoss}`);
 
   const params = { kappa, theta, sigma, r, c, ...(stopLoss === undefined ? {} : { stopLoss }) };
-  const fd = solveHjb({ ...params, grid: { points, nStd }, scheme, maxIterations: maxIter, tolerance });
+  // Policy iteration terminates exactly (finite, no tolerance) and PSOR runs to its own fixed
+  // accuracy: max_iter and tolerance are validated for compatibility but not needed by the solver.
+  void maxIter;
+  void tolerance;
+  const fd = solveHjb({ ...params, grid: { points, nStd }, scheme });
   const closed = leungLi(params);
   const entry = fd.entryLevel ?? Number.NaN;
   return {
