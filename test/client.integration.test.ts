@@ -306,14 +306,17 @@ describe("MeanRevClient against the real server", () => {
   });
 
   it("portfolioHealthStream: metrics arrive periodically until the client stops; breaking out cancels", async () => {
+    // "The portfolio's data" (docs/compatibility.md): prices in the metadata JSON with shared
+    // timestamps, holdings in units; here 2 units of AAA and 1 of BBB.
     const prices = { AAA: randomWalk(100, 1, 50, 0.5), BBB: randomWalk(100, 2, 70, 0.5) };
+    const timestamps = Array.from({ length: 100 }, (_, i) => 1_700_000_000_000 + i * 3_600_000);
     const got: HealthMetric[] = [];
     const t0 = performance.now();
     for await (const h of t.meanRev.portfolioHealthStream({
       portfolioId: "p1",
       updateFrequencyMs: 50,
       assetIds: ["AAA", "BBB"],
-      metadata: JSON.stringify({ prices, weights: [0.5, 0.5] }),
+      metadata: JSON.stringify({ prices, timestamps_ms: timestamps, holdings: { AAA: 2, BBB: 1 } }),
     })) {
       got.push(h);
       if (got.length === 3) break;
@@ -323,6 +326,9 @@ describe("MeanRevClient against the real server", () => {
     expect(got[2].timestampMs).toBeGreaterThanOrEqual(got[0].timestampMs);
     expect(elapsed).toBeGreaterThanOrEqual(90); // two 50 ms periods between three metrics
     expect(got[0].maxDrawdown).toBeGreaterThanOrEqual(0);
+    expect(got[0].status).toBe("ok");
+    expect(got[0].openPositions).toBe(2);
+    expect(got[0].totalValue).toBeCloseTo(2 * prices.AAA[99] + prices.BBB[99], 10);
   });
 });
 

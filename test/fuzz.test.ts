@@ -278,9 +278,9 @@ const FUZZERS: Fuzzer[] = [
     method: "portfolioHealthStream", definition: MR.portfolioHealthStream, codec: mr.HealthRequest,
     base: (rng) => ({
       portfolioId: "p",
-      updateFrequencyMs: int(rng, 5, 50),
+      updateFrequencyMs: int(rng, 10, 50),
       assetIds: ["A", "B"],
-      metadata: JSON.stringify({ prices: { A: walk(rng, 50), B: walk(rng, 50) }, weights: [0.5, 0.5] }),
+      metadata: JSON.stringify({ prices: { A: walk(rng, 50), B: walk(rng, 50) }, timestamps_ms: Array.from({ length: 50 }, (_, i) => 1e12 + i * 60_000), holdings: { A: 1, B: 2 } }),
     }),
     mutations: [
       m("definite", "NaN-like price in metadata JSON", (r) => {
@@ -288,7 +288,19 @@ const FUZZERS: Fuzzer[] = [
         meta.prices.A[3] = "NaN";
         r.metadata = JSON.stringify(meta);
       }),
-      m("odd", "broken metadata JSON", (r, rng) => { r.metadata = pick(rng, ["{", "[]", "null", "{\"prices\":3}", "garbage"]); }),
+      m("definite", "metadata not a JSON object", (r, rng) => { r.metadata = pick(rng, ["{", "[]", "null", "garbage", "3"]); }),
+      m("definite", "prices/timestamps length mismatch", (r) => {
+        const meta = JSON.parse(r.metadata);
+        meta.timestamps_ms.pop();
+        r.metadata = JSON.stringify(meta);
+      }),
+      m("definite", "no assets", (r) => {
+        r.assetIds = [];
+        const meta = JSON.parse(r.metadata);
+        delete meta.holdings;
+        r.metadata = JSON.stringify(meta);
+      }),
+      m("odd", "odd metadata keys", (r, rng) => { r.metadata = pick(rng, ["{\"prices\":3}", "{}", "{\"holdings\":{\"A\":0}}", "{\"max_drawdown_alert\":-1}"]); }),
       oddInt("updateFrequencyMs"), oddString("portfolioId"), m("odd", "asset ids", (r) => { r.assetIds = ["", "Z"]; }),
     ],
   },

@@ -64,7 +64,7 @@ const MIX: [string, Call][] = [
   ["multiperiodOptimize", (_pd, mr) => mr.multiperiodOptimize({ returnsSequence: [matrix, matrix], gamma: 2 })],
   ["portfolioStats", (_pd, mr) => mr.portfolioStats({ returns: matrix, weights: [0.25, 0.25, 0.25, 0.25] })],
   ["generateSignals", (_pd, mr) => mr.generateSignals({ priceHistory: { prices: spread.slice(0, 50) }, ouParams: { theta: 0.2, mu: 0, sigma: 0.3 }, thresholds: { entryZscore: 2, exitZscore: 0.5 } })],
-  ["portfolioHealthStream", (_pd, mr) => drain(mr.portfolioHealthStream({ portfolioId: "load", updateFrequencyMs: 20 }), 2)],
+  ["portfolioHealthStream", (_pd, mr) => drain(mr.portfolioHealthStream({ portfolioId: "load", updateFrequencyMs: 20, assetIds: ["L"] }), 2)],
 ];
 
 interface Tally {
