@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { recordingAdapter, setKernelAdapter } from "./kernelAdapter.js";
+import { figureBundle, show, PLOT_CLASS } from "./show.js";
+import { resetPlotlyEmbedding } from "./plotlyBundle.js";
+import { lineChart } from "./lineChart.js";
+import { heatmapChart } from "./heatmapChart.js";
+import { equityChart } from "./equityChart.js";
+import { valueFunctionChart } from "./valueFunctionChart.js";
+import { scatterChart } from "./scatterChart.js";
+import { table, tableBundle } from "./table.js";
+import { progress } from "./progress.js";
+import { formatNumber, formatValue, scriptSafeJson } from "./formatValue.js";
+import * as aq from "arquero";
+
+let recorder: ReturnType<typeof recordingAdapter>;
+beforeEach(() => {
+  recorder = recordingAdapter();
+  setKernelAdapter(recorder);
+  resetPlotlyEmbedding();
+});
+afterEach(() => setKernelAdapter(null));
+
+describe("show", () => {
+  it("inlines plotly.js (v3) only in the first chart of a session, and always sends a text/plain fallback", () => {
+    const fig = lineChart([{ name: "a", y: [1, 2, 3] }], { title: "T" });
+    show(fig);
+    show(fig);
+    expect(recorder.records).toHaveLength(2);
+    const [first, second] = recorder.records.map((r) => r.bundle["text/html"]!);
+    expect(first).toContain('data-arbitrage-lab="plotly.js"');
+    expect(first).toMatch(/plotly\.js v3\./);
+    expect(second).not.toContain('data-arbitrage-lab="plotly.js"');
+    expect(second).toContain(`class="${PLOT_CLASS}"`);
+    expect(second.length).toBeLessThan(10_000);
+    expect(recorder.records[1]!.bundle["text/plain"]).toBe('Figure "T" (1 trace)\n  scatter "a" (3 points)');
+  });
+
+  it("serialises typed arrays as JSON arrays and NaN as null, and cannot close its <script> early", () => {
+    const json = scriptSafeJson({ y: new Float64Array([1, NaN, 3]), label: "</script><b>" });
+    expect(json).toBe('{"y":[1,null,3],"label":"\\u003c/script\\u003e\\u003cb\\u003e"}');
+    const html = figureBundle(lineChart([{ name: "</script>", y: new Float64Array([1, NaN]) }]))["text/html"]!;
+    const script = html.slice(html.lastIndexOf("<script"));
+    expect(script.indexOf("</script>")).toBe(script.length - "</script>".length);
+    expect(script).toContain('"y":[1,null]');
+  });
+
+  it("rejects something that is not a figure", () => {
+    expect(() => show({} as never)).toThrow(/show: figure must be/);
+  });
+});
+
+describe("chart builders", () => {
+  it("lineChart checks x/y lengths and names the series", () => {
+    expect(() => lineChart([{ name: "s", y: [1, 2] }], { x: ["2020-01-01"] })).toThrow(/lineChart: series\[0\] \("s"\) has 2 y values but 1 x values/);
+    const fig = lineChart([{ name: "p", y: [1, 2] }, { name: "q", y: [3, 4], rightAxis: true }], { referenceLines: [{ y: 1.5, name: "mean" }] });
+    expect(fig.data[1]!.yaxis).toBe("y2");
+    expect((fig.layout.shapes as unknown[]).length).toBe(1);
+  });
+
+  it("heatmapChart accepts row-major matrices and rows alike", () => {
+    const a = heatmapChart({ rows: 2, cols: 2, data: new Float64Array([1, 2, 3, NaN]) }, { xLabels: ["a", "b"] });
+    const b = heatmapChart([[1, 2], [3, NaN]], { xLabels: ["a", "b"] });
+    expect(a.data[0]!.z).toEqual([[1, 2], [3, null]]);
+    expect(b.data[0]!.z).toEqual(a.data[0]!.z);
+    expect(() => heatmapChart([[1, 2]], { xLabels: ["a"] })).toThrow(/xLabels has 1 labels for 2 columns/);
+  });
+
+  it("equityChart draws drawdown downwards as a percentage and validates lengths", () => {
+    const fig = equityChart({ equity: [100, 110, 99], drawdown: [0, 0, 0.1] });
+    expect(fig.data.at(-1)!.y).toEqual([-0, -0, -10]);
+    expect(() => equityChart({ equity: [1, 2], drawdown: [0] })).toThrow(/drawdown must have the equity's length 2/);
+  });
+
+  it("valueFunctionChart marks finite levels only", () => {
+    const fig = valueFunctionChart({ x: [0, 1, 2], curves: [{ name: "V", y: [0, 1, 2] }], levels: [{ name: "b*", value: 1.5 }, { name: "d*", value: null }] });
+    expect((fig.layout.shapes as unknown[]).length).toBe(1);
+    expect(() => valueFunctionChart({ x: [0, 1], curves: [{ name: "V", y: [1] }], levels: [] })).toThrow(/curve "V" has 1 values on a grid of 2/);
+  });
+
+  it("scatterChart spans fitted lines over the data range", () => {
+    const fig = scatterChart([{ name: "pts", x: [1, 3, 2], y: [2, 6, 4] }], { lines: [{ name: "fit", slope: 2, intercept: 0 }] });
+    expect(fig.data[1]!.x).toEqual([1, 3]);
+    expect(fig.data[1]!.y).toEqual([2, 6]);
+  });
+});
+
+describe("table", () => {
+  it("formats numbers for people", () => {
+    expect(formatNumber(1234567)).toBe("1,234,567");
+    expect(formatNumber(0.000012345)).toBe("1.234e-5");
+    expect(formatNumber(3.14159265)).toBe("3.142");
+    expect(formatNumber(-Infinity)).toBe("-∞");
+    expect(formatValue(null)).toBe("—");
+    expect(formatValue(new Float64Array(945))).toBe("Float64Array(945)");
+    expect(formatValue(new Date(Date.UTC(2020, 0, 2)))).toBe("2020-01-02");
+  });
+
+  it("truncates long arquero tables to the first and last rows", () => {
+    const t = aq.table({ i: Array.from({ length: 100 }, (_, k) => k), v: Array.from({ length: 100 }, (_, k) => k / 7) });
+    const bundle = tableBundle(t, { maxRows: 6 });
+    const text = bundle["text/plain"]!;
+    expect(text.split("\n")[1]!.trim().startsWith("0")).toBe(true);
+    expect(text).toContain("99");
+    expect(text).not.toContain(" 50 ");
+    expect(bundle["text/html"]).toContain("94 more rows");
+    expect(text).toContain("100 rows × 2 columns");
+  });
+
+  it("takes row objects, keeps column order, escapes HTML and rejects unknown columns", () => {
+    table([{ name: "<b>x</b>", p: 0.5 }, { name: "y", p: 1e-9 }], { columns: ["p", "name"] });
+    const html = recorder.records[0]!.bundle["text/html"]!;
+    expect(html.indexOf(">p<")).toBeLessThan(html.indexOf(">name<"));
+    expect(html).toContain("&lt;b&gt;x&lt;/b&gt;");
+    expect(html).toContain("1e-9");
+    expect(() => table([{ a: 1 }], { columns: ["b"] })).toThrow(/table: column "b" is not in the table/);
+  });
+});
+
+describe("progress", () => {
+  it("updates one display in place, throttled, and always draws the final state", () => {
+    let clock = 0;
+    const bar = progress(1000, { label: "pairs", throttleMs: 100, now: () => clock });
+    for (let i = 0; i < 1000; i++) {
+      clock += 1; // 1 ms per step: at most one redraw per 100 steps
+      bar.tick();
+    }
+    bar.finish("done");
+    const ids = new Set(recorder.records.map((r) => r.displayId));
+    expect(ids.size).toBe(1);
+    expect(recorder.records[0]!.update).toBe(false);
+    expect(recorder.records.slice(1).every((r) => r.update)).toBe(true);
+    expect(recorder.records.length).toBeGreaterThanOrEqual(10);
+    expect(recorder.records.length).toBeLessThanOrEqual(12);
+    expect(recorder.records.at(-1)!.bundle["text/plain"]).toBe("pairs [##############################] 1000/1000 in 1.0 s · done");
+  });
+
+  it("rejects a negative total", () => {
+    expect(() => progress(-1)).toThrow(/progress: total must be a finite number ≥ 0, got -1/);
+  });
+});
