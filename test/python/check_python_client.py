@@ -249,6 +249,20 @@ def run_meanrev_bidi(host, port):
         check("ou_stream.incremental", len(estimates) > 1, "only one estimate for 400 updates")
 
 
+def finite_json(value):
+    """JSON for JavaScript's JSON.parse: NaN/Infinity become strings, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    if isinstance(value, (bool, type(None), str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = float(value)
+    return value if math.isfinite(value) else str(value)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
@@ -263,7 +277,7 @@ def main():
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
     SUMMARY["failures"] = FAILURES
-    print(json.dumps(SUMMARY, default=float))
+    print(json.dumps(finite_json(SUMMARY)))
     sys.exit(1 if FAILURES else 0)
 
 
