@@ -37,7 +37,7 @@ export interface SimulateOuOptions {
  *      and its integral", Phys. Rev. E 54, 2084.
  * @throws TypeError if rng is not a function or a parameter is not a number
  * @throws RangeError if n is not an integer ≥ 1, kappa or sigma is negative, or dt ≤ 0
- * @example simulateOu({ kappa: 5, theta: 0, sigma: 0.3 }, 3, { dt: 1 / 252, rng: randomSource(1) }) // Float64Array(3), x_0 = 0
+ * @example simulateOu({ kappa: 5, theta: 0, sigma: 0.3 }, 3, { dt: 1 / 252, rng: randomSource(1) }) // Float64Array [0, 0.00041012267152558743, 0.007590086815761802] (this code, seed 1)
  */
 export function simulateOu(params: OuParameters, n: number, options: SimulateOuOptions): Float64Array {
   const fn = "simulateOu";

@@ -34,7 +34,7 @@ export function fgnAutocovariance(k: number, hurst: number): number {
  *      Davies–Harte algorithm", J. Time Ser. Anal. 24, 505–511.
  * @throws RangeError if n is not an integer ≥ 1 or hurst is not in (0, 1)
  * @throws TypeError if rng is not a function
- * @example simulateFgn(4, { hurst: 0.7, rng: randomSource(1) }) // Float64Array(4) of correlated N(0, 1) draws
+ * @example simulateFgn(4, { hurst: 0.7, rng: randomSource(1) }) // Float64Array [-1.1887977979510769, 0.6450898519419865, 2.3078019302125403, 0.13542516590167145] (this code)
  */
 export function simulateFgn(n: number, options: SimulateFbmOptions): Float64Array {
   return fgnKernel("simulateFgn", n, options);
@@ -47,7 +47,7 @@ export function simulateFgn(n: number, options: SimulateFbmOptions): Float64Arra
  * @see simulateFgn for the method and references.
  * @throws RangeError if n is not an integer ≥ 1 or hurst is not in (0, 1)
  * @throws TypeError if rng is not a function
- * @example simulateFbm(4096, { hurst: 0.3, rng: randomSource(7) }) // Float64Array(4096), first value 0
+ * @example simulateFbm(4, { hurst: 0.3, rng: randomSource(7) }) // Float64Array [0, -1.093911913527724, 0.33600506352091175, -1.0847730331122891] (this code)
  */
 export function simulateFbm(n: number, options: SimulateFbmOptions): Float64Array {
   const fn = "simulateFbm";
