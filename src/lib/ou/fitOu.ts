@@ -49,7 +49,7 @@ export interface FitOuResult {
  *   κ = −ln b / dt (computed as −log1p(b − 1) from the regression of Δx, exact near b = 1),
  *   θ = a / (1 − b),  σ = s·√(2κ / (1 − b²)),  logL = −(n/2)(ln(2π s²) + 1).
  * Closed form, no optimiser: agrees with a numerical maximisation of the exact transition
- * likelihood (scipy, fixtures/gen_fitOu.py) to ~1e-7 relative.
+ * likelihood (scipy, fixtures/gen_fitOu.py) to ≤ 4e-7 relative (the optimiser's own precision).
  *
  * Degenerate but legal (each adds a `warnings` entry; never a silent number):
  * - b ≥ 1 (no mean reversion: random walk or explosive): kappa 0, theta NaN, sigma = s/√dt (the

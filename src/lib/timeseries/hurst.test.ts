@@ -187,8 +187,16 @@ describe("hurst rejects degenerate input with clear errors (never loops)", () =>
     expect(() => hurst(path, { minLag: 1.5 })).toThrow(/^hurst: options.minLag must be an integer, got 1.5$/);
     expect(() => hurst(path, { method: "hurst" as HurstMethod })).toThrow(/^hurst: options.method must be one of "variance", "rs", "dfa", got "hurst"$/);
   });
-  it("short series get usable default grids for every method", () => {
-    const short = path.slice(0, 30);
-    for (const method of METHODS) expect(Number.isFinite(hurst(short, { method }).H), method).toBe(true);
+  it("short series get usable default grids for every method, down to each method's minimum length", () => {
+    for (const length of [30, 20, 11]) {
+      for (const method of METHODS) {
+        const r = hurst(path.slice(0, length), { method });
+        expect(Number.isFinite(r.H), `${method}, n = ${length}`).toBe(true);
+        expect(r.lags.length, `${method}, n = ${length}`).toBeGreaterThanOrEqual(3);
+      }
+    }
+    expect(Number.isFinite(hurst(path.slice(0, 9), { method: "rs" }).H)).toBe(true);
+    expect(() => hurst(path.slice(0, 8), { method: "rs" })).toThrow(/^hurst: x must have at least 9 observations, got 8$/);
+    expect(() => hurst(path.slice(0, 10), { method: "dfa" })).toThrow(/^hurst: x must have at least 11 observations, got 10$/);
   });
 });

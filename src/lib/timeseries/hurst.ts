@@ -52,8 +52,11 @@ export interface HurstResult {
   readonly warnings: string[];
 }
 
-/** Path shorter than this cannot give three lags. */
-const MIN_LENGTH = 8;
+/**
+ * Shortest path per method: three usable lags need floor(n/2) ≥ 3 lags for "variance" (n ≥ 8 kept
+ * as a floor), and floor((n − 1)/2) ≥ smallest window + 2 for "rs" (2 + 2: n ≥ 9) and "dfa" (3 + 2: n ≥ 11).
+ */
+const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, dfa: 11 };
 
 /**
  * Hurst exponent of a PATH x (prices, log prices, a spread): H ≈ 0.5 for a random walk, < 0.5 for a
@@ -93,7 +96,7 @@ const MIN_LENGTH = 8;
  * @see [4] Peng, C.-K. et al. (1994) Phys. Rev. E 49, 1685 (DFA); Kantelhardt, J.W. et al. (2001)
  *      Physica A 295, 441–454 (segments from both ends).
  * @throws TypeError if x is not an array of numbers
- * @throws RangeError if x has fewer than 8 points, non-finite values or is constant; if method is
+ * @throws RangeError if x has fewer than 8 ("variance"), 9 ("rs") or 11 ("dfa") points, non-finite values or is constant; if method is
  *         unknown; if minLag/maxLag are not integers, minLag < 1 (variance), 2 (rs) or 3 (dfa),
  *         maxLag exceeds the caps above, or maxLag < minLag + 2
  * @example hurst(simulateFbm(4096, { hurst: 0.3, rng: randomSource(1) })).H // ≈ 0.29648674126725166 (this code; truth 0.3). rs: 0.33531, dfa: 0.32328
@@ -102,7 +105,7 @@ export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult
   const fn = "hurst";
   const opts = requireOptions<HurstOptions>(fn, options);
   const method = requireOneOf(fn, "options.method", opts.method ?? "variance", ["variance", "rs", "dfa"] as const);
-  const path = toFloat64(x, "x", fn, { minLength: MIN_LENGTH });
+  const path = toFloat64(x, "x", fn, { minLength: MIN_LENGTH[method] });
   requireNonConstant(fn, "x", path);
   const n = path.length;
   const increments = n - 1;
@@ -128,7 +131,7 @@ export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult
       defaultMin = DFA_MIN_WINDOW;
       defaultMax = Math.max(Math.floor(increments * DFA_MAX_FRACTION), DFA_MIN_WINDOW + DFA_MIN_SPAN);
     }
-    defaultMax = Math.min(defaultMax, highest);
+    defaultMax = Math.min(Math.max(defaultMax, lowest + 2), highest);
   }
   const maxLag = requireInteger(fn, "options.maxLag", opts.maxLag ?? defaultMax);
   const minLag = requireInteger(fn, "options.minLag", opts.minLag ?? Math.min(defaultMin, Math.max(lowest, maxLag - 2)), {
