@@ -178,6 +178,9 @@ describe("hurst rejects degenerate input with clear errors (never loops)", () =>
       /^hurst: options.maxLag must be >= minLag \+ 2 = 12 \(at least three lags for the log-log fit\), got 10$/,
     );
     expect(() => hurst(path, { minLag: 5, maxLag: 3 })).toThrow(RangeError);
+    expect(() => hurst(path, { minLag: 25 })).toThrow(
+      /^hurst: options.maxLag must be >= minLag \+ 2 = 27 \(at least three lags for the log-log fit\), got 20 \(the default for method "variance" and n = 100; pass options.maxLag\)$/,
+    );
   });
   it("lags outside the usable range and bad options", () => {
     expect(() => hurst(path, { maxLag: 51 })).toThrow(/^hurst: options.maxLag must be <= floor\(n\/2\) = 50/);

@@ -69,7 +69,7 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  *   (n − ½)/n factor: for each window size n the increments are cut into ⌊M/n⌋ non-overlapping
  *   windows (M = length − 1), R/S = (max − min of the demeaned partial sums) / (population sd) is
  *   averaged over windows, values = ln(R/S)_n − ln E_AL[R/S]_n and H = 0.5 + slope (Weron 2002),
- *   so iid increments give H ≈ 0.5 with no small-sample bias. Default windows 10..⌊M/4⌋.
+ *   so the iid small-sample bias of R/S is removed (a random walk gives H ≈ 0.5). Default windows 10..⌊M/4⌋.
  * - "dfa": DFA-1 of the increments: profile Y_k = Σ_{i≤k}(Δx_i − mean Δx) (the demeaned path),
  *   cut into ⌊M/s⌋ segments of s points from the start and again from the end (Kantelhardt 2001),
  *   a least-squares line removed from each; values = ln F(s), F² the mean squared residual; H = slope.
@@ -139,7 +139,8 @@ export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult
   });
   if (maxLag > highest) rangeError(fn, `options.maxLag must be <= ${requirement}, got ${maxLag} for n = ${n}`);
   if (maxLag < minLag + 2) {
-    rangeError(fn, `options.maxLag must be >= minLag + 2 = ${minLag + 2} (at least three lags for the log-log fit), got ${maxLag}`);
+    const origin = opts.maxLag === undefined ? ` (the default for method "${method}" and n = ${n}; pass options.maxLag)` : "";
+    rangeError(fn, `options.maxLag must be >= minLag + 2 = ${minLag + 2} (at least three lags for the log-log fit), got ${maxLag}${origin}`);
   }
   const lags = lagGrid(minLag, maxLag);
   const values = new Float64Array(lags.length);
