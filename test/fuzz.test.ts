@@ -120,6 +120,17 @@ function setPath(obj: any, path: string, value: unknown): void {
   o[keys.at(-1)!] = value;
 }
 
+/** The health request's metadata object (a fresh valid one if an earlier mutation broke it). */
+function healthMeta(r: any): any {
+  try {
+    const meta = JSON.parse(r.metadata);
+    if (Array.isArray(meta?.prices?.A) && meta.prices.A.length > 3 && Array.isArray(meta.timestamps_ms)) return meta;
+  } catch {
+    // fall through
+  }
+  return { prices: { A: [1, 2, 3, 4, 5] }, timestamps_ms: [1, 2, 3, 4, 5] };
+}
+
 // ---- the fuzzers, one per RPC ---------------------------------------------------------------------
 function pairBase(rng: Rng) {
   const n = int(rng, 30, 300);
@@ -284,19 +295,19 @@ const FUZZERS: Fuzzer[] = [
     }),
     mutations: [
       m("definite", "NaN-like price in metadata JSON", (r) => {
-        const meta = JSON.parse(r.metadata);
+        const meta = healthMeta(r);
         meta.prices.A[3] = "NaN";
         r.metadata = JSON.stringify(meta);
       }),
       m("definite", "metadata not a JSON object", (r, rng) => { r.metadata = pick(rng, ["{", "[]", "null", "garbage", "3"]); }),
       m("definite", "prices/timestamps length mismatch", (r) => {
-        const meta = JSON.parse(r.metadata);
+        const meta = healthMeta(r);
         meta.timestamps_ms.pop();
         r.metadata = JSON.stringify(meta);
       }),
       m("definite", "no assets", (r) => {
         r.assetIds = [];
-        const meta = JSON.parse(r.metadata);
+        const meta = healthMeta(r);
         delete meta.holdings;
         r.metadata = JSON.stringify(meta);
       }),
