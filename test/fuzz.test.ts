@@ -417,8 +417,10 @@ function buildTypedCases(count: number, rng: Rng): Case[] {
     const labels: string[] = [];
     let kind: Kind = "odd";
     const k = int(rng, 1, 3);
-    for (let j = 0; j < k; j++) {
-      const mutation = pick(rng, fuzzer.mutations);
+    // Odd mutations first: a later odd mutation (e.g. a fresh random-length series) could
+    // otherwise undo a definite one (the NaN it replaced) and make a valid request look invalid.
+    const chosen = Array.from({ length: k }, () => pick(rng, fuzzer.mutations)).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "odd" ? -1 : 1));
+    for (const mutation of chosen) {
       mutation.apply(target, rng);
       labels.push(mutation.label);
       if (mutation.kind === "definite") kind = "definite";
