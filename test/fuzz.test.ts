@@ -167,8 +167,12 @@ const FUZZERS: Fuzzer[] = [
       return { symbols: Array.from({ length: k }, (_, i) => ({ symbol: `S${i}`, prices: walk(rng, n) })) };
     },
     mutations: [
-      m("definite", "NaN/Inf in a symbol's prices", (r, rng) => poison(pick(rng, r.symbols as { prices: number[] }[]).prices, rng)),
-      m("definite", "all series length <= 2", (r, rng) => {
+      m("definite", "NaN/Inf in a symbol's prices", (r, rng) => {
+        if (r.symbols.length === 0) r.symbols.push({ symbol: "N", prices: walk(rng, 30) });
+        poison(pick(rng, r.symbols as { prices: number[] }[]).prices, rng);
+      }),
+      m("definite", "all series length <= 2 (at least two symbols)", (r, rng) => {
+        while (r.symbols.length < 2) r.symbols.push({ symbol: `T${r.symbols.length}`, prices: [] });
         const n = int(rng, 0, 2);
         for (const s of r.symbols) s.prices = s.prices.slice(0, n);
       }),
