@@ -17,6 +17,10 @@ describe("simulateFgn / simulateFbm (Davies–Harte circulant embedding)", () =>
     expect(fgnAutocovariance(0, 0.3)).toBe(1);
     expect(fgnAutocovariance(3, 0.5)).toBe(0);
     expect(Math.abs(fgnAutocovariance(1, 0.7) - (2 ** 1.4 / 2 - 1))).toBeLessThan(4 * Number.EPSILON);
+    // large lags: no catastrophic cancellation (mpmath, 50 digits: 7.0332820082273763e-5 and −7.5714902537800526e-6)
+    expect(Math.abs(fgnAutocovariance(1e6, 0.7) / 7.0332820082273763e-5 - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(fgnAutocovariance(1000, 0.3) / -7.5714902537800526e-6 - 1)).toBeLessThan(1e-12);
+    expect(fgnAutocovariance(-10, 0.7)).toBe(fgnAutocovariance(10, 0.7));
   });
 
   for (const hurstValue of [0.2, 0.5, 0.8]) {
