@@ -8,3 +8,4 @@ export * from "./stats/index.js";
 export * from "./timeseries/index.js";
 export * from "./ou/index.js";
 export * from "./backtest/index.js";
+export * from "./portfolio/index.js";

@@ -1,0 +1,108 @@
+/**
+ * Internal (not in the barrel): returns panels and their first two moments, shared by the
+ * portfolio functions. A panel is T × N (rows = periods, columns = assets), given as a
+ * `MatrixRowMajor` or an array of rows; it is validated and copied once.
+ */
+import { matrixFromRows, type MatrixRowMajor } from "../util/matrix.js";
+import { describe, rangeError, typeError } from "../util/validate.js";
+
+/** A returns panel: a row-major T × N matrix or T rows of N numbers. */
+export type ReturnsInput = MatrixRowMajor | ArrayLike<ArrayLike<number>>;
+
+/** Validate and copy a returns panel. */
+export function toReturnsMatrix(fn: string, name: string, value: unknown, minRows = 2): MatrixRowMajor {
+  let m: MatrixRowMajor;
+  if (value !== null && typeof value === "object" && (value as MatrixRowMajor).data instanceof Float64Array) {
+    const v = value as MatrixRowMajor;
+    if (!Number.isInteger(v.rows) || !Number.isInteger(v.cols) || v.data.length !== v.rows * v.cols) {
+      rangeError(fn, `${name} must be a MatrixRowMajor with data.length = rows × cols, got ${v.rows} × ${v.cols} and ${v.data.length} values`);
+    }
+    m = { rows: v.rows, cols: v.cols, data: Float64Array.from(v.data) };
+  } else if (value !== null && typeof value === "object" && typeof (value as ArrayLike<unknown>).length === "number") {
+    const rows = value as ArrayLike<unknown>;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as ArrayLike<unknown>;
+      if (r === null || typeof r !== "object" || typeof r.length !== "number") {
+        typeError(fn, `${name}[${i}] must be an array of numbers, got ${describe(r)}`);
+      }
+      if (r.length !== (rows[0] as ArrayLike<unknown>).length) {
+        rangeError(fn, `${name} rows must all have the same length, got ${(rows[0] as ArrayLike<unknown>).length} and ${r.length} (row ${i})`);
+      }
+      for (let j = 0; j < r.length; j++) {
+        if (typeof r[j] !== "number") typeError(fn, `${name}[${i}][${j}] must be a number, got ${describe(r[j])}`);
+      }
+    }
+    m = matrixFromRows(rows as ArrayLike<ArrayLike<number>>);
+  } else {
+    typeError(fn, `${name} must be a T × N MatrixRowMajor or an array of rows, got ${describe(value)}`);
+  }
+  for (let i = 0; i < m.data.length; i++) {
+    if (!Number.isFinite(m.data[i])) {
+      const r = Math.floor(i / m.cols);
+      rangeError(fn, `${name} must contain only finite numbers, got ${describe(m.data[i])} at (${r}, ${i - r * m.cols})`);
+    }
+  }
+  if (m.cols < 1) rangeError(fn, `${name} must have at least 1 asset (column), got ${m.cols}`);
+  if (m.rows < minRows) rangeError(fn, `${name} must have at least ${minRows} periods (rows), got ${m.rows}`);
+  return m;
+}
+
+/** Column means. */
+export function columnMeans(x: MatrixRowMajor): Float64Array {
+  const { rows, cols, data } = x;
+  const mean = new Float64Array(cols);
+  for (let t = 0; t < rows; t++) {
+    const o = t * cols;
+    for (let j = 0; j < cols; j++) mean[j] += data[o + j];
+  }
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  return mean;
+}
+
+/**
+ * Covariance Σ = (X − x̄)ᵀ(X − x̄)/(T − ddof), two-pass (centre first, then accumulate the upper
+ * triangle row by row so memory is walked sequentially), then mirrored.
+ */
+export function covarianceMatrix(x: MatrixRowMajor, ddof: number, mean: Float64Array = columnMeans(x)): MatrixRowMajor {
+  const { rows, cols, data } = x;
+  const c = new Float64Array(cols * cols);
+  const centred = new Float64Array(cols);
+  for (let t = 0; t < rows; t++) {
+    const o = t * cols;
+    for (let j = 0; j < cols; j++) centred[j] = data[o + j] - mean[j];
+    for (let i = 0; i < cols; i++) {
+      const xi = centred[i];
+      if (xi === 0) continue;
+      const ci = i * cols;
+      for (let j = i; j < cols; j++) c[ci + j] += xi * centred[j];
+    }
+  }
+  const scale = 1 / (rows - ddof);
+  for (let i = 0; i < cols; i++) {
+    for (let j = i; j < cols; j++) {
+      const v = c[i * cols + j] * scale;
+      c[i * cols + j] = v;
+      c[j * cols + i] = v;
+    }
+  }
+  return { rows: cols, cols, data: c };
+}
+
+/** Σ·w for a square row-major Σ. */
+export function matVec(s: MatrixRowMajor, w: Float64Array): Float64Array {
+  const n = s.rows;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let j = 0; j < n; j++) acc += s.data[i * n + j] * w[j];
+    out[i] = acc;
+  }
+  return out;
+}
+
+/** aᵀb. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc += a[i] * b[i];
+  return acc;
+}
