@@ -48,6 +48,8 @@ interface Mutation {
   kind: Kind;
   label: string;
   apply(request: any, rng: Rng): void;
+  /** Bidi: settings the server reads from the first message only must mutate that message. */
+  firstMessage?: boolean;
 }
 interface Fuzzer {
   /** Key of the generated service definition. */
@@ -329,7 +331,7 @@ const FUZZERS: Fuzzer[] = [
     method: "backtestWithCosts", definition: MR.backtestWithCosts, codec: mr.BacktestInput, bidiLength: 60,
     base: (rng) => ({ price: rng() - 0.5, timestampMs: 1, entryZscore: 1.5, exitZscore: 0, transactionCost: 0.001, updateFrequency: 5 }),
     mutations: [m("definite", "non-finite price", (r, rng) => { r.price = pick(rng, NON_FINITE); }),
-      m("definite", "non-finite z-scores", (r, rng) => { r[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE); }),
+      { ...m("definite", "non-finite z-scores (first bar: settings)", (r, rng) => { r[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE); }), firstMessage: true },
       oddNumber("transactionCost"), oddInt("updateFrequency"), oddNumber("entryZscore"), oddNumber("exitZscore")],
   },
   ...(["caraOptimalWeights", "sharpeOptimalWeights"] as const).map((method): Fuzzer => ({
@@ -417,7 +419,7 @@ function buildTypedCases(count: number, rng: Rng): Case[] {
     const fuzzer = FUZZERS[i % FUZZERS.length];
     const nMessages = fuzzer.bidiLength ?? 1;
     const messages = Array.from({ length: nMessages }, () => fuzzer.base(rng));
-    const target = messages[int(rng, 0, nMessages - 1)];
+    const randomTarget = messages[int(rng, 0, nMessages - 1)];
     const labels: string[] = [];
     let kind: Kind = "odd";
     const k = int(rng, 1, 3);
@@ -425,7 +427,7 @@ function buildTypedCases(count: number, rng: Rng): Case[] {
     // otherwise undo a definite one (the NaN it replaced) and make a valid request look invalid.
     const chosen = Array.from({ length: k }, () => pick(rng, fuzzer.mutations)).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "odd" ? -1 : 1));
     for (const mutation of chosen) {
-      mutation.apply(target, rng);
+      mutation.apply(mutation.firstMessage ? messages[0] : randomTarget, rng);
       labels.push(mutation.label);
       if (mutation.kind === "definite") kind = "definite";
     }
