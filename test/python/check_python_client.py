@@ -4,14 +4,16 @@
 is written, talks to OUR server through stubs generated from OUR protos.
 
 Tool versions (Debian bookworm): python3-grpcio 1.51.1, python3-grpc-tools (grpc_tools.protoc),
-python3-protobuf 4.21.12, numpy 1.24.2. Always run with /usr/bin/python3.
+python3-protobuf 4.21.12; numpy 1.24.2 when installed (optional: the series are generated with
+the standard library's seeded `random` and, when numpy is present, handed to the client as numpy
+arrays exactly as the notebooks do). Always run with /usr/bin/python3.
 
 Usage: /usr/bin/python3 test/python/check_python_client.py --port PORT [--host 127.0.0.1] [--proto-dir proto]
 Generates pair_discovery_pb2*.py / meanrev_pb2*.py into a temporary directory (never into the
 repository), runs the checks, prints one JSON summary line on stdout and exits 0 only when every
 check passed. Each failed check prints "FAIL <name>: <reason>" on stderr.
 
-Data: a seeded (numpy default_rng(20240607)) synthetic cointegrated pair, so the expected facts
+Data: a seeded (random.Random(20240607)) synthetic cointegrated pair, so the expected facts
 hold by construction: y = 10 + 1.5 x + s where x is a random walk and s an AR(1) spread with
 phi = 0.5 (half-life ln 2 / -ln 0.5 = 1 bar); plus two independent random walks as decoys.
 """
@@ -22,9 +24,13 @@ import os
 import shutil
 import subprocess
 import sys
+import random
 import tempfile
 
-import numpy as np
+try:  # the existing client converts numpy arrays with .tolist(); numpy is optional here so the
+    import numpy as np  # check also runs where only python3-grpcio/grpc-tools are installed
+except ImportError:  # pragma: no cover
+    np = None
 
 FAILURES = []
 SUMMARY = {}
@@ -43,6 +49,17 @@ def generate_stubs(proto_dir, out_dir):
            f"--grpc_python_out={out_dir}"] + protos
     subprocess.run(cmd, check=True)
     sys.path.insert(0, out_dir)
+
+
+def tolist(values, cast=False):
+    """The existing client's `np.asarray(x[, dtype=float64]).tolist()`, without numpy when absent."""
+    if np is not None:
+        return (np.asarray(values, dtype=np.float64) if cast else np.asarray(values)).tolist()
+    return [float(v) for v in values]
+
+
+def as_array(values):
+    return np.asarray(values) if np is not None else list(values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -80,8 +97,8 @@ class PairDiscoveryClient:
         s1, s2 = (parts[0], parts[1]) if len(parts) >= 2 else ("X", "Y")
         request = pb.PairTestRequest(
             symbol1=s1, symbol2=s2,
-            prices1=np.asarray(prices_x, dtype=np.float64).tolist(),
-            prices2=np.asarray(prices_y, dtype=np.float64).tolist(),
+            prices1=tolist(prices_x, cast=True),
+            prices2=tolist(prices_y, cast=True),
             significance=significance, min_hurst=min_hurst, transaction_cost=transaction_cost)
         try:
             r = self.stub.TestPair(request, timeout=60)
@@ -109,7 +126,7 @@ class PairDiscoveryClient:
                        max_pairs=0, parallel_workers=0):
         import grpc
         import pair_discovery_pb2 as pb
-        symbols = [pb.SymbolData(symbol=s, prices=np.asarray(p).tolist()) for s, p in data.items()]
+        symbols = [pb.SymbolData(symbol=s, prices=tolist(p)) for s, p in data.items()]
         request = pb.BatchDiscoveryRequest(symbols=symbols, significance=significance,
                                            min_hurst=min_hurst, transaction_cost=transaction_cost,
                                            max_pairs=max_pairs, parallel_workers=parallel_workers)
@@ -143,15 +160,24 @@ class PairDiscoveryClient:
 
 
 def make_pair(n=750, seed=20240607):
-    rng = np.random.default_rng(seed)
-    x = 100.0 + np.cumsum(rng.normal(0.0, 1.0, n))
-    s = np.zeros(n)
-    for t in range(1, n):
-        s[t] = 0.5 * s[t - 1] + rng.normal(0.0, 1.0)
-    y = 10.0 + 1.5 * x + s
-    decoy1 = 80.0 + np.cumsum(rng.normal(0.0, 1.0, n))
-    decoy2 = 120.0 + np.cumsum(rng.normal(0.0, 1.0, n))
-    return x, y, decoy1, decoy2
+    rng = random.Random(seed)
+    x, level = [], 100.0
+    for _ in range(n):
+        level += rng.gauss(0.0, 1.0)
+        x.append(level)
+    s, prev = [], 0.0
+    for _ in range(n):
+        prev = 0.5 * prev + rng.gauss(0.0, 1.0)
+        s.append(prev)
+    y = [10.0 + 1.5 * xi + si for xi, si in zip(x, s)]
+    decoys = []
+    for start in (80.0, 120.0):
+        walk, level = [], start
+        for _ in range(n):
+            level += rng.gauss(0.0, 1.0)
+            walk.append(level)
+        decoys.append(walk)
+    return as_array(x), as_array(y), as_array(decoys[0]), as_array(decoys[1])
 
 
 def run_pair_discovery(host, port):
@@ -217,12 +243,11 @@ def run_meanrev_bidi(host, port):
     import grpc
     import meanrev_pb2 as mpb
     import meanrev_pb2_grpc
-    rng = np.random.default_rng(7)
+    rng = random.Random(7)
     n, mean, phi = 400, 50.0, 0.9
-    prices = np.empty(n)
-    prices[0] = mean
-    for t in range(1, n):
-        prices[t] = mean + phi * (prices[t - 1] - mean) + rng.normal(0.0, 0.5)
+    prices = [mean]
+    for _ in range(1, n):
+        prices.append(mean + phi * (prices[-1] - mean) + rng.gauss(0.0, 0.5))
     t0 = 1_700_000_000_000
 
     def updates():
@@ -257,7 +282,7 @@ def finite_json(value):
         return [finite_json(v) for v in value]
     if isinstance(value, (bool, type(None), str)):
         return value
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, int) or (np is not None and isinstance(value, np.integer)):
         return int(value)
     value = float(value)
     return value if math.isfinite(value) else str(value)
