@@ -1,5 +1,4 @@
 import type { MatrixRowMajor } from "../util/matrix.js";
-import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
 import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
 import { symmetricEigen } from "../linalg/symmetricEigen.js";
 import {
@@ -61,7 +60,8 @@ export interface JohansenResult {
  *    (statsmodels' f = 0);
  * 3. S_ij = R_iᵀR_j / T; the eigenvalues solve |λ S_kk − S_k0 S_00⁻¹ S_0k| = 0;
  * 4. trace_r = −T Σ_{j=r+1}^{k} ln(1 − λ_j), maxEig_r = −T ln(1 − λ_{r+1}).
- * Numerics: residuals by Householder QR (statsmodels uses pinv); the generalised symmetric
+ * Numerics: residuals by one Householder QR of the lagged differences shared by all 2k regressions
+ * (statsmodels uses pinv); the generalised symmetric
  * eigenproblem is solved as the symmetric A = L⁻¹ S_k0 M⁻ᵀ M⁻¹ S_0k L⁻ᵀ (S_kk = LLᵀ, S_00 = MMᵀ,
  * Cholesky) with JAMA tred2/tql2, and v = L⁻ᵀw, so vᵀS_kk v = 1 exactly as statsmodels normalises.
  * statsmodels fixes only the sign of the whole matrix (by evec[0, 0]); LAPACK's arbitrary sign of the
@@ -128,7 +128,8 @@ export function johansen(series: ArrayLike<ArrayLike<number>>, options: Johansen
   }
   const demean = detOrder > -1; // statsmodels: f = 0 whenever det_order > −1
   if (demean) demeanColumns(zData, rows, zCols);
-  const z: MatrixRowMajor = { rows, cols: zCols, data: zData };
+  const projector = householderFactor(zData, rows, zCols);
+  if (projector === null) rangeError(fn, "series must not be collinear (the lagged differences are rank-deficient)");
   const r0 = new Float64Array(rows * k); // row-major T × k
   const r1 = new Float64Array(rows * k);
   for (let j = 0; j < k; j++) {
@@ -138,11 +139,11 @@ export function johansen(series: ArrayLike<ArrayLike<number>>, options: Johansen
       demeanInPlace(dy);
       demeanInPlace(ly);
     }
-    const e0 = residualize(z, dy, fn);
-    const e1 = residualize(z, ly, fn);
+    projector.residualize(dy);
+    projector.residualize(ly);
     for (let i = 0; i < rows; i++) {
-      r0[i * k + j] = e0[i];
-      r1[i * k + j] = e1[i];
+      r0[i * k + j] = dy[i];
+      r1[i * k + j] = ly[i];
     }
   }
   // 3. moment matrices and the generalised symmetric eigenproblem
@@ -264,12 +265,57 @@ function demeanColumns(data: Float64Array, rows: number, cols: number): void {
   }
 }
 
-/** y − Z(ZᵀZ)⁻¹Zᵀy by Householder QR; y itself when Z has no columns (statsmodels resid). */
-function residualize(z: MatrixRowMajor, y: Float64Array, fn: string): Float64Array {
-  if (z.cols === 0) return y;
-  const fit = qrLeastSquaresKernel(z, y);
-  if (fit.rank < z.cols) rangeError(fn, "series must not be collinear (the lagged differences are rank-deficient)");
-  return fit.residuals;
+/** Relative rank tolerance on |R_jj| (numpy matrix_rank's max(n, p)·ε is applied as n·ε here). */
+const RANK_TOLERANCE_FACTOR = Number.EPSILON;
+
+/**
+ * Householder QR of the T × p row-major Z (JAMA QRDecomposition, public domain), kept so that many
+ * right-hand sides can be residualised against one factorisation: e = y − Z(ZᵀZ)⁻¹Zᵀy computed as
+ * Q·[0; (Qᵀy)_{p..T−1}] (statsmodels uses y − Z·pinv(Z)·y; identical for full-rank Z).
+ * Returns null when Z is numerically rank-deficient. p = 0 gives the identity (statsmodels: y itself).
+ */
+function householderFactor(z: Float64Array, rows: number, cols: number): { residualize(y: Float64Array): void } | null {
+  // column-major copy: qr[j * rows + i] = Z_ij, so each reflection walks memory sequentially
+  const qr = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) qr[j * rows + i] = z[i * cols + j];
+  const rdiag = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) {
+    const col = c * rows;
+    let norm = 0;
+    for (let i = c; i < rows; i++) norm = Math.hypot(norm, qr[col + i]);
+    if (norm !== 0) {
+      if (qr[col + c] < 0) norm = -norm;
+      for (let i = c; i < rows; i++) qr[col + i] /= norm;
+      qr[col + c] += 1;
+      for (let j = c + 1; j < cols; j++) {
+        const other = j * rows;
+        let s = 0;
+        for (let i = c; i < rows; i++) s += qr[col + i] * qr[other + i];
+        s = -s / qr[col + c];
+        for (let i = c; i < rows; i++) qr[other + i] += s * qr[col + i];
+      }
+    }
+    rdiag[c] = -norm;
+  }
+  let largest = 0;
+  for (let c = 0; c < cols; c++) largest = Math.max(largest, Math.abs(rdiag[c]));
+  for (let c = 0; c < cols; c++) {
+    if (!(Math.abs(rdiag[c]) > RANK_TOLERANCE_FACTOR * Math.max(rows, cols) * largest)) return null;
+  }
+  const reflect = (y: Float64Array, c: number) => {
+    const col = c * rows;
+    let s = 0;
+    for (let i = c; i < rows; i++) s += qr[col + i] * y[i];
+    s = -s / qr[col + c];
+    for (let i = c; i < rows; i++) y[i] += s * qr[col + i];
+  };
+  return {
+    residualize(y: Float64Array): void {
+      for (let c = 0; c < cols; c++) reflect(y, c); // y ← Qᵀy
+      for (let c = 0; c < cols; c++) y[c] = 0; // drop the component in span(Z)
+      for (let c = cols - 1; c >= 0; c--) reflect(y, c); // y ← Q·y
+    },
+  };
 }
 
 /** XᵀY / T for T × k row-major X, Y. */
