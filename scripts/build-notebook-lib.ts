@@ -17,8 +17,8 @@
  *
  * Usage: tsx scripts/build-notebook-lib.ts [--force]
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -60,8 +60,50 @@ export async function buildNotebookLib(force = false): Promise<void> {
     return;
   }
   const started = performance.now();
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  // Build into a temporary folder and swap it in at the end, so a running kernel never sees half a bundle.
+  const finalDir = outDir;
+  const workDir = `${outDir}.tmp-${process.pid}`;
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  try {
+    await buildInto(workDir);
+    rmSync(finalDir, { recursive: true, force: true });
+    renameSync(workDir, finalDir);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  console.log(`[notebook-lib] built ${path.relative(root, bundleFile)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Hand-written ambient declarations under src/ (e.g. `declare module "quadprog"`), which tsc only sees when listed. */
+function ambientDeclarations(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (name.endsWith(".d.ts")) found.push(file);
+    }
+  };
+  for (const d of SOURCE_DIRS) walk(path.join(root, d));
+  return found;
+}
+
+/** Run a command, resolving with its exit code and combined output (never blocks the event loop). */
+function run(command: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
+
+async function buildInto(outDir: string): Promise<void> {
+  const bundleFile = path.join(outDir, "arbitrage-lab.js");
   writeFileSync(path.join(outDir, "package.json"), '{ "type": "commonjs" }\n');
   writeFileSync(
     path.join(outDir, "README.md"),
@@ -81,26 +123,24 @@ export async function buildNotebookLib(force = false): Promise<void> {
   });
   // Declarations with the project's TypeScript (NodeNext); tslab's TS 5.0 reads them with skipLibCheck.
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(
+  const result = await run(
     process.execPath,
     [
-      tsc, entry,
+      tsc, entry, ...ambientDeclarations(),
       "--declaration", "--emitDeclarationOnly", "--outDir", path.join(outDir, "types"), "--rootDir", path.join(root, "src"),
       "--module", "NodeNext", "--moduleResolution", "NodeNext", "--target", "ES2022", "--lib", "ES2023,DOM",
       "--strict", "--skipLibCheck", "--esModuleInterop", "--resolveJsonModule", "--types", "node",
     ],
-    { cwd: root, encoding: "utf8" },
   );
   const declEntry = path.join(outDir, "types", "kernel-helpers", "notebookEntry.d.ts");
   if (!existsSync(declEntry)) {
-    throw new Error(`[notebook-lib] tsc emitted no declarations:\n${result.stdout}${result.stderr}`);
+    throw new Error(`[notebook-lib] tsc emitted no declarations:\n${result.output}`);
   }
-  if (result.status !== 0) {
+  if (result.code !== 0) {
     // Type errors in sources still yield declarations; show them but keep the bundle usable.
-    console.warn(`[notebook-lib] tsc reported errors while emitting declarations:\n${result.stdout}${result.stderr}`);
+    console.warn(`[notebook-lib] tsc reported errors while emitting declarations:\n${result.output}`);
   }
   writeFileSync(path.join(outDir, "arbitrage-lab.d.ts"), 'export * from "./types/kernel-helpers/notebookEntry";\n');
-  console.log(`[notebook-lib] built ${path.relative(root, bundleFile)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

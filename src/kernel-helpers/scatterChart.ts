@@ -43,7 +43,7 @@ export function scatterChart(series: readonly ScatterSeries[], options: ScatterC
     }
     const colorValues = typeof s.color === "object" ? numberArray(s.color) : undefined;
     return {
-      type: "scattergl",
+      type: "scatter",
       mode: "markers",
       name: s.name,
       x: numberArray(s.x),
