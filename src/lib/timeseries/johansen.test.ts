@@ -132,7 +132,8 @@ describe("johansen rejects bad input with clear errors", () => {
       /^johansen: series must have at least 11 observations for k = 2 and kArDiff = 2/,
     );
     expect(() => johansen([s[0], [...s[1].slice(0, 599), NaN]], { detOrder: 0, kArDiff: 1 })).toThrow(/johansen: series\[1\] must contain only finite numbers/);
-    expect(() => johansen([], { detOrder: 0, kArDiff: 1 })).toThrow(/^johansen: series must contain at least 1 series, got 0$/);
+    expect(() => johansen([], { detOrder: 0, kArDiff: 1 })).toThrow(/^johansen: series must contain at least 2 series, got 0$/);
+    expect(() => johansen([s[0]], { detOrder: 0, kArDiff: 1 })).toThrow(/^johansen: series must contain at least 2 series, got 1$/);
     expect(() => johansen(5 as unknown as number[][], { detOrder: 0, kArDiff: 1 })).toThrow(TypeError);
   });
 });

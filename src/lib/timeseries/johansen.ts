@@ -73,7 +73,7 @@ export interface JohansenResult {
  *      Gaussian vector autoregressive models", Econometrica 59, 1551–1580.
  * @see [2] Lütkepohl, H. (2005) New Introduction to Multiple Time Series Analysis, Springer, §7–8.
  * @throws TypeError if series is not an array of numeric arrays or options are missing
- * @throws RangeError for fewer than 1 series, unequal lengths, non-finite or constant series,
+ * @throws RangeError for fewer than 2 series, unequal lengths, non-finite or constant series,
  *         detOrder not in {−1, 0, 1}, kArDiff not an integer ≥ 0, too few observations
  *         (n − 1 − kArDiff must be ≥ k·(kArDiff + 1) + 2), or collinear series (singular S_kk/S_00)
  * @example johansen([logEWG, logEWQ], { detOrder: 0, kArDiff: 1 }).traceStat // ≈ [7.9501212579, 2.5888198758] (first 1000 rows of data/stock_prices.csv; statsmodels 0.13.5 coint_johansen lr1, fixtures/johansen.json)
@@ -84,7 +84,8 @@ export function johansen(series: ArrayLike<ArrayLike<number>>, options: Johansen
     typeError(fn, `series must be an array of k series, got ${describe(series)}`);
   }
   const k = series.length;
-  if (k < 1) rangeError(fn, `series must contain at least 1 series, got 0`);
+  // statsmodels coint_johansen fails for one series (lagmat squeezes it); a rank test needs two.
+  if (k < 2) rangeError(fn, `series must contain at least 2 series, got ${k}`);
   const opts = requireOptions<JohansenOptions>(fn, options);
   const detOrder = opts.detOrder;
   if (detOrder !== -1 && detOrder !== 0 && detOrder !== 1) {
