@@ -65,8 +65,9 @@ export interface AdfullerResult {
  * candidate models are nested prefixes of the column order [trend, x_{t−1}, Δx_{t−1..t−p}], each
  * SSR_p and last-column t-value is read from the trailing part of the factor. The lagged-difference
  * block is built near-Toeplitz (one pass per lag distance, O(1) window corrections). If a pivot shows
- * near-collinearity the search falls back to one Householder-QR fit per lag; the final refit always
- * uses Householder QR.
+ * near-collinearity the search falls back to one Householder-QR fit per lag. The final refit factors
+ * the cross-products of its own sample with the level as the last regressor (τ = L_y,level/σ̂), and
+ * falls back to Householder QR on the explicit design when that factor is ill-conditioned.
  * p-values: MacKinnon (1994) response surface; critical values: MacKinnon (2010), N = 1.
  * Degenerate input: a constant series throws; an exactly linear series (singular test regression) throws.
  * @see [1] Said, S.E. & Dickey, D.A. (1984) Biometrika 71(3), 599–607.
@@ -116,21 +117,23 @@ export function adfullerKernel(
     usedLag = search.bestLag;
     icBest = search.icBest;
   }
-  // Refit with the chosen lag on its full sample (columns [x_{t−1}, Δx lags, trend]).
+  // Refit with the chosen lag on its full sample of n − 1 − usedLag observations.
   const nobs = n - 1 - usedLag;
-  const design = buildDesign(x, d, usedLag, usedLag, nobs, ntrend, false);
-  const y = d.subarray(usedLag, usedLag + nobs);
-  const k = design.cols;
+  const k = ntrend + 1 + usedLag;
   if (nobs <= k) {
     rangeError(fn, `${name} is too short for ${usedLag} lags and regression "${regression}": the test regression needs more than ${k} observations, got ${nobs} (from ${n} values)`);
   }
-  const fit = qrLeastSquaresKernel(design, y);
-  if (fit.rank < k) {
-    rangeError(fn, `${name} must not be degenerate (e.g. an exact linear trend): the test regression with ${usedLag} lags is singular`);
+  let statistic = refitGram(x, d, usedLag, ntrend);
+  if (statistic === null) {
+    // Careful path: Householder QR on the explicit design [x_{t−1}, Δx lags, trend].
+    const design = buildDesign(x, d, usedLag, usedLag, nobs, ntrend, false);
+    const fit = qrLeastSquaresKernel(design, d.subarray(usedLag, usedLag + nobs));
+    if (fit.rank < k) {
+      rangeError(fn, `${name} must not be degenerate (e.g. an exact linear trend): the test regression with ${usedLag} lags is singular`);
+    }
+    statistic = fit.coefficients[0] / Math.sqrt((fit.ssr / (nobs - k)) * fit.xtxInverse.data[0]);
+    if (fit.ssr === 0) warnings.push(`${fn}: the test regression fits exactly (SSR = 0); the statistic is not finite`);
   }
-  const scale = fit.ssr / (nobs - k);
-  const statistic = fit.coefficients[0] / Math.sqrt(scale * fit.xtxInverse.data[0]);
-  if (fit.ssr === 0) warnings.push(`${fn}: the test regression fits exactly (SSR = 0); the statistic is not finite`);
   return {
     statistic,
     pValue: mackinnonpKernel(statistic, regression, 1),
@@ -199,75 +202,110 @@ function selectLag(ssr: Float64Array, lastT: Float64Array, m: number, ntrend: nu
   return { bestLag, icBest };
 }
 
+/** Equilibrated Cholesky factor of an augmented cross-product matrix, or null if ill-conditioned. */
+interface GramFactor {
+  /** K × K lower factor of the unit-diagonal (equilibrated) matrix; the last column is y. */
+  readonly L: Float64Array;
+  readonly K: number;
+  /** Σ y² (of the possibly centred y) over the sample: scaled SSRs are multiplied by this. */
+  readonly gyy: number;
+}
+
 /**
- * Fast lag search from one Cholesky factor of the equilibrated augmented cross-product matrix.
- * Column order [trend (centred), x_{t−1}, Δx_{t−1..t−maxlag}, Δx_t]. Returns null when a pivot
- * signals near-collinearity (then the QR search is used).
+ * Internal: cross-product matrix [X | y]ᵀ[X | y] over the sample rows r = 0..m−1 that start at Δx
+ * index s, with X = [trend terms, level, Δx_{t−1..t−p}] (levelLast = false) or
+ * [trend terms, Δx_{t−1..t−p}, level] (levelLast = true), y = Δx_t. Requires s ≥ p.
+ * With trend terms present, the level and Δx columns are centred (by constants: this changes
+ * neither the SSR nor any non-constant coefficient, because the constant is in every model) and the
+ * trend is centred, which removes the near-collinearity of the level with the constant.
+ * The Δx block is near-Toeplitz: D(a, a+h) = Σ_r dc[s+r−a]·dc[s+r−a−h] is summed directly for a = 0
+ * and then shifted, D(a, a+h) = D(a−1, a−1+h) + dc[s−a]·dc[s−a−h] − dc[s+m−a]·dc[s+m−a−h]; the
+ * level/Δx cross-products follow from D by a similar O(1) recursion (see below).
+ * Then the matrix is scaled to unit diagonal and factored; null when a pivot L_jj² < MIN_SCALED_PIVOT
+ * (a column with R² > 1 − 1e-8 on the earlier ones) or the factorisation fails.
  */
-function searchLagGram(x: Float64Array, d: Float64Array, maxlag: number, ntrend: number, method: "aic" | "bic" | "t-stat"): LagSearch | null {
-  const s = maxlag; // first Δx index of the common sample
-  const m = d.length - maxlag; // common sample size
-  const p = maxlag;
+function factorGram(x: Float64Array, d: Float64Array, s: number, m: number, p: number, ntrend: number, levelLast: boolean): GramFactor | null {
   const K = ntrend + 1 + p + 1;
-  const lv = ntrend; // level column
-  const yc = K - 1; // Δx_t column
-  const lagCol = (j: number) => (j === 0 ? yc : ntrend + j); // Δx_{t−j}
+  const yc = K - 1;
+  const lv = levelLast ? ntrend + p : ntrend;
+  const lagBase = levelLast ? ntrend - 1 : ntrend; // column of Δx_{t−j} is lagBase + j (j ≥ 1)
+  const lagCol = (j: number) => (j === 0 ? yc : lagBase + j);
   const centre = ntrend > 0;
-  // Centred copies: with a constant in every model, shifting a column by a constant changes neither
-  // SSR nor any non-constant coefficient, and it removes the level/constant near-collinearity.
   let dMean = 0;
   let xMean = 0;
   if (centre) {
-    for (let u = 0; u < d.length; u++) dMean += d[u];
-    dMean /= d.length;
+    for (let u = s - p; u < s + m; u++) dMean += d[u];
+    dMean /= m + p;
     for (let r = 0; r < m; r++) xMean += x[s + r];
     xMean /= m;
   }
-  const dc = new Float64Array(d.length);
-  for (let u = 0; u < d.length; u++) dc[u] = d[u] - dMean;
+  const dc = centre ? new Float64Array(d.length) : d;
+  if (centre) for (let u = 0; u < d.length; u++) dc[u] = d[u] - dMean;
+  const level = x.subarray(s, s + m); // level[r] − xMean is the centred level column
   const g = new Float64Array(K * K);
   const set = (i: number, j: number, v: number) => {
     g[i * K + j] = v;
     g[j * K + i] = v;
   };
-  // Δx block: D(a, a+h) = Σ_r dc[s+r−a]·dc[s+r−a−h]. Direct sums for a = 0, then window shifts:
-  // D(a, a+h) = D(a−1, a−1+h) + dc[s−a]·dc[s−a−h] − dc[s+m−a]·dc[s+m−a−h].
+  // Direct sums D(0, h) = Σ_r dc[s+r]·dc[s+r−h], four lag distances per pass (fewer loads, more ILP).
+  const d0 = new Float64Array(p + 1);
+  for (let h = 0; h <= p; h += 4) {
+    const h1 = Math.min(h + 1, p);
+    const h2 = Math.min(h + 2, p);
+    const h3 = Math.min(h + 3, p);
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let u = s; u < s + m; u++) {
+      const cur = dc[u];
+      a0 += cur * dc[u - h];
+      a1 += cur * dc[u - h1];
+      a2 += cur * dc[u - h2];
+      a3 += cur * dc[u - h3];
+    }
+    d0[h] = a0;
+    if (h + 1 <= p) d0[h + 1] = a1;
+    if (h + 2 <= p) d0[h + 2] = a2;
+    if (h + 3 <= p) d0[h + 3] = a3;
+  }
+  // Window sums W(j) = Σ_r dc[s+r−j] (needed for the constant column and the level recursion).
+  const windowSum = new Float64Array(p + 1);
+  {
+    let w = 0;
+    for (let r = 0; r < m; r++) w += dc[s + r];
+    windowSum[0] = w;
+    for (let j = 1; j <= p; j++) {
+      w += dc[s - j] - dc[s + m - j];
+      windowSum[j] = w;
+    }
+  }
   for (let h = 0; h <= p; h++) {
-    let sum = 0;
-    for (let r = 0; r < m; r++) sum += dc[s + r] * dc[s + r - h];
+    let sum = d0[h];
     set(lagCol(0), lagCol(h), sum);
     for (let a = 1; a + h <= p; a++) {
       sum += dc[s - a] * dc[s - a - h] - dc[s + m - a] * dc[s + m - a - h];
       set(lagCol(a), lagCol(a + h), sum);
     }
   }
-  // Level column against itself and every Δx column (direct, O(m·p)).
+  // Level·Δx_{t−h}: B(h) = Σ_r xc[s+r]·dc[s+r−h]. Since xc[t] = xc[t−1] + dc[t−1] + mean(Δx),
+  // B(h) = B(h−1) + xc[s−1]·dc[s−h] − xc[s+m−1]·dc[s+m−h] + D(1, h) + mean(Δx)·W(h):
+  // one direct sum for h = 0, then O(1) per lag.
   {
-    let ll = 0;
-    for (let r = 0; r < m; r++) {
-      const v = x[s + r] - xMean;
-      ll += v * v;
-    }
-    set(lv, lv, ll);
-    for (let j = 0; j <= p; j++) {
-      let sum = 0;
-      const base = s - j;
-      for (let r = 0; r < m; r++) sum += (x[s + r] - xMean) * dc[base + r];
-      set(lv, lagCol(j), sum);
+    let b = 0;
+    for (let r = 0; r < m; r++) b += (level[r] - xMean) * dc[s + r];
+    set(lv, lagCol(0), b);
+    for (let h = 1; h <= p; h++) {
+      b += (x[s - 1] - xMean) * dc[s - h] - (x[s + m - 1] - xMean) * dc[s + m - h] + g[lagCol(1) * K + lagCol(h)] + dMean * windowSum[h];
+      set(lv, lagCol(h), b);
     }
   }
+  let ll = 0;
+  for (let r = 0; r < m; r++) ll += (level[r] - xMean) ** 2;
+  set(lv, lv, ll);
   if (ntrend >= 1) {
-    // Constant column: window sums W(j) = Σ_r dc[s+r−j], by the same shift recursion.
+    // Constant column against Δx columns: the window sums W(j).
     set(0, 0, m);
-    let w = 0;
-    for (let r = 0; r < m; r++) w += dc[s + r];
-    set(0, lagCol(0), w);
-    for (let j = 1; j <= p; j++) {
-      w += dc[s - j] - dc[s + m - j];
-      set(0, lagCol(j), w);
-    }
+    for (let j = 0; j <= p; j++) set(0, lagCol(j), windowSum[j]);
     let sl = 0;
-    for (let r = 0; r < m; r++) sl += x[s + r] - xMean;
+    for (let r = 0; r < m; r++) sl += level[r] - xMean;
     set(0, lv, sl);
   }
   if (ntrend >= 2) {
@@ -280,7 +318,7 @@ function searchLagGram(x: Float64Array, d: Float64Array, maxlag: number, ntrend:
       const tau = r + 1 - mid;
       tt += tau * tau;
       tc += tau;
-      tl += tau * (x[s + r] - xMean);
+      tl += tau * (level[r] - xMean);
     }
     set(1, 1, tt);
     set(0, 1, tc);
@@ -304,10 +342,22 @@ function searchLagGram(x: Float64Array, d: Float64Array, maxlag: number, ntrend:
   if (chol === null) return null;
   const L = chol.data;
   for (let j = 0; j < K - 1; j++) if (L[j * K + j] ** 2 < MIN_SCALED_PIVOT) return null;
-  // SSR of the model with the first c columns: G_yy·Σ_{j ≥ c} L_yj² (trailing part of the y row).
-  const gyy = 1 / (scale[yc] * scale[yc]);
-  const ssr = new Float64Array(p + 1);
-  const lastT = new Float64Array(p + 1);
+  return { L, K, gyy: 1 / (scale[yc] * scale[yc]) };
+}
+
+/**
+ * Fast lag search from one factor of the common-sample cross-product matrix with column order
+ * [trend, x_{t−1}, Δx_{t−1..t−maxlag}, Δx_t]: the candidate models are its nested prefixes.
+ * Returns null when the factor is ill-conditioned (then the QR search is used).
+ */
+function searchLagGram(x: Float64Array, d: Float64Array, maxlag: number, ntrend: number, method: "aic" | "bic" | "t-stat"): LagSearch | null {
+  const m = d.length - maxlag;
+  const f = factorGram(x, d, maxlag, m, maxlag, ntrend, false);
+  if (f === null) return null;
+  const { L, K, gyy } = f;
+  const yc = K - 1;
+  const ssr = new Float64Array(maxlag + 1);
+  const lastT = new Float64Array(maxlag + 1);
   // tail = Σ_{j ≥ c} L_yj² is the scaled SSR of the model with columns 0..c−1; walking c down adds
   // one squared entry per step. The last column's t-value is L_y,c−1 / σ̂ (Lᵀβ = L_y gives
   // β_{c−1} = L_y,c−1 / L_c−1,c−1 and se = σ̂ / L_c−1,c−1).
@@ -320,6 +370,22 @@ function searchLagGram(x: Float64Array, d: Float64Array, maxlag: number, ntrend:
     tail += lyLast * lyLast;
   }
   return selectLag(ssr, lastT, m, ntrend, method);
+}
+
+/**
+ * Fast final fit: factor the cross-products of [trend, Δx lags, x_{t−1}, Δx_t] over the lag's own
+ * sample; τ = L_y,level / σ̂ because the level is the last regressor. null when ill-conditioned or
+ * the fit is exact (then the QR refit is used).
+ */
+function refitGram(x: Float64Array, d: Float64Array, lags: number, ntrend: number): number | null {
+  const m = d.length - lags;
+  const f = factorGram(x, d, lags, m, lags, ntrend, true);
+  if (f === null) return null;
+  const { L, K } = f;
+  const yc = K - 1;
+  const ssrScaled = L[yc * K + yc] ** 2;
+  if (!(ssrScaled > 0)) return null;
+  return L[yc * K + yc - 1] / Math.sqrt(ssrScaled / (m - (K - 1)));
 }
 
 /** Careful lag search: one Householder-QR fit per candidate lag on the common sample. */

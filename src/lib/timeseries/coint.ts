@@ -1,3 +1,4 @@
+import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
 import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
 import { describe, rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
 import { type AdfAutolag, adfullerKernel } from "./adfuller.js";
@@ -5,6 +6,8 @@ import { type CriticalValues, MACKINNON_P_MAX_N, mackinnoncritKernel, mackinnonp
 
 /** statsmodels 0.13.5: legs count as collinear when R² ≥ 1 − 100·√ε (SQRTEPS = √(2⁻⁵²)). */
 const COLLINEAR_R2 = 1 - 100 * Math.sqrt(Number.EPSILON);
+/** Fast step-1 guard: an equilibrated Cholesky pivot below this (R² > 1 − 1e-8) sends the fit to QR. */
+const MIN_SCALED_PIVOT = 1e-8;
 /** Fewest observations accepted (the residual ADF needs a few degrees of freedom). */
 const MIN_LENGTH = 8;
 
@@ -45,7 +48,7 @@ export interface CointResult {
 
 /**
  * Engle–Granger (augmented) cointegration test, as statsmodels 0.13.5 `coint(y0, y1, trend, method="aeg")`.
- * Step 1: OLS y_t = α (+ δ·t) + Σ β_i·x_it + u_t (Householder QR). Step 2: ADF on û_t with no
+ * Step 1: OLS y_t = α (+ δ·t) + Σ β_i·x_it + u_t (centred cross-products and Cholesky; Householder QR when ill-conditioned). Step 2: ADF on û_t with no
  * deterministic terms (regression "n"), lag chosen by `autolag`. H0: no cointegration (û has a unit
  * root); a small p-value rejects it. The p-value uses MacKinnon's (1994) surface for N = 1 + k series
  * and trend "c"/"ct"; critical values use MacKinnon (2010) at T = n − 1 ("nobs − 1 to match Stata
@@ -87,24 +90,8 @@ export function cointKernel(
   const k = xs.length;
   const ntrend = trend === "c" ? 1 : 2;
   const cols = k + ntrend;
-  // statsmodels add_trend(prepend=False): [x_1..x_k, 1, t] with t = 1..n.
-  const data = new Float64Array(n * cols);
-  for (let t = 0; t < n; t++) {
-    const row = t * cols;
-    for (let j = 0; j < k; j++) data[row + j] = xs[j][t];
-    data[row + k] = 1;
-    if (ntrend === 2) data[row + k + 1] = t + 1;
-  }
-  const fit = qrLeastSquaresKernel({ rows: n, cols, data }, y);
-  if (fit.rank < cols) {
-    rangeError(fn, `x must not be collinear with each other or with the ${trend === "c" ? "constant" : "constant and trend"} (cointegrating regression has rank ${fit.rank} < ${cols})`);
-  }
-  let mean = 0;
-  for (let t = 0; t < n; t++) mean += y[t];
-  mean /= n;
-  let tss = 0;
-  for (let t = 0; t < n; t++) tss += (y[t] - mean) ** 2;
-  const rSquared = 1 - fit.ssr / tss;
+  const fit = cointegratingRegression(y, xs, ntrend) ?? cointegratingRegressionQr(y, xs, ntrend, fn);
+  const rSquared = fit.rSquared;
   const nSeries = k + 1;
   const criticalValues = mackinnoncritKernel(nSeries, trend, n - 1); // nobs − 1 to match Stata egranger
   const beta = fit.coefficients.slice(0, k);
@@ -139,6 +126,115 @@ export function cointKernel(
     nobs: adf.nobs,
     warnings: adf.warnings,
   };
+}
+
+/** Coefficients [β_1..β_k, α, (δ)] in statsmodels' column order, residuals, SSR and R². */
+interface CointegratingFit {
+  coefficients: Float64Array;
+  residuals: Float64Array;
+  rSquared: number;
+}
+
+/**
+ * Step 1 by centred cross-products: with the constant in the model, centring every column (x, t
+ * and y) removes the constant exactly (Frisch–Waugh), leaving a small k (+1) system that is
+ * equilibrated and solved by Cholesky. Residuals are then formed directly from the data as
+ * y − Xβ̂ (statsmodels' resid). Returns null when a pivot shows near-collinearity among the
+ * regressors (R² > 1 − 1e-8 of one on the others); the caller then uses Householder QR.
+ */
+function cointegratingRegression(y: Float64Array, xs: Float64Array[], ntrend: number): CointegratingFit | null {
+  const n = y.length;
+  const k = xs.length;
+  const columns: Float64Array[] = xs.slice();
+  if (ntrend === 2) columns.push(Float64Array.from({ length: n }, (_, t) => t + 1));
+  const p = columns.length;
+  const means = columns.map((c) => {
+    let s = 0;
+    for (let t = 0; t < n; t++) s += c[t];
+    return s / n;
+  });
+  let yMean = 0;
+  for (let t = 0; t < n; t++) yMean += y[t];
+  yMean /= n;
+  // Augmented centred Gram [Xc | yc]ᵀ[Xc | yc], (p + 1) × (p + 1).
+  const K = p + 1;
+  const g = new Float64Array(K * K);
+  const cols = [...columns, y];
+  const centres = [...means, yMean];
+  for (let i = 0; i < K; i++) {
+    const ci = cols[i];
+    const mi = centres[i];
+    for (let j = 0; j <= i; j++) {
+      const cj = cols[j];
+      const mj = centres[j];
+      let sum = 0;
+      for (let t = 0; t < n; t++) sum += (ci[t] - mi) * (cj[t] - mj);
+      g[i * K + j] = sum;
+      g[j * K + i] = sum;
+    }
+  }
+  const scale = new Float64Array(K);
+  for (let i = 0; i < K; i++) {
+    if (!(g[i * K + i] > 0)) return null;
+    scale[i] = 1 / Math.sqrt(g[i * K + i]);
+  }
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) g[i * K + j] *= scale[i] * scale[j];
+  const chol = choleskyDecomposeUnchecked({ rows: K, cols: K, data: g });
+  if (chol === null) return null;
+  const L = chol.data;
+  for (let j = 0; j < p; j++) if (L[j * K + j] ** 2 < MIN_SCALED_PIVOT) return null;
+  // Solve Lᵀ b = L_y (scaled), then unscale: β_j = b_j·scale_j / scale_y.
+  const b = new Float64Array(p);
+  for (let i = p - 1; i >= 0; i--) {
+    let sum = L[p * K + i];
+    for (let j = i + 1; j < p; j++) sum -= L[j * K + i] * b[j];
+    b[i] = sum / L[i * K + i];
+  }
+  const coefficients = new Float64Array(k + ntrend);
+  let intercept = yMean;
+  for (let j = 0; j < p; j++) {
+    const beta = (b[j] * scale[j]) / scale[p];
+    intercept -= beta * means[j];
+    coefficients[j < k ? j : k + 1] = beta;
+  }
+  coefficients[k] = intercept;
+  const residuals = new Float64Array(n);
+  let ssr = 0;
+  let tss = 0;
+  for (let t = 0; t < n; t++) {
+    let fit = intercept;
+    for (let j = 0; j < k; j++) fit += coefficients[j] * xs[j][t];
+    if (ntrend === 2) fit += coefficients[k + 1] * (t + 1);
+    const e = y[t] - fit;
+    residuals[t] = e;
+    ssr += e * e;
+    tss += (y[t] - yMean) ** 2;
+  }
+  return { coefficients, residuals, rSquared: 1 - ssr / tss };
+}
+
+/** Step 1, careful path: Householder QR on the explicit design [x_1..x_k, 1, (t)] (statsmodels add_trend(prepend=False)). */
+function cointegratingRegressionQr(y: Float64Array, xs: Float64Array[], ntrend: number, fn: string): CointegratingFit {
+  const n = y.length;
+  const k = xs.length;
+  const cols = k + ntrend;
+  const data = new Float64Array(n * cols);
+  for (let t = 0; t < n; t++) {
+    const row = t * cols;
+    for (let j = 0; j < k; j++) data[row + j] = xs[j][t];
+    data[row + k] = 1;
+    if (ntrend === 2) data[row + k + 1] = t + 1;
+  }
+  const fit = qrLeastSquaresKernel({ rows: n, cols, data }, y);
+  if (fit.rank < cols) {
+    rangeError(fn, `x must not be collinear with each other or with the ${ntrend === 1 ? "constant" : "constant and trend"} (cointegrating regression has rank ${fit.rank} < ${cols})`);
+  }
+  let mean = 0;
+  for (let t = 0; t < n; t++) mean += y[t];
+  mean /= n;
+  let tss = 0;
+  for (let t = 0; t < n; t++) tss += (y[t] - mean) ** 2;
+  return { coefficients: fit.coefficients, residuals: fit.residuals, rSquared: 1 - fit.ssr / tss };
 }
 
 /** Internal: x as one series or an array of series, each validated and of length n. */
