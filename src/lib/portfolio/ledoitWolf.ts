@@ -13,7 +13,7 @@
  * @example ledoitWolf(last500ReturnsOf23Etfs).shrinkage // ≈ 0.0165786 (sklearn 1.2.1 LedoitWolf; fixtures/portfolio.json)
  */
 import type { MatrixRowMajor } from "../util/matrix.js";
-import { columnMeans, toReturnsMatrix, type ReturnsInput } from "./returnsMatrix.js";
+import { columnMeans, covarianceMatrix, toReturnsMatrix, type ReturnsInput } from "./returnsMatrix.js";
 
 export interface LedoitWolfResult {
   /** Shrunk covariance (N × N). */
@@ -34,35 +34,21 @@ export function ledoitWolf(returns: ReturnsInput): LedoitWolfResult {
 export function ledoitWolfKernel(x: MatrixRowMajor): LedoitWolfResult {
   const { rows: t, cols: n, data } = x;
   const mean = columnMeans(x);
-  const s = new Float64Array(n * n);
-  const centred = new Float64Array(n);
+  const s = covarianceMatrix(x, 0, mean).data; // MLE S = XcᵀXc/T
   let sumRowNorm4 = 0;
   for (let r = 0; r < t; r++) {
     const o = r * n;
     let norm2 = 0;
     for (let j = 0; j < n; j++) {
       const v = data[o + j] - mean[j];
-      centred[j] = v;
       norm2 += v * v;
     }
     sumRowNorm4 += norm2 * norm2;
-    for (let i = 0; i < n; i++) {
-      const xi = centred[i];
-      const si = i * n;
-      for (let j = i; j < n; j++) s[si + j] += xi * centred[j];
-    }
   }
   let trace = 0;
   let frob2 = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      const v = s[i * n + j] / t;
-      s[i * n + j] = v;
-      s[j * n + i] = v;
-      frob2 += i === j ? v * v : 2 * v * v;
-    }
-    trace += s[i * n + i];
-  }
+  for (let i = 0; i < n * n; i++) frob2 += s[i] * s[i];
+  for (let i = 0; i < n; i++) trace += s[i * n + i];
   const mu = trace / n;
   const warnings: string[] = [];
   let shrinkage = 0;

@@ -60,27 +60,37 @@ export function columnMeans(x: MatrixRowMajor): Float64Array {
 }
 
 /**
- * Covariance Σ = (X − x̄)ᵀ(X − x̄)/(T − ddof), two-pass (centre first, then accumulate the upper
- * triangle row by row so memory is walked sequentially), then mirrored.
+ * Covariance Σ = (X − x̄)ᵀ(X − x̄)/(T − ddof), two-pass: centre into a column-major copy, then
+ * each upper-triangle entry is a dot product of two contiguous columns with four independent
+ * accumulators (register sums, no read-modify-write of Σ in the inner loop), then mirrored.
  */
 export function covarianceMatrix(x: MatrixRowMajor, ddof: number, mean: Float64Array = columnMeans(x)): MatrixRowMajor {
   const { rows, cols, data } = x;
-  const c = new Float64Array(cols * cols);
-  const centred = new Float64Array(cols);
+  const columns = new Float64Array(rows * cols);
   for (let t = 0; t < rows; t++) {
     const o = t * cols;
-    for (let j = 0; j < cols; j++) centred[j] = data[o + j] - mean[j];
-    for (let i = 0; i < cols; i++) {
-      const xi = centred[i];
-      if (xi === 0) continue;
-      const ci = i * cols;
-      for (let j = i; j < cols; j++) c[ci + j] += xi * centred[j];
-    }
+    for (let j = 0; j < cols; j++) columns[j * rows + t] = data[o + j] - mean[j];
   }
+  const c = new Float64Array(cols * cols);
   const scale = 1 / (rows - ddof);
+  const tail = rows - (rows % 4);
   for (let i = 0; i < cols; i++) {
+    const ci = i * rows;
     for (let j = i; j < cols; j++) {
-      const v = c[i * cols + j] * scale;
+      const cj = j * rows;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t = 0;
+      for (; t < tail; t += 4) {
+        s0 += columns[ci + t] * columns[cj + t];
+        s1 += columns[ci + t + 1] * columns[cj + t + 1];
+        s2 += columns[ci + t + 2] * columns[cj + t + 2];
+        s3 += columns[ci + t + 3] * columns[cj + t + 3];
+      }
+      for (; t < rows; t++) s0 += columns[ci + t] * columns[cj + t];
+      const v = (s0 + s1 + (s2 + s3)) * scale;
       c[i * cols + j] = v;
       c[j * cols + i] = v;
     }
