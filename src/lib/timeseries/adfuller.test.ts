@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { adfuller, type AdfAutolag, type AdfRegression } from "./adfuller.js";
+import { ols } from "../stats/ols.js";
 
 interface AdfCase {
   series: string;
@@ -94,6 +95,50 @@ describe("adfuller reproduces statsmodels 0.13.5 adfuller (fixtures/adfuller.jso
     expect(fixed.usedLag).toBe(2);
     expect(a.maxlag).toBe(Math.ceil(12 * Math.pow(203 / 100, 0.25)));
   });
+});
+
+/**
+ * Deliberately naive reference: fit every lag with `ols` on explicitly built columns over the common
+ * sample (rows t = maxlag+1..n−1 of x), take the smallest AIC/BIC, then refit on the full sample.
+ */
+function naiveAdf(x: number[], regression: AdfRegression, maxlag: number, method: "aic" | "bic") {
+  const n = x.length;
+  const dx = x.slice(1).map((v, i) => v - x[i]);
+  const fitFor = (lags: number, start: number) => {
+    const rows = dx.length - start;
+    const y = dx.slice(start);
+    const cols: number[][] = [Array.from({ length: rows }, (_, r) => x[start + r])];
+    for (let j = 1; j <= lags; j++) cols.push(Array.from({ length: rows }, (_, r) => dx[start + r - j]));
+    if (regression === "ct") cols.push(Array.from({ length: rows }, (_, r) => r + 1));
+    return ols(y, cols, { intercept: regression !== "n" });
+  };
+  let best = { lag: -1, ic: Infinity };
+  for (let p = 0; p <= maxlag; p++) {
+    const fit = fitFor(p, maxlag);
+    const ic = method === "aic" ? fit.aic : fit.bic;
+    if (ic < best.ic) best = { lag: p, ic };
+  }
+  const final = fitFor(best.lag, best.lag);
+  return { usedLag: best.lag, icBest: best.ic, statistic: final.tValues[regression === "n" ? 0 : 1], nobs: n - 1 - best.lag };
+}
+
+describe("adfuller lag selection minimises AIC/BIC over a common sample, then refits (naive ols loop)", () => {
+  for (const [name, regression, method] of [
+    ["AR(2)+MA n=600", "c", "aic"],
+    ["macro infl", "ct", "bic"],
+    ["stock_prices log SPY", "n", "aic"],
+    ["OU kappa=5 n=756", "c", "bic"],
+  ] as const) {
+    it(`${name}, regression "${regression}", ${method}: same lag, icBest and statistic as fitting each lag separately`, () => {
+      const x = fixture.series[name];
+      const res = adfuller(x, { regression, autolag: method });
+      const ref = naiveAdf(x, regression, res.maxlag, method);
+      expect(res.usedLag).toBe(ref.usedLag);
+      expect(res.nobs).toBe(ref.nobs);
+      expect(Math.abs((res.icBest as number) - ref.icBest)).toBeLessThan(1e-9 * Math.abs(ref.icBest));
+      expect(Math.abs(res.statistic - ref.statistic)).toBeLessThan(1e-9 * Math.abs(ref.statistic));
+    });
+  }
 });
 
 describe("adfuller rejects misuse with function, argument and requirement", () => {

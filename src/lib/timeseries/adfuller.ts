@@ -74,7 +74,7 @@ export interface AdfullerResult {
  * @see [2] MacKinnon (1994) JBES 12(2); MacKinnon (2010) QED WP 1227.
  * @see [3] Schwert, G.W. (1989) JBES 7(2), 147–159.
  * @throws RangeError if x has non-finite values, is constant, is too short for the regression, or maxlag > ⌊n/2⌋ − k − 1
- * @example adfuller(log(realgdp), { regression: "c", autolag: "aic" }).statistic // ≈ -1.7491 (statsmodels adfuller on macrodata; fixtures/adfuller.json)
+ * @example adfuller(logRealgdp, { regression: "c", autolag: "aic" }) // statistic ≈ -1.795350765689291, pValue ≈ 0.3828, usedLag 2, nobs 200 (statsmodels adfuller on log macrodata realgdp; fixtures/adfuller.json)
  */
 export function adfuller(x: ArrayLike<number>, options?: AdfullerOptions): AdfullerResult {
   const fn = "adfuller";

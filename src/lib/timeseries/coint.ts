@@ -60,7 +60,7 @@ export interface CointResult {
  * @see [2] MacKinnon (1994) JBES 12(2); MacKinnon (2010) QED WP 1227.
  * @throws RangeError if lengths differ, values are not finite, a series is constant, x has more than
  *   5 series, the x series are collinear, or maxlag is impossible; TypeError if x is not a series or an array of series
- * @example coint(logEWG, logEWQ).statistic // see fixtures/coint.json (statsmodels coint, trend "c", autolag "aic")
+ * @example coint(logEWG, logEWQ) // statistic ≈ -1.4928374836327833, pValue ≈ 0.7639, beta ≈ [1.05289], usedLag 7 (statsmodels coint on data/stock_prices.csv log closes; fixtures/coint.json)
  */
 export function coint(y: ArrayLike<number>, x: ArrayLike<number> | ArrayLike<ArrayLike<number>>, options?: CointOptions): CointResult {
   const fn = "coint";

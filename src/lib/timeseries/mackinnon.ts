@@ -120,7 +120,7 @@ export interface MackinnonPOptions {
  * NaN statistic gives NaN (IEEE); −Infinity gives 0.
  * @see MacKinnon (1994) JBES 12(2), Tables 3–4; statsmodels.tsa.adfvalues.mackinnonp.
  * @throws RangeError if regression is unknown or n is not an integer in 1..6
- * @example mackinnonp(-2.86154, { regression: "c", n: 1 }) // ≈ 0.04998 (statsmodels mackinnonp)
+ * @example mackinnonp(-2.86154, { regression: "c", n: 1 }) // ≈ 0.050006651165625596 (statsmodels mackinnonp)
  */
 export function mackinnonp(stat: number, options?: MackinnonPOptions): number {
   const fn = "mackinnonp";
@@ -164,7 +164,7 @@ export interface CriticalValues {
  * or β∞ when nobs is Infinity. Regression "n" uses MacKinnon (1996) values (N = 1 only).
  * @see MacKinnon (2010) QED WP 1227, Table 2; statsmodels.tsa.adfvalues.mackinnoncrit.
  * @throws RangeError if regression is unknown, n is outside the table, or nobs is not positive
- * @example mackinnoncrit({ n: 1, regression: "c", nobs: 100 })["5%"] // ≈ -2.8912 (statsmodels mackinnoncrit)
+ * @example mackinnoncrit({ n: 1, regression: "c", nobs: 100 })["5%"] // ≈ -2.89090644 (statsmodels mackinnoncrit)
  */
 export function mackinnoncrit(options?: MackinnonCritOptions): CriticalValues {
   const fn = "mackinnoncrit";
