@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { status } from "@grpc/grpc-js";
-import { coint, hurst, fitOu, leungLi, backtestSpread } from "../lib/index.js";
+import { coint, hurst, fitOu, backtestSpread } from "../lib/index.js";
+import { leungLi } from "../lib/optimal/leungLi.js";
 import { startServer, type RunningServer } from "./startServer.js";
 import { benjaminiHochberg } from "./discovery/benjaminiHochberg.js";
 import { cointegratedPair, codeOf, collect, connectClients, randomWalk, unary, type Clients } from "./testSupport.js";
@@ -42,7 +43,7 @@ describe("TestPair", () => {
   const { x, y } = cointegratedPair(1000, 42);
 
   it("runs coint -> hurst -> fitOu -> leungLi -> backtest and reports the library's numbers unchanged", async () => {
-    const r = await testPair({ symbol1: "Y", symbol2: "X", prices1: y, prices2: x });
+    const r = await testPair({ symbol1: "Y", symbol2: "X", prices1: y, prices2: x, rho: 1 });
     expect(r.error).toBe("");
     expect(r.success).toBe(true);
     const eg = coint(y, x, { trend: "c", autolag: "aic" });
@@ -64,7 +65,7 @@ describe("TestPair", () => {
     expect(r.halfLife).toBe(ou.halfLifeSteps); // bars, not years
     expect(r.halfLifeTime).toBe(ou.halfLife);
     const c0 = 0.001 * (Math.abs(y[999]) + Math.abs(eg.beta[0]) * Math.abs(x[999]));
-    const levels = leungLi({ kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, r: 0.04, c: c0 });
+    const levels = leungLi({ kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, r: 1, c: c0 });
     expect(r.lowerBoundary).toBe(levels.entryLevel);
     expect(r.longExitLevel).toBe(levels.exitLevel);
     expect(r.upperBoundary).toBeCloseTo(2 * ou.theta - levels.entryLevel!, 12);
@@ -326,23 +327,29 @@ describe("DiscoverPairs", () => {
     expect(updates[updates.length - 1].pairsTested).toBe(1770);
   });
 
-  it("cancel: all worker tasks of the call stop within 100 ms", async () => {
-    const symbols = universe(50, 2000, 6); // 1225 pairs of T = 2000: several seconds of work
+  it("cancel: all worker tasks of the call stop within 100 ms and no new batch starts", async () => {
+    const symbols = universe(50, 2000, 6); // 1225 pairs of T = 2000: seconds of work
+    const tested = async () => (await server.metrics.registry.getSingleMetric("discover_pairs_pairs_tested_total")!.get()).values[0]?.value ?? 0;
     const stream = discover({ symbols });
+    stream.on("error", () => undefined);
     await new Promise<void>((resolve) => {
       let seen = 0;
       stream.on("data", () => {
         if (++seen === 5) resolve();
       });
     });
-    stream.on("error", () => undefined);
-    expect(server.pool.stats().activeTasks).toBeGreaterThan(0);
     const t0 = performance.now();
     stream.cancel();
-    while (server.pool.stats().activeTasks > 0 && performance.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 2));
+    while (server.pool.stats().activeTasks > 0 && performance.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 1));
     const stopped = performance.now() - t0;
     expect(server.pool.stats().activeTasks).toBe(0);
     expect(stopped).toBeLessThan(100);
+    const after = await tested();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.pool.stats().activeTasks).toBe(0);
+    expect(await tested()).toBe(after);
+    expect(after).toBeLessThan(1225);
+    expect((await server.metrics.registry.getSingleMetric("discover_pairs_active_streams")!.get()).values[0].value).toBe(0);
   });
 
   it("a slow DiscoverPairs does not delay a concurrent TestPair", async () => {

@@ -72,6 +72,14 @@ export class ComputePool {
     }
   }
 
+  /**
+   * Wait until every thread has loaded the worker module (TypeScript compiled by tsx, the library
+   * imported), so the first real call is not slowed by a cold start.
+   */
+  async warmUp(): Promise<void> {
+    await Promise.all(Array.from({ length: this.size }, () => this.run("ping", null)));
+  }
+
   /** Live pool numbers for the metrics endpoint and tests. */
   stats(): PoolStats {
     return {

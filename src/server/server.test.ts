@@ -13,8 +13,8 @@ import { credentials, loadPackageDefinition, Metadata, status, type Client, type
 import { loadSync } from "@grpc/proto-loader";
 import { startServer, type RunningServer } from "./startServer.js";
 import { configFromEnv, DEFAULT_MAX_MESSAGE_BYTES } from "./config.js";
-import { codeOf, connectClients, unary, type Clients } from "./testSupport.js";
-import { OUEstimationRequest } from "./generated/pair_discovery.js";
+import { codeOf, collect, connectClients, randomWalk, unary, type Clients } from "./testSupport.js";
+import { BatchDiscoveryRequest, OUEstimationRequest } from "./generated/pair_discovery.js";
 
 const require = createRequire(import.meta.url);
 const running: Array<{ server: RunningServer; clients: Clients[] }> = [];
@@ -37,7 +37,7 @@ const spread = Array.from({ length: 200 }, (_, i) => Math.sin(i / 3) + 0.1 * Mat
 const estimate = (c: Clients, md = new Metadata()) => unary(c.pairs, c.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread }), md);
 
 function loadService(protoFile: string, includeDir: string, path: string[]): new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client {
-  const def = loadPackageDefinition(loadSync(protoFile, { includeDirs: [includeDir], keepCase: true, longs: Number, defaults: true }));
+  const def = loadPackageDefinition(loadSync(protoFile, { includeDirs: [includeDir], keepCase: true, longs: Number, enums: String, defaults: true }));
   let node: unknown = def;
   for (const p of path) node = (node as Record<string, unknown>)[p];
   return node as never;
@@ -160,12 +160,17 @@ describe("configuration", () => {
     expect(() => configFromEnv({ GRPC_TLS_CERT: "/c" })).toThrow(/GRPC_TLS_CERT and GRPC_TLS_KEY must be set together/);
   });
 
-  it("close() is graceful: an in-flight call completes, new connections are refused", async () => {
+  it("close() is graceful: an in-flight stream completes, new calls are refused", async () => {
     const server = await startServer({ workers: 1 });
     const clients = connectClients(server.port);
-    const inflight = estimate(clients);
+    const symbols = Array.from({ length: 10 }, (_, k) => ({ symbol: `S${k}`, prices: randomWalk(500, k) }));
+    const stream = clients.pairs.discoverPairs(BatchDiscoveryRequest.fromPartial({ symbols }));
+    const all = collect(stream);
+    await new Promise<void>((resolve) => stream.once("data", () => resolve()));
     const closing = server.close();
-    expect((await inflight).kappa).toBeGreaterThan(0);
+    const updates = await all;
+    expect(updates[updates.length - 1].isFinal).toBe(true);
+    expect(updates[updates.length - 1].pairsTested).toBe(45);
     await closing;
     expect((await codeOf(unary(clients.pairs, clients.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread }), new Metadata(), { deadline: Date.now() + 1000 }))).code).toBe(status.UNAVAILABLE);
     clients.close();

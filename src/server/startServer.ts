@@ -51,6 +51,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   const cfg: ServerConfig = { ...TEST_DEFAULTS, ...config };
   const logger = createLogger(cfg.logLevel);
   const pool = new ComputePool(cfg.workers);
+  await pool.warmUp();
   const metrics = createServerMetrics(() => pool.stats());
   const store = new PortfolioStore();
   const ctx: ServiceContext = { pool, logger, metrics, store };

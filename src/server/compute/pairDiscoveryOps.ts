@@ -3,7 +3,9 @@
  * validates its wire fields (names as on the wire), applies the contract's defaults and calls
  * src/lib; see docs/compatibility.md for every meaning we fixed.
  */
-import { coint, hurst, fitOu, leungLi, solveHjb, backtestSpread } from "../../lib/index.js";
+import { coint, hurst, fitOu, backtestSpread } from "../../lib/index.js";
+import { leungLi } from "../../lib/optimal/leungLi.js"; // TODO(E1): from lib/index.js once optimal/index.ts lands
+import { solveHjb } from "../../lib/optimal/solveHjb.js";
 import type {
   BacktestRequest,
   BacktestResponse,
@@ -143,8 +145,8 @@ export function testCointegration(req: CointegrationRequest): Partial<Cointegrat
     isCointegrated: eg.pValue < significance,
     spread: Array.from(eg.residuals),
     intercept: eg.intercept,
-    usedLag: eg.usedLag,
-    nobs: eg.nobs,
+    usedLag: eg.usedLag ?? 0,
+    nobs: eg.nobs ?? y.length,
     criticalValue1pct: eg.criticalValues["1%"],
     criticalValue5pct: eg.criticalValues["5%"],
     criticalValue10pct: eg.criticalValues["10%"],

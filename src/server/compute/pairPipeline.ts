@@ -15,7 +15,8 @@
  * H ≥ 0.5); profit_score = max(total_return, 0) (fraction); combined_score =
  * coint_score · meanrev_score · (1 + profit_score) (the seed's product form).
  */
-import { coint, hurst, fitOu, leungLi, backtestPair } from "../../lib/index.js";
+import { coint, hurst, fitOu, backtestPair } from "../../lib/index.js";
+import { leungLi } from "../../lib/optimal/leungLi.js"; // TODO(E1): from lib/index.js once optimal/index.ts lands
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 
@@ -83,7 +84,7 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
   out.pValue = eg.pValue;
   out.qValue = eg.pValue;
   out.adfStatistic = eg.statistic;
-  out.adfLag = eg.usedLag;
+  out.adfLag = eg.usedLag ?? 0; // null only for collinear legs (see warnings)
   out.isCointegrated = eg.pValue < o.significance;
   out.warnings!.push(...eg.warnings);
   out.cointScore = 1 - eg.pValue;

@@ -1,0 +1,235 @@
+/**
+ * meanrev unary RPCs (and the per-matrix work of the weight streams) as pure request -> response
+ * functions run in the worker pool. Naming trap: OUEstimate.theta is the SPEED, mu the MEAN.
+ * Matrices are row-major T×N (rows = observations, cols = assets). See docs/compatibility.md.
+ */
+import { logReturns, simpleReturns, ols } from "../../lib/index.js";
+// TODO(E1): from lib/index.js once the portfolio line lands there
+import { pcaPortfolios as libPca, caraWeights, maxSharpeWeights, multiperiodWeights, portfolioStats } from "../../lib/portfolio/index.js";
+import type {
+  MultiperiodRequest,
+  MultiperiodResponse,
+  OptimizationInput,
+  PCARequest,
+  PCAResponse,
+  PortfolioStatsRequest,
+  PortfolioStatsResponse,
+  ReturnsRequest,
+  ReturnsResponse,
+  SignalRequest,
+  SignalResponse,
+  ThresholdRequest,
+  ThresholdResponse,
+  WeightsOutput,
+} from "../generated/meanrev.js";
+import { invalidArgument, WireError } from "../errors.js";
+import {
+  enumOrDefault,
+  finiteValue,
+  metadataBoolean,
+  metadataObject,
+  nonNegativeValue,
+  positiveIntOrDefault,
+  positiveOrDefault,
+  toWireMatrix,
+  wireMatrix,
+  wireSeries,
+} from "../wire.js";
+
+/** Most matrices in one MultiperiodOptimize request. */
+export const MAX_MULTIPERIOD_STEPS = 1_000;
+
+/** The mean and sample standard deviation (ddof 1) of a series, as the intercept-only OLS fit. */
+function meanAndSd(x: Float64Array): { mean: number; sd: number } {
+  if (x.length === 0) return { mean: Number.NaN, sd: Number.NaN };
+  if (x.length === 1) return { mean: x[0], sd: Number.NaN };
+  const fit = ols(x, { rows: x.length, cols: 0, data: new Float64Array(0) }, { intercept: true });
+  return { mean: fit.coefficients[0], sd: Math.sqrt(fit.residualVariance) };
+}
+
+/** ComputeLogReturns: log (default) or simple returns, their mean and sample sd; n_periods = prices − 1. */
+export function computeReturns(req: ReturnsRequest): Partial<ReturnsResponse> {
+  const rpc = "ComputeLogReturns";
+  const prices = wireSeries(rpc, "prices", req.prices, 2);
+  const type = enumOrDefault(rpc, "return_type", req.returnType, ["log", "simple"] as const, "log");
+  if (type === "log") for (let i = 0; i < prices.length; i++) if (!(prices[i] > 0)) invalidArgument(rpc, `prices must be > 0 for log returns, got ${prices[i]} at index ${i}`);
+  const returns = type === "log" ? logReturns(prices) : simpleReturns(prices);
+  const { mean, sd } = meanAndSd(returns);
+  return { logReturns: Array.from(returns), meanReturn: mean, stdReturn: sd, nPeriods: returns.length, returnType: type };
+}
+
+/** PCAPortfolios: `pcaPortfolios(returns, { nComponents, scaling })`; n_components 0 = all (min(T, N)). */
+export function pcaPortfolios(req: PCARequest): Partial<PCAResponse> {
+  const rpc = "PCAPortfolios";
+  const x = wireMatrix(rpc, "returns_matrix", req.returnsMatrix, { minRows: 2 });
+  const k = positiveIntOrDefault(rpc, "n_components", req.nComponents, 0, { max: Math.min(x.rows, x.cols) });
+  const scaling = enumOrDefault(rpc, "scaling", req.scaling, ["zscore", "minmax", "none"] as const, "none");
+  const r = libPca(x, { ...(k > 0 ? { nComponents: k } : {}), scaling });
+  return {
+    explainedVarianceRatio: Array.from(r.explainedVarianceRatio),
+    components: toWireMatrix(r.components),
+    transformed: toWireMatrix(r.transformed),
+    totalVarianceExplained: r.totalVarianceExplained,
+    eigenvalues: Array.from(r.eigenvalues),
+    metadata: JSON.stringify({ scaling, warnings: r.warnings }),
+  };
+}
+
+/** Constraints and shrinkage from an OptimizationInput / MultiperiodRequest metadata JSON. */
+function weightOptions(rpc: string, text: string) {
+  const meta = metadataObject(rpc, "metadata", text);
+  return {
+    meta,
+    constraints: { budget: metadataBoolean(rpc, "metadata", meta, "budget", false), longOnly: metadataBoolean(rpc, "metadata", meta, "long_only", false) },
+    shrinkage: metadataBoolean(rpc, "metadata", meta, "shrinkage", false) ? ("ledoitWolf" as const) : ("none" as const),
+  };
+}
+
+export interface OptimizeWeightsPayload {
+  readonly kind: "cara" | "sharpe";
+  readonly input: OptimizationInput;
+  /** The stream's previous weights (CARA with transaction_cost > 0 rebalances from them). */
+  readonly previousWeights: number[] | null;
+}
+
+/**
+ * One WeightsOutput of CARAOptimalWeights / SharpeOptimalWeights.
+ * CARA: `caraWeights(returns, { gamma, constraints, shrinkage, riskFree })`; when transaction_cost > 0
+ * and the stream already produced weights, the turnover-penalised step `multiperiodWeights([returns],
+ * { gamma, transactionCost, initialWeights: previous })` instead (utility net of the cost, turnover
+ * reported). Sharpe: `maxSharpeWeights(returns, { riskFree, constraints: { longOnly }, shrinkage })`
+ * (fully invested by definition; utility is not defined for it and reported as NaN).
+ */
+export function optimizeWeights(payload: OptimizeWeightsPayload): Partial<WeightsOutput> {
+  const { kind, input } = payload;
+  const rpc = kind === "cara" ? "CARAOptimalWeights" : "SharpeOptimalWeights";
+  const x = wireMatrix(rpc, "returns", input.returns, { minRows: 2 });
+  const riskFree = finiteValue(rpc, "risk_free_rate", input.riskFreeRate);
+  const cost = nonNegativeValue(rpc, "transaction_cost", input.transactionCost);
+  const { constraints, shrinkage } = weightOptions(rpc, input.metadata);
+  const timestampMs = Number.isFinite(input.timestampMs) ? input.timestampMs : 0;
+  if (kind === "sharpe") {
+    const r = maxSharpeWeights(x, { riskFree, constraints: { longOnly: constraints.longOnly }, shrinkage });
+    return {
+      weights: Array.from(r.weights),
+      expectedReturn: r.expectedReturn,
+      expectedVolatility: r.volatility,
+      sharpeRatio: r.sharpe,
+      utility: Number.NaN,
+      status: "ok",
+      timestampMs,
+      metadata: JSON.stringify({ shrinkage_intensity: r.shrinkageIntensity, condition_number: r.conditionNumber }),
+      warnings: [...r.warnings],
+      turnover: Number.NaN,
+    };
+  }
+  const gamma = positiveOrDefault(rpc, "gamma", input.gamma, 1);
+  const previous = payload.previousWeights;
+  if (cost > 0 && previous !== null && previous.length === x.cols) {
+    const r = multiperiodWeights([x], { gamma, transactionCost: cost, constraints, shrinkage, initialWeights: previous });
+    const step = r.steps[0];
+    return {
+      weights: Array.from(step.weights),
+      expectedReturn: step.expectedReturn,
+      expectedVolatility: step.volatility,
+      sharpeRatio: step.volatility > 0 ? (step.expectedReturn - riskFree) / step.volatility : 0,
+      utility: step.utility,
+      status: "ok",
+      timestampMs,
+      metadata: JSON.stringify({ rebalanced_from_previous: true, cost: step.cost }),
+      warnings: [...r.warnings],
+      turnover: step.turnover,
+    };
+  }
+  const r = caraWeights(x, { gamma, constraints, shrinkage, riskFree });
+  return {
+    weights: Array.from(r.weights),
+    expectedReturn: r.expectedReturn,
+    expectedVolatility: r.volatility,
+    sharpeRatio: r.sharpe,
+    utility: r.utility,
+    status: "ok",
+    timestampMs,
+    metadata: JSON.stringify({ shrinkage_intensity: r.shrinkageIntensity, condition_number: r.conditionNumber }),
+    warnings: [...r.warnings],
+    turnover: Number.NaN,
+  };
+}
+
+/**
+ * MultiperiodOptimize: `multiperiodWeights` over the matrices at the rebalance steps
+ * 0, f, 2f, … (f = rebalance_frequency, default 1); weights are held in between. One WeightsOutput
+ * per rebalance; rebalance_times are the indices of those matrices in returns_sequence; avg_turnover
+ * is the mean realised L1 turnover (the seed returned transaction_cost here). metadata JSON:
+ * budget, long_only, shrinkage, initial_weights.
+ */
+export function multiperiodOptimize(req: MultiperiodRequest): Partial<MultiperiodResponse> {
+  const rpc = "MultiperiodOptimize";
+  const sequence = req.returnsSequence ?? [];
+  if (sequence.length === 0) invalidArgument(rpc, "returns_sequence must contain at least one matrix");
+  if (sequence.length > MAX_MULTIPERIOD_STEPS) invalidArgument(rpc, `returns_sequence must have at most ${MAX_MULTIPERIOD_STEPS} matrices, got ${sequence.length}`);
+  const gamma = positiveOrDefault(rpc, "gamma", req.gamma, 1);
+  const cost = nonNegativeValue(rpc, "transaction_cost", req.transactionCost);
+  const frequency = positiveIntOrDefault(rpc, "rebalance_frequency", req.rebalanceFrequency, 1);
+  const { meta, constraints, shrinkage } = weightOptions(rpc, req.metadata);
+  const times: number[] = [];
+  const matrices = [];
+  for (let k = 0; k < sequence.length; k += frequency) {
+    matrices.push(wireMatrix(rpc, `returns_sequence[${k}]`, sequence[k], { minRows: 2 }));
+    times.push(k);
+  }
+  const initial = meta.initial_weights === undefined ? undefined : wireSeries(rpc, "metadata.initial_weights", meta.initial_weights as number[]);
+  const r = multiperiodWeights(matrices, { gamma, transactionCost: cost, constraints, shrinkage, ...(initial ? { initialWeights: initial } : {}) });
+  return {
+    weightsSequence: r.steps.map((s, k) => ({
+      weights: Array.from(s.weights),
+      expectedReturn: s.expectedReturn,
+      expectedVolatility: s.volatility,
+      sharpeRatio: s.volatility > 0 ? s.expectedReturn / s.volatility : 0,
+      utility: s.utility,
+      status: "ok",
+      timestampMs: times[k],
+      metadata: JSON.stringify({ cost: s.cost }),
+      warnings: [],
+      turnover: s.turnover,
+    })),
+    cumulativeUtility: r.cumulativeUtility,
+    avgTurnover: r.averageTurnover,
+    rebalanceTimes: times,
+    turnover: r.steps.map((s) => s.turnover),
+    warnings: [...r.warnings],
+  };
+}
+
+/** PortfolioStats: `portfolioStats(returns, weights)`; kurtosis is EXCESS kurtosis (scipy default, biased). */
+export function portfolioStatsOp(req: PortfolioStatsRequest): Partial<PortfolioStatsResponse> {
+  const rpc = "PortfolioStats";
+  const x = wireMatrix(rpc, "returns", req.returns, { minRows: 3 });
+  const weights = wireSeries(rpc, "weights", req.weights);
+  if (weights.length !== x.cols) invalidArgument(rpc, `weights must have one entry per asset (returns.cols = ${x.cols}), got ${weights.length}`);
+  const r = portfolioStats(x, weights);
+  return {
+    meanReturn: r.mean,
+    stdReturn: r.std,
+    skewness: r.skewness,
+    kurtosis: r.kurtosis,
+    correlation: toWireMatrix(r.correlation),
+    covariance: toWireMatrix(r.covariance),
+    marginalContrib: Array.from(r.marginalRiskContributions),
+    percentContrib: Array.from(r.percentRiskContributions),
+    metadata: JSON.stringify({ component_contrib: Array.from(r.componentRiskContributions) }),
+    warnings: [...r.warnings],
+  };
+}
+
+/** OptimalThresholds: wired to the library's optimalThresholds (see below). */
+export function optimalThresholds(req: ThresholdRequest): Partial<ThresholdResponse> {
+  void req;
+  throw new WireError("INTERNAL", "OptimalThresholds: the library function optimalThresholds has not landed yet");
+}
+
+/** GenerateSignals: wired to the library's generateSignal (see below). */
+export function generateSignals(req: SignalRequest): Partial<SignalResponse> {
+  void req;
+  throw new WireError("INTERNAL", "GenerateSignals: the library function generateSignal has not landed yet");
+}
