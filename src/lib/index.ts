@@ -9,3 +9,4 @@ export * from "./timeseries/index.js";
 export * from "./ou/index.js";
 export * from "./backtest/index.js";
 export * from "./portfolio/index.js";
+export * from "./signals/index.js";

@@ -1,0 +1,3 @@
+// Trading signals from a fitted OU model, consistent with the backtester's rules.
+export { generateSignal } from "./generateSignal.js"; // buy/sell/exit/hold with OU confidence and expected profit
+export type { GenerateSignalInput, SignalResult, SignalLevels } from "./generateSignal.js";
