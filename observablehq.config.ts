@@ -6,7 +6,7 @@ export default {
   root: "docs-site",
   output: "docs-site/dist",
   title: "Arbitrage Lab",
-  pages: [{ name: "Random sources", path: "/" }],
+  pages: [{ name: "Pair explorer", path: "/" }],
   search: false,
   footer: "Arbitrage Lab research site",
 };
