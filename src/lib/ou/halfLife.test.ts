@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { halfLife } from "./halfLife.js";
+import { fitOu } from "./fitOu.js";
 
 interface Case {
   name: string;
@@ -43,6 +44,12 @@ describe("halfLife closed-form values and degenerate cases", () => {
     const x = [1, 0.5, 0.25, 0.125, 0.0625];
     expectRelative(halfLife(x), Math.LN2 / 0.5, 4 * Number.EPSILON, "linear");
     expectRelative(halfLife(x, { form: "ar1" }), 1, 8 * Number.EPSILON, "ar1");
+  });
+  it("form ar1 equals fitOu(x).halfLifeSteps (the exact OU half-life); the default linear form is longer by ≈ |β|/2 relative", () => {
+    for (const c of fixture.cases.filter((x) => x.slope < 0 && x.slope > -1)) {
+      expectRelative(halfLife(c.x, { form: "ar1" }), fitOu(c.x).halfLifeSteps, 1e-13, `${c.name} ar1 vs fitOu`);
+      expect(halfLife(c.x)).toBeGreaterThan(halfLife(c.x, { form: "ar1" }));
+    }
   });
   it("is invariant to shifting and scaling the path", () => {
     const x = fixture.cases[0].x;
