@@ -12,8 +12,13 @@ import {
   logReturns,
   simpleReturns,
   ols,
+  caraWeights,
+  maxSharpeWeights,
+  multiperiodWeights,
+  pcaPortfolios,
+  portfolioStats,
+  generateSignal,
 } from "../lib/index.js";
-import { caraWeights, maxSharpeWeights, multiperiodWeights, pcaPortfolios, portfolioStats } from "../lib/portfolio/index.js";
 import { simulateOu } from "../lib/ou/simulateOu.js";
 import { normalSource, randomSource } from "../lib/util/random.js";
 import { startServer, type RunningServer } from "./startServer.js";
@@ -27,6 +32,7 @@ import {
   PortfolioStatsRequest,
   PriceUpdate,
   ReturnsRequest,
+  SignalRequest,
   type BacktestMetric,
   type HealthMetric,
   type OUEstimate,
@@ -226,6 +232,33 @@ describe("unary meanrev RPCs", () => {
     expect(r.percentContrib.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 10);
     const e = await codeOf(unary(c.meanrev, c.meanrev.portfolioStats, PortfolioStatsRequest.fromPartial({ returns: m.wire, weights: [1, 0] })));
     expect(e.details).toMatch(/weights must have one entry per asset \(returns.cols = 4\), got 2/);
+  });
+});
+
+describe("GenerateSignals", () => {
+  it("generateSignal with the OU stationary z-score rule (theta = speed, mu = mean)", async () => {
+    const req = SignalRequest.fromPartial({
+      priceHistory: { assetId: "S", prices: [0.1, -0.2, -2.6], timestampsMs: [1, 2, 3] },
+      ouParams: { theta: 2, mu: 0, sigma: 2 },
+      thresholds: { entryZscore: 2, exitZscore: 0 },
+    });
+    const r = await unary(c.meanrev, c.meanrev.generateSignals, req);
+    const lib = generateSignal({ prices: [0.1, -0.2, -2.6], ou: { kappa: 2, theta: 0, sigma: 2 }, levels: { kind: "zscore", entry: 2, exit: 0 }, position: "flat" });
+    expect(r.signal).toBe("buy");
+    expect(r.signal).toBe(lib.signal);
+    expect(r.zscore).toBe(lib.zscore);
+    expect(r.zscore).toBeCloseTo(-2.6, 12); // sigma/sqrt(2 kappa) = 1
+    expect(r.confidence).toBe(lib.confidence);
+    expect(r.expectedProfit).toBe(lib.expectedProfit);
+    expect(r.timestampMs).toBe(3);
+    expect(JSON.parse(r.metadata).position_after).toBe("long");
+    const held = await unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ ...req, priceHistory: { prices: [-2.6, 0.3] }, positionState: "long" }));
+    expect(held.signal).toBe("exit");
+    const e = await codeOf(unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ ...req, ouParams: { theta: 0, mu: 0, sigma: 1 } })));
+    expect(e.code).toBe(status.INVALID_ARGUMENT);
+    expect(e.details).toMatch(/ou_params.theta \(the mean-reversion speed\) must be > 0, got 0/);
+    const p = await codeOf(unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ ...req, positionState: "sideways" })));
+    expect(p.details).toMatch(/position_state must be one of "flat", "long", "short"/);
   });
 });
 

@@ -3,9 +3,17 @@
  * functions run in the worker pool. Naming trap: OUEstimate.theta is the SPEED, mu the MEAN.
  * Matrices are row-major T×N (rows = observations, cols = assets). See docs/compatibility.md.
  */
-import { logReturns, simpleReturns, ols } from "../../lib/index.js";
-// TODO(E1): from lib/index.js once the portfolio line lands there
-import { pcaPortfolios as libPca, caraWeights, maxSharpeWeights, multiperiodWeights, portfolioStats } from "../../lib/portfolio/index.js";
+import {
+  logReturns,
+  simpleReturns,
+  ols,
+  pcaPortfolios as libPca,
+  caraWeights,
+  maxSharpeWeights,
+  multiperiodWeights,
+  portfolioStats,
+  generateSignal,
+} from "../../lib/index.js";
 import type {
   MultiperiodRequest,
   MultiperiodResponse,
@@ -228,8 +236,39 @@ export function optimalThresholds(req: ThresholdRequest): Partial<ThresholdRespo
   throw new WireError("INTERNAL", "OptimalThresholds: the library function optimalThresholds has not landed yet");
 }
 
-/** GenerateSignals: wired to the library's generateSignal (see below). */
+/** Default entry z-score when `thresholds` is absent or its entry_zscore is 0 (exit defaults to the mean, 0). */
+export const DEFAULT_SIGNAL_ENTRY_ZSCORE = 2;
+
+/**
+ * GenerateSignals: `generateSignal` on price_history.prices (the spread; last value = now) with the
+ * OU model from ou_params (theta = SPEED, mu = MEAN, sigma; same time unit) and the z-score rule of
+ * `thresholds` (entry_zscore default 2, exit_zscore as given, 0 = exit at the mean), z measured
+ * against the OU stationary law (x − mu)/(sigma/√(2·theta)). position_state "flat" (default),
+ * "long" or "short". The response's metadata JSON adds position_after, half_life and exit_kind.
+ */
 export function generateSignals(req: SignalRequest): Partial<SignalResponse> {
-  void req;
-  throw new WireError("INTERNAL", "GenerateSignals: the library function generateSignal has not landed yet");
+  const rpc = "GenerateSignals";
+  if (!req.priceHistory) invalidArgument(rpc, "price_history is required");
+  const prices = wireSeries(rpc, "price_history.prices", req.priceHistory.prices, 1);
+  const ou = req.ouParams;
+  if (!ou) invalidArgument(rpc, "ou_params is required (theta = speed, mu = mean, sigma)");
+  const speed = finiteValue(rpc, "ou_params.theta", ou.theta);
+  if (!(speed > 0)) invalidArgument(rpc, `ou_params.theta (the mean-reversion speed) must be > 0, got ${speed}`);
+  const mean = finiteValue(rpc, "ou_params.mu", ou.mu);
+  const sigma = finiteValue(rpc, "ou_params.sigma", ou.sigma);
+  if (!(sigma > 0)) invalidArgument(rpc, `ou_params.sigma must be > 0, got ${sigma}`);
+  const entry = positiveOrDefault(rpc, "thresholds.entry_zscore", req.thresholds?.entryZscore, DEFAULT_SIGNAL_ENTRY_ZSCORE);
+  const exit = finiteValue(rpc, "thresholds.exit_zscore", req.thresholds?.exitZscore ?? 0);
+  const position = enumOrDefault(rpc, "position_state", req.positionState, ["flat", "long", "short"] as const, "flat");
+  const r = generateSignal({ prices, ou: { kappa: speed, theta: mean, sigma }, levels: { kind: "zscore", entry, exit }, position });
+  const stamps = req.priceHistory.timestampsMs ?? [];
+  return {
+    signal: r.signal,
+    confidence: r.confidence,
+    zscore: r.zscore,
+    expectedProfit: r.expectedProfit,
+    timestampMs: stamps.length > 0 && Number.isFinite(stamps[stamps.length - 1]) ? stamps[stamps.length - 1] : 0,
+    reasoning: r.reasoning,
+    metadata: JSON.stringify({ position_after: r.positionAfter, half_life: r.halfLife, exit_kind: r.exitKind }),
+  };
 }
