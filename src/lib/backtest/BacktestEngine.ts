@@ -188,6 +188,7 @@ export class BacktestEngine {
   private hx: Float64Array;
   private hCount = 0;
   private hSlot = 0;
+  private hInvWindow = 0.5;
   private hMeanX = 0;
   private hMeanY = 0;
   private hCxx = 0;
@@ -198,6 +199,7 @@ export class BacktestEngine {
   private zBuf: Float64Array;
   private zCount = 0;
   private zSlot = 0;
+  private zInvWindow = 0.5;
   private zMean = 0;
   private zM2 = 0;
   private prevSignal = NaN;
@@ -296,6 +298,8 @@ export class BacktestEngine {
     this.hy = new Float64Array(this.hedgeWindow);
     this.hx = new Float64Array(this.hedgeWindow);
     this.zBuf = new Float64Array(this.rule.windowType === "rolling" ? this.rule.windowLength : 0);
+    this.zInvWindow = this.rule.windowType === "rolling" ? 1 / this.rule.windowLength : 0;
+    this.hInvWindow = this.hedgeWindow > 0 ? 1 / this.hedgeWindow : 0;
 
     this.equity = this.capital;
     this.dayStartEquity = this.capital;
@@ -597,10 +601,10 @@ export class BacktestEngine {
     // ring-buffer slot by a wrapping counter (no % in the hot path)
     const slot = this.hSlot;
     this.hSlot = slot + 1 === w ? 0 : slot + 1;
-    if (this.hCount === w) this.olsRemove(slot);
+    if (this.hCount === w) this.olsReplace(slot);
+    else this.olsAdd();
     this.hx[slot] = x;
     this.hy[slot] = y;
-    this.olsAdd();
     if (this.hSlot === 0 && this.hCount === w) this.olsRecompute();
     if (this.hCount === w) {
       // relative threshold: var(x) numerically zero → undefined hedge
@@ -624,18 +628,25 @@ export class BacktestEngine {
     this.hCxx += dx * (x - this.hMeanX);
   }
 
-  /** Welford downdate: remove the window's value at `slot`. */
-  private olsRemove(slot: number): void {
-    const x = this.hx[slot];
-    const y = this.hy[slot];
-    const n = this.hCount;
-    const meanXWithout = (n * this.hMeanX - x) / (n - 1);
-    const meanYWithout = (n * this.hMeanY - y) / (n - 1);
-    this.hCxy -= (x - meanXWithout) * (y - this.hMeanY);
-    this.hCxx -= (x - meanXWithout) * (x - this.hMeanX);
-    this.hMeanX = meanXWithout;
-    this.hMeanY = meanYWithout;
-    this.hCount = n - 1;
+  /**
+   * Full window: replace the value at `slot` by (inX, inY) in one step, in centred form
+   * C' = C + (x − x̄)(y − ȳ) − (x₀ − x̄)(y₀ − ȳ) − Δx·Δy/n,  x̄' = x̄ + Δx/n  (Δx = x − x₀),
+   * multiplications only (1/n precomputed).
+   */
+  private olsReplace(slot: number): void {
+    const x = this.inX;
+    const y = this.inY;
+    const x0 = this.hx[slot];
+    const y0 = this.hy[slot];
+    const mx = this.hMeanX;
+    const my = this.hMeanY;
+    const dx = x - x0;
+    const dy = y - y0;
+    const inv = this.hInvWindow;
+    this.hCxy += (x - mx) * (y - my) - (x0 - mx) * (y0 - my) - dx * dy * inv;
+    this.hCxx += (x - mx) * (x - mx) - (x0 - mx) * (x0 - mx) - dx * dx * inv;
+    this.hMeanX = mx + dx * inv;
+    this.hMeanY = my + dy * inv;
   }
 
   private olsRecompute(): void {
@@ -688,19 +699,22 @@ export class BacktestEngine {
       const slot = this.zSlot;
       this.zSlot = slot + 1 === w ? 0 : slot + 1;
       if (this.zCount === w) {
-        // remove the oldest value (Welford downdate)
+        // full window: replace the oldest value in one centred step (as olsReplace)
         const old = buf[slot];
-        const meanWithout = (w * this.zMean - old) / (w - 1);
-        this.zM2 -= (old - meanWithout) * (old - this.zMean);
-        this.zMean = meanWithout;
-        this.zCount = w - 1;
+        const m = this.zMean;
+        const ds = spread - old;
+        this.zM2 += (spread - m) * (spread - m) - (old - m) * (old - m) - ds * ds * this.zInvWindow;
+        this.zMean = m + ds * this.zInvWindow;
+        buf[slot] = spread;
+        n = w;
+      } else {
+        buf[slot] = spread;
+        n = ++this.zCount;
+        const d = spread - this.zMean;
+        this.zMean += d / n;
+        this.zM2 += d * (spread - this.zMean);
+        if (n < w) return;
       }
-      buf[slot] = spread;
-      n = ++this.zCount;
-      const d = spread - this.zMean;
-      this.zMean += d / n;
-      this.zM2 += d * (spread - this.zMean);
-      if (n < w) return;
       if (this.zSlot === 0) {
         // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
         let sum = 0;
