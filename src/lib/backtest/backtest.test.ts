@@ -327,6 +327,37 @@ describe("backtestPair matches a naive loop implementation", () => {
   });
 });
 
+describe("signal windows: z-score over rolling (pandas rolling, ddof 1), expanding and fixed windows", () => {
+  const s = makeSpread(400, 13);
+  const naiveZ = (t: number, from: number) => {
+    const values = Array.from(s.subarray(from, t + 1));
+    const m = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
+    return (s[t] - m) / sd;
+  };
+  it("rolling window of 25 includes the current bar; NaN during warm-up", () => {
+    const r = backtestSpread(s, zRule(2, 0, 25));
+    expect(Number.isNaN(r.signal[23])).toBe(true);
+    for (let t = 24; t < 400; t++) close(r.signal[t], naiveZ(t, t - 24), 1e-10, `z[${t}]`);
+  });
+  it("expanding window with minPeriods 10", () => {
+    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "expanding", minPeriods: 10 } });
+    expect(Number.isNaN(r.signal[8])).toBe(true);
+    for (let t = 9; t < 400; t++) close(r.signal[t], naiveZ(t, 0), 1e-10, `z[${t}]`);
+  });
+  it("fixed mean and sd (the OU stationary law used by generateSignal)", () => {
+    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "fixed", mean: 0.5, sd: 2 } });
+    for (let t = 0; t < 400; t++) close(r.signal[t], (s[t] - 0.5) / 2, 1e-15, `z[${t}]`);
+  });
+  it("a constant window gives an undefined z (NaN) and no trades, not a division by zero", () => {
+    const flat = new Float64Array(60).fill(3);
+    flat[59] = 10;
+    const r = backtestSpread(flat, zRule(1, 0, 20));
+    expect(Number.isNaN(r.signal[40])).toBe(true);
+    expect(r.trades).toHaveLength(0);
+  });
+});
+
 describe("backtest invariants", () => {
   const { y, x } = makePair(800, 11);
   const base = { y, x, hedge: { method: "rolling" as const, window: 60 }, rule: zRule(1.5, 0, 25, 3.5) };
