@@ -5,6 +5,7 @@
  *   "gc"    -> runs global.gc() twice, then { rss, heapUsed, external } (bytes, after GC)
  *   "mem"   -> { rss, heapUsed, external } without GC
  *   "pool"  -> the compute pool's stats()
+ *   "discovery" -> { activeStreams, pairsTested, activeTasks, completed } (DiscoverPairs gauges + pool)
  *   "close" -> graceful close, { closed: true }, exit 0
  * Closing stdin (parent died) also closes the server.
  * Launch with `spawnServerProcess(config)` from the test process.
@@ -22,7 +23,7 @@ export interface ServerProcess {
   readonly metricsPort: number | null;
   readonly child: ChildProcess;
   /** Send a command, resolve with its JSON answer. */
-  command<T = Record<string, number>>(cmd: "gc" | "mem" | "pool" | "close"): Promise<T>;
+  command<T = Record<string, number>>(cmd: "gc" | "mem" | "pool" | "discovery" | "close"): Promise<T>;
   /** True while the OS process exists and has not exited. */
   alive(): boolean;
   /** Graceful close; kills the process (by its pid) if it does not exit within 10 s. */
@@ -109,6 +110,12 @@ if (process.env.ARBLAB_SERVER_PROCESS === "1" && process.argv[1] === SELF) {
       process.stdout.write(`${JSON.stringify(memory())}\n`);
     } else if (cmd === "pool") {
       process.stdout.write(`${JSON.stringify(server.pool.stats())}\n`);
+    } else if (cmd === "discovery") {
+      void Promise.all([server.metrics.discoveryActiveStreams.get(), server.metrics.discoveryPairsTested.get()]).then(([streams, tested]) => {
+        const sum = (m: { values: { value: number }[] }) => m.values.reduce((a, v) => a + v.value, 0);
+        const pool = server.pool.stats();
+        process.stdout.write(`${JSON.stringify({ activeStreams: sum(streams), pairsTested: sum(tested), activeTasks: pool.activeTasks, completed: pool.completed })}\n`);
+      });
     } else if (cmd === "close") {
       void close();
     } else {
