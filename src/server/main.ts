@@ -21,6 +21,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     );
   });
 }
+process.on("uncaughtException", (error) => {
+  // Handlers catch their own errors (INTERNAL statuses); anything reaching here is a bug: log it
+  // with the stack and keep serving the other calls.
+  server.logger.error({ err: error.stack ?? String(error) }, "uncaught exception (process kept alive)");
+});
 process.on("unhandledRejection", (reason) => {
   server.logger.error({ err: reason instanceof Error ? reason.stack : String(reason) }, "unhandled rejection (process kept alive)");
 });

@@ -230,9 +230,29 @@ export function portfolioStatsOp(req: PortfolioStatsRequest): Partial<PortfolioS
   };
 }
 
-/** OptimalThresholds: wired to the library's optimalThresholds (see below). */
+/** Objectives of OptimalThresholds. */
+export const THRESHOLD_OBJECTIVES = ["profit", "sharpe", "kelly"] as const;
+
+/**
+ * OptimalThresholds: ou_params (theta = SPEED > 0, mu = MEAN, sigma > 0, per bar), transaction_cost
+ * in spread units (0 legal), objective "profit" (default) | "sharpe" | "kelly" -> the library's
+ * optimalThresholds (levels as stationary z-scores (x − mu)/(sigma/√(2·theta))).
+ */
 export function optimalThresholds(req: ThresholdRequest): Partial<ThresholdResponse> {
-  void req;
+  const rpc = "OptimalThresholds";
+  const ou = req.ouParams;
+  if (!ou) invalidArgument(rpc, "ou_params is required (theta = speed, mu = mean, sigma)");
+  const speed = finiteValue(rpc, "ou_params.theta", ou.theta);
+  if (!(speed > 0)) invalidArgument(rpc, `ou_params.theta (the mean-reversion speed) must be > 0, got ${speed}`);
+  const mean = finiteValue(rpc, "ou_params.mu", ou.mu);
+  const sigma = finiteValue(rpc, "ou_params.sigma", ou.sigma);
+  if (!(sigma > 0)) invalidArgument(rpc, `ou_params.sigma must be > 0, got ${sigma}`);
+  const cost = nonNegativeValue(rpc, "transaction_cost", req.transactionCost);
+  const objective = enumOrDefault(rpc, "optimization_objective", req.optimizationObjective, THRESHOLD_OBJECTIVES, "profit");
+  metadataObject(rpc, "metadata", req.metadata);
+  void mean;
+  void cost;
+  void objective;
   throw new WireError("INTERNAL", "OptimalThresholds: the library function optimalThresholds has not landed yet");
 }
 
