@@ -82,7 +82,7 @@ export async function run(): Promise<BenchSection> {
   const lines = [
     `${SERIES} seeded random walks (mulberry32 seed ${SEED}, N(0,1) steps), length ${LENGTH}: all ${pairs.length} pairs, ` +
       `\`coint(y, x)\` (trend "c", autolag "aic", default maxlag 27), one thread. ${REPEATS} timed passes after a warm-up; ` +
-      `1-minute load average at start ${load.toFixed(2)} on ${"a shared machine"}.`,
+      `1-minute load average at start ${load.toFixed(2)} (the machine may be shared; see the CPU-time column).`,
     "",
     "| implementation | pairs | wall median (s) | pairs/s (wall median) | pairs/s (best pass) | pairs/s (CPU time) |",
     "|---|---:|---:|---:|---:|---:|",
@@ -102,7 +102,9 @@ export async function run(): Promise<BenchSection> {
       // JSON numbers round-trip exactly (shortest representation), so Python sees identical doubles.
       writeFileSync(input, JSON.stringify({ series: series.map((s) => Array.from(s)), pairs: sampleIdx.map((k) => pairs[k]) }));
       writeFileSync(script, PYTHON_SCRIPT);
-      const proc = spawnSync(PYTHON, [script, input, output], { encoding: "utf8", timeout: 30 * 60_000 });
+      // One BLAS thread, so both sides run on one thread.
+      const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+      const proc = spawnSync(PYTHON, [script, input, output], { encoding: "utf8", timeout: 30 * 60_000, env });
       if (proc.status !== 0) throw new Error(`statsmodels run failed: ${proc.stderr}`);
       const py = JSON.parse(readFileSync(output, "utf8")) as {
         wallSeconds: number;

@@ -145,6 +145,7 @@ interface CointegratingFit {
 function cointegratingRegression(y: Float64Array, xs: Float64Array[], ntrend: number): CointegratingFit | null {
   const n = y.length;
   const k = xs.length;
+  if (k === 1 && ntrend === 1) return simpleRegression(y, xs[0]);
   const columns: Float64Array[] = xs.slice();
   if (ntrend === 2) columns.push(Float64Array.from({ length: n }, (_, t) => t + 1));
   const p = columns.length;
@@ -211,6 +212,43 @@ function cointegratingRegression(y: Float64Array, xs: Float64Array[], ntrend: nu
     tss += (y[t] - yMean) ** 2;
   }
   return { coefficients, residuals, rSquared: 1 - ssr / tss };
+}
+
+/**
+ * Step 1 for one x and a constant (the pair-trading case), two-pass: means, then centred sums
+ * Sxx, Sxy in one pass; β = Sxy/Sxx, α = ȳ − β·x̄. Returns null only if Sxx is not positive.
+ */
+function simpleRegression(y: Float64Array, x: Float64Array): CointegratingFit | null {
+  const n = y.length;
+  let xMean = 0;
+  let yMean = 0;
+  for (let t = 0; t < n; t++) {
+    xMean += x[t];
+    yMean += y[t];
+  }
+  xMean /= n;
+  yMean /= n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let t = 0; t < n; t++) {
+    const dx = x[t] - xMean;
+    const dy = y[t] - yMean;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  if (!(sxx > 0)) return null;
+  const beta = sxy / sxx;
+  const intercept = yMean - beta * xMean;
+  const residuals = new Float64Array(n);
+  let ssr = 0;
+  for (let t = 0; t < n; t++) {
+    const e = y[t] - intercept - beta * x[t];
+    residuals[t] = e;
+    ssr += e * e;
+  }
+  return { coefficients: Float64Array.of(beta, intercept), residuals, rSquared: 1 - ssr / syy };
 }
 
 /** Step 1, careful path: Householder QR on the explicit design [x_1..x_k, 1, (t)] (statsmodels add_trend(prepend=False)). */
