@@ -74,13 +74,13 @@ describe("adfuller reproduces statsmodels 0.13.5 adfuller (fixtures/adfuller.jso
       );
     }
   });
-  it("saturated test regressions (no residual degrees of freedom), where statsmodels returns a meaningless 0, throw \"too short\"", () => {
+  it('saturated test regressions (no residual degrees of freedom), where statsmodels returns a meaningless 0, throw "x must have more than … observations"', () => {
     const saturated = errors.filter((c) => c.errorKind === "saturated");
     expect(saturated.length).toBeGreaterThan(3);
     for (const c of saturated) {
       const x = fixture.series[c.series];
       expect(() => adfuller(x, { regression: c.regression, autolag: c.autolag, maxlag: c.maxlag ?? undefined }), c.error).toThrow(
-        /^adfuller: x is too short for \d+ lags and regression "\w+": the test regression needs more than \d+ observations/,
+        /^adfuller: x must have more than \d+ observations for \d+ lags and regression "\w+" \(the test regression needs more rows than its \d+ coefficients\), got \d+$/,
       );
     }
   });

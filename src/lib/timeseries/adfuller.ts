@@ -121,7 +121,8 @@ export function adfullerKernel(
   const nobs = n - 1 - usedLag;
   const k = ntrend + 1 + usedLag;
   if (nobs <= k) {
-    rangeError(fn, `${name} is too short for ${usedLag} lags and regression "${regression}": the test regression needs more than ${k} observations, got ${nobs} (from ${n} values)`);
+    // The test regression has nobs = n − 1 − usedLag rows and k coefficients; it needs nobs > k.
+    rangeError(fn, `${name} must have more than ${k + usedLag + 1} observations for ${usedLag} lags and regression "${regression}" (the test regression needs more rows than its ${k} coefficients), got ${n}`);
   }
   let statistic = refitGram(x, d, usedLag, ntrend);
   if (statistic === null) {

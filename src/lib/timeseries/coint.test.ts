@@ -111,6 +111,11 @@ describe("coint rejects misuse with function, argument and requirement", () => {
     expect(() => coint(y, [x, [...x.slice(0, 249), Infinity]])).toThrow(/^coint: x\[1\] must contain only finite numbers, got Infinity at index 249$/);
     expect(() => coint([1, 2, 3], [3, 1, 2])).toThrow(/^coint: y must have at least 8 observations, got 3$/);
   });
+  it("too short for the residual ADF's lags", () => {
+    expect(() => coint(y.slice(0, 8), x.slice(0, 8), { maxlag: 3, autolag: null })).toThrow(
+      /^coint: y and x must have more than 8 observations for 3 lags and regression "n" \(the test regression needs more rows than its 4 coefficients\), got 8$/,
+    );
+  });
   it("impossible maxlag, too many series, collinear regressors, bad options", () => {
     expect(() => coint(y, x, { maxlag: 125 })).toThrow(/^coint: maxlag must be <= 124 \(nobs\/2 - 1 - trend terms, nobs = 250, 0 trend terms\), got 125$/);
     expect(() => coint(y, [x, x, x, x, x, x])).toThrow(/^coint: x must have at most 5 series/);
