@@ -112,7 +112,7 @@ export function cointKernel(
       warnings: [`${fn}: y and x are (almost) perfectly collinear (R² = ${rSquared}); the cointegration test is not reliable, statistic set to -Infinity and pValue to 0 (statsmodels CollinearityWarning)`],
     };
   }
-  const adf = adfullerKernel(fit.residuals, { maxlag, regression: "n", autolag, fn, name: "the cointegrating residuals" });
+  const adf = adfullerKernel(fit.residuals, { maxlag, regression: "n", autolag, fn, name: "y and x" });
   return {
     statistic: adf.statistic,
     pValue: mackinnonpKernel(adf.statistic, trend, nSeries),
