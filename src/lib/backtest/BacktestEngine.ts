@@ -243,6 +243,8 @@ export class BacktestEngine {
   private curSpread = 0.5;
   private curSignal = 0.5;
   private equityPrevClose = 0;
+  private saveBeforeEachBar = true;
+  private lastBatchBar = -1;
   private undefinedHedgeBars = 0;
 
   constructor(options: BacktestEngineOptions, fn = "BacktestEngine") {
@@ -307,14 +309,18 @@ export class BacktestEngine {
     this.accBeforeLast = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
   }
 
-  /** @internal Preallocate per-bar output arrays of length n (used by the batch functions). */
-  recordInto(n: number): BacktestRecord {
+  /**
+   * @internal Preallocate per-bar output arrays of length n (used by the batch functions). In
+   * spread mode `spreadSeries` (the validated copy of the input) is returned as the spread output
+   * instead of writing a duplicate, and the all-zero hedge ratios are never written.
+   */
+  recordInto(n: number, spreadSeries: Float64Array | null = null): BacktestRecord {
     this.record = {
       equity: new Float64Array(n),
       returns: new Float64Array(n),
       positions: new Float64Array(n),
       hedgeRatios: new Float64Array(n),
-      spread: new Float64Array(n),
+      spread: !this.pairMode && spreadSeries !== null ? spreadSeries : new Float64Array(n),
       signal: new Float64Array(n),
     };
     return this.record;
@@ -380,6 +386,8 @@ export class BacktestEngine {
   /** @internal Run whole validated series (the batch path). */
   runSeries(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null): void {
     const n = ys.length;
+    this.saveBeforeEachBar = false;
+    this.lastBatchBar = this.t + n - 1;
     for (let t = 0; t < n; t++) {
       this.inY = ys[t];
       this.inX = xs === null ? 0 : xs[t];
@@ -455,13 +463,16 @@ export class BacktestEngine {
       r.equity[t] = this.equity;
       r.returns[t] = ret;
       r.positions[t] = this.qy;
-      r.hedgeRatios[t] = beta;
-      r.spread[t] = spread;
+      if (this.pairMode) {
+        // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
+        r.hedgeRatios[t] = beta;
+        r.spread[t] = spread;
+      }
       r.signal[t] = signal;
-      this.accBeforeLast.copyFrom(this.acc);
-    } else {
-      this.accBeforeLast.copyFrom(this.acc);
     }
+    // finish() may amend the last bar (closing costs): keep the accumulator as it was before it.
+    // The batch path knows which bar is last and copies only there.
+    if (this.saveBeforeEachBar || t === this.lastBatchBar) this.accBeforeLast.copyFrom(this.acc);
     this.acc.add(ret, this.equity, this.qy !== 0);
     this.prevY = y;
     this.prevX = x;

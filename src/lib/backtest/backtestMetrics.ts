@@ -77,8 +77,8 @@ export class MetricsAccumulator {
       this.peak = equity;
       this.drawdownRun = 0;
     } else {
-      const dd = this.peak > 0 ? (this.peak - equity) / this.peak : 1;
-      if (dd > this.maxDrawdown) this.maxDrawdown = dd;
+      // a new maximum drawdown iff equity < peak·(1 − maxDrawdown): divide only then
+      if (equity < this.peak * (1 - this.maxDrawdown)) this.maxDrawdown = this.peak > 0 ? (this.peak - equity) / this.peak : 1;
       if (++this.drawdownRun > this.maxDrawdownRun) this.maxDrawdownRun = this.drawdownRun;
     }
     if (exposed) this.exposedBars++;

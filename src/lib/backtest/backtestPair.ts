@@ -53,7 +53,7 @@ export interface BacktestResult {
 /** Run an engine over whole series (shared by backtestPair and backtestSpread). */
 export function runBacktest(engine: BacktestEngine, y: Float64Array, x: Float64Array | null, day: Float64Array | null): BacktestResult {
   const n = y.length;
-  const record = engine.recordInto(n);
+  const record = engine.recordInto(n, x === null ? y : null);
   engine.runSeries(y, x, day);
   engine.finishInternal();
   const metrics = engine.finalMetrics();
