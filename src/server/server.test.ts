@@ -146,6 +146,27 @@ describe("TLS and message size", () => {
   });
 });
 
+describe("undecodable requests", () => {
+  it("bytes that do not decode as the request message get INVALID_ARGUMENT naming the RPC (not INTERNAL)", async () => {
+    const { server } = await start();
+    const { Client } = await import("@grpc/grpc-js");
+    const raw = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    const send = (path: string, bytes: Buffer) =>
+      new Promise<{ code: number; details: string }>((resolve) =>
+        raw.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (e: ServiceError | null) => resolve({ code: e?.code ?? 0, details: e?.details ?? "" })),
+      );
+    // field 3 (prices1) as a length-delimited field claiming 100 bytes with 2 present: truncated
+    const e = await send("/pair_discovery.PairDiscoveryService/TestPair", Buffer.from([0x1a, 100, 1, 2]));
+    expect(e.code).toBe(status.INVALID_ARGUMENT);
+    expect(e.details).toMatch(/^TestPair: request is not a valid protobuf message/);
+    const m = await send("/meanrev.MeanRevService/PCAPortfolios", Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]));
+    expect(m.code).toBe(status.INVALID_ARGUMENT);
+    raw.close();
+    const text = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
+    expect(text).toMatch(/grpc_method="TestPair",grpc_code="InvalidArgument"\} 1/);
+  });
+});
+
 describe("configuration", () => {
   it("configFromEnv: production defaults and every variable", () => {
     const d = configFromEnv({});

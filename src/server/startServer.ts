@@ -15,6 +15,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { ComputePool } from "./pool.js";
 import { createServerMetrics, startMetricsHttp, type ServerMetrics } from "./metrics.js";
 import { bearerAuthInterceptor } from "./auth.js";
+import { decodeGuardInterceptor, withSafeDeserializers } from "./decodeGuard.js";
 import { PortfolioStore } from "./portfolioStore.js";
 import { PairDiscoveryServiceService } from "./generated/pair_discovery.js";
 import { MeanRevServiceService } from "./generated/meanrev.js";
@@ -56,15 +57,17 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   const store = new PortfolioStore();
   const ctx: ServiceContext = { pool, logger, metrics, store };
 
-  const interceptors = [metrics.interceptor];
+  // Composition order: the last interceptor is the outermost. Metrics wraps the call first so it
+  // records every status, including the decode guard's and the auth check's.
+  const interceptors = [metrics.interceptor, decodeGuardInterceptor];
   if (cfg.authToken !== null) interceptors.push(bearerAuthInterceptor(cfg.authToken));
   const server = new Server({
     "grpc.max_receive_message_length": cfg.maxMessageBytes,
     "grpc.max_send_message_length": cfg.maxMessageBytes,
     interceptors,
   });
-  server.addService(PairDiscoveryServiceService as unknown as ServiceDefinition, pairDiscoveryService(ctx) as unknown as UntypedServiceImplementation);
-  server.addService(MeanRevServiceService as unknown as ServiceDefinition, meanRevService(ctx) as unknown as UntypedServiceImplementation);
+  server.addService(withSafeDeserializers(PairDiscoveryServiceService) as unknown as ServiceDefinition, pairDiscoveryService(ctx) as unknown as UntypedServiceImplementation);
+  server.addService(withSafeDeserializers(MeanRevServiceService) as unknown as ServiceDefinition, meanRevService(ctx) as unknown as UntypedServiceImplementation);
 
   const health = new HealthImplementation({ "": "NOT_SERVING", [SERVICE_NAMES[0]]: "NOT_SERVING", [SERVICE_NAMES[1]]: "NOT_SERVING" });
   health.addToServer(server);
