@@ -490,6 +490,7 @@ describe("BacktestEngine (streaming) reproduces the batch backtest bar by bar", 
     expect(last.equity).toBe(batch.equity[699]);
     expect(last.metrics).toEqual(batch.metrics);
     expect(engine.trades).toEqual(batch.trades);
+    expect(engine.warnings).toEqual(batch.warnings);
   });
 
   it("spread mode with the seed's bands rule", () => {
