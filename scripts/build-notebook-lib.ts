@@ -36,7 +36,7 @@ function newestMtime(dir: string): number {
     const file = path.join(dir, name);
     const st = statSync(file);
     if (st.isDirectory()) newest = Math.max(newest, newestMtime(file));
-    else if (name.endsWith(".ts")) newest = Math.max(newest, st.mtimeMs);
+    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) newest = Math.max(newest, st.mtimeMs);
   }
   return newest;
 }

@@ -12,8 +12,12 @@
  *              already answers its health check there it is reused, otherwise one is started
  *              there (GRPC_PORT=0: any free port)
  *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else 127.0.0.1)
+ *
+ * While the lab runs, edits under src/lib, src/client and src/kernel-helpers rebuild the notebook
+ * bundle (notebooks/lib/); restart a notebook's kernel to pick the new code up.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { watch } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { get } from "node:http";
 import path from "node:path";
@@ -26,6 +30,7 @@ const TOKEN = process.env.LAB_TOKEN ?? randomBytes(24).toString("hex");
 const GRPC_HOST = process.env.GRPC_HOST ?? "127.0.0.1";
 const SERVER_START_TIMEOUT_MS = 60_000;
 const JUPYTER_START_TIMEOUT_MS = 60_000;
+const REBUILD_DEBOUNCE_MS = 1500;
 
 function log(message: string): void {
   console.log(`[lab] ${message}`);
@@ -108,12 +113,44 @@ async function main(): Promise<void> {
     if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
+  watchSources();
   const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
   console.log(
     `\n[lab] Arbitrage Lab is ready (gRPC ${GRPC_HOST}:${grpcPort}, TypeScript kernel "tslab"):\n` +
       `\n    http://${shownHost}:${LAB_PORT}/tree?token=${TOKEN}\n\n` +
       `[lab] Open 01-single-pair.ipynb to start. Ctrl-C stops Jupyter and the server.\n`,
   );
+}
+
+/** Rebuild the notebook bundle when the library, client or helpers change (debounced, one build at a time). */
+function watchSources(): void {
+  let timer: NodeJS.Timeout | null = null;
+  let building = false;
+  let again = false;
+  const rebuild = async (): Promise<void> => {
+    if (building) { again = true; return; }
+    building = true;
+    try {
+      await buildNotebookLib();
+      log("src/ changed: notebook bundle rebuilt — restart a notebook's kernel to use it");
+    } catch (error) {
+      log(`notebook bundle rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      building = false;
+      if (again) { again = false; void rebuild(); }
+    }
+  };
+  for (const dir of ["src/lib", "src/client", "src/kernel-helpers"]) {
+    try {
+      watch(path.join(ROOT, dir), { recursive: true }, (_event, file) => {
+        if (!file || !String(file).endsWith(".ts") || String(file).endsWith(".test.ts")) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => void rebuild(), REBUILD_DEBOUNCE_MS);
+      }).unref();
+    } catch {
+      log(`cannot watch ${dir}; rebuild with: npx tsx scripts/build-notebook-lib.ts`);
+    }
+  }
 }
 
 main().catch((error: unknown) => {
