@@ -52,7 +52,7 @@ export async function run(): Promise<BenchSection> {
     const med = median(times);
     const best = Math.min(...times);
     rows.push(
-      `| ${c.name} | ${trades} | ${med.toFixed(1)} | ${best.toFixed(1)} | ${percentile(times, 0.9).toFixed(1)} | ${((cpu.user + cpu.system) / 1000).toFixed(1)} | ${med < TARGET_MS ? "met" : "MISSED"} |`,
+      `| ${c.name} | ${trades} | ${med.toFixed(1)} | ${best.toFixed(1)} | ${percentile(times, 0.9).toFixed(1)} | ${((cpu.user + cpu.system) / 1000).toFixed(1)} | ${med < TARGET_MS ? "met" : "MISSED"} | ${best < TARGET_MS ? "met" : "MISSED"} |`,
     );
   }
   const markdown = [
@@ -60,8 +60,8 @@ export async function run(): Promise<BenchSection> {
     "",
     `1-minute load average when the section started: ${loadBefore.toFixed(2)} on ${cpus().length} logical cores (other jobs share the machine; wall times inflate with load).`,
     "",
-    "| case | trades | median ms | min ms | p90 ms | CPU ms (1 run) | target (median) |",
-    "|---|---|---|---|---|---|---|",
+    "| case | trades | median ms | min ms | p90 ms | CPU ms (1 run) | target (median) | target (min) |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
   return { title: "Backtest of 1,000,000 bars with costs", markdown };

@@ -43,15 +43,15 @@ export async function run(): Promise<BenchSection> {
     c.fn();
     const cpu = process.cpuUsage(cpu0);
     const med = median(times);
-    const verdict = c.target === undefined ? "—" : med < c.target ? "met" : "MISSED";
+    const verdict = c.target === undefined ? "— | —" : `${med < c.target ? "met" : "MISSED"} | ${Math.min(...times) < c.target ? "met" : "MISSED"}`;
     rows.push(`| ${c.name} | ${med.toFixed(1)} | ${Math.min(...times).toFixed(1)} | ${percentile(times, 0.9).toFixed(1)} | ${((cpu.user + cpu.system) / 1000).toFixed(1)} | ${verdict} |`);
   }
   const markdown = [
     `Seeded 3-factor daily returns, ${T} × ${N}; 9 timed runs after 2 warm-ups. Target: PCA < ${TARGET_MS} ms.`,
     `1-minute load average when the section started: ${load.toFixed(2)} on ${cpus().length} logical cores (other jobs share the machine; wall times inflate with load).`,
     "",
-    "| case | median ms | min ms | p90 ms | CPU ms (1 run) | target (median) |",
-    "|---|---|---|---|---|---|",
+    "| case | median ms | min ms | p90 ms | CPU ms (1 run) | target (median) | target (min) |",
+    "|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
   return { title: "Portfolio: PCA of 2520 × 100 and optimisers", markdown };
