@@ -97,7 +97,9 @@ const tooShort = (fields: string[], max: number) =>
   });
 const mismatch = (a: string, b: string) =>
   m("definite", `${a}/${b} length mismatch`, (r, rng) => {
+    // Idempotent: applied twice it must not restore equal lengths.
     const arr = getPath(r, b) as number[];
+    if (arr.length !== (getPath(r, a) as number[]).length) return;
     if (rng() < 0.5 && arr.length > 0) arr.pop();
     else arr.push(1 + rng());
   });
@@ -139,15 +141,26 @@ function pairBase(rng: Rng) {
   const p = cointegratedPair(n, Math.floor(rng() * 1e9));
   return { p, n };
 }
+/** The matrix at `field`, recreated (10 × 2) if an earlier odd mutation removed it. */
+function ensureMatrix(r: any, field: string): { rows: number; cols: number; values: number[] } {
+  if (!getPath(r, field)) setPath(r, field, returnsMatrix(10, 2, 1));
+  return getPath(r, field);
+}
+/** The multiperiod sequence, with one period added if an earlier odd mutation emptied it. */
+function ensurePeriods(r: any): { rows: number; cols: number; values: number[] }[] {
+  if (r.returnsSequence.length === 0) r.returnsSequence.push(returnsMatrix(30, 3, 2));
+  return r.returnsSequence;
+}
 const matrixDefinite = (field: string): Mutation[] => [
   m("definite", `${field}.values not rows×cols`, (r, rng) => {
-    const mat = getPath(r, field);
+    const mat = ensureMatrix(r, field);
     if (rng() < 0.5) mat.values.push(0.01);
     else mat.rows += int(rng, 1, 3);
   }),
-  nonFinite(`${field}.values`),
+  m("definite", `NaN/Inf in ${field}.values`, (r, rng) => poison(ensureMatrix(r, field).values, rng)),
   m("definite", `${field} negative rows`, (r) => {
-    getPath(r, field).rows = -getPath(r, field).rows;
+    const mat = ensureMatrix(r, field);
+    mat.rows = -Math.max(1, mat.rows);
   }),
 ];
 
@@ -201,7 +214,8 @@ const FUZZERS: Fuzzer[] = [
       m("definite", "theta non-finite", (r, rng) => { r.theta = pick(rng, NON_FINITE); }),
       m("definite", "nPoints in 1..49", (r, rng) => { r.nPoints = int(rng, 1, 49); }),
       badEnum("scheme"),
-      m("definite", "stopLoss non-finite", (r, rng) => { r.stopLoss = pick(rng, NON_FINITE); }),
+      // NaN or +Infinity (a stop-loss must lie below theta); −Infinity could be read as "no stop-loss".
+      m("definite", "stopLoss NaN or +Infinity", (r, rng) => { r.stopLoss = pick(rng, [Number.NaN, Number.POSITIVE_INFINITY]); }),
       oddNumber("rho"), oddNumber("transactionCost"), oddInt("maxIter"), oddNumber("tolerance"), oddNumber("nStd"), oddInt("nPoints"),
       m("odd", "stopLoss anywhere", (r, rng) => { r.stopLoss = pick(rng, ODD_NUMBERS); }),
     ],
@@ -261,9 +275,9 @@ const FUZZERS: Fuzzer[] = [
       return { returnsSequence: Array.from({ length: int(rng, 1, 4) }, () => returnsMatrix(int(rng, 20, 80), cols, Math.floor(rng() * 1e9))), gamma: 2 };
     },
     mutations: [
-      m("definite", "NaN/Inf in one period", (r, rng) => poison(pick(rng, r.returnsSequence as { values: number[] }[]).values, rng)),
-      m("definite", "period values not rows×cols", (r) => { r.returnsSequence[0].values.push(0.5); }),
-      m("definite", "periods with different column counts", (r) => { r.returnsSequence.push(returnsMatrix(30, r.returnsSequence[0].cols + 1, 5)); }),
+      m("definite", "NaN/Inf in one period", (r, rng) => poison(pick(rng, ensurePeriods(r)).values, rng)),
+      m("definite", "period values not rows×cols", (r) => { ensurePeriods(r)[0].values.push(0.5); }),
+      m("definite", "periods with different column counts", (r) => { const p = ensurePeriods(r); p.push(returnsMatrix(30, p[0].cols + 1, 5)); }),
       oddNumber("gamma"), oddNumber("transactionCost"), oddInt("rebalanceFrequency"), m("odd", "empty sequence", (r) => { r.returnsSequence = []; }),
     ],
   },
@@ -274,7 +288,11 @@ const FUZZERS: Fuzzer[] = [
       return { returns: mat, weights: Array.from({ length: mat.cols }, () => 1 / mat.cols) };
     },
     mutations: [...matrixDefinite("returns"), nonFinite("weights"),
-      m("definite", "weights of the wrong length", (r, rng) => { if (rng() < 0.5) r.weights.push(0.1); else r.weights.pop(); }),
+      m("definite", "weights of the wrong length", (r, rng) => {
+        if (r.weights.length !== r.returns.cols) return; // already wrong: keep it wrong
+        if (rng() < 0.5 || r.weights.length === 0) r.weights.push(0.1);
+        else r.weights.pop();
+      }),
       oddString("metadata"), m("odd", "odd weights", (r, rng) => { r.weights = r.weights.map(() => pick(rng, ODD_NUMBERS.filter(Number.isFinite))); })],
   },
   {
@@ -286,7 +304,7 @@ const FUZZERS: Fuzzer[] = [
       positionState: "flat",
     }),
     mutations: [nonFinite("priceHistory.prices"), badEnum("positionState"),
-      m("definite", "ou params non-finite", (r, rng) => { r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE); }),
+      m("definite", "ou params non-finite", (r, rng) => { (r.ouParams ??= { theta: 0.2, mu: 10, sigma: 0.2 })[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE); }),
       m("definite", "thresholds non-finite", (r, rng) => { r.thresholds[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE); }),
       m("odd", "empty history", (r) => { r.priceHistory.prices = []; }), m("odd", "no ou params", (r) => { delete r.ouParams; }),
       oddNumber("thresholds.entryZscore"), oddNumber("ouParams.sigma"), oddString("metadata")],
@@ -427,7 +445,19 @@ function buildTypedCases(count: number, rng: Rng): Case[] {
     // otherwise undo a definite one (the NaN it replaced) and make a valid request look invalid.
     const chosen = Array.from({ length: k }, () => pick(rng, fuzzer.mutations)).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "odd" ? -1 : 1));
     for (const mutation of chosen) {
-      mutation.apply(mutation.firstMessage ? messages[0] : randomTarget, rng);
+      const message = mutation.firstMessage ? messages[0] : randomTarget;
+      if (mutation.kind === "odd") {
+        // An odd mutation may not apply after another one (e.g. "duplicate symbols" after "zero
+        // or one symbol"); skipping it cannot change the classification. Definite ones must apply.
+        try {
+          mutation.apply(message, rng);
+        } catch {
+          labels.push(`${mutation.label} (not applicable)`);
+          continue;
+        }
+      } else {
+        mutation.apply(message, rng);
+      }
       labels.push(mutation.label);
       if (mutation.kind === "definite") kind = "definite";
     }
