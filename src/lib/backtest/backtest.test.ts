@@ -305,6 +305,28 @@ describe("backtestPair matches a naive loop implementation", () => {
     close(r.metrics.exposure, Array.from(r.positions).filter((p) => p !== 0).length / y.length, 1e-15, "exposure");
   });
 
+  it("static hedge with a formation window: β from OLS on the first `window` bars only, no trade before it", () => {
+    const w = 200;
+    const r = backtestPair({ y, x, hedge: { method: "static", window: w }, rule: zRule(1.5, 0, 30), capital: 1e5 });
+    let mx = 0;
+    let my = 0;
+    for (let k = 0; k < w; k++) {
+      mx += x[k] / w;
+      my += y[k] / w;
+    }
+    let sxy = 0;
+    let sxx = 0;
+    for (let k = 0; k < w; k++) {
+      sxy += (x[k] - mx) * (y[k] - my);
+      sxx += (x[k] - mx) ** 2;
+    }
+    expect(Number.isNaN(r.hedgeRatios[w - 2])).toBe(true);
+    close(r.hedgeRatios[w - 1], sxy / sxx, 1e-12, "formation beta");
+    expect(r.hedgeRatios[1499]).toBe(r.hedgeRatios[w - 1]);
+    expect(r.trades.length).toBeGreaterThan(0);
+    expect(Math.min(...r.trades.map((t) => t.entryIndex))).toBeGreaterThanOrEqual(w - 1);
+  });
+
   it("rolling hedge β_t equals OLS slope of y on x (with intercept) over the trailing window", () => {
     const w = 40;
     const r = backtestPair({ y, x, hedge: { method: "rolling", window: w }, rule: zRule(2, 0, 20), capital: 1e5 });
