@@ -282,8 +282,18 @@ function householderFactor(z: Float64Array, rows: number, cols: number): { resid
   const rdiag = new Float64Array(cols);
   for (let c = 0; c < cols; c++) {
     const col = c * rows;
+    // ‖column‖ by a scaled sum of squares (Math.hypot per element is slow; scaling avoids overflow)
+    let scale = 0;
+    for (let i = c; i < rows; i++) scale = Math.max(scale, Math.abs(qr[col + i]));
     let norm = 0;
-    for (let i = c; i < rows; i++) norm = Math.hypot(norm, qr[col + i]);
+    if (scale > 0) {
+      let sumSquares = 0;
+      for (let i = c; i < rows; i++) {
+        const v = qr[col + i] / scale;
+        sumSquares += v * v;
+      }
+      norm = scale * Math.sqrt(sumSquares);
+    }
     if (norm !== 0) {
       if (qr[col + c] < 0) norm = -norm;
       for (let i = c; i < rows; i++) qr[col + i] /= norm;
