@@ -46,3 +46,16 @@ describe("random sources are reproducible", () => {
     expect(Math.abs(variance - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
   });
 });
+
+describe("toFloat64 typed-array fast path keeps the same policy", () => {
+  it("copies, rejects non-finite values and short input with the same messages", () => {
+    const src = Float64Array.of(1, 2, 3);
+    const out = toFloat64(src, "x", "f");
+    expect(out).not.toBe(src);
+    expect(Array.from(out)).toEqual([1, 2, 3]);
+    expect(() => toFloat64(Float64Array.of(1, NaN), "prices", "adfuller")).toThrow(/^adfuller: prices must contain only finite numbers, got NaN at index 1$/);
+    expect(() => toFloat64(Float64Array.of(1, -Infinity), "x", "f")).toThrow(RangeError);
+    expect(() => toFloat64(Float64Array.of(1, 2), "x", "f", { minLength: 3 })).toThrow(/f: x must have at least 3 observations, got 2/);
+    expect(Array.from(toFloat64(Float64Array.of(1, NaN), "x", "f", { allowNonFinite: true }))).toEqual([1, NaN]);
+  });
+});

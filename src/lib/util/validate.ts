@@ -58,6 +58,20 @@ export function toFloat64(
     typeError(fn, `${name} must be an array of numbers, got ${describe(x)}`);
   }
   const n = x.length;
+  if (x instanceof Float64Array) {
+    // Fast path: a typed array holds only numbers, so only finiteness needs checking.
+    const out = x.slice();
+    if (!options.allowNonFinite) {
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(out[i])) {
+          rangeError(fn, `${name} must contain only finite numbers, got ${describe(out[i])} at index ${i}`);
+        }
+      }
+    }
+    const minLength = options.minLength ?? 0;
+    if (n < minLength) rangeError(fn, `${name} must have at least ${minLength} observations, got ${n}`);
+    return out;
+  }
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = x[i];
