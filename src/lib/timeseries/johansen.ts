@@ -60,8 +60,8 @@ export interface JohansenResult {
  *    (statsmodels' f = 0);
  * 3. S_ij = R_iᵀR_j / T; the eigenvalues solve |λ S_kk − S_k0 S_00⁻¹ S_0k| = 0;
  * 4. trace_r = −T Σ_{j=r+1}^{k} ln(1 − λ_j), maxEig_r = −T ln(1 − λ_{r+1}).
- * Numerics: residuals by one Householder QR of the lagged differences shared by all 2k regressions
- * (statsmodels uses pinv); the generalised symmetric
+ * Numerics: one Householder QR of the lagged differences, its reflections applied to the 2k
+ * regressands, gives the residual moment matrices directly (statsmodels forms pinv residuals); the generalised symmetric
  * eigenproblem is solved as the symmetric A = L⁻¹ S_k0 M⁻ᵀ M⁻¹ S_0k L⁻ᵀ (S_kk = LLᵀ, S_00 = MMᵀ,
  * Cholesky) with JAMA tred2/tql2, and v = L⁻ᵀw, so vᵀS_kk v = 1 exactly as statsmodels normalises.
  * statsmodels fixes only the sign of the whole matrix (by evec[0, 0]); LAPACK's arbitrary sign of the
@@ -119,38 +119,34 @@ export function johansen(series: ArrayLike<ArrayLike<number>>, options: Johansen
     return d;
   });
   // 2. lagged differences z (rows t = kArDiff..n−2 of Δy), Δy[kArDiff:], levels y[1 .. n−kArDiff−1]
+  // Column-major T × (p + 2k) block W = [Z | ΔY | Y_lag], p = k·kArDiff lagged differences.
   const zCols = k * kArDiff;
-  const zData = new Float64Array(rows * zCols);
-  for (let i = 0; i < rows; i++) {
-    const t = i + kArDiff;
-    for (let lag = 1; lag <= kArDiff; lag++) {
-      for (let j = 0; j < k; j++) zData[i * zCols + (lag - 1) * k + j] = diffs[j][t - lag];
+  const width = zCols + 2 * k;
+  const w = new Float64Array(rows * width);
+  for (let lag = 1; lag <= kArDiff; lag++) {
+    for (let j = 0; j < k; j++) {
+      const col = ((lag - 1) * k + j) * rows;
+      const d = diffs[j];
+      for (let i = 0; i < rows; i++) w[col + i] = d[i + kArDiff - lag];
     }
   }
-  const demean = detOrder > -1; // statsmodels: f = 0 whenever det_order > −1
-  if (demean) demeanColumns(zData, rows, zCols);
-  const projector = householderFactor(zData, rows, zCols);
-  if (projector === null) rangeError(fn, "series must not be collinear (the lagged differences are rank-deficient)");
-  const r0 = new Float64Array(rows * k); // row-major T × k
-  const r1 = new Float64Array(rows * k);
   for (let j = 0; j < k; j++) {
-    const dy = diffs[j].slice(kArDiff, kArDiff + rows);
-    const ly = levels[j].slice(1, 1 + rows);
-    if (demean) {
-      demeanInPlace(dy);
-      demeanInPlace(ly);
-    }
-    projector.residualize(dy);
-    projector.residualize(ly);
-    for (let i = 0; i < rows; i++) {
-      r0[i * k + j] = dy[i];
-      r1[i * k + j] = ly[i];
-    }
+    w.set(diffs[j].subarray(kArDiff, kArDiff + rows), (zCols + j) * rows); // Δy_t
+    w.set(levels[j].subarray(1, 1 + rows), (zCols + k + j) * rows); // statsmodels lx
   }
-  // 3. moment matrices and the generalised symmetric eigenproblem
-  const s00 = crossProduct(r0, r0, rows, k);
-  const s11 = crossProduct(r1, r1, rows, k);
-  const s10 = crossProduct(r1, r0, rows, k); // S_k0
+  if (detOrder > -1) {
+    // statsmodels: f = 0 whenever det_order > −1, so Z, ΔY and the levels are all demeaned
+    for (let c = 0; c < width; c++) demeanInPlace(w.subarray(c * rows, (c + 1) * rows));
+  }
+  // 3. Householder reflections of Z applied to all columns: rows p..T−1 of the last 2k columns are
+  //    then the coordinates of the residuals R0, R1 in an orthonormal basis of span(Z)^⊥, so their
+  //    cross products are exactly R_aᵀR_b (no residual vectors are formed).
+  if (!householderReduce(w, rows, width, zCols)) {
+    rangeError(fn, "series must not be collinear (the lagged differences are rank-deficient)");
+  }
+  const s00 = residualMoments(w, rows, zCols, zCols, zCols, k); // S_00
+  const s11 = residualMoments(w, rows, zCols, zCols + k, zCols + k, k); // S_kk
+  const s10 = residualMoments(w, rows, zCols, zCols + k, zCols, k); // S_k0
   const l = choleskyDecomposeUnchecked({ rows: k, cols: k, data: s11 });
   const m = choleskyDecomposeUnchecked({ rows: k, cols: k, data: s00 });
   if (l === null || m === null) {
@@ -257,89 +253,67 @@ function demeanInPlace(y: Float64Array): number {
   return mean;
 }
 
-function demeanColumns(data: Float64Array, rows: number, cols: number): void {
-  for (let j = 0; j < cols; j++) {
-    let mean = 0;
-    for (let i = 0; i < rows; i++) mean += data[i * cols + j];
-    mean /= rows;
-    for (let i = 0; i < rows; i++) data[i * cols + j] -= mean;
-  }
-}
-
-/** Relative rank tolerance on |R_jj| (numpy matrix_rank's max(n, p)·ε is applied as n·ε here). */
+/** Relative rank tolerance on |R_jj| (numpy matrix_rank's max(n, p)·ε). */
 const RANK_TOLERANCE_FACTOR = Number.EPSILON;
 
 /**
- * Householder QR of the T × p row-major Z (JAMA QRDecomposition, public domain), kept so that many
- * right-hand sides can be residualised against one factorisation: e = y − Z(ZᵀZ)⁻¹Zᵀy computed as
- * Q·[0; (Qᵀy)_{p..T−1}] (statsmodels uses y − Z·pinv(Z)·y; identical for full-rank Z).
- * Returns null when Z is numerically rank-deficient. p = 0 gives the identity (statsmodels: y itself).
+ * Householder QR of the first p columns of the column-major T × width block W (JAMA
+ * QRDecomposition's reflections, public domain), each reflection also applied to every later
+ * column, so afterwards a trailing column holds Qᵀy. Its rows p..T−1 are the coordinates of the
+ * residual y − Z(ZᵀZ)⁻¹Zᵀy in an orthonormal basis of span(Z)^⊥ (statsmodels computes the same
+ * residual as y − Z·pinv(Z)·y). Returns false when Z is numerically rank-deficient.
  */
-function householderFactor(z: Float64Array, rows: number, cols: number): { residualize(y: Float64Array): void } | null {
-  // column-major copy: qr[j * rows + i] = Z_ij, so each reflection walks memory sequentially
-  const qr = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) qr[j * rows + i] = z[i * cols + j];
-  const rdiag = new Float64Array(cols);
-  for (let c = 0; c < cols; c++) {
+function householderReduce(w: Float64Array, rows: number, width: number, p: number): boolean {
+  const rdiag = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
     const col = c * rows;
     // ‖column‖ by a scaled sum of squares (Math.hypot per element is slow; scaling avoids overflow)
     let scale = 0;
-    for (let i = c; i < rows; i++) scale = Math.max(scale, Math.abs(qr[col + i]));
+    for (let i = c; i < rows; i++) scale = Math.max(scale, Math.abs(w[col + i]));
     let norm = 0;
     if (scale > 0) {
       let sumSquares = 0;
       for (let i = c; i < rows; i++) {
-        const v = qr[col + i] / scale;
+        const v = w[col + i] / scale;
         sumSquares += v * v;
       }
       norm = scale * Math.sqrt(sumSquares);
     }
     if (norm !== 0) {
-      if (qr[col + c] < 0) norm = -norm;
-      for (let i = c; i < rows; i++) qr[col + i] /= norm;
-      qr[col + c] += 1;
-      for (let j = c + 1; j < cols; j++) {
+      if (w[col + c] < 0) norm = -norm;
+      for (let i = c; i < rows; i++) w[col + i] /= norm;
+      w[col + c] += 1;
+      const pivot = w[col + c];
+      for (let j = c + 1; j < width; j++) {
         const other = j * rows;
         let s = 0;
-        for (let i = c; i < rows; i++) s += qr[col + i] * qr[other + i];
-        s = -s / qr[col + c];
-        for (let i = c; i < rows; i++) qr[other + i] += s * qr[col + i];
+        for (let i = c; i < rows; i++) s += w[col + i] * w[other + i];
+        s = -s / pivot;
+        for (let i = c; i < rows; i++) w[other + i] += s * w[col + i];
       }
     }
     rdiag[c] = -norm;
   }
   let largest = 0;
-  for (let c = 0; c < cols; c++) largest = Math.max(largest, Math.abs(rdiag[c]));
-  for (let c = 0; c < cols; c++) {
-    if (!(Math.abs(rdiag[c]) > RANK_TOLERANCE_FACTOR * Math.max(rows, cols) * largest)) return null;
+  for (let c = 0; c < p; c++) largest = Math.max(largest, Math.abs(rdiag[c]));
+  for (let c = 0; c < p; c++) {
+    if (!(Math.abs(rdiag[c]) > RANK_TOLERANCE_FACTOR * Math.max(rows, p) * largest)) return false;
   }
-  const reflect = (y: Float64Array, c: number) => {
-    const col = c * rows;
-    let s = 0;
-    for (let i = c; i < rows; i++) s += qr[col + i] * y[i];
-    s = -s / qr[col + c];
-    for (let i = c; i < rows; i++) y[i] += s * qr[col + i];
-  };
-  return {
-    residualize(y: Float64Array): void {
-      for (let c = 0; c < cols; c++) reflect(y, c); // y ← Qᵀy
-      for (let c = 0; c < cols; c++) y[c] = 0; // drop the component in span(Z)
-      for (let c = cols - 1; c >= 0; c--) reflect(y, c); // y ← Q·y
-    },
-  };
+  return true;
 }
 
-/** XᵀY / T for T × k row-major X, Y. */
-function crossProduct(x: Float64Array, y: Float64Array, rows: number, k: number): Float64Array {
+/** k × k block (1/T)·Σ_{i ≥ p} W[i, a0 + r]·W[i, b0 + s] of the reduced column-major W. */
+function residualMoments(w: Float64Array, rows: number, p: number, a0: number, b0: number, k: number): Float64Array {
   const out = new Float64Array(k * k);
-  for (let t = 0; t < rows; t++) {
-    const o = t * k;
-    for (let i = 0; i < k; i++) {
-      const xi = x[o + i];
-      for (let j = 0; j < k; j++) out[i * k + j] += xi * y[o + j];
+  for (let r = 0; r < k; r++) {
+    const ca = (a0 + r) * rows;
+    for (let c = 0; c < k; c++) {
+      const cb = (b0 + c) * rows;
+      let s = 0;
+      for (let i = p; i < rows; i++) s += w[ca + i] * w[cb + i];
+      out[r * k + c] = s / rows;
     }
   }
-  for (let i = 0; i < k * k; i++) out[i] /= rows;
   return out;
 }
 
