@@ -60,8 +60,13 @@ export function failStream(
   call.emit("error", toServiceError(failure));
 }
 
-/** Wait until a writable stream drains (or ends / is cancelled). */
+/**
+ * Wait until a writable stream drains (or ends / is cancelled). Resolves at once when the buffer
+ * has already drained: 'drain' may have fired between the `write()` that returned false and this
+ * call, and waiting for it again would hang the stream.
+ */
 export function waitForDrain(call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>): Promise<void> {
+  if (!call.writableNeedDrain || call.destroyed || call.writableEnded) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       call.off("drain", done);
