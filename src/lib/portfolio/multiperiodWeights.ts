@@ -27,11 +27,15 @@ import { toReturnsMatrix, type ReturnsInput } from "./returnsMatrix.js";
 import { solveQuadraticProgram } from "./solveQuadraticProgram.js";
 import { requireConstraints, type WeightConstraints } from "./weightConstraints.js";
 
-/** Proximal weight ρ relative to the mean diagonal of γΣ (see the module comment). */
+/**
+ * Proximal weight ρ relative to the mean diagonal of γΣ (see the module comment). 1e-2 converges
+ * in ~10 iterations on daily-return panels of 5–50 assets; much smaller values leave the QP too
+ * ill-conditioned for quadprog to reach the tolerance.
+ */
 const PROXIMAL_WEIGHT = 1e-2;
 /** Stop when no split variable moves by more than this (relative to max(1, ‖z‖∞)). */
-const PROXIMAL_TOLERANCE = 1e-13;
-const MAX_PROXIMAL_ITERATIONS = 2000;
+const PROXIMAL_TOLERANCE = 1e-12;
+const MAX_PROXIMAL_ITERATIONS = 500;
 
 export interface MultiperiodWeightsOptions {
   readonly gamma: number;
