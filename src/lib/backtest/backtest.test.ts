@@ -301,6 +301,7 @@ describe("backtestPair matches a naive loop implementation", () => {
       1e-12,
       "profitFactor",
     );
+    close(r.metrics.avgTradePnl, r.trades.reduce((a, t) => a + t.pnl, 0) / r.trades.length, 1e-9, "avgTradePnl");
     close(r.metrics.avgHoldingPeriod, r.trades.reduce((a, t) => a + t.holdingBars, 0) / r.trades.length, 1e-15, "avgHoldingPeriod");
     close(r.metrics.exposure, Array.from(r.positions).filter((p) => p !== 0).length / y.length, 1e-15, "exposure");
   });

@@ -15,7 +15,8 @@
  *   below the running peak, in bars.
  * - calmar: cagr / maxDrawdown.
  * - trades: closed round trips; winRate: fraction with net P&L > 0; avgHoldingPeriod: mean
- *   exitIndex − entryIndex in bars; profitFactor: Σ winning P&L / |Σ losing P&L| (per trade, net).
+ *   exitIndex − entryIndex in bars; profitFactor: Σ winning P&L / |Σ losing P&L| (per trade, net);
+ *   avgTradePnl: mean net P&L per closed trade, in currency.
  * - turnover: total traded notional over both legs / capital (times, whole backtest).
  * - exposure: fraction of bars ending with a non-zero position.
  * Degenerate policy (one rule for all): a ratio whose denominator is zero or numerically zero
@@ -41,6 +42,7 @@ export interface BacktestMetrics {
   readonly winRate: number;
   readonly avgHoldingPeriod: number;
   readonly profitFactor: number;
+  readonly avgTradePnl: number;
   readonly turnover: number;
   readonly exposure: number;
 }
@@ -134,7 +136,7 @@ export function computeMetrics(
   else warnings?.push("calmar: no drawdown, reported as 0");
   let profitFactor = 0;
   if (tally.grossLoss > 0) profitFactor = tally.grossProfit / tally.grossLoss;
-  else warnings?.push(tally.count === 0 ? "no closed trades: winRate, avgHoldingPeriod and profitFactor are 0" : "profitFactor: no losing trades, reported as 0");
+  else warnings?.push(tally.count === 0 ? "no closed trades: winRate, avgHoldingPeriod, profitFactor and avgTradePnl are 0" : "profitFactor: no losing trades, reported as 0");
   return {
     totalReturn: (growth - 1) * 100,
     cagr,
@@ -148,6 +150,7 @@ export function computeMetrics(
     winRate: tally.count > 0 ? tally.wins / tally.count : 0,
     avgHoldingPeriod: tally.count > 0 ? tally.holdingBars / tally.count : 0,
     profitFactor,
+    avgTradePnl: tally.count > 0 ? (tally.grossProfit - tally.grossLoss) / tally.count : 0,
     turnover: tally.tradedNotional / capital,
     exposure: n > 0 ? acc.exposedBars / n : 0,
   };
