@@ -142,6 +142,8 @@ async function main(): Promise<number> {
 
   const port = await freePort("127.0.0.1");
   const server = spawnGrpcServer("127.0.0.1", port);
+  let serverExit: string | null = null;
+  server.once("exit", (code, signal) => (serverExit = `code ${code}, signal ${signal}`));
   try {
     await waitForServing("127.0.0.1", port, server, 60_000);
     console.log(`[notebooks] gRPC server SERVING on 127.0.0.1:${port}; executing ${files.length} notebooks, ${CONCURRENCY} at a time`);
@@ -158,10 +160,11 @@ async function main(): Promise<number> {
       }),
     );
     const problems: string[] = [];
+    if (serverExit) problems.push(`the gRPC server exited during the run (${serverExit}); its log is above`);
     const charts = new Map<string, number>();
     for (const r of results.sort((a, b) => a.name.localeCompare(b.name))) {
       if (!r.ok) problems.push(`${r.name}: cell ${r.failedCell} failed:\n${r.error}`);
-      if (existsSync(path.join(OUTPUT_DIR, `${r.name}.html`))) charts.set(r.name, checkOutputs(r.name, problems));
+      else charts.set(r.name, checkOutputs(r.name, problems)); // a failed run's partial HTML is not checked further
     }
     await browserCheck(results.filter((r) => r.ok).map((r) => r.name), charts, problems);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
