@@ -7,6 +7,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { ServerInterceptingCall, status, type ServerInterceptor } from "@grpc/grpc-js";
+import type { Logger } from "./logger.js";
 
 /** go-grpc-prometheus / Prometheus client DefBuckets, in seconds. */
 const HANDLING_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -55,8 +56,8 @@ function splitPath(path: string): { service: string; method: string } {
   return { service: parts[1] ?? "unknown", method: parts[2] ?? "unknown" };
 }
 
-/** Create the registry, the gRPC interceptor that feeds it and the pool gauges. */
-export function createServerMetrics(poolStats: () => PoolStats): ServerMetrics {
+/** Create the registry, the gRPC interceptor that feeds it (and logs each finished call at debug level) and the pool gauges. */
+export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ["grpc_type", "grpc_service", "grpc_method"] as const;
@@ -97,8 +98,11 @@ export function createServerMetrics(poolStats: () => PoolStats): ServerMetrics {
     const finish = (code: number): void => {
       if (finished) return;
       finished = true;
-      handled.inc({ ...labels, grpc_code: GO_CODE_NAMES[code] ?? String(code) });
-      seconds.observe(labels, Number(process.hrtime.bigint() - startTime) / 1e9);
+      const codeName = GO_CODE_NAMES[code] ?? String(code);
+      const elapsed = Number(process.hrtime.bigint() - startTime) / 1e9;
+      handled.inc({ ...labels, grpc_code: codeName });
+      seconds.observe(labels, elapsed);
+      logger?.debug({ rpc: methodDescriptor.path, code: codeName, ms: Math.round(elapsed * 1e6) / 1e3, peer: call.getPeer() }, "call finished");
     };
     started.inc(labels);
     return new ServerInterceptingCall(call, {

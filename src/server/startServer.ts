@@ -53,7 +53,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   const logger = createLogger(cfg.logLevel);
   const pool = new ComputePool(cfg.workers);
   await pool.warmUp();
-  const metrics = createServerMetrics(() => pool.stats());
+  const metrics = createServerMetrics(() => pool.stats(), logger);
   const store = new PortfolioStore();
   const ctx: ServiceContext = { pool, logger, metrics, store };
 
