@@ -251,6 +251,7 @@ export class BacktestEngine {
   private saveBeforeEachBar = true;
   private lastBatchBar = -1;
   private undefinedHedgeBars = 0;
+  private definedSignalBars = 0;
 
   constructor(options: BacktestEngineOptions, fn = "BacktestEngine") {
     this.fn = fn;
@@ -465,6 +466,7 @@ export class BacktestEngine {
       }
     }
     this.prevSignal = signal;
+    if (signal === signal) this.definedSignalBars++;
 
     const prevEquity = equityBefore;
     this.equityPrevClose = prevEquity;
@@ -498,6 +500,9 @@ export class BacktestEngine {
     if (this.pending !== NO_ORDER) {
       this.warnings.push(`an order decided at the last bar (${this.t - 1}) had no next close to fill at and was dropped`);
       this.pending = NO_ORDER;
+    }
+    if (this.definedSignalBars === 0 && this.t > 0) {
+      this.warnings.push(`the rule's signal was never defined in ${this.t} bars (hedge or z-score warm-up longer than the data, or zero variance): no trades possible`);
     }
     if (this.undefinedHedgeBars > 0) {
       this.warnings.push(`hedge ratio undefined (x constant over the window) at ${this.undefinedHedgeBars} bars: no decisions there`);

@@ -559,6 +559,11 @@ describe("backtestSpread (seed interface)", () => {
     for (let k = 0; k <= 200; k++) expect(r.positions[k]).toBe(ref.positions[k]);
   });
 
+  it("degenerate: a warm-up longer than the data is reported, not silent", () => {
+    const r = backtestSpread([0, 1, -1, 0.5], zRule(1, 0, 10));
+    expect(r.warnings.join("\n")).toMatch(/signal was never defined in 4 bars/);
+  });
+
   it("degenerate: a rule that never fires gives zero metrics and says so", () => {
     const r = backtestSpread([0, 0.1, -0.1, 0.05], { kind: "bands", lower: -5, upper: 5 });
     expect(r.metrics.trades).toBe(0);
