@@ -28,8 +28,7 @@ import {
   type OptimizationInput,
   type PriceUpdate,
 } from "../generated/meanrev.js";
-import { describeFailure } from "../errors.js";
-import { invalidArgument } from "../errors.js";
+import { describeFailure, invalidArgument, resourceExhausted } from "../errors.js";
 import { finiteValue, metadataNumber, metadataObject, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 import { failStream, logFailure, unaryHandler, waitForDrain, type ServiceContext } from "./context.js";
 import { portfolioHealthHandler } from "./portfolioHealth.js";
@@ -42,6 +41,8 @@ export const OU_DEFAULT_WARMUP = 30;
 export const OU_MIN_WARMUP = 3;
 /** Most distinct asset_ids one EstimateOUParams stream may track. */
 export const OU_MAX_ASSETS_PER_STREAM = 1_000;
+/** Most prices one EstimateOUParams stream may hold over all its windows (8 MB). */
+export const OU_MAX_POINTS_PER_STREAM = 1_000_000;
 /** Rolling z-score window of BacktestWithCosts (the seed's backtest_mean_reversion used 20 bars). */
 export const BACKTEST_ZSCORE_WINDOW = 20;
 /** Queue depth at which a bidi stream pauses reading its input. */
@@ -163,6 +164,7 @@ function estimateOuParamsHandler(ctx: ServiceContext) {
   const rpc = "EstimateOUParams";
   return (call: ServerDuplexStream<PriceUpdate, OUEstimate>): void => {
     const windows = new Map<string, OuWindow>();
+    let heldPoints = 0;
     processStream(ctx, rpc, call, (update, write) => {
       const price = finiteValue(rpc, "price", update.price);
       const assetId = update.assetId;
@@ -172,6 +174,10 @@ function estimateOuParamsHandler(ctx: ServiceContext) {
         const meta = metadataObject(rpc, "metadata", update.metadata);
         const window = positiveIntOrDefault(rpc, "metadata.window", metadataNumber(rpc, "metadata", meta, "window"), OU_DEFAULT_WINDOW, { min: OU_MIN_WARMUP, max: OU_MAX_WINDOW, resource: true });
         const warmup = positiveIntOrDefault(rpc, "metadata.warmup", metadataNumber(rpc, "metadata", meta, "warmup"), Math.min(OU_DEFAULT_WARMUP, window), { min: OU_MIN_WARMUP, max: window });
+        if (heldPoints + window > OU_MAX_POINTS_PER_STREAM) {
+          resourceExhausted(rpc, `the windows of one stream may hold at most ${OU_MAX_POINTS_PER_STREAM} prices in total; asset_id ${JSON.stringify(assetId)} would exceed it`);
+        }
+        heldPoints += window;
         w = { window, warmup, values: new Float64Array(window), count: 0, start: 0 };
         windows.set(assetId, w);
       }
