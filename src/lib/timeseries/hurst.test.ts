@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { hurst, type HurstMethod } from "./hurst.js";
+import { anisLloydExpectedRs, hurst, type HurstMethod } from "./hurst.js";
 import { simulateFbm } from "./simulateFbm.js";
 import { simulateOu } from "../ou/simulateOu.js";
-import { randomSource } from "../util/random.js";
+import { normalSource, randomSource } from "../util/random.js";
 
 const METHODS: HurstMethod[] = ["variance", "rs", "dfa"];
 const TRUE_H = [0.3, 0.5, 0.7];
@@ -29,24 +29,32 @@ describe("hurst on exact fBm paths of length 4096 (defaults, seeds 1..8)", () =>
       expect(Math.abs(est - 0.5), `seed ${SEEDS[i]}: H ${est}`).toBeLessThan(0.05);
     }
   });
-  it("rs: the mean over seeds at H = 0.3 is within 0.05 and pulled up towards 0.5 (documented R/S bias)", () => {
+  it("rs: at H = 0.3 the mean over seeds is pulled up towards 0.5 by 0.015–0.06 (documented R/S-AL bias, +0.039 over 100 seeds)", () => {
     const estimates = paths.get(0.3)!.map((p) => hurst(p, { method: "rs" }).H);
     const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
-    expect(mean - 0.3, `mean ${mean} of ${estimates.join(", ")}`).toBeLessThan(0.05);
-    expect(mean - 0.3, `mean ${mean}`).toBeGreaterThan(0);
+    expect(mean - 0.3, `mean ${mean} of ${estimates.join(", ")}`).toBeGreaterThan(0.015);
+    expect(mean - 0.3, `mean ${mean} of ${estimates.join(", ")}`).toBeLessThan(0.06);
   });
-  it("rs: at H = 0.7 the mean over seeds is pulled down towards 0.5 by 0.02–0.08 (documented R/S bias)", () => {
+  it("rs: at H = 0.7 the mean over seeds is pulled down towards 0.5 by 0.02–0.08 (documented R/S-AL bias, −0.041 over 100 seeds)", () => {
     const estimates = paths.get(0.7)!.map((p) => hurst(p, { method: "rs" }).H);
     const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
     expect(0.7 - mean, `mean ${mean} of ${estimates.join(", ")}`).toBeGreaterThan(0.02);
     expect(0.7 - mean, `mean ${mean} of ${estimates.join(", ")}`).toBeLessThan(0.08);
   });
-  // KNOWN SHORTFALL of issue 2's acceptance line for "rs": the Anis–Lloyd correction is exact only
-  // for iid increments, and at n = 4096 R/S-AL is biased ≈ −0.05 at H = 0.7 (100-seed study in
-  // hurst.ts). `it.fails` keeps the shortfall visible: it turns red the day rs meets the target.
-  it.fails("rs: every seed lands within ±0.05 of H = 0.7 (not met: see the doc comment)", () => {
-    for (const path of paths.get(0.7)!) expect(Math.abs(hurst(path, { method: "rs" }).H - 0.7)).toBeLessThan(0.05);
-  });
+  // KNOWN SHORTFALL of issue 2's acceptance line for "rs" at H = 0.3 and 0.7. The Anis–Lloyd
+  // correction is exact only for iid increments; for fGn with H ≠ 0.5 the corrected R/S still pulls
+  // towards 0.5 (100 seeds, n = 4096: +0.039 ± 0.016 at H = 0.3, −0.041 ± 0.024 at H = 0.7), and no
+  // principled window grid, weighting or overlap removes it (measurements in hurst.ts). Seeds 1..8
+  // here: H = 0.3 seed 4 gives 0.355; H = 0.7 gives 0.619–0.689. `it.fails` keeps the shortfall
+  // visible: it turns red the day "rs" meets the target, and then becomes a plain `it`.
+  for (const h of [0.3, 0.7]) {
+    it.fails(`rs: every seed lands within ±0.05 of H = ${h} (NOT met by R/S-AL: see the doc comment)`, () => {
+      for (const [i, path] of paths.get(h)!.entries()) {
+        const est = hurst(path, { method: "rs" }).H;
+        expect(Math.abs(est - h), `seed ${SEEDS[i]}: H ${est}, truth ${h}`).toBeLessThan(0.05);
+      }
+    });
+  }
 });
 
 /** Deliberately naive re-implementations: plain arrays, slices and textbook formulas. */
@@ -67,23 +75,25 @@ function naiveHurstVariance(x: number[], lags: number[]): number {
   return naiveLineSlope(lags.map(Math.log), ys) / 2;
 }
 function naiveExpectedRs(n: number): number {
-  // Anis–Lloyd with the gamma ratio from the log-gamma-free product for small n: Γ((n−1)/2)/Γ(n/2) by direct recursion on Γ
+  // Anis–Lloyd (1976), no Peters factor; Γ((n−1)/2)/Γ(n/2) by direct recursion on Γ (fine for the n ≤ 40 used here)
   const gamma = (z: number): number => (z === 1 ? 1 : z === 0.5 ? Math.sqrt(Math.PI) : (z - 1) * gamma(z - 1));
   let sum = 0;
   for (let i = 1; i <= n - 1; i++) sum += Math.sqrt((n - i) / i);
-  return ((n - 0.5) / n) * (gamma((n - 1) / 2) / (Math.sqrt(Math.PI) * gamma(n / 2))) * sum;
+  return (gamma((n - 1) / 2) / (Math.sqrt(Math.PI) * gamma(n / 2))) * sum;
+}
+function naiveRescaledRange(w: number[]): number {
+  const m = w.reduce((a, v) => a + v, 0) / w.length;
+  const z: number[] = [];
+  let c = 0;
+  for (const v of w) z.push((c += v - m));
+  return (Math.max(0, ...z) - Math.min(0, ...z)) / Math.sqrt(naiveVariance(w));
 }
 function naiveHurstRs(x: number[], sizes: number[]): number {
   const d = x.slice(1).map((v, t) => v - x[t]);
   const ys = sizes.map((s) => {
     const ratios: number[] = [];
     for (let b = 0; (b + 1) * s <= d.length; b++) {
-      const w = d.slice(b * s, (b + 1) * s);
-      const m = w.reduce((a, v) => a + v, 0) / s;
-      const z: number[] = [];
-      let c = 0;
-      for (const v of w) z.push((c += v - m));
-      ratios.push((Math.max(0, ...z) - Math.min(0, ...z)) / Math.sqrt(naiveVariance(w)));
+      ratios.push(naiveRescaledRange(d.slice(b * s, (b + 1) * s)));
     }
     return Math.log(ratios.reduce((a, v) => a + v, 0) / ratios.length) - Math.log(naiveExpectedRs(s));
   });
@@ -130,6 +140,38 @@ describe("hurst agrees with a naive loop implementation (1e-9 absolute on H)", (
     const r = hurst(path, { method: "dfa", minLag: 8, maxLag: 60 });
     expect(Math.abs(r.H - naiveHurstDfa(path, Array.from(r.lags)))).toBeLessThan(1e-9);
   });
+});
+
+describe("anisLloydExpectedRs is the exact iid mean of R/S with the population sd (no Peters factor)", () => {
+  it("n = 2: R/S of any two distinct values is exactly 1, and so is the formula", () => {
+    expect(anisLloydExpectedRs(2)).toBe(1);
+    expect(naiveRescaledRange([0.3, -1.7])).toBeCloseTo(1, 14);
+  });
+  it("the recursion for Γ((n−1)/2)/Γ(n/2) matches the direct gamma formula (1e-12 relative, n = 3..40)", () => {
+    for (let n = 3; n <= 40; n++) {
+      const expected = naiveExpectedRs(n);
+      expect(Math.abs(anisLloydExpectedRs(n) - expected) / expected, `n = ${n}`).toBeLessThan(1e-12);
+    }
+  });
+  for (const n of [3, 10]) {
+    it(`n = ${n}: matches the Monte Carlo mean of R/S over 20000 iid normal windows within 4 standard errors; Peters' (n − ½)/n variant does not`, () => {
+      const normal = normalSource(randomSource(20 + n));
+      const reps = 20000;
+      let sum = 0;
+      let sumSq = 0;
+      for (let r = 0; r < reps; r++) {
+        const rs = naiveRescaledRange(Array.from({ length: n }, normal));
+        sum += rs;
+        sumSq += rs * rs;
+      }
+      const mean = sum / reps;
+      const standardError = Math.sqrt((sumSq / reps - mean * mean) / (reps - 1));
+      const formula = anisLloydExpectedRs(n);
+      const msg = `Monte Carlo ${mean} ± ${standardError}, formula ${formula}`;
+      expect(Math.abs(mean - formula), msg).toBeLessThan(4 * standardError);
+      expect(Math.abs(mean - formula * ((n - 0.5) / n)), msg).toBeGreaterThan(10 * standardError);
+    });
+  }
 });
 
 describe("hurst invariants and screening behaviour", () => {

@@ -65,11 +65,14 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * - "variance" (default): Var(x_{t+τ} − x_t) ∝ τ^{2H}; values = ln V(τ) with V the population
  *   variance of the overlapping τ-differences (demeaned, so a drift does not count as trend);
  *   H = slope / 2. Default lags τ = 1..20 (the server's max_lag default 20 maps to maxLag = 20).
- * - "rs": rescaled range of the increments Δx with the Anis–Lloyd expected value and Peters'
- *   (n − ½)/n factor: for each window size n the increments are cut into ⌊M/n⌋ non-overlapping
- *   windows (M = length − 1), R/S = (max − min of the demeaned partial sums) / (population sd) is
- *   averaged over windows, values = ln(R/S)_n − ln E_AL[R/S]_n and H = 0.5 + slope (Weron 2002),
- *   so the iid small-sample bias of R/S is removed (a random walk gives H ≈ 0.5). Default windows 10..⌊M/4⌋.
+ * - "rs": rescaled range of the increments Δx with the Anis–Lloyd small-sample correction: for each
+ *   window size n the increments are cut into ⌊M/n⌋ non-overlapping windows (M = length − 1),
+ *   R/S = (max − min of the demeaned partial sums, 0 included) / (population sd) is averaged over
+ *   windows, values = ln(R/S)_n − ln E_AL[R/S]_n with the exact iid expectation
+ *   E_AL[R/S]_n = Γ((n−1)/2)/(√π Γ(n/2)) · Σ_{i=1}^{n−1} √((n − i)/i) (`anisLloydExpectedRs`), and
+ *   H = 0.5 + slope (R/S-AL, Weron 2002), so the iid small-sample bias of R/S is removed (a random
+ *   walk gives H ≈ 0.5). No Peters (n − ½)/n factor: it belongs to the sample-sd convention (see
+ *   `anisLloydExpectedRs`). Default windows 10..⌊M/4⌋.
  * - "dfa": DFA-1 of the increments: profile Y_k = Σ_{i≤k}(Δx_i − mean Δx) (the demeaned path),
  *   cut into ⌊M/s⌋ segments of s points from the start and again from the end (Kantelhardt 2001),
  *   a least-squares line removed from each; values = ln F(s), F² the mean squared residual; H = slope.
@@ -78,12 +81,22 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * (both ends included). Defaults are capped for short series (variance: maxLag ≤ ⌊n/2⌋; rs, dfa:
  * maxLag ≤ ⌊M/2⌋), and minLag shrinks to maxLag − 2 when needed.
  * Accuracy on exact fBm (simulateFbm, n = 4096, seeds 1000..1099, defaults): bias ± sd (worst |error|)
- *   variance  H=0.3: −0.000 ± 0.012 (0.031), H=0.5: −0.001 ± 0.014 (0.038), H=0.7: −0.008 ± 0.017 (0.046)
+ *   variance  H=0.3: −0.000 ± 0.012 (0.031), H=0.5: −0.001 ± 0.014 (0.038), H=0.7: −0.007 ± 0.017 (0.046)
  *   dfa       H=0.3: +0.016 ± 0.012 (0.045), H=0.5: +0.009 ± 0.017 (0.047), H=0.7: +0.007 ± 0.021 (0.055)
- *   rs        H=0.3: +0.031 ± 0.016 (0.070), H=0.5: −0.009 ± 0.021 (0.060), H=0.7: −0.050 ± 0.024 (0.110)
- * R/S keeps a pull towards 0.5 for H ≠ 0.5 (the Anis–Lloyd correction is exact only for iid
- * increments), so single "rs" estimates can miss H = 0.7 by more than 0.05; prefer "variance" or
- * "dfa" when precision matters. `standardError` is the OLS slope error of the log-log fit, which
+ *   rs        H=0.3: +0.039 ± 0.016 (0.079), H=0.5: −0.000 ± 0.021 (0.054), H=0.7: −0.041 ± 0.024 (0.102)
+ * "rs" does NOT meet issue 2's ±0.05 line at H = 0.3 and 0.7 (single estimates miss by up to 0.08
+ * and 0.10): the Anis–Lloyd correction is exact only for iid increments, and for fGn with H ≠ 0.5
+ * E[R/S]_n approaches c·n^H slowly (the range of the discretely sampled window falls short of its
+ * n^H scaling, and E[S²_n] = 1 − n^{2H−2} instead of 1 − 1/n), which pulls the slope towards 0.5:
+ * at H = 0.3 the mean of ln(R/S)_n − ln E_AL rises 0.035 too steeply per unit ln n even between
+ * n = 256 and 1024 (60 seeds). No window choice removes it at n = 4096 (100 seeds, exact AL): Weron's divisors ≥ 50
+ * of 4080 give +0.028 ± 0.027 / −0.003 ± 0.035 / −0.030 ± 0.042; windows 256..2047 give
+ * +0.019 ± 0.047 / −0.009 ± 0.068 / −0.028 ± 0.087 (bias shrinks slower than the sd grows);
+ * weighting the fit by the window count lowers the sd but moves weight to small windows and raises
+ * the bias (+0.050 / −0.053 for windows 10..⌊M/4⌋, 60 seeds); overlapping windows (stride n/4)
+ * change bias and sd by < 0.01.
+ * Prefer "variance" or "dfa" when precision matters; "rs" is kept for R/S-AL comparability
+ * (its random-walk reading is unbiased). `standardError` is the OLS slope error of the log-log fit, which
  * ignores the correlation between lags and understates the true sampling error several-fold (for fBm
  * n = 4096 "variance" it reports ≈ 0.002 where the seed-to-seed sd is ≈ 0.013).
  * Server mapping: CalculateHurst's max_lag is maxLag (inclusive; the old server used lags
@@ -91,7 +104,9 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * the dfa default).
  * Degenerate input: a lag whose statistic is zero (e.g. a path that is linear in t) gives H NaN and a warning.
  * @see [1] Mandelbrot, B.B. & Van Ness, J.W. (1968) SIAM Review 10, 422–437 (variance scaling of fBm).
- * @see [2] Anis, A.A. & Lloyd, E.H. (1976) Biometrika 63, 111–116; Peters, E.E. (1994) Fractal Market Analysis, Wiley.
+ * @see [2] Anis, A.A. & Lloyd, E.H. (1976) "The expected value of the adjusted rescaled Hurst range of
+ *      independent normal summands", Biometrika 63, 111–116; Feller, W. (1951) Ann. Math. Stat. 22,
+ *      427–432; Peters, E.E. (1994) Fractal Market Analysis, Wiley (the (n − ½)/n variant, not used).
  * @see [3] Weron, R. (2002) "Estimating long-range dependence: finite sample properties and
  *      confidence intervals", Physica A 312, 285–299.
  * @see [4] Peng, C.-K. et al. (1994) Phys. Rev. E 49, 1685 (DFA); Kantelhardt, J.W. et al. (2001)
@@ -100,7 +115,7 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * @throws RangeError if x has fewer than 8 ("variance"), 9 ("rs") or 11 ("dfa") points, non-finite values or is constant; if method is
  *         unknown; if minLag/maxLag are not integers, minLag < 1 (variance), 2 (rs) or 3 (dfa),
  *         maxLag exceeds the caps above, or maxLag < minLag + 2
- * @example hurst(simulateFbm(4096, { hurst: 0.3, rng: randomSource(1) })).H // ≈ 0.296486741267 (this code; truth 0.3). rs: 0.33531, dfa: 0.32328
+ * @example hurst(simulateFbm(4096, { hurst: 0.3, rng: randomSource(1) })).H // ≈ 0.296486741267 (this code; truth 0.3). rs: 0.34400, dfa: 0.32328
  */
 export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult {
   const fn = "hurst";
@@ -244,17 +259,24 @@ function rescaledRange(diffs: Float64Array, size: number): number {
 }
 
 /**
- * Anis–Lloyd expected R/S of n iid normals with Peters' (n − ½)/n correction:
- * E[R/S]_n = ((n − ½)/n) · Γ((n−1)/2) / (√π Γ(n/2)) · Σ_{i=1}^{n−1} √((n − i)/i).
+ * Anis–Lloyd expected R/S of n iid normals, S the POPULATION sd (divisor n), as `rescaledRange` computes it:
+ * E[R/S]_n = Γ((n−1)/2) / (√π Γ(n/2)) · Σ_{i=1}^{n−1} √((n − i)/i)   (Anis & Lloyd 1976, exact for every n ≥ 2).
+ * It is exact because the demeaned window's direction is independent of its norm, so
+ * E[R/S] = √n·E[R]/E‖d‖ with Feller's E[R] and E‖d‖ = √2·Γ(n/2)/Γ((n−1)/2).
+ * No Peters (n − ½)/n factor: that factor approximates √((n − 1)/n), i.e. it converts to the
+ * sample-sd (divisor n − 1) convention of Peters (1994) and Weron's code; with the population sd it
+ * would understate E[R/S] by 1/(2n) in the log and bias H by ≈ −0.008 (the previous version did this).
+ * Checks: n = 2 gives 1, which is R/S of any two distinct values; Monte Carlo (10⁵–10⁶ windows,
+ * numpy) gives 3.0213 ± 0.0013 at n = 10 (formula 3.0233) and 7.801 ± 0.009 at n = 50 (7.813).
  * The gamma ratio r(n) = Γ((n−1)/2)/Γ(n/2) is computed by r(n+2) = r(n)·(n−1)/n from
- * r(2) = √π, r(3) = 2/√π (exact, no overflow at any n).
+ * r(2) = √π, r(3) = 2/√π (exact, no overflow at any n, so no asymptotic form is needed for n > 340).
  */
 export function anisLloydExpectedRs(n: number): number {
   let ratio = n % 2 === 0 ? Math.sqrt(Math.PI) : 2 / Math.sqrt(Math.PI);
   for (let k = n % 2 === 0 ? 2 : 3; k < n; k += 2) ratio *= (k - 1) / k;
   let sum = 0;
   for (let i = 1; i < n; i++) sum += Math.sqrt((n - i) / i);
-  return ((n - 0.5) / n) * (ratio / Math.sqrt(Math.PI)) * sum;
+  return (ratio / Math.sqrt(Math.PI)) * sum;
 }
 
 /**
