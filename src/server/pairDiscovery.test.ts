@@ -95,6 +95,15 @@ describe("TestPair", () => {
     expect(r.error).toMatch(/not cointegrated: p_value .* >= significance 0.05/);
   });
 
+  it("non-positive prices: the screens still run, the pairs backtest (which sizes from notional) is skipped with a warning", async () => {
+    const r = await testPair({ prices1: y.map((v) => v - 1000), prices2: x, rho: 1 });
+    expect(r.success).toBe(true);
+    expect(r.warnings.join(" ")).toMatch(/backtest skipped/);
+    expect(Number.isNaN(r.totalReturn)).toBe(true);
+    expect(r.numTrades).toBe(0);
+    expect(r.profitScore).toBe(0);
+  });
+
   it("min_hurst is the maximum allowed H", async () => {
     const r = await testPair({ prices1: y, prices2: x, minHurst: 0.01 });
     expect(r.success).toBe(false);

@@ -74,10 +74,11 @@ export class ComputePool {
 
   /**
    * Wait until every thread has loaded the worker module (TypeScript compiled by tsx, the library
-   * imported), so the first real call is not slowed by a cold start.
+   * imported) and run the TestPair pipeline a few times, so the first real call is not slowed by a
+   * cold start (one task per thread: idle threads take them in parallel).
    */
   async warmUp(): Promise<void> {
-    await Promise.all(Array.from({ length: this.size }, () => this.run("ping", null)));
+    await Promise.all(Array.from({ length: this.size }, () => this.run("ping", "warm")));
   }
 
   /** Live pool numbers for the metrics endpoint and tests. */

@@ -6,6 +6,8 @@
  */
 import { testPair, solveHjbOp, estimateOu, testCointegration, calculateHurst, backtestStrategy } from "./pairDiscoveryOps.js";
 import { discoverBatch } from "./discoverBatch.js";
+import { resolvePairOptions, testPairCore } from "./pairPipeline.js";
+import { normalSource, randomSource, simulateOu } from "../../lib/index.js";
 import {
   optimalThresholds,
   computeReturns,
@@ -16,9 +18,25 @@ import {
   generateSignals,
 } from "./meanRevOps.js";
 
-/** Warm-up / liveness probe: loading this module in a worker loads every op and the library. */
-function ping(payload: null): true {
-  void payload;
+/** Pipeline runs per worker at start-up so the JIT has compiled the hot paths before real calls. */
+const WARM_UP_RUNS = 8;
+
+/**
+ * Liveness probe and warm-up: loading this module loads every op and the library; with "warm" it
+ * also runs the TestPair pipeline a few times on a seeded synthetic cointegrated pair.
+ */
+function ping(payload: null | "warm"): true {
+  if (payload === "warm") {
+    const normal = normalSource(randomSource(1));
+    const n = 500;
+    const x = new Float64Array(n);
+    x[0] = 100;
+    for (let i = 1; i < n; i++) x[i] = x[i - 1] + normal();
+    const spread = simulateOu({ kappa: 0.2, theta: 0, sigma: 0.5 }, n, { rng: randomSource(2) });
+    const y = x.map((v, i) => 10 + 1.5 * v + spread[i]);
+    const options = resolvePairOptions("warm-up", { significance: 0, minHurst: 0, transactionCost: 0, dt: 0, rho: 1, maxLag: 0, hurstMethod: "" });
+    for (let k = 0; k < WARM_UP_RUNS; k++) testPairCore("", "", y, x, options);
+  }
   return true;
 }
 

@@ -29,6 +29,11 @@ export const DEFAULT_HURST_METHOD = "variance";
 
 export type HurstMethodName = "variance" | "rs" | "dfa";
 
+function allPositive(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!(x[i] > 0)) return false;
+  return true;
+}
+
 /** Resolved options of one pair test. */
 export interface PairOptions {
   readonly significance: number;
@@ -133,25 +138,39 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
   out.longExitLevel = exit;
   out.shortExitLevel = 2 * ou.theta - exit;
 
-  // backtestPair trades y − beta·x (no intercept): shift the residual-space levels by the intercept.
-  const bt = backtestPair({
-    y,
-    x,
-    hedge: { method: "static", beta },
-    rule: { kind: "levels", entry: entry + eg.intercept, exit: exit + eg.intercept, side: "both", center: ou.theta + eg.intercept },
-    costs: { bps: o.transactionCost * 1e4 },
-    periodsPerYear: 1 / o.dt,
-  });
-  const m = bt.metrics;
-  out.totalReturn = m.totalReturn / 100;
-  out.sharpeRatio = m.sharpe;
-  out.maxDrawdown = m.maxDrawdown;
-  out.numTrades = m.trades;
-  out.winRate = m.winRate;
-  out.avgHoldingPeriod = m.avgHoldingPeriod;
-  out.profitFactor = m.profitFactor;
-  out.warnings!.push(...bt.warnings);
-  out.profitScore = Math.max(0, out.totalReturn);
+  // backtestPair trades the legs y and −beta·x and sizes positions from their notional, so it
+  // needs positive prices; with a non-positive price (e.g. log prices below 1) it is skipped.
+  if (!allPositive(y) || !allPositive(x)) {
+    out.warnings!.push("backtest skipped: the pairs backtest needs positive prices in both legs (send prices or log prices > 0)");
+    out.totalReturn = Number.NaN;
+    out.sharpeRatio = Number.NaN;
+    out.maxDrawdown = Number.NaN;
+    out.winRate = Number.NaN;
+    out.avgHoldingPeriod = Number.NaN;
+    out.profitFactor = Number.NaN;
+    out.numTrades = 0;
+    out.profitScore = 0;
+  } else {
+    // backtestPair trades y − beta·x (no intercept): shift the residual-space levels by the intercept.
+    const bt = backtestPair({
+      y,
+      x,
+      hedge: { method: "static", beta },
+      rule: { kind: "levels", entry: entry + eg.intercept, exit: exit + eg.intercept, side: "both", center: ou.theta + eg.intercept },
+      costs: { bps: o.transactionCost * 1e4 },
+      periodsPerYear: 1 / o.dt,
+    });
+    const m = bt.metrics;
+    out.totalReturn = m.totalReturn / 100;
+    out.sharpeRatio = m.sharpe;
+    out.maxDrawdown = m.maxDrawdown;
+    out.numTrades = m.trades;
+    out.winRate = m.winRate;
+    out.avgHoldingPeriod = m.avgHoldingPeriod;
+    out.profitFactor = m.profitFactor;
+    out.warnings!.push(...bt.warnings);
+    out.profitScore = Math.max(0, out.totalReturn);
+  }
   out.combinedScore = out.cointScore * out.meanrevScore * (1 + out.profitScore);
   out.success = true;
   out.error = "";
