@@ -52,7 +52,12 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   const cfg: ServerConfig = { ...TEST_DEFAULTS, ...config };
   const logger = createLogger(cfg.logLevel);
   const pool = new ComputePool(cfg.workers);
-  await pool.warmUp();
+  try {
+    await pool.warmUp();
+  } catch (error) {
+    await pool.close();
+    throw new Error(`startServer: the compute workers failed to start: ${(error as Error).message}`);
+  }
   const metrics = createServerMetrics(() => pool.stats(), logger);
   const store = new PortfolioStore();
   const ctx: ServiceContext = { pool, logger, metrics, store };
