@@ -7,3 +7,7 @@
 export * from "../lib/index.js";
 export * from "../client/index.js";
 export * from "./index.js";
+// The optimal-rules domain before it has a barrel line in src/lib/index.ts (an explicit export
+// shadows the same name from `export *`, so this stays correct once the barrel exports it too).
+export { leungLi } from "../lib/optimal/leungLi.js";
+export { solveHjb } from "../lib/optimal/solveHjb.js";
