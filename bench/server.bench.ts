@@ -21,6 +21,7 @@
  */
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { BenchSection } from "./run.js";
@@ -76,6 +77,7 @@ const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) :
 const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
 
 export async function run(): Promise<BenchSection> {
+  const loadAtStart = loadavg()[0];
   const server = await spawnServerProcess({ workers: WORKERS });
   const clientOptions = { host: "127.0.0.1", port: server.port };
   const pd = new PairDiscoveryClient(clientOptions);
@@ -234,6 +236,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "p": out}))
     rows.push(streamRow("BacktestWithCosts (O(1) per bar)", backtest, true));
     rows.push(streamRow("EstimateOUParams (OU MLE on a 50-price window per update)", ou, false));
     rows.push("");
+    rows.push(`Machine load (1-min load average, 2 cores) at start ${fmt(loadAtStart, 1)}, at end ${fmt(loadavg()[0], 1)}: other jobs were competing for the cores, so every number here is a lower bound on what an idle machine gives.\n`);
     rows.push(
       `Method: server in a separate Node process (tsx, ${WORKERS} pool workers) on 127.0.0.1, client in the bench process; ` +
         "the machine's 2 cores are shared by both processes (and by anything else running), so loopback latency includes " +
