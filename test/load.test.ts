@@ -22,6 +22,8 @@ const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 32);
 const DURATION_MS = Number(process.env.LOAD_DURATION_MS ?? 30_000);
 const WARMUP_MS = Number(process.env.LOAD_WARMUP_MS ?? 5_000);
 const MAX_RSS_GROWTH = 0.1;
+/** Diagnostics only: comma-separated RPC names to leave out of the mix (default none). */
+const SKIP = new Set((process.env.LOAD_SKIP ?? "").split(",").filter(Boolean));
 
 let server: ServerProcess;
 
@@ -46,7 +48,7 @@ const drain = async (it: AsyncIterable<unknown>, limit = Infinity) => {
   for await (const _ of it) if (++n >= limit) break;
   return n;
 };
-const MIX: [string, Call][] = [
+const FULL_MIX: [string, Call][] = [
   ["testPair", (pd) => pd.testPair({ symbol1: "Y", symbol2: "X", prices1: pair.y, prices2: pair.x })],
   ["discoverPairs", (pd) => drain(pd.discoverPairs({ symbols: walks }))],
   ["solveHjb", (pd) => pd.solveHjb({ kappa: 4, theta: 0, sigma: 0.3, nPoints: 100 })],
@@ -66,6 +68,8 @@ const MIX: [string, Call][] = [
   ["generateSignals", (_pd, mr) => mr.generateSignals({ priceHistory: { prices: spread.slice(0, 50) }, ouParams: { theta: 0.2, mu: 0, sigma: 0.3 }, thresholds: { entryZscore: 2, exitZscore: 0.5 } })],
   ["portfolioHealthStream", (_pd, mr) => drain(mr.portfolioHealthStream({ portfolioId: "load", updateFrequencyMs: 20, assetIds: ["L"] }), 2)],
 ];
+
+const MIX = FULL_MIX.filter(([name]) => !SKIP.has(name));
 
 interface Tally {
   calls: number;
