@@ -14,6 +14,13 @@ log() { printf '[install-kernel] %s\n' "$*" >&2; }
 # zeromq (tslab's transport) ships prebuilt binaries; its install script is not needed.
 node -e 'require("zeromq")' 2>/dev/null || { log "zeromq does not load in this Node; tslab cannot start"; exit 1; }
 
+# Fast path: the kernel.json Jupyter finds first (per-user dir before system-wide) already names our tslab.
+for spec in "$HOME/.local/share/jupyter/kernels/tslab/kernel.json" /usr/local/share/jupyter/kernels/tslab/kernel.json; do
+  [ -f "$spec" ] || continue
+  if grep -qF "\"$tslab\"" "$spec"; then exec "$root/node_modules/.bin/tsx" scripts/build-notebook-lib.ts; fi
+  break
+done
+
 current=$("$python" - <<'PY' 2>/dev/null || true
 from jupyter_client.kernelspec import KernelSpecManager
 try:
@@ -31,4 +38,4 @@ if [ "$current" != "$tslab" ]; then
   [ "$current" = "$tslab" ] || { log "kernelspec points at '$current', expected $tslab"; exit 1; }
 fi
 
-npx --no-install tsx scripts/build-notebook-lib.ts
+"$root/node_modules/.bin/tsx" scripts/build-notebook-lib.ts
