@@ -11,7 +11,8 @@
  *   GRPC_HOST, GRPC_PORT  where notebooks reach the server (default 127.0.0.1:50051); if a server
  *              already answers its health check there it is reused, otherwise one is started
  *              there (GRPC_PORT=0: any free port)
- *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else 127.0.0.1)
+ *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else
+ *              127.0.0.1); the kernels then dial that host (loopback for 0.0.0.0)
  *
  * While the lab runs, edits under src/lib, src/client and src/kernel-helpers rebuild the notebook
  * bundle (notebooks/lib/); restart a notebook's kernel to pick the new code up.
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
 
   // gRPC server: reuse a healthy one, else start ours.
   let grpcPort = Number(process.env.GRPC_PORT ?? 50051);
+  let grpcHost = GRPC_HOST; // what the kernels dial
   const existing = grpcPort > 0 ? await grpcHealth(GRPC_HOST, grpcPort, 500) : null;
   if (existing === "SERVING") {
     log(`reusing the gRPC server already serving at ${GRPC_HOST}:${grpcPort}`);
@@ -86,7 +88,8 @@ async function main(): Promise<void> {
     server.on("exit", (code, signal) => {
       if (!stopping) { log(`gRPC server exited (${signal ?? code}); stopping`); void stopAll(1); }
     });
-    await waitForServing(GRPC_HOST, grpcPort, server, SERVER_START_TIMEOUT_MS);
+    grpcHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
+    await waitForServing(grpcHost, grpcPort, server, SERVER_START_TIMEOUT_MS);
     log("gRPC server is SERVING (grpc.health.v1)");
   }
 
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   log(`starting Jupyter Notebook on ${LAB_IP}:${LAB_PORT} …`);
   jupyter = spawn(JUPYTER_PYTHON, args, {
     cwd: ROOT,
-    env: { ...process.env, GRPC_HOST, GRPC_PORT: String(grpcPort) },
+    env: { ...process.env, GRPC_HOST: grpcHost, GRPC_PORT: String(grpcPort) },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   watchSources();
   const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
   console.log(
-    `\n[lab] Arbitrage Lab is ready (gRPC ${GRPC_HOST}:${grpcPort}, TypeScript kernel "tslab"):\n` +
+    `\n[lab] Arbitrage Lab is ready (gRPC ${grpcHost}:${grpcPort}, TypeScript kernel "tslab"):\n` +
       `\n    http://${shownHost}:${LAB_PORT}/tree?token=${TOKEN}\n\n` +
       `[lab] Open 01-single-pair.ipynb to start. Ctrl-C stops Jupyter and the server.\n`,
   );
