@@ -28,7 +28,6 @@
  */
 import {
   ACTION_BUY,
-  ACTION_EXIT,
   ACTION_HOLD,
   ACTION_SELL,
   ACTION_STOP,
@@ -147,6 +146,21 @@ export interface BacktestRecord {
 }
 
 const NO_ORDER = 2;
+const HEDGE_NONE = 0;
+const HEDGE_STATIC = 1;
+const HEDGE_ROLLING = 2;
+const WINDOW_NONE = 0;
+const WINDOW_FIXED = 1;
+const WINDOW_EXPANDING = 2;
+const WINDOW_ROLLING = 3;
+// Module-local aliases of the rule's decision function and codes, bound once at load: a transpiler
+// that turns imports into property getters (tsx/esbuild CommonJS output) would otherwise run a
+// getter per bar in the hot loop.
+const decide = decideAction;
+const HOLD = ACTION_HOLD;
+const BUY = ACTION_BUY;
+const SELL = ACTION_SELL;
+const STOP = ACTION_STOP;
 
 /**
  * Stateful bar-by-bar backtest; see the module comment.
@@ -238,18 +252,18 @@ export class BacktestEngine {
   private readonly acc: MetricsAccumulator;
   private readonly accBeforeLast: MetricsAccumulator;
   private readonly tally: TradeTally = { count: 0, wins: 0, holdingBars: 0, grossProfit: 0, grossLoss: 0, tradedNotional: 0 };
+  /** Where `runBars` writes each bar's outputs: the batch record (index = bar) or a 1-bar scratch record. */
+  private out: BacktestRecord;
   private record: BacktestRecord | null = null;
+  private readonly scratch: BacktestRecord;
+  private readonly barY = new Float64Array(1);
+  private readonly barX = new Float64Array(1);
+  private readonly barDay = new Float64Array(1);
+  /** Index in `out` of the last bar processed (for the end-of-data amendment). */
+  private lastOutIndex = -1;
   private finished = false;
   private lastReturn = 0;
-  // per-bar inputs and intermediate values passed between hot-path helpers through fields
-  private inY = 0.5;
-  private inX = 0.5;
-  private inDay = 0.5;
-  private curSpread = 0.5;
-  private curSignal = 0.5;
   private equityPrevClose = 0;
-  private saveBeforeEachBar = true;
-  private lastBatchBar = -1;
   private undefinedHedgeBars = 0;
   private definedSignalBars = 0;
 
@@ -313,6 +327,9 @@ export class BacktestEngine {
     this.dayStartEquity = this.capital;
     this.acc = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
     this.accBeforeLast = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
+    const one = (): Float64Array => new Float64Array(1);
+    this.scratch = { equity: one(), returns: one(), positions: one(), hedgeRatios: one(), spread: one(), signal: one() };
+    this.out = this.scratch;
   }
 
   /**
@@ -336,6 +353,7 @@ export class BacktestEngine {
   push(bar: BacktestBar): BacktestSnapshot {
     const fn = `${this.fn}.push`;
     if (this.finished) rangeError(fn, "the backtest is finished; create a new engine");
+    if (this.record !== null) rangeError(fn, "this engine runs a batch backtest; create a new engine to stream");
     if (bar === null || typeof bar !== "object") typeError(fn, `bar must be an object { y, x?, day? }, got ${describe(bar)}`);
     const y = requireFinite(fn, "bar.y", bar.y);
     let x = 0;
@@ -345,7 +363,11 @@ export class BacktestEngine {
     }
     const day = bar.day === undefined ? this.t : requireFinite(fn, "bar.day", bar.day);
     if (day < this.prevDay) rangeError(fn, `bar.day must be non-decreasing, got ${day} after ${this.prevDay}`);
-    this.step(y, x, day);
+    // the same kernel as the batch path, over a one-bar series
+    this.barY[0] = y;
+    this.barX[0] = x;
+    this.barDay[0] = day;
+    this.runBars(this.barY, this.pairMode ? this.barX : null, this.barDay, 1, this.scratch);
     return this.snapshot();
   }
 
@@ -388,113 +410,335 @@ export class BacktestEngine {
     };
   }
 
-  /** @internal One bar, inputs already validated. */
-  step(y: number, x: number, day: number): void {
-    this.inY = y;
-    this.inX = x;
-    this.inDay = day;
-    this.advance();
-  }
-
-  /** @internal Run whole validated series (the batch path). */
+  /** @internal Run whole validated series (the batch path) into the record from `recordInto`. */
   runSeries(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null): void {
-    const n = ys.length;
-    this.saveBeforeEachBar = false;
-    this.lastBatchBar = this.t + n - 1;
-    for (let t = 0; t < n; t++) {
-      this.inY = ys[t];
-      this.inX = xs === null ? 0 : xs[t];
-      this.inDay = days === null ? t : days[t];
-      this.advance();
+    const record = this.record;
+    if (record === null || record.equity.length !== ys.length || this.t !== 0) {
+      rangeError(this.fn, "internal: runSeries needs a fresh engine and recordInto(n) with n = the series length");
     }
+    this.runBars(ys, xs, days, ys.length, record);
   }
 
   /**
-   * One bar from the `in*` fields. Hot-path note: the per-bar helpers take no double arguments
-   * and return nothing (they communicate through fields), because a non-inlined call with double
-   * arguments or a double result boxes them into heap numbers — one allocation per bar.
+   * The one implementation of the bar-by-bar logic (steps 1–7 of the module comment), shared by
+   * `push` (a one-bar series) and the batch path. Bar i of the input is global bar this.t + i and
+   * its outputs go to index i of `out` (pair mode only writes hedgeRatios and spread).
+   *
+   * Hot-path design: every per-bar quantity lives in a local variable for the whole loop (loaded
+   * from the fields before, stored back after), because a double field is a boxed heap number in
+   * V8: each store is a pointer chase, and a call that passes or returns a double boxes it (one
+   * allocation per bar). The rare events (fills, orders, warnings) go through methods that work
+   * on the fields, so the locals they touch (equity, tPnl, beta) are spilled to the fields before
+   * and reloaded after. The rolling sums use the same centred update/downdate as before, with an
+   * exact two-pass recomputation once per turn of each ring buffer (see the comments below).
    */
-  private advance(): void {
-    const y = this.inY;
-    const x = this.inX;
-    const day = this.inDay;
-    const t = this.t;
-    const equityBefore = this.equity;
-    if (t > 0) {
-      const pnl = this.qy * (y - this.prevY) + this.qx * (x - this.prevX);
-      if (pnl !== 0) {
-        this.equity += pnl;
-        this.tPnl += pnl;
-      }
-      if (day !== this.prevDay) {
-        this.dayStartEquity = equityBefore;
-        this.halted = false;
-      }
-    }
-    this.lastY = y;
-    this.lastX = x;
-    if (this.pending !== NO_ORDER) {
-      const target = this.pending;
-      this.pending = NO_ORDER;
-      this.fillTo(target, this.pendingReason, t, y, x);
-    }
+  private runBars(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, n: number, out: BacktestRecord): void {
+    if (n === 0) return;
+    this.out = out;
+    const pairMode = this.pairMode;
+    const th = this.th;
+    const maxDailyLoss = this.maxDailyLoss;
+    const hedgeKind = this.hedgeMethod === "rolling" ? HEDGE_ROLLING : this.hedgeMethod === "static" ? HEDGE_STATIC : HEDGE_NONE;
+    const hedgeWindow = this.hedgeWindow;
+    const hInv = this.hInvWindow;
+    const hxBuf = this.hx;
+    const hyBuf = this.hy;
+    const rule = this.rule;
+    const windowKind =
+      rule.windowType === "rolling" ? WINDOW_ROLLING : rule.windowType === "expanding" ? WINDOW_EXPANDING : rule.windowType === "fixed" ? WINDOW_FIXED : WINDOW_NONE;
+    const windowLength = rule.windowLength;
+    const fixedMean = rule.fixedMean;
+    const fixedSd = rule.fixedSd;
+    const zBuf = this.zBuf;
+    const zInv = this.zInvWindow;
+    const outEquity = out.equity;
+    const outReturns = out.returns;
+    const outPositions = out.positions;
+    const outHedge = out.hedgeRatios;
+    const outSpread = out.spread;
+    const outSignal = out.signal;
+    const acc = this.acc;
+    const last = n - 1;
 
-    // hedge ratio and spread using data ≤ t
-    if (this.hedgeMethod !== "none") this.updateHedge();
-    const beta = this.beta;
-    const spread = y - beta * x;
-    this.curSpread = spread;
-    this.updateSignal();
-    const signal = this.curSignal;
+    // state loaded into locals (stored back after the loop)
+    let t = this.t;
+    let prevY = this.prevY;
+    let prevX = this.prevX;
+    let prevDay = this.prevDay;
+    let equity = this.equity;
+    let tPnl = this.tPnl;
+    let qy = this.qy;
+    let qx = this.qx;
+    let dayStartEquity = this.dayStartEquity;
+    let halted = this.halted;
+    let prevSignal = this.prevSignal;
+    let beta = this.beta;
+    let staticBeta = this.staticBeta;
+    let hCount = this.hCount;
+    let hSlot = this.hSlot;
+    let hMeanX = this.hMeanX;
+    let hMeanY = this.hMeanY;
+    let hCxx = this.hCxx;
+    let hCxy = this.hCxy;
+    let zCount = this.zCount;
+    let zSlot = this.zSlot;
+    let zMean = this.zMean;
+    let zM2 = this.zM2;
+    let definedSignalBars = this.definedSignalBars;
+    let undefinedHedgeBars = this.undefinedHedgeBars;
+    let equityBefore = equity;
+    let ret = 0;
+    let y = 0;
+    let x = 0;
 
-    // risk, then the rule
-    if (!this.ruined) {
-      if (this.equity <= 0) {
-        this.ruined = true;
-        this.warnings.push(`equity fell to ${this.equity} at bar ${t}: position flattened and trading stopped (ruin)`);
-        this.order(0, "ruin", t, y, x);
-      } else if (!this.halted && this.equity - this.dayStartEquity <= -this.maxDailyLoss) {
-        this.halted = true;
-        this.order(0, "dailyLoss", t, y, x);
-      } else if (!this.halted) {
-        const action = decideAction(this.th, this.targetSide, signal, this.prevSignal);
-        if (action !== ACTION_HOLD) {
-          if (action === ACTION_BUY) this.order(1, "signal", t, y, x);
-          else if (action === ACTION_SELL) this.order(-1, "signal", t, y, x);
-          else this.order(0, action === ACTION_STOP ? "stop" : "signal", t, y, x);
+    for (let i = 0; i < n; i++) {
+      y = ys[i];
+      x = xs === null ? 0 : xs[i];
+      const day = days === null ? t : days[i];
+      // 1–2. mark to market; new day
+      equityBefore = equity;
+      if (t > 0) {
+        const pnl = qy * (y - prevY) + qx * (x - prevX);
+        if (pnl !== 0) {
+          equity += pnl;
+          tPnl += pnl;
+        }
+        if (day !== prevDay) {
+          dayStartEquity = equityBefore;
+          halted = false;
         }
       }
-    }
-    this.prevSignal = signal;
-    if (signal === signal) this.definedSignalBars++;
-
-    const prevEquity = equityBefore;
-    this.equityPrevClose = prevEquity;
-    const ret = prevEquity > 0 ? this.equity / prevEquity - 1 : 0;
-    this.lastReturn = ret;
-    if (this.record !== null) {
-      const r = this.record;
-      r.equity[t] = this.equity;
-      r.returns[t] = ret;
-      r.positions[t] = this.qy;
-      if (this.pairMode) {
-        // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
-        r.hedgeRatios[t] = beta;
-        r.spread[t] = spread;
+      // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
+      if (this.pending !== NO_ORDER) {
+        const target = this.pending;
+        this.pending = NO_ORDER;
+        this.equity = equity;
+        this.tPnl = tPnl;
+        this.beta = beta;
+        this.fillTo(target, this.pendingReason, t, y, x);
+        equity = this.equity;
+        tPnl = this.tPnl;
+        qy = this.qy;
+        qx = this.qx;
       }
-      r.signal[t] = signal;
+
+      // 4. hedge ratio from data ≤ t
+      if (hedgeKind === HEDGE_ROLLING) {
+        const w = hedgeWindow;
+        // ring-buffer slot by a wrapping counter (no % in the hot path)
+        const slot = hSlot;
+        hSlot = slot + 1 === w ? 0 : slot + 1;
+        if (hCount === w) {
+          // full window: replace the value at `slot` by (x, y) in one step, in centred form
+          // C' = C + (x − x̄)(y − ȳ) − (x₀ − x̄)(y₀ − ȳ) − Δx·Δy/n,  x̄' = x̄ + Δx/n  (Δx = x − x₀),
+          // multiplications only (1/n precomputed)
+          const x0 = hxBuf[slot];
+          const y0 = hyBuf[slot];
+          const mx = hMeanX;
+          const my = hMeanY;
+          const dx = x - x0;
+          const dy = y - y0;
+          hCxy += (x - mx) * (y - my) - (x0 - mx) * (y0 - my) - dx * dy * hInv;
+          hCxx += (x - mx) * (x - mx) - (x0 - mx) * (x0 - mx) - dx * dx * hInv;
+          hMeanX = mx + dx * hInv;
+          hMeanY = my + dy * hInv;
+        } else {
+          // Welford update of the running means and co-moments
+          const k = ++hCount;
+          const dx = x - hMeanX;
+          hMeanX += dx / k;
+          hMeanY += (y - hMeanY) / k;
+          hCxy += dx * (y - hMeanY);
+          hCxx += dx * (x - hMeanX);
+        }
+        hxBuf[slot] = x;
+        hyBuf[slot] = y;
+        if (hCount === w) {
+          if (hSlot === 0) {
+            // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
+            let sx = 0;
+            let sy = 0;
+            for (let j = 0; j < w; j++) {
+              sx += hxBuf[j];
+              sy += hyBuf[j];
+            }
+            const mx = sx / w;
+            const my = sy / w;
+            let cxx = 0;
+            let cxy = 0;
+            for (let j = 0; j < w; j++) {
+              const dx = hxBuf[j] - mx;
+              cxx += dx * dx;
+              cxy += dx * (hyBuf[j] - my);
+            }
+            hMeanX = mx;
+            hMeanY = my;
+            hCxx = cxx;
+            hCxy = cxy;
+          }
+          // relative threshold: var(x) numerically zero → undefined hedge
+          if (hCxx > 1e-14 * w * hMeanX * hMeanX) beta = hCxy / hCxx;
+          else {
+            beta = NaN;
+            undefinedHedgeBars++;
+          }
+        }
+      } else if (hedgeKind === HEDGE_STATIC && staticBeta !== staticBeta) {
+        // formation sample: OLS over the first `window` bars (Welford), then fixed
+        const k = ++hCount;
+        const dx = x - hMeanX;
+        hMeanX += dx / k;
+        hMeanY += (y - hMeanY) / k;
+        hCxy += dx * (y - hMeanY);
+        hCxx += dx * (x - hMeanX);
+        if (k === hedgeWindow) {
+          staticBeta = hCxx > 0 ? hCxy / hCxx : NaN;
+          if (staticBeta !== staticBeta) {
+            this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
+          }
+          beta = staticBeta;
+        }
+      }
+      const spread = y - beta * x;
+
+      // signal: z-score of the spread over the window (ddof = 1), or the spread itself
+      let signal = NaN;
+      if (windowKind === WINDOW_NONE) signal = spread;
+      else if (spread === spread) {
+        if (windowKind === WINDOW_FIXED) signal = (spread - fixedMean) / fixedSd;
+        else {
+          let count = 0;
+          let ready = true;
+          if (windowKind === WINDOW_EXPANDING) {
+            count = ++zCount;
+            const d = spread - zMean;
+            zMean += d / count;
+            zM2 += d * (spread - zMean);
+            ready = count >= windowLength;
+          } else {
+            const w = windowLength;
+            const slot = zSlot;
+            zSlot = slot + 1 === w ? 0 : slot + 1;
+            if (zCount === w) {
+              // full window: replace the oldest value in one centred step (as the hedge above)
+              const old = zBuf[slot];
+              const m = zMean;
+              const ds = spread - old;
+              zM2 += (spread - m) * (spread - m) - (old - m) * (old - m) - ds * ds * zInv;
+              zMean = m + ds * zInv;
+              zBuf[slot] = spread;
+              count = w;
+            } else {
+              zBuf[slot] = spread;
+              count = ++zCount;
+              const d = spread - zMean;
+              zMean += d / count;
+              zM2 += d * (spread - zMean);
+              ready = count >= w;
+            }
+            if (ready && zSlot === 0) {
+              // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
+              let sum = 0;
+              for (let j = 0; j < w; j++) sum += zBuf[j];
+              const m = sum / w;
+              let m2 = 0;
+              for (let j = 0; j < w; j++) m2 += (zBuf[j] - m) * (zBuf[j] - m);
+              zMean = m;
+              zM2 = m2;
+            }
+          }
+          if (ready) {
+            // z = (s − mean)/sd (ddof = 1); undefined (NaN) when the variance is numerically zero
+            const variance = zM2 / (count - 1);
+            if (variance > 0 && variance > 1e-24 * zMean * zMean) signal = (spread - zMean) / Math.sqrt(variance);
+          }
+        }
+      }
+
+      // 5–7. risk, then the rule (orders spill equity/tPnl/beta to the fields and reload them)
+      if (!this.ruined) {
+        let target = NO_ORDER;
+        let reason: ExitReason = "signal";
+        if (equity <= 0) {
+          this.ruined = true;
+          this.warnings.push(`equity fell to ${equity} at bar ${t}: position flattened and trading stopped (ruin)`);
+          target = 0;
+          reason = "ruin";
+        } else if (!halted && equity - dayStartEquity <= -maxDailyLoss) {
+          halted = true;
+          target = 0;
+          reason = "dailyLoss";
+        } else if (!halted) {
+          const action = decide(th, this.targetSide, signal, prevSignal);
+          if (action !== HOLD) {
+            target = action === BUY ? 1 : action === SELL ? -1 : 0;
+            if (action === STOP) reason = "stop";
+          }
+        }
+        if (target !== NO_ORDER) {
+          this.equity = equity;
+          this.tPnl = tPnl;
+          this.beta = beta;
+          this.order(target, reason, t, y, x);
+          equity = this.equity;
+          tPnl = this.tPnl;
+          qy = this.qy;
+          qx = this.qx;
+        }
+      }
+      prevSignal = signal;
+      if (signal === signal) definedSignalBars++;
+
+      ret = equityBefore > 0 ? equity / equityBefore - 1 : 0;
+      outEquity[i] = equity;
+      outReturns[i] = ret;
+      outPositions[i] = qy;
+      if (pairMode) {
+        // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
+        outHedge[i] = beta;
+        outSpread[i] = spread;
+      }
+      outSignal[i] = signal;
+      // finish() may amend the last bar (closing costs): keep the accumulator as it was before it
+      if (i === last) this.accBeforeLast.copyFrom(acc);
+      acc.add(ret, equity, qy !== 0);
+      prevY = y;
+      prevX = x;
+      prevDay = day;
+      t++;
     }
-    // finish() may amend the last bar (closing costs): keep the accumulator as it was before it.
-    // The batch path knows which bar is last and copies only there.
-    if (this.saveBeforeEachBar || t === this.lastBatchBar) this.accBeforeLast.copyFrom(this.acc);
-    this.acc.add(ret, this.equity, this.qy !== 0);
-    this.prevY = y;
-    this.prevX = x;
-    this.prevDay = day;
-    this.t = t + 1;
+
+    this.t = t;
+    this.prevY = prevY;
+    this.prevX = prevX;
+    this.prevDay = prevDay;
+    this.lastY = y;
+    this.lastX = x;
+    this.equity = equity;
+    this.tPnl = tPnl;
+    this.dayStartEquity = dayStartEquity;
+    this.halted = halted;
+    this.prevSignal = prevSignal;
+    this.beta = beta;
+    this.staticBeta = staticBeta;
+    this.hCount = hCount;
+    this.hSlot = hSlot;
+    this.hMeanX = hMeanX;
+    this.hMeanY = hMeanY;
+    this.hCxx = hCxx;
+    this.hCxy = hCxy;
+    this.zCount = zCount;
+    this.zSlot = zSlot;
+    this.zMean = zMean;
+    this.zM2 = zM2;
+    this.definedSignalBars = definedSignalBars;
+    this.undefinedHedgeBars = undefinedHedgeBars;
+    this.equityPrevClose = equityBefore;
+    this.lastReturn = ret;
+    this.lastOutIndex = n - 1;
   }
 
-  /** @internal */
+  /** @internal Close the open trade at the last close (amending the last bar); final warnings. */
   finishInternal(): void {
     this.finished = true;
     if (this.pending !== NO_ORDER) {
@@ -507,6 +751,7 @@ export class BacktestEngine {
     if (this.undefinedHedgeBars > 0) {
       this.warnings.push(`hedge ratio undefined (x constant over the window) at ${this.undefinedHedgeBars} bars: no decisions there`);
     }
+    const out = this.out;
     if (this.side !== 0 && this.t > 0) {
       const t = this.t - 1;
       this.fillTo(0, "end", t, this.lastY, this.lastX);
@@ -514,13 +759,12 @@ export class BacktestEngine {
       const barStart = this.equityPrevClose;
       const ret = barStart > 0 ? this.equity / barStart - 1 : 0;
       this.lastReturn = ret;
+      const i = this.lastOutIndex;
+      out.equity[i] = this.equity;
+      out.returns[i] = ret;
+      out.positions[i] = 0;
       this.acc.copyFrom(this.accBeforeLast);
       this.acc.add(ret, this.equity, false);
-      if (this.record !== null) {
-        this.record.equity[t] = this.equity;
-        this.record.returns[t] = ret;
-        this.record.positions[t] = 0;
-      }
     }
   }
 
@@ -609,154 +853,4 @@ export class BacktestEngine {
     }
   }
 
-  private updateHedge(): void {
-    const x = this.inX;
-    const y = this.inY;
-    if (this.hedgeMethod === "static") {
-      if (this.staticBeta === this.staticBeta) return;
-      // formation sample: the first `window` bars
-      this.olsAdd();
-      if (this.hCount === this.hedgeWindow) {
-        this.staticBeta = this.hCxx > 0 ? this.hCxy / this.hCxx : NaN;
-        if (this.staticBeta !== this.staticBeta) {
-          this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
-        }
-        this.beta = this.staticBeta;
-      }
-      return;
-    }
-    const w = this.hedgeWindow;
-    // ring-buffer slot by a wrapping counter (no % in the hot path)
-    const slot = this.hSlot;
-    this.hSlot = slot + 1 === w ? 0 : slot + 1;
-    if (this.hCount === w) this.olsReplace(slot);
-    else this.olsAdd();
-    this.hx[slot] = x;
-    this.hy[slot] = y;
-    if (this.hSlot === 0 && this.hCount === w) this.olsRecompute();
-    if (this.hCount === w) {
-      // relative threshold: var(x) numerically zero → undefined hedge
-      if (this.hCxx > 1e-14 * w * this.hMeanX * this.hMeanX) this.beta = this.hCxy / this.hCxx;
-      else {
-        this.beta = NaN;
-        this.undefinedHedgeBars++;
-      }
-    }
-  }
-
-  /** Welford update of the running means and co-moments with (inX, inY). */
-  private olsAdd(): void {
-    const x = this.inX;
-    const y = this.inY;
-    const n = ++this.hCount;
-    const dx = x - this.hMeanX;
-    this.hMeanX += dx / n;
-    this.hMeanY += (y - this.hMeanY) / n;
-    this.hCxy += dx * (y - this.hMeanY);
-    this.hCxx += dx * (x - this.hMeanX);
-  }
-
-  /**
-   * Full window: replace the value at `slot` by (inX, inY) in one step, in centred form
-   * C' = C + (x − x̄)(y − ȳ) − (x₀ − x̄)(y₀ − ȳ) − Δx·Δy/n,  x̄' = x̄ + Δx/n  (Δx = x − x₀),
-   * multiplications only (1/n precomputed).
-   */
-  private olsReplace(slot: number): void {
-    const x = this.inX;
-    const y = this.inY;
-    const x0 = this.hx[slot];
-    const y0 = this.hy[slot];
-    const mx = this.hMeanX;
-    const my = this.hMeanY;
-    const dx = x - x0;
-    const dy = y - y0;
-    const inv = this.hInvWindow;
-    this.hCxy += (x - mx) * (y - my) - (x0 - mx) * (y0 - my) - dx * dy * inv;
-    this.hCxx += (x - mx) * (x - mx) - (x0 - mx) * (x0 - mx) - dx * dx * inv;
-    this.hMeanX = mx + dx * inv;
-    this.hMeanY = my + dy * inv;
-  }
-
-  private olsRecompute(): void {
-    const w = this.hedgeWindow;
-    let sx = 0;
-    let sy = 0;
-    for (let i = 0; i < w; i++) {
-      sx += this.hx[i];
-      sy += this.hy[i];
-    }
-    const mx = sx / w;
-    const my = sy / w;
-    let cxx = 0;
-    let cxy = 0;
-    for (let i = 0; i < w; i++) {
-      const dx = this.hx[i] - mx;
-      cxx += dx * dx;
-      cxy += dx * (this.hy[i] - my);
-    }
-    this.hMeanX = mx;
-    this.hMeanY = my;
-    this.hCxx = cxx;
-    this.hCxy = cxy;
-  }
-
-  /** Signal value for curSpread into curSignal (z-score over the window, or the spread itself). */
-  private updateSignal(): void {
-    const spread = this.curSpread;
-    const rule = this.rule;
-    if (rule.windowType === "none") {
-      this.curSignal = spread;
-      return;
-    }
-    this.curSignal = NaN;
-    if (spread !== spread) return;
-    if (rule.windowType === "fixed") {
-      this.curSignal = (spread - rule.fixedMean) / rule.fixedSd;
-      return;
-    }
-    let n = 0;
-    if (rule.windowType === "expanding") {
-      n = ++this.zCount;
-      const d = spread - this.zMean;
-      this.zMean += d / n;
-      this.zM2 += d * (spread - this.zMean);
-      if (n < rule.windowLength) return;
-    } else {
-      const w = rule.windowLength;
-      const buf = this.zBuf;
-      const slot = this.zSlot;
-      this.zSlot = slot + 1 === w ? 0 : slot + 1;
-      if (this.zCount === w) {
-        // full window: replace the oldest value in one centred step (as olsReplace)
-        const old = buf[slot];
-        const m = this.zMean;
-        const ds = spread - old;
-        this.zM2 += (spread - m) * (spread - m) - (old - m) * (old - m) - ds * ds * this.zInvWindow;
-        this.zMean = m + ds * this.zInvWindow;
-        buf[slot] = spread;
-        n = w;
-      } else {
-        buf[slot] = spread;
-        n = ++this.zCount;
-        const d = spread - this.zMean;
-        this.zMean += d / n;
-        this.zM2 += d * (spread - this.zMean);
-        if (n < w) return;
-      }
-      if (this.zSlot === 0) {
-        // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
-        let sum = 0;
-        for (let i = 0; i < w; i++) sum += buf[i];
-        const m = sum / w;
-        let m2 = 0;
-        for (let i = 0; i < w; i++) m2 += (buf[i] - m) * (buf[i] - m);
-        this.zMean = m;
-        this.zM2 = m2;
-      }
-    }
-    // z = (s − mean)/sd (ddof = 1); undefined (NaN) when the variance is numerically zero
-    const mean = this.zMean;
-    const variance = this.zM2 / (n - 1);
-    if (variance > 0 && variance > 1e-24 * mean * mean) this.curSignal = (spread - mean) / Math.sqrt(variance);
-  }
 }

@@ -68,6 +68,11 @@ export class MetricsAccumulator {
     this.peak = capital;
   }
 
+  /**
+   * Add one bar: return r_t, equity_t, whether a position is held. Welford's update for the mean
+   * and M2 of the returns. Called from the engine's bar loop (where V8 inlines it, so the running
+   * sums stay in one place and the division's latency overlaps the rest of the bar's work).
+   */
   add(ret: number, equity: number, exposed: boolean): void {
     const n = ++this.bars;
     const delta = ret - this.meanReturn;
