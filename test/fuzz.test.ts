@@ -508,7 +508,8 @@ afterAll(async () => {
 });
 
 async function fuzz(cases: Case[]) {
-  const failures: string[] = [];
+  // Failures grouped by RPC, class and answer (first 100 characters of the details), each with a count and one example.
+  const groups = new Map<string, { count: number; example: string }>();
   const tally = new Map<string, Map<string, number>>();
   await runPool(cases, async (c) => {
     const outcome = await callRaw(c.fuzzer.definition, c.payloads);
@@ -517,10 +518,14 @@ async function fuzz(cases: Case[]) {
     byCode.set(key, (byCode.get(key) ?? 0) + 1);
     tally.set(c.fuzzer.method, byCode);
     const ok = c.kind === "definite" ? ALLOWED_ERRORS.has(outcome.code) : ALLOWED_ERRORS.has(outcome.code) || outcome.code === grpc.status.OK;
-    if (!ok && failures.length < 40) {
-      failures.push(`${c.fuzzer.method} [${c.kind}: ${c.labels.join("; ")}] -> ${grpc.status[outcome.code]}: ${outcome.details.slice(0, 200)}`);
+    if (!ok) {
+      const key = `${c.fuzzer.method} [${c.kind}] -> ${grpc.status[outcome.code]}: ${outcome.details.slice(0, 100)}`;
+      const group = groups.get(key) ?? { count: 0, example: `[${c.labels.join("; ")}]` };
+      group.count++;
+      groups.set(key, group);
     }
   });
+  const failures = [...groups].map(([key, g]) => `${g.count}× ${key}  e.g. ${g.example}`);
   const summary = [...tally].map(([method, codes]) => `${method}: ${[...codes].map(([k, n]) => `${k}=${n}`).join(" ")}`).join("\n");
   return { failures, summary };
 }
