@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { anisLloydExpectedRs, hurst, type HurstMethod } from "./hurst.js";
-import { simulateFbm } from "./simulateFbm.js";
+import { simulateFbm, simulateFgn } from "./simulateFbm.js";
 import { simulateOu } from "../ou/simulateOu.js";
 import { normalSource, randomSource } from "../util/random.js";
 
@@ -55,6 +55,89 @@ describe("hurst on exact fBm paths of length 4096 (defaults, seeds 1..8)", () =>
       }
     });
   }
+});
+
+describe("hurst rs with rsBiasCorrection \"indirect\" (indirect inference on exact fGn, R = 32, seed 20260101)", () => {
+  const indirect = new Map<number, number[]>(
+    TRUE_H.map((h) => [h, paths.get(h)!.map((p) => hurst(p, { method: "rs", rsBiasCorrection: "indirect" }).H)]),
+  );
+  for (const h of [0.3, 0.5]) {
+    it(`every seed lands within ±0.05 of H = ${h}`, () => {
+      for (const [i, est] of indirect.get(h)!.entries()) {
+        expect(Math.abs(est - h), `seed ${SEEDS[i]}: H ${est}, truth ${h}`).toBeLessThan(0.05);
+      }
+    });
+  }
+  it("removes the pull towards 0.5: the mean over seeds 1..8 is within ±0.02 of the truth at H = 0.3 and 0.7 (R/S-AL: +0.034, −0.050)", () => {
+    for (const h of [0.3, 0.7]) {
+      const estimates = indirect.get(h)!;
+      const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
+      expect(Math.abs(mean - h), `H = ${h}: mean ${mean} of ${estimates.join(", ")}`).toBeLessThan(0.02);
+    }
+  });
+  // KNOWN SHORTFALL: the correction divides the spread by the binding slope b_R′ ≈ 0.76 at H = 0.7
+  // (sd 0.026 → 0.035 over 50 seeds, 8/50 outside ±0.05; see hurst.ts), and here seed 4 gives
+  // 0.753 (+0.053). Not the default for that reason; `it.fails` turns red if that ever changes.
+  it.fails("every seed lands within ±0.05 of H = 0.7 (NOT met: the corrected estimator's sd is 0.035)", () => {
+    for (const [i, est] of indirect.get(0.7)!.entries()) {
+      expect(Math.abs(est - 0.7), `seed ${SEEDS[i]}: H ${est}`).toBeLessThan(0.05);
+    }
+  });
+  it("solves b_R(H) = rawH, b_R re-computed independently: successive simulateFgn draws from randomSource(seed) and the naive R/S loop", () => {
+    const x = Array.from(simulateFbm(400, { hurst: 0.35, rng: randomSource(31) }));
+    const options = { method: "rs", rsBiasCorrection: "indirect", replications: 5, seed: 77, minLag: 10, maxLag: 60 } as const;
+    const r = hurst(x, options);
+    expect(r.biasCorrection).toBe("indirect");
+    expect(r.rawH).toBe(hurst(x, { ...options, rsBiasCorrection: "none" }).H);
+    const binding = (h: number): number => {
+      const rng = randomSource(77); // one stream: replication r takes the r-th block of 2m normals
+      let total = 0;
+      for (let rep = 0; rep < 5; rep++) {
+        const noise = simulateFgn(399, { hurst: h, rng });
+        const path = [0];
+        for (const v of noise) path.push(path[path.length - 1] + v);
+        total += naiveHurstRs(path, Array.from(r.lags));
+      }
+      return total / 5;
+    };
+    // stopping rule: |b_R(H) − rawH| ≤ 2e-5, or the bracket is ≤ 2e-4 wide (|b_R′| ≤ 1 keeps that within 2e-4)
+    expect(Math.abs(binding(r.H) - r.rawH), `H ${r.H}, rawH ${r.rawH}`).toBeLessThan(2e-4);
+    // b_R is increasing around the root (what the bracket walk assumes)
+    expect(binding(r.H - 0.05)).toBeLessThan(binding(r.H + 0.05));
+  });
+  it("is deterministic for a seed, H(c·x + d) = H(x) still holds, and another seed moves H by less than 0.02", () => {
+    const path = paths.get(0.3)![0];
+    const base = hurst(path, { method: "rs", rsBiasCorrection: "indirect" });
+    expect(base.H).toBe(indirect.get(0.3)![0]);
+    expect(base.H).toBeCloseTo(0.3138802078818937, 12); // this code (seed 1, truth 0.3; rawH 0.34400)
+    const transformed = hurst(Array.from(path, (v) => -3.7 * v + 1234.5), { method: "rs", rsBiasCorrection: "indirect" });
+    expect(Math.abs(transformed.H - base.H), `H ${base.H} vs ${transformed.H}`).toBeLessThan(1e-10);
+    const otherSeed = hurst(path, { method: "rs", rsBiasCorrection: "indirect", seed: 99 });
+    expect(otherSeed.H).not.toBe(base.H);
+    expect(Math.abs(otherSeed.H - base.H)).toBeLessThan(0.02);
+    expect(base.warnings).toEqual([]);
+    expect(base.standardError).toBeGreaterThan(hurst(path, { method: "rs" }).standardError); // divided by b_R′ < 1
+  });
+  it("a rawH outside the binding function's range returns the bound 0.01 or 0.99 with a warning", () => {
+    const normal = normalSource(randomSource(5));
+    const alternating = Array.from({ length: 300 }, (_, t) => (t % 2 ? 1 : -1) * (1 + 0.01 * normal()));
+    const low = hurst(alternating, { method: "rs", rsBiasCorrection: "indirect" });
+    expect(low.rawH).toBeLessThan(0);
+    expect(low.H).toBe(0.01);
+    expect(low.warnings[0]).toMatch(/^hurst: the R\/S-AL estimate -0\.\d+ is below the range of its binding function \(mean estimate 0\.\d+ at H = 0\.01\); H clamped to 0\.01$/);
+    const accelerating = Array.from({ length: 300 }, (_, t) => t * t + normal());
+    const high = hurst(accelerating, { method: "rs", rsBiasCorrection: "indirect" });
+    expect(high.H).toBe(0.99);
+    expect(high.warnings[0]).toMatch(/is above the range of its binding function .* H clamped to 0\.99$/);
+  });
+  it("variance and dfa ignore it: H = rawH and biasCorrection \"none\"", () => {
+    const path = paths.get(0.5)![1];
+    for (const method of ["variance", "dfa"] as const) {
+      const r = hurst(path, { method, rsBiasCorrection: "indirect" });
+      expect(r.H).toBe(r.rawH);
+      expect(r.biasCorrection).toBe("none");
+    }
+  });
 });
 
 /** Deliberately naive re-implementations: plain arrays, slices and textbook formulas. */
@@ -182,6 +265,8 @@ describe("hurst invariants and screening behaviour", () => {
       const transformed = hurst(Array.from(path, (v) => -3.7 * v + 1234.5), { method });
       expect(Math.abs(transformed.H - base.H), `H ${base.H} vs ${transformed.H}`).toBeLessThan(1e-10);
       expect(base.method).toBe(method);
+      expect(base.rawH).toBe(base.H); // default: no bias correction for any method
+      expect(base.biasCorrection).toBe("none");
       expect(base.values.length).toBe(base.lags.length);
       // rs regresses ln(R/S) − ln E_AL: flat (R² ≈ 0) for a random walk, so R² is only checked for the others
       if (method !== "rs") expect(base.rSquared).toBeGreaterThan(0.9);
@@ -231,6 +316,12 @@ describe("hurst rejects degenerate input with clear errors (never loops)", () =>
     expect(() => hurst(path, { method: "dfa", minLag: 2 })).toThrow(/^hurst: options.minLag must be >= 3, got 2$/);
     expect(() => hurst(path, { minLag: 1.5 })).toThrow(/^hurst: options.minLag must be an integer, got 1.5$/);
     expect(() => hurst(path, { method: "hurst" as HurstMethod })).toThrow(/^hurst: options.method must be one of "variance", "rs", "dfa", got "hurst"$/);
+    expect(() => hurst(path, { method: "rs", rsBiasCorrection: "bootstrap" as "none" })).toThrow(
+      /^hurst: options.rsBiasCorrection must be one of "indirect", "none", got "bootstrap"$/,
+    );
+    expect(() => hurst(path, { method: "rs", replications: 1 })).toThrow(/^hurst: options.replications must be >= 2, got 1$/);
+    expect(() => hurst(path, { method: "rs", replications: 5000 })).toThrow(/^hurst: options.replications must be <= 4096, got 5000$/);
+    expect(() => hurst(path, { method: "rs", seed: 1.5 })).toThrow(/^hurst: options.seed must be an integer, got 1.5$/);
   });
   it("short series get usable default grids for every method, down to each method's minimum length", () => {
     for (const length of [30, 20, 11]) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fgnAutocovariance, simulateFbm, simulateFgn } from "./simulateFbm.js";
-import { randomSource } from "../util/random.js";
+import { fgnAutocovariance, simulateFbm, simulateFgn, simulateFgnFromNormals, simulateFgnNormalCount } from "./simulateFbm.js";
+import { normalSource, randomSource } from "../util/random.js";
 
 describe("simulateFgn / simulateFbm (Davies–Harte circulant embedding)", () => {
   it("is reproducible for a seed; the fBm path starts at 0 and has length n", () => {
@@ -74,5 +74,46 @@ describe("simulateFgn / simulateFbm (Davies–Harte circulant embedding)", () =>
     expect(() => simulateFgn(10, { hurst: 0, rng })).toThrow(/^simulateFgn: options.hurst must be > 0, got 0$/);
     expect(() => simulateFgn(10, { hurst: 0.5 } as { hurst: number; rng: () => number })).toThrow(TypeError);
     expect(() => simulateFbm(1, { hurst: 2, rng })).toThrow(RangeError);
+  });
+});
+
+describe("simulateFgnFromNormals (common random numbers, two paths per complex FFT)", () => {
+  for (const [n, count] of [
+    [1, 1],
+    [37, 3],
+    [37, 4],
+    [1000, 5],
+  ] as const) {
+    it(`n = ${n}, ${count} paths: path j = the j-th successive simulateFgn call on the same rng (1e-13 absolute)`, () => {
+      const normal = normalSource(randomSource(11));
+      const size = simulateFgnNormalCount(n);
+      const normals = Array.from({ length: count }, () => {
+        const draw = new Float64Array(size);
+        for (let k = 0; k < size; k++) draw[k] = normal();
+        return draw;
+      });
+      const paths = simulateFgnFromNormals(n, normals, { hurst: 0.7 });
+      expect(paths.length).toBe(count);
+      const rng = randomSource(11);
+      for (let j = 0; j < count; j++) {
+        const expected = simulateFgn(n, { hurst: 0.7, rng });
+        let worst = 0;
+        for (let t = 0; t < n; t++) worst = Math.max(worst, Math.abs(paths[j][t] - expected[t]));
+        expect(worst, `path ${j}`).toBeLessThan(1e-13);
+      }
+    });
+  }
+  it("needs 2m normals per path (m the smallest power of two >= n); bad input is rejected with the requirement", () => {
+    expect(simulateFgnNormalCount(4095)).toBe(8192);
+    expect(simulateFgnNormalCount(4097)).toBe(16384);
+    expect(simulateFgnNormalCount(1)).toBe(2);
+    const unit = simulateFgnFromNormals(4, [new Float64Array([1, 0, 0, 0, 0, 0, 0, 0])], { hurst: 0.5 })[0];
+    for (const v of unit) expect(Math.abs(v - Math.sqrt(1 / 8))).toBeLessThan(4 * Number.EPSILON); // √(λ₀/2m)·1, λ₀ = 1
+    expect(() => simulateFgnFromNormals(5, [new Float64Array(8)], { hurst: 0.5 })).toThrow(
+      /^simulateFgnFromNormals: normals\[0\] must have 2m = 16 values \(m = smallest power of two >= n = 5\), got 8$/,
+    );
+    expect(() => simulateFgnFromNormals(5, [[0] as unknown as Float64Array], { hurst: 0.5 })).toThrow(TypeError);
+    expect(() => simulateFgnFromNormals(5, [], { hurst: 1 })).toThrow(/^simulateFgnFromNormals: options.hurst must be < 1, got 1$/);
+    expect(simulateFgnFromNormals(5, [], { hurst: 0.5 })).toEqual([]);
   });
 });
