@@ -10,3 +10,5 @@ export * from "./ou/index.js";
 export * from "./backtest/index.js";
 export * from "./portfolio/index.js";
 export * from "./signals/index.js";
+export * from "./optimal/index.js";
+export * from "./pde/index.js";
