@@ -1,7 +1,8 @@
 /**
  * `npm run test:notebooks`: the demo notebooks as tests.
  *
- * 1. Build the notebook bundle if src/ changed; start the gRPC server on 127.0.0.1 (free port)
+ * 1. Install the tslab kernelspec if needed and build the notebook bundle if src/ changed
+ *    (scripts/install-kernel.sh, so `npm run test:notebooks` also works on its own); start the gRPC server on 127.0.0.1 (free port)
  *    and wait for its health check; kernels reach it through GRPC_HOST/GRPC_PORT.
  * 2. Execute every notebooks/*.ipynb headless (scripts/run-notebook.py: nbclient, never
  *    allow_errors), two at a time; write executed notebooks and HTML exports to output/notebooks/.
@@ -15,10 +16,9 @@
  *
  * Usage: tsx scripts/test-notebooks.ts [name-substring ...]
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { buildNotebookLib } from "./build-notebook-lib.js";
 import { JUPYTER_PYTHON, ROOT, freePort, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
 
 const NOTEBOOK_DIR = path.join(ROOT, "notebooks");
@@ -138,7 +138,11 @@ async function main(): Promise<number> {
     return 1;
   }
   mkdirSync(OUTPUT_DIR, { recursive: true });
-  await buildNotebookLib();
+  const kernel = spawnSync("bash", [path.join(ROOT, "scripts", "install-kernel.sh")], { cwd: ROOT, stdio: "inherit" });
+  if (kernel.status !== 0) {
+    console.error("[notebooks] scripts/install-kernel.sh failed (is Jupyter installed? run: bash scripts/bootstrap.sh test)");
+    return 1;
+  }
 
   const port = await freePort("127.0.0.1");
   const server = spawnGrpcServer("127.0.0.1", port);
