@@ -65,12 +65,19 @@ export async function buildNotebookLib(force = false): Promise<void> {
   const workDir = `${outDir}.tmp-${process.pid}`;
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
+  const oldDir = `${outDir}.tmp-old-${process.pid}`;
   try {
     await buildInto(workDir);
-    rmSync(finalDir, { recursive: true, force: true });
-    renameSync(workDir, finalDir);
+    // Two renames: the bundle is missing only between them (a concurrent build may win the race; its output is equivalent).
+    if (existsSync(finalDir)) renameSync(finalDir, oldDir);
+    try {
+      renameSync(workDir, finalDir);
+    } catch (error) {
+      if (!existsSync(finalDir)) throw error;
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+    rmSync(oldDir, { recursive: true, force: true });
   }
   console.log(`[notebook-lib] built ${path.relative(root, bundleFile)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
