@@ -8,8 +8,8 @@ import { toFloat64 } from "../util/validate.js";
 const LEVEL_TOLERANCE_SD = 1e-13;
 /** Bracket expansion: steps of sd·2^k, at most this many doublings. */
 const MAX_BRACKET_DOUBLINGS = 60;
-/** Points scanned on (L, b*_L) to locate the maximum of V_L(x) − x − c (then golden-section refined). */
-const STOP_LOSS_SCAN_POINTS = 64;
+/** Points scanned on (L, b*_L) to locate the maximum of V_L(x) − x − c (then refined by Brent on its slope). */
+const STOP_LOSS_SCAN_POINTS = 32;
 
 export type LeungLiParameters = OuStoppingParameters;
 
@@ -162,9 +162,7 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     coefF: number;
     coefG: number;
   }
-  const boundary = (b: number): Boundary => {
-    const fb = evalF(b);
-    const gb = evalG(b);
+  const boundary = (b: number, fb = evalF(b), gb = evalG(b)): Boundary => {
     const rhoF = Math.exp(fAtL.logValue - fb.logValue);
     const rhoG = Math.exp(gb.logValue - gAtL.logValue);
     const den = 1 - rhoF * rhoG;
@@ -179,9 +177,9 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
   };
   // Smooth fit ψ(b) = V_L′(b⁻) − 1 (< 0 below b*_L, > 0 above).
   const smoothFit = (b: number): number => {
-    const bd = boundary(b);
     const fb = evalF(b);
     const gb = evalG(b);
+    const bd = boundary(b, fb, gb);
     return bd.coefF * fb.logDerivative + bd.coefG * gb.logDerivative * bd.rhoG - 1;
   };
   let slHigh = Math.max(exitFree, L + sd * 1e-6);
@@ -217,45 +215,51 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     const partG = bd.coefG * Math.exp(g.logValue - logGAtL);
     return [partF + partG, partF * f.logDerivative + partG * g.logDerivative];
   };
+  /** h = V_L − x − c, h′ and the log-derivatives of F and G at x (two integral evaluations). */
+  const stopState = (x: number): { h: number; slope: number; phiF: number; phiG: number } => {
+    const f = evalF(x);
+    const g = evalG(x);
+    if (x <= L || x >= exitStop) return { h: -2 * c, slope: 0, phiF: f.logDerivative, phiG: g.logDerivative };
+    const partF = bd.coefF * Math.exp(f.logValue - bd.logFb);
+    const partG = bd.coefG * Math.exp(g.logValue - logGAtL);
+    return {
+      h: partF + partG - x - c,
+      slope: partF * f.logDerivative + partG * g.logDerivative - 1,
+      phiF: f.logDerivative,
+      phiG: g.logDerivative,
+    };
+  };
   const premium = (x: number): number => exitValueStop(x)[0] - x - c;
-  // Locate the maximum of V_L(x) − x − c on (L, b*_L): scan, then golden section.
+  // Locate the maximum of h = V_L(x) − x − c on (L, b*_L): scan, then Brent on h′ = 0 around the best point.
   let bestX = L;
   let bestValue = -Infinity;
+  let bestIndex = 0;
   const span = exitStop - L;
+  const scanStep = span / STOP_LOSS_SCAN_POINTS;
+  const scanSlopes = new Float64Array(STOP_LOSS_SCAN_POINTS + 1);
   for (let i = 1; i < STOP_LOSS_SCAN_POINTS; i++) {
-    const x = L + (span * i) / STOP_LOSS_SCAN_POINTS;
-    const v = premium(x);
-    if (v > bestValue) {
-      bestValue = v;
+    const x = L + scanStep * i;
+    const state = stopState(x);
+    scanSlopes[i] = state.slope;
+    if (state.h > bestValue) {
+      bestValue = state.h;
       bestX = x;
+      bestIndex = i;
     }
   }
   {
-    let lo = Math.max(L, bestX - span / STOP_LOSS_SCAN_POINTS);
-    let hi = Math.min(exitStop, bestX + span / STOP_LOSS_SCAN_POINTS);
-    const golden = (Math.sqrt(5) - 1) / 2;
-    let x1 = hi - golden * (hi - lo);
-    let x2 = lo + golden * (hi - lo);
-    let f1 = premium(x1);
-    let f2 = premium(x2);
-    while (hi - lo > xTol * 1e3) {
-      if (f1 < f2) {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + golden * (hi - lo);
-        f2 = premium(x2);
-      } else {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - golden * (hi - lo);
-        f1 = premium(x1);
+    // h′ > 0 left of the maximum and < 0 right of it (smooth fit makes h′(b*_L) = 0, so stay inside).
+    const lo = bestIndex > 1 ? bestX - scanStep : L + 1e-3 * scanStep;
+    const hi = bestIndex < STOP_LOSS_SCAN_POINTS - 1 ? bestX + scanStep : exitStop - 1e-3 * scanStep;
+    const slopeLo = bestIndex > 1 ? scanSlopes[bestIndex - 1] : stopState(lo).slope;
+    const slopeHi = bestIndex < STOP_LOSS_SCAN_POINTS - 1 ? scanSlopes[bestIndex + 1] : stopState(hi).slope;
+    if (slopeLo > 0 && slopeHi < 0) {
+      const xMax = findRootBrent((x) => stopState(x).slope, lo, hi, xTol, 200, slopeLo, slopeHi);
+      const value = stopState(xMax).h;
+      if (value > bestValue) {
+        bestValue = value;
+        bestX = xMax;
       }
-    }
-    if (Math.max(f1, f2) > bestValue) {
-      bestValue = Math.max(f1, f2);
-      bestX = f1 > f2 ? x1 : x2;
     }
   }
   if (!(bestValue > 0)) {
@@ -265,11 +269,17 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     return finish(exitStop, null, null, (x) => exitValueStop(x)[0], () => 0);
   }
   // a*_L: root of h′ − (F′/F)h on (x₁, x_max); d*_L: root of h′ − (G′/G)h on (x_max, x₂), x₁ < x₂ the zeros of h.
-  const premiumSlope = (x: number): number => exitValueStop(x)[1] - 1;
-  const leftZero = c > 0 ? findRootBrent(premium, L, bestX, xTol) : L;
-  const rightZero = c > 0 ? findRootBrent(premium, bestX, exitStop, xTol) : exitStop;
-  const lowerEquation = (x: number): number => premiumSlope(x) - evalF(x).logDerivative * premium(x);
-  const upperEquation = (x: number): number => premiumSlope(x) - evalG(x).logDerivative * premium(x);
+  const bracketTol = 1e-9 * sd;
+  const leftZero = c > 0 ? findRootBrent(premium, L, bestX, bracketTol) : L;
+  const rightZero = c > 0 ? findRootBrent(premium, bestX, exitStop, bracketTol) : exitStop;
+  const lowerEquation = (x: number): number => {
+    const st = stopState(x);
+    return st.slope - st.phiF * st.h;
+  };
+  const upperEquation = (x: number): number => {
+    const st = stopState(x);
+    return st.slope - st.phiG * st.h;
+  };
   const entryLower = findRootBrent(lowerEquation, leftZero, bestX, xTol);
   const entryUpper = findRootBrent(upperEquation, bestX, rightZero, xTol);
   const premiumLower = premium(entryLower);

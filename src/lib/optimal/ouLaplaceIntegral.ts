@@ -3,7 +3,7 @@ import { gaussLegendre } from "./gaussLegendre.js";
 /** Gauss–Legendre points per panel of the tail integral. */
 const PANEL_POINTS = 16;
 /** Largest panel width (the integrand's Gaussian factor has unit width). */
-const MAX_PANEL_WIDTH = 1.5;
+const MAX_PANEL_WIDTH = 2.5;
 /** Largest change of the exponent's slope-times-width across one panel (keeps 16 points exact to ~1e-17). */
 const MAX_PANEL_DECAY = 8;
 /** The tail is cut where the integrand has fallen by e^{−TAIL_CUT} from its maximum. */

@@ -10,7 +10,7 @@ import { rangeError, toFloat64 } from "../util/validate.js";
  *      Watson Sci. Comput. Lab. Report; [2] Higham (2002) "Accuracy and Stability of Numerical
  *      Algorithms", §9.6 (no pivoting needed for diagonally dominant tridiagonal matrices).
  * @throws RangeError if the arrays differ in length or a pivot vanishes (singular system)
- * @example solveTridiagonalThomas([0, -1, -1], [2, 2, 2], [-1, -1, 0], [1, 0, 1]) // [1, 1, 1] (exact)
+ * @example solveTridiagonalThomas([0, -1, -1], [2, 2, 2], [-1, -1, 0], [1, 0, 1]) // ≈ [1, 1, 1] (exact solution; within 4 ulp)
  */
 export function solveTridiagonalThomas(
   lower: ArrayLike<number>,
