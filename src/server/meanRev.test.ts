@@ -18,6 +18,7 @@ import {
   pcaPortfolios,
   portfolioStats,
   generateSignal,
+  optimalThresholds,
 } from "../lib/index.js";
 import { simulateOu } from "../lib/ou/simulateOu.js";
 import { normalSource, randomSource } from "../lib/util/random.js";
@@ -33,6 +34,7 @@ import {
   PriceUpdate,
   ReturnsRequest,
   SignalRequest,
+  ThresholdRequest,
   type BacktestMetric,
   type HealthMetric,
   type OUEstimate,
@@ -235,6 +237,41 @@ describe("unary meanrev RPCs", () => {
   });
 });
 
+describe("OptimalThresholds", () => {
+  it("Bertram's band from the library's optimalThresholds in this package's z-score convention (theta = speed, mu = mean)", async () => {
+    const r = await unary(c.meanrev, c.meanrev.optimalThresholds, ThresholdRequest.fromPartial({ ouParams: { theta: 0.05, mu: 1, sigma: 0.1 }, transactionCost: 0.02 }));
+    const lib = optimalThresholds({ kappa: 0.05, theta: 1, sigma: 0.1, c: 0.02, objective: "profit", rf: 0 });
+    expect(r.entryZscore).toBe(-lib.entryZScore);
+    expect(r.exitZscore).toBe(-lib.exitZScore);
+    expect(r.entryZscore).toBeGreaterThan(0);
+    expect(r.exitZscore).toBeCloseTo(-r.entryZscore, 12); // Bertram closes at the opposite band
+    expect(r.expectedHoldingPeriods).toBe(lib.expectedHoldingTime);
+    expect(r.expectedReturnPerTrade).toBe(lib.expectedReturnPerTrade);
+    expect(r.winRateEstimate).toBe(lib.winRateEstimate);
+    const s = 0.1 / Math.sqrt(0.1);
+    expect(r.entryLevel).toBeCloseTo(1 - r.entryZscore * s, 12);
+    expect(r.exitLevel).toBeCloseTo(1 + r.entryZscore * s, 12);
+    expect(r.objective).toBe("profit");
+    // the thresholds feed GenerateSignals unchanged (the contract passes a ThresholdResponse)
+    const sig = await unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ priceHistory: { prices: [1, r.entryLevel - 0.01] }, ouParams: { theta: 0.05, mu: 1, sigma: 0.1 }, thresholds: r }));
+    expect(sig.signal).toBe("buy");
+    const kelly = await unary(c.meanrev, c.meanrev.optimalThresholds, ThresholdRequest.fromPartial({ ouParams: { theta: 0.05, mu: 1, sigma: 0.1 }, transactionCost: 0.02, optimizationObjective: "kelly", metadata: '{"rf": 0.0001}' }));
+    expect(kelly.objective).toBe("kelly");
+    expect(JSON.parse(kelly.metadata).kelly_fraction).toBe(optimalThresholds({ kappa: 0.05, theta: 1, sigma: 0.1, c: 0.02, objective: "kelly", rf: 0.0001 }).kellyFraction);
+  });
+
+  it.each([
+    [{ ouParams: { theta: 0.1, mu: 0, sigma: 0.2 }, optimizationObjective: "yolo" }, /optimization_objective must be one of "profit", "sharpe", "kelly"/],
+    [{ transactionCost: 0.01 }, /ou_params is required/],
+    [{ ouParams: { theta: -1, mu: 0, sigma: 0.2 } }, /ou_params.theta \(the mean-reversion speed\) must be > 0, got -1/],
+    [{ ouParams: { theta: 0.1, mu: 0, sigma: 0 } }, /ou_params.sigma must be > 0, got 0/],
+  ])("rejects %j naming the field", async (req, details) => {
+    const e = await codeOf(unary(c.meanrev, c.meanrev.optimalThresholds, ThresholdRequest.fromPartial(req)));
+    expect(e.code).toBe(status.INVALID_ARGUMENT);
+    expect(e.details).toMatch(details);
+  });
+});
+
 describe("GenerateSignals", () => {
   it("generateSignal with the OU stationary z-score rule (theta = speed, mu = mean)", async () => {
     const req = SignalRequest.fromPartial({
@@ -244,6 +281,10 @@ describe("GenerateSignals", () => {
     });
     const r = await unary(c.meanrev, c.meanrev.generateSignals, req);
     const lib = generateSignal({ prices: [0.1, -0.2, -2.6], ou: { kappa: 2, theta: 0, sigma: 2 }, levels: { kind: "zscore", entry: 2, exit: 0 }, position: "flat" });
+    // the server applies the band as absolute levels (same rule on the OU stationary scale)
+    const asLevels = generateSignal({ prices: [0.1, -0.2, -2.6], ou: { kappa: 2, theta: 0, sigma: 2 }, levels: { kind: "levels", entry: -2, exit: 0, side: "both", center: 0 }, position: "flat" });
+    expect(asLevels.signal).toBe(lib.signal);
+    expect(asLevels.confidence).toBe(lib.confidence);
     expect(r.signal).toBe("buy");
     expect(r.signal).toBe(lib.signal);
     expect(r.zscore).toBe(lib.zscore);

@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http2 from "node:http2";
 import { status } from "@grpc/grpc-js";
-import { coint, hurst, fitOu, backtestSpread } from "../lib/index.js";
-import { leungLi } from "../lib/optimal/leungLi.js";
+import { coint, hurst, fitOu, leungLi, backtestSpread } from "../lib/index.js";
 import { startServer, type RunningServer } from "./startServer.js";
 import { benjaminiHochberg } from "./discovery/benjaminiHochberg.js";
 import { cointegratedPair, codeOf, collect, connectClients, randomWalk, unary, type Clients } from "./testSupport.js";

@@ -13,6 +13,8 @@ import {
   multiperiodWeights,
   portfolioStats,
   generateSignal,
+  optimalThresholds as libOptimalThresholds,
+  zScoresToLevels,
 } from "../../lib/index.js";
 import type {
   MultiperiodRequest,
@@ -30,11 +32,12 @@ import type {
   ThresholdResponse,
   WeightsOutput,
 } from "../generated/meanrev.js";
-import { invalidArgument, WireError } from "../errors.js";
+import { invalidArgument } from "../errors.js";
 import {
   enumOrDefault,
   finiteValue,
   metadataBoolean,
+  metadataNumber,
   metadataObject,
   nonNegativeValue,
   positiveIntOrDefault,
@@ -234,9 +237,15 @@ export function portfolioStatsOp(req: PortfolioStatsRequest): Partial<PortfolioS
 export const THRESHOLD_OBJECTIVES = ["profit", "sharpe", "kelly"] as const;
 
 /**
- * OptimalThresholds: ou_params (theta = SPEED > 0, mu = MEAN, sigma > 0, per bar), transaction_cost
- * in spread units (0 legal), objective "profit" (default) | "sharpe" | "kelly" -> the library's
- * optimalThresholds (levels as stationary z-scores (x − mu)/(sigma/√(2·theta))).
+ * OptimalThresholds: the library's `optimalThresholds` (Bertram 2010 symmetric band: buy at
+ * mu − m, sell at mu + m, and the mirror short) for ou_params (theta = SPEED > 0, mu = MEAN,
+ * sigma > 0, per bar), round-trip transaction_cost c in spread units (> 0; 0 = default 0.001),
+ * objective "profit" (default) | "sharpe" | "kelly", metadata JSON `{"rf": r}` (risk-free rate per
+ * bar for "sharpe"/"kelly", default 0).
+ * Reported in the convention of this package's inputs (BacktestInput, SignalRequest.thresholds):
+ * entry_zscore = m/s > 0 (enter long at z ≤ −entry, short at z ≥ +entry) and exit_zscore = −m/s
+ * (a long exits at z ≥ −exit_zscore = +m/s: Bertram closes at the opposite band), s = sigma/√(2·theta).
+ * expected_holding_periods in bars, expected_return_per_trade = 2m − c (spread units).
  */
 export function optimalThresholds(req: ThresholdRequest): Partial<ThresholdResponse> {
   const rpc = "OptimalThresholds";
@@ -247,13 +256,26 @@ export function optimalThresholds(req: ThresholdRequest): Partial<ThresholdRespo
   const mean = finiteValue(rpc, "ou_params.mu", ou.mu);
   const sigma = finiteValue(rpc, "ou_params.sigma", ou.sigma);
   if (!(sigma > 0)) invalidArgument(rpc, `ou_params.sigma must be > 0, got ${sigma}`);
-  const cost = nonNegativeValue(rpc, "transaction_cost", req.transactionCost);
+  const cost = positiveOrDefault(rpc, "transaction_cost", req.transactionCost, 0.001);
   const objective = enumOrDefault(rpc, "optimization_objective", req.optimizationObjective, THRESHOLD_OBJECTIVES, "profit");
-  metadataObject(rpc, "metadata", req.metadata);
-  void mean;
-  void cost;
-  void objective;
-  throw new WireError("INTERNAL", "OptimalThresholds: the library function optimalThresholds has not landed yet");
+  const meta = metadataObject(rpc, "metadata", req.metadata);
+  const rf = metadataNumber(rpc, "metadata", meta, "rf") ?? 0;
+  if (rf < 0) invalidArgument(rpc, `metadata.rf must be >= 0, got ${rf}`);
+  const scale = { kappa: speed, theta: mean, sigma };
+  const r = libOptimalThresholds({ ...scale, c: cost, objective, rf });
+  const [entryLevel, exitLevel] = zScoresToLevels(scale, [r.entryZScore, r.exitZScore]);
+  return {
+    entryZscore: -r.entryZScore,
+    exitZscore: -r.exitZScore,
+    expectedHoldingPeriods: r.expectedHoldingTime,
+    expectedReturnPerTrade: r.expectedReturnPerTrade,
+    winRateEstimate: r.winRateEstimate,
+    metadata: JSON.stringify({ sharpe: r.sharpe, expected_return_rate: r.expectedReturnRate, kelly_fraction: r.kellyFraction, rf }),
+    entryLevel,
+    exitLevel,
+    objective: r.objective,
+    warnings: [...r.warnings],
+  };
 }
 
 /** Default entry z-score when `thresholds` is absent or its entry_zscore is 0 (exit defaults to the mean, 0). */
@@ -261,10 +283,11 @@ export const DEFAULT_SIGNAL_ENTRY_ZSCORE = 2;
 
 /**
  * GenerateSignals: `generateSignal` on price_history.prices (the spread; last value = now) with the
- * OU model from ou_params (theta = SPEED, mu = MEAN, sigma; same time unit) and the z-score rule of
- * `thresholds` (entry_zscore default 2, exit_zscore as given, 0 = exit at the mean), z measured
- * against the OU stationary law (x − mu)/(sigma/√(2·theta)). position_state "flat" (default),
- * "long" or "short". The response's metadata JSON adds position_after, half_life and exit_kind.
+ * OU model from ou_params (theta = SPEED, mu = MEAN, sigma; same time unit) and the z-score band of
+ * `thresholds` (entry_zscore default 2; exit_zscore as given, 0 = exit at the mean, must be <
+ * entry_zscore; a long exits at z ≥ −exit_zscore), z measured against the OU stationary law
+ * (x − mu)/(sigma/√(2·theta)). position_state "flat" (default), "long" or "short". The response's
+ * metadata JSON adds position_after, half_life and exit_kind.
  */
 export function generateSignals(req: SignalRequest): Partial<SignalResponse> {
   const rpc = "GenerateSignals";
@@ -280,7 +303,13 @@ export function generateSignals(req: SignalRequest): Partial<SignalResponse> {
   const entry = positiveOrDefault(rpc, "thresholds.entry_zscore", req.thresholds?.entryZscore, DEFAULT_SIGNAL_ENTRY_ZSCORE);
   const exit = finiteValue(rpc, "thresholds.exit_zscore", req.thresholds?.exitZscore ?? 0);
   const position = enumOrDefault(rpc, "position_state", req.positionState, ["flat", "long", "short"] as const, "flat");
-  const r = generateSignal({ prices, ou: { kappa: speed, theta: mean, sigma }, levels: { kind: "zscore", entry, exit }, position });
+  // The z-score band as absolute levels (long entry mu − entry·s, long exit mu − exit·s, shorts
+  // reflected about mu): the same rule as { kind: "zscore" } on the OU stationary scale, and it also
+  // accepts Bertram's exit at the opposite band (exit = −entry) that OptimalThresholds returns.
+  if (!(exit < entry)) invalidArgument(rpc, `thresholds.exit_zscore must be < entry_zscore (${entry}), got ${exit}`);
+  const scale = { kappa: speed, theta: mean, sigma };
+  const [entryLevel, exitLevel] = zScoresToLevels(scale, [-entry, -exit]);
+  const r = generateSignal({ prices, ou: scale, levels: { kind: "levels", entry: entryLevel, exit: exitLevel, side: "both", center: mean }, position });
   const stamps = req.priceHistory.timestampsMs ?? [];
   return {
     signal: r.signal,

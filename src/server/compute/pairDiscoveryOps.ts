@@ -3,9 +3,7 @@
  * validates its wire fields (names as on the wire), applies the contract's defaults and calls
  * src/lib; see docs/compatibility.md for every meaning we fixed.
  */
-import { coint, hurst, fitOu, backtestSpread } from "../../lib/index.js";
-import { leungLi } from "../../lib/optimal/leungLi.js"; // TODO(E1): from lib/index.js once optimal/index.ts lands
-import { solveHjb } from "../../lib/optimal/solveHjb.js";
+import { coint, hurst, fitOu, leungLi, solveHjb, backtestSpread } from "../../lib/index.js";
 import type {
   BacktestRequest,
   BacktestResponse,

@@ -15,8 +15,7 @@
  * H ≥ 0.5); profit_score = max(total_return, 0) (fraction); combined_score =
  * coint_score · meanrev_score · (1 + profit_score) (the seed's product form).
  */
-import { coint, hurst, fitOu, backtestPair } from "../../lib/index.js";
-import { leungLi } from "../../lib/optimal/leungLi.js"; // TODO(E1): from lib/index.js once optimal/index.ts lands
+import { coint, hurst, fitOu, leungLi, backtestPair } from "../../lib/index.js";
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 
