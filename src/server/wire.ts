@@ -152,8 +152,3 @@ export function wireMatrix(
 export function toWireMatrix(m: MatrixRowMajor): WireMatrix {
   return { rows: m.rows, cols: m.cols, values: Array.from(m.data) };
 }
-
-/** A typed array as a plain array for a `repeated double` field (proto doubles carry NaN/Infinity as-is). */
-export function toArray(x: ArrayLike<number>): number[] {
-  return Array.from(x);
-}

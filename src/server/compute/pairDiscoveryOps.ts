@@ -21,7 +21,6 @@ import { invalidArgument } from "../errors.js";
 import {
   enumOrDefault,
   finiteValue,
-  nonNegativeValue,
   positiveIntOrDefault,
   positiveOrDefault,
   wireSeries,
