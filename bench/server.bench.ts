@@ -109,6 +109,21 @@ export async function run(): Promise<BenchSection> {
       kernelTimes.push(performance.now() - t0);
     }
     console.log(`[bench server] TestPair: ${TESTPAIR_CALLS} calls done`);
+    // The transport floor on this machine right now: grpc.health.v1 Check (answered on the
+    // server's main thread, no pool hop, tiny messages), and ComputeLogReturns on 3 prices (one
+    // pool round trip, negligible compute).
+    const floor = async (call: () => Promise<unknown>) => {
+      for (let i = 0; i < 100; i++) await call();
+      const times: number[] = [];
+      for (let i = 0; i < 1000; i++) {
+        const t0 = performance.now();
+        await call();
+        times.push(performance.now() - t0);
+      }
+      return times;
+    };
+    const healthTimes = await floor(() => pd.checkHealth(""));
+    const poolTimes = await floor(() => mr.computeLogReturns({ prices: [100, 101, 102] }));
     const p50 = percentile(latencies, 0.5);
     const p99 = percentile(latencies, 0.99);
     rows.push(`### TestPair, T = 1000, sequential unary calls over loopback (${TESTPAIR_CALLS} calls after 200 warm-up)\n`);
@@ -117,6 +132,8 @@ export async function run(): Promise<BenchSection> {
     rows.push(`| p99 latency | ${fmt(p99, 3)} ms | <= 3 ms | ${verdict(p99 <= 3)} |`);
     rows.push(`| mean latency | ${fmt(latencies.reduce((a, b) => a + b, 0) / latencies.length, 3)} ms | | |`);
     rows.push(`| in-process pipeline (testPairCore, no gRPC), median | ${fmt(median(kernelTimes), 3)} ms | | |`);
+    rows.push(`| transport floor: health Check (main thread, no pool), p50 / p99 | ${fmt(percentile(healthTimes, 0.5), 3)} / ${fmt(percentile(healthTimes, 0.99), 3)} ms | | |`);
+    rows.push(`| transport + pool hop: ComputeLogReturns on 3 prices, p50 / p99 | ${fmt(percentile(poolTimes, 0.5), 3)} / ${fmt(percentile(poolTimes, 0.99), 3)} ms | | |`);
     rows.push("");
 
     // ---- 2. DiscoverPairs over sp100 ---------------------------------------------------------------
