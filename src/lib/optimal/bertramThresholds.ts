@@ -100,7 +100,7 @@ export function bertramCycleMoments(kappa: number, sigma: number, m: number): { 
  * @see [1] Bertram, W.K. (2010) "Analytic solutions for optimal statistical arbitrage trading",
  *      Physica A 389(11), 2234–2243.
  * @throws RangeError if kappa or sigma ≤ 0, c ≤ 0 (with c = 0 the return-optimal band collapses to θ), rf < 0 or non-finite, or an unknown objective
- * @example bertramThresholds({ kappa: 5, theta: 0, sigma: 0.3, c: 0.02, objective: "return" }).exitLevel // ≈ value in fixtures/bertram.json (mpmath erfi + findroot)
+ * @example bertramThresholds({ kappa: 5, theta: 0, sigma: 0.3, c: 0.02, objective: "return" }).exitLevel // ≈ 0.0667557528 (z ≈ 0.7036674194; fixtures/bertram.json, mpmath erfi + findroot)
  */
 export function bertramThresholds(params: BertramParameters): BertramResult {
   const fn = "bertramThresholds";

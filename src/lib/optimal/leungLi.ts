@@ -77,7 +77,7 @@ interface LogSolution {
  *      stop-loss exit", Int. J. Theor. Appl. Finance 18(3), 1550020. Also Leung & Li (2016) "Optimal
  *      Mean Reversion Trading", World Scientific, ch. 2.
  * @throws RangeError if kappa, sigma or r is not > 0, c < 0, theta non-finite, or stopLoss ≥ theta
- * @example leungLi({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.5709 (b*; fixtures/leungLi.json, mpmath pcfd + findroot)
+ * @example leungLi({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.6539871224 (b*; d* ≈ 0.3138464838; fixtures/leungLi.json, mpmath pcfd + bisection)
  */
 export function leungLi(params: LeungLiParameters): LeungLiResult {
   const fn = "leungLi";
