@@ -2,7 +2,7 @@ import { thomasInPlace } from "../pde/solveTridiagonalThomas.js";
 import { findRootBrent } from "./findRootBrent.js";
 import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
 import type { OuStoppingParameters } from "./ouStoppingParameters.js";
-import { rangeError, requireFinite, requireInteger, requireOneOf, requireOptions } from "../util/validate.js";
+import { requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
 
 /** Default number of nodes of the fine grid (the coarse grid of the Richardson pair has about half). */
 const DEFAULT_POINTS = 1601;
@@ -131,7 +131,7 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   const nStd = requireFinite(fn, "grid.nStd", gridOpts.nStd ?? DEFAULT_N_STD, { min: 2 });
   const scheme = requireOneOf<HjbScheme>(fn, "scheme", opts.scheme ?? "policy-iteration", ["policy-iteration", "psor"]);
   const extrapolate = opts.extrapolate ?? true;
-  if (typeof extrapolate !== "boolean") rangeError(fn, `extrapolate must be a boolean, got ${typeof extrapolate}`);
+  if (typeof extrapolate !== "boolean") typeError(fn, `extrapolate must be a boolean, got ${typeof extrapolate}`);
   const { theta, c, nu, stationarySd: sd } = p;
   const yL = p.stopLoss === null ? null : (p.stopLoss - theta) / sd;
   const warnings: string[] = [];
