@@ -4,7 +4,7 @@ import { simulateFgnFromNormals, simulateFgnNormalCount } from "./simulateFbm.js
 
 /** Hurst estimators offered by `hurst`. */
 export type HurstMethod = "variance" | "rs" | "dfa";
-/** Finite-sample bias correction of the "rs" estimate: none (plain R/S-AL, default) or indirect inference on exact fGn. */
+/** Finite-sample bias correction of the "rs" estimate: indirect inference on exact fGn (default) or none (plain R/S-AL). */
 export type HurstBiasCorrection = "indirect" | "none";
 
 /** At most this many lags/window sizes: every integer when the range is small, else a log-spaced grid. */
@@ -50,7 +50,7 @@ export interface HurstOptions {
   minLag?: number;
   /** Largest lag τ ("variance") or window size ("rs", "dfa"), inclusive. */
   maxLag?: number;
-  /** "rs" only: "none" (default) returns the R/S-AL estimate itself; "indirect" maps it through its simulated binding function (indirect inference, removes the pull towards 0.5 but widens the spread: see `hurst`). Ignored by "variance" and "dfa". */
+  /** "rs" only: "indirect" (default) maps the window-count-weighted R/S-AL fit through its simulated binding function (indirect inference, removes the pull towards 0.5; ≈ 0.15 s at n = 4096); "none" returns the plain OLS R/S-AL estimate. Ignored by "variance" and "dfa". */
   rsBiasCorrection?: HurstBiasCorrection;
   /** "rs" with "indirect": simulated fGn paths per candidate H, integer 2..4096 (default 32). */
   replications?: number;
@@ -59,11 +59,11 @@ export interface HurstOptions {
 }
 
 export interface HurstResult {
-  /** Estimated Hurst exponent (for "rs" with rsBiasCorrection "indirect": the bias-corrected value). */
+  /** Estimated Hurst exponent (for "rs" with the default rsBiasCorrection "indirect": the bias-corrected value). */
   readonly H: number;
-  /** The uncorrected estimate from the log-log fit (H = rawH for "variance", "dfa" and "rs" with rsBiasCorrection "none"). */
+  /** The uncorrected estimate from the log-log fit (for corrected "rs" the window-count-weighted R/S-AL fit; H = rawH for "variance", "dfa" and "rs" with rsBiasCorrection "none"). */
   readonly rawH: number;
-  /** The correction that maps rawH to H: "none" (default; always "none" for "variance" and "dfa") or "indirect" ("rs" on request). */
+  /** The correction that maps rawH to H: "indirect" ("rs" default) or "none" (always "none" for "variance" and "dfa"). */
   readonly biasCorrection: HurstBiasCorrection;
   /** The estimator used. */
   readonly method: HurstMethod;
@@ -73,7 +73,7 @@ export interface HurstResult {
   readonly values: Float64Array;
   /** Intercept of the log-log regression. */
   readonly intercept: number;
-  /** Slope of the log-log regression (rawH = slope/2 for "variance", 0.5 + slope for "rs", slope for "dfa"). */
+  /** Slope of the log-log regression (rawH = slope/2 for "variance", 0.5 + slope for "rs", slope for "dfa"; weighted for corrected "rs"). */
   readonly slope: number;
   /** R² of the log-log regression. */
   readonly rSquared: number;
@@ -116,8 +116,9 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * Accuracy on exact fBm (simulateFbm, n = 4096, seeds 1000..1099, defaults): bias ± sd (worst |error|)
  *   variance  H=0.3: −0.000 ± 0.012 (0.031), H=0.5: −0.001 ± 0.014 (0.038), H=0.7: −0.007 ± 0.017 (0.046)
  *   dfa       H=0.3: +0.016 ± 0.012 (0.045), H=0.5: +0.009 ± 0.017 (0.047), H=0.7: +0.007 ± 0.021 (0.055)
- *   rs        H=0.3: +0.039 ± 0.016 (0.079), H=0.5: −0.000 ± 0.021 (0.054), H=0.7: −0.041 ± 0.024 (0.102)
- * "rs" does NOT meet issue 2's ±0.05 line at H = 0.3 and 0.7 (single estimates miss by up to 0.08
+ *   rs "none" H=0.3: +0.039 ± 0.016 (0.079), H=0.5: −0.000 ± 0.021 (0.054), H=0.7: −0.041 ± 0.024 (0.102)
+ *   (default "rs", bias-corrected: see the table below)
+ * Plain R/S-AL ("rs" with rsBiasCorrection "none") does NOT meet issue 2's ±0.05 line at H = 0.3 and 0.7 (single estimates miss by up to 0.08
  * and 0.10): the Anis–Lloyd correction is exact only for iid increments, and for fGn with H ≠ 0.5
  * E[R/S]_n approaches c·n^H slowly (the range of the discretely sampled window falls short of its
  * n^H scaling, and E[S²_n] = 1 − n^{2H−2} instead of 1 − 1/n), which pulls the slope towards 0.5:
@@ -128,33 +129,38 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * weighting the fit by the window count lowers the sd but moves weight to small windows and raises
  * the bias (+0.050 / −0.053 for windows 10..⌊M/4⌋, 60 seeds); overlapping windows (stride n/4)
  * change bias and sd by < 0.01.
- * rsBiasCorrection "indirect" (opt-in): indirect inference / parametric-bootstrap bias correction
- * [5, 6]. With b_R(h) = (1/R)·Σ_{r=1..R} Ĥ_AL(X_r(h)), where X_r(h) is the exact fGn of length M that
- * Davies–Harte makes at H = h from the r-th of R FIXED sets of 2m standard normals (seed
- * options.seed, default 20260101; `simulateFgnFromNormals`), H is the root of b_R(H) = rawH in
- * [0.01, 0.99] (same n, same windows). Common random numbers make b_R deterministic, continuous and
- * increasing in h, so a bracket walk from rawH plus Brent's method finds it in 3–4 evaluations of b_R
- * (tolerance 1e-4 in H or 2e-5 in b_R); a rawH outside [b_R(0.01), b_R(0.99)] returns the bound with a
- * warning. No tables are fitted offline: b_R is simulated at every call. `standardError` is divided by
- * the binding slope b_R′ (≈ 0.7–0.8, delta method). Deterministic: the same x, options and seed give
+ * Hence "rs" applies by default (rsBiasCorrection "indirect") an indirect-inference / parametric-
+ * bootstrap bias correction [5, 6] to an R/S-AL auxiliary fit: rawH = 0.5 + the WEIGHTED least-squares
+ * slope of the same points with weights ⌊M/s⌋ (the number of windows averaged at size s, to which the
+ * precision of ln(R/S)_s is about proportional; the weighting raises the pull towards 0.5 but the
+ * correction removes it, and it lowers the sd of the corrected H by ≈ 30%). With
+ * b_R(h) = (1/R)·Σ_{r=1..R} rawH(X_r(h)), where X_r(h) is the exact fGn of length M that Davies–Harte
+ * makes at H = h from the r-th of R FIXED blocks of 2m standard normals (one stream from
+ * randomSource(options.seed), default seed 20260101, R = options.replications, default 32;
+ * `simulateFgnFromNormals`), H is the root of b_R(H) = rawH in [0.01, 0.99] (same n, same windows,
+ * same weights). Common random numbers make b_R deterministic, continuous and increasing in h, so a
+ * bracket walk from rawH plus Brent's method finds the root in 3–4 evaluations of b_R (tolerance 1e-4
+ * in H or 2e-5 in b_R). A rawH outside [b_R(0.01), b_R(0.99)] returns that bound with a warning (this
+ * happens for short series, n ≲ 60, where R/S says little: use rsBiasCorrection "none" there). No
+ * table is fitted offline: b_R is simulated at every call. `standardError` is divided by the slope
+ * of b_R across the bracket (≈ 0.7, delta method). Deterministic: the same x, options and seed give
  * the same H, and H(c·x + d) = H(x) still holds (rawH is invariant and b_R does not depend on x).
- * Cost: ≈ (evaluations · R/2 + 1) complex FFTs of size 2m plus evaluations · R R/S fits: about
- * 150 ms per call at n = 4096 and 40–50 ms at n = 1000 with R = 32 (2 shared cores under load,
- * process CPU time); linear in R. Memory: R·2m doubles (up to 32 MB, then regenerated in blocks).
- * Accuracy (n = 4096, seeds 1000..1049; bias ± sd (worst |error|), seeds outside ±0.05):
- *   none            H=0.3: +0.043 ± 0.016 (0.079) 16/50, H=0.5: +0.005 ± 0.022 (0.054) 2/50, H=0.7: −0.035 ± 0.026 (0.102) 12/50
- *   indirect R = 16 H=0.3: +0.010 ± 0.020 (0.056)  2/50, H=0.5: +0.014 ± 0.027 (0.074) 5/50, H=0.7: +0.017 ± 0.035 (0.097)  8/50
- *   indirect R = 32 H=0.3: +0.012 ± 0.020 (0.059)  2/50, H=0.5: +0.017 ± 0.027 (0.078) 5/50, H=0.7: +0.021 ± 0.035 (0.100)  8/50
- *   indirect R = 64 H=0.3: +0.008 ± 0.020 (0.053)  1/50, H=0.5: +0.011 ± 0.027 (0.071) 4/50, H=0.7: +0.013 ± 0.035 (0.091)  8/50
- * The correction removes most of the pull towards 0.5 but divides the spread by b_R′ < 1 (sd 0.026 →
- * 0.035 at H = 0.7), so it does NOT meet the ±0.05 line either (seeds 1..8 at H = 0.7: one misses by
- * 0.053); hence it is not the default. The remaining +0.01..0.02 is the fixed simulation error of b_R
- * (sd ≈ 0.0045 in H at R = 32, the same for every call with one seed) plus the sample mean's error.
- * A lower-variance auxiliary fit (weights ⌊M/s⌋) would give sd/b_R′ ≈ 0.012 / 0.016 / 0.021 (60 seeds)
- * but changes rawH's definition; not done here.
- * Prefer "variance" or "dfa" when precision matters; "rs" is kept for R/S-AL comparability
- * (its random-walk reading is unbiased). `standardError` is the OLS slope error of the log-log fit, which
- * ignores the correlation between lags and understates the true sampling error several-fold (for fBm
+ * rsBiasCorrection "none" returns the plain OLS R/S-AL estimate (H = rawH, Weron-comparable).
+ * Cost: ≈ evaluations·(R/2 + 1) complex FFTs of size 2m plus evaluations·R R/S fits: ≈ 150 ms per
+ * call at n = 4096 and ≈ 45 ms at n = 1000 with R = 32 (process CPU time on 2 shared, loaded
+ * cores); linear in R and ~n log n. Memory: R·2m doubles (≤ 32 MB, beyond that regenerated in blocks).
+ * Accuracy of "rs" (exact fBm, n = 4096, seeds 1000..1099; bias ± sd (worst |error|), seeds outside ±0.05):
+ *   indirect (default) H=0.3: +0.002 ± 0.014 (0.038)  0/100, H=0.5: +0.003 ± 0.017 (0.049) 0/100, H=0.7: +0.005 ± 0.021 (0.057)  2/100
+ *   none (OLS R/S-AL)  H=0.3: +0.039 ± 0.016 (0.079) 27/100, H=0.5: −0.000 ± 0.021 (0.054) 2/100, H=0.7: −0.041 ± 0.024 (0.102) 34/100
+ * With the OLS fit as the auxiliary instead (seeds 1000..1049, R = 32) the correction gave
+ * +0.012 ± 0.020 (0.059) / +0.017 ± 0.027 (0.078) / +0.021 ± 0.035 (0.100), 8/50 outside at H = 0.7:
+ * the correction divides the auxiliary's sd by b_R′ ≈ 0.75, so the auxiliary must be efficient;
+ * R = 16 and 64 changed these by < 0.005. The fixed simulation error of b_R is ≈ sd/(b_R′·√R)
+ * ≈ 0.004 in H at n = 4096 (the same for every call with one seed). At n = 1000 (30 seeds) the
+ * corrected estimate still reads ≈ +0.02 high (sd ≈ 0.04), against +0.05 / +0.01 / −0.04 for "none".
+ * "variance" remains the most precise of the three here, and far cheaper than corrected "rs".
+ * `standardError` is the slope error of the log-log fit (for corrected "rs" the WLS error divided by
+ * b_R′), which ignores the correlation between lags and understates the true sampling error several-fold (for fBm
  * n = 4096 "variance" it reports ≈ 0.002 where the seed-to-seed sd is ≈ 0.013).
  * Server mapping: CalculateHurst's max_lag is maxLag (inclusive; the old server used lags
  * 2..max_lag−1); use_dfa = true selects method "dfa" (pass max_lag only if it is ≥ 10, else use
@@ -177,14 +183,13 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  *         unknown; if minLag/maxLag are not integers, minLag < 1 (variance), 2 (rs) or 3 (dfa),
  *         maxLag exceeds the caps above, or maxLag < minLag + 2; if rsBiasCorrection is not "indirect" or
  *         "none", replications is not an integer in 2..4096 or seed is not an integer
- * @example hurst(simulateFbm(4096, { hurst: 0.3, rng: randomSource(1) })).H // ≈ 0.296486741267 (this code; truth 0.3). rs: 0.34400, dfa: 0.32328
- * @example hurst(simulateFbm(4096, { hurst: 0.3, rng: randomSource(1) }), { method: "rs", rsBiasCorrection: "indirect" }).H // ≈ 0.313880207882 (this code; rawH 0.34400, truth 0.3)
+ * @example hurst(simulateFbm(4096, { hurst: 0.3, rng: randomSource(1) })).H // ≈ 0.296486741267 (this code; truth 0.3). rs: 0.306928 (rawH 0.352588; rsBiasCorrection "none": 0.34400), dfa: 0.32328
  */
 export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult {
   const fn = "hurst";
   const opts = requireOptions<HurstOptions>(fn, options);
   const method = requireOneOf(fn, "options.method", opts.method ?? "variance", ["variance", "rs", "dfa"] as const);
-  const biasCorrection = requireOneOf(fn, "options.rsBiasCorrection", opts.rsBiasCorrection ?? "none", ["indirect", "none"] as const);
+  const biasCorrection = requireOneOf(fn, "options.rsBiasCorrection", opts.rsBiasCorrection ?? "indirect", ["indirect", "none"] as const);
   const replications = requireInteger(fn, "options.replications", opts.replications ?? RS_DEFAULT_REPLICATIONS, {
     min: 2,
     max: RS_MAX_REPLICATIONS,
@@ -253,14 +258,17 @@ export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult
       warnings.push(`hurst: lag ${lags[i]} gives a degenerate ${method} statistic (zero variance); H is NaN`);
     }
   }
-  const fit = logLogFit(lags, values);
+  // "rs" with the indirect correction fits with weights ⌊M/s⌋ (the number of windows averaged, to which
+  // the precision of ln(R/S)_s is about proportional): its bias is removed by the correction, its sd is lower
+  const weights = method === "rs" && biasCorrection === "indirect" ? windowCountWeights(increments, lags) : undefined;
+  const fit = logLogFit(lags, values, weights);
   const scale = method === "variance" ? 0.5 : 1;
   const offset = method === "rs" ? 0.5 : 0;
   const rawH = offset + scale * fit.slope;
   let H = rawH;
   let standardError = scale * fit.slopeStandardError;
   if (method === "rs" && biasCorrection === "indirect" && Number.isFinite(rawH)) {
-    const corrected = rsIndirectInference(rawH, increments, lags, replications, seed);
+    const corrected = rsIndirectInference(rawH, increments, lags, weights, replications, seed);
     H = corrected.H;
     standardError /= corrected.bindingSlope;
     if (corrected.warning !== undefined) warnings.push(corrected.warning);
@@ -283,7 +291,7 @@ export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult
 
 /**
  * Indirect-inference (parametric-bootstrap) bias correction of the R/S-AL estimate: returns H* with
- * b_R(H*) = rawH, where the binding function b_R(h) is the mean R/S-AL estimate (same n, same
+ * b_R(H*) = rawH, where the binding function b_R(h) is the mean R/S-AL estimate (same n, same weights, same
  * windows) over R exact fGn paths at h drawn from ONE fixed set of R·2m standard normals (common
  * random numbers), so b_R is deterministic and continuous in h. Root: bracket from h₀ = rawH by steps
  * of 1.5× the current bias estimate towards the root, then Brent's method to RS_H_TOLERANCE.
@@ -296,6 +304,7 @@ function rsIndirectInference(
   rawH: number,
   increments: number,
   lags: Float64Array,
+  weights: Float64Array | undefined,
   replications: number,
   seed: number,
 ): { H: number; bindingSlope: number; evaluations: number; warning: string | undefined } {
@@ -322,7 +331,7 @@ function rsIndirectInference(
       }
       for (const path of simulateFgnFromNormals(increments, draws, { hurst: h })) {
         for (let i = 0; i < lags.length; i++) values[i] = Math.log(rescaledRange(path, lags[i])) - logExpected[i];
-        total += 0.5 + logLogFit(lags, values).slope;
+        total += 0.5 + logLogFit(lags, values, weights).slope;
       }
     }
     return total / replications;
@@ -423,6 +432,13 @@ function brentRoot(f: (x: number) => number, a: number, b: number, fa: number, f
     }
   }
   return b;
+}
+
+/** WLS weights for the "rs" fit: the number ⌊M/s⌋ of non-overlapping windows behind each ln(R/S)_s. */
+function windowCountWeights(increments: number, lags: Float64Array): Float64Array {
+  const weights = new Float64Array(lags.length);
+  for (let i = 0; i < lags.length; i++) weights[i] = Math.floor(increments / lags[i]);
+  return weights;
 }
 
 /** All integers in [lo, hi] when there are at most MAX_GRID_POINTS, else log-spaced unique integers including both ends. */
@@ -539,26 +555,34 @@ function dfaFluctuation(profile: Float64Array, size: number): number {
   return total / (2 * segments);
 }
 
-/** OLS of values on log(lags): slope, intercept, R², slope standard error. */
-function logLogFit(lags: Float64Array, values: Float64Array) {
+/**
+ * Least squares of values on log(lags): slope, intercept, R², slope standard error. With weights,
+ * weighted least squares (weights as relative precisions, so the standard error is
+ * √(Σw·r²/(k − 2) / Σw·(u − ū)²), invariant to rescaling the weights); without, plain OLS.
+ */
+function logLogFit(lags: Float64Array, values: Float64Array, weights?: Float64Array) {
   const k = lags.length;
   let mx = 0;
   let my = 0;
+  let total = 0;
   for (let i = 0; i < k; i++) {
-    mx += Math.log(lags[i]);
-    my += values[i];
+    const w = weights === undefined ? 1 : weights[i];
+    mx += w * Math.log(lags[i]);
+    my += w * values[i];
+    total += w;
   }
-  mx /= k;
-  my /= k;
+  mx /= total;
+  my /= total;
   let sxx = 0;
   let sxy = 0;
   let syy = 0;
   for (let i = 0; i < k; i++) {
+    const w = weights === undefined ? 1 : weights[i];
     const u = Math.log(lags[i]) - mx;
     const v = values[i] - my;
-    sxx += u * u;
-    sxy += u * v;
-    syy += v * v;
+    sxx += w * u * u;
+    sxy += w * u * v;
+    syy += w * v * v;
   }
   const slope = sxy / sxx;
   const ssr = Math.max(0, syy - slope * sxy);
