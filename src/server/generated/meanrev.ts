@@ -110,18 +110,24 @@ export interface ThresholdRequest {
   ouParams?:
     | OUEstimate
     | undefined;
-  /** spread units per trade */
+  /** round-trip cost in spread units; 0 = default 0.001 */
   transactionCost: number;
   /** "profit" (default) | "sharpe" | "kelly" */
   optimizationObjective: string;
+  /** JSON: {"rf": risk-free rate per bar} */
   metadata: string;
 }
 
 export interface ThresholdResponse {
+  /** > 0: enter long at z <= -entry_zscore, short at z >= +entry_zscore */
   entryZscore: number;
+  /** a long exits at z >= -exit_zscore (Bertram's band: -entry_zscore) */
   exitZscore: number;
+  /** bars from entry to exit */
   expectedHoldingPeriods: number;
+  /** spread units, net of the round-trip cost */
   expectedReturnPerTrade: number;
+  /** model share of winning trades */
   winRateEstimate: number;
   metadata: string;
   /** absolute spread level */
