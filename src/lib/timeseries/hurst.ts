@@ -147,7 +147,7 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * the same H, and H(c·x + d) = H(x) still holds (rawH is invariant and b_R does not depend on x).
  * rsBiasCorrection "none" returns the plain OLS R/S-AL estimate (H = rawH, Weron-comparable).
  * Cost: ≈ evaluations·(R/2 + 1) complex FFTs of size 2m plus evaluations·R R/S fits: ≈ 150 ms per
- * call at n = 4096 and ≈ 45 ms at n = 1000 with R = 32 (process CPU time on 2 shared, loaded
+ * call at n = 4096 and ≈ 35–45 ms at n = 1000 with R = 32 (process CPU time on 2 shared, loaded
  * cores); linear in R and ~n log n. Memory: R·2m doubles (≤ 32 MB, beyond that regenerated in blocks).
  * Accuracy of "rs" (exact fBm, n = 4096, seeds 1000..1099; bias ± sd (worst |error|), seeds outside ±0.05):
  *   indirect (default) H=0.3: +0.002 ± 0.014 (0.038)  0/100, H=0.5: +0.003 ± 0.017 (0.049) 0/100, H=0.7: +0.005 ± 0.021 (0.057)  2/100
@@ -156,9 +156,11 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * +0.012 ± 0.020 (0.059) / +0.017 ± 0.027 (0.078) / +0.021 ± 0.035 (0.100), 8/50 outside at H = 0.7:
  * the correction divides the auxiliary's sd by b_R′ ≈ 0.75, so the auxiliary must be efficient;
  * R = 16 and 64 changed these by < 0.005. The fixed simulation error of b_R is ≈ sd/(b_R′·√R)
- * ≈ 0.004 in H at n = 4096 (the same for every call with one seed). At n = 1000 (30 seeds) the
- * corrected estimate still reads ≈ +0.02 high (sd ≈ 0.04), against +0.05 / +0.01 / −0.04 for "none".
- * "variance" remains the most precise of the three here, and far cheaper than corrected "rs".
+ * ≈ 0.004 in H at n = 4096, ≈ 0.007 at n = 1000 (the same for every call with one seed). At
+ * n = 1000 (seeds 2000..2079) the default gives +0.009 ± 0.031 (0.088) / +0.012 ± 0.036 (0.106) /
+ * +0.014 ± 0.041 (0.112) with 10, 13, 19 of 80 outside ±0.05 (the sd, not the bias, dominates at
+ * that length); plain R/S-AL (seeds 1000..1019) gave +0.052 ± 0.026 / +0.009 ± 0.033 / −0.043 ± 0.036.
+ * "variance" remains the most precise of the three here, and far cheaper (≈ 0.6 ms vs ≈ 150 ms at n = 4096; "none" ≈ 2 ms).
  * `standardError` is the slope error of the log-log fit (for corrected "rs" the WLS error divided by
  * b_R′), which ignores the correlation between lags and understates the true sampling error several-fold (for fBm
  * n = 4096 "variance" it reports ≈ 0.002 where the seed-to-seed sd is ≈ 0.013).
