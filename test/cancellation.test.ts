@@ -43,9 +43,9 @@ beforeAll(async () => {
   for await (const _ of client.discoverPairs({ symbols: Object.fromEntries(Object.entries(symbols).slice(0, 6)) })) void _;
   console.log(`[cancel] warm-up discovery (15 pairs, cold workers): ${(performance.now() - t0).toFixed(0)} ms`);
   // One unmeasured full-size run cancelled the same way: the first large request after start
-  // pays one-time JIT/allocation costs in both processes (measured at 100–400 ms from abort to
-  // idle on the 2-core reference machine, reported in the final report), which is not the
-  // steady-state cancellation latency the requirement is about.
+  // pays one-time JIT/allocation costs in both processes (measured at 60–400 ms from abort to
+  // idle on the loaded 2-core reference machine; printed below), which is not the steady-state
+  // cancellation latency the requirement is about.
   const cold = await measureStop(async (controller) => {
     let received = 0;
     for await (const _ of client.discoverPairs({ symbols }, { signal: controller.signal })) if (++received === 20) controller.abort();
