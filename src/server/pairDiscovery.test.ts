@@ -9,7 +9,7 @@ import http2 from "node:http2";
 import { status } from "@grpc/grpc-js";
 import { coint, hurst, fitOu, leungLi, backtestSpread } from "../lib/index.js";
 import { startServer, type RunningServer } from "./startServer.js";
-import { benjaminiHochberg } from "./discovery/benjaminiHochberg.js";
+import { benjaminiHochberg } from "../lib/index.js";
 import { cointegratedPair, codeOf, collect, connectClients, randomWalk, unary, type Clients } from "./testSupport.js";
 import {
   PairDiscoveryUpdate,

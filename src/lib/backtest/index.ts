@@ -18,3 +18,5 @@ export type { BacktestPairInput, BacktestResult } from "./backtestPair.js"; // i
 export { backtestSpread } from "./backtestSpread.js"; // spread traded as one instrument (seed interface)
 export type { BandsRule, BacktestSpreadOptions } from "./backtestSpread.js"; // seed bands rule and options
 export type { BacktestMetrics } from "./backtestMetrics.js"; // metric conventions (see backtestMetrics.ts)
+export { maxDrawdown } from "./maxDrawdown.js"; // peak-to-trough fall of a value path (positive fraction)
+export type { MaxDrawdownResult } from "./maxDrawdown.js";

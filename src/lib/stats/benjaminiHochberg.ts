@@ -1,4 +1,4 @@
-import { toFloat64, rangeError } from "../../lib/util/validate.js";
+import { toFloat64, rangeError } from "../util/validate.js";
 
 /**
  * Benjamini–Hochberg adjusted p-values (q-values) for m independent (or positively dependent)
@@ -6,8 +6,6 @@ import { toFloat64, rangeError } from "../../lib/util/validate.js";
  *   q_(i) = min_{j ≥ i} min(1, m · p_(j) / j),
  * returned in the input order. Rejecting every hypothesis with q ≤ α controls the false discovery
  * rate at α (step-up procedure). Ties: every tied p-value gets the same q.
- * Lives in the server (not src/lib) because only DiscoverPairs needs it so far; it follows the
- * library's conventions and can move to src/lib/stats unchanged.
  * @see [1] Benjamini, Y. & Hochberg, Y. (1995) Controlling the false discovery rate. JRSS B 57(1).
  * @throws RangeError if a p-value is outside [0, 1] or not finite
  * @example benjaminiHochberg([0.01, 0.04, 0.03]) // [0.03, 0.04, 0.04] (hand-worked; statsmodels fdrcorrection agrees, see fixtures/benjaminiHochberg.json for more)

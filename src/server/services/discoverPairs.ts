@@ -17,7 +17,7 @@ import { resourceExhausted, invalidArgument } from "../errors.js";
 import { positiveIntOrDefault, positiveOrDefault, wireSeries } from "../wire.js";
 import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type PartialPairResult } from "../compute/pairPipeline.js";
 import type { DiscoverBatchResult } from "../compute/discoverBatch.js";
-import { benjaminiHochberg, qValueUpperBound, SortedPValues } from "../discovery/benjaminiHochberg.js";
+import { benjaminiHochberg, qValueUpperBound, SortedPValues } from "../../lib/index.js";
 import { failStream, waitForDrain, type ServiceContext } from "./context.js";
 
 const RPC = "DiscoverPairs";

@@ -21,7 +21,7 @@
  * (if given), negative total value.
  */
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import { simpleReturns, ols } from "../../lib/index.js";
+import { simpleReturns, variance, maxDrawdown as maxDrawdownOfPath } from "../../lib/index.js";
 import { HealthMetric, type HealthRequest } from "../generated/meanrev.js";
 import { invalidArgument } from "../errors.js";
 import { metadataNumber, metadataObject, positiveIntOrDefault, wireSeries } from "../wire.js";
@@ -106,17 +106,6 @@ function valuePath(p: Portfolio, store: PortfolioStore): { times: number[]; valu
   return { times: times.slice(from), values: values.slice(from), missing };
 }
 
-/** Largest peak-to-trough fall (peak − V)/peak of a positive value path, as a positive fraction (the backtester's convention). */
-function maxDrawdownOf(values: number[]): number {
-  let peak = Number.NEGATIVE_INFINITY;
-  let worst = 0;
-  for (const v of values) {
-    if (v > peak) peak = v;
-    else if (peak > 0) worst = Math.max(worst, (peak - v) / peak);
-  }
-  return worst;
-}
-
 export function healthMetricFor(p: Portfolio, store: PortfolioStore, nowMs: number): HealthMetric {
   const { times, values, missing } = valuePath(p, store);
   const alerts: string[] = [];
@@ -141,9 +130,9 @@ export function healthMetricFor(p: Portfolio, store: PortfolioStore, nowMs: numb
   const window = values.slice(first24);
   if (window.length >= 3 && window.every((v) => v > 0)) {
     const r = simpleReturns(window);
-    volatility = Math.sqrt(ols(r, { rows: r.length, cols: 0, data: new Float64Array(0) }, { intercept: true }).residualVariance);
+    volatility = Math.sqrt(variance(r));
   }
-  const maxDrawdown = maxDrawdownOf(values);
+  const maxDrawdown = maxDrawdownOfPath(values).maxDrawdown;
   if (maxDrawdown > p.drawdownAlert) alerts.push(`max drawdown ${(100 * maxDrawdown).toFixed(2)}% exceeds ${(100 * p.drawdownAlert).toFixed(2)}%`);
   if (p.volatilityAlert !== undefined && volatility > p.volatilityAlert) alerts.push(`24h volatility ${volatility.toPrecision(4)} exceeds ${p.volatilityAlert}`);
   if (total <= 0) alerts.push(`total value is ${total} (non-positive)`);
