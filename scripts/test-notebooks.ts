@@ -14,7 +14,9 @@
  *    actually rendered (a Plotly SVG inside each container) with no page errors.
  *    Set NOTEBOOK_BROWSER_CHECK=0 to skip step 4's browser part where Chromium is absent.
  *
- * Usage: tsx scripts/test-notebooks.ts [name-substring ...]
+ * Usage: tsx scripts/test-notebooks.ts [--external-server] [name-substring ...]
+ *   --external-server  use the server already running at GRPC_HOST:GRPC_PORT (the compose stack's
+ *                      grpc-server) instead of starting one; it must answer its health check.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
@@ -127,7 +129,9 @@ async function browserCheck(names: readonly string[], expected: Map<string, numb
 
 async function main(): Promise<number> {
   const started = performance.now();
-  const filters = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const external = args.includes("--external-server");
+  const filters = args.filter((a) => a !== "--external-server");
   const files = readdirSync(NOTEBOOK_DIR)
     .filter((f) => f.endsWith(".ipynb") && !f.startsWith("_"))
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
@@ -144,14 +148,15 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const port = await freePort("127.0.0.1");
-  const server = spawnGrpcServer("127.0.0.1", port);
+  const grpcHost = external ? (process.env.GRPC_HOST ?? "localhost") : "127.0.0.1";
+  const port = external ? Number(process.env.GRPC_PORT ?? 50051) : await freePort("127.0.0.1");
+  const server = external ? null : spawnGrpcServer("127.0.0.1", port);
   let serverExit: string | null = null;
-  server.once("exit", (code, signal) => (serverExit = `code ${code}, signal ${signal}`));
+  server?.once("exit", (code, signal) => (serverExit = `code ${code}, signal ${signal}`));
   try {
-    await waitForServing("127.0.0.1", port, server, 60_000);
-    console.log(`[notebooks] gRPC server SERVING on 127.0.0.1:${port}; executing ${files.length} notebooks, ${CONCURRENCY} at a time`);
-    const env = { ...process.env, GRPC_HOST: "127.0.0.1", GRPC_PORT: String(port) };
+    await waitForServing(grpcHost, port, server, 60_000);
+    console.log(`[notebooks] gRPC server SERVING on ${grpcHost}:${port}; executing ${files.length} notebooks, ${CONCURRENCY} at a time`);
+    const env = { ...process.env, GRPC_HOST: grpcHost, GRPC_PORT: String(port) };
     const results: RunResult[] = [];
     const queue = [...files];
     await Promise.all(
