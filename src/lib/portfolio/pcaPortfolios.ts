@@ -52,36 +52,59 @@ export function pcaPortfolios(returns: ReturnsInput, options: PcaPortfoliosOptio
   const k = o.nComponents === undefined ? Math.min(n, t) : requireInteger(fn, "nComponents", o.nComponents, { min: 1, max: Math.min(n, t) });
   const scaling = o.scaling === undefined ? "none" : requireOneOf(fn, "scaling", o.scaling, ["zscore", "minmax", "none"] as const);
   const warnings: string[] = [];
+  // All passes over the T × N panel walk it row by row (sequential memory); each column's sums still
+  // run over r = 0..T−1 in order, so the rounding is that of a column-at-a-time loop.
+  let mean: Float64Array;
   if (scaling !== "none") {
     const shift = new Float64Array(n);
     const scale = new Float64Array(n).fill(1);
     if (scaling === "zscore") {
-      const mean = columnMeans(x);
+      const columnMean = columnMeans(x);
+      const ss = new Float64Array(n);
+      for (let r = 0; r < t; r++) {
+        const o = r * n;
+        for (let j = 0; j < n; j++) {
+          const d = data[o + j] - columnMean[j];
+          ss[j] += d * d;
+        }
+      }
       for (let j = 0; j < n; j++) {
-        let ss = 0;
-        for (let r = 0; r < t; r++) ss += (data[r * n + j] - mean[j]) ** 2;
-        const sd = Math.sqrt(ss / t);
-        shift[j] = mean[j];
+        const sd = Math.sqrt(ss[j] / t);
+        shift[j] = columnMean[j];
         if (sd > 0) scale[j] = sd;
         else warnings.push(`${fn}: column ${j} is constant; left unscaled (as StandardScaler)`);
       }
     } else {
-      for (let j = 0; j < n; j++) {
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (let r = 0; r < t; r++) {
-          const v = data[r * n + j];
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
+      const lo = new Float64Array(n).fill(Infinity);
+      const hi = new Float64Array(n).fill(-Infinity);
+      for (let r = 0; r < t; r++) {
+        const o = r * n;
+        for (let j = 0; j < n; j++) {
+          const v = data[o + j];
+          if (v < lo[j]) lo[j] = v;
+          if (v > hi[j]) hi[j] = v;
         }
-        shift[j] = lo;
-        if (hi > lo) scale[j] = hi - lo;
+      }
+      for (let j = 0; j < n; j++) {
+        shift[j] = lo[j];
+        if (hi[j] > lo[j]) scale[j] = hi[j] - lo[j];
         else warnings.push(`${fn}: column ${j} is constant; left unscaled (as MinMaxScaler)`);
       }
     }
-    for (let r = 0; r < t; r++) for (let j = 0; j < n; j++) data[r * n + j] = (data[r * n + j] - shift[j]) / scale[j];
+    // scale in place (x is our own copy) and accumulate the scaled data's column means in the same pass
+    mean = new Float64Array(n);
+    for (let r = 0; r < t; r++) {
+      const o = r * n;
+      for (let j = 0; j < n; j++) {
+        const v = (data[o + j] - shift[j]) / scale[j];
+        data[o + j] = v;
+        mean[j] += v;
+      }
+    }
+    for (let j = 0; j < n; j++) mean[j] /= t;
+  } else {
+    mean = columnMeans(x);
   }
-  const mean = columnMeans(x);
   const cov = covarianceMatrix(x, 1, mean);
   let trace = 0;
   for (let i = 0; i < n; i++) trace += cov.data[i * n + i];
@@ -96,18 +119,7 @@ export function pcaPortfolios(returns: ReturnsInput, options: PcaPortfoliosOptio
     for (let i = 0; i < n; i++) components[j * n + i] = v[i * n + j];
   }
   if (!(trace > 0)) warnings.push(`${fn}: all columns are constant; explained variance ratios are 0`);
-  // scores T × k = Xc·V_k
-  const scores = new Float64Array(t * k);
-  const centred = new Float64Array(n);
-  for (let r = 0; r < t; r++) {
-    for (let i = 0; i < n; i++) centred[i] = data[r * n + i] - mean[i];
-    for (let j = 0; j < k; j++) {
-      let acc = 0;
-      const cj = j * n;
-      for (let i = 0; i < n; i++) acc += centred[i] * components[cj + i];
-      scores[r * k + j] = acc;
-    }
-  }
+  const scores = transformedScores(data, t, n, mean, components, k);
   // sklearn svd_flip (u-based): the largest |score| of each component is made positive
   for (let j = 0; j < k; j++) {
     let best = 0;
@@ -134,4 +146,78 @@ export function pcaPortfolios(returns: ReturnsInput, options: PcaPortfoliosOptio
     eigenvalues,
     warnings,
   };
+}
+
+/**
+ * Scores T × k = (X − x̄)·V_k with V_k given as the k × N row-major `components` (both operands
+ * contiguous along N). Register-blocked over 2 rows × 4 components: eight independent sums share
+ * each load, and every score is still the plain left-to-right sum Σ_i xc_i·v_ji (rounding identical to
+ * the one-dot-product-at-a-time loop).
+ */
+function transformedScores(data: Float64Array, t: number, n: number, mean: Float64Array, components: Float64Array, k: number): Float64Array {
+  const scores = new Float64Array(t * k);
+  const centred = new Float64Array(2 * n);
+  const kBlocked = k - (k % 4);
+  for (let r = 0; r < t; r += 2) {
+    const pair = r + 1 < t;
+    const o0 = r * n;
+    for (let i = 0; i < n; i++) centred[i] = data[o0 + i] - mean[i];
+    if (pair) for (let i = 0; i < n; i++) centred[n + i] = data[o0 + n + i] - mean[i];
+    else centred.fill(0, n);
+    const s0 = r * k;
+    const s1 = s0 + k;
+    let j = 0;
+    for (; j < kBlocked; j += 4) {
+      const c0 = j * n;
+      const c1 = c0 + n;
+      const c2 = c1 + n;
+      const c3 = c2 + n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let i = 0; i < n; i++) {
+        const x0 = centred[i];
+        const x1 = centred[n + i];
+        const v0 = components[c0 + i];
+        const v1 = components[c1 + i];
+        const v2 = components[c2 + i];
+        const v3 = components[c3 + i];
+        a0 += x0 * v0;
+        a1 += x0 * v1;
+        a2 += x0 * v2;
+        a3 += x0 * v3;
+        b0 += x1 * v0;
+        b1 += x1 * v1;
+        b2 += x1 * v2;
+        b3 += x1 * v3;
+      }
+      scores[s0 + j] = a0;
+      scores[s0 + j + 1] = a1;
+      scores[s0 + j + 2] = a2;
+      scores[s0 + j + 3] = a3;
+      if (pair) {
+        scores[s1 + j] = b0;
+        scores[s1 + j + 1] = b1;
+        scores[s1 + j + 2] = b2;
+        scores[s1 + j + 3] = b3;
+      }
+    }
+    for (; j < k; j++) {
+      const cj = j * n;
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < n; i++) {
+        a += centred[i] * components[cj + i];
+        b += centred[n + i] * components[cj + i];
+      }
+      scores[s0 + j] = a;
+      if (pair) scores[s1 + j] = b;
+    }
+  }
+  return scores;
 }

@@ -63,6 +63,8 @@ export function columnMeans(x: MatrixRowMajor): Float64Array {
  * Covariance Σ = (X − x̄)ᵀ(X − x̄)/(T − ddof), two-pass: centre into a column-major copy, then
  * each upper-triangle entry is a dot product of two contiguous columns with four independent
  * accumulators (register sums, no read-modify-write of Σ in the inner loop), then mirrored.
+ * Entries (i, j) and (i, j + 1) are computed together so column i is loaded once for both; each
+ * entry keeps its own four accumulators, so the rounding is the same as one entry at a time.
  */
 export function covarianceMatrix(x: MatrixRowMajor, ddof: number, mean: Float64Array = columnMeans(x)): MatrixRowMajor {
   const { rows, cols, data } = x;
@@ -76,7 +78,45 @@ export function covarianceMatrix(x: MatrixRowMajor, ddof: number, mean: Float64A
   const tail = rows - (rows % 4);
   for (let i = 0; i < cols; i++) {
     const ci = i * rows;
-    for (let j = i; j < cols; j++) {
+    let j = i;
+    for (; j + 1 < cols; j += 2) {
+      const cj = j * rows;
+      const ck = cj + rows;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let u0 = 0;
+      let u1 = 0;
+      let u2 = 0;
+      let u3 = 0;
+      let t = 0;
+      for (; t < tail; t += 4) {
+        const a0 = columns[ci + t];
+        const a1 = columns[ci + t + 1];
+        const a2 = columns[ci + t + 2];
+        const a3 = columns[ci + t + 3];
+        s0 += a0 * columns[cj + t];
+        s1 += a1 * columns[cj + t + 1];
+        s2 += a2 * columns[cj + t + 2];
+        s3 += a3 * columns[cj + t + 3];
+        u0 += a0 * columns[ck + t];
+        u1 += a1 * columns[ck + t + 1];
+        u2 += a2 * columns[ck + t + 2];
+        u3 += a3 * columns[ck + t + 3];
+      }
+      for (; t < rows; t++) {
+        s0 += columns[ci + t] * columns[cj + t];
+        u0 += columns[ci + t] * columns[ck + t];
+      }
+      const v = (s0 + s1 + (s2 + s3)) * scale;
+      const w = (u0 + u1 + (u2 + u3)) * scale;
+      c[i * cols + j] = v;
+      c[j * cols + i] = v;
+      c[i * cols + j + 1] = w;
+      c[(j + 1) * cols + i] = w;
+    }
+    if (j < cols) {
       const cj = j * rows;
       let s0 = 0;
       let s1 = 0;
