@@ -220,6 +220,17 @@ describe("unary meanrev RPCs", () => {
     expect(sum).toBeCloseTo(1, 10);
   });
 
+  it.each([
+    ["a NaN", (m: { values: number[] }) => { m.values[5] = Number.NaN; }, /returns_sequence\[1\]\.values\[5\] must be a finite number|returns_sequence\[1\]\.values.*finite/],
+    ["another column count", (m: { cols: number; rows: number }) => { m.cols = 3; m.rows = 80; }, /returns_sequence\[1\]\.cols = 3, returns_sequence\[0\]\.cols = 4/],
+  ])("MultiperiodOptimize validates the held (non-rebalance) periods too: %s in returns_sequence[1] with rebalance_frequency 2", async (_label, mutate, details) => {
+    const seq = [returnsMatrix(60, 4, 10), returnsMatrix(60, 4, 11), returnsMatrix(60, 4, 12)].map((s) => ({ ...s.wire, values: [...s.wire.values] }));
+    mutate(seq[1] as never);
+    const e = await codeOf(unary(c.meanrev, c.meanrev.multiperiodOptimize, MultiperiodRequest.fromPartial({ returnsSequence: seq, gamma: 5, rebalanceFrequency: 2 })));
+    expect(e.code).toBe(status.INVALID_ARGUMENT);
+    expect(e.details).toMatch(details);
+  });
+
   it("PortfolioStats: moments, excess kurtosis, covariance and risk contributions", async () => {
     const m = returnsMatrix(200, 4, 20);
     const w = [0.4, 0.3, 0.2, 0.1];

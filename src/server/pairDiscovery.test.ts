@@ -154,6 +154,14 @@ describe("SolveHJB, EstimateOU, TestCointegration, CalculateHurst, BacktestStrat
     [{ kappa: 1, theta: 0, sigma: 1, nPoints: 50_000_000 }, status.RESOURCE_EXHAUSTED, /n_points must be <= 20001/],
     [{ kappa: 1, theta: Number.NaN, sigma: 1 }, status.INVALID_ARGUMENT, /theta must be a finite number/],
     [{ kappa: 1, theta: 0, sigma: 1, useStopLoss: true, stopLoss: 1 }, status.INVALID_ARGUMENT, /stop_loss must be < theta/],
+    // fuzz regressions: a set stop_loss used to be ignored silently without use_stop_loss, and a
+    // denormal rho ended in INTERNAL ("findRootBrent: no sign change … f = NaN") inside leungLi
+    [{ kappa: 1, theta: 0, sigma: 1, stopLoss: Number.NaN }, status.INVALID_ARGUMENT, /SolveHJB: stop_loss must be a finite number, got NaN/],
+    [{ kappa: 1, theta: 0, sigma: 1, stopLoss: Number.POSITIVE_INFINITY }, status.INVALID_ARGUMENT, /stop_loss must be a finite number/],
+    [{ kappa: 1, theta: 0, sigma: 1, useStopLoss: true, stopLoss: Number.NaN }, status.INVALID_ARGUMENT, /stop_loss must be a finite number/],
+    [{ kappa: 1, theta: 0, sigma: 1, stopLoss: 5 }, status.INVALID_ARGUMENT, /stop_loss = 5 is set but use_stop_loss is false/],
+    [{ kappa: 1, theta: 0, sigma: 1, rho: 5e-324 }, status.INVALID_ARGUMENT, /r \/ kappa must be >= 1e-8/],
+    [{ kappa: 1, theta: 0, sigma: 1, transactionCost: 1e308 }, status.INVALID_ARGUMENT, /c and stopLoss must be within 100000000 stationary sds/],
   ])("SolveHJB rejects %j", async (req, code, details) => {
     const e = await codeOf(unary(c.pairs, c.pairs.solveHjb, HJBRequest.fromPartial(req)));
     expect(e.code).toBe(code);

@@ -121,9 +121,22 @@ describe("leungLi rejects degenerate parameters with a RangeError naming the arg
     [{ ...base, stopLoss: 0.7 }, /leungLi: stopLoss must be < theta/],
     [{ ...base, theta: NaN }, /leungLi: theta must be a finite number/],
     [{ ...base, kappa: Infinity }, /leungLi: kappa must be a finite number/],
+    // r/kappa too small: denormal r used to end in "findRootBrent: no sign change (f = NaN)" (plain Error)
+    [{ ...base, r: 5e-324 }, /leungLi: r \/ kappa must be >= 1e-8/],
+    [{ ...base, r: 1e-300 }, /leungLi: r \/ kappa must be >= 1e-8/],
+    [{ ...base, kappa: 1e9, r: 1 }, /leungLi: r \/ kappa must be >= 1e-8/],
+    // c = 1e308: c + sd == c, the bracket never grew and Brent saw NaN (plain Error) before
+    [{ ...base, c: 1e308 }, /leungLi: theta, c and stopLoss must be within 100000000 stationary sds/],
+    [{ ...base, theta: -1e10 }, /leungLi: theta, c and stopLoss must be within 100000000 stationary sds/],
   ])("%j", (params, message) => {
     expect(() => leungLi(params)).toThrow(RangeError);
     expect(() => leungLi(params)).toThrow(message);
+  });
+  it("r / kappa just above the 1e-8 floor still solves (b* = 1.74754 at r = 1e-8, kappa = 0.5: mpmath quadrature of F'/F, bisection)", () => {
+    const result = leungLi({ kappa: 0.5, theta: 0.1, sigma: 0.3, r: 1e-8, c: 0.001 });
+    expect(Math.abs(result.exitLevel - 1.7475416)).toBeLessThan(1e-6);
+    expect(result.entryLevel).not.toBeNull();
+    expect(result.entryLevel!).toBeLessThan(result.exitLevel);
   });
   it("missing parameters", () => {
     expect(() => leungLi(undefined as never)).toThrow(/leungLi: parameters/);

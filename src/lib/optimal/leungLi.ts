@@ -76,7 +76,7 @@ interface LogSolution {
  * @see [1] Leung, T. & Li, X. (2015) "Optimal mean reversion trading with transaction costs and
  *      stop-loss exit", Int. J. Theor. Appl. Finance 18(3), 1550020. Also Leung & Li (2016) "Optimal
  *      Mean Reversion Trading", World Scientific, ch. 2.
- * @throws RangeError if kappa, sigma or r is not > 0, c < 0, theta non-finite, or stopLoss ≥ theta
+ * @throws RangeError if kappa, sigma or r is not > 0, r/kappa < 1e-8 (MIN_DISCOUNT_TO_SPEED_RATIO), c < 0, |theta|, c or |stopLoss| > 1e8 stationary sds (MAX_LEVEL_IN_SD), theta non-finite, or stopLoss ≥ theta
  * @example leungLi({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.6539871224 (b*; d* ≈ 0.3138464838; fixtures/leungLi.json, mpmath pcfd + bisection)
  */
 export function leungLi(params: LeungLiParameters): LeungLiResult {

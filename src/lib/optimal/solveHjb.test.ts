@@ -113,6 +113,7 @@ describe("solveHjb validation", () => {
     [{ ...base, grid: { points: 10 } }, /solveHjb: grid.points must be >= 41/],
     [{ ...base, grid: { nStd: 1 } }, /solveHjb: grid.nStd must be >= 2/],
     [{ ...base, scheme: "explicit" }, /solveHjb: scheme must be one of/],
+    [{ ...base, r: 5e-324 }, /solveHjb: r \/ kappa must be >= 1e-8/],
   ])("%j", (params, message) => {
     expect(() => solveHjb(params as never)).toThrow(RangeError);
     expect(() => solveHjb(params as never)).toThrow(message);

@@ -185,8 +185,15 @@ export function multiperiodOptimize(req: MultiperiodRequest): Partial<Multiperio
   const { meta, constraints, shrinkage } = weightOptions(rpc, req.metadata);
   const times: number[] = [];
   const matrices = [];
-  for (let k = 0; k < sequence.length; k += frequency) {
-    matrices.push(wireMatrix(rpc, `returns_sequence[${k}]`, sequence[k], { minRows: 2 }));
+  // Every period is validated (finite values, shape, same assets), not only the rebalance steps:
+  // the held periods are part of the request and a malformed one is the caller's mistake.
+  for (let k = 0; k < sequence.length; k++) {
+    const matrix = wireMatrix(rpc, `returns_sequence[${k}]`, sequence[k], { minRows: 2 });
+    if (k > 0 && matrix.cols !== matrices[0].cols) {
+      invalidArgument(rpc, `every matrix of returns_sequence needs the same number of assets: returns_sequence[${k}].cols = ${matrix.cols}, returns_sequence[0].cols = ${matrices[0].cols}`);
+    }
+    if (k % frequency !== 0) continue;
+    matrices.push(matrix);
     times.push(k);
   }
   const initial = meta.initial_weights === undefined ? undefined : wireSeries(rpc, "metadata.initial_weights", meta.initial_weights as number[]);

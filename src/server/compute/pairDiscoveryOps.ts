@@ -72,7 +72,14 @@ export function solveHjbOp(req: HJBRequest): Partial<HJBResponse> {
   const tolerance = positiveOrDefault(rpc, "tolerance", req.tolerance, 1e-6, { maxExclusive: 1 });
   const nStd = positiveOrDefault(rpc, "n_std", req.nStd, 4, { max: 50 });
   const scheme = enumOrDefault(rpc, "scheme", req.scheme, ["policy-iteration", "psor"] as const, "policy-iteration");
-  const stopLoss = req.useStopLoss ? finiteValue(rpc, "stop_loss", req.stopLoss) : undefined;
+  // Proto3 doubles have no presence, so use_stop_loss says whether stop_loss (where 0 is a legal
+  // level) applies. A stop_loss that is set but would be ignored is refused rather than dropped
+  // silently: non-finite always, any non-zero value without use_stop_loss.
+  const stopLossField = finiteValue(rpc, "stop_loss", req.stopLoss);
+  if (!req.useStopLoss && stopLossField !== 0) {
+    invalidArgument(rpc, `stop_loss = ${stopLossField} is set but use_stop_loss is false (set use_stop_loss = true to apply it, or leave stop_loss 0)`);
+  }
+  const stopLoss = req.useStopLoss ? stopLossField : undefined;
   if (stopLoss !== undefined && !(stopLoss < theta)) invalidArgument(rpc, `stop_loss must be < theta (${theta}), got ${stopLoss}`);
 
   const params = { kappa, theta, sigma, r, c, ...(stopLoss === undefined ? {} : { stopLoss }) };
