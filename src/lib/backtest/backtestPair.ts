@@ -21,7 +21,7 @@
  */
 import { BacktestEngine, type BacktestOptions, type BacktestTrade, type HedgeSpec } from "./BacktestEngine.js";
 import type { BacktestMetrics } from "./backtestMetrics.js";
-import { rangeError, requireOptions, requireSameLength, toFloat64 } from "../util/validate.js";
+import { asFloat64ReadOnly, rangeError, requireOptions, requireSameLength } from "../util/validate.js";
 
 export interface BacktestPairInput extends BacktestOptions {
   readonly y: ArrayLike<number>;
@@ -70,10 +70,13 @@ export function runBacktest(engine: BacktestEngine, y: Float64Array, x: Float64A
   };
 }
 
-/** Validate an optional day-label series. */
+/**
+ * Validate an optional day-label series. Read-only (asFloat64ReadOnly): a Float64Array is used in
+ * place, since the engine only reads the labels during the run and keeps no reference to them.
+ */
 export function toDayIndex(fn: string, dayIndex: unknown, n: number): Float64Array | null {
   if (dayIndex === undefined) return null;
-  const day = toFloat64(dayIndex, "dayIndex", fn);
+  const day = asFloat64ReadOnly(dayIndex, "dayIndex", fn);
   if (day.length !== n) rangeError(fn, `dayIndex must have one label per bar (${n}), got ${day.length}`);
   for (let i = 1; i < n; i++) if (day[i] < day[i - 1]) rangeError(fn, `dayIndex must be non-decreasing, got ${day[i]} after ${day[i - 1]} at index ${i}`);
   return day;
@@ -83,8 +86,10 @@ export function toDayIndex(fn: string, dayIndex: unknown, n: number): Float64Arr
 export function backtestPair(input: BacktestPairInput): BacktestResult {
   const fn = "backtestPair";
   const o = requireOptions<BacktestPairInput>(fn, input);
-  const y = toFloat64(o.y, "y", fn, { minLength: 2 });
-  const x = toFloat64(o.x, "x", fn, { minLength: 2 });
+  // read-only: the engine reads the prices during the run and keeps no reference to them, and no
+  // output is a price series (hedgeRatios, spread, ... are fresh arrays), so a Float64Array is not copied
+  const y = asFloat64ReadOnly(o.y, "y", fn, { minLength: 2 });
+  const x = asFloat64ReadOnly(o.x, "x", fn, { minLength: 2 });
   requireSameLength(fn, "y", y, "x", x);
   for (let i = 0; i < y.length; i++) {
     if (!(y[i] > 0) || !(x[i] > 0)) rangeError(fn, `prices must be > 0, got y ${y[i]}, x ${x[i]} at index ${i}`);

@@ -90,6 +90,40 @@ export function toFloat64(
   return out;
 }
 
+/**
+ * Like `toFloat64`, but for a read-only use: a Float64Array input is checked (finiteness, length)
+ * and returned AS IS, without the copy; any other `ArrayLike<number>` is converted into a fresh
+ * Float64Array exactly as `toFloat64` does. Same checks, same messages, same order.
+ *
+ * Aliasing rule: use it only where the function neither writes to the returned array nor keeps it
+ * (or a view of it) after returning: not in a result, not in an object that outlives the call. A
+ * result must never alias the caller's input, so anything that is returned or mutated needs
+ * `toFloat64`. The caller must also not modify the array while the function runs (synchronous
+ * functions only).
+ * @throws TypeError if x is not array-like or holds a non-number
+ * @throws RangeError if an element is NaN or ±Infinity, or x has fewer than `minLength` elements
+ * @example asFloat64ReadOnly(prices, "y", "backtestPair") === prices // true for a finite Float64Array
+ */
+export function asFloat64ReadOnly(
+  x: unknown,
+  name: string,
+  fn: string,
+  options: { minLength?: number; allowNonFinite?: boolean } = {},
+): Float64Array {
+  if (!(x instanceof Float64Array)) return toFloat64(x, name, fn, options);
+  const n = x.length;
+  if (!options.allowNonFinite) {
+    for (let i = 0; i < n; i++) {
+      // v − v is 0 for a finite v and NaN for NaN or ±Infinity: one subtraction per element
+      const v = x[i];
+      if (v - v !== 0) rangeError(fn, `${name} must contain only finite numbers, got ${describe(v)} at index ${i}`);
+    }
+  }
+  const minLength = options.minLength ?? 0;
+  if (n < minLength) rangeError(fn, `${name} must have at least ${minLength} observations, got ${n}`);
+  return x;
+}
+
 /** Check that two series have the same length. */
 export function requireSameLength(
   fn: string,
