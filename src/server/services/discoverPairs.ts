@@ -1,9 +1,11 @@
 /**
  * DiscoverPairs orchestration (main thread): validate, put every symbol's prices in one
- * SharedArrayBuffer, hand batches of pairs to the worker pool (at most `parallel_workers` batches
- * in flight), stream one update per pair as its batch completes, respect backpressure (no new
- * batch while `call.write()` asks to wait for 'drain'), and stop all work on cancel (a shared
- * flag the workers check between pairs).
+ * SharedArrayBuffer, hand batches of pairs to the worker pool (BATCHES_IN_FLIGHT_PER_WORKER per
+ * worker when the call may use the whole pool, so no worker idles between batches; exactly
+ * `parallel_workers` when it asks for fewer threads), stream one update per pair as
+ * its batch completes, respect backpressure (no new batch while MAX_BUFFERED_UPDATES updates wait
+ * unsent; resume on 'drain'), and stop all work on cancel (a shared flag the workers check between
+ * pairs).
  *
  * Benjamini–Hochberg q-values across every pair that produced a p-value: streamed results carry
  * an upper bound on their q-value (exact values are only known at the end); the final summary
@@ -30,6 +32,18 @@ export const BATCH_TARGET_MS = 10;
 /** Automatic batch size bounds (pairs). */
 export const MIN_AUTO_BATCH = 1;
 export const MAX_AUTO_BATCH = 256;
+/**
+ * Batches queued per worker: with one, a worker idles for a whole main-thread round trip (reply,
+ * stream its results, dispatch) after each batch; with two the next one is already waiting in the
+ * pool's queue.
+ */
+export const BATCHES_IN_FLIGHT_PER_WORKER = 2;
+/**
+ * Backpressure: no new batch is dispatched while this many updates wait unsent in the call's
+ * write buffer (the client reads slower than we compute); results of batches already running are
+ * still written, so the buffer is bounded by this plus the in-flight batches' pairs.
+ */
+export const MAX_BUFFERED_UPDATES = 512;
 
 interface Validated {
   readonly names: string[];
@@ -125,13 +139,14 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   const pIndex = new Map<PartialPairResult, number>();
   let tested = 0;
   let found = 0;
-  let needDrain = false;
   let perPairMs = Number.NaN;
+  /** Σ worker time inside batches (ms): busy / (wall × threads) shows whether workers idled between batches. */
+  let workerMs = 0;
   let failure: unknown = null;
 
   const write = (update: Partial<PairDiscoveryUpdate>): void => {
     if (cancelled) return;
-    if (!call.write(PairDiscoveryUpdate.fromPartial({ pairsTotal: v.totalPairs, ...update }))) needDrain = true;
+    call.write(PairDiscoveryUpdate.fromPartial({ pairsTotal: v.totalPairs, ...update }));
   };
   const emit = (result: PartialPairResult, testedSoFar: number): void => {
     if (result.success) found++;
@@ -148,6 +163,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
 
   const onBatch = (pairs: Int32Array, reply: DiscoverBatchResult): void => {
     const results = reply.results;
+    workerMs += reply.elapsedMs;
     if (results.length > 0) {
       const ms = reply.elapsedMs / results.length;
       perPairMs = Number.isNaN(perPairMs) ? ms : 0.7 * perPairMs + 0.3 * ms;
@@ -210,16 +226,32 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
     inflight.add(task);
   };
 
+  // Queued batches only help when this call may use every pool thread: with parallel_workers below
+  // the pool size an extra batch would start on another thread and break that limit.
+  const maxInflight = v.workers >= ctx.pool.size ? v.workers * BATCHES_IN_FLIGHT_PER_WORKER : v.workers;
+  /** The client is behind: too many updates wait in the write buffer. */
+  const backlogged = (): boolean => call.writableLength >= MAX_BUFFERED_UPDATES;
+  /** One shared wait for 'drain' while backlogged (not a new set of listeners per loop turn). */
+  let drained: Promise<void> | null = null;
+  const drainWait = (): Promise<void> => {
+    drained ??= waitForDrain(call as never).finally(() => {
+      drained = null;
+    });
+    return drained;
+  };
+
   try {
     while (!cancelled && failure === null) {
-      if (needDrain) {
-        await waitForDrain(call as never);
-        needDrain = false;
+      const blocked = backlogged();
+      while (!cancelled && failure === null && !blocked && inflight.size < maxInflight && !cursor.done) dispatch();
+      if (cancelled || failure !== null) break;
+      if (inflight.size === 0) {
+        if (cursor.done) break;
+        await drainWait();
         continue;
       }
-      while (!cancelled && failure === null && !needDrain && inflight.size < v.workers && !cursor.done) dispatch();
-      if (inflight.size === 0) break;
-      await Promise.race(inflight);
+      // Wake on the first finished batch, or on 'drain' when the buffer was what held us back.
+      await (blocked ? Promise.race([drainWait(), ...inflight]) : Promise.race(inflight));
     }
     await Promise.allSettled([...inflight]);
     if (failure !== null) throw failure;
@@ -248,7 +280,8 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
       elapsedSeconds: (performance.now() - started) / 1000,
     });
     if (!cancelled) call.end();
-    ctx.logger.info({ rpc: RPC, tested, found, seconds: (performance.now() - started) / 1000 }, "discovery finished");
+    const seconds = (performance.now() - started) / 1000;
+    ctx.logger.info({ rpc: RPC, tested, found, seconds, workerBusyFraction: workerMs / (1000 * seconds * v.workers) }, "discovery finished");
   } finally {
     call.off("cancelled", onCancel);
     ctx.metrics.discoveryActiveStreams.dec();
