@@ -27,7 +27,8 @@ import { JUPYTER_PYTHON, ROOT, freePort, grpcHealth, portIsFree, spawnGrpcServer
 
 const LAB_PORT = Number(process.env.LAB_PORT ?? 8889);
 const LAB_IP = process.env.LAB_IP ?? "127.0.0.1";
-const TOKEN = process.env.LAB_TOKEN ?? randomBytes(24).toString("hex");
+// An empty LAB_TOKEN (e.g. compose passing an unset variable through) must not turn authentication off.
+const TOKEN = process.env.LAB_TOKEN || randomBytes(24).toString("hex");
 const GRPC_HOST = process.env.GRPC_HOST ?? "127.0.0.1";
 const SERVER_START_TIMEOUT_MS = 60_000;
 const JUPYTER_START_TIMEOUT_MS = 60_000;
