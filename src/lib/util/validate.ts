@@ -111,15 +111,18 @@ export function asFloat64ReadOnly(
   options: { minLength?: number; allowNonFinite?: boolean } = {},
 ): Float64Array {
   if (!(x instanceof Float64Array)) return toFloat64(x, name, fn, options);
+  // options read before the scan: a function called once per backtest runs its long loop in
+  // on-stack-replaced code, which would deoptimise at a first-seen property access after the loop
+  const minLength = options.minLength ?? 0;
+  const checkFinite = !options.allowNonFinite;
   const n = x.length;
-  if (!options.allowNonFinite) {
+  if (checkFinite) {
     for (let i = 0; i < n; i++) {
       // v − v is 0 for a finite v and NaN for NaN or ±Infinity: one subtraction per element
       const v = x[i];
       if (v - v !== 0) rangeError(fn, `${name} must contain only finite numbers, got ${describe(v)} at index ${i}`);
     }
   }
-  const minLength = options.minLength ?? 0;
   if (n < minLength) rangeError(fn, `${name} must have at least ${minLength} observations, got ${n}`);
   return x;
 }
