@@ -1,5 +1,5 @@
 import { dawson } from "./dawson.js";
-import { findRootBrent } from "./findRootBrent.js";
+import { findRootBrent } from "../util/findRootBrent.js";
 import { rangeError, requireFinite, requireOneOf, requireOptions, requirePositive } from "../util/validate.js";
 
 /** Sharpe search: band half-widths scanned in steps of SCAN_STEP_SD stationary sd up to SCAN_MAX_SD. */

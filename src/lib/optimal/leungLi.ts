@@ -1,4 +1,4 @@
-import { findRootBrent } from "./findRootBrent.js";
+import { findRootBrent } from "../util/findRootBrent.js";
 import { ouLaplaceIntegral } from "./ouLaplaceIntegral.js";
 import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
 import type { OuStoppingParameters } from "./ouStoppingParameters.js";

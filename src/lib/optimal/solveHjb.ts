@@ -1,5 +1,5 @@
 import { thomasInPlace } from "../pde/solveTridiagonalThomas.js";
-import { findRootBrent } from "./findRootBrent.js";
+import { findRootBrent } from "../util/findRootBrent.js";
 import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
 import type { OuStoppingParameters } from "./ouStoppingParameters.js";
 import { requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";

@@ -1,3 +1,4 @@
+import { findRootBrent } from "../util/findRootBrent.js";
 import { normalSource, randomSource } from "../util/random.js";
 import { rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64 } from "../util/validate.js";
 import { simulateFgnFromNormals, simulateFgnNormalCount } from "./simulateFbm.js";
@@ -363,7 +364,7 @@ function rsIndirectInference(
     const nextValue = objective(next);
     if (Math.abs(nextValue) <= RS_BINDING_TOLERANCE || Math.sign(nextValue) !== Math.sign(previousValue)) {
       const bindingSlope = (nextValue - previousValue) / (next - previous);
-      const H = Math.abs(nextValue) <= RS_BINDING_TOLERANCE ? next : brentRoot(objective, previous, next, previousValue, nextValue);
+      const H = Math.abs(nextValue) <= RS_BINDING_TOLERANCE ? next : findRootBrent(objective, previous, next, RS_H_TOLERANCE, RS_MAX_EVALUATIONS, previousValue, nextValue, RS_BINDING_TOLERANCE);
       return { H, bindingSlope, evaluations, warning: undefined };
     }
     // same sign: secant extrapolation (again 1.5×) when the slope is usable, else double the step
@@ -372,68 +373,6 @@ function rsIndirectInference(
     previous = next;
     previousValue = nextValue;
   }
-}
-
-/**
- * Brent's root finder (zeroin: bisection, secant and inverse quadratic interpolation) on a bracket
- * [a, b] with f(a)·f(b) < 0, to |error| ≤ 2ε|x| + RS_H_TOLERANCE/2 or RS_MAX_EVALUATIONS calls.
- * @see Brent, R.P. (1973) Algorithms for Minimization without Derivatives, ch. 4 (netlib zeroin).
- */
-function brentRoot(f: (x: number) => number, a: number, b: number, fa: number, fb: number): number {
-  let c = a;
-  let fc = fa;
-  let d = b - a;
-  let e = d;
-  for (let evaluation = 0; evaluation < RS_MAX_EVALUATIONS; evaluation++) {
-    if (Math.abs(fc) < Math.abs(fb)) {
-      a = b;
-      b = c;
-      c = a;
-      fa = fb;
-      fb = fc;
-      fc = fa;
-    }
-    const tolerance = 2 * Number.EPSILON * Math.abs(b) + 0.5 * RS_H_TOLERANCE;
-    const half = 0.5 * (c - b);
-    if (Math.abs(half) <= tolerance || Math.abs(fb) <= RS_BINDING_TOLERANCE) return b;
-    if (Math.abs(e) >= tolerance && Math.abs(fa) > Math.abs(fb)) {
-      const s = fb / fa;
-      let p: number;
-      let q: number;
-      if (a === c) {
-        p = 2 * half * s;
-        q = 1 - s;
-      } else {
-        const qa = fa / fc;
-        const r = fb / fc;
-        p = s * (2 * half * qa * (qa - r) - (b - a) * (r - 1));
-        q = (qa - 1) * (r - 1) * (s - 1);
-      }
-      if (p > 0) q = -q;
-      else p = -p;
-      if (2 * p < Math.min(3 * half * q - Math.abs(tolerance * q), Math.abs(e * q))) {
-        e = d;
-        d = p / q;
-      } else {
-        d = half;
-        e = d;
-      }
-    } else {
-      d = half;
-      e = d;
-    }
-    a = b;
-    fa = fb;
-    b += Math.abs(d) > tolerance ? d : half > 0 ? tolerance : -tolerance;
-    fb = f(b);
-    if ((fb > 0 && fc > 0) || (fb <= 0 && fc <= 0)) {
-      c = a;
-      fc = fa;
-      d = b - a;
-      e = d;
-    }
-  }
-  return b;
 }
 
 /** WLS weights for the "rs" fit: the number ⌊M/s⌋ of non-overlapping windows behind each ln(R/S)_s. */

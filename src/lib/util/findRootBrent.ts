@@ -1,7 +1,9 @@
 /**
  * Brent's root finder on a sign-changing bracket [lo, hi] (inverse quadratic interpolation,
  * secant and bisection safeguards). Internal: callers derive the bracket from the problem.
- * Terminates when the bracket is below `xTolerance` (absolute) + 4ε|x|.
+ * Terminates when the bracket is below `xTolerance` (absolute) + 4ε|x|, or when |f(x)| ≤ `fTolerance`
+ * (default 0: only an exact zero), or after `maxIterations` evaluations. Shared by src/lib/optimal
+ * (Leung–Li, HJB, Bertram levels) and the indirect-inference Hurst correction.
  * @see [1] Brent, R.P. (1973) "Algorithms for Minimization without Derivatives", ch. 4 (zero);
  *      same algorithm as scipy.optimize.brentq.
  */
@@ -13,13 +15,14 @@ export function findRootBrent(
   maxIterations = 200,
   fLo = f(lo),
   fHi = f(hi),
+  fTolerance = 0,
 ): number {
   let a = lo;
   let b = hi;
   let fa = fLo;
   let fb = fHi;
-  if (fa === 0) return a;
-  if (fb === 0) return b;
+  if (Math.abs(fa) <= fTolerance) return a;
+  if (Math.abs(fb) <= fTolerance) return b;
   if (fa * fb > 0 || Number.isNaN(fa) || Number.isNaN(fb)) {
     throw new Error(`findRootBrent: no sign change on [${lo}, ${hi}] (f = ${fa}, ${fb})`);
   }
@@ -44,7 +47,7 @@ export function findRootBrent(
     }
     const tol = 2 * Number.EPSILON * Math.abs(b) + 0.5 * xTolerance;
     const m = 0.5 * (c - b);
-    if (Math.abs(m) <= tol || fb === 0) return b;
+    if (Math.abs(m) <= tol || Math.abs(fb) <= fTolerance) return b;
     if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb)) {
       const s = fb / fa;
       let p: number;
