@@ -354,6 +354,42 @@ describe("CARAOptimalWeights / SharpeOptimalWeights (bidi)", () => {
   });
 });
 
+describe("bidi streams after an error or under load (stall regressions)", () => {
+  it("an invalid input behind a deep queue ends the call with INVALID_ARGUMENT at once, and the connection keeps serving (the stopped stream's input is drained, not left paused)", async () => {
+    const m = returnsMatrix(200, 8, 40); // ~13 kB per message: 150 of them exceed the HTTP/2 windows
+    const call = c.meanrev.caraOptimalWeights();
+    const errored = take<WeightsOutput>(call, 1_000);
+    call.write(OptimizationInput.fromPartial({ returns: { ...m.wire, values: m.wire.values.map((v, k) => (k === 3 ? Number.NaN : v)) }, gamma: 4 }));
+    for (let k = 0; k < 150; k++) call.write(OptimizationInput.fromPartial({ returns: m.wire, gamma: 4 }));
+    call.end();
+    const e = await codeOf(errored);
+    expect(e.code).toBe(status.INVALID_ARGUMENT);
+    expect(e.details).toMatch(/returns\.values must contain only finite numbers/);
+    // Same channel (same HTTP/2 connection): a large unary and a bidi stream still go through.
+    const big = returnsMatrix(2000, 8, 41);
+    const stats = await unary(c.meanrev, c.meanrev.portfolioStats, PortfolioStatsRequest.fromPartial({ returns: big.wire, weights: [0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125] }));
+    expect(Number.isFinite(stats.stdReturn)).toBe(true);
+    const again = c.meanrev.caraOptimalWeights();
+    const out = take<WeightsOutput>(again, 3);
+    for (let k = 0; k < 3; k++) again.write(OptimizationInput.fromPartial({ returns: m.wire, gamma: 4 }));
+    again.end();
+    expect((await out).length).toBe(3);
+  }, 20_000);
+
+  it("BacktestWithCosts: 20,000 bars written without waiting for outputs all get their metric and a final one, in order", async () => {
+    const prices = Array.from(simulateOu({ kappa: 0.2, theta: 100, sigma: 1 }, 20_000, { rng: randomSource(5) }));
+    const call = c.meanrev.backtestWithCosts();
+    const all = take<BacktestMetric>(call, 20_001);
+    for (let k = 0; k < prices.length; k++) call.write(BacktestInput.fromPartial({ price: prices[k], timestampMs: k, updateFrequency: 1 }));
+    call.end();
+    const metrics = await all;
+    expect(metrics.length).toBe(20_001);
+    expect(metrics[19_999].barNumber).toBe(20_000);
+    expect(metrics[20_000].status).toBe("final");
+    expect(metrics.every((m, k) => k === 20_000 || m.barNumber === k + 1)).toBe(true);
+  }, 60_000);
+});
+
 describe("PortfolioHealthStream", () => {
   it("ticks every update_frequency_ms from prices streamed into EstimateOUParams, until the client cancels", async () => {
     const feed = c.meanrev.estimateOuParams();

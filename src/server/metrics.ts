@@ -9,6 +9,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { ServerInterceptingCall, status, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Logger } from "./logger.js";
 
+/** Stream messages counted locally before the shared counters are updated (and at call end). */
+export const MESSAGE_COUNT_FLUSH = 256;
+
 /** go-grpc-prometheus / Prometheus client DefBuckets, in seconds. */
 const HANDLING_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -95,9 +98,20 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
     const labels = { grpc_type: grpcType, grpc_service: service, grpc_method: method };
     const startTime = process.hrtime.bigint();
     let finished = false;
+    // Stream message counts are batched per call (a labelled prom-client inc per message cost ~3 %
+    // of a 20k msg/s bidi stream): flushed every MESSAGE_COUNT_FLUSH messages and when the call ends.
+    let receivedPending = 0;
+    let sentPending = 0;
+    const flushCounts = (): void => {
+      if (receivedPending > 0) received.inc(labels, receivedPending);
+      if (sentPending > 0) sent.inc(labels, sentPending);
+      receivedPending = 0;
+      sentPending = 0;
+    };
     const finish = (code: number): void => {
       if (finished) return;
       finished = true;
+      flushCounts();
       const codeName = GO_CODE_NAMES[code] ?? String(code);
       const elapsed = Number(process.hrtime.bigint() - startTime) / 1e9;
       handled.inc({ ...labels, grpc_code: codeName });
@@ -109,13 +123,13 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
       start: (next) =>
         next({
           onReceiveMessage: (message, nextMessage) => {
-            received.inc(labels);
+            if (++receivedPending >= MESSAGE_COUNT_FLUSH) flushCounts();
             nextMessage(message);
           },
           onCancel: () => finish(status.CANCELLED),
         }),
       sendMessage: (message, next) => {
-        sent.inc(labels);
+        if (++sentPending >= MESSAGE_COUNT_FLUSH) flushCounts();
         next(message);
       },
       sendStatus: (st, next) => {

@@ -47,6 +47,8 @@ export const OU_MAX_POINTS_PER_STREAM = 1_000_000;
 export const BACKTEST_ZSCORE_WINDOW = 20;
 /** Queue depth at which a bidi stream pauses reading its input. */
 const INPUT_HIGH_WATER = 64;
+/** Unsent outputs at which a bidi stream stops handling input until 'drain'. */
+const OUTPUT_HIGH_WATER = 256;
 
 /** Sliding window of one asset's prices in EstimateOUParams. */
 interface OuWindow {
@@ -88,10 +90,14 @@ function ouEstimateFor(w: OuWindow, assetId: string, timestampMs: number): Parti
 }
 
 /**
- * Run a bidi stream as an ordered message processor: `handle` is awaited per input message (so
- * outputs keep input order), input reading pauses while the queue is deep or the output needs a
- * drain, and the call ends when the input ends and the queue is empty. A thrown error ends the
- * call with its status.
+ * Run a bidi stream as an ordered message processor. Messages are handled synchronously as they
+ * arrive (no promise or await per message; outputs are written at once), in input order. A
+ * handler may return a promise (pool work): later messages queue behind it. Backpressure: while
+ * the output buffer holds OUTPUT_HIGH_WATER unsent messages, processing waits for 'drain' and the
+ * input is paused once INPUT_HIGH_WATER messages are queued; it resumes when the queue is short.
+ * The call ends when the input ends and everything queued is handled. A thrown error ends the call
+ * with its status; from then on (and after a cancel) the input is kept flowing and discarded, so
+ * a client still writing is never left blocked on HTTP/2 flow control by a paused stream.
  */
 function processStream<I, O>(
   ctx: ServiceContext,
@@ -100,63 +106,92 @@ function processStream<I, O>(
   handle: (message: I, write: (out: O) => void) => Promise<void> | void,
   onEnd?: (write: (out: O) => void) => void,
 ): void {
-  const queue: I[] = [];
+  /** Received, not yet handled: queue[head..]. */
+  let queue: I[] = [];
+  let head = 0;
   let inputEnded = false;
-  let running = false;
   let stopped = false;
-  let needDrain = false;
+  /** An async handler or a 'drain' wait is pending: new messages queue behind it. */
+  let busy = false;
   const write = (out: O): void => {
     if (stopped || call.cancelled) return;
-    if (!call.write(out)) needDrain = true;
+    call.write(out);
   };
   const stop = (error?: unknown): void => {
     if (stopped) return;
     stopped = true;
-    queue.length = 0;
+    queue = [];
+    head = 0;
     if (error !== undefined) failStream(ctx, rpc, call as never, error);
+    if (call.isPaused()) call.resume();
   };
-  const pump = async (): Promise<void> => {
-    if (running) return;
-    running = true;
-    try {
-      while (!stopped && queue.length > 0) {
-        if (needDrain) {
-          await waitForDrain(call as never);
-          needDrain = false;
-          continue;
-        }
-        const message = queue.shift()!;
-        await handle(message, write);
-        if (queue.length < INPUT_HIGH_WATER / 2 && call.isPaused()) call.resume();
+  const resume = (): void => {
+    busy = false;
+    run();
+  };
+  const fail = (error: unknown): void => {
+    busy = false;
+    stop(error);
+  };
+  /** Handle queued messages until the queue is empty, a handler is async, or the output is full. */
+  const run = (): void => {
+    while (!stopped && head < queue.length) {
+      if (call.writableLength >= OUTPUT_HIGH_WATER && call.writableNeedDrain) {
+        busy = true;
+        waitForDrain(call as never).then(resume, fail);
+        return;
       }
-      if (!stopped && inputEnded && queue.length === 0) {
+      const message = queue[head];
+      queue[head++] = undefined as never;
+      let pending: Promise<void> | void;
+      try {
+        pending = handle(message, write);
+      } catch (error) {
+        stop(error);
+        return;
+      }
+      if (pending !== undefined) {
+        busy = true;
+        pending.then(resume, fail);
+        return;
+      }
+    }
+    if (head === queue.length) {
+      queue = [];
+      head = 0;
+    }
+    if (stopped) return;
+    if (call.isPaused() && queue.length - head < INPUT_HIGH_WATER / 2) call.resume();
+    if (inputEnded && queue.length === 0) {
+      try {
         onEnd?.(write);
-        stopped = true;
-        if (!call.cancelled) call.end();
+      } catch (error) {
+        stop(error);
+        return;
       }
-    } catch (error) {
-      stop(error);
-    } finally {
-      running = false;
+      stopped = true;
+      if (!call.cancelled) call.end();
     }
   };
   call.on("data", (message: I) => {
     if (stopped) return;
     queue.push(message);
-    if (queue.length >= INPUT_HIGH_WATER) call.pause();
-    void pump();
+    if (busy) {
+      if (queue.length - head >= INPUT_HIGH_WATER && !call.isPaused()) call.pause();
+      return;
+    }
+    run();
   });
   call.on("end", () => {
     inputEnded = true;
-    void pump();
+    if (!busy) run();
   });
   call.on("cancelled", () => {
-    stopped = true;
-    queue.length = 0;
+    stop();
   });
   call.on("error", (error: Error) => {
     logFailure(ctx, rpc, { code: "CANCELLED", message: error.message });
-    stopped = true;
+    stop();
   });
 }
 
