@@ -5,7 +5,8 @@
  *
  * 1. TestPair latency, T = 1000 (seeded synthetic cointegrated pair): sequential calls after a
  *    warm-up; p50 / p99 / mean. Targets p50 <= 1 ms, p99 <= 3 ms.
- * 2. DiscoverPairs over all 4950 pairs of data/sp100_prices.csv (log prices). Gaps: the loader
+ * 2. DiscoverPairs over all 4950 pairs of data/sp100_prices.csv (log prices), called twice (first
+ *    call after start-up and steady state, both reported). Gaps: the loader
  *    forward-fills interior NaN/empty cells and drops leading rows until every column has a
  *    value (the file currently has no gaps, the count is reported). Reported: pairs/s, time to
  *    first result, total time, server peak RSS (sampled every 50 ms). Compared with the library
@@ -155,20 +156,27 @@ export async function run(): Promise<BenchSection> {
       server.command<{ rss: number }>("mem").then((m) => (peakRss = Math.max(peakRss, m.rss)), () => undefined);
     }, 50);
     const serverP = new Map<string, number>();
-    let firstResultMs = Number.NaN;
-    let tested = 0;
-    let found = 0;
-    const t0 = performance.now();
-    for await (const update of pd.discoverPairs({ symbols }, { timeoutMs: 3_600_000 })) {
-      if (update.result && Number.isNaN(firstResultMs)) firstResultMs = performance.now() - t0;
-      if (update.result) serverP.set(`${update.result.symbol1}|${update.result.symbol2}`, update.result.pValue);
-      tested = update.pairsTested;
-      found = update.pairsFound;
-    }
-    const discoverySeconds = (performance.now() - t0) / 1000;
-    console.log(`[bench server] DiscoverPairs: ${tested} pairs in ${discoverySeconds.toFixed(1)} s`);
+    // Two identical calls: the first pays one-time costs in both processes (JIT of the batch,
+    // streaming and decoding paths, the adaptive batch size starting at 2 pairs); the second is
+    // the steady state a long-running server sees. Both are reported; the ratio uses the second.
+    const discover = async () => {
+      let firstResultMs = Number.NaN;
+      let tested = 0;
+      let found = 0;
+      const t0 = performance.now();
+      for await (const update of pd.discoverPairs({ symbols }, { timeoutMs: 3_600_000 })) {
+        if (update.result && Number.isNaN(firstResultMs)) firstResultMs = performance.now() - t0;
+        if (update.result) serverP.set(`${update.result.symbol1}|${update.result.symbol2}`, update.result.pValue);
+        tested = update.pairsTested;
+        found = update.pairsFound;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(`[bench server] DiscoverPairs: ${tested} pairs in ${seconds.toFixed(1)} s`);
+      return { firstResultMs, tested, found, seconds, rate: tested / seconds };
+    };
+    const cold = await discover();
+    const { firstResultMs, tested, found, seconds: discoverySeconds, rate: serverRate } = await discover();
     clearInterval(sampler);
-    const serverRate = tested / discoverySeconds;
 
     // Library kernel, single thread, over an evenly spaced sample of the same pairs.
     const allPairs: [number, number][] = [];
@@ -244,11 +252,12 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "p": out}))
 
     rows.push(`### DiscoverPairs, all ${totalPairs} pairs of sp100_prices.csv (log prices, ${panel.rows} rows × ${n} symbols; ${panel.filled} cells forward-filled, ${panel.droppedRows} leading rows dropped)\n`);
     rows.push("| measure | value | target | verdict |\n|---|---|---|---|");
-    rows.push(`| server throughput (${WORKERS} workers) | ${fmt(serverRate, 0)} pairs/s (${fmt(discoverySeconds, 1)} s, ${tested} tested, ${found} found) | | |`);
+    rows.push(`| server throughput (${WORKERS} workers), first call after start-up | ${fmt(cold.rate, 0)} pairs/s (${fmt(cold.seconds, 2)} s, first result after ${fmt(cold.firstResultMs, 1)} ms) | | |`);
+    rows.push(`| server throughput (${WORKERS} workers), second call (steady state) | ${fmt(serverRate, 0)} pairs/s (${fmt(discoverySeconds, 2)} s, ${tested} tested, ${found} found) | | |`);
     rows.push(`| library kernel, 1 thread (testPairCore on ${sample.length} sampled pairs) | ${fmt(kernelRate, 0)} pairs/s | | |`);
-    rows.push(`| server / (kernel × ${WORKERS}) | ${fmt(ratio * 100, 1)} % | >= 90 % | ${verdict(ratio >= 0.9)} |`);
+    rows.push(`| server (second call) / (kernel × ${WORKERS}) | ${fmt(ratio * 100, 1)} % (first call ${fmt((cold.rate / expectedRate) * 100, 1)} %) | >= 90 % | ${verdict(ratio >= 0.9)} |`);
     rows.push(`| server's worker pool in-process, no gRPC (${WORKERS} threads, batches of 32, all ${totalPairs} pairs) | ${fmt(poolRate, 0)} pairs/s = ${fmt((poolRate / expectedRate) * 100, 1)} % of kernel × ${WORKERS}; server = ${fmt((serverRate / poolRate) * 100, 1)} % of it | | |`);
-    rows.push(`| time to first result | ${fmt(firstResultMs, 1)} ms | | |`);
+    rows.push(`| time to first result (second call) | ${fmt(firstResultMs, 1)} ms | | |`);
     rows.push(`| server RSS idle -> peak during discovery | ${mib(idle.rss)} -> ${mib(peakRss)} MiB | | |`);
     rows.push(
       python.status === 0
