@@ -41,8 +41,6 @@ const TESTPAIR_CALLS = Number(process.env.BENCH_TESTPAIR_CALLS ?? 2000);
 const COINT_SAMPLE = Number(process.env.BENCH_COINT_SAMPLE ?? 200);
 const STREAM_MESSAGES = Number(process.env.BENCH_STREAM_MESSAGES ?? 100_000);
 const PYTHON = "/usr/bin/python3";
-/** grpc-js per-call retry buffer for the bench's clients (see run()). */
-const CLIENT_RETRY_BUFFER_BYTES = 16 * 1024;
 
 interface PricePanel {
   readonly symbols: string[];
@@ -83,13 +81,9 @@ const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
 export async function run(): Promise<BenchSection> {
   const loadAtStart = loadavg()[0];
   const server = await spawnServerProcess({ workers: WORKERS });
-  // grpc-js keeps every message a client writes in a per-call retry buffer (up to
-  // grpc.per_rpc_retry_buffer_size, default 256 KiB) until the transport has sent it, and trims that
-  // buffer with an array slice per sent message: O(buffered²) client CPU for a fast bidi writer
-  // (profiled: 40 % of the bench process in retrying-call clearSentMessages, capping the stream at
-  // ~5k msg/s). A small buffer keeps the client's writes paced by the transport; no retry policy is
-  // configured, so nothing else changes.
-  const clientOptions = { host: "127.0.0.1", port: server.port, channelOptions: { "grpc.per_rpc_retry_buffer_size": CLIENT_RETRY_BUFFER_BYTES } };
+  // The clients' defaults, as users get them (src/client/clientOptions.ts sets a 16 KiB grpc-js retry
+  // buffer by default: the 256 KiB default made fast bidi writers quadratic, ~5k messages/s).
+  const clientOptions = { host: "127.0.0.1", port: server.port };
   const pd = new PairDiscoveryClient(clientOptions);
   const mr = new MeanRevClient(clientOptions);
   const rows: string[] = [];

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { resolveClientConfig, DEFAULT_MAX_MESSAGE_BYTES } from "./clientOptions.js";
+import { resolveClientConfig, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETRY_BUFFER_BYTES } from "./clientOptions.js";
 import { matrixMessage } from "./matrixMessage.js";
 import { PairDiscoveryClient } from "./PairDiscoveryClient.js";
 import { ClientCallError } from "./ClientCallError.js";
@@ -23,6 +23,11 @@ describe("resolveClientConfig", () => {
     expect(c.channelOptions["grpc.max_receive_message_length"]).toBe(DEFAULT_MAX_MESSAGE_BYTES);
     expect(c.channelOptions["grpc.max_send_message_length"]).toBe(DEFAULT_MAX_MESSAGE_BYTES);
     expect(c.credentials._isSecure()).toBe(false);
+  });
+  it("uses a 16 KiB grpc-js retry buffer by default (fast bidi writers stay linear) and lets channelOptions override it", () => {
+    expect(resolveClientConfig({}, "t", {}).channelOptions["grpc.per_rpc_retry_buffer_size"]).toBe(DEFAULT_RETRY_BUFFER_BYTES);
+    const c = resolveClientConfig({ channelOptions: { "grpc.per_rpc_retry_buffer_size": 1 << 20 } }, "t", {});
+    expect(c.channelOptions["grpc.per_rpc_retry_buffer_size"]).toBe(1 << 20);
   });
 
   it("GRPC_HOST / GRPC_PORT / GRPC_AUTH_TOKEN apply when arguments are absent; arguments win", () => {

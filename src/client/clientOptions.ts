@@ -18,6 +18,14 @@ import * as grpc from "@grpc/grpc-js";
 export const DEFAULT_HOST = "localhost";
 export const DEFAULT_PORT = 50051;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * grpc-js keeps each message a call writes in a per-call retry buffer (grpc.per_rpc_retry_buffer_size,
+ * default 256 KiB) until the transport has sent it, trimming it with an array slice per sent message:
+ * O(buffered²) client CPU for a fast bidi writer (profiled: 40 % of a client's CPU, capping a stream at
+ * ~5k messages/s). 16 KiB keeps writes paced by the transport (15–36k messages/s measured). No retry
+ * policy is configured, so nothing else changes. Override through `channelOptions`.
+ */
+export const DEFAULT_RETRY_BUFFER_BYTES = 16 * 1024;
 
 /** TLS settings; PEM contents as Buffer/string, or a file path when the string does not start with "-----". */
 export interface ClientTlsOptions {
@@ -116,6 +124,7 @@ export function resolveClientConfig(
   const channelOptions: grpc.ChannelOptions = {
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": maxMessageBytes,
+    "grpc.per_rpc_retry_buffer_size": DEFAULT_RETRY_BUFFER_BYTES,
   };
   if (options.tls === undefined || options.tls === false) {
     credentials = grpc.credentials.createInsecure();
