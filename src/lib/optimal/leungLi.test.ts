@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { leungLi } from "./leungLi.js";
 import { ouLaplaceIntegral } from "./ouLaplaceIntegral.js";
+import { randomSource } from "../util/random.js";
 
 interface Case {
   kappa: number;
@@ -106,6 +107,70 @@ describe("leungLi invariants", () => {
     const free = leungLi({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 });
     const stop = leungLi({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02, stopLoss: 0.3 });
     expect(stop.exitLevel).toBeLessThanOrEqual(free.exitLevel);
+  });
+});
+
+describe("leungLi far from the usual regime (fuzzing follow-up): correct levels or a RangeError, never a plain Error", () => {
+  it("stop-loss above the free exit level (theta = 1e4, L = theta − 0.1, b* = 9756.098 from mpmath): immediate exit b*_L = L, no entry", () => {
+    const params = { kappa: 2, theta: 1e4, sigma: 0.3, r: 0.05, c: 0.02 };
+    const free = leungLi(params);
+    const stop = leungLi({ ...params, stopLoss: 1e4 - 0.1 });
+    expect(free.exitLevel).toBeLessThan(1e4 - 0.1);
+    expect(stop.exitLevel).toBe(1e4 - 0.1);
+    expect(stop.entryLevel).toBeNull();
+    expect(stop.entryLowerLevel).toBeNull();
+    expect(stop.warnings.join(" ")).toMatch(/immediate exit/);
+    expect(stop.exitValue(1e4)).toBe(1e4 - 0.02);
+    expect(stop.entryValue(1e4)).toBe(0);
+  });
+
+  it.each([
+    // b* < L with θ 1.4e5 sd above c: the b*_L bracket used to start below L ("findRootBrent: no sign change", f = NaN)
+    [{ kappa: 5.8191820132985494, sigma: 0.19641385565914257, r: 0.05, c: 0.02, theta: 1624.487332842743, stopLoss: 1624.2805230429763 }],
+    // θ 7.8e6 sd below c, L 3.8 sd below θ: the maximum of V_L − x − c lies within a few sd of L, between uniform scan points
+    [{ kappa: 2.911076583399761, sigma: 0.11445493408046882, r: 0.05, c: 0.022551143535754072, theta: -368574.9701017026, stopLoss: -368575.4018368349 }],
+    // L 3.7e5 sd below θ, r/κ = 7e-6: the maximum sits within sd/|L − θ| of L, and is known only to a few ulps
+    // (h″ ~ 1e16), so the a*_L equation's sign at the refined maximum can be off: bracket from the next scan point
+    [{ kappa: 419.0343286852577, sigma: 0.7279899715706389, r: 0.0030897373997958704, c: 0.02, theta: -13.766153999768513, stopLoss: -9333.302119217737 }],
+    // theta = 1e7, L 9e5 sd below it: the same, with a 2e-9 ulp against structure of 1e-7
+    [{ kappa: 131.9272579272266, sigma: 2.6214361592886597, r: 0.3224418927302782, c: 0.1517199039726145, theta: 10224599.454503283, stopLoss: 10077897.438062862 }],
+  ])("%j solves (was a plain Error from findRootBrent)", (params) => {
+    const result = leungLi(params);
+    expect(result.exitLevel).toBeGreaterThanOrEqual(params.stopLoss);
+    if (result.entryLevel !== null) {
+      expect(result.entryLowerLevel as number).toBeGreaterThan(params.stopLoss);
+      expect(result.entryLevel).toBeGreaterThan(result.entryLowerLevel as number);
+      expect(result.entryLevel).toBeLessThan(result.exitLevel);
+    }
+  });
+
+  it("seeded random parameters over |theta| up to 1e8 sd, c up to 1e8 sd, stop-loss up to 1e6 sd below theta: a result with ordered levels or a RangeError", () => {
+    const rng = randomSource(20240607);
+    let solved = 0;
+    for (let i = 0; i < 400; i++) {
+      const kappa = 10 ** (rng() * 5 - 2);
+      const sigma = 10 ** (rng() * 2 - 1.5);
+      const sd = sigma / Math.sqrt(2 * kappa);
+      const theta = (rng() < 0.5 ? -1 : 1) * sd * 10 ** (rng() * 8);
+      const c = rng() < 0.5 ? 0.02 : sd * 10 ** (rng() * 10 - 2);
+      const stopLoss = rng() < 0.7 ? theta - sd * 10 ** (rng() * 8 - 2) : undefined;
+      const params = { kappa, sigma, r: 10 ** (rng() * 4 - 3), c, theta, stopLoss };
+      let result;
+      try {
+        result = leungLi(params);
+      } catch (error) {
+        expect(error, JSON.stringify(params)).toBeInstanceOf(RangeError);
+        continue;
+      }
+      const label = JSON.stringify(params);
+      expect(Number.isFinite(result.exitLevel), label).toBe(true);
+      // b* − c ≈ sd²/(c − θ) can be below the spacing of doubles at c, so b* ≥ c (not >) in floating point
+      if (stopLoss === undefined) expect(result.exitLevel, label).toBeGreaterThanOrEqual(c);
+      else expect(result.exitLevel, label).toBeGreaterThanOrEqual(stopLoss);
+      if (result.entryLevel !== null) expect(result.entryLevel, label).toBeLessThan(result.exitLevel);
+      solved++;
+    }
+    expect(solved).toBeGreaterThan(350);
   });
 });
 

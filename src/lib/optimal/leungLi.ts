@@ -2,7 +2,7 @@ import { findRootBrent } from "../util/findRootBrent.js";
 import { ouLaplaceIntegral } from "./ouLaplaceIntegral.js";
 import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
 import type { OuStoppingParameters } from "./ouStoppingParameters.js";
-import { toFloat64 } from "../util/validate.js";
+import { rangeError, toFloat64 } from "../util/validate.js";
 
 /** Root tolerance in stationary standard deviations (levels are reported to ~1e-13·sd). */
 const LEVEL_TOLERANCE_SD = 1e-13;
@@ -70,22 +70,48 @@ interface LogSolution {
  * Root brackets come from the problem: b* ∈ (c, ·) with the upper end found by doubling steps of the
  * stationary sd σ/√(2κ) until the sign changes; d* ∈ (·, b*) likewise downward; b*_L ∈ (L, b*];
  * the stop-loss entry interval is searched inside (L, b*_L) around the maximum of V_L(x) − x − c, never
- * from a start at or below L (the peer's second failure). Brent's method to 1e-13 sd.
+ * from a start at or below L (the peer's second failure); the scan adds points at sd·2^k/|L − θ| from
+ * both ends, because with θ far from c (in sd) the maximum sits within a few sd (or sd/|L − θ|) of L.
+ * Brent's method to 1e-13 sd.
+ * The problem is not translation-invariant (payoffs x − c and −x − c are absolute prices): levels − θ
+ * depend on (κ, σ, r, θ − c, θ + c, L − θ). θ − c ≫ sd puts b* ≈ θ − ν(θ − c)/(1 + ν) far below θ;
+ * c − θ ≫ sd puts b* ≈ c + sd²/(c − θ).
  * Degenerate cases: c = 0 gives d* < b* still (warning-free); no stop-loss entry region → null levels
- * plus a warning.
+ * plus a warning; b* ≤ L (stop-loss at or above the free exit level) → immediate exit, exitLevel = L,
+ * no entry region, plus a warning.
  * @see [1] Leung, T. & Li, X. (2015) "Optimal mean reversion trading with transaction costs and
  *      stop-loss exit", Int. J. Theor. Appl. Finance 18(3), 1550020. Also Leung & Li (2016) "Optimal
  *      Mean Reversion Trading", World Scientific, ch. 2.
- * @throws RangeError if kappa, sigma or r is not > 0, r/kappa < 1e-8 (MIN_DISCOUNT_TO_SPEED_RATIO), c < 0, |theta|, c or |stopLoss| > 1e8 stationary sds (MAX_LEVEL_IN_SD), theta non-finite, or stopLoss ≥ theta
+ * @throws RangeError if kappa, sigma or r is not > 0, r/kappa < 1e-8 (MIN_DISCOUNT_TO_SPEED_RATIO), c < 0, |theta|, c or |stopLoss| > 1e8 stationary sds (MAX_LEVEL_IN_SD), theta non-finite, or stopLoss ≥ theta; also (never seen in 12 000 seeded extreme parameter sets, kept as a guard) if a level's equation cannot be bracketed in double precision — the message names every parameter
  * @example leungLi({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.6539871224 (b*; d* ≈ 0.3138464838; fixtures/leungLi.json, mpmath pcfd + bisection)
  */
 export function leungLi(params: LeungLiParameters): LeungLiResult {
   const fn = "leungLi";
-  const { kappa, theta, sigma, c, stopLoss, stationarySd, nu } = checkOuStoppingParameters(fn, params);
+  const { kappa, theta, sigma, r: discountRate, c, stopLoss, stationarySd, nu } = checkOuStoppingParameters(fn, params);
   const scale = Math.sqrt(2 * kappa) / sigma;
   const sd = stationarySd;
   const xTol = LEVEL_TOLERANCE_SD * sd;
   const warnings: string[] = [];
+  /**
+   * Brent on a bracket derived above. In regimes double precision cannot resolve (e.g. a stop-loss
+   * ~1e5 sd below θ with r/κ ~ 1e-5: the entry interval is narrower than the spacing of doubles at L)
+   * the derived bracket can fail to change sign; that is reported as a RangeError naming the
+   * parameters, never as findRootBrent's internal Error (which the server would map to INTERNAL).
+   */
+  const root = (what: string, f: (x: number) => number, lo: number, hi: number, tol: number, fLo?: number, fHi?: number): number => {
+    try {
+      return findRootBrent(f, lo, hi, tol, 200, fLo ?? f(lo), fHi ?? f(hi));
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof TypeError) throw error;
+      const inSd = (v: number): string => ((v - theta) / sd).toPrecision(3);
+      return rangeError(
+        fn,
+        `the ${what} cannot be resolved in double precision for kappa = ${kappa}, theta = ${theta}, sigma = ${sigma}, r = ${discountRate}, c = ${c}` +
+          `${stopLoss === null ? "" : `, stopLoss = ${stopLoss} (${inSd(stopLoss)} sd from theta)`}: c − theta = ${((c - theta) / sd).toPrecision(3)} sd;` +
+          ` bring theta, c and stopLoss within a few thousand stationary sds (sigma/sqrt(2 kappa) = ${sd}) of each other (${(error as Error).message})`,
+      );
+    }
+  };
   /** ln F(x) and F′(x)/F(x). */
   const evalF = (x: number): LogSolution => {
     const r = ouLaplaceIntegral(scale * (x - theta), nu);
@@ -106,7 +132,7 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     lowFree = exitHigh;
     exitHigh = Math.max(c, theta) + sd * 2 ** (k + 1);
   }
-  const exitFree = findRootBrent(exitEquation, lowFree, exitHigh, xTol);
+  const exitFree = root("exit level b*", exitEquation, lowFree, exitHigh, xTol);
   const logFAtExitFree = evalF(exitFree).logValue;
 
   /** V(x) and V′(x) without stop-loss. */
@@ -137,7 +163,7 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
       entryLow = Math.min(theta, exitFree) - sd * 2 ** (k + 1);
       qLow = entryEquation(entryLow);
     }
-    const entry = findRootBrent(entryEquation, entryLow, entryHigh, xTol, 200, qLow, qHigh);
+    const entry = root("entry level d*", entryEquation, entryLow, entryHigh, xTol, qLow, qHigh);
     const [valueAtEntry] = exitValueFree(entry);
     const entryPremium = valueAtEntry - entry - c;
     const logGAtEntry = evalG(entry).logValue;
@@ -152,6 +178,15 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
   // ---- Stop-loss L: V_L(x) = [(b−c − (L−c)ρ_G)·F(x)/F(b) + (L−c − (b−c)ρ_F)·G(x)/G(L)] / (1 − ρ_Fρ_G),
   // ρ_F = F(L)/F(b), ρ_G = G(b)/G(L): the C·F + D·G of [1, eq. 4.2] divided through so only ratios < 1 appear.
   const L = stopLoss;
+  if (exitFree <= L) {
+    // b* ≤ L: x − c is already optimal on [b*, ∞) ⊃ [L, ∞) without the stop-loss, and V_L ≤ V, V_L ≥ x − c,
+    // so V_L(x) = x − c: exit at once (b*_L = L) and, the premium V_L − x − c being −2c ≤ 0, never enter.
+    // (θ far above c in sd units puts b* far below θ: b* − θ ≈ −ν(θ − c)/(1 + ν) for θ − c ≫ sd.)
+    warnings.push(
+      `leungLi: the exit level without stop-loss b* = ${exitFree} is at or below the stop-loss ${L}: immediate exit (exitLevel = L) and no entry region (J ≡ 0)`,
+    );
+    return finish(L, null, null, (x) => x - c, () => 0);
+  }
   const fAtL = evalF(L);
   const gAtL = evalG(L);
   interface Boundary {
@@ -201,7 +236,7 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     exitStop = slLow;
     warnings.push("leungLi: the stop-loss exit level is indistinguishable from the stop-loss (immediate exit)");
   } else {
-    exitStop = findRootBrent(smoothFit, slLow, slHigh, xTol, 200, psiLow, psiHigh);
+    exitStop = root("stop-loss exit level b*_L", smoothFit, slLow, slHigh, xTol, psiLow, psiHigh);
   }
   const bd = boundary(exitStop);
   const logGAtL = gAtL.logValue;
@@ -231,30 +266,38 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
   };
   const premium = (x: number): number => exitValueStop(x)[0] - x - c;
   // Locate the maximum of h = V_L(x) − x − c on (L, b*_L): scan, then Brent on h′ = 0 around the best point.
+  // Uniform points, plus (when the interval spans many sd, e.g. θ far below c) points at sd·2^k from
+  // either end: the maximum then sits within a few sd (or sd/|L − θ|) of L and a uniform scan would step over it.
+  const span = exitStop - L;
+  const uniformStep = span / STOP_LOSS_SCAN_POINTS;
+  const scanX: number[] = [];
+  for (let i = 1; i < STOP_LOSS_SCAN_POINTS; i++) scanX.push(L + uniformStep * i);
+  // F and G vary on the scale sd/|y| at y sd from θ, so the geometric points start that fine.
+  const farthest = Math.max(1, Math.abs(L - theta) / sd, Math.abs(exitStop - theta) / sd);
+  for (let step = sd / (16 * farthest); step < uniformStep; step *= 2) scanX.push(L + step, exitStop - step);
+  scanX.sort((u, v) => u - v);
   let bestX = L;
   let bestValue = -Infinity;
   let bestIndex = 0;
-  const span = exitStop - L;
-  const scanStep = span / STOP_LOSS_SCAN_POINTS;
-  const scanSlopes = new Float64Array(STOP_LOSS_SCAN_POINTS + 1);
-  for (let i = 1; i < STOP_LOSS_SCAN_POINTS; i++) {
-    const x = L + scanStep * i;
-    const state = stopState(x);
+  const scanSlopes = new Float64Array(scanX.length);
+  for (let i = 0; i < scanX.length; i++) {
+    const state = stopState(scanX[i]);
     scanSlopes[i] = state.slope;
     if (state.h > bestValue) {
       bestValue = state.h;
-      bestX = x;
+      bestX = scanX[i];
       bestIndex = i;
     }
   }
   {
     // h′ > 0 left of the maximum and < 0 right of it (smooth fit makes h′(b*_L) = 0, so stay inside).
-    const lo = bestIndex > 1 ? bestX - scanStep : L + 1e-3 * scanStep;
-    const hi = bestIndex < STOP_LOSS_SCAN_POINTS - 1 ? bestX + scanStep : exitStop - 1e-3 * scanStep;
-    const slopeLo = bestIndex > 1 ? scanSlopes[bestIndex - 1] : stopState(lo).slope;
-    const slopeHi = bestIndex < STOP_LOSS_SCAN_POINTS - 1 ? scanSlopes[bestIndex + 1] : stopState(hi).slope;
+    const last = scanX.length - 1;
+    const lo = bestIndex > 0 ? scanX[bestIndex - 1] : L + 1e-3 * (scanX[0] - L);
+    const hi = bestIndex < last ? scanX[bestIndex + 1] : exitStop - 1e-3 * (exitStop - scanX[last]);
+    const slopeLo = bestIndex > 0 ? scanSlopes[bestIndex - 1] : stopState(lo).slope;
+    const slopeHi = bestIndex < last ? scanSlopes[bestIndex + 1] : stopState(hi).slope;
     if (slopeLo > 0 && slopeHi < 0) {
-      const xMax = findRootBrent((x) => stopState(x).slope, lo, hi, xTol, 200, slopeLo, slopeHi);
+      const xMax = root("maximum of V_L(x) − x − c", (x) => stopState(x).slope, lo, hi, xTol, slopeLo, slopeHi);
       const value = stopState(xMax).h;
       if (value > bestValue) {
         bestValue = value;
@@ -270,8 +313,8 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
   }
   // a*_L: root of h′ − (F′/F)h on (x₁, x_max); d*_L: root of h′ − (G′/G)h on (x_max, x₂), x₁ < x₂ the zeros of h.
   const bracketTol = 1e-9 * sd;
-  const leftZero = c > 0 ? findRootBrent(premium, L, bestX, bracketTol) : L;
-  const rightZero = c > 0 ? findRootBrent(premium, bestX, exitStop, bracketTol) : exitStop;
+  const leftZero = c > 0 ? root("lower zero of V_L(x) − x − c", premium, L, bestX, bracketTol) : L;
+  const rightZero = c > 0 ? root("upper zero of V_L(x) − x − c", premium, bestX, exitStop, bracketTol) : exitStop;
   const lowerEquation = (x: number): number => {
     const st = stopState(x);
     return st.slope - st.phiF * st.h;
@@ -280,8 +323,15 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     const st = stopState(x);
     return st.slope - st.phiG * st.h;
   };
-  const entryLower = findRootBrent(lowerEquation, leftZero, bestX, xTol);
-  const entryUpper = findRootBrent(upperEquation, bestX, rightZero, xTol);
+  // At the maximum h′ = 0 makes the lower equation −(F′/F)h < 0 and the upper one −(G′/G)h > 0. When h″
+  // is so large that the refined maximum is only known to a few ulps (e.g. L ~1e5 sd below θ), its sign
+  // can be off; the roots then lie within a scan step on the other side, where h′ ≶ 0 restores the bracket.
+  const lowerAtMax = lowerEquation(bestX);
+  const upperAtMax = upperEquation(bestX);
+  const lowerHigh = lowerAtMax < 0 ? bestX : bestIndex < scanX.length - 1 ? Math.min(rightZero, scanX[bestIndex + 1]) : rightZero;
+  const upperLow = upperAtMax > 0 ? bestX : bestIndex > 0 ? Math.max(leftZero, scanX[bestIndex - 1]) : leftZero;
+  const entryLower = root("stop-loss entry level a*_L", lowerEquation, leftZero, lowerHigh, xTol);
+  const entryUpper = root("stop-loss entry level d*_L", upperEquation, upperLow, rightZero, xTol);
   const premiumLower = premium(entryLower);
   const premiumUpper = premium(entryUpper);
   const logFLower = evalF(entryLower).logValue;

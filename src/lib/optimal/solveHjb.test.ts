@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { leungLi } from "./leungLi.js";
 import { solveHjb } from "./solveHjb.js";
+import { randomSource } from "../util/random.js";
 
 interface Case {
   kappa: number;
@@ -28,8 +29,13 @@ function near(actual: number | null, expected: number | null, tol: number, label
   expect(delta, `${label}: actual ${actual}, expected ${expected}, delta ${delta}, tol ${tol}`).toBeLessThanOrEqual(tol);
 }
 
+// Fixture cases a uniform-grid VI solve cannot reach; solveHjb must refuse them with a RangeError (never
+// return wrong levels): θ = 6.7e4 sd above c puts b* 1.6e3 sd below θ (needs ~1e9 nodes), and θ 110 sd
+// below c with a stop-loss gives an entry interval whose edges touch too flatly for O(h²) values.
+const outOfReach = (c: Case): boolean => (c.theta === 1e4 && c.stopLoss === null) || c.theta === -185.81823329141108;
+
 describe("solveHjb (policy iteration, default grid, Richardson) agrees with the mpmath Leung–Li levels to 1e-6", () => {
-  it.each(fixture.cases.map((c) => [c.kappa, c.theta, c.stopLoss, c]))("kappa %s theta %s stopLoss %s", (_k, _t, _l, c) => {
+  it.each(fixture.cases.filter((c) => !outOfReach(c)).map((c) => [c.kappa, c.theta, c.stopLoss, c]))("kappa %s theta %s stopLoss %s", (_k, _t, _l, c) => {
     const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
     const result = solveHjb(params);
     const label = JSON.stringify(params);
@@ -39,6 +45,91 @@ describe("solveHjb (policy iteration, default grid, Richardson) agrees with the 
     expect(result.residual).toBeLessThan(1e-12);
     expect(result.iterations).toBeGreaterThan(0);
     expect(result.levelErrorEstimate).toBeLessThan(1e-3);
+  });
+});
+
+describe("solveHjb refuses (RangeError, never wrong levels) the fixture regimes a grid cannot resolve", () => {
+  it.each(fixture.cases.filter(outOfReach).map((c) => [c.kappa, c.theta, c.stopLoss, c]))("kappa %s theta %s stopLoss %s", (_k, _t, _l, c) => {
+    const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
+    expect(() => solveHjb(params)).toThrow(RangeError);
+    expect(() => solveHjb(params)).toThrow(/^solveHjb: .*use leungLi for such parameters/);
+  });
+});
+
+describe("solveHjb in the regimes found by fuzzing (domain from the problem, y = x − θ internally)", () => {
+  it("c ≫ sd (c = 10, sd = 0.15): the domain starts above c, levels agree with leungLi to 1e-6 (was 7.52 < c with a widening-limit warning)", () => {
+    const params = { kappa: 2, theta: 0, sigma: 0.3, r: 0.05, c: 10 };
+    const result = solveHjb(params);
+    const exact = leungLi(params);
+    near(result.exitLevel, exact.exitLevel, LEVEL_TOL, "exit");
+    near(result.entryLevel, exact.entryLevel, LEVEL_TOL, "entry");
+    expect(result.exitLevel).toBeGreaterThan(params.c);
+    expect(result.warnings.join(" ")).not.toMatch(/widening limit/);
+  });
+
+  it("stop-loss above the free exit level (theta = 1e4, L = theta − 0.1): immediate exit b*_L = L exactly, no entry, as leungLi (was L + h/2)", () => {
+    const params = { kappa: 2, theta: 1e4, sigma: 0.3, r: 0.05, c: 0.02, stopLoss: 1e4 - 0.1 };
+    const result = solveHjb(params);
+    expect(result.exitLevel).toBe(params.stopLoss);
+    expect(result.entryLevel).toBeNull();
+    expect(leungLi(params).exitLevel).toBe(params.stopLoss);
+  });
+
+  it("theta = 1e7 with c − theta = 0.04 sd and a stop-loss: agrees with leungLi to 1e-6 (obstacles formed as (θ − c) + sd·y)", () => {
+    const params = { kappa: 2, theta: 1e7, sigma: 1, r: 0.05, c: 1e7 + 0.02, stopLoss: 1e7 - 0.5 };
+    const result = solveHjb(params);
+    const exact = leungLi(params);
+    near(result.exitLevel, exact.exitLevel, LEVEL_TOL, "exit");
+    near(result.entryLevel, exact.entryLevel, LEVEL_TOL, "entry");
+  });
+
+  it("scale invariance at 1e7: (theta, sigma, c) × 1e7 gives levels × 1e7 to 1e-12 relative (no cancellation against theta)", () => {
+    const base = { kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 };
+    const scaled = { ...base, theta: 0.5e7, sigma: 0.3e7, c: 0.02e7 };
+    const a = solveHjb(base);
+    const b = solveHjb(scaled);
+    near(b.exitLevel / 1e7, a.exitLevel, 1e-12, "exit / 1e7");
+    near((b.entryLevel as number) / 1e7, a.entryLevel, 1e-12, "entry / 1e7");
+  });
+
+  it.each([
+    // θ − c = 2e7 sd: b* ≈ θ − ν(θ − c)/(1 + ν) (leungLi 9756097.56), 4.9e6 sd below θ — was 9999994.0 silently
+    [{ kappa: 2, theta: 1e7, sigma: 1, r: 0.05, c: 0.02 }, /levels lie beyond|sds from theta/],
+    // c ≈ θ = 1e7 without stop-loss: d* ≈ −c + 0.48 (polynomial tail of G), 4e7 sd below θ
+    [{ kappa: 2, theta: 1e7, sigma: 1, r: 0.05, c: 1e7 + 0.02 }, /levels lie beyond|sds from theta/],
+  ])("%j: levels out of grid reach -> RangeError naming theta and c, not wrong levels", (params, message) => {
+    expect(() => solveHjb(params)).toThrow(RangeError);
+    expect(() => solveHjb(params)).toThrow(message);
+    expect(() => solveHjb(params)).toThrow(/solveHjb: .*theta = 10000000, c = .*use leungLi/);
+    expect(Number.isFinite(leungLi(params).exitLevel)).toBe(true);
+  });
+
+  it("seeded random parameter sets (|theta|, c up to 1000 sd, stop-loss 0.1–3 sd below theta): solveHjb agrees with leungLi to 1e-4 sd or throws a RangeError", () => {
+    const rng = randomSource(20261121);
+    let agreed = 0;
+    for (let i = 0; i < 30; i++) {
+      const kappa = 10 ** (rng() * 4 - 1);
+      const sigma = 10 ** (rng() * 2 - 1.5);
+      const sd = sigma / Math.sqrt(2 * kappa);
+      const theta = (rng() - 0.5) * sd * 10 ** (rng() * 3);
+      const c = rng() < 0.3 ? 0.02 : sd * 10 ** (rng() * 3 - 2);
+      const stopLoss = rng() < 0.4 ? theta - sd * 10 ** (rng() * 1.5 - 1) : undefined;
+      const params = { kappa, sigma, r: 10 ** (rng() * 2 - 2), c, theta, stopLoss };
+      const exact = leungLi(params);
+      let numeric;
+      try {
+        numeric = solveHjb(params);
+      } catch (error) {
+        expect(error, JSON.stringify(params)).toBeInstanceOf(RangeError);
+        continue;
+      }
+      const label = JSON.stringify(params);
+      near(numeric.exitLevel, exact.exitLevel, 1e-4 * sd, `${label} exit`);
+      near(numeric.entryLevel, exact.entryLevel, 1e-4 * sd, `${label} entry`);
+      near(numeric.entryLowerLevel, exact.entryLowerLevel, 1e-4 * sd, `${label} entryLower`);
+      agreed++;
+    }
+    expect(agreed).toBeGreaterThanOrEqual(25);
   });
 });
 

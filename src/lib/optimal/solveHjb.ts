@@ -2,7 +2,7 @@ import { thomasInPlace } from "../pde/solveTridiagonalThomas.js";
 import { findRootBrent } from "../util/findRootBrent.js";
 import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
 import type { OuStoppingParameters } from "./ouStoppingParameters.js";
-import { requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
+import { rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
 
 /** Default number of nodes of the fine grid (the coarse grid of the Richardson pair has about half). */
 const DEFAULT_POINTS = 1601;
@@ -23,13 +23,15 @@ const PSOR_OMEGA = 1.5;
 const MAX_STEP_SCALE = 0.1;
 /** Cap on the fine grid size from that rule. */
 const MAX_POINTS = 200_001;
+/** Coarse-grid intervals wanted between the stop-loss L and the exit level b*_L (refined once if fewer). */
+const MIN_STOP_LOSS_GAP_NODES = 16;
 /** Nodes used to extend a continuation solution across its free boundary (recurrence). */
 const EXTENSION_NODES = 6;
 
 export type HjbScheme = "policy-iteration" | "psor";
 
 export interface SolveHjbParameters extends OuStoppingParameters {
-  /** Grid: `points` nodes of the fine grid (≥ 41; default 1601), domain θ ± nStd·σ/√(2κ) (default 8), widened automatically to keep levels ≥ 2 sd inside. */
+  /** Grid: `points` nodes of the fine grid (≥ 41; default 1601; raised automatically where levels are far from θ), domain θ ± nStd·σ/√(2κ) (default 8; top ≥ c + 4 sd without stop-loss), widened automatically to keep levels ≥ 2 sd inside. */
   grid?: { points?: number; nStd?: number };
   /** Solver of the discrete obstacle problems (default "policy-iteration"). */
   scheme?: HjbScheme;
@@ -85,6 +87,8 @@ interface Levels {
   y: Float64Array;
   upwinded: boolean;
   notConverged: boolean;
+  /** An entry level fell back to a grid node: its smooth-fit point could not be bracketed. */
+  entryUnresolved: boolean;
 }
 
 /**
@@ -105,7 +109,17 @@ interface Levels {
  * solution, whose log-derivative from the ODE's asymptotics is ∂_y ln V = ±(ν/|y| − ν(ν+1)/|y|³) + O(|y|⁻⁵);
  * this Robin condition is imposed with a ghost node (second order). Any error there excites only the
  * other, exponentially growing solution, which is damped like e^{−(y_edge² − y²)/2} at the levels.
- * The domain θ ± nStd·s (default 8) widens until every level is ≥ 2 s from an artificial edge.
+ * Domain: θ ± nStd·s (default 8), and without stop-loss at least up to c + 4s (b* > c always, so with
+ * c ≫ s the exit level is far above θ); it widens in geometrically growing steps (4, 8, 16, … s) until
+ * every level is ≥ 2 s from an artificial edge, in either direction (θ − c ≫ s puts b* far below θ).
+ * Everything is solved in y = (x − θ)/s with the obstacles formed as (θ − c) + s·y and
+ * V − (θ + c) − s·y, so a large θ never cancels node by node (the problem itself is not
+ * translation-invariant: payoffs are absolute prices). A stop-loss exit level within a few nodes of L
+ * triggers one refinement so that b*_L − L spans ≥ 16 coarse intervals; a b*_L at L (b* ≤ L) is
+ * reported as exactly L.
+ * Out of reach (documented failure, RangeError, never silently wrong levels): levels so far from θ that
+ * |y|·h ≤ 0.1 needs more than 200 001 nodes (about 100 s from θ; e.g. θ − c ≫ s, or |c − θ| > ~100 s),
+ * and entry edges too flat to locate on the grid (the smooth-fit point cannot be bracketed): use leungLi.
  * Sub-grid levels: the discrete solution on the continuation side is extended across the free
  * boundary by its own three-term recurrence and the smooth-fit point (V/V′ = g/g′, scale-free; with
  * stop-loss the one-parameter family V + t·W, W(L) = 0) is located by cubic interpolation, which
@@ -119,7 +133,7 @@ interface Levels {
  *      Bokanowski, Maroso & Zidani (2009) "Some convergence results for Howard's algorithm", SIAM J.
  *      Numer. Anal. 47(4); Cryer, C.W. (1971) "The solution of a quadratic programming problem using
  *      systematic overrelaxation", SIAM J. Control 9 (PSOR).
- * @throws RangeError for the parameter errors of leungLi, grid.points < 41, grid.nStd < 2, or an unknown scheme
+ * @throws RangeError for the parameter errors of leungLi, grid.points < 41, grid.nStd < 2, an unknown scheme, or levels a uniform grid cannot resolve (see "Out of reach"; message names theta, c, c − theta in sds, and says to use leungLi)
  * @example solveHjb({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.6539871 (leungLi 0.65398712242…, fixtures/leungLi.json)
  */
 export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
@@ -135,9 +149,19 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   const { theta, c, nu, stationarySd: sd } = p;
   const yL = p.stopLoss === null ? null : (p.stopLoss - theta) / sd;
   const warnings: string[] = [];
+  /** The documented failure: levels a uniform grid cannot resolve (MAX_POINTS nodes, |y|·h ≤ MAX_STEP_SCALE). */
+  const unresolvable = (detail: string): never =>
+    rangeError(
+      fn,
+      `${detail}; a uniform grid resolving them needs more than ${MAX_POINTS} nodes (theta = ${theta}, c = ${c}, c − theta = ${((c - theta) / sd).toPrecision(3)} stationary sds of ${sd}` +
+        `${p.stopLoss === null ? "" : `, stopLoss − theta = ${(yL as number).toPrecision(3)} sds`}): the optimal levels must lie within about 100 stationary sds of theta for the finite-difference solve (levels sit near c when c − theta ≫ sd, and about ν(theta − c)/(1 + ν) below theta when theta − c ≫ sd, ν = r/kappa); use leungLi for such parameters`,
+    );
 
   let yMin = -nStd;
-  let yMax = nStd;
+  // b* > c always (selling below the cost loses money for sure), so the top edge starts above c: with
+  // c ≫ sd the exit level is (c − θ)/sd + O(sd/(c − θ)) sds above θ, far outside θ ± nStd·sd.
+  // (With a stop-loss b*_L can lie far below c: the widening below finds it.)
+  let yMax = yL === null ? Math.max(nStd, (c - theta) / sd + 2 * BOUNDARY_MARGIN_SD) : nStd;
   if (yL !== null) yMin = Math.min(yMin, yL - BOUNDARY_MARGIN_SD);
   // Nested iteration: solve on 41 points, widen the domain until the levels sit well inside it,
   // then double the resolution up to the coarse/fine pair, each solve warm-started from the previous
@@ -155,23 +179,32 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   let current = solveOnGrid(buildGrid(yMin, yMax, yL, basePoints, 1), nu, theta, sd, c, yL, scheme, null);
   totalIterations += current.iterations;
   for (let widen = 0; widen <= MAX_DOMAIN_WIDENINGS; widen++) {
+    // Widening steps grow geometrically (4, 8, 16, … sd, at most half the level's distance from θ beyond
+    // 4 sd): a level pinned at an edge moves with it, and the domain overshoots the level by ≤ 50 %.
+    const stepFor = (yLevel: number): number => Math.max(2 * BOUNDARY_MARGIN_SD, Math.min(2 * BOUNDARY_MARGIN_SD * 2 ** widen, 0.5 * Math.abs(yLevel)));
     let widened = false;
     const yExit = (current.exit - theta) / sd;
     if (yExit > yMax - BOUNDARY_MARGIN_SD) {
-      yMax = yExit + 2 * BOUNDARY_MARGIN_SD;
+      yMax = yExit + stepFor(yExit);
+      widened = true;
+    }
+    // θ − c ≫ sd puts b* far below θ (≈ −ν(θ − c)/(1 + ν) in the limit); without stop-loss it can cross the bottom.
+    if (yL === null && yExit < yMin + BOUNDARY_MARGIN_SD) {
+      yMin = yExit - stepFor(yExit);
       widened = true;
     }
     if (current.entry !== null && yL === null) {
       const yEntry = (current.entry - theta) / sd;
       if (yEntry < yMin + BOUNDARY_MARGIN_SD) {
-        yMin = yEntry - 2 * BOUNDARY_MARGIN_SD;
+        yMin = yEntry - stepFor(yEntry);
         widened = true;
       }
     }
     if (!widened) break;
-    if (widen === MAX_DOMAIN_WIDENINGS) {
-      warnings.push("solveHjb: domain widening limit reached; levels may be affected by the artificial boundaries");
-      break;
+    // Stop as soon as the domain alone (levels ≥ 2 sd inside its edges) needs more than MAX_POINTS nodes.
+    const nearestLevelBound = Math.max(Math.abs(yMin), Math.abs(yMax)) - 2 * BOUNDARY_MARGIN_SD;
+    if (widen === MAX_DOMAIN_WIDENINGS || (yMax - yMin) * nearestLevelBound > MAX_STEP_SCALE * (MAX_POINTS - 1)) {
+      unresolvable(`the levels lie beyond ${Math.max(-yMin, yMax).toPrecision(3)} stationary sds from theta`);
     }
     current = solveOnGrid(buildGrid(yMin, yMax, yL, basePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
     totalIterations += current.iterations;
@@ -185,20 +218,47 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   );
   let targetPoints = points;
   const neededIntervals = Math.ceil(((yMax - yMin) * largestLevel) / MAX_STEP_SCALE);
+  if (neededIntervals + 1 > MAX_POINTS) {
+    unresolvable(`levels ${largestLevel.toPrecision(3)} sds from theta on a ${(yMax - yMin).toPrecision(3)}-sd domain need ${neededIntervals + 1} nodes`);
+  }
   if (neededIntervals + 1 > targetPoints) {
-    targetPoints = Math.min(MAX_POINTS, neededIntervals + 1);
+    targetPoints = neededIntervals + 1;
     warnings.push(`solveHjb: grid refined to ${targetPoints} points to resolve levels ${largestLevel.toFixed(1)} sd from theta`);
   }
-  const coarsePoints = Math.max(21, Math.ceil((targetPoints + 1) / 2));
-  while (2 * basePoints - 1 < coarsePoints) {
-    basePoints = 2 * basePoints - 1;
-    current = solveOnGrid(buildGrid(yMin, yMax, yL, basePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
-    totalIterations += current.iterations;
+  const solvePair = (target: number): { coarseLevels: Levels; fine: Levels } => {
+    const coarsePoints = Math.max(21, Math.ceil((target + 1) / 2));
+    while (2 * basePoints - 1 < coarsePoints) {
+      basePoints = 2 * basePoints - 1;
+      current = solveOnGrid(buildGrid(yMin, yMax, yL, basePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
+      totalIterations += current.iterations;
+    }
+    const coarse = solveOnGrid(buildGrid(yMin, yMax, yL, coarsePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
+    totalIterations += coarse.iterations;
+    const refined = solveOnGrid(buildGrid(yMin, yMax, yL, coarsePoints, 2), nu, theta, sd, c, yL, scheme, toWarm(coarse));
+    totalIterations += refined.iterations;
+    return { coarseLevels: coarse, fine: refined };
+  };
+  let { coarseLevels, fine } = solvePair(targetPoints);
+  if (yL !== null) {
+    // A stop-loss exit level within a few nodes of L (b*_L − L ≪ sd) leaves the smooth-fit stencil and the
+    // h²-expansion of the Richardson pair no room: refine once so that b*_L − L spans ≥ MIN_STOP_LOSS_GAP_NODES coarse intervals.
+    const gap = (fine.exit - theta) / sd - yL;
+    const coarseH = 2 * (fine.y[1] - fine.y[0]);
+    if (gap > 0 && gap < MIN_STOP_LOSS_GAP_NODES * coarseH && targetPoints < MAX_POINTS) {
+      targetPoints = Math.min(MAX_POINTS, 2 * Math.ceil(((yMax - yMin) * MIN_STOP_LOSS_GAP_NODES) / gap) + 1);
+      warnings.push(`solveHjb: grid refined to ${targetPoints} points to resolve the stop-loss exit level ${gap.toPrecision(3)} sd above the stop-loss`);
+      ({ coarseLevels, fine } = solvePair(targetPoints));
+    }
   }
-  const coarseLevels = solveOnGrid(buildGrid(yMin, yMax, yL, coarsePoints, 1), nu, theta, sd, c, yL, scheme, toWarm(current));
-  totalIterations += coarseLevels.iterations;
-  const fine = solveOnGrid(buildGrid(yMin, yMax, yL, coarsePoints, 2), nu, theta, sd, c, yL, scheme, toWarm(coarseLevels));
-  totalIterations += fine.iterations;
+  if (fine.entryUnresolved || coarseLevels.entryUnresolved) {
+    // Seen when the entry premium and its continuation value touch very flatly (e.g. θ ~100 sd below c
+    // with a stop-loss: an entry interval tens of sd wide): O(h²) value errors then move the discrete
+    // contact set by O(sd), so the node-level fallback would be silently wrong.
+    rangeError(
+      fn,
+      `the entry level's smooth-fit point cannot be located on the grid (the entry region's edge is too flat for a finite-difference solve; theta = ${theta}, c = ${c}, c − theta = ${((c - theta) / sd).toPrecision(3)} stationary sds${p.stopLoss === null ? "" : `, stopLoss − theta = ${(yL as number).toPrecision(3)} sds`}); use leungLi for such parameters`,
+    );
+  }
   if (fine.upwinded || coarseLevels.upwinded) {
     warnings.push("solveHjb: the drift was upwinded (|y|·h > 2) at some nodes; levels are first-order accurate there — use more grid points");
   }
@@ -494,7 +554,13 @@ function locateRoot(q: Float64Array, grid: Grid, near: number): number {
       if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
       if (a === 0) return grid.y[j];
       if (a * b < 0) {
-        const f = (y: number): number => cubicAt(q, grid, j, y);
+        // Cubic on nodes j−1..j+2, or the stencil shifted by one where a node is undefined (next to a
+        // stop-loss, where the homogeneous solution's slope is not defined at L itself).
+        let stencil = j;
+        if (!Number.isFinite(q[j - 1]) || !Number.isFinite(q[j + 2])) {
+          stencil = j + 2 < q.length - 1 && Number.isFinite(q[j + 2]) && Number.isFinite(q[j + 3]) ? j + 1 : j - 1;
+        }
+        const f = (y: number): number => cubicAt(q, grid, stencil, y);
         return findRootBrent(f, grid.y[j], grid.y[j + 1], 1e-15 * grid.h, 200, a, b);
       }
     }
@@ -541,7 +607,9 @@ function solveOnGrid(
   const rows = operatorRows(grid, nu);
   const xOf = (yy: number): number => theta + sd * yy;
   const exitObstacle = new Float64Array(n);
-  for (let i = 0; i < n; i++) exitObstacle[i] = xOf(y[i]) - c;
+  // In y: x − c = (θ − c) + sd·y, with θ − c formed once (no cancellation of a large θ against c node by node).
+  const offset = theta - c;
+  for (let i = 0; i < n; i++) exitObstacle[i] = offset + sd * y[i];
   let iterations = 0;
   let residual = 0;
   let notConverged = false;
@@ -582,7 +650,7 @@ function solveOnGrid(
     yExit = locateRoot(psi, grid, k);
     if (Number.isNaN(yExit)) yExit = y[k] + 0.5 * h;
     const jb = Math.min(n - 2, Math.max(1, Math.floor((yExit - y[0]) / h)));
-    const factor = (xOf(yExit) - c) / cubicAt(vExt, grid, jb, yExit);
+    const factor = (offset + sd * yExit) / cubicAt(vExt, grid, jb, yExit);
     for (let i = 0; i < n; i++) exitValue[i] = y[i] < yExit ? factor * vExt[i] : exitObstacle[i];
   } else {
     // Family V + t·W with W(L) = 0 (homogeneous): Φ = (g − V)W′ − (g′ − V′)W.
@@ -597,9 +665,10 @@ function solveOnGrid(
       phi[i] = (exitObstacle[i] - vExt[i]) * wSlope[i] - (sd - vExtSlope[i]) * w[i];
     }
     yExit = locateRoot(phi, grid, k);
-    if (Number.isNaN(yExit)) yExit = y[k] + 0.5 * h;
+    // No continuation node above L and no sub-grid smooth-fit point: immediate exit (b* ≤ L), b*_L = L.
+    if (Number.isNaN(yExit)) yExit = k === first ? y[first] : y[k] + 0.5 * h;
     const jb = Math.min(n - 2, Math.max(1, Math.floor((yExit - y[0]) / h)));
-    const t = (xOf(yExit) - c - cubicAt(vExt, grid, jb, yExit)) / cubicAt(w, grid, jb, yExit);
+    const t = (offset + sd * yExit - cubicAt(vExt, grid, jb, yExit)) / cubicAt(w, grid, jb, yExit);
     for (let i = 0; i < n; i++) {
       exitValue[i] = y[i] > y[first] && y[i] < yExit ? vExt[i] + t * w[i] : exitObstacle[i];
     }
@@ -607,7 +676,8 @@ function solveOnGrid(
 
   // ---- Entry problem, obstacle V(x) − x − c from the reconstructed exit value.
   const entryObstacle = new Float64Array(n);
-  for (let i = 0; i < n; i++) entryObstacle[i] = exitValue[i] - xOf(y[i]) - c;
+  const entryOffset = theta + c;
+  for (let i = 0; i < n; i++) entryObstacle[i] = exitValue[i] - entryOffset - sd * y[i];
   const entrySlope = new Float64Array(n).fill(NaN);
   centralDerivative(exitValue, h, 1, n - 2, entrySlope);
   for (let i = 1; i < n - 1; i++) entrySlope[i] -= sd;
@@ -652,6 +722,7 @@ function solveOnGrid(
   };
   let entry: number | null = null;
   let entryLower: number | null = null;
+  let entryUnresolved = false;
   if (highStop >= 0 && highStop < n - 2) {
     // Upper entry level: continuation above is ∝ decreasing solution; extend it downward.
     const jExt = entrySolution.value.slice();
@@ -664,6 +735,7 @@ function solveOnGrid(
       for (let i = 0; i < n; i++) if (y[i] > yEntry) entryValue[i] = factor * jExt[i];
     } else {
       entry = xOf(y[highStop]);
+      entryUnresolved = true;
     }
     if (yL !== null && lowStop > 1) {
       const jExt2 = entrySolution.value.slice();
@@ -676,6 +748,7 @@ function solveOnGrid(
         for (let i = 0; i < n; i++) if (y[i] < yLower) entryValue[i] = factor * jExt2[i];
       } else {
         entryLower = xOf(y[lowStop]);
+        entryUnresolved = true;
       }
     }
   }
@@ -690,5 +763,6 @@ function solveOnGrid(
     y,
     upwinded: rows.upwinded,
     notConverged,
+    entryUnresolved,
   };
 }
