@@ -116,7 +116,8 @@ interface Levels {
  * V − (θ + c) − s·y, so a large θ never cancels node by node (the problem itself is not
  * translation-invariant: payoffs are absolute prices). A stop-loss exit level within a few nodes of L
  * triggers one refinement so that b*_L − L spans ≥ 16 coarse intervals; a b*_L at L (b* ≤ L) is
- * reported as exactly L.
+ * reported as exactly L. The resolution rule is re-checked against the fine-grid levels (the 41-node
+ * estimate can be far off) and the pair re-solved once if it asked for too few nodes.
  * Out of reach (documented failure, RangeError, never silently wrong levels): levels so far from θ that
  * |y|·h ≤ 0.1 needs more than 200 001 nodes (about 100 s from θ; e.g. θ − c ≫ s, or |c − θ| > ~100 s),
  * and entry edges too flat to locate on the grid (the smooth-fit point cannot be bracketed): use leungLi.
@@ -239,6 +240,25 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
     return { coarseLevels: coarse, fine: refined };
   };
   let { coarseLevels, fine } = solvePair(targetPoints);
+  {
+    // The 41-node estimate of the levels can be far off (a level 18 sd out read as 9 sd): check the
+    // resolution rule against the fine-grid levels and re-solve once if it asked for too few nodes.
+    const fineLargest = Math.max(
+      1,
+      Math.abs((fine.exit - theta) / sd),
+      fine.entry === null ? 0 : Math.abs((fine.entry - theta) / sd),
+      fine.entryLower === null ? 0 : Math.abs((fine.entryLower - theta) / sd),
+    );
+    const fineNeeded = Math.ceil(((yMax - yMin) * fineLargest) / MAX_STEP_SCALE) + 1;
+    if (fineNeeded > 1.05 * targetPoints) {
+      if (fineNeeded > MAX_POINTS) {
+        unresolvable(`levels ${fineLargest.toPrecision(3)} sds from theta on a ${(yMax - yMin).toPrecision(3)}-sd domain need ${fineNeeded} nodes`);
+      }
+      targetPoints = fineNeeded;
+      warnings.push(`solveHjb: grid refined to ${targetPoints} points to resolve levels ${fineLargest.toFixed(1)} sd from theta`);
+      ({ coarseLevels, fine } = solvePair(targetPoints));
+    }
+  }
   if (yL !== null) {
     // A stop-loss exit level within a few nodes of L (b*_L − L ≪ sd) leaves the smooth-fit stencil and the
     // h²-expansion of the Richardson pair no room: refine once so that b*_L − L spans ≥ MIN_STOP_LOSS_GAP_NODES coarse intervals.
