@@ -9,7 +9,7 @@ const LEVEL_TOLERANCE_SD = 1e-13;
 /** Bracket expansion: steps of sd·2^k, at most this many doublings. */
 const MAX_BRACKET_DOUBLINGS = 60;
 /** Points scanned on (L, b*_L) to locate the maximum of V_L(x) − x − c (then refined by Brent on its slope). */
-const STOP_LOSS_SCAN_POINTS = 32;
+const STOP_LOSS_SCAN_POINTS = 16;
 
 export type LeungLiParameters = OuStoppingParameters;
 
