@@ -1,5 +1,6 @@
 import { dawson } from "./dawson.js";
 import { findRootBrent } from "../util/findRootBrent.js";
+import { maximizeGoldenSection } from "../util/maximizeGoldenSection.js";
 import { rangeError, requireFinite, requireOneOf, requireOptions, requirePositive } from "../util/validate.js";
 
 /** Sharpe search: band half-widths scanned in steps of SCAN_STEP_SD stationary sd up to SCAN_MAX_SD. */
@@ -139,32 +140,14 @@ export function bertramThresholds(params: BertramParameters): BertramResult {
       }
     }
     let lo = Math.max(low, best - SCAN_STEP_SD * sd);
-    let hi = best + SCAN_STEP_SD * sd;
+    const hi = best + SCAN_STEP_SD * sd;
     if (best - SCAN_STEP_SD * sd <= low) {
       // Supremum at the break-even edge (r_f = 0 or tiny): S(m) → √(E/V) as m ↓ c/2.
       lo = low;
     }
-    const golden = (Math.sqrt(5) - 1) / 2;
-    let x1 = hi - golden * (hi - lo);
-    let x2 = lo + golden * (hi - lo);
-    let f1 = x1 > low ? sharpeOf(x1) : -Infinity;
-    let f2 = sharpeOf(x2);
-    while (hi - lo > 1e-11 * sd) {
-      if (f1 < f2) {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + golden * (hi - lo);
-        f2 = sharpeOf(x2);
-      } else {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - golden * (hi - lo);
-        f1 = x1 > low ? sharpeOf(x1) : -Infinity;
-      }
-    }
-    m = 0.5 * (lo + hi);
+    // Below or at the break-even edge the band makes no profit: −∞ keeps the search inside (c/2, hi].
+    const bracket = maximizeGoldenSection((x) => (x > low ? sharpeOf(x) : -Infinity), lo, hi, 1e-11 * sd);
+    m = 0.5 * (bracket.lo + bracket.hi);
     if (m - low < 1e-6 * sd) {
       warnings.push(
         "bertramThresholds: the Sharpe ratio is maximised at the break-even band m = c/2 (zero profit per trade); with rf = 0 it equals √(E[T]/V[T]) and decreases in m — pass rf > 0",

@@ -1,3 +1,4 @@
+import { maximizeGoldenSection } from "../util/maximizeGoldenSection.js";
 import { fitOu } from "../ou/fitOu.js";
 import type { FitOuResult } from "../ou/fitOu.js";
 import { rangeError, requireInteger, requireOneOf, requireOptions, requirePositive, requireSameLength, toFloat64 } from "../util/validate.js";
@@ -100,29 +101,10 @@ export function ouHedgeRatio(y: ArrayLike<number>, x: ArrayLike<number>, options
     rangeError(fn, `no B in (0, ${maxRatio}] gives a mean-reverting OU fit (κ̂ > 0) of the portfolio`);
   }
   // Golden-section refinement on the neighbouring grid cells.
-  let lo = Math.max(step * 1e-6, (bestIndex - 1) * step);
-  let hi = Math.min(maxRatio, (bestIndex + 1) * step);
-  const golden = (Math.sqrt(5) - 1) / 2;
-  let b1 = hi - golden * (hi - lo);
-  let b2 = lo + golden * (hi - lo);
-  let f1 = score(b1);
-  let f2 = score(b2);
-  while (hi - lo > 1e-10 * maxRatio) {
-    if (f1 < f2) {
-      lo = b1;
-      b1 = b2;
-      f1 = f2;
-      b2 = lo + golden * (hi - lo);
-      f2 = score(b2);
-    } else {
-      hi = b2;
-      b2 = b1;
-      f2 = f1;
-      b1 = hi - golden * (hi - lo);
-      f1 = score(b1);
-    }
-  }
-  let hedgeRatio = 0.5 * (lo + hi);
+  const lo = Math.max(step * 1e-6, (bestIndex - 1) * step);
+  const hi = Math.min(maxRatio, (bestIndex + 1) * step);
+  const bracket = maximizeGoldenSection(score, lo, hi, 1e-10 * maxRatio);
+  let hedgeRatio = 0.5 * (bracket.lo + bracket.hi);
   if (score(hedgeRatio) < bestScore) hedgeRatio = bestIndex * step;
   if (bestIndex === gridPoints) warnings.push(`ouHedgeRatio: the optimum is at the edge maxRatio = ${maxRatio}; widen options.maxRatio`);
   const finalSpread = build(hedgeRatio).slice();
