@@ -9,16 +9,10 @@
  */
 import { normalSource, randomSource } from "../../src/lib/util/random.js";
 
-export function randomWalk(n: number, seed: number, start = 100, step = 1): number[] {
-  const normal = normalSource(randomSource(seed));
-  const out = new Array<number>(n);
-  let level = start;
-  for (let i = 0; i < n; i++) {
-    level += step * normal();
-    out[i] = level;
-  }
-  return out;
-}
+// One seeded random walk for server-side and client-side tests alike.
+import { randomWalk } from "../../src/server/testSupport.js";
+
+export { randomWalk };
 
 export function ouPath(n: number, seed: number, mean: number, phi: number, sd: number): number[] {
   const normal = normalSource(randomSource(seed));

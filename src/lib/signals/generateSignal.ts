@@ -31,19 +31,11 @@
  *   levels: { kind: "zscore", entry: 2, exit: 0 }, position: "flat" }).signal // "buy" (z = −2.5 crossed −2; hand-worked)
  */
 import { ACTION_BUY, ACTION_EXIT, ACTION_SELL, ACTION_STOP, decideAction, normalizeRule } from "../backtest/tradingRule.js";
+import type { LevelsRule, ZScoreRule } from "../backtest/tradingRule.js";
 import { normalCdf } from "../stats/normal.js";
 import { describe, requireFinite, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
 
-export type SignalLevels =
-  | { readonly kind: "zscore"; readonly entry: number; readonly exit: number; readonly stop?: number }
-  | {
-      readonly kind: "levels";
-      readonly entry: number;
-      readonly exit: number;
-      readonly stop?: number;
-      readonly side?: "long" | "short" | "both";
-      readonly center?: number;
-    };
+export type SignalLevels = Omit<ZScoreRule, "window"> | LevelsRule;
 
 export interface GenerateSignalInput {
   readonly prices: ArrayLike<number>;
