@@ -40,6 +40,19 @@ import {
   type TradingRule,
 } from "./tradingRule.js";
 import { MetricsAccumulator, computeMetrics, type BacktestMetrics, type TradeTally } from "./backtestMetrics.js";
+import {
+  TradeLog,
+  ROW_COSTS,
+  ROW_ENTRY_X,
+  ROW_ENTRY_Y,
+  ROW_EXIT_X,
+  ROW_EXIT_Y,
+  ROW_HEDGE,
+  ROW_PNL,
+  ROW_RETURN_PCT,
+  ROW_UNITS,
+  type TradeTable,
+} from "./TradeLog.js";
 import { describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
 
 /** Transaction costs; all default to 0. */
@@ -81,6 +94,13 @@ export interface BacktestOptions {
   readonly periodsPerYear?: number;
   /** Annual risk-free rate for Sharpe/Sortino (default 0). */
   readonly riskFree?: number;
+  /**
+   * Batch functions only: also return the per-bar hedge ratio, spread and rule signal
+   * (`result.diagnostics`; default false, null then). Off by default because they are derived
+   * series (the trades table has β and the spread at every fill) and, at 1M bars, three more
+   * 8 MB arrays to write: a quarter of the benchmark's time. The engine's snapshots always carry them.
+   */
+  readonly diagnostics?: boolean;
 }
 
 export interface BacktestEngineOptions extends BacktestOptions {
@@ -91,7 +111,7 @@ export interface BacktestEngineOptions extends BacktestOptions {
 
 export type ExitReason = "signal" | "stop" | "dailyLoss" | "ruin" | "end";
 
-/** One round trip. Indices are the bars of the fills. */
+/** One round trip as a row object (`tradeRows(result.trades)`). Indices are the bars of the fills. */
 export interface BacktestTrade {
   readonly entryIndex: number;
   readonly exitIndex: number;
@@ -142,12 +162,16 @@ export interface BacktestRecord {
   equity: Float64Array;
   returns: Float64Array;
   positions: Float64Array;
+  /** Whether the three diagnostic series below are written (zero-length when not). */
+  diagnostics: boolean;
   hedgeRatios: Float64Array;
   spread: Float64Array;
   signal: Float64Array;
 }
 
 const NO_ORDER = 2;
+/** Bars per chunk of the two-pass bar loop (see runBars): two 8 KiB buffers, in L1 cache. */
+const CHUNK = 1024;
 const HEDGE_NONE = 0;
 const HEDGE_STATIC = 1;
 const HEDGE_ROLLING = 2;
@@ -249,7 +273,7 @@ export class BacktestEngine {
   private tCosts = 0;
 
   // results
-  readonly trades: BacktestTrade[] = [];
+  private readonly log = new TradeLog();
   readonly warnings: string[] = [];
   private readonly acc: MetricsAccumulator;
   private readonly accBeforeLast: MetricsAccumulator;
@@ -261,6 +285,12 @@ export class BacktestEngine {
   private readonly barY = new Float64Array(1);
   private readonly barX = new Float64Array(1);
   private readonly barDay = new Float64Array(1);
+  /** Prices of the fill in progress (see `order`). */
+  private fillY = 0.5;
+  private fillX = 0.5;
+  /** β_t and the signal of the current chunk of bars, from signalPass to tradePass. */
+  private readonly chunkBeta = new Float64Array(CHUNK);
+  private readonly chunkSignal = new Float64Array(CHUNK);
   /** Index in `out` of the last bar processed (for the end-of-data amendment). */
   private lastOutIndex = -1;
   private finished = false;
@@ -330,23 +360,31 @@ export class BacktestEngine {
     this.acc = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
     this.accBeforeLast = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
     const one = (): Float64Array => new Float64Array(1);
-    this.scratch = { equity: one(), returns: one(), positions: one(), hedgeRatios: one(), spread: one(), signal: one() };
+    this.scratch = { equity: one(), returns: one(), positions: one(), diagnostics: true, hedgeRatios: one(), spread: one(), signal: one() };
     this.out = this.scratch;
   }
 
+  /** The closed trades so far, by column (see TradeLog.ts; `tradeRows` for row objects). */
+  get trades(): TradeTable {
+    return this.log.table();
+  }
+
   /**
-   * @internal Preallocate per-bar output arrays of length n (used by the batch functions). In
-   * spread mode `spreadSeries` (the validated copy of the input) is returned as the spread output
-   * instead of writing a duplicate, and the all-zero hedge ratios are never written.
+   * @internal Preallocate per-bar output arrays of length n (used by the batch functions); the
+   * diagnostic series only when `diagnostics` (zero-length otherwise). In spread mode
+   * `spreadSeries` (the validated copy of the input) is returned as the spread output instead of
+   * writing a duplicate, and the all-zero hedge ratios are never written.
    */
-  recordInto(n: number, spreadSeries: Float64Array | null = null): BacktestRecord {
+  recordInto(n: number, spreadSeries: Float64Array | null = null, diagnostics = true): BacktestRecord {
+    const m = diagnostics ? n : 0;
     this.record = {
       equity: new Float64Array(n),
       returns: new Float64Array(n),
       positions: new Float64Array(n),
-      hedgeRatios: new Float64Array(n),
-      spread: !this.pairMode && spreadSeries !== null ? spreadSeries : new Float64Array(n),
-      signal: new Float64Array(n),
+      diagnostics,
+      hedgeRatios: new Float64Array(m),
+      spread: diagnostics && !this.pairMode && spreadSeries !== null ? spreadSeries : new Float64Array(m),
+      signal: new Float64Array(m),
     };
     return this.record;
   }
@@ -424,32 +462,48 @@ export class BacktestEngine {
   /**
    * The one implementation of the bar-by-bar logic (steps 1–7 of the module comment), shared by
    * `push` (a one-bar series) and the batch path. Bar i of the input is global bar this.t + i and
-   * its outputs go to index i of `out` (pair mode only writes hedgeRatios and spread).
+   * its outputs go to index i of `out`.
    *
-   * Hot-path design (measured on the 1M-bar benchmark): every per-bar quantity lives in a local
-   * variable for the whole loop (loaded from the fields before, stored back after), because a
-   * double field is a boxed heap number in V8 (each store is a pointer chase) and a call that
-   * passes or returns a double boxes it (one allocation per bar). The only calls on the per-bar
-   * path are `decide` (the rule) and `MetricsAccumulator.add`, both small enough for TurboFan to
-   * inline. The rare events (fills, orders, warnings) go through methods that work on the fields,
-   * so the locals they touch (equity, tPnl, beta; then qy, qx) are spilled to the fields before
-   * and reloaded after. The rolling sums are O(1) per bar: Welford updates while a window fills,
-   * then one centred replace step per bar, with an exact two-pass recomputation once per turn of
-   * each ring buffer to bound the drift of the up/downdates (see the comments below).
-   * The order state read every bar (pending order, target side, ruin) is in locals too, reloaded
-   * after each order/fill call. Where the time goes on the 1M-bar, 21k-trade benchmark (2-core VM
-   * under load, CPU ms): the bar loop ~35–40, first-touch of the six 8 MB outputs ~6–10, the 21k
-   * trade objects (14 heap objects each: the trade, two price pairs, boxed doubles) and their GC
-   * ~15–25 (dropping them took the CPU minimum from 78 to 54). A typed-column trade log with the
-   * objects built after the loop was tried and measured slower (the burst of objects cost more GC);
-   * so were the metric accumulator's fields in locals (no gain).
+   * Two passes over each chunk of 1024 bars, because the hedge ratio, the spread and the signal
+   * (step 4) depend on the prices only, never on the positions: `signalPass` writes β_t and the
+   * signal of the chunk's bars into two chunk buffers (and the diagnostic outputs when asked), then
+   * `tradePass` runs steps 1–3 and 5–7 reading them back. Each bar's decision still sees only data
+   * ≤ t. Why: the z-score's square root and division are a ~35-cycle chain; in one fused loop body
+   * of ~150 instructions the reorder buffer fills before it resolves and every bar waits for it
+   * (15 of the fused loop's ~47 ms on the 1M-bar benchmark), while the short signal loop keeps
+   * several bars in flight and hides it. The chunk buffers stay in L1 cache.
    */
   private runBars(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, n: number, out: BacktestRecord): void {
     if (n === 0) return;
     this.out = out;
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      const betaBefore = this.beta; // β_{t−1}: a pending nextClose order fills at the previous bar's hedge ratio
+      this.signalPass(ys, xs, start, end, out);
+      this.tradePass(ys, xs, days, start, end, out, betaBefore);
+      // metrics from the chunk's outputs (still in L1 cache); finish() may amend the series' last
+      // bar (closing costs), so the accumulator's state before that bar is kept
+      this.acc.addSeries(out.returns, out.equity, out.positions, start, end, this.accBeforeLast, end === out.equity.length ? end - 1 : -1);
+    }
+    this.lastOutIndex = n - 1;
+  }
+
+  /**
+   * Step 4 for bars start..end−1: hedge ratio β_t (static, or OLS of y on x with intercept over the
+   * trailing window ending at t), spread s_t = y_t − β_t·x_t and the rule's signal (z-score over the
+   * configured window including s_t, sd with ddof = 1; or s_t itself for absolute levels).
+   *
+   * The rolling sums are O(1) per bar: Welford updates while a window fills, then one centred
+   * replace step per bar, with an exact two-pass recomputation once per turn of each ring buffer to
+   * bound the drift of the up/downdates. State lives in locals for the loop (a double field is a
+   * boxed heap number in V8) and is stored back after it.
+   */
+  private signalPass(ys: Float64Array, xs: Float64Array | null, start: number, end: number, out: BacktestRecord): void {
     const pairMode = this.pairMode;
-    const th = this.th;
-    const maxDailyLoss = this.maxDailyLoss;
+    const writeHedgeSpread = out.diagnostics && pairMode;
+    const writeSignal = out.diagnostics;
+    const chunkBeta = this.chunkBeta;
+    const chunkSignal = this.chunkSignal;
     const hedgeKind = this.hedgeMethod === "rolling" ? HEDGE_ROLLING : this.hedgeMethod === "static" ? HEDGE_STATIC : HEDGE_NONE;
     const hedgeWindow = this.hedgeWindow;
     const hInv = this.hInvWindow;
@@ -463,27 +517,11 @@ export class BacktestEngine {
     const fixedSd = rule.fixedSd;
     const zBuf = this.zBuf;
     const zInv = this.zInvWindow;
-    const outEquity = out.equity;
-    const outReturns = out.returns;
-    const outPositions = out.positions;
+    const zInvDdof = windowLength > 1 ? 1 / (windowLength - 1) : 0;
     const outHedge = out.hedgeRatios;
     const outSpread = out.spread;
     const outSignal = out.signal;
-    const acc = this.acc;
-    const last = n - 1;
 
-    // state loaded into locals (stored back after the loop)
-    let t = this.t;
-    let prevY = this.prevY;
-    let prevX = this.prevX;
-    let prevDay = this.prevDay;
-    let equity = this.equity;
-    let tPnl = this.tPnl;
-    let qy = this.qy;
-    let qx = this.qx;
-    let dayStartEquity = this.dayStartEquity;
-    let halted = this.halted;
-    let prevSignal = this.prevSignal;
     let beta = this.beta;
     let staticBeta = this.staticBeta;
     let hCount = this.hCount;
@@ -497,49 +535,11 @@ export class BacktestEngine {
     let zMean = this.zMean;
     let zM2 = this.zM2;
     let definedSignalBars = this.definedSignalBars;
-    let pending = this.pending;
-    let targetSide = this.targetSide;
-    let ruined = this.ruined;
     let undefinedHedgeBars = this.undefinedHedgeBars;
-    let equityBefore = equity;
-    let ret = 0;
-    let y = 0;
-    let x = 0;
 
-    for (let i = 0; i < n; i++) {
-      y = ys[i];
-      x = xs === null ? 0 : xs[i];
-      const day = days === null ? t : days[i];
-      // 1–2. mark to market; new day
-      equityBefore = equity;
-      if (t > 0) {
-        const pnl = qy * (y - prevY) + qx * (x - prevX);
-        if (pnl !== 0) {
-          equity += pnl;
-          tPnl += pnl;
-        }
-        if (day !== prevDay) {
-          dayStartEquity = equityBefore;
-          halted = false;
-        }
-      }
-      // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
-      if (pending !== NO_ORDER) {
-        const target = pending;
-        pending = NO_ORDER;
-        this.pending = NO_ORDER;
-        this.equity = equity;
-        this.tPnl = tPnl;
-        this.beta = beta;
-        this.fillTo(target, this.pendingReason, t, y, x);
-        equity = this.equity;
-        tPnl = this.tPnl;
-        qy = this.qy;
-        qx = this.qx;
-        targetSide = this.targetSide;
-      }
-
-      // 4. hedge ratio from data ≤ t
+    for (let i = start; i < end; i++) {
+      const y = ys[i];
+      const x = xs === null ? 0 : xs[i];
       if (hedgeKind === HEDGE_ROLLING) {
         const w = hedgeWindow;
         // ring-buffer slot by a wrapping counter (no % in the hot path)
@@ -665,12 +665,118 @@ export class BacktestEngine {
             }
           }
           if (ready) {
-            // z = (s − mean)/sd (ddof = 1); undefined (NaN) when the variance is numerically zero
-            const variance = zM2 / (count - 1);
+            // z = (s − mean)/sd (ddof = 1); undefined (NaN) when the variance is numerically zero.
+            // A full rolling window multiplies by the precomputed 1/(w − 1) (one division fewer per bar)
+            const variance = count === windowLength && windowKind === WINDOW_ROLLING ? zM2 * zInvDdof : zM2 / (count - 1);
             if (variance > 0 && variance > 1e-24 * zMean * zMean) signal = (spread - zMean) / Math.sqrt(variance);
           }
         }
       }
+      if (signal === signal) definedSignalBars++;
+      chunkBeta[i - start] = beta;
+      chunkSignal[i - start] = signal;
+      // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
+      if (writeHedgeSpread) {
+        outHedge[i] = beta;
+        outSpread[i] = spread;
+      }
+      if (writeSignal) outSignal[i] = signal;
+    }
+
+    this.beta = beta;
+    this.staticBeta = staticBeta;
+    this.hCount = hCount;
+    this.hSlot = hSlot;
+    this.hMeanX = hMeanX;
+    this.hMeanY = hMeanY;
+    this.hCxx = hCxx;
+    this.hCxy = hCxy;
+    this.zCount = zCount;
+    this.zSlot = zSlot;
+    this.zMean = zMean;
+    this.zM2 = zM2;
+    this.definedSignalBars = definedSignalBars;
+    this.undefinedHedgeBars = undefinedHedgeBars;
+  }
+
+  /**
+   * Steps 1–3 and 5–7 for bars start..end−1, reading β_t and the signal from the chunk buffers
+   * (written by `signalPass`), and the equity, return and position outputs.
+   *
+   * Hot-path design: every per-bar quantity lives in a local for the whole loop (loaded from the
+   * fields before, stored back after), because a double field is a boxed heap number in V8 and a
+   * call that passes or returns a double boxes it. The only calls on the per-bar path are `decide`
+   * (the rule) and `MetricsAccumulator.add`, both small enough for TurboFan to inline. The rare
+   * events (fills, orders, warnings) go through methods that work on the fields, so the locals
+   * they touch (equity, tPnl, beta; then qy, qx, targetSide, pending) are spilled to the fields
+   * before and reloaded after.
+   */
+  private tradePass(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, start: number, end: number, out: BacktestRecord, betaBefore: number): void {
+    const th = this.th;
+    const maxDailyLoss = this.maxDailyLoss;
+    const outEquity = out.equity;
+    const outReturns = out.returns;
+    const outPositions = out.positions;
+    const chunkBeta = this.chunkBeta;
+    const chunkSignal = this.chunkSignal;
+
+    let t = this.t;
+    let prevY = this.prevY;
+    let prevX = this.prevX;
+    let prevDay = this.prevDay;
+    let equity = this.equity;
+    let tPnl = this.tPnl;
+    let qy = this.qy;
+    let qx = this.qx;
+    let dayStartEquity = this.dayStartEquity;
+    let halted = this.halted;
+    let prevSignal = this.prevSignal;
+    let beta = betaBefore;
+    let pending = this.pending;
+    let targetSide = this.targetSide;
+    let ruined = this.ruined;
+    let equityBefore = equity;
+    let ret = 0;
+    let y = 0;
+    let x = 0;
+
+    for (let i = start; i < end; i++) {
+      y = ys[i];
+      x = xs === null ? 0 : xs[i];
+      const day = days === null ? t : days[i];
+      // 1–2. mark to market; new day
+      equityBefore = equity;
+      if (t > 0) {
+        const pnl = qy * (y - prevY) + qx * (x - prevX);
+        if (pnl !== 0) {
+          equity += pnl;
+          tPnl += pnl;
+        }
+        if (day !== prevDay) {
+          dayStartEquity = equityBefore;
+          halted = false;
+        }
+      }
+      // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
+      if (pending !== NO_ORDER) {
+        const target = pending;
+        pending = NO_ORDER;
+        this.pending = NO_ORDER;
+        this.equity = equity;
+        this.tPnl = tPnl;
+        this.beta = beta;
+        this.fillY = y;
+        this.fillX = x;
+        this.fillTo(target, this.pendingReason, t);
+        equity = this.equity;
+        tPnl = this.tPnl;
+        qy = this.qy;
+        qx = this.qx;
+        targetSide = this.targetSide;
+      }
+      // 4. (signalPass) β_t and the signal of bar t
+      beta = chunkBeta[i - start];
+      const signal = chunkSignal[i - start];
 
       // 5–7. risk, then the rule (orders spill equity/tPnl/beta to the fields and reload them)
       if (!ruined) {
@@ -697,7 +803,9 @@ export class BacktestEngine {
           this.equity = equity;
           this.tPnl = tPnl;
           this.beta = beta;
-          this.order(target, reason, t, y, x);
+          this.fillY = y;
+          this.fillX = x;
+          this.order(target, reason, t);
           equity = this.equity;
           tPnl = this.tPnl;
           qy = this.qy;
@@ -707,21 +815,11 @@ export class BacktestEngine {
         }
       }
       prevSignal = signal;
-      if (signal === signal) definedSignalBars++;
 
       ret = equityBefore > 0 ? equity / equityBefore - 1 : 0;
       outEquity[i] = equity;
       outReturns[i] = ret;
       outPositions[i] = qy;
-      if (pairMode) {
-        // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
-        outHedge[i] = beta;
-        outSpread[i] = spread;
-      }
-      outSignal[i] = signal;
-      // finish() may amend the last bar (closing costs): keep the accumulator as it was before it
-      if (i === last) this.accBeforeLast.copyFrom(acc);
-      acc.add(ret, equity, qy !== 0);
       prevY = y;
       prevX = x;
       prevDay = day;
@@ -740,22 +838,8 @@ export class BacktestEngine {
     this.halted = halted;
     this.prevSignal = prevSignal;
     this.beta = beta;
-    this.staticBeta = staticBeta;
-    this.hCount = hCount;
-    this.hSlot = hSlot;
-    this.hMeanX = hMeanX;
-    this.hMeanY = hMeanY;
-    this.hCxx = hCxx;
-    this.hCxy = hCxy;
-    this.zCount = zCount;
-    this.zSlot = zSlot;
-    this.zMean = zMean;
-    this.zM2 = zM2;
-    this.definedSignalBars = definedSignalBars;
-    this.undefinedHedgeBars = undefinedHedgeBars;
     this.equityPrevClose = equityBefore;
     this.lastReturn = ret;
-    this.lastOutIndex = n - 1;
   }
 
   /** @internal Close the open trade at the last close (amending the last bar); final warnings. */
@@ -774,7 +858,9 @@ export class BacktestEngine {
     const out = this.out;
     if (this.side !== 0 && this.t > 0) {
       const t = this.t - 1;
-      this.fillTo(0, "end", t, this.lastY, this.lastX);
+      this.fillY = this.lastY;
+      this.fillX = this.lastX;
+      this.fillTo(0, "end", t);
       // amend the last bar: same market move, plus the closing costs
       const barStart = this.equityPrevClose;
       const ret = barStart > 0 ? this.equity / barStart - 1 : 0;
@@ -788,14 +874,20 @@ export class BacktestEngine {
     }
   }
 
-  private order(target: number, reason: ExitReason, t: number, y: number, x: number): void {
+  /**
+   * The rule or a risk limit wants `target` (+1, −1, 0) at bar t (prices in fillY/fillX): fill now
+   * or leave the order for the next close. The fill path takes no double arguments: a call V8 does
+   * not inline boxes each double argument in a fresh heap number, and the 1M-bar benchmark's 42k
+   * fills did that ~20 times each; the prices travel in the fillY/fillX fields instead.
+   */
+  private order(target: number, reason: ExitReason, t: number): void {
     if (target === this.targetSide) return;
     this.targetSide = target;
     if (this.nextClose) {
       this.pending = target;
       this.pendingReason = reason;
     } else {
-      this.fillTo(target, reason, t, y, x);
+      this.fillTo(target, reason, t);
     }
   }
 
@@ -806,8 +898,11 @@ export class BacktestEngine {
     return q * Math.abs(price) * this.costRate + q * this.perUnit + this.fixedFee;
   }
 
-  private fillTo(target: number, reason: ExitReason, t: number, y: number, x: number): void {
+  /** Trade to `target` at bar t at the prices in fillY/fillX: close the open trade (logging it), then open the new one. */
+  private fillTo(target: number, reason: ExitReason, t: number): void {
     if (target === this.side) return;
+    const y = this.fillY;
+    const x = this.fillX;
     if (this.side !== 0) {
       const cost = this.legCost(this.qy, y) + this.legCost(this.qx, x);
       this.equity -= cost;
@@ -816,22 +911,18 @@ export class BacktestEngine {
       const pnl = this.tPnl;
       const beta = this.tBeta;
       const holding = t - this.tEntryIndex;
-      this.trades.push({
-        entryIndex: this.tEntryIndex,
-        exitIndex: t,
-        side: this.side > 0 ? "long" : "short",
-        units: this.tUnits,
-        hedgeRatio: beta,
-        entryPrice: this.tEntryY - beta * this.tEntryX,
-        exitPrice: y - beta * x,
-        entryPrices: { y: this.tEntryY, x: this.tEntryX },
-        exitPrices: { y, x },
-        pnl,
-        returnPct: (pnl / this.tEntryEquity) * 100,
-        holdingBars: holding,
-        costs: this.tCosts,
-        exitReason: reason,
-      });
+      const log = this.log;
+      const row = log.row;
+      row[ROW_UNITS] = this.tUnits;
+      row[ROW_HEDGE] = beta;
+      row[ROW_ENTRY_Y] = this.tEntryY;
+      row[ROW_ENTRY_X] = this.tEntryX;
+      row[ROW_EXIT_Y] = y;
+      row[ROW_EXIT_X] = x;
+      row[ROW_PNL] = pnl;
+      row[ROW_RETURN_PCT] = (pnl / this.tEntryEquity) * 100;
+      row[ROW_COSTS] = this.tCosts;
+      log.commit(this.tEntryIndex, t, this.side, reason);
       const tally = this.tally;
       tally.count++;
       tally.holdingBars += holding;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { backtestPair, backtestSpread, BacktestEngine, type TradingRule } from "./index.js";
+import { backtestPair, backtestSpread, BacktestEngine, tradeRows, type TradingRule } from "./index.js";
 import { normalSource, randomSource } from "../util/random.js";
+import { MetricsAccumulator } from "./backtestMetrics.js";
 
 /** Assert |actual − expected| ≤ tol·max(1, |expected|) with a message that prints everything. */
 function close(actual: number, expected: number, tol: number, what: string): void {
@@ -193,7 +194,7 @@ describe("backtestPair: hand-worked cases", () => {
     });
     const q = 1000 / 14;
     expect(r.trades).toHaveLength(1);
-    const tr = r.trades[0];
+    const tr = tradeRows(r.trades)[0];
     expect([tr.entryIndex, tr.exitIndex, tr.side, tr.exitReason, tr.holdingBars]).toEqual([1, 2, "long", "signal", 1]);
     close(tr.units, q, 1e-15, "units");
     close(tr.pnl, q * 1.5, 1e-13, "pnl");
@@ -214,8 +215,8 @@ describe("backtestPair: hand-worked cases", () => {
     const rate = 15 / 1e4;
     const entryCost = q * 9 * rate + q * 5 * rate + 2 * q * 0.01 + 2;
     const exitCost = q * 10.5 * rate + q * 5 * rate + 2 * q * 0.01 + 2;
-    close(r.trades[0].costs, entryCost + exitCost, 1e-13, "costs");
-    close(r.trades[0].pnl, q * 1.5 - entryCost - exitCost, 1e-13, "net pnl");
+    close(tradeRows(r.trades)[0].costs, entryCost + exitCost, 1e-13, "costs");
+    close(tradeRows(r.trades)[0].pnl, q * 1.5 - entryCost - exitCost, 1e-13, "net pnl");
     close(r.equity[1], 1000 - entryCost, 1e-13, "equity after entry");
     close(r.metrics.turnover, (q * 9 + q * 5 + q * 10.5 + q * 5) / 1000, 1e-13, "turnover");
   });
@@ -229,9 +230,9 @@ describe("backtestPair: hand-worked cases", () => {
       capital: 1000,
     });
     const q = 1000 / 32;
-    expect(r.trades[0].side).toBe("short");
+    expect(tradeRows(r.trades)[0].side).toBe("short");
     close(r.positions[1], -q, 1e-15, "short position");
-    close(r.trades[0].pnl, q * 2, 1e-13, "short pnl");
+    close(tradeRows(r.trades)[0].pnl, q * 2, 1e-13, "short pnl");
   });
 
   it("nextClose fills one bar after the decision, at that bar's prices", () => {
@@ -243,7 +244,7 @@ describe("backtestPair: hand-worked cases", () => {
       capital: 1000,
       execution: { fill: "nextClose" },
     });
-    const tr = r.trades[0];
+    const tr = tradeRows(r.trades)[0];
     expect([tr.entryIndex, tr.exitIndex]).toEqual([2, 4]);
     expect(tr.entryPrices).toEqual({ y: 8, x: 5 });
     close(tr.pnl, (1000 / 13) * 3, 1e-13, "pnl from spread 3 to 6");
@@ -255,10 +256,10 @@ describe("backtestPair: hand-worked cases", () => {
     const x = spread.map(() => 50);
     const y = spread.map((s) => 50 + 20 + s);
     const r = backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(1, 0, 6, 1.8), capital: 1000 });
-    const stops = r.trades.filter((t) => t.exitReason === "stop");
+    const stops = tradeRows(r.trades).filter((t) => t.exitReason === "stop");
     expect(stops.length).toBeGreaterThanOrEqual(1);
     // after the stop at bar 8 the z-score stays beyond −entry without crossing back: no re-entry
-    const reentries = r.trades.filter((t) => t.entryIndex > stops[0].exitIndex && t.entryIndex <= 11);
+    const reentries = tradeRows(r.trades).filter((t) => t.entryIndex > stops[0].exitIndex && t.entryIndex <= 11);
     expect(reentries).toHaveLength(0);
   });
 });
@@ -284,7 +285,7 @@ describe("backtestPair matches a naive loop implementation", () => {
         close(r.equity[t], ref.equity[t], 1e-9, `equity[${t}]`);
         close(r.positions[t], ref.positions[t], 1e-9, `positions[${t}]`);
       }
-      r.trades.forEach((tr, i) => close(tr.pnl, ref.tradePnl[i], 1e-7, `trade ${i} pnl`));
+      tradeRows(r.trades).forEach((tr, i) => close(tr.pnl, ref.tradePnl[i], 1e-7, `trade ${i} pnl`));
     });
   }
 
@@ -292,8 +293,8 @@ describe("backtestPair matches a naive loop implementation", () => {
     const r = backtestPair({ y, x, hedge: { method: "static", beta: 1.5 }, rule: zRule(1.5, 0, 30), capital: 1e5, costs: { bps: 5 } });
     const m = naiveMetrics(r.equity, 1e5, 252);
     for (const key of Object.keys(m) as (keyof typeof m)[]) close(r.metrics[key], m[key], 1e-9, `metrics.${key}`);
-    const wins = r.trades.filter((t) => t.pnl > 0);
-    const losses = r.trades.filter((t) => t.pnl <= 0);
+    const wins = tradeRows(r.trades).filter((t) => t.pnl > 0);
+    const losses = tradeRows(r.trades).filter((t) => t.pnl <= 0);
     close(r.metrics.winRate, wins.length / r.trades.length, 1e-15, "winRate");
     close(
       r.metrics.profitFactor,
@@ -301,14 +302,14 @@ describe("backtestPair matches a naive loop implementation", () => {
       1e-12,
       "profitFactor",
     );
-    close(r.metrics.avgTradePnl, r.trades.reduce((a, t) => a + t.pnl, 0) / r.trades.length, 1e-9, "avgTradePnl");
-    close(r.metrics.avgHoldingPeriod, r.trades.reduce((a, t) => a + t.holdingBars, 0) / r.trades.length, 1e-15, "avgHoldingPeriod");
+    close(r.metrics.avgTradePnl, tradeRows(r.trades).reduce((a, t) => a + t.pnl, 0) / r.trades.length, 1e-9, "avgTradePnl");
+    close(r.metrics.avgHoldingPeriod, tradeRows(r.trades).reduce((a, t) => a + t.holdingBars, 0) / r.trades.length, 1e-15, "avgHoldingPeriod");
     close(r.metrics.exposure, Array.from(r.positions).filter((p) => p !== 0).length / y.length, 1e-15, "exposure");
   });
 
   it("static hedge with a formation window: β from OLS on the first `window` bars only, no trade before it", () => {
     const w = 200;
-    const r = backtestPair({ y, x, hedge: { method: "static", window: w }, rule: zRule(1.5, 0, 30), capital: 1e5 });
+    const r = backtestPair({ diagnostics: true, y, x, hedge: { method: "static", window: w }, rule: zRule(1.5, 0, 30), capital: 1e5 });
     let mx = 0;
     let my = 0;
     for (let k = 0; k < w; k++) {
@@ -321,17 +322,17 @@ describe("backtestPair matches a naive loop implementation", () => {
       sxy += (x[k] - mx) * (y[k] - my);
       sxx += (x[k] - mx) ** 2;
     }
-    expect(Number.isNaN(r.hedgeRatios[w - 2])).toBe(true);
-    close(r.hedgeRatios[w - 1], sxy / sxx, 1e-12, "formation beta");
-    expect(r.hedgeRatios[1499]).toBe(r.hedgeRatios[w - 1]);
+    expect(Number.isNaN(r.diagnostics!.hedgeRatios[w - 2])).toBe(true);
+    close(r.diagnostics!.hedgeRatios[w - 1], sxy / sxx, 1e-12, "formation beta");
+    expect(r.diagnostics!.hedgeRatios[1499]).toBe(r.diagnostics!.hedgeRatios[w - 1]);
     expect(r.trades.length).toBeGreaterThan(0);
-    expect(Math.min(...r.trades.map((t) => t.entryIndex))).toBeGreaterThanOrEqual(w - 1);
+    expect(Math.min(...tradeRows(r.trades).map((t) => t.entryIndex))).toBeGreaterThanOrEqual(w - 1);
   });
 
   it("rolling hedge β_t equals OLS slope of y on x (with intercept) over the trailing window", () => {
     const w = 40;
-    const r = backtestPair({ y, x, hedge: { method: "rolling", window: w }, rule: zRule(2, 0, 20), capital: 1e5 });
-    expect(Number.isNaN(r.hedgeRatios[w - 2])).toBe(true);
+    const r = backtestPair({ diagnostics: true, y, x, hedge: { method: "rolling", window: w }, rule: zRule(2, 0, 20), capital: 1e5 });
+    expect(Number.isNaN(r.diagnostics!.hedgeRatios[w - 2])).toBe(true);
     for (const t of [w - 1, w, 500, 999, 1499]) {
       let mx = 0;
       let my = 0;
@@ -345,7 +346,7 @@ describe("backtestPair matches a naive loop implementation", () => {
         sxy += (x[k] - mx) * (y[k] - my);
         sxx += (x[k] - mx) ** 2;
       }
-      close(r.hedgeRatios[t], sxy / sxx, 1e-9, `beta[${t}]`);
+      close(r.diagnostics!.hedgeRatios[t], sxy / sxx, 1e-9, `beta[${t}]`);
     }
   });
 });
@@ -359,24 +360,24 @@ describe("signal windows: z-score over rolling (pandas rolling, ddof 1), expandi
     return (s[t] - m) / sd;
   };
   it("rolling window of 25 includes the current bar; NaN during warm-up", () => {
-    const r = backtestSpread(s, zRule(2, 0, 25));
-    expect(Number.isNaN(r.signal[23])).toBe(true);
-    for (let t = 24; t < 400; t++) close(r.signal[t], naiveZ(t, t - 24), 1e-10, `z[${t}]`);
+    const r = backtestSpread(s, zRule(2, 0, 25), {}, { diagnostics: true });
+    expect(Number.isNaN(r.diagnostics!.signal[23])).toBe(true);
+    for (let t = 24; t < 400; t++) close(r.diagnostics!.signal[t], naiveZ(t, t - 24), 1e-10, `z[${t}]`);
   });
   it("expanding window with minPeriods 10", () => {
-    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "expanding", minPeriods: 10 } });
-    expect(Number.isNaN(r.signal[8])).toBe(true);
-    for (let t = 9; t < 400; t++) close(r.signal[t], naiveZ(t, 0), 1e-10, `z[${t}]`);
+    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "expanding", minPeriods: 10 } }, {}, { diagnostics: true });
+    expect(Number.isNaN(r.diagnostics!.signal[8])).toBe(true);
+    for (let t = 9; t < 400; t++) close(r.diagnostics!.signal[t], naiveZ(t, 0), 1e-10, `z[${t}]`);
   });
   it("fixed mean and sd (the OU stationary law used by generateSignal)", () => {
-    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "fixed", mean: 0.5, sd: 2 } });
-    for (let t = 0; t < 400; t++) close(r.signal[t], (s[t] - 0.5) / 2, 1e-15, `z[${t}]`);
+    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "fixed", mean: 0.5, sd: 2 } }, {}, { diagnostics: true });
+    for (let t = 0; t < 400; t++) close(r.diagnostics!.signal[t], (s[t] - 0.5) / 2, 1e-15, `z[${t}]`);
   });
   it("a constant window gives an undefined z (NaN) and no trades, not a division by zero", () => {
     const flat = new Float64Array(60).fill(3);
     flat[59] = 10;
-    const r = backtestSpread(flat, zRule(1, 0, 20));
-    expect(Number.isNaN(r.signal[40])).toBe(true);
+    const r = backtestSpread(flat, zRule(1, 0, 20), {}, { diagnostics: true });
+    expect(Number.isNaN(r.diagnostics!.signal[40])).toBe(true);
     expect(r.trades).toHaveLength(0);
   });
 });
@@ -386,41 +387,41 @@ describe("backtest invariants", () => {
   const base = { y, x, hedge: { method: "rolling" as const, window: 60 }, rule: zRule(1.5, 0, 25, 3.5) };
 
   it("a zero-cost round trip at an unchanged price earns exactly 0", () => {
-    const r = backtestPair({ y: [10, 9, 9, 9], x: [5, 5, 5, 5], hedge: { method: "static", beta: 1 }, rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 });
+    const r = backtestPair({ diagnostics: true, y: [10, 9, 9, 9], x: [5, 5, 5, 5], hedge: { method: "static", beta: 1 }, rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 });
     expect(r.trades).toHaveLength(1);
-    expect(r.trades[0].exitReason).toBe("end");
-    expect(r.trades[0].pnl).toBe(0);
+    expect(tradeRows(r.trades)[0].exitReason).toBe("end");
+    expect(tradeRows(r.trades)[0].pnl).toBe(0);
     expect(r.equity[3]).toBe(1000);
   });
 
   it("doubling capital doubles every trade's P&L (proportional costs, no caps)", () => {
-    const a = backtestPair({ ...base, capital: 1e5, costs: { bps: 7, slippageBps: 2 } });
-    const b = backtestPair({ ...base, capital: 2e5, costs: { bps: 7, slippageBps: 2 } });
+    const a = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 7, slippageBps: 2 } });
+    const b = backtestPair({ diagnostics: true, ...base, capital: 2e5, costs: { bps: 7, slippageBps: 2 } });
     expect(a.trades.length).toBeGreaterThan(3);
-    a.trades.forEach((t, i) => close(b.trades[i].pnl, 2 * t.pnl, 1e-10, `trade ${i}`));
+    tradeRows(a.trades).forEach((t, i) => close(tradeRows(b.trades)[i].pnl, 2 * t.pnl, 1e-10, `trade ${i}`));
     close(b.equity[799] - 2e5, 2 * (a.equity[799] - 1e5), 1e-9, "total P&L");
   });
 
   it("costs only lower P&L: same trades, each trade's P&L lower by exactly its costs", () => {
-    const free = backtestPair({ ...base, capital: 1e5 });
-    const paid = backtestPair({ ...base, capital: 1e5, costs: { bps: 10, fixedFee: 5 } });
+    const free = backtestPair({ diagnostics: true, ...base, capital: 1e5 });
+    const paid = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 10, fixedFee: 5 } });
     expect(paid.trades.length).toBe(free.trades.length);
     expect(paid.equity[799]).toBeLessThan(free.equity[799]);
-    paid.trades.forEach((t, i) => {
+    tradeRows(paid.trades).forEach((t, i) => {
       expect(t.costs).toBeGreaterThan(0);
-      expect(t.pnl).toBeLessThan(free.trades[i].pnl);
+      expect(t.pnl).toBeLessThan(tradeRows(free.trades)[i].pnl);
     });
   });
 
   it("the trades' P&L sums to the equity change", () => {
-    const r = backtestPair({ ...base, capital: 1e5, costs: { bps: 10, fixedFee: 5 }, execution: { fill: "nextClose" } });
-    const sum = r.trades.reduce((a, t) => a + t.pnl, 0);
+    const r = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 10, fixedFee: 5 }, execution: { fill: "nextClose" } });
+    const sum = tradeRows(r.trades).reduce((a, t) => a + t.pnl, 0);
     close(sum, r.equity[799] - 1e5, 1e-9, "sum of trade pnl");
   });
 
   it("no look-ahead: perturbing data after t leaves every output up to t unchanged", () => {
     for (const fill of ["close", "nextClose"] as const) {
-      const ref = backtestPair({ ...base, capital: 1e5, costs: { bps: 5 }, execution: { fill } });
+      const ref = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 5 }, execution: { fill } });
       for (const t of [100, 333, 600]) {
         const y2 = Float64Array.from(y);
         const x2 = Float64Array.from(x);
@@ -429,11 +430,11 @@ describe("backtest invariants", () => {
           y2[k] *= 1 + 0.05 * normal();
           x2[k] *= 1 + 0.05 * normal();
         }
-        const r = backtestPair({ ...base, y: y2, x: x2, capital: 1e5, costs: { bps: 5 }, execution: { fill } });
+        const r = backtestPair({ diagnostics: true, ...base, y: y2, x: x2, capital: 1e5, costs: { bps: 5 }, execution: { fill } });
         for (let k = 0; k <= t; k++) {
           expect(r.positions[k]).toBe(ref.positions[k]);
           expect(r.equity[k]).toBe(ref.equity[k]);
-          expect(r.signal[k]).toBe(ref.signal[k]);
+          expect(r.diagnostics!.signal[k]).toBe(ref.diagnostics!.signal[k]);
         }
       }
     }
@@ -442,7 +443,7 @@ describe("backtest invariants", () => {
   it("max gross exposure caps the entry notional", () => {
     const r = backtestPair({ ...base, capital: 1e5, risk: { maxGrossExposure: 25_000 } });
     expect(r.trades.length).toBeGreaterThan(0);
-    for (const t of r.trades) {
+    for (const t of tradeRows(r.trades)) {
       const gross = t.units * (t.entryPrices.y + Math.abs(t.hedgeRatio) * t.entryPrices.x);
       expect(gross).toBeLessThanOrEqual(25_000 * (1 + 1e-12));
     }
@@ -463,11 +464,12 @@ describe("backtest invariants", () => {
       capital: 1000,
       risk: { maxDailyLoss: 20 },
     });
-    const first = r.trades[0];
+    const rows = tradeRows(r.trades);
+    const first = rows[0];
     expect(first.exitReason).toBe("dailyLoss");
     expect(first.exitIndex).toBe(3);
     // nothing opens again on day 1 (bars 3..8) even though the spread crosses 48 at bar 8
-    expect(r.trades.every((t) => t === first || t.entryIndex >= 9)).toBe(true);
+    expect(rows.every((t) => t === first || t.entryIndex >= 9)).toBe(true);
     for (let k = 4; k <= 8; k++) expect(r.positions[k]).toBe(0);
   });
 
@@ -480,7 +482,7 @@ describe("backtest invariants", () => {
       capital: 1000,
       sizing: { method: "capital", leverage: 3 },
     });
-    expect(r.trades[0].exitReason).toBe("ruin");
+    expect(tradeRows(r.trades)[0].exitReason).toBe("ruin");
     expect(r.warnings.some((w) => w.includes("ruin"))).toBe(true);
     expect(r.positions[4]).toBe(0);
   });
@@ -540,14 +542,14 @@ describe("backtestSpread (seed interface)", () => {
   it("bands exit at the midpoint known in advance (hand-worked)", () => {
     const r = backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 });
     expect(r.trades).toHaveLength(1);
-    expect(r.trades[0].pnl).toBe(2.5);
+    expect(tradeRows(r.trades)[0].pnl).toBe(2.5);
     expect(Array.from(r.equity)).toEqual([1, 1, 2, 3.5]);
   });
 
   it("short above upper; proportional cost is bps of |spread| traded", () => {
     const r = backtestSpread([0, 2, 1, -0.5], { kind: "bands", lower: -1.5, upper: 1.5 }, { bps: 10 }, { capital: 10 });
-    expect(r.trades[0].side).toBe("short");
-    close(r.trades[0].pnl, 2.5 - 0.001 * 2 - 0.001 * 0.5, 1e-15, "short pnl net of costs");
+    expect(tradeRows(r.trades)[0].side).toBe("short");
+    close(tradeRows(r.trades)[0].pnl, 2.5 - 0.001 * 2 - 0.001 * 0.5, 1e-15, "short pnl net of costs");
   });
 
   it("is free of the seed's look-ahead: outputs up to t do not depend on later spread values", () => {
@@ -590,6 +592,76 @@ describe("validation errors name the function, the argument and the requirement"
     ["bands order", () => backtestSpread([1, 2, 3], { kind: "bands", lower: 1, upper: -1 }), /backtestSpread: rule.lower must be < rule.upper/],
     ["decreasing days", () => backtestSpread([1, 2, 3], zRule(1, 0, 2), {}, { dayIndex: [0, 2, 1] }), /dayIndex must be non-decreasing/],
     ["NaN spread", () => backtestSpread([1, NaN, 3], zRule(1, 0, 2)), /backtestSpread: spread must contain only finite numbers/],
+    ["diagnostics flag", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5), diagnostics: "yes" as never }), /backtestPair: diagnostics must be true or false/],
+    ["tradeRows of a non-table", () => tradeRows([] as never), /tradeRows: table must be a backtest's trades table/],
   ];
   for (const [name, call, message] of cases) it(name, () => expect(call).toThrow(message));
+});
+
+describe("trades table and diagnostics", () => {
+  const { y, x } = makePair(3000, 77);
+  const options = { y, x, hedge: { method: "rolling" as const, window: 60 }, rule: zRule(1.5, 0.2, 30, 3.5), capital: 1e5, costs: { bps: 4, fixedFee: 1 }, risk: { maxDailyLoss: 800 } };
+
+  it("every column has one row per trade, and the rows agree with the columns", () => {
+    const r = backtestPair(options);
+    const t = r.trades;
+    expect(t.length).toBe(r.metrics.trades);
+    expect(t.length).toBeGreaterThan(20);
+    for (const column of Object.values(t)) if (typeof column !== "number") expect(column.length).toBe(t.length);
+    const rows = tradeRows(t);
+    rows.forEach((row, i) => {
+      expect(row.entryIndex).toBe(t.entryIndex[i]);
+      expect(row.holdingBars).toBe(row.exitIndex - row.entryIndex);
+      expect(row.entryPrices.y).toBe(t.entryY[i]);
+      expect(row.exitPrice).toBe(row.exitPrices.y - row.hedgeRatio * row.exitPrices.x);
+      expect(["long", "short"]).toContain(row.side);
+      if (i > 0) expect(row.entryIndex).toBeGreaterThanOrEqual(rows[i - 1].exitIndex);
+    });
+  });
+
+  it("the trades table grows past its initial capacity without losing rows (many short trades)", () => {
+    const s = Float64Array.from({ length: 2000 }, (_, k) => (k % 2 === 0 ? -2 : 2));
+    const r = backtestSpread(s, { kind: "bands", lower: -1.5, upper: 1.5, exit: 0 });
+    // a short at 2 (crossed up through 1.5) exits at −2 (≤ 0) one bar later; a long likewise: 999
+    // round trips of P&L 4 each, then the last entry (bar 1999) closed at the end for 0
+    expect(r.trades.length).toBe(1000);
+    expect(Array.from(r.trades.entryIndex)).toEqual(Array.from({ length: 1000 }, (_, i) => 2 * i + 1));
+    expect(Array.from(r.trades.pnl.subarray(0, 999)).every((p) => p === 4)).toBe(true);
+    expect(r.trades.exitReason[999]).toBe("end");
+    expect(r.trades.pnl[999]).toBe(0);
+  });
+
+  it("diagnostics are null by default; with diagnostics: true the other outputs are identical", () => {
+    const plain = backtestPair(options);
+    const withDiagnostics = backtestPair({ ...options, diagnostics: true });
+    expect(plain.diagnostics).toBeNull();
+    const d = withDiagnostics.diagnostics!;
+    expect(d.hedgeRatios.length).toBe(y.length);
+    expect(d.spread.length).toBe(y.length);
+    expect(d.signal.length).toBe(y.length);
+    for (let t = 59; t < y.length; t += 97) expect(d.spread[t]).toBe(y[t] - d.hedgeRatios[t] * x[t]);
+    expect(withDiagnostics.equity).toEqual(plain.equity);
+    expect(withDiagnostics.trades).toEqual(plain.trades);
+    expect(withDiagnostics.metrics).toEqual(plain.metrics);
+  });
+});
+
+describe("MetricsAccumulator: blocked return moments", () => {
+  it("match a two-pass mean and variance where the mean dwarfs the spread (no cancellation)", () => {
+    const normal = normalSource(randomSource(5));
+    const n = 10_007; // not a multiple of the 64-bar block
+    const r = Float64Array.from({ length: n }, () => 0.01 + 1e-7 * normal());
+    const acc = new MetricsAccumulator(1, 0);
+    let equity = 1;
+    for (const v of r) acc.add(v, (equity *= 1 + v), true);
+    let sum = 0;
+    for (const v of r) sum += v;
+    const mean = sum / n;
+    let m2 = 0;
+    for (const v of r) m2 += (v - mean) ** 2;
+    const { mean: gotMean, m2: gotM2 } = acc.moments();
+    close(gotMean, mean, 1e-15, "mean");
+    // relative (M2 ≈ 1e-10 while the values are ≈ 1e-2: a plain Σr² − (Σr)²/n would lose every digit)
+    expect(Math.abs(gotM2 - m2) / m2).toBeLessThan(1e-11);
+  });
 });

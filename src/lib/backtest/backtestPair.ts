@@ -11,17 +11,21 @@
  * at t (β is locked into a trade at its entry). Spread s_t = y_t − β_t·x_t (no intercept), which is
  * what absolute levels (rule kind "levels") are compared with.
  *
+ * Outputs: equity, returns and positions per bar, the trades table by column, the metrics; the
+ * per-bar hedge ratio, spread and signal with `diagnostics: true`.
+ *
  * Degenerate cases: a rule that never fires gives no trades, a flat equity curve and metrics set
  * to 0 by the documented policy, each named in `warnings`.
  * @throws RangeError/TypeError for bad prices (non-finite, ≤ 0, different lengths, < 2 bars),
  *   a bad rule, cost, risk or hedge option, or a dayIndex that decreases
  * @example backtestPair({ y: [10, 9, 10.5], x: [5, 5, 5], hedge: { method: "static", beta: 1 },
- *   rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 }).trades[0].pnl
+ *   rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 }).trades.pnl[0]
  *   // ≈ 107.142857: q = 1000/(9 + 5) = 71.43 spread units bought at 4, sold at 5.5 (hand-worked)
  */
-import { BacktestEngine, type BacktestOptions, type BacktestTrade, type HedgeSpec } from "./BacktestEngine.js";
+import { BacktestEngine, type BacktestOptions, type HedgeSpec } from "./BacktestEngine.js";
+import type { TradeTable } from "./TradeLog.js";
 import type { BacktestMetrics } from "./backtestMetrics.js";
-import { asFloat64ReadOnly, rangeError, requireOptions, requireSameLength } from "../util/validate.js";
+import { asFloat64ReadOnly, describe, rangeError, requireOptions, requireSameLength, typeError } from "../util/validate.js";
 
 export interface BacktestPairInput extends BacktestOptions {
   readonly y: ArrayLike<number>;
@@ -29,6 +33,16 @@ export interface BacktestPairInput extends BacktestOptions {
   readonly hedge: HedgeSpec;
   /** Optional day label per bar (non-decreasing); a change starts a new day for maxDailyLoss. */
   readonly dayIndex?: ArrayLike<number>;
+}
+
+/** Per-bar diagnostic series of a batch backtest (with `diagnostics: true`). */
+export interface BacktestDiagnostics {
+  /** β_t used for the spread at each bar (NaN in hedge warm-up; 0 for backtestSpread). */
+  readonly hedgeRatios: Float64Array;
+  /** s_t = y_t − β_t·x_t (the spread itself for backtestSpread). */
+  readonly spread: Float64Array;
+  /** Value the rule compared with its thresholds: z-score or spread; NaN in warm-up. */
+  readonly signal: Float64Array;
 }
 
 /** Result of backtestPair / backtestSpread (same shape). */
@@ -39,21 +53,18 @@ export interface BacktestResult {
   readonly returns: Float64Array;
   /** Signed spread units held after each bar's fills (y-leg quantity). */
   readonly positions: Float64Array;
-  /** β_t used for the spread at each bar (NaN in hedge warm-up; 0 for backtestSpread). */
-  readonly hedgeRatios: Float64Array;
-  /** s_t = y_t − β_t·x_t (the spread itself for backtestSpread). */
-  readonly spread: Float64Array;
-  /** Value the rule compared with its thresholds: z-score or spread; NaN in warm-up. */
-  readonly signal: Float64Array;
-  readonly trades: readonly BacktestTrade[];
+  /** Closed round trips by column (TradeLog.ts); `tradeRows(result.trades)` for row objects. */
+  readonly trades: TradeTable;
   readonly metrics: BacktestMetrics;
   readonly warnings: readonly string[];
+  /** Per-bar hedge ratio, spread and signal when the options set `diagnostics: true`; else null. */
+  readonly diagnostics: BacktestDiagnostics | null;
 }
 
 /** Run an engine over whole series (shared by backtestPair and backtestSpread). */
-export function runBacktest(engine: BacktestEngine, y: Float64Array, x: Float64Array | null, day: Float64Array | null): BacktestResult {
+export function runBacktest(engine: BacktestEngine, y: Float64Array, x: Float64Array | null, day: Float64Array | null, diagnostics: boolean): BacktestResult {
   const n = y.length;
-  const record = engine.recordInto(n, x === null ? y : null);
+  const record = engine.recordInto(n, x === null ? y : null, diagnostics);
   engine.runSeries(y, x, day);
   engine.finishInternal();
   const metrics = engine.finalMetrics();
@@ -61,13 +72,18 @@ export function runBacktest(engine: BacktestEngine, y: Float64Array, x: Float64A
     equity: record.equity,
     returns: record.returns,
     positions: record.positions,
-    hedgeRatios: record.hedgeRatios,
-    spread: record.spread,
-    signal: record.signal,
     trades: engine.trades,
     metrics,
     warnings: engine.warnings,
+    diagnostics: diagnostics ? { hedgeRatios: record.hedgeRatios, spread: record.spread, signal: record.signal } : null,
   };
+}
+
+/** Validate the `diagnostics` flag of the batch functions. */
+export function toDiagnosticsFlag(fn: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") typeError(fn, `diagnostics must be true or false, got ${describe(value)}`);
+  return value;
 }
 
 /**
@@ -96,5 +112,5 @@ export function backtestPair(input: BacktestPairInput): BacktestResult {
   }
   const day = toDayIndex(fn, o.dayIndex, y.length);
   const engine = new BacktestEngine({ ...o, mode: "pair" } as never, fn);
-  return runBacktest(engine, y, x, day);
+  return runBacktest(engine, y, x, day, toDiagnosticsFlag(fn, o.diagnostics));
 }

@@ -13,11 +13,11 @@
  * (e.g. |y| + |β|·|x|) for percentage metrics (totalReturn, drawdown, CAGR) to mean anything.
  * `result.equity − capital` is the cumulative P&L curve (the contract's `pnl`).
  * @throws RangeError/TypeError for a non-finite spread, fewer than 2 bars, or a bad rule/option
- * @example backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 }, {}).trades[0].pnl
+ * @example backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 }, {}).trades.pnl[0]
  *   // = 2.5: bought at −2 (crossed below −1.5), sold at 0.5 ≥ midpoint 0 (hand-worked)
  */
 import { BacktestEngine, type BacktestCosts, type BacktestOptions } from "./BacktestEngine.js";
-import { runBacktest, toDayIndex, type BacktestResult } from "./backtestPair.js";
+import { runBacktest, toDayIndex, toDiagnosticsFlag, type BacktestResult } from "./backtestPair.js";
 import type { TradingRule } from "./tradingRule.js";
 import { describe, rangeError, requireFinite, requireOptions, toFloat64, typeError } from "../util/validate.js";
 
@@ -57,5 +57,5 @@ export function backtestSpread(
   } else tradingRule = rule as TradingRule;
   const day = toDayIndex(fn, o.dayIndex, s.length);
   const engine = new BacktestEngine({ ...o, rule: tradingRule, costs, mode: "spread" }, fn);
-  return runBacktest(engine, s, null, day);
+  return runBacktest(engine, s, null, day, toDiagnosticsFlag(fn, o.diagnostics));
 }
