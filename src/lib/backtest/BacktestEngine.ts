@@ -170,8 +170,6 @@ export interface BacktestRecord {
 }
 
 const NO_ORDER = 2;
-/** Bars per chunk of the two-pass bar loop (see runBars): two 8 KiB buffers, in L1 cache. */
-const CHUNK = 1024;
 const HEDGE_NONE = 0;
 const HEDGE_STATIC = 1;
 const HEDGE_ROLLING = 2;
@@ -288,9 +286,6 @@ export class BacktestEngine {
   /** Prices of the fill in progress (see `order`). */
   private fillY = 0.5;
   private fillX = 0.5;
-  /** β_t and the signal of the current chunk of bars, from signalPass to tradePass. */
-  private readonly chunkBeta = new Float64Array(CHUNK);
-  private readonly chunkSignal = new Float64Array(CHUNK);
   /** Index in `out` of the last bar processed (for the end-of-data amendment). */
   private lastOutIndex = -1;
   private finished = false;
@@ -462,48 +457,37 @@ export class BacktestEngine {
   /**
    * The one implementation of the bar-by-bar logic (steps 1–7 of the module comment), shared by
    * `push` (a one-bar series) and the batch path. Bar i of the input is global bar this.t + i and
-   * its outputs go to index i of `out`.
+   * its outputs go to index i of `out` (hedgeRatios and spread only in pair mode, and the three
+   * diagnostic series only when `out.diagnostics`).
    *
-   * Two passes over each chunk of 1024 bars, because the hedge ratio, the spread and the signal
-   * (step 4) depend on the prices only, never on the positions: `signalPass` writes β_t and the
-   * signal of the chunk's bars into two chunk buffers (and the diagnostic outputs when asked), then
-   * `tradePass` runs steps 1–3 and 5–7 reading them back. Each bar's decision still sees only data
-   * ≤ t. Why: the z-score's square root and division are a ~35-cycle chain; in one fused loop body
-   * of ~150 instructions the reorder buffer fills before it resolves and every bar waits for it
-   * (15 of the fused loop's ~47 ms on the 1M-bar benchmark), while the short signal loop keeps
-   * several bars in flight and hides it. The chunk buffers stay in L1 cache.
+   * Hot-path design (measured on the 1M-bar benchmark): every per-bar quantity lives in a local
+   * variable for the whole loop (loaded from the fields before, stored back after), because a
+   * double field is a boxed heap number in V8 (each store is a pointer chase) and a call that
+   * passes or returns a double boxes it (one allocation per bar). The only calls on the per-bar
+   * path are `decide` (the rule) and `MetricsAccumulator.add`, both small enough for TurboFan to
+   * inline. The rare events (fills, orders, warnings) go through methods that work on the fields,
+   * so the locals they touch (equity, tPnl, beta; then qy, qx) are spilled to the fields before
+   * and reloaded after. The rolling sums are O(1) per bar: Welford updates while a window fills,
+   * then one centred replace step per bar, with an exact two-pass recomputation once per turn of
+   * each ring buffer to bound the drift of the up/downdates (see the comments below).
+   * The order state read every bar (pending order, target side, ruin) is in locals too, reloaded
+   * after each order/fill call. Measured on the 1M-bar, 21k-trade benchmark (2.5 GHz EPYC VM): the
+   * divider is the scarcest unit (the z-score's square root and division alone take ~18 % of the
+   * loop), so the full rolling window multiplies by 1/(w − 1), a flat bar's return needs no
+   * division, and the metrics accumulator sums in blocks instead of Welford's division per bar
+   * (backtestMetrics.ts); the loop is software-pipelined (see below: ~10 % faster). A branch whose
+   * condition is a coin flip mispredicts every other bar (the sign of a return: 7 ms), so the
+   * downside sum is branchless. Trades go to a column log (TradeLog.ts): an object per trade (14
+   * heap objects with its boxed doubles) and their GC cost 15–25 ms. The diagnostic series are
+   * written only when asked for. Tried and slower: separate signal / trading / metrics passes over
+   * chunks of bars.
    */
   private runBars(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, n: number, out: BacktestRecord): void {
     if (n === 0) return;
     this.out = out;
-    for (let start = 0; start < n; start += CHUNK) {
-      const end = Math.min(n, start + CHUNK);
-      const betaBefore = this.beta; // β_{t−1}: a pending nextClose order fills at the previous bar's hedge ratio
-      this.signalPass(ys, xs, start, end, out);
-      this.tradePass(ys, xs, days, start, end, out, betaBefore);
-      // metrics from the chunk's outputs (still in L1 cache); finish() may amend the series' last
-      // bar (closing costs), so the accumulator's state before that bar is kept
-      this.acc.addSeries(out.returns, out.equity, out.positions, start, end, this.accBeforeLast, end === out.equity.length ? end - 1 : -1);
-    }
-    this.lastOutIndex = n - 1;
-  }
-
-  /**
-   * Step 4 for bars start..end−1: hedge ratio β_t (static, or OLS of y on x with intercept over the
-   * trailing window ending at t), spread s_t = y_t − β_t·x_t and the rule's signal (z-score over the
-   * configured window including s_t, sd with ddof = 1; or s_t itself for absolute levels).
-   *
-   * The rolling sums are O(1) per bar: Welford updates while a window fills, then one centred
-   * replace step per bar, with an exact two-pass recomputation once per turn of each ring buffer to
-   * bound the drift of the up/downdates. State lives in locals for the loop (a double field is a
-   * boxed heap number in V8) and is stored back after it.
-   */
-  private signalPass(ys: Float64Array, xs: Float64Array | null, start: number, end: number, out: BacktestRecord): void {
     const pairMode = this.pairMode;
-    const writeHedgeSpread = out.diagnostics && pairMode;
-    const writeSignal = out.diagnostics;
-    const chunkBeta = this.chunkBeta;
-    const chunkSignal = this.chunkSignal;
+    const th = this.th;
+    const maxDailyLoss = this.maxDailyLoss;
     const hedgeKind = this.hedgeMethod === "rolling" ? HEDGE_ROLLING : this.hedgeMethod === "static" ? HEDGE_STATIC : HEDGE_NONE;
     const hedgeWindow = this.hedgeWindow;
     const hInv = this.hInvWindow;
@@ -518,11 +502,32 @@ export class BacktestEngine {
     const zBuf = this.zBuf;
     const zInv = this.zInvWindow;
     const zInvDdof = windowLength > 1 ? 1 / (windowLength - 1) : 0;
+    // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
+    const writeHedgeSpread = out.diagnostics && pairMode;
+    const writeSignal = out.diagnostics;
+    const outEquity = out.equity;
+    const outReturns = out.returns;
+    const outPositions = out.positions;
     const outHedge = out.hedgeRatios;
     const outSpread = out.spread;
     const outSignal = out.signal;
+    const acc = this.acc;
+    const last = n - 1;
 
-    let beta = this.beta;
+    // state loaded into locals (stored back after the loop)
+    let t = this.t;
+    let prevY = this.prevY;
+    let prevX = this.prevX;
+    let prevDay = this.prevDay;
+    let equity = this.equity;
+    let tPnl = this.tPnl;
+    let qy = this.qy;
+    let qx = this.qx;
+    let dayStartEquity = this.dayStartEquity;
+    let halted = this.halted;
+    let prevSignal = this.prevSignal;
+    let beta = this.beta; // β of the bar being traded (β_{i−1} until its step 4)
+    let hBeta = this.beta; // the hedge estimator's current β (runs one bar ahead)
     let staticBeta = this.staticBeta;
     let hCount = this.hCount;
     let hSlot = this.hSlot;
@@ -535,212 +540,175 @@ export class BacktestEngine {
     let zMean = this.zMean;
     let zM2 = this.zM2;
     let definedSignalBars = this.definedSignalBars;
-    let undefinedHedgeBars = this.undefinedHedgeBars;
-
-    for (let i = start; i < end; i++) {
-      const y = ys[i];
-      const x = xs === null ? 0 : xs[i];
-      if (hedgeKind === HEDGE_ROLLING) {
-        const w = hedgeWindow;
-        // ring-buffer slot by a wrapping counter (no % in the hot path)
-        const slot = hSlot;
-        hSlot = slot + 1 === w ? 0 : slot + 1;
-        if (hCount === w) {
-          // full window: replace the value at `slot` by (x, y) in one step, in centred form
-          // C' = C + (x − x̄)(y − ȳ) − (x₀ − x̄)(y₀ − ȳ) − Δx·Δy/n,  x̄' = x̄ + Δx/n  (Δx = x − x₀),
-          // multiplications only (1/n precomputed)
-          const x0 = hxBuf[slot];
-          const y0 = hyBuf[slot];
-          const mx = hMeanX;
-          const my = hMeanY;
-          const dx = x - x0;
-          const dy = y - y0;
-          hCxy += (x - mx) * (y - my) - (x0 - mx) * (y0 - my) - dx * dy * hInv;
-          hCxx += (x - mx) * (x - mx) - (x0 - mx) * (x0 - mx) - dx * dx * hInv;
-          hMeanX = mx + dx * hInv;
-          hMeanY = my + dy * hInv;
-        } else {
-          // Welford update of the running means and co-moments
-          const k = ++hCount;
-          const dx = x - hMeanX;
-          hMeanX += dx / k;
-          hMeanY += (y - hMeanY) / k;
-          hCxy += dx * (y - hMeanY);
-          hCxx += dx * (x - hMeanX);
-        }
-        hxBuf[slot] = x;
-        hyBuf[slot] = y;
-        if (hCount === w) {
-          if (hSlot === 0) {
-            // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
-            let sx = 0;
-            let sy = 0;
-            for (let j = 0; j < w; j++) {
-              sx += hxBuf[j];
-              sy += hyBuf[j];
-            }
-            const mx = sx / w;
-            const my = sy / w;
-            let cxx = 0;
-            let cxy = 0;
-            for (let j = 0; j < w; j++) {
-              const dx = hxBuf[j] - mx;
-              cxx += dx * dx;
-              cxy += dx * (hyBuf[j] - my);
-            }
-            hMeanX = mx;
-            hMeanY = my;
-            hCxx = cxx;
-            hCxy = cxy;
-          }
-          // relative threshold: var(x) numerically zero → undefined hedge
-          if (hCxx > 1e-14 * w * hMeanX * hMeanX) beta = hCxy / hCxx;
-          else {
-            beta = NaN;
-            undefinedHedgeBars++;
-          }
-        }
-      } else if (hedgeKind === HEDGE_STATIC && staticBeta !== staticBeta) {
-        // formation sample: OLS over the first `window` bars (Welford), then fixed
-        const k = ++hCount;
-        const dx = x - hMeanX;
-        hMeanX += dx / k;
-        hMeanY += (y - hMeanY) / k;
-        hCxy += dx * (y - hMeanY);
-        hCxx += dx * (x - hMeanX);
-        if (k === hedgeWindow) {
-          staticBeta = hCxx > 0 ? hCxy / hCxx : NaN;
-          if (staticBeta !== staticBeta) {
-            this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
-          }
-          beta = staticBeta;
-        }
-      }
-      const spread = y - beta * x;
-
-      // signal: z-score of the spread over the window (ddof = 1), or the spread itself
-      let signal = NaN;
-      if (windowKind === WINDOW_NONE) signal = spread;
-      else if (spread === spread) {
-        if (windowKind === WINDOW_FIXED) signal = (spread - fixedMean) / fixedSd;
-        else {
-          let count = 0;
-          let ready = true;
-          if (windowKind === WINDOW_EXPANDING) {
-            count = ++zCount;
-            const d = spread - zMean;
-            zMean += d / count;
-            zM2 += d * (spread - zMean);
-            ready = count >= windowLength;
-          } else {
-            const w = windowLength;
-            const slot = zSlot;
-            zSlot = slot + 1 === w ? 0 : slot + 1;
-            if (zCount === w) {
-              // full window: replace the oldest value in one centred step (as the hedge above)
-              const old = zBuf[slot];
-              const m = zMean;
-              const ds = spread - old;
-              zM2 += (spread - m) * (spread - m) - (old - m) * (old - m) - ds * ds * zInv;
-              zMean = m + ds * zInv;
-              zBuf[slot] = spread;
-              count = w;
-            } else {
-              zBuf[slot] = spread;
-              count = ++zCount;
-              const d = spread - zMean;
-              zMean += d / count;
-              zM2 += d * (spread - zMean);
-              ready = count >= w;
-            }
-            if (ready && zSlot === 0) {
-              // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
-              let sum = 0;
-              for (let j = 0; j < w; j++) sum += zBuf[j];
-              const m = sum / w;
-              let m2 = 0;
-              for (let j = 0; j < w; j++) m2 += (zBuf[j] - m) * (zBuf[j] - m);
-              zMean = m;
-              zM2 = m2;
-            }
-          }
-          if (ready) {
-            // z = (s − mean)/sd (ddof = 1); undefined (NaN) when the variance is numerically zero.
-            // A full rolling window multiplies by the precomputed 1/(w − 1) (one division fewer per bar)
-            const variance = count === windowLength && windowKind === WINDOW_ROLLING ? zM2 * zInvDdof : zM2 / (count - 1);
-            if (variance > 0 && variance > 1e-24 * zMean * zMean) signal = (spread - zMean) / Math.sqrt(variance);
-          }
-        }
-      }
-      if (signal === signal) definedSignalBars++;
-      chunkBeta[i - start] = beta;
-      chunkSignal[i - start] = signal;
-      // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
-      if (writeHedgeSpread) {
-        outHedge[i] = beta;
-        outSpread[i] = spread;
-      }
-      if (writeSignal) outSignal[i] = signal;
-    }
-
-    this.beta = beta;
-    this.staticBeta = staticBeta;
-    this.hCount = hCount;
-    this.hSlot = hSlot;
-    this.hMeanX = hMeanX;
-    this.hMeanY = hMeanY;
-    this.hCxx = hCxx;
-    this.hCxy = hCxy;
-    this.zCount = zCount;
-    this.zSlot = zSlot;
-    this.zMean = zMean;
-    this.zM2 = zM2;
-    this.definedSignalBars = definedSignalBars;
-    this.undefinedHedgeBars = undefinedHedgeBars;
-  }
-
-  /**
-   * Steps 1–3 and 5–7 for bars start..end−1, reading β_t and the signal from the chunk buffers
-   * (written by `signalPass`), and the equity, return and position outputs.
-   *
-   * Hot-path design: every per-bar quantity lives in a local for the whole loop (loaded from the
-   * fields before, stored back after), because a double field is a boxed heap number in V8 and a
-   * call that passes or returns a double boxes it. The only calls on the per-bar path are `decide`
-   * (the rule) and `MetricsAccumulator.add`, both small enough for TurboFan to inline. The rare
-   * events (fills, orders, warnings) go through methods that work on the fields, so the locals
-   * they touch (equity, tPnl, beta; then qy, qx, targetSide, pending) are spilled to the fields
-   * before and reloaded after.
-   */
-  private tradePass(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, start: number, end: number, out: BacktestRecord, betaBefore: number): void {
-    const th = this.th;
-    const maxDailyLoss = this.maxDailyLoss;
-    const outEquity = out.equity;
-    const outReturns = out.returns;
-    const outPositions = out.positions;
-    const chunkBeta = this.chunkBeta;
-    const chunkSignal = this.chunkSignal;
-
-    let t = this.t;
-    let prevY = this.prevY;
-    let prevX = this.prevX;
-    let prevDay = this.prevDay;
-    let equity = this.equity;
-    let tPnl = this.tPnl;
-    let qy = this.qy;
-    let qx = this.qx;
-    let dayStartEquity = this.dayStartEquity;
-    let halted = this.halted;
-    let prevSignal = this.prevSignal;
-    let beta = betaBefore;
     let pending = this.pending;
     let targetSide = this.targetSide;
     let ruined = this.ruined;
+    let undefinedHedgeBars = this.undefinedHedgeBars;
     let equityBefore = equity;
     let ret = 0;
     let y = 0;
     let x = 0;
 
-    for (let i = start; i < end; i++) {
+    // Software-pipelined: iteration j computes step 4 (hedge ratio, spread, signal: data only, no
+    // trading state) for bar j, then trades bar i = j − 1 with the signal computed one iteration
+    // earlier, so the z-score's square root and division (a ~35-cycle chain) have a whole
+    // iteration to finish before the rule reads them (~10 % faster than the plain loop, measured
+    // side by side in one process). Nothing at bar i reads data after i: bar j's step 4 only runs
+    // early, and the decision at i sees bar i's values. A one-bar call (push) computes bar 0 at
+    // j = 0 and trades it at j = 1.
+    let nextBeta = NaN;
+    let nextSignal = NaN;
+    for (let j = 0; j <= n; j++) {
+      // bar j − 1's step 4 results, computed at the previous iteration
+      const barBeta = nextBeta;
+      const barSignal = nextSignal;
+      if (j < n) {
+        const yj = ys[j];
+        const xj = xs === null ? 0 : xs[j];
+        if (hedgeKind === HEDGE_ROLLING) {
+          const w = hedgeWindow;
+          // ring-buffer slot by a wrapping counter (no % in the hot path)
+          const slot = hSlot;
+          hSlot = slot + 1 === w ? 0 : slot + 1;
+          if (hCount === w) {
+            // full window: replace the value at `slot` by (x, y) in one step, in centred form
+            // C' = C + (x − x̄)(y − ȳ) − (x₀ − x̄)(y₀ − ȳ) − Δx·Δy/n,  x̄' = x̄ + Δx/n  (Δx = x − x₀),
+            // multiplications only (1/n precomputed)
+            const x0 = hxBuf[slot];
+            const y0 = hyBuf[slot];
+            const mx = hMeanX;
+            const my = hMeanY;
+            const dx = xj - x0;
+            const dy = yj - y0;
+            hCxy += (xj - mx) * (yj - my) - (x0 - mx) * (y0 - my) - dx * dy * hInv;
+            hCxx += (xj - mx) * (xj - mx) - (x0 - mx) * (x0 - mx) - dx * dx * hInv;
+            hMeanX = mx + dx * hInv;
+            hMeanY = my + dy * hInv;
+          } else {
+            // Welford update of the running means and co-moments
+            const k = ++hCount;
+            const dx = xj - hMeanX;
+            hMeanX += dx / k;
+            hMeanY += (yj - hMeanY) / k;
+            hCxy += dx * (yj - hMeanY);
+            hCxx += dx * (xj - hMeanX);
+          }
+          hxBuf[slot] = xj;
+          hyBuf[slot] = yj;
+          if (hCount === w) {
+            if (hSlot === 0) {
+              // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
+              let sx = 0;
+              let sy = 0;
+              for (let j = 0; j < w; j++) {
+                sx += hxBuf[j];
+                sy += hyBuf[j];
+              }
+              const mx = sx / w;
+              const my = sy / w;
+              let cxx = 0;
+              let cxy = 0;
+              for (let j = 0; j < w; j++) {
+                const dx = hxBuf[j] - mx;
+                cxx += dx * dx;
+                cxy += dx * (hyBuf[j] - my);
+              }
+              hMeanX = mx;
+              hMeanY = my;
+              hCxx = cxx;
+              hCxy = cxy;
+            }
+            // relative threshold: var(xj) numerically zero → undefined hedge
+            if (hCxx > 1e-14 * w * hMeanX * hMeanX) hBeta = hCxy / hCxx;
+            else {
+              hBeta = NaN;
+              undefinedHedgeBars++;
+            }
+          }
+        } else if (hedgeKind === HEDGE_STATIC && staticBeta !== staticBeta) {
+          // formation sample: OLS over the first `window` bars (Welford), then fixed
+          const k = ++hCount;
+          const dx = xj - hMeanX;
+          hMeanX += dx / k;
+          hMeanY += (yj - hMeanY) / k;
+          hCxy += dx * (yj - hMeanY);
+          hCxx += dx * (xj - hMeanX);
+          if (k === hedgeWindow) {
+            staticBeta = hCxx > 0 ? hCxy / hCxx : NaN;
+            if (staticBeta !== staticBeta) {
+              this.warnings.push("static hedge: xj is constant over the formation window; hedge ratio undefined, no trades");
+            }
+            hBeta = staticBeta;
+          }
+        }
+        const spread = yj - hBeta * xj;
+
+        // signal: z-score of the spread over the window (ddof = 1), or the spread itself
+        let signal = NaN;
+        if (windowKind === WINDOW_NONE) signal = spread;
+        else if (spread === spread) {
+          if (windowKind === WINDOW_FIXED) signal = (spread - fixedMean) / fixedSd;
+          else {
+            let count = 0;
+            let ready = true;
+            if (windowKind === WINDOW_EXPANDING) {
+              count = ++zCount;
+              const d = spread - zMean;
+              zMean += d / count;
+              zM2 += d * (spread - zMean);
+              ready = count >= windowLength;
+            } else {
+              const w = windowLength;
+              const slot = zSlot;
+              zSlot = slot + 1 === w ? 0 : slot + 1;
+              if (zCount === w) {
+                // full window: replace the oldest value in one centred step (as the hedge above)
+                const old = zBuf[slot];
+                const m = zMean;
+                const ds = spread - old;
+                zM2 += (spread - m) * (spread - m) - (old - m) * (old - m) - ds * ds * zInv;
+                zMean = m + ds * zInv;
+                zBuf[slot] = spread;
+                count = w;
+              } else {
+                zBuf[slot] = spread;
+                count = ++zCount;
+                const d = spread - zMean;
+                zMean += d / count;
+                zM2 += d * (spread - zMean);
+                ready = count >= w;
+              }
+              if (ready && zSlot === 0) {
+                // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
+                let sum = 0;
+                for (let j = 0; j < w; j++) sum += zBuf[j];
+                const m = sum / w;
+                let m2 = 0;
+                for (let j = 0; j < w; j++) m2 += (zBuf[j] - m) * (zBuf[j] - m);
+                zMean = m;
+                zM2 = m2;
+              }
+            }
+            if (ready) {
+              // z = (s − mean)/sd (ddof = 1); undefined (NaN) when the variance is numerically zero.
+              // A full rolling window multiplies by the precomputed 1/(w − 1): one division fewer per bar
+              const variance = count === windowLength && windowKind === WINDOW_ROLLING ? zM2 * zInvDdof : zM2 / (count - 1);
+              if (variance > 0 && variance > 1e-24 * zMean * zMean) signal = (spread - zMean) / Math.sqrt(variance);
+            }
+          }
+        }
+
+        if (signal === signal) definedSignalBars++;
+        if (writeHedgeSpread) {
+          outHedge[j] = hBeta;
+          outSpread[j] = spread;
+        }
+        if (writeSignal) outSignal[j] = signal;
+        nextBeta = hBeta;
+        nextSignal = signal;
+      }
+      if (j === 0) continue;
+      const i = j - 1;
       y = ys[i];
       x = xs === null ? 0 : xs[i];
       const day = days === null ? t : days[i];
@@ -774,10 +742,8 @@ export class BacktestEngine {
         qx = this.qx;
         targetSide = this.targetSide;
       }
-      // 4. (signalPass) β_t and the signal of bar t
-      beta = chunkBeta[i - start];
-      const signal = chunkSignal[i - start];
 
+      beta = barBeta;
       // 5–7. risk, then the rule (orders spill equity/tPnl/beta to the fields and reload them)
       if (!ruined) {
         let target = NO_ORDER;
@@ -793,7 +759,7 @@ export class BacktestEngine {
           target = 0;
           reason = "dailyLoss";
         } else if (!halted) {
-          const action = decide(th, targetSide, signal, prevSignal);
+          const action = decide(th, targetSide, barSignal, prevSignal);
           if (action !== HOLD) {
             target = action === BUY ? 1 : action === SELL ? -1 : 0;
             if (action === STOP) reason = "stop";
@@ -814,17 +780,21 @@ export class BacktestEngine {
           pending = this.pending;
         }
       }
-      prevSignal = signal;
+      prevSignal = barSignal;
 
-      ret = equityBefore > 0 ? equity / equityBefore - 1 : 0;
+      // no division on a bar without P&L or costs (a flat bar): the divider is the loop's scarcest unit
+      ret = equity === equityBefore ? 0 : equityBefore > 0 ? equity / equityBefore - 1 : 0;
       outEquity[i] = equity;
       outReturns[i] = ret;
       outPositions[i] = qy;
+      // finish() may amend the last bar (closing costs): keep the accumulator as it was before it
+      if (i === last) this.accBeforeLast.copyFrom(acc);
+      acc.add(ret, equity, qy !== 0);
       prevY = y;
       prevX = x;
       prevDay = day;
       t++;
-    }
+        }
 
     this.t = t;
     this.prevY = prevY;
@@ -838,8 +808,22 @@ export class BacktestEngine {
     this.halted = halted;
     this.prevSignal = prevSignal;
     this.beta = beta;
+    this.staticBeta = staticBeta;
+    this.hCount = hCount;
+    this.hSlot = hSlot;
+    this.hMeanX = hMeanX;
+    this.hMeanY = hMeanY;
+    this.hCxx = hCxx;
+    this.hCxy = hCxy;
+    this.zCount = zCount;
+    this.zSlot = zSlot;
+    this.zMean = zMean;
+    this.zM2 = zM2;
+    this.definedSignalBars = definedSignalBars;
+    this.undefinedHedgeBars = undefinedHedgeBars;
     this.equityPrevClose = equityBefore;
     this.lastReturn = ret;
+    this.lastOutIndex = n - 1;
   }
 
   /** @internal Close the open trade at the last close (amending the last bar); final warnings. */

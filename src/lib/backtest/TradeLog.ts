@@ -48,33 +48,39 @@ export const ROW_RETURN_PCT = 7;
 export const ROW_COSTS = 8;
 const ROW_FIELDS = 9;
 
-const FLOAT_COLUMNS = ["units", "hedgeRatio", "entryPrice", "exitPrice", "entryY", "entryX", "exitY", "exitX", "pnl", "returnPct", "costs"] as const;
-type FloatColumn = (typeof FLOAT_COLUMNS)[number];
+const EXIT_REASONS: readonly ExitReason[] = ["signal", "stop", "dailyLoss", "ruin", "end"];
 
-/** @internal Growable column storage behind a TradeTable (capacity doubles as trades close). */
+/**
+ * @internal Growable column storage behind a TradeTable (capacity doubles as trades close). Side and
+ * exit reason are stored as small integer codes and turned into strings by `table()`: storing a
+ * string per trade into a JS array (a pointer store with its write barrier, and array growth)
+ * cost more than the eleven numeric columns together.
+ */
 export class TradeLog {
   private count = 0;
   private capacity = 0;
   private entryIndex = new Int32Array(0);
   private exitIndex = new Int32Array(0);
-  private holdingBars = new Int32Array(0);
-  private readonly floats: Record<FloatColumn, Float64Array>;
-  private readonly side: ("long" | "short")[] = [];
-  private readonly exitReason: ExitReason[] = [];
-
-  constructor() {
-    this.floats = Object.fromEntries(FLOAT_COLUMNS.map((c) => [c, new Float64Array(0)])) as Record<FloatColumn, Float64Array>;
-  }
-
-  get length(): number {
-    return this.count;
-  }
+  private codes = new Int8Array(0); // side (+1/−1) · 8 + exit reason index, per trade
+  private units = new Float64Array(0);
+  private hedgeRatio = new Float64Array(0);
+  private entryY = new Float64Array(0);
+  private entryX = new Float64Array(0);
+  private exitY = new Float64Array(0);
+  private exitX = new Float64Array(0);
+  private pnl = new Float64Array(0);
+  private returnPct = new Float64Array(0);
+  private costs = new Float64Array(0);
 
   /**
    * The numeric fields of the next trade, by the ROW_* positions: the engine writes them here and
    * calls `commit`, so no double travels as a call argument (V8 boxes those when it does not inline).
    */
   readonly row = new Float64Array(ROW_FIELDS);
+
+  get length(): number {
+    return this.count;
+  }
 
   /** Append one closed trade: the indices, side (+1/−1) and exit reason, plus the numbers in `row`. */
   commit(entryIndex: number, exitIndex: number, side: number, exitReason: ExitReason): void {
@@ -83,65 +89,78 @@ export class TradeLog {
     const row = this.row;
     this.entryIndex[i] = entryIndex;
     this.exitIndex[i] = exitIndex;
-    this.holdingBars[i] = exitIndex - entryIndex;
-    const f = this.floats;
-    const beta = row[ROW_HEDGE];
-    f.units[i] = row[ROW_UNITS];
-    f.hedgeRatio[i] = beta;
-    f.entryPrice[i] = row[ROW_ENTRY_Y] - beta * row[ROW_ENTRY_X];
-    f.exitPrice[i] = row[ROW_EXIT_Y] - beta * row[ROW_EXIT_X];
-    f.entryY[i] = row[ROW_ENTRY_Y];
-    f.entryX[i] = row[ROW_ENTRY_X];
-    f.exitY[i] = row[ROW_EXIT_Y];
-    f.exitX[i] = row[ROW_EXIT_X];
-    f.pnl[i] = row[ROW_PNL];
-    f.returnPct[i] = row[ROW_RETURN_PCT];
-    f.costs[i] = row[ROW_COSTS];
-    this.side.push(side > 0 ? "long" : "short");
-    this.exitReason.push(exitReason);
+    this.codes[i] = (side > 0 ? 8 : -8) + EXIT_REASONS.indexOf(exitReason);
+    this.units[i] = row[ROW_UNITS];
+    this.hedgeRatio[i] = row[ROW_HEDGE];
+    this.entryY[i] = row[ROW_ENTRY_Y];
+    this.entryX[i] = row[ROW_ENTRY_X];
+    this.exitY[i] = row[ROW_EXIT_Y];
+    this.exitX[i] = row[ROW_EXIT_X];
+    this.pnl[i] = row[ROW_PNL];
+    this.returnPct[i] = row[ROW_RETURN_PCT];
+    this.costs[i] = row[ROW_COSTS];
     this.count = i + 1;
   }
 
-  /** The trades so far as a TradeTable of views (exact length; later pushes do not show in it). */
+  /** The trades so far as a TradeTable (fresh arrays of exact length; later commits do not show in it). */
   table(): TradeTable {
     const n = this.count;
-    const f = this.floats;
+    const side: ("long" | "short")[] = new Array(n);
+    const exitReason: ExitReason[] = new Array(n);
+    const holdingBars = new Int32Array(n);
+    const entryPrice = new Float64Array(n);
+    const exitPrice = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const code = this.codes[i];
+      side[i] = code > 0 ? "long" : "short";
+      exitReason[i] = EXIT_REASONS[code > 0 ? code - 8 : code + 8];
+      holdingBars[i] = this.exitIndex[i] - this.entryIndex[i];
+      const beta = this.hedgeRatio[i];
+      entryPrice[i] = this.entryY[i] - beta * this.entryX[i];
+      exitPrice[i] = this.exitY[i] - beta * this.exitX[i];
+    }
     return {
       length: n,
-      entryIndex: this.entryIndex.subarray(0, n),
-      exitIndex: this.exitIndex.subarray(0, n),
-      side: this.side.slice(0, n),
-      units: f.units.subarray(0, n),
-      hedgeRatio: f.hedgeRatio.subarray(0, n),
-      entryPrice: f.entryPrice.subarray(0, n),
-      exitPrice: f.exitPrice.subarray(0, n),
-      entryY: f.entryY.subarray(0, n),
-      entryX: f.entryX.subarray(0, n),
-      exitY: f.exitY.subarray(0, n),
-      exitX: f.exitX.subarray(0, n),
-      pnl: f.pnl.subarray(0, n),
-      returnPct: f.returnPct.subarray(0, n),
-      holdingBars: this.holdingBars.subarray(0, n),
-      costs: f.costs.subarray(0, n),
-      exitReason: this.exitReason.slice(0, n),
+      entryIndex: this.entryIndex.slice(0, n),
+      exitIndex: this.exitIndex.slice(0, n),
+      side,
+      units: this.units.slice(0, n),
+      hedgeRatio: this.hedgeRatio.slice(0, n),
+      entryPrice,
+      exitPrice,
+      entryY: this.entryY.slice(0, n),
+      entryX: this.entryX.slice(0, n),
+      exitY: this.exitY.slice(0, n),
+      exitX: this.exitX.slice(0, n),
+      pnl: this.pnl.slice(0, n),
+      returnPct: this.returnPct.slice(0, n),
+      holdingBars,
+      costs: this.costs.slice(0, n),
+      exitReason,
     };
   }
 
   private grow(): void {
     const capacity = this.capacity === 0 ? 64 : 2 * this.capacity;
-    const growInt = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(capacity);
+    const more = <T extends Float64Array | Int32Array | Int8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
       b.set(a);
       return b;
     };
-    this.entryIndex = growInt(this.entryIndex);
-    this.exitIndex = growInt(this.exitIndex);
-    this.holdingBars = growInt(this.holdingBars);
-    for (const c of FLOAT_COLUMNS) {
-      const b = new Float64Array(capacity);
-      b.set(this.floats[c]);
-      this.floats[c] = b;
-    }
+    const f64 = (n: number): Float64Array => new Float64Array(n);
+    const i32 = (n: number): Int32Array => new Int32Array(n);
+    this.entryIndex = more(this.entryIndex, i32);
+    this.exitIndex = more(this.exitIndex, i32);
+    this.codes = more(this.codes, (n) => new Int8Array(n));
+    this.units = more(this.units, f64);
+    this.hedgeRatio = more(this.hedgeRatio, f64);
+    this.entryY = more(this.entryY, f64);
+    this.entryX = more(this.entryX, f64);
+    this.exitY = more(this.exitY, f64);
+    this.exitX = more(this.exitX, f64);
+    this.pnl = more(this.pnl, f64);
+    this.returnPct = more(this.returnPct, f64);
+    this.costs = more(this.costs, f64);
     this.capacity = capacity;
   }
 }

@@ -582,6 +582,8 @@ describe("validation errors name the function, the argument and the requirement"
   const cases: [string, () => unknown, RegExp][] = [
     ["length mismatch", () => backtestPair({ y, x: [1, 2], hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: y and x must have the same length/],
     ["negative price", () => backtestPair({ y: [1, -1, 2], x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: prices must be > 0/],
+    ["NaN price", () => backtestPair({ y: [1, NaN, 2], x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: y must contain only finite numbers, got NaN at index 1/],
+    ["infinite price", () => backtestPair({ y, x: Float64Array.from([5, Infinity, 7]), hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: x must contain only finite numbers, got Infinity at index 1/],
     ["bad exit", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 2.5, 5) }), /rule.exit must satisfy \|exit\| < entry/],
     ["bad stop", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5, 1) }), /rule.stop must be > entry/],
     ["rolling needs window", () => backtestPair({ y, x, hedge: { method: "rolling" } as never, rule: zRule(2, 0, 5) }), /hedge.window is required/],

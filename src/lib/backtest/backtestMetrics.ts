@@ -76,7 +76,7 @@ export class MetricsAccumulator {
   blockShift = 0;
   blockSum = 0;
   blockSquares = 0;
-  /** Σ (2·min(r − r_f, 0))² (four times the downside sum of squares; see addSeries). */
+  /** Σ (2·min(r − r_f, 0))² (four times the downside sum of squares; see add). */
   downsideSquares = 0;
   peak = 0.5; // numeric initialiser keeps the field unboxed (see BacktestEngine); set in the constructor
   maxDrawdown = 0;
@@ -93,110 +93,33 @@ export class MetricsAccumulator {
     this.peak = capital;
   }
 
-  /** Add one bar: return r_t, equity_t, whether a position is held (`addSeries` over one bar). */
-  add(ret: number, equity: number, exposed: boolean): void {
-    const one = this.one;
-    one[0] = ret;
-    one[1] = equity;
-    one[2] = exposed ? 1 : 0;
-    this.addSeries(one.subarray(0, 1), one.subarray(1, 2), one.subarray(2, 3), 0, 1, null, -1);
-  }
-
-  private readonly one = new Float64Array(3);
-
   /**
-   * Add bars start..end−1 of the return, equity and position series (exposed = position ≠ 0).
-   * When `before` is given, it receives a copy of the state just before bar `beforeIndex` is added
-   * (the engine's end-of-data amendment). The running sums live in locals for the loop (a double
-   * field is a boxed heap number in V8) and are stored back after it; the per-bar operations are
-   * the same whatever the split into calls, so streaming and batch results are identical.
+   * Add one bar: return r_t, equity_t, whether a position is held. Called from the engine's bar
+   * loop, where V8 inlines it. Per bar: two adds and a multiply for the moments (no division), a
+   * branchless downside square, and the drawdown bookkeeping.
    */
-  addSeries(
-    returns: Float64Array,
-    equities: Float64Array,
-    positions: Float64Array,
-    start: number,
-    end: number,
-    before: MetricsAccumulator | null,
-    beforeIndex: number,
-  ): void {
-    const riskFreePerBar = this.riskFreePerBar;
-    let bars = this.bars;
-    let blockCount = this.blockCount;
-    let blockShift = this.blockShift;
-    let blockSum = this.blockSum;
-    let blockSquares = this.blockSquares;
-    let downsideSquares = this.downsideSquares;
-    let peak = this.peak;
-    let maxDrawdown = this.maxDrawdown;
-    let drawdownRun = this.drawdownRun;
-    let maxDrawdownRun = this.maxDrawdownRun;
-    let exposedBars = this.exposedBars;
-    for (let i = start; i < end; i++) {
-      if (i === beforeIndex && before !== null) {
-        this.store(bars, blockCount, blockShift, blockSum, blockSquares, downsideSquares, peak, maxDrawdown, drawdownRun, maxDrawdownRun, exposedBars);
-        before.copyFrom(this);
-      }
-      const ret = returns[i];
-      const equity = equities[i];
-      bars++;
-      if (blockCount === 0) blockShift = ret;
-      const d = ret - blockShift;
-      blockSum += d;
-      blockSquares += d * d;
-      if (++blockCount === BLOCK) {
-        this.blockSum = blockSum;
-        this.blockSquares = blockSquares;
-        this.blockShift = blockShift;
-        this.blockCount = blockCount;
-        this.mergeBlock();
-        blockCount = 0;
-        blockSum = 0;
-        blockSquares = 0;
-      }
-      // Σ min(r − r_f, 0)² without a branch: e = excess − |excess| is 2·min(excess, 0) exactly, and
-      // the sum of e² is scaled by 1/4 when read (computeMetrics). The sign of a return is a coin
-      // flip, so `if (excess < 0)` mispredicted every other bar (7 ms of the 1M-bar benchmark).
-      const excess = ret - riskFreePerBar;
-      const e = excess - Math.abs(excess);
-      downsideSquares += e * e;
-      if (equity >= peak) {
-        peak = equity;
-        drawdownRun = 0;
-      } else {
-        // a new maximum drawdown iff equity < peak·(1 − maxDrawdown): divide only then
-        if (equity < peak * (1 - maxDrawdown)) maxDrawdown = peak > 0 ? (peak - equity) / peak : 1;
-        if (++drawdownRun > maxDrawdownRun) maxDrawdownRun = drawdownRun;
-      }
-      if (positions[i] !== 0) exposedBars++;
+  add(ret: number, equity: number, exposed: boolean): void {
+    this.bars++;
+    if (this.blockCount === 0) this.blockShift = ret;
+    const d = ret - this.blockShift;
+    this.blockSum += d;
+    this.blockSquares += d * d;
+    if (++this.blockCount === BLOCK) this.mergeBlock();
+    // Σ min(r − r_f, 0)² without a branch: e = excess − |excess| is 2·min(excess, 0) exactly, and
+    // the sum of e² is scaled by 1/4 when read (computeMetrics). The sign of a return is a coin
+    // flip, so `if (excess < 0)` mispredicted every other bar (7 ms of the 1M-bar benchmark).
+    const excess = ret - this.riskFreePerBar;
+    const e = excess - Math.abs(excess);
+    this.downsideSquares += e * e;
+    if (equity >= this.peak) {
+      this.peak = equity;
+      this.drawdownRun = 0;
+    } else {
+      // a new maximum drawdown iff equity < peak·(1 − maxDrawdown): divide only then
+      if (equity < this.peak * (1 - this.maxDrawdown)) this.maxDrawdown = this.peak > 0 ? (this.peak - equity) / this.peak : 1;
+      if (++this.drawdownRun > this.maxDrawdownRun) this.maxDrawdownRun = this.drawdownRun;
     }
-    this.store(bars, blockCount, blockShift, blockSum, blockSquares, downsideSquares, peak, maxDrawdown, drawdownRun, maxDrawdownRun, exposedBars);
-  }
-
-  private store(
-    bars: number,
-    blockCount: number,
-    blockShift: number,
-    blockSum: number,
-    blockSquares: number,
-    downsideSquares: number,
-    peak: number,
-    maxDrawdown: number,
-    drawdownRun: number,
-    maxDrawdownRun: number,
-    exposedBars: number,
-  ): void {
-    this.bars = bars;
-    this.blockCount = blockCount;
-    this.blockShift = blockShift;
-    this.blockSum = blockSum;
-    this.blockSquares = blockSquares;
-    this.downsideSquares = downsideSquares;
-    this.peak = peak;
-    this.maxDrawdown = maxDrawdown;
-    this.drawdownRun = drawdownRun;
-    this.maxDrawdownRun = maxDrawdownRun;
-    this.exposedBars = exposedBars;
+    if (exposed) this.exposedBars++;
   }
 
   /** Merge the full current block into the running moments (Chan et al.'s pairwise update). */

@@ -104,11 +104,18 @@ export function backtestPair(input: BacktestPairInput): BacktestResult {
   const o = requireOptions<BacktestPairInput>(fn, input);
   // read-only: the engine reads the prices during the run and keeps no reference to them, and no
   // output is a price series (hedgeRatios, spread, ... are fresh arrays), so a Float64Array is not copied
-  const y = asFloat64ReadOnly(o.y, "y", fn, { minLength: 2 });
-  const x = asFloat64ReadOnly(o.x, "x", fn, { minLength: 2 });
+  // finiteness is checked with positivity in one scan below (allowNonFinite here)
+  const y = asFloat64ReadOnly(o.y, "y", fn, { minLength: 2, allowNonFinite: true });
+  const x = asFloat64ReadOnly(o.x, "x", fn, { minLength: 2, allowNonFinite: true });
   requireSameLength(fn, "y", y, "x", x);
   for (let i = 0; i < y.length; i++) {
-    if (!(y[i] > 0) || !(x[i] > 0)) rangeError(fn, `prices must be > 0, got y ${y[i]}, x ${x[i]} at index ${i}`);
+    const yi = y[i];
+    const xi = x[i];
+    if (!(yi > 0 && yi < Infinity && xi > 0 && xi < Infinity)) {
+      if (yi - yi !== 0) rangeError(fn, `y must contain only finite numbers, got ${describe(yi)} at index ${i}`);
+      if (xi - xi !== 0) rangeError(fn, `x must contain only finite numbers, got ${describe(xi)} at index ${i}`);
+      rangeError(fn, `prices must be > 0, got y ${yi}, x ${xi} at index ${i}`);
+    }
   }
   const day = toDayIndex(fn, o.dayIndex, y.length);
   const engine = new BacktestEngine({ ...o, mode: "pair" } as never, fn);
