@@ -150,9 +150,10 @@ export async function run(): Promise<BenchSection> {
       server.command<{ rss: number }>("mem").then((m) => (peakRss = Math.max(peakRss, m.rss)), () => undefined);
     }, 50);
     const serverP = new Map<string, number>();
-    // Two identical calls: the first pays one-time costs in both processes (JIT of the batch,
-    // streaming and decoding paths, the adaptive batch size starting at 2 pairs); the second is
-    // the steady state a long-running server sees. Both are reported; the ratio uses the second.
+    // Identical calls: the first pays one-time costs in both processes (JIT of the batch,
+    // streaming and decoding paths, the adaptive batch size starting at 2 pairs); after one more,
+    // the median of calls 3–5 is the steady state a long-running server sees. The first call and
+    // the steady state are reported; the ratio uses the steady state.
     const discover = async () => {
       let firstResultMs = Number.NaN;
       let tested = 0;
@@ -169,17 +170,25 @@ export async function run(): Promise<BenchSection> {
       return { firstResultMs, tested, found, seconds, rate: tested / seconds };
     };
     const cold = await discover();
-    const { firstResultMs, tested, found, seconds: discoverySeconds, rate: serverRate } = await discover();
+    await discover(); // the workers' JIT is still settling on the second call (measured: ~70 % of the steady rate)
+    const steadyCalls = [await discover(), await discover(), await discover()].sort((a, b) => a.rate - b.rate);
+    const { firstResultMs, tested, found, seconds: discoverySeconds, rate: serverRate } = steadyCalls[1];
     clearInterval(sampler);
 
-    // Library kernel, single thread, over an evenly spaced sample of the same pairs.
+    // Library kernel, single thread, over all the same pairs (pairs differ in cost: a pair that
+    // fails the cointegration screen stops after coint, the others run the whole pipeline, so a
+    // sample misstates the mix). One warm-up pass, then the median of three timed passes.
     const allPairs: [number, number][] = [];
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) allPairs.push([i, j]);
     const sample = Array.from({ length: Math.min(COINT_SAMPLE, totalPairs) }, (_, k) => allPairs[Math.floor((k * totalPairs) / Math.min(COINT_SAMPLE, totalPairs))]);
-    for (const [i, j] of sample.slice(0, 20)) testPairCore("", "", panel.logPrices[i], panel.logPrices[j], options);
-    const k0 = performance.now();
-    for (const [i, j] of sample) testPairCore("", "", panel.logPrices[i], panel.logPrices[j], options);
-    const kernelRate = sample.length / ((performance.now() - k0) / 1000);
+    for (const [i, j] of allPairs) testPairCore("", "", panel.logPrices[i], panel.logPrices[j], options);
+    const kernelRates: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      const k0 = performance.now();
+      for (const [i, j] of allPairs) testPairCore("", "", panel.logPrices[i], panel.logPrices[j], options);
+      kernelRates.push(totalPairs / ((performance.now() - k0) / 1000));
+    }
+    const kernelRate = median(kernelRates);
     const expectedRate = kernelRate * WORKERS;
     const ratio = serverRate / expectedRate;
 
@@ -205,6 +214,36 @@ export async function run(): Promise<BenchSection> {
       poolRate = totalPairs / ((performance.now() - p0) / 1000);
     } finally {
       await pool.close();
+    }
+
+    // The same discovery against a server with one pool worker: its main thread (streaming) and the
+    // client then have the machine's other core, so the ratio shows the server's own overhead
+    // rather than three busy threads sharing two cores.
+    let single = { cold: Number.NaN, warm: Number.NaN, firstResultMs: Number.NaN };
+    if (WORKERS > 1) {
+      const server1 = await spawnServerProcess({ workers: 1 });
+      const pd1 = new PairDiscoveryClient({ host: "127.0.0.1", port: server1.port });
+      try {
+        await pd1.waitForReady(10_000);
+        const once = async () => {
+          let firstMs = Number.NaN;
+          let count = 0;
+          const t0 = performance.now();
+          for await (const update of pd1.discoverPairs({ symbols }, { timeoutMs: 3_600_000 })) {
+            if (update.result && Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+            count = update.pairsTested;
+          }
+          return { rate: count / ((performance.now() - t0) / 1000), firstMs };
+        };
+        const cold1 = await once();
+        await once();
+        const warm1 = [await once(), await once(), await once()].sort((a, b) => a.rate - b.rate)[1];
+        single = { cold: cold1.rate, warm: warm1.rate, firstResultMs: warm1.firstMs };
+        console.log(`[bench server] DiscoverPairs with 1 worker: ${warm1.rate.toFixed(0)} pairs/s`);
+      } finally {
+        pd1.close();
+        await server1.stop();
+      }
     }
 
     // ---- 3. statsmodels coint on the sample --------------------------------------------------------
@@ -247,11 +286,16 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "p": out}))
     rows.push(`### DiscoverPairs, all ${totalPairs} pairs of sp100_prices.csv (log prices, ${panel.rows} rows × ${n} symbols; ${panel.filled} cells forward-filled, ${panel.droppedRows} leading rows dropped)\n`);
     rows.push("| measure | value | target | verdict |\n|---|---|---|---|");
     rows.push(`| server throughput (${WORKERS} workers), first call after start-up | ${fmt(cold.rate, 0)} pairs/s (${fmt(cold.seconds, 2)} s, first result after ${fmt(cold.firstResultMs, 1)} ms) | | |`);
-    rows.push(`| server throughput (${WORKERS} workers), second call (steady state) | ${fmt(serverRate, 0)} pairs/s (${fmt(discoverySeconds, 2)} s, ${tested} tested, ${found} found) | | |`);
-    rows.push(`| library kernel, 1 thread (testPairCore on ${sample.length} sampled pairs) | ${fmt(kernelRate, 0)} pairs/s | | |`);
-    rows.push(`| server (second call) / (kernel × ${WORKERS}) | ${fmt(ratio * 100, 1)} % (first call ${fmt((cold.rate / expectedRate) * 100, 1)} %) | >= 90 % | ${verdict(ratio >= 0.9)} |`);
+    rows.push(`| server throughput (${WORKERS} workers), steady state (median of calls 3–5) | ${fmt(serverRate, 0)} pairs/s (${fmt(discoverySeconds, 2)} s, ${tested} tested, ${found} found) | | |`);
+    rows.push(`| library kernel, 1 thread (testPairCore over all ${totalPairs} pairs in this process, median of 3 passes after a warm-up pass: ${kernelRates.map((r) => fmt(r, 0)).join(", ")}) | ${fmt(kernelRate, 0)} pairs/s | | |`);
+    rows.push(`| server (steady state) / (kernel × ${WORKERS}) | ${fmt(ratio * 100, 1)} % (first call ${fmt((cold.rate / expectedRate) * 100, 1)} %) | >= 90 % | ${verdict(ratio >= 0.9)} |`);
+    if (WORKERS > 1) {
+      rows.push(
+        `| server with 1 worker (main thread and client on the other core), steady state / (kernel × 1) | ${fmt(single.warm, 0)} pairs/s = ${fmt((single.warm / kernelRate) * 100, 1)} % (first call ${fmt((single.cold / kernelRate) * 100, 1)} %) | >= 90 % | ${verdict(single.warm / kernelRate >= 0.9)} |`,
+      );
+    }
     rows.push(`| server's worker pool in-process, no gRPC (${WORKERS} threads, batches of 32, all ${totalPairs} pairs) | ${fmt(poolRate, 0)} pairs/s = ${fmt((poolRate / expectedRate) * 100, 1)} % of kernel × ${WORKERS}; server = ${fmt((serverRate / poolRate) * 100, 1)} % of it | | |`);
-    rows.push(`| time to first result (second call) | ${fmt(firstResultMs, 1)} ms | | |`);
+    rows.push(`| time to first result (steady state) | ${fmt(firstResultMs, 1)} ms | | |`);
     rows.push(`| server RSS idle -> peak during discovery | ${mib(idle.rss)} -> ${mib(peakRss)} MiB | | |`);
     rows.push(
       python.status === 0

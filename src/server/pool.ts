@@ -45,6 +45,7 @@ export class ComputePool {
       maxThreads: size,
       idleTimeout: Number.POSITIVE_INFINITY,
       maxQueue: MAX_QUEUED_TASKS,
+      concurrentTasksPerWorker: 2,
       execArgv: workerUrl.pathname.endsWith(".ts") ? ["--import", tsxLoaderUrl()] : [],
     });
   }
