@@ -11,8 +11,8 @@ import { normalSource, randomSource } from "../src/lib/util/random.js";
 
 const N = 1_000_000;
 const TARGET_MS = 50;
-const RUNS = 9;
-const WARMUPS = 2;
+const RUNS = 15;
+const WARMUPS = 5;
 
 function makePair(n: number): { y: Float64Array; x: Float64Array; spread: Float64Array } {
   const normal = normalSource(randomSource(2024));
