@@ -667,3 +667,55 @@ describe("MetricsAccumulator: blocked return moments", () => {
     expect(Math.abs(gotM2 - m2) / m2).toBeLessThan(1e-11);
   });
 });
+
+describe("rolling sums stay exact over long series (up/downdates with an exact recomputation every ~1024 bars)", () => {
+  it("β_t and z_t over 30,000 bars of high-level, low-variance prices match two-pass recomputations", () => {
+    // Worst case for centred up/downdates: prices near 1000 moving by ~0.01, so the co-moments are
+    // tiny next to the squared levels; a drifting sum would show as a relative error far above 1e-9.
+    const n = 30_000;
+    const normal = normalSource(randomSource(31));
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    let level = 1000;
+    let noise = 0;
+    for (let t = 0; t < n; t++) {
+      level += 0.01 * normal();
+      noise = 0.9 * noise + 0.003 * normal();
+      x[t] = level;
+      y[t] = 2 * level + 5 + noise;
+    }
+    const hw = 50;
+    const zw = 30;
+    const r = backtestPair({ y, x, hedge: { method: "rolling", window: hw }, rule: zRule(2, 0.5, zw), diagnostics: true });
+    const d = r.diagnostics!;
+    const naiveBeta = (t: number): number => {
+      let mx = 0;
+      let my = 0;
+      for (let k = t - hw + 1; k <= t; k++) {
+        mx += x[k] / hw;
+        my += y[k] / hw;
+      }
+      let sxy = 0;
+      let sxx = 0;
+      for (let k = t - hw + 1; k <= t; k++) {
+        sxy += (x[k] - mx) * (y[k] - my);
+        sxx += (x[k] - mx) ** 2;
+      }
+      return sxy / sxx;
+    };
+    const naiveZ = (t: number): number => {
+      const values = Array.from(d.spread.subarray(t - zw + 1, t + 1));
+      const m = values.reduce((a, b) => a + b, 0) / zw;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (zw - 1));
+      return (d.spread[t] - m) / sd;
+    };
+    for (const t of [hw - 1, 1023, 1024, 5000, 12_345, 20_479, 29_999]) {
+      const beta = naiveBeta(t);
+      expect(Math.abs(d.hedgeRatios[t] - beta) / Math.abs(beta)).toBeLessThan(1e-9);
+    }
+    for (const t of [hw + zw - 2 + 10, 1500, 7777, 16_383, 29_999]) {
+      const z = naiveZ(t);
+      expect(Math.abs(d.signal[t] - z)).toBeLessThan(1e-9 * Math.max(1, Math.abs(z)));
+    }
+  });
+});
