@@ -6,8 +6,10 @@
  *
  * RSS method: the server runs alone in a child process (test/helpers/serverProcess.ts, node
  * --expose-gc). Baseline = RSS after a warm-up phase (LOAD_WARMUP_MS, default 5000 ms, same
- * workload, so JIT code, worker heaps, pool threads and HTTP/2 buffers exist) followed by two
- * forced full GCs in the server; final = RSS after the timed run and the same two GCs. Growth =
+ * workload, so JIT code, worker heaps, pool threads and HTTP/2 buffers exist) followed by forced
+ * full GCs in the server, in every pool worker and then the main thread (without the workers'
+ * GCs the baseline swung by ±15 MiB with whatever garbage the workers happened to hold); final =
+ * RSS after the timed run and the same GCs. Growth =
  * (final − baseline) / baseline. RSS covers the main thread and the pool's worker threads (one
  * process). The peak RSS during the run is sampled every second and reported, not asserted.
  */
@@ -107,11 +109,20 @@ async function runLoad(durationMs: number, seed: number): Promise<Tally> {
   return tally;
 }
 
+/** Heap numbers of one isolate after a full GC (bytes), from the server's "gc" command. */
+interface HeapNumbers {
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly malloced: number;
+  readonly external: number;
+}
+
 describe(`load: ${CLIENTS} concurrent clients, mixed calls`, () => {
   it(`runs ${DURATION_MS / 1000} s with zero errors and server RSS growth < ${MAX_RSS_GROWTH * 100} %`, async () => {
     const warm = await runLoad(WARMUP_MS, 1);
     expect(warm.errors, warm.errors.join("\n")).toEqual([]);
-    const baseline = await server.command<{ rss: number; heapUsed: number }>("gc");
+    type GcReport = { rss: number; heapUsed: number; main: HeapNumbers; workers: HeapNumbers[] };
+    const baseline = await server.command<GcReport>("gc");
 
     let peakRss = baseline.rss;
     const sampler = setInterval(() => {
@@ -121,14 +132,16 @@ describe(`load: ${CLIENTS} concurrent clients, mixed calls`, () => {
     const run = await runLoad(DURATION_MS, 1000);
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);
-    const final = await server.command<{ rss: number; heapUsed: number }>("gc");
+    const final = await server.command<GcReport>("gc");
 
     const growth = (final.rss - baseline.rss) / baseline.rss;
     const mib = (b: number) => (b / 2 ** 20).toFixed(1);
     console.log(
       `[load] ${CLIENTS} clients, ${seconds.toFixed(1)} s: ${run.calls} calls (${(run.calls / seconds).toFixed(0)}/s), ${run.errors.length} errors; ` +
         `server RSS after GC ${mib(baseline.rss)} -> ${mib(final.rss)} MiB (${(growth * 100).toFixed(2)} %), peak ${mib(peakRss)} MiB; ` +
-        `heap ${mib(baseline.heapUsed)} -> ${mib(final.heapUsed)} MiB\n[load] per method: ${[...run.byMethod].map(([k, v]) => `${k}=${v}`).join(" ")}`,
+        `heap ${mib(baseline.heapUsed)} -> ${mib(final.heapUsed)} MiB\n` +
+        `[load] V8 heaps committed (main, workers): ${[baseline.main, ...baseline.workers].map((h) => mib(h.heapTotal)).join(", ")} -> ${[final.main, ...final.workers].map((h) => mib(h.heapTotal)).join(", ")} MiB; ` +
+        `malloced ${[baseline.main, ...baseline.workers].map((h) => mib(h.malloced)).join(", ")} -> ${[final.main, ...final.workers].map((h) => mib(h.malloced)).join(", ")} MiB\n[load] per method: ${[...run.byMethod].map(([k, v]) => `${k}=${v}`).join(" ")}`,
     );
     expect(run.errors, run.errors.join("\n")).toEqual([]);
     expect(run.byMethod.size).toBe(MIX.length); // every kind of call was exercised

@@ -2,7 +2,8 @@
  * A real server in its own process, for the tests that must observe the server alone: fuzz
  * ("the process stays alive") and load ("server RSS growth"). Runs E1's `startServer` under tsx
  * with --expose-gc and answers line commands on stdin with one JSON line on stdout:
- *   "gc"    -> runs global.gc() twice, then { rss, heapUsed, external } (bytes, after GC)
+ *   "gc"    -> a full GC in every pool worker (ComputePool.collectGarbage), then global.gc() twice
+ *              in the main thread, then { rss, heapUsed, external, workersCollected } (bytes, after GC)
  *   "mem"   -> { rss, heapUsed, external } without GC
  *   "pool"  -> the compute pool's stats()
  *   "discovery" -> { activeStreams, pairsTested, activeTasks, completed } (DiscoverPairs gauges + pool)
@@ -11,6 +12,7 @@
  * Launch with `spawnServerProcess(config)` from the test process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { getHeapStatistics } from "node:v8";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../../src/server/config.js";
@@ -103,9 +105,14 @@ if (process.env.ARBLAB_SERVER_PROCESS === "1" && process.argv[1] === SELF) {
   input.on("line", (line) => {
     const cmd = line.trim();
     if (cmd === "gc") {
-      gc?.();
-      gc?.();
-      process.stdout.write(`${JSON.stringify(memory())}\n`);
+      // the workers' heaps too (RSS covers every thread), then the main thread's
+      void server.pool.collectGarbage().then((workers) => {
+        gc?.();
+        gc?.();
+        const h = getHeapStatistics();
+        const main = { heapTotal: h.total_heap_size, heapUsed: h.used_heap_size, malloced: h.malloced_memory, external: h.external_memory };
+        process.stdout.write(`${JSON.stringify({ ...memory(), main, workers })}\n`);
+      });
     } else if (cmd === "mem") {
       process.stdout.write(`${JSON.stringify(memory())}\n`);
     } else if (cmd === "pool") {

@@ -5,6 +5,7 @@
  * `.js` -> `.ts` mapping for static imports only.)
  */
 import { testPair, solveHjbOp, estimateOu, testCointegration, calculateHurst, backtestStrategy } from "./pairDiscoveryOps.js";
+import { getHeapStatistics } from "node:v8";
 import { discoverBatch } from "./discoverBatch.js";
 import { resolvePairOptions, testPairCore } from "./pairPipeline.js";
 import { normalSource, randomSource, simulateOu } from "../../lib/index.js";
@@ -40,8 +41,23 @@ function ping(payload: null | "warm"): true {
   return true;
 }
 
+/**
+ * Diagnostics, not an RPC: a full garbage collection of this worker's heap when the process runs
+ * with --expose-gc (the load test's RSS measurement), then a short pause so that the pool's other
+ * threads take the other copies of this task (ComputePool.collectGarbage). Returns whether gc ran.
+ */
+function collectGarbage(): { collected: boolean; heapTotal: number; heapUsed: number; malloced: number; external: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  const h = getHeapStatistics();
+  return { collected: gc !== undefined, heapTotal: h.total_heap_size, heapUsed: h.used_heap_size, malloced: h.malloced_memory, external: h.external_memory };
+}
+
 export const ops = {
   ping,
+  collectGarbage,
   testPair,
   discoverBatch,
   solveHjb: solveHjbOp,
