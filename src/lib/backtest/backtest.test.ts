@@ -3,6 +3,24 @@ import { backtestPair, backtestSpread, BacktestEngine, tradeRows, type TradingRu
 import { normalSource, randomSource } from "../util/random.js";
 import { MetricsAccumulator } from "./backtestMetrics.js";
 
+/** Two-pass OLS slope of y on x (with intercept) over bars from..to inclusive: the reference for β_t. */
+function naiveOlsSlope(y: ArrayLike<number>, x: ArrayLike<number>, from: number, to: number): number {
+  const w = to - from + 1;
+  let mx = 0;
+  let my = 0;
+  for (let k = from; k <= to; k++) {
+    mx += x[k] / w;
+    my += y[k] / w;
+  }
+  let sxy = 0;
+  let sxx = 0;
+  for (let k = from; k <= to; k++) {
+    sxy += (x[k] - mx) * (y[k] - my);
+    sxx += (x[k] - mx) ** 2;
+  }
+  return sxy / sxx;
+}
+
 /** Assert |actual − expected| ≤ tol·max(1, |expected|) with a message that prints everything. */
 function close(actual: number, expected: number, tol: number, what: string): void {
   const delta = Math.abs(actual - expected);
@@ -310,20 +328,8 @@ describe("backtestPair matches a naive loop implementation", () => {
   it("static hedge with a formation window: β from OLS on the first `window` bars only, no trade before it", () => {
     const w = 200;
     const r = backtestPair({ diagnostics: true, y, x, hedge: { method: "static", window: w }, rule: zRule(1.5, 0, 30), capital: 1e5 });
-    let mx = 0;
-    let my = 0;
-    for (let k = 0; k < w; k++) {
-      mx += x[k] / w;
-      my += y[k] / w;
-    }
-    let sxy = 0;
-    let sxx = 0;
-    for (let k = 0; k < w; k++) {
-      sxy += (x[k] - mx) * (y[k] - my);
-      sxx += (x[k] - mx) ** 2;
-    }
     expect(Number.isNaN(r.diagnostics!.hedgeRatios[w - 2])).toBe(true);
-    close(r.diagnostics!.hedgeRatios[w - 1], sxy / sxx, 1e-12, "formation beta");
+    close(r.diagnostics!.hedgeRatios[w - 1], naiveOlsSlope(y, x, 0, w - 1), 1e-12, "formation beta");
     expect(r.diagnostics!.hedgeRatios[1499]).toBe(r.diagnostics!.hedgeRatios[w - 1]);
     expect(r.trades.length).toBeGreaterThan(0);
     expect(Math.min(...tradeRows(r.trades).map((t) => t.entryIndex))).toBeGreaterThanOrEqual(w - 1);
@@ -333,21 +339,7 @@ describe("backtestPair matches a naive loop implementation", () => {
     const w = 40;
     const r = backtestPair({ diagnostics: true, y, x, hedge: { method: "rolling", window: w }, rule: zRule(2, 0, 20), capital: 1e5 });
     expect(Number.isNaN(r.diagnostics!.hedgeRatios[w - 2])).toBe(true);
-    for (const t of [w - 1, w, 500, 999, 1499]) {
-      let mx = 0;
-      let my = 0;
-      for (let k = t - w + 1; k <= t; k++) {
-        mx += x[k] / w;
-        my += y[k] / w;
-      }
-      let sxy = 0;
-      let sxx = 0;
-      for (let k = t - w + 1; k <= t; k++) {
-        sxy += (x[k] - mx) * (y[k] - my);
-        sxx += (x[k] - mx) ** 2;
-      }
-      close(r.diagnostics!.hedgeRatios[t], sxy / sxx, 1e-9, `beta[${t}]`);
-    }
+    for (const t of [w - 1, w, 500, 999, 1499]) close(r.diagnostics!.hedgeRatios[t], naiveOlsSlope(y, x, t - w + 1, t), 1e-9, `beta[${t}]`);
   });
 });
 
@@ -688,21 +680,7 @@ describe("rolling sums stay exact over long series (up/downdates with an exact r
     const zw = 30;
     const r = backtestPair({ y, x, hedge: { method: "rolling", window: hw }, rule: zRule(2, 0.5, zw), diagnostics: true });
     const d = r.diagnostics!;
-    const naiveBeta = (t: number): number => {
-      let mx = 0;
-      let my = 0;
-      for (let k = t - hw + 1; k <= t; k++) {
-        mx += x[k] / hw;
-        my += y[k] / hw;
-      }
-      let sxy = 0;
-      let sxx = 0;
-      for (let k = t - hw + 1; k <= t; k++) {
-        sxy += (x[k] - mx) * (y[k] - my);
-        sxx += (x[k] - mx) ** 2;
-      }
-      return sxy / sxx;
-    };
+    const naiveBeta = (t: number): number => naiveOlsSlope(y, x, t - hw + 1, t);
     const naiveZ = (t: number): number => {
       const values = Array.from(d.spread.subarray(t - zw + 1, t + 1));
       const m = values.reduce((a, b) => a + b, 0) / zw;
