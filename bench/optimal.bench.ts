@@ -10,23 +10,13 @@ import type { BenchSection } from "./run.js";
 import { median } from "./stats.js";
 import { timeRuns } from "./stats.js";
 import { leungLi, solveHjb, bertramThresholds } from "../src/lib/optimal/index.js";
+import { readLeungLiFixture, type LeungLiFixtureCase } from "../src/lib/optimal/fixtures/leungLiFixture.js";
 
 const CLOSED_FORM_TARGET_MS = 1;
 const VI_TARGET_MS = 20;
 
-interface Case {
-  kappa: number;
-  theta: number;
-  sigma: number;
-  r: number;
-  c: number;
-  stopLoss: number | null;
-  exitLevel: number;
-  entryLevel: number | null;
-  entryLowerLevel: number | null;
-}
 
-function levelError(result: { exitLevel: number; entryLevel: number | null; entryLowerLevel: number | null }, c: Case): number {
+function levelError(result: { exitLevel: number; entryLevel: number | null; entryLowerLevel: number | null }, c: LeungLiFixtureCase): number {
   let e = Math.abs(result.exitLevel - c.exitLevel);
   if (result.entryLevel !== null && c.entryLevel !== null) e = Math.max(e, Math.abs(result.entryLevel - c.entryLevel));
   if ((result.entryLevel === null) !== (c.entryLevel === null)) e = Infinity;
@@ -45,7 +35,7 @@ function solveHjbOrNull(params: Parameters<typeof solveHjb>[0]): ReturnType<type
 }
 
 export async function run(): Promise<BenchSection> {
-  const fixture = JSON.parse(readFileSync(new URL("../src/lib/optimal/fixtures/leungLi.json", import.meta.url), "utf8")) as { cases: Case[] };
+  const fixture = readLeungLiFixture();
   const rows: string[] = [];
   const closedTimes: number[] = [];
   const viTimes: number[] = [];

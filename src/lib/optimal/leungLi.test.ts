@@ -1,25 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { leungLi } from "./leungLi.js";
 import { ouLaplaceIntegral } from "./ouLaplaceIntegral.js";
 import { randomSource } from "../util/random.js";
+import { readLeungLiFixture } from "./fixtures/leungLiFixture.js";
 
-interface Case {
-  kappa: number;
-  theta: number;
-  sigma: number;
-  r: number;
-  c: number;
-  stopLoss: number | null;
-  exitLevel: number;
-  entryLevel: number | null;
-  entryLowerLevel: number | null;
-  valueGrid?: { x: number[]; exitValue: number[]; entryValue: number[] };
-}
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/leungLi.json", import.meta.url), "utf8")) as {
-  cases: Case[];
-  integrals: { a: number; nu: number; logValue: number; logDerivative: number }[];
-};
+const fixture = readLeungLiFixture();
 
 // Levels: roots to 1e-13 sd of equations whose terms are accurate to ~1e-14 relative, so 1e-9 absolute
 // (1000× inside the 1e-6 requirement) leaves room for conditioning. Values: 1e-10 absolute + relative.

@@ -1,21 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { leungLi } from "./leungLi.js";
 import { solveHjb } from "./solveHjb.js";
 import { randomSource } from "../util/random.js";
+import { readLeungLiFixture, type LeungLiFixtureCase } from "./fixtures/leungLiFixture.js";
 
-interface Case {
-  kappa: number;
-  theta: number;
-  sigma: number;
-  r: number;
-  c: number;
-  stopLoss: number | null;
-  exitLevel: number;
-  entryLevel: number | null;
-  entryLowerLevel: number | null;
-}
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/leungLi.json", import.meta.url), "utf8")) as { cases: Case[] };
+const fixture = readLeungLiFixture();
 
 // The accuracy requirement: levels within 1e-6 of the closed form (the default grid reaches ~1e-8).
 const LEVEL_TOL = 1e-6;
@@ -32,7 +21,7 @@ function near(actual: number | null, expected: number | null, tol: number, label
 // Fixture cases a uniform-grid VI solve cannot reach; solveHjb must refuse them with a RangeError (never
 // return wrong levels): θ = 6.7e4 sd above c puts b* 1.6e3 sd below θ (needs ~1e9 nodes), and θ 110 sd
 // below c with a stop-loss gives an entry interval whose edges touch too flatly for O(h²) values.
-const outOfReach = (c: Case): boolean => (c.theta === 1e4 && c.stopLoss === null) || c.theta === -185.81823329141108;
+const outOfReach = (c: LeungLiFixtureCase): boolean => (c.theta === 1e4 && c.stopLoss === null) || c.theta === -185.81823329141108;
 
 describe("solveHjb (policy iteration, default grid, Richardson) agrees with the mpmath Leung–Li levels to 1e-6", () => {
   it.each(fixture.cases.filter((c) => !outOfReach(c)).map((c) => [c.kappa, c.theta, c.stopLoss, c]))("kappa %s theta %s stopLoss %s", (_k, _t, _l, c) => {
