@@ -4,7 +4,6 @@
  * sets of src/lib/optimal/fixtures/leungLi.json (κ from 0.1 to 800, θ ≠ 0, with and without stop-loss).
  * Accuracy is measured against the mpmath fixture levels.
  */
-import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import type { BenchSection } from "./run.js";
 import { median } from "./stats.js";
