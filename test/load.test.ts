@@ -15,6 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnServerProcess, type ServerProcess } from "./helpers/serverProcess.js";
+import type { HeapNumbers } from "../src/server/heapNumbers.js";
 import { cointegratedPair, ouPath, randomWalk, returnsMatrix } from "./helpers/syntheticData.js";
 import { PairDiscoveryClient } from "../src/client/PairDiscoveryClient.js";
 import { MeanRevClient } from "../src/client/MeanRevClient.js";
@@ -107,14 +108,6 @@ async function runLoad(durationMs: number, seed: number): Promise<Tally> {
     }),
   );
   return tally;
-}
-
-/** Heap numbers of one isolate after a full GC (bytes), from the server's "gc" command. */
-interface HeapNumbers {
-  readonly heapTotal: number;
-  readonly heapUsed: number;
-  readonly malloced: number;
-  readonly external: number;
 }
 
 describe(`load: ${CLIENTS} concurrent clients, mixed calls`, () => {

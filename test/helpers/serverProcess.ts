@@ -3,7 +3,8 @@
  * ("the process stays alive") and load ("server RSS growth"). Runs E1's `startServer` under tsx
  * with --expose-gc and answers line commands on stdin with one JSON line on stdout:
  *   "gc"    -> a full GC in every pool worker (ComputePool.collectGarbage), then global.gc() twice
- *              in the main thread, then { rss, heapUsed, external, workersCollected } (bytes, after GC)
+ *              in the main thread, then { rss, heapUsed, external, main, workers } (bytes, after GC;
+ *              main and workers[k] are each isolate's HeapNumbers, src/server/heapNumbers.ts)
  *   "mem"   -> { rss, heapUsed, external } without GC
  *   "pool"  -> the compute pool's stats()
  *   "discovery" -> { activeStreams, pairsTested, activeTasks, completed } (DiscoverPairs gauges + pool)
@@ -12,10 +13,10 @@
  * Launch with `spawnServerProcess(config)` from the test process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { getHeapStatistics } from "node:v8";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../../src/server/config.js";
+import { heapNumbers } from "../../src/server/heapNumbers.js";
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -109,9 +110,7 @@ if (process.env.ARBLAB_SERVER_PROCESS === "1" && process.argv[1] === SELF) {
       void server.pool.collectGarbage().then((workers) => {
         gc?.();
         gc?.();
-        const h = getHeapStatistics();
-        const main = { heapTotal: h.total_heap_size, heapUsed: h.used_heap_size, malloced: h.malloced_memory, external: h.external_memory };
-        process.stdout.write(`${JSON.stringify({ ...memory(), main, workers })}\n`);
+        process.stdout.write(`${JSON.stringify({ ...memory(), main: heapNumbers(), workers })}\n`);
       });
     } else if (cmd === "mem") {
       process.stdout.write(`${JSON.stringify(memory())}\n`);

@@ -600,25 +600,25 @@ export class BacktestEngine {
               // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
               let sx = 0;
               let sy = 0;
-              for (let j = 0; j < w; j++) {
-                sx += hxBuf[j];
-                sy += hyBuf[j];
+              for (let k = 0; k < w; k++) {
+                sx += hxBuf[k];
+                sy += hyBuf[k];
               }
               const mx = sx / w;
               const my = sy / w;
               let cxx = 0;
               let cxy = 0;
-              for (let j = 0; j < w; j++) {
-                const dx = hxBuf[j] - mx;
+              for (let k = 0; k < w; k++) {
+                const dx = hxBuf[k] - mx;
                 cxx += dx * dx;
-                cxy += dx * (hyBuf[j] - my);
+                cxy += dx * (hyBuf[k] - my);
               }
               hMeanX = mx;
               hMeanY = my;
               hCxx = cxx;
               hCxy = cxy;
             }
-            // relative threshold: var(xj) numerically zero → undefined hedge
+            // relative threshold: var(x) numerically zero → undefined hedge
             if (hCxx > 1e-14 * w * hMeanX * hMeanX) hBeta = hCxy / hCxx;
             else {
               hBeta = NaN;
@@ -636,7 +636,7 @@ export class BacktestEngine {
           if (k === hedgeWindow) {
             staticBeta = hCxx > 0 ? hCxy / hCxx : NaN;
             if (staticBeta !== staticBeta) {
-              this.warnings.push("static hedge: xj is constant over the formation window; hedge ratio undefined, no trades");
+              this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
             }
             hBeta = staticBeta;
           }
@@ -681,10 +681,10 @@ export class BacktestEngine {
               if (ready && zSlot === 0) {
                 // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
                 let sum = 0;
-                for (let j = 0; j < w; j++) sum += zBuf[j];
+                for (let k = 0; k < w; k++) sum += zBuf[k];
                 const m = sum / w;
                 let m2 = 0;
-                for (let j = 0; j < w; j++) m2 += (zBuf[j] - m) * (zBuf[j] - m);
+                for (let k = 0; k < w; k++) m2 += (zBuf[k] - m) * (zBuf[k] - m);
                 zMean = m;
                 zM2 = m2;
               }
@@ -794,7 +794,7 @@ export class BacktestEngine {
       prevX = x;
       prevDay = day;
       t++;
-        }
+    }
 
     this.t = t;
     this.prevY = prevY;

@@ -78,10 +78,6 @@ export class TradeLog {
    */
   readonly row = new Float64Array(ROW_FIELDS);
 
-  get length(): number {
-    return this.count;
-  }
-
   /** Append one closed trade: the indices, side (+1/−1) and exit reason, plus the numbers in `row`. */
   commit(entryIndex: number, exitIndex: number, side: number, exitReason: ExitReason): void {
     const i = this.count;

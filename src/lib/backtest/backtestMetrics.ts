@@ -124,21 +124,19 @@ export class MetricsAccumulator {
 
   /** Merge the full current block into the running moments (Chan et al.'s pairwise update). */
   private mergeBlock(): void {
-    const m = this.blockCount;
-    const blockMean = this.blockShift + this.blockSum / m;
-    const blockM2 = this.blockSquares - (this.blockSum * this.blockSum) / m;
-    const n = this.blockedCount;
-    const total = n + m;
-    const delta = blockMean - this.meanReturn;
-    this.meanReturn += (delta * m) / total;
-    this.m2Return += blockM2 + (delta * delta * n * m) / total;
-    this.blockedCount = total;
+    const merged = this.moments();
+    this.meanReturn = merged.mean;
+    this.m2Return = merged.m2;
+    this.blockedCount += this.blockCount;
     this.blockCount = 0;
     this.blockSum = 0;
     this.blockSquares = 0;
   }
 
-  /** Mean and M2 (Σ(r − mean)²) of all returns so far, the partial block merged in (nothing stored). */
+  /**
+   * Mean and M2 (Σ(r − mean)²) of all returns so far: the merged blocks and the current block
+   * combined by the pairwise update (nothing stored; `mergeBlock` stores it for a full block).
+   */
   moments(): { mean: number; m2: number } {
     const m = this.blockCount;
     if (m === 0) return { mean: this.meanReturn, m2: this.m2Return };
@@ -147,7 +145,7 @@ export class MetricsAccumulator {
     const n = this.blockedCount;
     const total = n + m;
     const delta = blockMean - this.meanReturn;
-    return { mean: this.meanReturn + (delta * m) / total, m2: this.m2Return + blockM2 + (delta * delta * n * m) / total };
+    return { mean: this.meanReturn + (delta * m) / total, m2: this.m2Return + (blockM2 + (delta * delta * n * m) / total) };
   }
 
   copyFrom(o: MetricsAccumulator): void {

@@ -5,8 +5,8 @@
  * `.js` -> `.ts` mapping for static imports only.)
  */
 import { testPair, solveHjbOp, estimateOu, testCointegration, calculateHurst, backtestStrategy } from "./pairDiscoveryOps.js";
-import { getHeapStatistics } from "node:v8";
 import { discoverBatch } from "./discoverBatch.js";
+import { heapNumbers, type HeapNumbers } from "../heapNumbers.js";
 import { resolvePairOptions, testPairCore } from "./pairPipeline.js";
 import { normalSource, randomSource, simulateOu } from "../../lib/index.js";
 import {
@@ -44,15 +44,15 @@ function ping(payload: null | "warm"): true {
 /**
  * Diagnostics, not an RPC: a full garbage collection of this worker's heap when the process runs
  * with --expose-gc (the load test's RSS measurement), then a short pause so that the pool's other
- * threads take the other copies of this task (ComputePool.collectGarbage). Returns whether gc ran.
+ * threads take the other copies of this task (ComputePool.collectGarbage). Returns this worker's
+ * heap numbers afterwards and whether gc was exposed.
  */
-function collectGarbage(): { collected: boolean; heapTotal: number; heapUsed: number; malloced: number; external: number } {
+function collectGarbage(): HeapNumbers & { readonly collected: boolean } {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  const h = getHeapStatistics();
-  return { collected: gc !== undefined, heapTotal: h.total_heap_size, heapUsed: h.used_heap_size, malloced: h.malloced_memory, external: h.external_memory };
+  return { ...heapNumbers(), collected: gc !== undefined };
 }
 
 export const ops = {
