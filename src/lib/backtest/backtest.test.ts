@@ -325,6 +325,13 @@ describe("backtestPair matches a naive loop implementation", () => {
     close(r.metrics.exposure, Array.from(r.positions).filter((p) => p !== 0).length / y.length, 1e-15, "exposure");
   });
 
+  it("static hedge over a formation window where x is constant: undefined β, no trades, a warning that says so", () => {
+    const n = 120;
+    const r = backtestPair({ y: Float64Array.from({ length: n }, (_, t) => 50 + Math.sin(t)), x: new Float64Array(n).fill(20), hedge: { method: "static", window: 30 }, rule: zRule(1, 0, 10) });
+    expect(r.trades.length).toBe(0);
+    expect(r.warnings).toContain("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
+  });
+
   it("static hedge with a formation window: β from OLS on the first `window` bars only, no trade before it", () => {
     const w = 200;
     const r = backtestPair({ diagnostics: true, y, x, hedge: { method: "static", window: w }, rule: zRule(1.5, 0, 30), capital: 1e5 });
