@@ -59,18 +59,18 @@ const EXIT_REASONS: readonly ExitReason[] = ["signal", "stop", "dailyLoss", "rui
 export class TradeLog {
   private count = 0;
   private capacity = 0;
-  private entryIndex = new Int32Array(0);
-  private exitIndex = new Int32Array(0);
-  private codes = new Int8Array(0); // side (+1/−1) · 8 + exit reason index, per trade
-  private units = new Float64Array(0);
-  private hedgeRatio = new Float64Array(0);
-  private entryY = new Float64Array(0);
-  private entryX = new Float64Array(0);
-  private exitY = new Float64Array(0);
-  private exitX = new Float64Array(0);
-  private pnl = new Float64Array(0);
-  private returnPct = new Float64Array(0);
-  private costs = new Float64Array(0);
+  private entryIndex: Int32Array = new Int32Array(0);
+  private exitIndex: Int32Array = new Int32Array(0);
+  private codes: Int8Array = new Int8Array(0); // side (+1/−1) · 8 + exit reason index, per trade
+  private units: Float64Array = new Float64Array(0);
+  private hedgeRatio: Float64Array = new Float64Array(0);
+  private entryY: Float64Array = new Float64Array(0);
+  private entryX: Float64Array = new Float64Array(0);
+  private exitY: Float64Array = new Float64Array(0);
+  private exitX: Float64Array = new Float64Array(0);
+  private pnl: Float64Array = new Float64Array(0);
+  private returnPct: Float64Array = new Float64Array(0);
+  private costs: Float64Array = new Float64Array(0);
 
   /**
    * The numeric fields of the next trade, by the ROW_* positions: the engine writes them here and
@@ -138,25 +138,30 @@ export class TradeLog {
 
   private grow(): void {
     const capacity = this.capacity === 0 ? 64 : 2 * this.capacity;
-    const more = <T extends Float64Array | Int32Array | Int8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(capacity);
+    const moreInt = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(capacity);
       b.set(a);
       return b;
     };
-    const f64 = (n: number): Float64Array => new Float64Array(n);
-    const i32 = (n: number): Int32Array => new Int32Array(n);
-    this.entryIndex = more(this.entryIndex, i32);
-    this.exitIndex = more(this.exitIndex, i32);
-    this.codes = more(this.codes, (n) => new Int8Array(n));
-    this.units = more(this.units, f64);
-    this.hedgeRatio = more(this.hedgeRatio, f64);
-    this.entryY = more(this.entryY, f64);
-    this.entryX = more(this.entryX, f64);
-    this.exitY = more(this.exitY, f64);
-    this.exitX = more(this.exitX, f64);
-    this.pnl = more(this.pnl, f64);
-    this.returnPct = more(this.returnPct, f64);
-    this.costs = more(this.costs, f64);
+    const moreFloat = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(capacity);
+      b.set(a);
+      return b;
+    };
+    const codes = new Int8Array(capacity);
+    codes.set(this.codes);
+    this.codes = codes;
+    this.entryIndex = moreInt(this.entryIndex);
+    this.exitIndex = moreInt(this.exitIndex);
+    this.units = moreFloat(this.units);
+    this.hedgeRatio = moreFloat(this.hedgeRatio);
+    this.entryY = moreFloat(this.entryY);
+    this.entryX = moreFloat(this.entryX);
+    this.exitY = moreFloat(this.exitY);
+    this.exitX = moreFloat(this.exitX);
+    this.pnl = moreFloat(this.pnl);
+    this.returnPct = moreFloat(this.returnPct);
+    this.costs = moreFloat(this.costs);
     this.capacity = capacity;
   }
 }
