@@ -14,3 +14,4 @@ export * from "./optimal/index.js";
 export * from "./pde/index.js";
 export * from "./evaluation/index.js";
 export * from "./discovery/index.js";
+export * from "./report/index.js";
