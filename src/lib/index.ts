@@ -15,3 +15,4 @@ export * from "./pde/index.js";
 export * from "./evaluation/index.js";
 export * from "./discovery/index.js";
 export * from "./report/index.js";
+export * from "./hedge/index.js";
