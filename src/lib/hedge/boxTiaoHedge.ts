@@ -28,7 +28,7 @@ export interface BoxTiaoHedgeResult {
  * @see [2] d'Aspremont, A. (2011) "Identifying small mean-reverting portfolios", Quantitative Finance 11(3).
  * @throws RangeError if the lengths differ, n < 4, a value is non-finite, or Γ₀ or the lagged
  *   moment matrix is singular (a constant leg, or y and x exactly collinear)
- * @example boxTiaoHedge(y, x).beta // the NumPy/scipy transcription in fixtures/gen_boxTiaoHedge.py
+ * @example boxTiaoHedge(logEWG, logEWQ).beta // ≈ 1.3476607250289099 (NumPy/scipy.linalg.eigh transcription, fixtures/boxTiaoHedge.json)
  */
 export function boxTiaoHedge(y: ArrayLike<number>, x: ArrayLike<number>): BoxTiaoHedgeResult {
   const fn = "boxTiaoHedge";

@@ -30,7 +30,7 @@ export interface JohansenHedgeResult {
  * @see [1] Johansen, S. (1991) "Estimation and Hypothesis Testing of Cointegration Vectors in
  *   Gaussian Vector Autoregressive Models", Econometrica 59(6).
  * @throws RangeError if the lengths differ, a value is non-finite, or johansen's requirements fail
- * @example johansenHedge(logEWG, logEWQ).beta // −evec[1, 0] / evec[0, 0] of statsmodels coint_johansen (fixtures/johansenHedge.json)
+ * @example johansenHedge(logEWG, logEWQ).beta // ≈ 0.4486167363474981 (statsmodels coint_johansen −evec[1,0]/evec[0,0], det_order 0, k_ar_diff 1; fixtures/johansenHedge.json)
  */
 export function johansenHedge(y: ArrayLike<number>, x: ArrayLike<number>, options?: JohansenHedgeOptions): JohansenHedgeResult {
   const fn = "johansenHedge";

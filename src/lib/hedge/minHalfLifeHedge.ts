@@ -38,7 +38,7 @@ export interface MinHalfLifeHedgeResult {
  * @see [1] Chan, E. (2013) Algorithmic Trading, Wiley, ch. 2 (half-life of mean reversion).
  * @throws RangeError if the lengths differ, n < 4, a value is non-finite, bounds are not lo < hi
  *   finite, or x is constant (no hedge to choose)
- * @example minHalfLifeHedge(y, x).beta // equals a dense-grid + bounded scalar search in NumPy/scipy (fixtures/minHalfLifeHedge.json)
+ * @example minHalfLifeHedge(logEWG, logEWQ).beta // ≈ 1.3467165 (grid + bounded Brent in NumPy/scipy, fixtures/minHalfLifeHedge.json; half-life 73.3 bars)
  */
 export function minHalfLifeHedge(y: ArrayLike<number>, x: ArrayLike<number>, options?: MinHalfLifeHedgeOptions): MinHalfLifeHedgeResult {
   const fn = "minHalfLifeHedge";

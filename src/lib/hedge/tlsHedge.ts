@@ -19,7 +19,7 @@ export interface TlsHedgeResult {
  * @see [1] Deming, W.E. (1943) Statistical Adjustment of Data, Wiley; [2] Van Huffel, S. &
  *   Vandewalle, J. (1991) The Total Least Squares Problem, SIAM.
  * @throws RangeError if the lengths differ, n < 3 or a value is non-finite
- * @example tlsHedge(y, x).beta // scipy.odr with a linear model and unit weights (fixtures/tlsHedge.json)
+ * @example tlsHedge(logEWG, logEWQ).beta // ≈ 1.04974208 (scipy.odr 1.0497420851327472, fixtures/tlsHedge.json; first 1000 rows of data/stock_prices.csv)
  */
 export function tlsHedge(y: ArrayLike<number>, x: ArrayLike<number>): TlsHedgeResult {
   const fn = "tlsHedge";
