@@ -75,7 +75,7 @@ describe("research site (Observable Framework, headless Chromium)", () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/pair-explorer`);
     const marker = page.locator("#explorer-ready");
     await marker.waitFor({ state: "attached", timeout: 60_000 });
     const pValue = Number(await marker.getAttribute("data-pvalue"));
