@@ -46,9 +46,17 @@ export default {
   title: "Arbitrage Lab",
   pages: [
     { name: "Home", path: "/" },
+    { name: "Data", path: "/data-browser" },
     { name: "Pair explorer", path: "/pair-explorer" },
+    { name: "Discovery", path: "/discovery" },
+    { name: "Optimal levels", path: "/optimal-levels" },
+    { name: "Backtest lab", path: "/backtest-lab" },
+    { name: "Portfolio", path: "/portfolio" },
+    { name: "PCA statistical arbitrage", path: "/pca-arbitrage" },
   ],
   globalStylesheets: [],
+  // No favicon request (the browser would otherwise ask the server for /favicon.ico and log a 404).
+  head: '<link rel="icon" href="data:,">',
   style: "style.css",
   search: false,
   pager: false,
