@@ -234,7 +234,7 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     timings.pairExplorerDays = etf.aligned("EWG", "EFA").length;
     expect(changed.pvalue).not.toBe(d.pvalue);
 
-    await setInput(page, "hedge", "Rolling OLS (β re-estimated each day over the trailing window)");
+    await setInput(page, "hedge", "Rolling OLS");
     const rolling = await markerData(page, "explorer-ready", (m) => m.hedge !== changed.hedge);
     expect(Number(rolling.hedge)).not.toBe(Number(changed.hedge));
 
@@ -242,9 +242,13 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const same = await markerData(page, "explorer-ready", (m) => m.x === "EWG");
     expect(same.error).toMatch(/two different instruments/);
     expect(await page.locator(".lab-error").count()).toBe(1);
+    // No stale results of the previous pair stay on the page.
+    expect(await page.getByText("observations (both legs present)").count()).toBe(0);
+    expect(await page.locator(MARKS).count()).toBe(0);
     await page.screenshot({ path: join(outDir, "pair-explorer-same-symbol.png"), fullPage: true });
     await setInput(page, "x (hedge leg)", "EWQ");
     await markerData(page, "explorer-ready", (m) => m.x === "EWQ" && m.pvalue !== undefined);
+    expect(await page.locator(".lab-error").count()).toBe(0);
     await finish("pair-explorer", opened);
   }, 180_000);
 

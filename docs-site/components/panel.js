@@ -111,3 +111,11 @@ export function marker(id, data) {
 export function fmt(v, digits = 4) {
   return v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits);
 }
+
+/**
+ * An empty node. Framework clears a cell's old output only when the cell displays again, so a
+ * cell that displays conditionally starts with display(nothing()) to drop stale output.
+ */
+export function nothing() {
+  return document.createComment("");
+}
