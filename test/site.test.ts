@@ -296,6 +296,10 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const bt = backtestPair(input);
     close(Number(d.sharpe), bt.metrics.sharpe, "Sharpe");
     close(Number(d.finalEquity), bt.equity[bt.equity.length - 1], "final equity");
+    // The displayed figures, as a reader sees them (totalReturn is already in percent).
+    const text = await page.locator("main").innerText();
+    expect(text).toContain(`${bt.metrics.totalReturn.toFixed(2)} %`);
+    expect(text).toContain(`${(100 * bt.metrics.maxDrawdown).toFixed(2)} %`);
     await setInput(page, "cost (bps per leg)", 20);
     const costly = await markerData(page, "backtest-ready", (m) => m.finalEquity !== d.finalEquity);
     const bt2 = backtestPair({ ...input, costs: { ...input.costs, bps: 20 } });
