@@ -11,6 +11,7 @@
  *   GRPC_HOST, GRPC_PORT  where notebooks reach the server (default 127.0.0.1:50051); if a server
  *              already answers its health check there it is reused, otherwise one is started
  *              there (GRPC_PORT=0: any free port)
+ *   SITE_PORT  port of the research site (docs-site/dist) served beside Jupyter (default 8501)
  *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else
  *              127.0.0.1); the kernels then dial that host (loopback for 0.0.0.0)
  *
@@ -24,6 +25,7 @@ import { get } from "node:http";
 import path from "node:path";
 import { buildNotebookLib } from "./build-notebook-lib.js";
 import { JUPYTER_PYTHON, ROOT, freePort, grpcHealth, portIsFree, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
+import { startLabSite } from "./site-server.js";
 
 const LAB_PORT = Number(process.env.LAB_PORT ?? 8889);
 const LAB_IP = process.env.LAB_IP ?? "127.0.0.1";
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   watchSources();
+  (await startLabSite(ROOT, LAB_IP, log))?.unref();
   const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
   console.log(
     `\n[lab] Arbitrage Lab is ready (gRPC ${grpcHost}:${grpcPort}, TypeScript kernel "tslab"):\n` +

@@ -21,4 +21,5 @@ export { backtestSpread } from "./backtestSpread.js"; // spread traded as one in
 export type { BandsRule, BacktestSpreadOptions } from "./backtestSpread.js"; // seed bands rule and options
 export type { BacktestMetrics } from "./backtestMetrics.js"; // metric conventions (see backtestMetrics.ts)
 export { maxDrawdown } from "./maxDrawdown.js"; // peak-to-trough fall of a value path (positive fraction)
+export { drawdownSeries } from "./drawdownSeries.js"; // underwater curve V_t / running peak − 1
 export type { MaxDrawdownResult } from "./maxDrawdown.js";

@@ -9,6 +9,8 @@ export type { ShrinkageMethod } from "./estimateMoments.js"; // "none" | "ledoit
 export { caraWeights } from "./caraWeights.js"; // mean–variance (CARA) optimum, constrained by exact QP
 export type { CaraWeightsOptions, CaraWeightsResult } from "./caraWeights.js";
 export { maxSharpeWeights } from "./maxSharpeWeights.js"; // tangency portfolio (long-only via QP)
+export { efficientFrontier } from "./efficientFrontier.js"; // closed-form mean–variance frontier (Merton 1972)
+export type { EfficientFrontierOptions, EfficientFrontierResult } from "./efficientFrontier.js";
 export type { MaxSharpeWeightsOptions, MaxSharpeWeightsResult } from "./maxSharpeWeights.js";
 export { multiperiodWeights } from "./multiperiodWeights.js"; // L1 turnover-penalised rebalancing
 export type { MultiperiodWeightsOptions, MultiperiodWeightsResult, MultiperiodStep } from "./multiperiodWeights.js";
