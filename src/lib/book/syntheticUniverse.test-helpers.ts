@@ -12,7 +12,7 @@ export function syntheticUniverse(n: number, groups: number, size: number, seed:
     const factor = new Float64Array(n);
     let f = 100;
     for (let t = 0; t < n; t++) {
-      f = Math.max(20, f + normal());
+      f = Math.max(20, f + 1.5 * normal());
       factor[t] = f;
     }
     for (let k = 0; k < size; k++) {
@@ -20,7 +20,7 @@ export function syntheticUniverse(n: number, groups: number, size: number, seed:
       const p = new Float64Array(n);
       let u = 0;
       for (let t = 0; t < n; t++) {
-        u = 0.9 * u + 0.8 * normal();
+        u = 0.7 * u + 0.6 * normal();
         p[t] = 10 + scale * factor[t] + u;
       }
       out.push(p);
