@@ -8,4 +8,5 @@ export { normalCdf, normalPdf, normalQuantile } from "./normal.js"; // standard 
 export { studentTCdf } from "./studentT.js"; // Student t cdf (incomplete beta)
 export { ols } from "./ols.js"; // ordinary least squares by Householder QR, statsmodels OLS fields
 export type { OlsResult, OlsOptions, Regressors } from "./ols.js";
+export { quantile, quantileSorted } from "./quantile.js"; // sample quantile, linear interpolation (R type 7, numpy/pandas default)
 export { benjaminiHochberg, qValueUpperBound, SortedPValues } from "./benjaminiHochberg.js"; // FDR q-values (step-up), streaming bound
