@@ -13,3 +13,5 @@ export * from "./signals/index.js";
 export * from "./optimal/index.js";
 export * from "./pde/index.js";
 export * from "./evaluation/index.js";
+export * from "./book/index.js";
+export * from "./research/index.js";
