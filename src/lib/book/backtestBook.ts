@@ -255,13 +255,15 @@ function runBook(b: BookState): BacktestBookResult {
   const feePerBar = b.borrowFee / b.periodsPerYear;
   const hasCaps = caps.gross < Infinity || caps.net < Infinity || caps.leg < Infinity || caps.sector < Infinity;
 
-  // every pair's signal, pair-major (one pass per pair over its two legs: sequential reads)
+  // every pair's signal (one sequential pass per pair over its two legs), stored bar-major
+  // (signals[t·count + p]) because the bar loop reads all pairs of one bar together
   const signals = new Float64Array(count * n);
   const scratch = new Float64Array(n);
   for (let p = 0; p < count; p++) {
     pairSignalKernel(prices[legY[p]], prices[legX[p]], betas[p], rules[p], scratch);
-    signals.set(scratch, p * n);
+    for (let t = 0; t < n; t++) signals[t * count + p] = scratch[t];
   }
+  const thresholds = rules.map((r) => r.thresholds);
   // bar-major price matrix for the per-bar instrument loops
   const px = new Float64Array(n * m);
   for (let s = 0; s < m; s++) {
@@ -357,13 +359,13 @@ function runBook(b: BookState): BacktestBookResult {
     // 2–3. decisions: exits first, then entries (caps checked on the holdings after earlier decisions)
     const last = t === n - 1;
     if (t >= b.startBar || last) {
-      const base = t;
+      const sigRow = t * count;
       for (let p = 0; p < count; p++) {
         if (side[p] === 0) continue;
         let reason = -1;
         if (last) reason = 2;
         else {
-          const action = decideAction(rules[p].thresholds, side[p], signals[p * n + base], prevSignal[p]);
+          const action = decideAction(thresholds[p], side[p], signals[sigRow + p], prevSignal[p]);
           if (action !== ACTION_HOLD) reason = action === ACTION_STOP ? 1 : 0;
         }
         if (reason < 0) continue;
@@ -379,7 +381,7 @@ function runBook(b: BookState): BacktestBookResult {
       if (!last) {
         for (let p = 0; p < count; p++) {
           if (side[p] !== 0 || closing[p] !== 0) continue;
-          const action = decideAction(rules[p].thresholds, 0, signals[p * n + base], prevSignal[p]);
+          const action = decideAction(thresholds[p], 0, signals[sigRow + p], prevSignal[p]);
           if (action !== ACTION_BUY && action !== ACTION_SELL) continue;
           const direction = action === ACTION_BUY ? 1 : -1;
           const iy = legY[p];
@@ -413,8 +415,8 @@ function runBook(b: BookState): BacktestBookResult {
         }
       }
     }
-    for (let p = 0; p < count; p++) {
-      const v = signals[p * n + t];
+    for (let p = 0, k = t * count; p < count; p++, k++) {
+      const v = signals[k];
       if (v !== v && t >= b.startBar) undefinedSignals++;
       prevSignal[p] = v;
     }
@@ -422,20 +424,25 @@ function runBook(b: BookState): BacktestBookResult {
     // 4. net trades, costs on the net, allocated to the pairs by |Δq|
     if (touchedPairs.length > 0) {
       let barCost = 0;
-      for (const p of touchedPairs) {
-        for (const [s, d] of [[legY[p], deltaY[p]], [legX[p], deltaX[p]]] as const) {
+      for (let k = 0; k < touchedPairs.length; k++) {
+        const p = touchedPairs[k];
+        let cost = 0;
+        for (let leg = 0; leg < 2; leg++) {
+          const s = leg === 0 ? legY[p] : legX[p];
+          const d = leg === 0 ? deltaY[p] : deltaX[p];
           if (grossDelta[s] === 0) continue;
-          const price = px[row + s];
-          const share = Math.abs(d) / grossDelta[s];
-          const cost = Math.abs(delta[s]) * price * costRate * share;
-          pairCosts[p] += cost;
-          pairPnl[p] -= cost;
-          tradePnl[p] -= cost;
-          if (series !== null) series[p][t] -= cost;
+          // this pair's share of the instrument's net cost: |Δq_{p,s}| / Σ_p |Δq_{p,s}|
+          cost += Math.abs(delta[s]) * px[row + s] * costRate * (Math.abs(d) / grossDelta[s]);
         }
+        pairCosts[p] += cost;
+        pairPnl[p] -= cost;
+        tradePnl[p] -= cost;
+        if (series !== null) series[p][t] -= cost;
       }
-      for (const p of touchedPairs) {
-        for (const s of [legY[p], legX[p]]) {
+      for (let k = 0; k < touchedPairs.length; k++) {
+        const p = touchedPairs[k];
+        for (let leg = 0; leg < 2; leg++) {
+          const s = leg === 0 ? legY[p] : legX[p];
           if (grossDelta[s] === 0) continue;
           const price = px[row + s];
           const cost = Math.abs(delta[s]) * price * costRate;
@@ -452,7 +459,8 @@ function runBook(b: BookState): BacktestBookResult {
       }
       equity -= barCost;
       barPnl -= barCost;
-      for (const p of touchedPairs) {
+      for (let k = 0; k < touchedPairs.length; k++) {
+        const p = touchedPairs[k];
         deltaY[p] = 0;
         deltaX[p] = 0;
         if (closing[p] !== 0) {

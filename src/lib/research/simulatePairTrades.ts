@@ -15,7 +15,7 @@ import { ACTION_BUY, ACTION_HOLD, ACTION_SELL, decideAction, type RuleThresholds
 export interface PairTradesSummary {
   finalEquity: number;
   trades: number;
-  /** Welford mean and sum of squared deviations of the per-bar returns. */
+  /** Mean and sum of squared deviations of the n per-bar returns. */
   meanReturn: number;
   sumSquares: number;
   /** max over t of 1 − equity_t / max(capital, max_{s≤t} equity_s). */
@@ -43,8 +43,10 @@ export function simulatePairTradesKernel(
   let ruined = false;
   let prevSignal = NaN;
   let trades = 0;
-  let mean = 0;
-  let m2 = 0;
+  // Σr and Σr² over the bars with r ≠ 0 only (a flat bar adds nothing): no division per bar.
+  // Per-bar returns are O(1e-2) with |mean| ≪ sd, so Σr² − (Σr)²/n loses no useful digits here.
+  let sum = 0;
+  let sumSq = 0;
   let peak = capital;
   let maxDd = 0;
   for (let i = 0; i < n; i++) {
@@ -88,13 +90,16 @@ export function simulatePairTradesKernel(
       side = 0;
     }
     prevSignal = v;
-    const r = equity === before ? 0 : before > 0 ? equity / before - 1 : 0;
-    if (returnsOut !== null) returnsOut[i] = r;
-    const d = r - mean;
-    mean += d / (i + 1);
-    m2 += d * (r - mean);
-    if (equity > peak) peak = equity;
-    else if (1 - equity / peak > maxDd) maxDd = 1 - equity / peak;
+    if (equity !== before) {
+      // no division on a flat bar: the divider is the scarcest unit of this loop
+      const r = before > 0 ? equity / before - 1 : 0;
+      if (returnsOut !== null) returnsOut[i] = r;
+      sum += r;
+      sumSq += r * r;
+      if (equity > peak) peak = equity;
+      else if (equity < peak * (1 - maxDd)) maxDd = 1 - equity / peak;
+    } else if (returnsOut !== null) returnsOut[i] = 0;
   }
-  return { finalEquity: equity, trades, meanReturn: mean, sumSquares: m2, maxDrawdown: maxDd };
+  const mean = sum / n;
+  return { finalEquity: equity, trades, meanReturn: mean, sumSquares: Math.max(0, sumSq - sum * mean), maxDrawdown: maxDd };
 }
