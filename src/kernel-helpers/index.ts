@@ -18,6 +18,7 @@ export type { HeatmapChartOptions, HeatmapValues } from "./heatmapChart.js";
 export { equityChart } from "./equityChart.js"; // equity curve over drawdown
 export type { EquityChartInput, EquityChartOptions } from "./equityChart.js";
 export { valueFunctionChart } from "./valueFunctionChart.js"; // V(x), J(x) with optimal levels
+export { showTearSheet, tearSheetBundle } from "./showTearSheet.js"; // offline tear-sheet report in an iframe
 export type { ValueFunctionChartInput, ValueFunctionChartOptions } from "./valueFunctionChart.js";
 export type { Figure, PlotlyTrace, PlotlyLayout, AxisValues } from "./Figure.js";
 export { plotlyBundlePath, resetPlotlyEmbedding } from "./plotlyBundle.js"; // offline plotly.js

@@ -13,5 +13,7 @@ export * from "./signals/index.js";
 export * from "./optimal/index.js";
 export * from "./pde/index.js";
 export * from "./evaluation/index.js";
+export * from "./discovery/index.js";
+export * from "./report/index.js";
 export * from "./book/index.js";
 export * from "./research/index.js";

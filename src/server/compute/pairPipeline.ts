@@ -1,7 +1,7 @@
 /**
- * The TestPair pipeline shared by TestPair and DiscoverPairs, each stage from src/lib:
- * Engle–Granger `coint` (ADF on the residuals, lag by AIC) -> `hurst` of the residual spread ->
- * exact OU MLE `fitOu` -> Leung–Li optimal levels `leungLi` -> `backtestPair` with costs -> scores.
+ * The TestPair pipeline shared by TestPair and DiscoverPairs: the library's `analysePair`
+ * (Engle–Granger `coint` (ADF on the residuals, lag by AIC) -> `hurst` of the residual spread ->
+ * exact OU MLE `fitOu` -> Leung–Li optimal levels `leungLi` -> `backtestPair` with costs) -> scores.
  * The server adds no mathematics: only defaults, unit mapping and the score formulas below
  * (documented in docs/compatibility.md).
  *
@@ -15,7 +15,7 @@
  * H ≥ 0.5); profit_score = max(total_return, 0) (fraction); combined_score =
  * coint_score · meanrev_score · (1 + profit_score) (the seed's product form).
  */
-import { coint, hurst, fitOu, leungLi, backtestPair } from "../../lib/index.js";
+import { analysePairKernel } from "../../lib/discovery/analysePair.js";
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 
@@ -27,11 +27,6 @@ export const MAX_ADF_LAG = 1000;
 export const DEFAULT_HURST_METHOD = "variance";
 
 export type HurstMethodName = "variance" | "rs" | "dfa";
-
-function allPositive(x: Float64Array): boolean {
-  for (let i = 0; i < x.length; i++) if (!(x[i] > 0)) return false;
-  return true;
-}
 
 /** Resolved options of one pair test. */
 export interface PairOptions {
@@ -79,97 +74,65 @@ export type PartialPairResult = Partial<PairTestResponse>;
  * @throws RangeError/TypeError from the library for degenerate input (e.g. a constant leg)
  */
 export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, x: Float64Array, o: PairOptions): PartialPairResult {
-  const n = y.length;
-  const out: PartialPairResult = { symbol1, symbol2, nObservations: n, hurstMethod: o.hurstMethod, warnings: [] };
-  const eg = coint(y, x, { trend: "c", autolag: "aic", maxlag: o.maxLag });
-  const beta = eg.beta[0];
-  out.beta = beta;
-  out.intercept = eg.intercept;
-  out.pValue = eg.pValue;
-  out.qValue = eg.pValue;
-  out.adfStatistic = eg.statistic;
-  out.adfLag = eg.usedLag ?? 0; // null only for collinear legs (see warnings)
-  out.isCointegrated = eg.pValue < o.significance;
-  out.warnings!.push(...eg.warnings);
-  out.cointScore = 1 - eg.pValue;
-  if (!out.isCointegrated) {
+  const a = analysePairKernel(y, x, {
+    significance: o.significance,
+    maxHurst: o.minHurst,
+    transactionCost: o.transactionCost,
+    dt: o.dt,
+    rho: o.rho,
+    maxLag: o.maxLag,
+    hurstMethod: o.hurstMethod,
+  });
+  const out: PartialPairResult = { symbol1, symbol2, nObservations: a.nObservations, hurstMethod: o.hurstMethod, warnings: [...a.warnings] };
+  out.beta = a.beta;
+  out.intercept = a.intercept;
+  out.pValue = a.pValue;
+  out.qValue = a.pValue;
+  out.adfStatistic = a.adfStatistic;
+  out.adfLag = a.adfLag;
+  out.isCointegrated = a.isCointegrated;
+  out.cointScore = 1 - a.pValue;
+  if (a.failedAt === "cointegration") {
     out.success = false;
-    out.error = `not cointegrated: p_value ${eg.pValue.toPrecision(4)} >= significance ${o.significance}`;
+    out.error = `not cointegrated: p_value ${a.pValue.toPrecision(4)} >= significance ${o.significance}`;
     return out;
   }
-
-  const h = hurst(eg.residuals, { method: o.hurstMethod });
-  out.hurst = h.H;
-  out.meanrevScore = Math.min(1, Math.max(0, 1 - 2 * h.H));
-  out.warnings!.push(...h.warnings);
-  if (!(h.H <= o.minHurst)) {
+  out.hurst = a.hurst;
+  out.meanrevScore = Math.min(1, Math.max(0, 1 - 2 * a.hurst));
+  if (a.failedAt === "hurst") {
     out.success = false;
-    out.error = `not mean-reverting: Hurst ${h.H.toFixed(4)} > min_hurst ${o.minHurst} (min_hurst is the maximum allowed H)`;
+    out.error = `not mean-reverting: Hurst ${a.hurst.toFixed(4)} > min_hurst ${o.minHurst} (min_hurst is the maximum allowed H)`;
     return out;
   }
-
-  const ou = fitOu(eg.residuals, { dt: o.dt });
-  out.kappa = ou.kappa;
-  out.theta = ou.theta;
-  out.sigma = ou.sigma;
-  out.halfLife = ou.halfLifeSteps;
-  out.halfLifeTime = ou.halfLife;
-  out.warnings!.push(...ou.warnings);
-  if (!(ou.kappa > 0 && Number.isFinite(ou.kappa) && ou.sigma > 0 && Number.isFinite(ou.sigma))) {
+  out.kappa = a.kappa;
+  out.theta = a.theta;
+  out.sigma = a.sigma;
+  out.halfLife = a.halfLife;
+  out.halfLifeTime = a.halfLifeTime;
+  if (a.failedAt === "ou") {
     out.success = false;
-    out.error = `OU fit is not mean-reverting (kappa ${ou.kappa}, sigma ${ou.sigma})`;
+    out.error = a.reason;
     return out;
   }
-
-  const costPerTrade = o.transactionCost * (Math.abs(y[n - 1]) + Math.abs(beta) * Math.abs(x[n - 1]));
-  const levels = leungLi({ kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, r: o.rho, c: costPerTrade });
-  out.warnings!.push(...levels.warnings);
-  if (levels.entryLevel === null) {
+  if (a.failedAt === "levels") {
     out.success = false;
-    out.error = "no optimal entry region for these OU parameters and costs (Leung–Li)";
-    out.longExitLevel = levels.exitLevel;
+    out.error = a.reason;
+    out.longExitLevel = a.exitLevel;
     return out;
   }
-  const entry = levels.entryLevel;
-  const exit = levels.exitLevel;
-  out.lowerBoundary = entry;
-  out.upperBoundary = 2 * ou.theta - entry;
-  out.longExitLevel = exit;
-  out.shortExitLevel = 2 * ou.theta - exit;
-
-  // backtestPair trades the legs y and −beta·x and sizes positions from their notional, so it
-  // needs positive prices; with a non-positive price (e.g. log prices below 1) it is skipped.
-  if (!allPositive(y) || !allPositive(x)) {
-    out.warnings!.push("backtest skipped: the pairs backtest needs positive prices in both legs (send prices or log prices > 0)");
-    out.totalReturn = Number.NaN;
-    out.sharpeRatio = Number.NaN;
-    out.maxDrawdown = Number.NaN;
-    out.winRate = Number.NaN;
-    out.avgHoldingPeriod = Number.NaN;
-    out.profitFactor = Number.NaN;
-    out.numTrades = 0;
-    out.profitScore = 0;
-  } else {
-    // backtestPair trades y − beta·x (no intercept): shift the residual-space levels by the intercept.
-    const bt = backtestPair({
-      y,
-      x,
-      hedge: { method: "static", beta },
-      rule: { kind: "levels", entry: entry + eg.intercept, exit: exit + eg.intercept, side: "both", center: ou.theta + eg.intercept },
-      costs: { bps: o.transactionCost * 1e4 },
-      periodsPerYear: 1 / o.dt,
-    });
-    const m = bt.metrics;
-    out.totalReturn = m.totalReturn / 100;
-    out.sharpeRatio = m.sharpe;
-    out.maxDrawdown = m.maxDrawdown;
-    out.numTrades = m.trades;
-    out.winRate = m.winRate;
-    out.avgHoldingPeriod = m.avgHoldingPeriod;
-    out.profitFactor = m.profitFactor;
-    out.warnings!.push(...bt.warnings);
-    out.profitScore = Math.max(0, out.totalReturn);
-  }
+  out.lowerBoundary = a.entryLevel;
+  out.upperBoundary = a.shortEntryLevel;
+  out.longExitLevel = a.exitLevel;
+  out.shortExitLevel = a.shortExitLevel;
+  const bt = a.backtest;
+  out.totalReturn = bt.totalReturn;
+  out.sharpeRatio = bt.sharpe;
+  out.maxDrawdown = bt.maxDrawdown;
+  out.numTrades = bt.trades;
+  out.winRate = bt.winRate;
+  out.avgHoldingPeriod = bt.avgHoldingPeriod;
+  out.profitFactor = bt.profitFactor;
+  out.profitScore = a.backtested ? Math.max(0, bt.totalReturn) : 0;
   out.combinedScore = out.cointScore * out.meanrevScore * (1 + out.profitScore);
   out.success = true;
   out.error = "";

@@ -1,0 +1,260 @@
+import { backtestPair } from "../backtest/backtestPair.js";
+import { leungLi } from "../optimal/leungLi.js";
+import { fitOu } from "../ou/fitOu.js";
+import { coint } from "../timeseries/coint.js";
+import { hurst } from "../timeseries/hurst.js";
+import {
+  asFloat64ReadOnly,
+  rangeError,
+  requireFinite,
+  requireInteger,
+  requireOneOf,
+  requireOptions,
+  requireSameLength,
+} from "../util/validate.js";
+
+/** Fewest prices per leg (the TestPair RPC's minimum). */
+export const ANALYSE_PAIR_MIN_OBSERVATIONS = 20;
+
+/** Hurst estimators accepted by {@link analysePair}. */
+export type PairHurstMethod = "variance" | "rs" | "dfa";
+
+/** Options of {@link analysePair}; the defaults are the TestPair RPC's. */
+export interface AnalysePairOptions {
+  /** Engle–Granger p-value below which the pair counts as cointegrated. Default 0.05. */
+  significance?: number;
+  /** Largest Hurst exponent of the residual spread still called mean-reverting. Default 0.45. */
+  maxHurst?: number;
+  /** Cost as a fraction of traded notional per leg (0.001 = 10 bps). Default 0.001. */
+  transactionCost?: number;
+  /** Years per bar for the OU rates (kappa, sigma per year). Default 1/252. */
+  dt?: number;
+  /** Discount rate per year of the Leung–Li optimal levels. Default 0.04. */
+  rho?: number;
+  /** Largest ADF lag of the residual test (AIC picks within it). Default: statsmodels' rule. */
+  maxLag?: number;
+  /** Hurst estimator for the residual spread. Default "variance". */
+  hurstMethod?: PairHurstMethod;
+}
+
+/** Backtest metrics of an analysed pair (NaN and 0 trades when not backtested). */
+export interface PairBacktestSummary {
+  /** Total return as a fraction (0.05 = 5 %). */
+  readonly totalReturn: number;
+  readonly sharpe: number;
+  readonly maxDrawdown: number;
+  readonly trades: number;
+  readonly winRate: number;
+  readonly avgHoldingPeriod: number;
+  readonly profitFactor: number;
+}
+
+/** The stage a pair failed at, in pipeline order, or null when every stage passed. */
+export type PairFailure = "cointegration" | "hurst" | "ou" | "levels" | null;
+
+/** Result of {@link analysePair}. Fields of stages not reached are NaN. */
+export interface PairAnalysis {
+  readonly nObservations: number;
+  /** Engle–Granger hedge: residual e_t = y_t − intercept − beta·x_t. */
+  readonly beta: number;
+  readonly intercept: number;
+  readonly pValue: number;
+  readonly adfStatistic: number;
+  /** ADF lag chosen by AIC (0 for collinear legs, see warnings). */
+  readonly adfLag: number;
+  readonly isCointegrated: boolean;
+  readonly hurst: number;
+  /** OU fit of the residual: kappa and sigma per year (dt), theta in spread units. */
+  readonly kappa: number;
+  readonly theta: number;
+  readonly sigma: number;
+  /** Half-life in bars (exact AR(1)), and in years. */
+  readonly halfLife: number;
+  readonly halfLifeTime: number;
+  /** Leung–Li optimal entry and exit levels in residual units (exit set even without an entry region). */
+  readonly entryLevel: number;
+  readonly exitLevel: number;
+  /** Entry/exit mirrored about theta for the short side: 2θ − entry, 2θ − exit. */
+  readonly shortEntryLevel: number;
+  readonly shortExitLevel: number;
+  /** Whether the levels were backtested (needs positive prices in both legs). */
+  readonly backtested: boolean;
+  readonly backtest: PairBacktestSummary;
+  readonly failedAt: PairFailure;
+  /** Why the pair failed (empty when failedAt is null). */
+  readonly reason: string;
+  readonly warnings: readonly string[];
+}
+
+const NOT_BACKTESTED: PairBacktestSummary = Object.freeze({
+  totalReturn: Number.NaN,
+  sharpe: Number.NaN,
+  maxDrawdown: Number.NaN,
+  trades: 0,
+  winRate: Number.NaN,
+  avgHoldingPeriod: Number.NaN,
+  profitFactor: Number.NaN,
+});
+
+function allPositive(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!(x[i] > 0)) return false;
+  return true;
+}
+
+/** Resolved options (every default applied), shared with discoverPairs. */
+export interface ResolvedPairOptions {
+  readonly significance: number;
+  readonly maxHurst: number;
+  readonly transactionCost: number;
+  readonly dt: number;
+  readonly rho: number;
+  readonly maxLag: number | undefined;
+  readonly hurstMethod: PairHurstMethod;
+}
+
+/** Validate and default the options of {@link analysePair} (fn names the public caller). */
+export function resolvePairAnalysisOptions(fn: string, options: AnalysePairOptions | undefined): ResolvedPairOptions {
+  const o = requireOptions<AnalysePairOptions>(fn, options);
+  return {
+    significance: o.significance === undefined ? 0.05 : requireFinite(fn, "significance", o.significance, { minExclusive: 0, maxExclusive: 1 }),
+    maxHurst: o.maxHurst === undefined ? 0.45 : requireFinite(fn, "maxHurst", o.maxHurst),
+    transactionCost:
+      o.transactionCost === undefined ? 0.001 : requireFinite(fn, "transactionCost", o.transactionCost, { min: 0, maxExclusive: 1 }),
+    dt: o.dt === undefined ? 1 / 252 : requireFinite(fn, "dt", o.dt, { minExclusive: 0 }),
+    rho: o.rho === undefined ? 0.04 : requireFinite(fn, "rho", o.rho, { min: 0 }),
+    maxLag: o.maxLag === undefined ? undefined : requireInteger(fn, "maxLag", o.maxLag, { min: 0 }),
+    hurstMethod: o.hurstMethod === undefined ? "variance" : requireOneOf(fn, "hurstMethod", o.hurstMethod, ["variance", "rs", "dfa"] as const),
+  };
+}
+
+/**
+ * The per-pair research pipeline, every stage a library function:
+ *   1. Engle–Granger `coint(y, x)` (constant, ADF lag by AIC): hedge β, intercept, p-value;
+ *      fails unless p < significance.
+ *   2. `hurst` of the residual spread e_t = y_t − intercept − β·x_t; fails unless H ≤ maxHurst.
+ *   3. exact OU MLE `fitOu(e, { dt })`; fails unless κ > 0 and σ > 0 (finite).
+ *   4. Leung–Li optimal levels with r = rho and cost per trade in spread units
+ *      c = transactionCost·(|y_T| + |β|·|x_T|); fails when there is no entry region.
+ *   5. `backtestPair` of the legs y and −β·x with those levels (shifted by the intercept, as
+ *      backtestPair trades y − β·x) and costs of transactionCost per leg; skipped with a warning
+ *      unless both legs are positive.
+ * Stops at the first failure: failedAt names the stage, reason says why, and the fields of the
+ * stages not reached are NaN. Warnings of every stage run are concatenated in order.
+ * This is the TestPair RPC's computation; the server maps it to the wire (scores, field names).
+ * @see docs/compatibility.md for the TestPair units.
+ * @throws RangeError/TypeError for unequal lengths, fewer than 20 prices, non-finite prices or bad
+ *   options; also what coint throws for degenerate legs (e.g. a constant x)
+ * @example analysePair(y, x).beta // Engle–Granger hedge, equal to coint(y, x).beta[0]
+ */
+export function analysePair(y: ArrayLike<number>, x: ArrayLike<number>, options?: AnalysePairOptions): PairAnalysis {
+  const fn = "analysePair";
+  const resolved = resolvePairAnalysisOptions(fn, options);
+  requireSameLength(fn, "y", y, "x", x);
+  const yv = asFloat64ReadOnly(y, "y", fn, { minLength: ANALYSE_PAIR_MIN_OBSERVATIONS });
+  const xv = asFloat64ReadOnly(x, "x", fn, { minLength: ANALYSE_PAIR_MIN_OBSERVATIONS });
+  return analysePairKernel(yv, xv, resolved);
+}
+
+/** {@link analysePair} on validated, equal-length series with resolved options. */
+export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedPairOptions): PairAnalysis {
+  const n = y.length;
+  if (x.length !== n) rangeError("analysePair", `y and x must have the same length, got ${n} and ${x.length}`);
+  const warnings: string[] = [];
+  const eg = coint(y, x, { trend: "c", autolag: "aic", maxlag: o.maxLag });
+  const beta = eg.beta[0];
+  warnings.push(...eg.warnings);
+  const isCointegrated = eg.pValue < o.significance;
+  const result = {
+    nObservations: n,
+    beta,
+    intercept: eg.intercept,
+    pValue: eg.pValue,
+    adfStatistic: eg.statistic,
+    adfLag: eg.usedLag ?? 0, // null only for collinear legs (see warnings)
+    isCointegrated,
+    hurst: Number.NaN,
+    kappa: Number.NaN,
+    theta: Number.NaN,
+    sigma: Number.NaN,
+    halfLife: Number.NaN,
+    halfLifeTime: Number.NaN,
+    entryLevel: Number.NaN,
+    exitLevel: Number.NaN,
+    shortEntryLevel: Number.NaN,
+    shortExitLevel: Number.NaN,
+    backtested: false,
+    backtest: NOT_BACKTESTED,
+    failedAt: null as PairFailure,
+    reason: "",
+    warnings,
+  };
+  if (!isCointegrated) {
+    result.failedAt = "cointegration";
+    result.reason = `not cointegrated: p-value ${eg.pValue.toPrecision(4)} >= significance ${o.significance}`;
+    return result;
+  }
+
+  const h = hurst(eg.residuals, { method: o.hurstMethod });
+  result.hurst = h.H;
+  warnings.push(...h.warnings);
+  if (!(h.H <= o.maxHurst)) {
+    result.failedAt = "hurst";
+    result.reason = `not mean-reverting: Hurst ${h.H.toFixed(4)} > maxHurst ${o.maxHurst}`;
+    return result;
+  }
+
+  const ou = fitOu(eg.residuals, { dt: o.dt });
+  result.kappa = ou.kappa;
+  result.theta = ou.theta;
+  result.sigma = ou.sigma;
+  result.halfLife = ou.halfLifeSteps;
+  result.halfLifeTime = ou.halfLife;
+  warnings.push(...ou.warnings);
+  if (!(ou.kappa > 0 && Number.isFinite(ou.kappa) && ou.sigma > 0 && Number.isFinite(ou.sigma))) {
+    result.failedAt = "ou";
+    result.reason = `OU fit is not mean-reverting (kappa ${ou.kappa}, sigma ${ou.sigma})`;
+    return result;
+  }
+
+  const costPerTrade = o.transactionCost * (Math.abs(y[n - 1]) + Math.abs(beta) * Math.abs(x[n - 1]));
+  const levels = leungLi({ kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, r: o.rho, c: costPerTrade });
+  warnings.push(...levels.warnings);
+  result.exitLevel = levels.exitLevel;
+  if (levels.entryLevel === null) {
+    result.failedAt = "levels";
+    result.reason = "no optimal entry region for these OU parameters and costs (Leung–Li)";
+    return result;
+  }
+  const entry = levels.entryLevel;
+  const exit = levels.exitLevel;
+  result.entryLevel = entry;
+  result.shortEntryLevel = 2 * ou.theta - entry;
+  result.shortExitLevel = 2 * ou.theta - exit;
+
+  if (!allPositive(y) || !allPositive(x)) {
+    warnings.push("backtest skipped: the pairs backtest needs positive prices in both legs (send prices or log prices > 0)");
+    return result;
+  }
+  // backtestPair trades y − beta·x (no intercept): shift the residual-space levels by the intercept.
+  const bt = backtestPair({
+    y,
+    x,
+    hedge: { method: "static", beta },
+    rule: { kind: "levels", entry: entry + eg.intercept, exit: exit + eg.intercept, side: "both", center: ou.theta + eg.intercept },
+    costs: { bps: o.transactionCost * 1e4 },
+    periodsPerYear: 1 / o.dt,
+  });
+  const m = bt.metrics;
+  warnings.push(...bt.warnings);
+  result.backtested = true;
+  result.backtest = {
+    totalReturn: m.totalReturn / 100,
+    sharpe: m.sharpe,
+    maxDrawdown: m.maxDrawdown,
+    trades: m.trades,
+    winRate: m.winRate,
+    avgHoldingPeriod: m.avgHoldingPeriod,
+    profitFactor: m.profitFactor,
+  };
+  return result;
+}
