@@ -4,7 +4,7 @@ import { syntheticUniverse } from "../book/syntheticUniverse.test-helpers.js";
 import { randomSource } from "../util/random.js";
 
 const N = 700;
-const OPTIONS: WalkForwardOptions = { formation: 200, trading: 100, folds: 5, topK: 4, fdr: 0.05, rule: { kind: "zscore", entry: 1.5, exit: 0.25, stop: 4 }, costs: { bps: 5 }, allocation: "riskParity" };
+const OPTIONS: WalkForwardOptions = { formation: 200, trading: 100, folds: 5, topK: 4, fdr: 0.05, screens: { nearestPartners: 3, minReturnCorrelation: 0 }, rule: { kind: "zscore", entry: 1.5, exit: 0.25, stop: 4 }, costs: { bps: 5 }, allocation: "riskParity" };
 
 describe("walkForward", () => {
   const prices = syntheticUniverse(N, 3, 3, 21);
@@ -14,7 +14,10 @@ describe("walkForward", () => {
     expect(base.folds.length).toBe(5);
     base.folds.forEach((f, k) => {
       expect([f.formationStart, f.formationEnd, f.tradingEnd]).toEqual([100 * k, 100 * k + 200, 100 * k + 300]);
-      expect(f.tested).toBe(36);
+      expect(f.candidates).toBe(36);
+      const removed = f.removed.sector + f.removed.correlation + f.removed.distance + f.removed.halfLife + f.removed.crossings;
+      expect(removed).toBeGreaterThan(0); // the nearest-partner screen removes pairs before the scan
+      expect(f.tested).toBe(36 - removed);
       expect(f.selections.length).toBeGreaterThan(0);
       for (const s of f.selections) {
         expect(s.qValue).toBeLessThanOrEqual(0.05);
@@ -83,6 +86,10 @@ describe("selectPairs", () => {
     const prices = syntheticUniverse(300, 2, 3, 3);
     const r = selectPairs(prices, { fdr: 0.05, topK: 3 });
     expect(r.tested).toBe(15);
+    expect(r.candidates).toBe(15);
+    const screened = selectPairs(prices, { fdr: 0.05, topK: 3, screens: { sameSector: true }, sectors: ["a", "a", "a", "b", "b", "b"] });
+    expect(screened.removed.sector).toBe(9);
+    expect(screened.tested).toBe(6);
     expect(r.selected.length).toBe(3);
     for (let i = 1; i < r.selected.length; i++) expect(r.selected[i].pValue).toBeGreaterThanOrEqual(r.selected[i - 1].pValue);
     for (const s of r.selected) expect(s.qValue).toBeLessThanOrEqual(0.05);

@@ -3,7 +3,9 @@
  * Fold k (k = 0, 1, …): formation bars [a_k, a_k + F), trading bars [a_k + F, a_k + F + T),
  * a_k = k·step (default step = T, so trading windows tile the sample without overlap). Per fold, on
  * formation data only:
- * 1. discover: every pair tested (Engle–Granger, BH FDR), best topK kept (selectPairs.ts);
+ * 1. screen and discover: the optional screens (correlation floor, nearest partners by SSD, same
+ *    sector, half-life band, mean crossings), then Engle–Granger on the survivors, BH FDR over them,
+ *    the best topK by p-value kept (selectPairs.ts, on discoverPairs);
  * 2. fit: hedge β and intercept from the cointegrating regression; spread s = y − β·x; OU exact MLE
  *    on the formation spread (fitOu, dt = 1 bar); a pair whose fit is not mean-reverting (κ ≤ 0) or
  *    whose half-life (bars) lies outside `halfLifeBand` is dropped with its reason;
@@ -29,7 +31,8 @@ import type { TradingRule } from "../backtest/tradingRule.js";
 import { fitOu } from "../ou/fitOu.js";
 import { leungLi } from "../optimal/leungLi.js";
 import { describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
-import { selectPairsKernel, type SelectPairsResult } from "./selectPairs.js";
+import { selectPairs, type PairScreens, type SelectPairsResult } from "./selectPairs.js";
+import type { ScreenCounts } from "../discovery/discoverPairs.js";
 
 export type WalkForwardRule =
   | { readonly kind: "zscore"; readonly entry: number; readonly exit: number; readonly stop?: number }
@@ -57,6 +60,8 @@ export interface WalkForwardOptions {
   readonly topK?: number;
   /** Benjamini–Hochberg level (default 0.05). */
   readonly fdr?: number;
+  /** Screens before the cointegration scan (default none); sameSector uses panel.sectors. */
+  readonly screens?: PairScreens;
   /** Half-life band in bars, inclusive (default [1, F/2]). */
   readonly halfLifeBand?: readonly [number, number];
   readonly rule: WalkForwardRule;
@@ -96,6 +101,9 @@ export interface WalkForwardFold {
   /** Exclusive: the first trading bar. */
   readonly formationEnd: number;
   readonly tradingEnd: number;
+  /** Candidate pairs among the fold's eligible instruments, pairs each screen removed, pairs tested. */
+  readonly candidates: number;
+  readonly removed: ScreenCounts;
   readonly tested: number;
   readonly discovered: number;
   readonly selections: readonly WalkForwardSelection[];
@@ -167,7 +175,18 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
       if (d.some((v) => v !== d[0])) eligible.push(s);
     }
     const discovery: SelectPairsResult =
-      eligible.length < 2 ? { tested: 0, discovered: 0, selected: [] } : selectPairsKernel(eligible.map((s) => formationData[s]), fdr, topK, o.signal, fn);
+      eligible.length < 2
+        ? { candidates: 0, removed: { sector: 0, correlation: 0, distance: 0, halfLife: 0, crossings: 0 }, tested: 0, discovered: 0, selected: [] }
+        : selectPairs(
+            eligible.map((s) => formationData[s]),
+            {
+              fdr,
+              topK,
+              ...(o.screens === undefined ? {} : { screens: o.screens }),
+              ...(panel.sectors === undefined ? {} : { sectors: eligible.map((s) => panel.sectors![s]) }),
+              ...(o.signal === undefined ? {} : { signal: o.signal }),
+            },
+          );
     const selections: WalkForwardSelection[] = [];
     const dropped: { y: number; x: number; reason: string }[] = [];
     for (const c of discovery.selected) {
@@ -236,7 +255,7 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
     }
     lastEnd = tradingEnd;
     const totalReturn = book === null ? 0 : book.equity[book.equity.length - 1] / capital - 1;
-    folds.push({ fold: k, formationStart: start, formationEnd, tradingEnd, tested: discovery.tested, discovered: discovery.discovered, selections, dropped, book, totalReturn });
+    folds.push({ fold: k, formationStart: start, formationEnd, tradingEnd, candidates: discovery.candidates, removed: discovery.removed, tested: discovery.tested, discovered: discovery.discovered, selections, dropped, book, totalReturn });
   }
   const index = oosIndex.slice(0, filled);
   const returns = oosReturns.slice(0, filled);
