@@ -68,7 +68,8 @@ describe("backtestBook", () => {
     const book = backtestBook({ prices: [p0, p1, p2], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 1, x: 2, hedgeRatio: 1, rule }], capital, costs: { bps: 10 } });
     const qA = (0.5 * capital) / (98 + 100);
     const qB = (0.5 * capital) / (100 + 102);
-    const entryFills = book.fills.filter((f) => f.bar === 2);
+    const rows = Array.from(book.fills.bar, (bar, k) => ({ bar, instrument: book.fills.instrument[k], quantity: book.fills.quantity[k], cost: book.fills.cost[k] }));
+    const entryFills = rows.filter((f) => f.bar === 2);
     const shared = entryFills.filter((f) => f.instrument === 1);
     expect(shared.length).toBe(1);
     close(shared[0].quantity, qB - qA, 1e-12, "net quantity of the shared leg");
@@ -76,7 +77,7 @@ describe("backtestBook", () => {
     close(entryFills.reduce((s, f) => s + f.cost, 0), (qA * 98 + Math.abs(qB - qA) * 100 + qB * 102) * 1e-3, 1e-12, "bar-2 costs");
     expect(book.netTradedNotional).toBeLessThan(book.grossTradedNotional);
     // both exit at bar 4 (s_A = 1, s_B = 1): the shared leg again trades its net only
-    expect(book.fills.filter((f) => f.bar === 4 && f.instrument === 1).length).toBe(1);
+    expect(rows.filter((f) => f.bar === 4 && f.instrument === 1).length).toBe(1);
     expect(book.trades.map((t) => t.exitBar)).toEqual([4, 4]);
   });
 
@@ -96,7 +97,7 @@ describe("backtestBook", () => {
     const leg = backtestBook({ prices, pairs, caps: { maxLeg: 0.2 } });
     expect(leg.refusals.map((r) => r.cap)).toEqual(["leg", "leg"]);
     expect(leg.trades.length).toBe(0);
-    expect(leg.fills.length).toBe(0);
+    expect(leg.fills.bar.length).toBe(0);
     const sector = backtestBook({ prices, pairs, sectors: ["a", "a", "b", "b"], caps: { maxSector: 0.6 } });
     expect(sector.refusals.length).toBe(0);
     const oneSector = backtestBook({ prices, pairs, sectors: ["a", "a", "a", "a"], caps: { maxSector: 0.6 } });

@@ -96,14 +96,14 @@ export interface BookRefusal {
   readonly limit: number;
 }
 
-/** One net trade of one instrument. */
-export interface BookFill {
-  readonly bar: number;
-  readonly instrument: number;
+/** The book's net trades by column (row k = one instrument traded at one bar), like TradeLog's table. */
+export interface BookFills {
+  readonly bar: Int32Array;
+  readonly instrument: Int32Array;
   /** Signed net quantity traded. */
-  readonly quantity: number;
-  readonly price: number;
-  readonly cost: number;
+  readonly quantity: Float64Array;
+  readonly price: Float64Array;
+  readonly cost: Float64Array;
 }
 
 /** One round trip of one pair; pnl is its attributed P&L (marks, cost and fee shares). */
@@ -137,7 +137,8 @@ export interface BacktestBookResult {
   /** Per pair, P&L per bar (with `pairSeries: true`); null otherwise. */
   readonly pairPnlSeries: readonly Float64Array[] | null;
   readonly trades: readonly BookTrade[];
-  readonly fills: readonly BookFill[];
+  /** Every net trade, by column (one object per fill would be ~10⁴ heap objects per book). */
+  readonly fills: BookFills;
   readonly refusals: readonly BookRefusal[];
   /** Σ|ΔQ_s|·P_s actually traded, and Σ_p Σ_s |Δq_{p,s}|·P_s had each pair traded alone. */
   readonly netTradedNotional: number;
@@ -245,31 +246,29 @@ interface BookState {
 }
 
 const REASONS = ["signal", "stop", "end"] as const;
+// Module-local bindings of the rule's decision function and codes (as in BacktestEngine.ts): a
+// bundler that turns imports into property getters would otherwise run a getter per pair-bar.
+const decide = decideAction;
+const BUY = ACTION_BUY;
+const SELL = ACTION_SELL;
+const HOLD = ACTION_HOLD;
+const STOP = ACTION_STOP;
 
 /** The bar loop on validated inputs (see the module comment). */
 function runBook(b: BookState): BacktestBookResult {
-  const { prices, legY, legX, betas, rules, weights, capital, leverage, caps, sectorOf, costRate } = b;
+  const { prices, legY, legX, betas, rules, weights, capital, leverage, caps, sectorOf, costRate, startBar } = b;
   const n = prices[0].length;
   const m = prices.length;
   const count = legY.length;
   const feePerBar = b.borrowFee / b.periodsPerYear;
   const hasCaps = caps.gross < Infinity || caps.net < Infinity || caps.leg < Infinity || caps.sector < Infinity;
 
-  // every pair's signal (one sequential pass per pair over its two legs), stored bar-major
-  // (signals[t·count + p]) because the bar loop reads all pairs of one bar together
+  // every pair's signal (one sequential pass per pair over its two legs), pair-major; prices are
+  // read in place (prices[s][t]): a bar-major copy cost more in strided writes than it saved
   const signals = new Float64Array(count * n);
-  const scratch = new Float64Array(n);
-  for (let p = 0; p < count; p++) {
-    pairSignalKernel(prices[legY[p]], prices[legX[p]], betas[p], rules[p], scratch);
-    for (let t = 0; t < n; t++) signals[t * count + p] = scratch[t];
-  }
+  for (let p = 0; p < count; p++) pairSignalKernel(prices[legY[p]], prices[legX[p]], betas[p], rules[p], signals.subarray(p * n, (p + 1) * n));
   const thresholds = rules.map((r) => r.thresholds);
-  // bar-major price matrix for the per-bar instrument loops
-  const px = new Float64Array(n * m);
-  for (let s = 0; s < m; s++) {
-    const series = prices[s];
-    for (let t = 0; t < n; t++) px[t * m + s] = series[t];
-  }
+  const entryCandidates = new Int32Array(count);
 
   const equityOut = new Float64Array(n);
   const returnsOut = new Float64Array(n);
@@ -282,7 +281,7 @@ function runBook(b: BookState): BacktestBookResult {
   const instrumentFees = new Float64Array(m);
   const series = b.pairSeries ? Array.from({ length: count }, () => new Float64Array(n)) : null;
   const trades: BookTrade[] = [];
-  const fills: BookFill[] = [];
+  const fillLog = new FillLog();
   const refusals: BookRefusal[] = [];
   const warnings: string[] = [];
 
@@ -307,18 +306,16 @@ function runBook(b: BookState): BacktestBookResult {
   let undefinedSignals = 0;
 
   for (let t = 0; t < n; t++) {
-    const row = t * m;
     const equityBefore = equity;
     let barPnl = 0;
     if (t > 0) {
-      const prev = row - m;
       // 1. marks and borrow fees: per pair (attribution) and per instrument (the book)
       if (feePerBar > 0) shortSum.fill(0);
       for (let p = 0; p < count; p++) {
         if (side[p] === 0) continue;
         const iy = legY[p];
         const ix = legX[p];
-        const d = qy[p] * (px[row + iy] - px[prev + iy]) + qx[p] * (px[row + ix] - px[prev + ix]);
+        const d = qy[p] * (prices[iy][t] - prices[iy][t - 1]) + qx[p] * (prices[ix][t] - prices[ix][t - 1]);
         pairPnl[p] += d;
         tradePnl[p] += d;
         if (series !== null) series[p][t] += d;
@@ -330,9 +327,9 @@ function runBook(b: BookState): BacktestBookResult {
       for (let s = 0; s < m; s++) {
         const q = holdings[s];
         if (q === 0) continue;
-        let d = q * (px[row + s] - px[prev + s]);
+        let d = q * (prices[s][t] - prices[s][t - 1]);
         if (q < 0 && feePerBar > 0) {
-          const fee = -q * px[prev + s] * feePerBar;
+          const fee = -q * prices[s][t - 1] * feePerBar;
           instrumentFees[s] += fee;
           d -= fee;
         }
@@ -345,8 +342,8 @@ function runBook(b: BookState): BacktestBookResult {
           const iy = legY[p];
           const ix = legX[p];
           let fee = 0;
-          if (qy[p] < 0 && holdings[iy] < 0) fee += ((-qy[p] / shortSum[iy]) * -holdings[iy]) * px[prev + iy] * feePerBar;
-          if (qx[p] < 0 && holdings[ix] < 0) fee += ((-qx[p] / shortSum[ix]) * -holdings[ix]) * px[prev + ix] * feePerBar;
+          if (qy[p] < 0 && holdings[iy] < 0) fee += ((-qy[p] / shortSum[iy]) * -holdings[iy]) * prices[iy][t - 1] * feePerBar;
+          if (qx[p] < 0 && holdings[ix] < 0) fee += ((-qx[p] / shortSum[ix]) * -holdings[ix]) * prices[ix][t - 1] * feePerBar;
           pairFees[p] += fee;
           pairPnl[p] -= fee;
           tradePnl[p] -= fee;
@@ -356,69 +353,73 @@ function runBook(b: BookState): BacktestBookResult {
       equity += barPnl;
     }
 
-    // 2–3. decisions: exits first, then entries (caps checked on the holdings after earlier decisions)
+    // 2–3. decisions in one pass over the pairs: exits are applied at once, entry signals are
+    // collected and applied afterwards in pair order (caps see the holdings after all exits and
+    // after earlier entries); the pass also moves each pair's signal into prevSignal
     const last = t === n - 1;
-    if (t >= b.startBar || last) {
-      const sigRow = t * count;
-      for (let p = 0; p < count; p++) {
-        if (side[p] === 0) continue;
-        let reason = -1;
-        if (last) reason = 2;
-        else {
-          const action = decideAction(thresholds[p], side[p], signals[sigRow + p], prevSignal[p]);
-          if (action !== ACTION_HOLD) reason = action === ACTION_STOP ? 1 : 0;
-        }
-        if (reason < 0) continue;
-        deltaY[p] = -qy[p];
-        deltaX[p] = -qx[p];
-        delta[legY[p]] -= qy[p];
-        delta[legX[p]] -= qx[p];
-        grossDelta[legY[p]] += Math.abs(qy[p]);
-        grossDelta[legX[p]] += Math.abs(qx[p]);
-        closing[p] = reason + 1;
-        touchedPairs.push(p);
-      }
-      if (!last) {
-        for (let p = 0; p < count; p++) {
-          if (side[p] !== 0 || closing[p] !== 0) continue;
-          const action = decideAction(thresholds[p], 0, signals[sigRow + p], prevSignal[p]);
-          if (action !== ACTION_BUY && action !== ACTION_SELL) continue;
-          const direction = action === ACTION_BUY ? 1 : -1;
-          const iy = legY[p];
-          const ix = legX[p];
-          const priceY = px[row + iy];
-          const priceX = px[row + ix];
-          const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
-          if (!(q > 0) || !Number.isFinite(q)) continue;
-          const addY = direction * q;
-          const addX = -direction * q * betas[p];
-          if (hasCaps) {
-            const refusal = checkCaps(caps, sectorOf, holdings, delta, px, row, m, iy, ix, addY, addX, equity);
-            if (refusal !== null) {
-              refusals.push({ bar: t, pair: p, cap: refusal.cap, value: refusal.value, limit: refusal.limit });
-              continue;
-            }
-          }
-          side[p] = direction;
-          units[p] = q;
-          qy[p] = addY;
-          qx[p] = addX;
-          entryBar[p] = t;
-          tradePnl[p] = 0;
-          deltaY[p] = addY;
-          deltaX[p] = addX;
-          delta[iy] += addY;
-          delta[ix] += addX;
-          grossDelta[iy] += Math.abs(addY);
-          grossDelta[ix] += Math.abs(addX);
-          touchedPairs.push(p);
-        }
-      }
-    }
-    for (let p = 0, k = t * count; p < count; p++, k++) {
+    const deciding = t >= startBar;
+    let candidates = 0;
+    for (let p = 0, k = t; p < count; p++, k += n) {
       const v = signals[k];
-      if (v !== v && t >= b.startBar) undefinedSignals++;
+      const previous = prevSignal[p];
       prevSignal[p] = v;
+      if (v !== v && deciding) undefinedSignals++;
+      const held = side[p];
+      if (held === 0) {
+        if (deciding && !last) {
+          const action = decide(thresholds[p], 0, v, previous);
+          if (action === BUY || action === SELL) entryCandidates[candidates++] = action === BUY ? p + 1 : -(p + 1);
+        }
+        continue;
+      }
+      let reason = -1;
+      if (last) reason = 2;
+      else if (deciding) {
+        const action = decide(thresholds[p], held, v, previous);
+        if (action !== HOLD) reason = action === STOP ? 1 : 0;
+      }
+      if (reason < 0) continue;
+      deltaY[p] = -qy[p];
+      deltaX[p] = -qx[p];
+      delta[legY[p]] -= qy[p];
+      delta[legX[p]] -= qx[p];
+      grossDelta[legY[p]] += Math.abs(qy[p]);
+      grossDelta[legX[p]] += Math.abs(qx[p]);
+      closing[p] = reason + 1;
+      touchedPairs.push(p);
+    }
+    for (let c = 0; c < candidates; c++) {
+      const code = entryCandidates[c];
+      const direction = code > 0 ? 1 : -1;
+      const p = code > 0 ? code - 1 : -code - 1;
+      const iy = legY[p];
+      const ix = legX[p];
+      const priceY = prices[iy][t];
+      const priceX = prices[ix][t];
+      const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
+      if (!(q > 0) || !Number.isFinite(q)) continue;
+      const addY = direction * q;
+      const addX = -direction * q * betas[p];
+      if (hasCaps) {
+        const refusal = checkCaps(caps, sectorOf, holdings, delta, prices, t, iy, ix, addY, addX, equity);
+        if (refusal !== null) {
+          refusals.push({ bar: t, pair: p, cap: refusal.cap, value: refusal.value, limit: refusal.limit });
+          continue;
+        }
+      }
+      side[p] = direction;
+      units[p] = q;
+      qy[p] = addY;
+      qx[p] = addX;
+      entryBar[p] = t;
+      tradePnl[p] = 0;
+      deltaY[p] = addY;
+      deltaX[p] = addX;
+      delta[iy] += addY;
+      delta[ix] += addX;
+      grossDelta[iy] += Math.abs(addY);
+      grossDelta[ix] += Math.abs(addX);
+      touchedPairs.push(p);
     }
 
     // 4. net trades, costs on the net, allocated to the pairs by |Δq|
@@ -432,7 +433,7 @@ function runBook(b: BookState): BacktestBookResult {
           const d = leg === 0 ? deltaY[p] : deltaX[p];
           if (grossDelta[s] === 0) continue;
           // this pair's share of the instrument's net cost: |Δq_{p,s}| / Σ_p |Δq_{p,s}|
-          cost += Math.abs(delta[s]) * px[row + s] * costRate * (Math.abs(d) / grossDelta[s]);
+          cost += Math.abs(delta[s]) * prices[s][t] * costRate * (Math.abs(d) / grossDelta[s]);
         }
         pairCosts[p] += cost;
         pairPnl[p] -= cost;
@@ -444,9 +445,9 @@ function runBook(b: BookState): BacktestBookResult {
         for (let leg = 0; leg < 2; leg++) {
           const s = leg === 0 ? legY[p] : legX[p];
           if (grossDelta[s] === 0) continue;
-          const price = px[row + s];
+          const price = prices[s][t];
           const cost = Math.abs(delta[s]) * price * costRate;
-          if (delta[s] !== 0) fills.push({ bar: t, instrument: s, quantity: delta[s], price, cost });
+          if (delta[s] !== 0) fillLog.add(t, s, delta[s], price, cost);
           netTraded += Math.abs(delta[s]) * price;
           grossTraded += grossDelta[s] * price;
           instrumentCosts[s] += cost;
@@ -500,7 +501,7 @@ function runBook(b: BookState): BacktestBookResult {
     instrumentBorrowFees: instrumentFees,
     pairPnlSeries: series,
     trades,
-    fills,
+    fills: fillLog.table(),
     refusals,
     netTradedNotional: netTraded,
     grossTradedNotional: grossTraded,
@@ -519,16 +520,16 @@ function checkCaps(
   sectorOf: Int32Array | null,
   holdings: Float64Array,
   delta: Float64Array,
-  px: Float64Array,
-  row: number,
-  m: number,
+  prices: readonly Float64Array[],
+  t: number,
   iy: number,
   ix: number,
   addY: number,
   addX: number,
   equity: number,
 ): { cap: BookCapName; value: number; limit: number } | null {
-  const exposure = (s: number): number => (holdings[s] + delta[s] + (s === iy ? addY : 0) + (s === ix ? addX : 0)) * px[row + s];
+  const m = prices.length;
+  const exposure = (s: number): number => (holdings[s] + delta[s] + (s === iy ? addY : 0) + (s === ix ? addX : 0)) * prices[s][t];
   const legY = Math.abs(exposure(iy)) / equity;
   const legX = Math.abs(exposure(ix)) / equity;
   if (Math.max(legY, legX) > caps.leg) return { cap: "leg", value: Math.max(legY, legX), limit: caps.leg };
@@ -549,4 +550,48 @@ function checkCaps(
     }
   }
   return null;
+}
+
+/** Growable column store of fills (doubling typed arrays). */
+class FillLog {
+  private length = 0;
+  private bar = new Int32Array(256);
+  private instrument = new Int32Array(256);
+  private quantity = new Float64Array(256);
+  private price = new Float64Array(256);
+  private cost = new Float64Array(256);
+
+  add(bar: number, instrument: number, quantity: number, price: number, cost: number): void {
+    if (this.length === this.bar.length) this.grow();
+    const k = this.length++;
+    this.bar[k] = bar;
+    this.instrument[k] = instrument;
+    this.quantity[k] = quantity;
+    this.price[k] = price;
+    this.cost[k] = cost;
+  }
+
+  table(): BookFills {
+    const n = this.length;
+    return { bar: this.bar.slice(0, n), instrument: this.instrument.slice(0, n), quantity: this.quantity.slice(0, n), price: this.price.slice(0, n), cost: this.cost.slice(0, n) };
+  }
+
+  private grow(): void {
+    const size = this.bar.length * 2;
+    const bar = new Int32Array(size);
+    bar.set(this.bar);
+    this.bar = bar;
+    const instrument = new Int32Array(size);
+    instrument.set(this.instrument);
+    this.instrument = instrument;
+    const quantity = new Float64Array(size);
+    quantity.set(this.quantity);
+    this.quantity = quantity;
+    const price = new Float64Array(size);
+    price.set(this.price);
+    this.price = price;
+    const cost = new Float64Array(size);
+    cost.set(this.cost);
+    this.cost = cost;
+  }
 }
