@@ -31,7 +31,7 @@
  */
 import { decideAction, normalizeRule, ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, type NormalizedRule, type TradingRule } from "../backtest/tradingRule.js";
 import { maxDrawdown } from "../backtest/maxDrawdown.js";
-import { describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
+import { asFloat64ReadOnly, describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
 import { allocationWeightsKernel, type AllocationMethod } from "./allocationWeights.js";
 import { pairSignalKernel } from "./pairSignal.js";
 
@@ -159,12 +159,16 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   const fn = "backtestBook";
   const o = requireOptions<BacktestBookInput>(fn, input);
   if (!Array.isArray(o.prices) || o.prices.length < 2) typeError(fn, `prices must be an array of at least 2 price series, got ${describe(o.prices)}`);
-  const prices = o.prices.map((p, s) => toFloat64(p, `prices[${s}]`, fn, { minLength: 2 }));
+  // read in place when already Float64Array (asFloat64ReadOnly): the book never writes to or returns them
+  const prices = o.prices.map((p, s) => asFloat64ReadOnly(p, `prices[${s}]`, fn, { minLength: 2, allowNonFinite: true }));
   const n = prices[0].length;
   const m = prices.length;
   prices.forEach((p, s) => {
     if (p.length !== n) rangeError(fn, `prices must all have one length, got ${p.length} at prices[${s}] and ${n} at prices[0]`);
-    for (let t = 0; t < n; t++) if (!(p[t] > 0)) rangeError(fn, `prices must be > 0, got ${p[t]} at prices[${s}][${t}]`);
+    for (let t = 0; t < n; t++) {
+      const v = p[t];
+      if (!(v > 0 && v < Infinity)) rangeError(fn, v - v !== 0 ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${t}` : `prices must be > 0, got ${v} at prices[${s}][${t}]`);
+    }
   });
   if (!Array.isArray(o.pairs) || o.pairs.length === 0) typeError(fn, `pairs must be a non-empty array, got ${describe(o.pairs)}`);
   const rules: NormalizedRule[] = [];
@@ -286,6 +290,7 @@ function runBook(b: BookState): BacktestBookResult {
   const warnings: string[] = [];
 
   const holdings = new Float64Array(m); // Q_s
+  const refPrice = new Float64Array(m); // price at which Q_s was last settled into instrumentPnl
   const qy = new Float64Array(count); // pair holdings of its y and x legs
   const qx = new Float64Array(count);
   const side = new Int8Array(count);
@@ -308,54 +313,11 @@ function runBook(b: BookState): BacktestBookResult {
   for (let t = 0; t < n; t++) {
     const equityBefore = equity;
     let barPnl = 0;
-    if (t > 0) {
-      // 1. marks and borrow fees: per pair (attribution) and per instrument (the book)
-      if (feePerBar > 0) shortSum.fill(0);
-      for (let p = 0; p < count; p++) {
-        if (side[p] === 0) continue;
-        const iy = legY[p];
-        const ix = legX[p];
-        const d = qy[p] * (prices[iy][t] - prices[iy][t - 1]) + qx[p] * (prices[ix][t] - prices[ix][t - 1]);
-        pairPnl[p] += d;
-        tradePnl[p] += d;
-        if (series !== null) series[p][t] += d;
-        if (feePerBar > 0) {
-          if (qy[p] < 0) shortSum[iy] -= qy[p];
-          if (qx[p] < 0) shortSum[ix] -= qx[p];
-        }
-      }
-      for (let s = 0; s < m; s++) {
-        const q = holdings[s];
-        if (q === 0) continue;
-        let d = q * (prices[s][t] - prices[s][t - 1]);
-        if (q < 0 && feePerBar > 0) {
-          const fee = -q * prices[s][t - 1] * feePerBar;
-          instrumentFees[s] += fee;
-          d -= fee;
-        }
-        instrumentPnl[s] += d;
-        barPnl += d;
-      }
-      if (feePerBar > 0) {
-        for (let p = 0; p < count; p++) {
-          if (side[p] === 0) continue;
-          const iy = legY[p];
-          const ix = legX[p];
-          let fee = 0;
-          if (qy[p] < 0 && holdings[iy] < 0) fee += ((-qy[p] / shortSum[iy]) * -holdings[iy]) * prices[iy][t - 1] * feePerBar;
-          if (qx[p] < 0 && holdings[ix] < 0) fee += ((-qx[p] / shortSum[ix]) * -holdings[ix]) * prices[ix][t - 1] * feePerBar;
-          pairFees[p] += fee;
-          pairPnl[p] -= fee;
-          tradePnl[p] -= fee;
-          if (series !== null) series[p][t] -= fee;
-        }
-      }
-      equity += barPnl;
-    }
-
-    // 2–3. decisions in one pass over the pairs: exits are applied at once, entry signals are
-    // collected and applied afterwards in pair order (caps see the holdings after all exits and
-    // after earlier entries); the pass also moves each pair's signal into prevSignal
+    // 1–2. one pass over the pairs: mark each held pair's legs (its attribution; their sum is the
+    // book's mark-to-market), then its rule: exits are applied at once, entry signals are collected
+    // and applied after the borrow fees, in pair order (caps see the holdings after all exits and
+    // after earlier entries; sizing sees the equity after this bar's marks and fees). A held pair
+    // entered at an earlier bar, so t ≥ 1 whenever it is marked.
     const last = t === n - 1;
     const deciding = t >= startBar;
     let candidates = 0;
@@ -372,6 +334,13 @@ function runBook(b: BookState): BacktestBookResult {
         }
         continue;
       }
+      const pricesY = prices[legY[p]];
+      const pricesX = prices[legX[p]];
+      const d = qy[p] * (pricesY[t] - pricesY[t - 1]) + qx[p] * (pricesX[t] - pricesX[t - 1]);
+      pairPnl[p] += d;
+      tradePnl[p] += d;
+      if (series !== null) series[p][t] += d;
+      barPnl += d;
       let reason = -1;
       if (last) reason = 2;
       else if (deciding) {
@@ -388,6 +357,38 @@ function runBook(b: BookState): BacktestBookResult {
       closing[p] = reason + 1;
       touchedPairs.push(p);
     }
+    // borrow fees on the net short instruments (holdings before this bar's trades), shared by the
+    // pairs short in them pro rata to their own short quantity
+    if (feePerBar > 0 && t > 0) {
+      shortSum.fill(0);
+      for (let p = 0; p < count; p++) {
+        if (side[p] === 0 && closing[p] === 0) continue;
+        if (qy[p] < 0) shortSum[legY[p]] -= qy[p];
+        if (qx[p] < 0) shortSum[legX[p]] -= qx[p];
+      }
+      for (let s = 0; s < m; s++) {
+        const q = holdings[s];
+        if (!(q < 0)) continue;
+        const fee = -q * prices[s][t - 1] * feePerBar;
+        instrumentFees[s] += fee;
+        instrumentPnl[s] -= fee;
+        barPnl -= fee;
+      }
+      for (let p = 0; p < count; p++) {
+        if (side[p] === 0 && closing[p] === 0) continue;
+        const iy = legY[p];
+        const ix = legX[p];
+        let fee = 0;
+        if (qy[p] < 0 && holdings[iy] < 0) fee += ((-qy[p] / shortSum[iy]) * -holdings[iy]) * prices[iy][t - 1] * feePerBar;
+        if (qx[p] < 0 && holdings[ix] < 0) fee += ((-qx[p] / shortSum[ix]) * -holdings[ix]) * prices[ix][t - 1] * feePerBar;
+        pairFees[p] += fee;
+        pairPnl[p] -= fee;
+        tradePnl[p] -= fee;
+        if (series !== null) series[p][t] -= fee;
+      }
+    }
+    equity += barPnl;
+
     for (let c = 0; c < candidates; c++) {
       const code = entryCandidates[c];
       const direction = code > 0 ? 1 : -1;
@@ -448,6 +449,9 @@ function runBook(b: BookState): BacktestBookResult {
           const price = prices[s][t];
           const cost = Math.abs(delta[s]) * price * costRate;
           if (delta[s] !== 0) fillLog.add(t, s, delta[s], price, cost);
+          // instrument mark-to-market settled at each change of its net quantity (Q·(P − P_ref))
+          instrumentPnl[s] += holdings[s] * (price - refPrice[s]);
+          refPrice[s] = price;
           netTraded += Math.abs(delta[s]) * price;
           grossTraded += grossDelta[s] * price;
           instrumentCosts[s] += cost;
@@ -480,6 +484,7 @@ function runBook(b: BookState): BacktestBookResult {
     returnsOut[t] = equityBefore > 0 ? equity / equityBefore - 1 : 0;
   }
 
+  for (let s = 0; s < m; s++) instrumentPnl[s] += holdings[s] * (prices[s][n - 1] - refPrice[s]); // rounding residue only: every pair closes at the last bar
   if (undefinedSignals > 0) warnings.push(`undefined pair signals (rolling-window warm-up or zero variance) at ${undefinedSignals} pair-bars: no decisions there`);
   if (trades.length === 0) warnings.push("no pair traded: flat equity, Sharpe 0");
   let mean = 0;
