@@ -25,6 +25,7 @@ export interface PairTradesSummary {
 const decide = decideAction;
 
 /** Simulate the rule; see the module comment. */
+/** `firstDefined`: index of the first non-NaN signal (earlier bars are skipped; returnsOut must be zero-filled). */
 export function simulatePairTradesKernel(
   y: Float64Array,
   x: Float64Array,
@@ -34,6 +35,7 @@ export function simulatePairTradesKernel(
   costRate: number,
   capital: number,
   returnsOut: Float64Array | null,
+  firstDefined = 0,
 ): PairTradesSummary {
   const n = y.length;
   let equity = capital;
@@ -49,7 +51,9 @@ export function simulatePairTradesKernel(
   let sumSq = 0;
   let peak = capital;
   let maxDd = 0;
-  for (let i = 0; i < n; i++) {
+  // bars before the first defined signal are flat with return 0 whatever the rule (warm-up):
+  // start there (returnsOut is zero-filled by the caller)
+  for (let i = firstDefined; i < n; i++) {
     const yi = y[i];
     const xi = x[i];
     const before = equity;
@@ -98,7 +102,7 @@ export function simulatePairTradesKernel(
       sumSq += r * r;
       if (equity > peak) peak = equity;
       else if (equity < peak * (1 - maxDd)) maxDd = 1 - equity / peak;
-    } else if (returnsOut !== null) returnsOut[i] = 0;
+    }
   }
   const mean = sum / n;
   return { finalEquity: equity, trades, meanReturn: mean, sumSquares: Math.max(0, sumSq - sum * mean), maxDrawdown: maxDd };

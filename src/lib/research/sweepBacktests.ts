@@ -82,6 +82,8 @@ export interface SweepBacktestsResult {
 interface Group {
   beta: Float64Array;
   signal: Float64Array;
+  /** First bar with a defined signal (the warm-up before it is flat for every rule). */
+  first: number;
 }
 
 /** Run one shard of a sweep; see the module comment. */
@@ -130,13 +132,16 @@ export function sweepBacktests(input: SweepBacktestsInput): SweepBacktestsResult
     if (group === undefined) {
       // the data half, by the engine itself: β_t and the z-score for this (hedge, window)
       const run = backtestPair({ y, x, hedge: c.hedge, rule: { kind: "zscore", entry: 1, exit: 0, window: { type: "rolling", length: c.zWindow } }, diagnostics: true });
-      group = { beta: run.diagnostics!.hedgeRatios, signal: run.diagnostics!.signal };
+      const signal = run.diagnostics!.signal;
+      let first = 0;
+      while (first < signal.length && signal[first] !== signal[first]) first++;
+      group = { beta: run.diagnostics!.hedgeRatios, signal, first };
       if (cache.size >= MAX_CACHED_GROUPS) cache.delete(cache.keys().next().value as number);
       cache.set(key, group);
       groupsComputed++;
     }
     const returns = withReturns ? new Float64Array(y.length) : null;
-    const s = simulatePairTradesKernel(y, x, group.beta, group.signal, th, costRate, capital, returns);
+    const s = simulatePairTradesKernel(y, x, group.beta, group.signal, th, costRate, capital, returns, group.first);
     const sharpe = sharpeFromMoments(s.meanReturn, s.sumSquares / (y.length - 1));
     results.push({
       index,
