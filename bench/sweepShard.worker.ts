@@ -1,4 +1,4 @@
-/** piscina worker for bench/research.bench.ts: runs one index-range shard of a sweep. */
+/** piscina worker for bench/walkForwardBookSweep.bench.ts: runs one index-range shard of a sweep. */
 import { sweepBacktests, type SweepBacktestsInput } from "../src/lib/research/index.js";
 
 export default function shard(task: SweepBacktestsInput): { count: number; bestSharpe: number } {

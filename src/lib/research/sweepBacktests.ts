@@ -19,7 +19,7 @@
  * @throws RangeError/TypeError for bad prices (as backtestPair), a bad space (an invalid rule
  *   combination such as |exit| ≥ entry names its index), range or sampling; the signal's reason
  * @example sweepBacktests({ y, x, space, range: { start: 0, end: 100 } }).results[0].sharpe
- *   // the per-bar Sharpe of combination 0 (see bench/research.bench.ts for a 1,000-combination run)
+ *   // the per-bar Sharpe of combination 0 (see bench/walkForwardBookSweep.bench.ts for a 1,000-combination run)
  */
 import { backtestPair } from "../backtest/backtestPair.js";
 import { normalizeRule, type TradingRule } from "../backtest/tradingRule.js";
