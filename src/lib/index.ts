@@ -15,5 +15,6 @@ export * from "./pde/index.js";
 export * from "./evaluation/index.js";
 export * from "./discovery/index.js";
 export * from "./report/index.js";
+export * from "./hedge/index.js";
 export * from "./book/index.js";
 export * from "./research/index.js";

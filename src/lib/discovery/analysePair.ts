@@ -3,6 +3,10 @@ import { leungLi } from "../optimal/leungLi.js";
 import { fitOu } from "../ou/fitOu.js";
 import { coint } from "../timeseries/coint.js";
 import { hurst } from "../timeseries/hurst.js";
+import { boxTiaoHedge } from "../hedge/boxTiaoHedge.js";
+import { johansenHedge } from "../hedge/johansenHedge.js";
+import { minHalfLifeHedge } from "../hedge/minHalfLifeHedge.js";
+import { tlsHedge } from "../hedge/tlsHedge.js";
 import {
   asFloat64ReadOnly,
   rangeError,
@@ -18,6 +22,9 @@ export const ANALYSE_PAIR_MIN_OBSERVATIONS = 20;
 
 /** Hurst estimators accepted by {@link analysePair}. */
 export type PairHurstMethod = "variance" | "rs" | "dfa";
+
+/** Static hedge estimators {@link analysePair} can trade (the cointegration test is always Engle–Granger). */
+export type PairHedgeMethod = "ols" | "tls" | "johansen" | "boxTiao" | "minHalfLife";
 
 /** Options of {@link analysePair}; the defaults are the TestPair RPC's. */
 export interface AnalysePairOptions {
@@ -35,6 +42,12 @@ export interface AnalysePairOptions {
   maxLag?: number;
   /** Hurst estimator for the residual spread. Default "variance". */
   hurstMethod?: PairHurstMethod;
+  /**
+   * Hedge of the traded spread y − intercept − β·x: "ols" (default, the Engle–Granger regression),
+   * "tls" (tlsHedge), "johansen" (johansenHedge, detOrder 0, kArDiff 1), "boxTiao" (boxTiaoHedge) or
+   * "minHalfLife" (minHalfLifeHedge, default bounds). The p-value is always Engle–Granger's.
+   */
+  hedge?: PairHedgeMethod;
 }
 
 /** Backtest metrics of an analysed pair (NaN and 0 trades when not backtested). */
@@ -55,7 +68,9 @@ export type PairFailure = "cointegration" | "hurst" | "ou" | "levels" | null;
 /** Result of {@link analysePair}. Fields of stages not reached are NaN. */
 export interface PairAnalysis {
   readonly nObservations: number;
-  /** Engle–Granger hedge: residual e_t = y_t − intercept − beta·x_t. */
+  /** The hedge estimator of beta and intercept. */
+  readonly hedge: PairHedgeMethod;
+  /** Hedge of the spread e_t = y_t − intercept − beta·x_t (Engle–Granger's for hedge "ols"). */
   readonly beta: number;
   readonly intercept: number;
   readonly pValue: number;
@@ -110,6 +125,7 @@ export interface ResolvedPairOptions {
   readonly rho: number;
   readonly maxLag: number | undefined;
   readonly hurstMethod: PairHurstMethod;
+  readonly hedge: PairHedgeMethod;
 }
 
 /** Validate and default the options of {@link analysePair} (fn names the public caller). */
@@ -124,14 +140,16 @@ export function resolvePairAnalysisOptions(fn: string, options: AnalysePairOptio
     rho: o.rho === undefined ? 0.04 : requireFinite(fn, "rho", o.rho, { min: 0 }),
     maxLag: o.maxLag === undefined ? undefined : requireInteger(fn, "maxLag", o.maxLag, { min: 0 }),
     hurstMethod: o.hurstMethod === undefined ? "variance" : requireOneOf(fn, "hurstMethod", o.hurstMethod, ["variance", "rs", "dfa"] as const),
+    hedge: o.hedge === undefined ? "ols" : requireOneOf(fn, "hedge", o.hedge, ["ols", "tls", "johansen", "boxTiao", "minHalfLife"] as const),
   };
 }
 
 /**
  * The per-pair research pipeline, every stage a library function:
- *   1. Engle–Granger `coint(y, x)` (constant, ADF lag by AIC): hedge β, intercept, p-value;
+ *   1. Engle–Granger `coint(y, x)` (constant, ADF lag by AIC): p-value, and the hedge β and
+ *      intercept unless `hedge` picks another estimator (src/lib/hedge; its warnings are added);
  *      fails unless p < significance.
- *   2. `hurst` of the residual spread e_t = y_t − intercept − β·x_t; fails unless H ≤ maxHurst.
+ *   2. `hurst` of the spread e_t = y_t − intercept − β·x_t; fails unless H ≤ maxHurst.
  *   3. exact OU MLE `fitOu(e, { dt })`; fails unless κ > 0 and σ > 0 (finite).
  *   4. Leung–Li optimal levels with r = rho and cost per trade in spread units
  *      c = transactionCost·(|y_T| + |β|·|x_T|); fails when there is no entry region.
@@ -161,13 +179,31 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
   if (x.length !== n) rangeError("analysePair", `y and x must have the same length, got ${n} and ${x.length}`);
   const warnings: string[] = [];
   const eg = coint(y, x, { trend: "c", autolag: "aic", maxlag: o.maxLag });
-  const beta = eg.beta[0];
   warnings.push(...eg.warnings);
+  let beta = eg.beta[0];
+  let intercept = eg.intercept;
+  let residuals = eg.residuals;
+  if (o.hedge !== "ols") {
+    const h =
+      o.hedge === "tls"
+        ? tlsHedge(y, x)
+        : o.hedge === "johansen"
+          ? johansenHedge(y, x)
+          : o.hedge === "boxTiao"
+            ? boxTiaoHedge(y, x)
+            : minHalfLifeHedge(y, x);
+    warnings.push(...h.warnings);
+    beta = h.beta;
+    intercept = h.intercept;
+    residuals = new Float64Array(n);
+    for (let t = 0; t < n; t++) residuals[t] = y[t] - intercept - beta * x[t];
+  }
   const isCointegrated = eg.pValue < o.significance;
   const result = {
     nObservations: n,
+    hedge: o.hedge,
     beta,
-    intercept: eg.intercept,
+    intercept,
     pValue: eg.pValue,
     adfStatistic: eg.statistic,
     adfLag: eg.usedLag ?? 0, // null only for collinear legs (see warnings)
@@ -188,13 +224,15 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
     reason: "",
     warnings,
   };
-  if (!isCointegrated) {
+  if (!isCointegrated || (o.hedge !== "ols" && !Number.isFinite(beta))) {
     result.failedAt = "cointegration";
-    result.reason = `not cointegrated: p-value ${eg.pValue.toPrecision(4)} >= significance ${o.significance}`;
+    result.reason = isCointegrated
+      ? `no finite ${o.hedge} hedge ratio (see warnings)`
+      : `not cointegrated: p-value ${eg.pValue.toPrecision(4)} >= significance ${o.significance}`;
     return result;
   }
 
-  const h = hurst(eg.residuals, { method: o.hurstMethod });
+  const h = hurst(residuals, { method: o.hurstMethod });
   result.hurst = h.H;
   warnings.push(...h.warnings);
   if (!(h.H <= o.maxHurst)) {
@@ -203,7 +241,7 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
     return result;
   }
 
-  const ou = fitOu(eg.residuals, { dt: o.dt });
+  const ou = fitOu(residuals, { dt: o.dt });
   result.kappa = ou.kappa;
   result.theta = ou.theta;
   result.sigma = ou.sigma;
@@ -240,7 +278,7 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
     y,
     x,
     hedge: { method: "static", beta },
-    rule: { kind: "levels", entry: entry + eg.intercept, exit: exit + eg.intercept, side: "both", center: ou.theta + eg.intercept },
+    rule: { kind: "levels", entry: entry + intercept, exit: exit + intercept, side: "both", center: ou.theta + intercept },
     costs: { bps: o.transactionCost * 1e4 },
     periodsPerYear: 1 / o.dt,
   });

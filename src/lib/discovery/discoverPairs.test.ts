@@ -77,6 +77,15 @@ describe("discoverPairs validation and cancellation", () => {
     controller.abort();
     expect(() => discoverPairs(panel, { signal: controller.signal })).toThrow(/abort/i);
   });
+  it("the signal is checked between pairs: aborting mid-scan stops after the pairs already analysed", () => {
+    // discoverPairs is synchronous, so the abort must come from the signal itself: this one reports
+    // aborted from its 4th check on (one check per pair in the cointegration scan, no screens).
+    let checks = 0;
+    const reason = new DOMException("stopped by the test", "AbortError");
+    const signal = { get aborted() { checks++; return checks > 3; }, reason } as unknown as AbortSignal;
+    expect(() => discoverPairs(panel, { signal })).toThrow(reason);
+    expect(checks).toBe(4);
+  });
   it("rejects a malformed panel and bad options naming the argument", () => {
     expect(() => discoverPairs({ symbols: ["A", "A"], prices: [fixture.prices[0], fixture.prices[1]] })).toThrow(
       /discoverPairs: panel.symbols must be unique, "A" repeats at index 1/,

@@ -89,7 +89,8 @@ export interface DiscoverPairsResult {
  * @see [3] Benjamini, Y. & Hochberg, Y. (1995), JRSS B 57(1).
  * @throws RangeError/TypeError for a malformed panel (unequal lengths, < 20 prices, non-finite or,
  *   for the correlation and distance screens, zero prices, duplicate symbols) or bad options
- * @example discoverPairs({ symbols: ["A", "B", "C"], prices: [a, b, c] }, { nearestPartners: 1 }).removed.distance
+ * @example discoverPairs({ symbols, prices }, { nearestPartners: 3, halfLifeBand: { min: 1, max: 126 }, minMeanCrossings: 50 }).removed
+ *   // { sector: 0, correlation: 0, distance: 24, halfLife: 8, crossings: 1 } (EFA, VPL, EWG, EWQ, EWU, VGK, EEM, EWJ, SPY, DIA of data/stock_prices.csv; README)
  */
 export function discoverPairs(panel: DiscoveryPanel, options?: DiscoverPairsOptions): DiscoverPairsResult {
   const fn = "discoverPairs";

@@ -40,8 +40,8 @@ export interface ProbabilityOfBacktestOverfittingResult {
  * @throws TypeError if trials is not an array of numeric arrays
  * @throws RangeError if fewer than 2 trials, lengths differ, partitions is odd, < 2 or > 20, or
  *   T < 2·S (each half needs at least 2 periods per block set); non-finite returns
- * @example probabilityOfBacktestOverfitting(trials, { partitions: 8 }).pbo
- *   // equals fixtures/probabilityOfBacktestOverfitting.json's NumPy CSCV (gen_probabilityOfBacktestOverfitting.py)
+ * @example probabilityOfBacktestOverfitting(noiseTrials, { partitions: 8 }).pbo
+ *   // 0.44285714285714284 = 31/70 (20 pure-noise trials; fixtures/probabilityOfBacktestOverfitting.json, NumPy CSCV)
  */
 export function probabilityOfBacktestOverfitting(
   trials: ArrayLike<ArrayLike<number>>,

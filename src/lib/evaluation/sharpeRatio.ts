@@ -7,7 +7,7 @@ import { toFloat64 } from "../util/validate.js";
  * negative one and 0 for a zero mean, so rankings of trials stay total.
  * @see Sharpe, W.F. (1994) "The Sharpe Ratio", Journal of Portfolio Management 21(1).
  * @throws RangeError if returns has fewer than 2 values or a non-finite value
- * @example sharpeRatio([0.01, -0.02, 0.03, 0.0]) // ≈ 0.2608745973749755 (= 0.005/sd, numpy mean/std(ddof=1))
+ * @example sharpeRatio([0.01, -0.02, 0.03, 0.0]) // ≈ 0.2401922307076307 (numpy mean/std(ddof=1): 0.24019223070763063)
  */
 export function sharpeRatio(returns: ArrayLike<number>): number {
   const r = toFloat64(returns, "returns", "sharpeRatio", { minLength: 2 });

@@ -16,7 +16,7 @@ export interface StationaryBootstrapOptions {
  * Draws per index: one uniform for the continue/restart decision (none for i₀), one more at a restart.
  * @see [1] Politis, D.N. & Romano, J.P. (1994) "The Stationary Bootstrap", JASA 89(428).
  * @throws RangeError if n < 1 or meanBlockLength < 1; TypeError if rng is not a function
- * @example stationaryBootstrapIndices(5, { meanBlockLength: 1e9, rng: randomSource(1) }) // a rotation, e.g. [3, 4, 0, 1, 2]
+ * @example stationaryBootstrapIndices(5, { meanBlockLength: 1e9, rng: randomSource(1) }) // Int32Array [3, 4, 0, 1, 2] (one block: a rotation; restarts are all but impossible)
  */
 export function stationaryBootstrapIndices(n: number, options: StationaryBootstrapOptions): Int32Array {
   const fn = "stationaryBootstrapIndices";

@@ -113,7 +113,7 @@ const NO_BENCHMARK: TearSheetBenchmark = Object.freeze({
  * @see Bacon, C. (2008) Practical Portfolio Performance Measurement and Attribution, Wiley (definitions).
  * @throws RangeError if returns has fewer than 2 values, a non-finite value or a value ≤ −1,
  *   periodsPerYear is not positive, benchmark/timestamps differ in length, or timestamps are not increasing
- * @example tearSheet(returns, { periodsPerYear: 252 }).sharpe // fixtures/tearSheet.json, pandas computations of these definitions
+ * @example tearSheet(monthlyReturns, { periodsPerYear: 12 }).sharpe // ≈ −0.054818753659688975 (fixtures/tearSheet.json "monthly, losing", pandas)
  */
 export function tearSheet(returns: ArrayLike<number>, options: TearSheetOptions): TearSheet {
   const fn = "tearSheet";

@@ -82,6 +82,7 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
     rho: o.rho,
     maxLag: o.maxLag,
     hurstMethod: o.hurstMethod,
+    hedge: "ols",
   });
   const out: PartialPairResult = { symbol1, symbol2, nObservations: a.nObservations, hurstMethod: o.hurstMethod, warnings: [...a.warnings] };
   out.beta = a.beta;
