@@ -16,3 +16,5 @@ export * from "./evaluation/index.js";
 export * from "./discovery/index.js";
 export * from "./report/index.js";
 export * from "./hedge/index.js";
+export * from "./book/index.js";
+export * from "./research/index.js";

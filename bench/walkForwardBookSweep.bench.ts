@@ -1,0 +1,216 @@
+/**
+ * Research pipeline speed (issue 12):
+ * 1. walkForward over the 100 stocks of data/sp100_prices.csv (4,950 candidate pairs per fold),
+ *    8 folds of 252 formation + 63 trading days, top 10 pairs per fold, z-score rule; target < 30 s.
+ * 2. sweepBacktests: 1,000 combinations (5 hedges × 4 z-windows × 5 entries × 5 exits × 2 stops) on
+ *    one seeded pair of 2,520 bars; one thread, and 4 index-range shards on a piscina pool of 2
+ *    workers; target ≥ 20,000 combinations/s.
+ * 3. backtestBook: 100 disjoint pairs × 2,520 bars (200 seeded instruments), one parameter set,
+ *    pairs traded independently (no caps); target ≥ 12,000 pair-backtests/s; 100 separate
+ *    backtestPair runs of the same pairs beside it.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, loadavg } from "node:os";
+import { pathToFileURL } from "node:url";
+import { Piscina } from "piscina";
+import type { BenchSection } from "./run.js";
+import { median } from "./stats.js";
+import { walkForward, sweepBacktests, type SweepSpace } from "../src/lib/research/index.js";
+import { backtestBook, type BookPair } from "../src/lib/book/index.js";
+import { backtestPair, type TradingRule } from "../src/lib/backtest/index.js";
+import { normalSource, randomSource } from "../src/lib/util/random.js";
+
+const WF_TARGET_S = 30;
+const SWEEP_TARGET = 20_000;
+const BOOK_TARGET = 12_000;
+const BARS = 2520;
+
+function loadPrices(): { names: string[]; prices: Float64Array[] } {
+  const lines = readFileSync(new URL("../data/sp100_prices.csv", import.meta.url), "utf8").trim().split(/\r?\n/);
+  const names = lines[0].split(",").slice(1);
+  const rows = lines.slice(1).map((l) => l.split(",").slice(1).map(Number));
+  return { names, prices: names.map((_, j) => Float64Array.from(rows, (r) => r[j])) };
+}
+
+/** A seeded cointegrated pair: x a random walk, y = 1.5·x + 10 + AR(1) noise. */
+function makePair(n: number, seed: number): { y: Float64Array; x: Float64Array } {
+  const normal = normalSource(randomSource(seed));
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  let xv = 50;
+  let u = 0;
+  for (let t = 0; t < n; t++) {
+    xv = Math.max(5, xv + 0.5 * normal());
+    u = 0.9 * u + 0.5 * normal();
+    x[t] = xv;
+    y[t] = 1.5 * xv + 10 + u;
+  }
+  return { y, x };
+}
+
+const SPACE: SweepSpace = {
+  hedge: [{ method: "rolling", window: 60 }, { method: "rolling", window: 120 }, { method: "rolling", window: 250 }, { method: "static", window: 250 }, { method: "static", beta: 1.5 }],
+  zWindow: [20, 40, 60, 90],
+  entry: [1.5, 1.75, 2, 2.25, 2.5],
+  exit: [-0.25, 0, 0.25, 0.5, 0.75],
+  stop: [null, 4],
+};
+
+const fmt = (v: number, d = 0) => v.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+
+export async function run(): Promise<BenchSection> {
+  const load = loadavg()[0].toFixed(2);
+  const lines: string[] = [];
+
+  // 1. walk-forward
+  const { names, prices } = loadPrices();
+  const wfOptions = { formation: 252, trading: 63, folds: 8, topK: 10, rule: { kind: "zscore" as const, entry: 2, exit: 0.5, stop: 4 }, costs: { bps: 5 } };
+  const wfRows: string[] = [];
+  const wfCases = [
+    { name: "no screen (all 4,950 pairs through discoverPairs)", options: wfOptions },
+    { name: "nearest-partner screen (k = 5) before the scan", options: { ...wfOptions, screens: { nearestPartners: 5 } } },
+  ];
+  for (const c of wfCases) {
+    let wf = walkForward({ prices, names }, c.options);
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      wf = walkForward({ prices, names }, c.options);
+      wall.push((performance.now() - t0) / 1000);
+      const used = process.cpuUsage(c0);
+      cpu.push((used.user + used.system) / 1e6);
+    }
+    const tested = wf.folds.reduce((n, f) => n + f.tested, 0);
+    const selected = wf.folds.reduce((n, f) => n + f.selections.length, 0);
+    wfRows.push(
+      `| ${c.name} | ${wf.folds.length} | ${fmt(tested)} | ${selected} | ${median(wall).toFixed(2)} | ${Math.min(...wall).toFixed(2)} | ${median(cpu).toFixed(2)} | ${((wf.oos.equity[wf.oos.equity.length - 1] / 1_000_000 - 1) * 100).toFixed(2)} % | < ${WF_TARGET_S} s | ${verdict(median(wall) < WF_TARGET_S)} |`,
+    );
+  }
+  lines.push(
+    "### walkForward: 100 stocks, 8 folds",
+    "",
+    `data/sp100_prices.csv (${prices.length} stocks × ${prices[0].length} days); formation 252, trading 63 days, 8 folds; per fold discoverPairs (Engle–Granger, Hurst, OU, Leung–Li and a backtest per pair) on the pairs that pass the screen (4,950 candidates), BH at 5 % over them, top 10, OU fit, z-score rule (2 / 0.5 / stop 4) at the OU mean and stationary sd, equal-weight book at 5 bp. One thread; 3 timed runs after a warm-up.`,
+    "",
+    "| case | folds | pairs tested | pairs traded | wall median (s) | wall min (s) | CPU median (s) | stitched OOS return | target | verdict (wall) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ...wfRows,
+    "",
+  );
+
+  // 2. sweep: one thread, then shards on a piscina pool of 2
+  const { y, x } = makePair(BARS, 77);
+  const sweepTimes: number[] = [];
+  const sweepCpu: number[] = [];
+  let sweep = sweepBacktests({ y, x, space: SPACE, costs: { bps: 5 } });
+  for (let r = 0; r < 7; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    sweep = sweepBacktests({ y, x, space: SPACE, costs: { bps: 5 } });
+    sweepTimes.push(performance.now() - t0);
+    const used = process.cpuUsage(c0);
+    sweepCpu.push((used.user + used.system) / 1000);
+  }
+  const require = createRequire(import.meta.url);
+  const workerUrl = new URL("./sweepShard.worker.ts", import.meta.url);
+  const pool = new Piscina({ filename: workerUrl.href, minThreads: 2, maxThreads: 2, execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href] });
+  const shards = 4;
+  const runPool = async (): Promise<number> => {
+    const per = Math.ceil(sweep.size / shards);
+    const parts = await Promise.all(
+      Array.from({ length: shards }, (_, k) => pool.run({ y, x, space: SPACE, costs: { bps: 5 }, range: { start: k * per, end: Math.min(sweep.size, (k + 1) * per) } }) as Promise<{ count: number }>),
+    );
+    return parts.reduce((n, p) => n + p.count, 0);
+  };
+  for (let r = 0; r < 3; r++) await runPool(); // warm both workers (module load, JIT)
+  const poolTimes: number[] = [];
+  const poolCpu: number[] = [];
+  let pooled = 0;
+  for (let r = 0; r < 7; r++) {
+    const c0 = process.cpuUsage(); // the whole process: main thread and both workers
+    const t0 = performance.now();
+    pooled = await runPool();
+    poolTimes.push(performance.now() - t0);
+    const used = process.cpuUsage(c0);
+    poolCpu.push((used.user + used.system) / 1000);
+  }
+  await pool.destroy();
+  const oneRate = (sweep.size / median(sweepTimes)) * 1000;
+  const poolRate = (pooled / median(poolTimes)) * 1000;
+  const best = sweep.results.reduce((a, b) => (b.sharpe > a.sharpe ? b : a));
+  lines.push(
+    "### sweepBacktests: 1,000 combinations on one pair of 2,520 bars",
+    "",
+    `Seeded cointegrated pair (2,520 bars); 5 hedges × 4 z-windows × 5 entries × 5 exits × 2 stops = ${sweep.size} combinations, 5 bp costs; ${sweep.groupsComputed} (hedge, window) groups precomputed once each. 7 timed runs after warm-ups. Pool: piscina, 2 worker threads, ${shards} contiguous index-range shards per sweep (each worker precomputes the groups of its own shards).`,
+    "",
+    "CPU rate = combinations per CPU-second of the process (all threads) × threads used: what the run would reach with its cores to itself.",
+    "",
+    "| run | combinations | wall median (ms) | wall min (ms) | CPU median (ms) | combinations/s (wall median) | combinations/s (CPU) | target | verdict (wall) | verdict (CPU) |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---|---|",
+    `| one thread | ${sweep.size} | ${median(sweepTimes).toFixed(1)} | ${Math.min(...sweepTimes).toFixed(1)} | ${median(sweepCpu).toFixed(1)} | ${fmt(oneRate)} | ${fmt((sweep.size / median(sweepCpu)) * 1000)} | ≥ ${fmt(SWEEP_TARGET)}/s | ${verdict(oneRate >= SWEEP_TARGET)} | ${verdict((sweep.size / median(sweepCpu)) * 1000 >= SWEEP_TARGET)} |`,
+    `| piscina pool of 2, ${shards} shards | ${pooled} | ${median(poolTimes).toFixed(1)} | ${Math.min(...poolTimes).toFixed(1)} | ${median(poolCpu).toFixed(1)} | ${fmt(poolRate)} | ${fmt(((2 * pooled) / median(poolCpu)) * 1000)} | ≥ ${fmt(SWEEP_TARGET)}/s | ${verdict(poolRate >= SWEEP_TARGET)} | ${verdict(((2 * pooled) / median(poolCpu)) * 1000 >= SWEEP_TARGET)} |`,
+    "",
+    `Best combination by per-bar Sharpe: #${best.index} (${JSON.stringify(best.hedge)}, window ${best.zWindow}, entry ${best.entry}, exit ${best.exit}, stop ${best.stop}): Sharpe ${best.sharpe.toFixed(4)} per bar, ${best.trades} trades.`,
+    "",
+  );
+
+  // 3. book of 100 disjoint pairs
+  const bookPrices: Float64Array[] = [];
+  const pairs: BookPair[] = [];
+  const rule: TradingRule = { kind: "zscore", entry: 2, exit: 0.5, stop: 4, window: { type: "rolling", length: 60 } };
+  for (let p = 0; p < 100; p++) {
+    const pair = makePair(BARS, 1000 + p);
+    bookPrices.push(pair.y, pair.x);
+    pairs.push({ y: 2 * p, x: 2 * p + 1, hedgeRatio: 1.5, rule });
+  }
+  const bookTimes: number[] = [];
+  let book = backtestBook({ prices: bookPrices, pairs, costs: { bps: 5 } });
+  for (let r = 0; r < 3; r++) backtestBook({ prices: bookPrices, pairs, costs: { bps: 5 } });
+  const bookCpu: number[] = [];
+  for (let r = 0; r < 11; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    book = backtestBook({ prices: bookPrices, pairs, costs: { bps: 5 } });
+    bookTimes.push(performance.now() - t0);
+    const used = process.cpuUsage(c0);
+    bookCpu.push((used.user + used.system) / 1000);
+  }
+  const separate = (): number => {
+    let trades = 0;
+    for (let p = 0; p < 100; p++) trades += backtestPair({ y: bookPrices[2 * p], x: bookPrices[2 * p + 1], hedge: { method: "static", beta: 1.5 }, rule, costs: { bps: 5 }, capital: 10_000 }).trades.length;
+    return trades;
+  };
+  for (let r = 0; r < 3; r++) separate();
+  const sepTimes: number[] = [];
+  let sepTrades = 0;
+  const sepCpu: number[] = [];
+  for (let r = 0; r < 11; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    sepTrades = separate();
+    sepTimes.push(performance.now() - t0);
+    const used = process.cpuUsage(c0);
+    sepCpu.push((used.user + used.system) / 1000);
+  }
+  const bookRate = (100 / median(bookTimes)) * 1000;
+  const sepRate = (100 / median(sepTimes)) * 1000;
+  lines.push(
+    "### backtestBook: 100 pairs × 2,520 bars",
+    "",
+    "200 seeded instruments, 100 disjoint pairs (β 1.5, rolling z 60, entry 2 / exit 0.5 / stop 4, 5 bp), equal weights, no caps: one book. Beside it, the same 100 pairs as 100 separate backtestPair runs. 11 timed runs after 3 warm-ups, one thread.",
+    "",
+    "| run | trades | wall median (ms) | wall min (ms) | CPU median (ms) | pair-backtests/s (wall median) | pair-backtests/s (CPU) | target | verdict (wall) | verdict (CPU) |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---|---|",
+    `| backtestBook (one book of 100 pairs) | ${book.trades.length} | ${median(bookTimes).toFixed(2)} | ${Math.min(...bookTimes).toFixed(2)} | ${median(bookCpu).toFixed(2)} | ${fmt(bookRate)} | ${fmt((100 / median(bookCpu)) * 1000)} | ≥ ${fmt(BOOK_TARGET)}/s | ${verdict(bookRate >= BOOK_TARGET)} | ${verdict((100 / median(bookCpu)) * 1000 >= BOOK_TARGET)} |`,
+    `| 100 × backtestPair | ${sepTrades} | ${median(sepTimes).toFixed(2)} | ${Math.min(...sepTimes).toFixed(2)} | ${median(sepCpu).toFixed(2)} | ${fmt(sepRate)} | ${fmt((100 / median(sepCpu)) * 1000)} | — | — | — |`,
+    "",
+  );
+
+  return {
+    title: "Research pipeline: walk-forward, sweeps with a worker pool, book of pairs",
+    markdown: `1-minute load average at start: ${load} on ${cpus().length} logical cores (other jobs share the machine).\n\n${lines.join("\n")}`,
+  };
+}

@@ -1,0 +1,602 @@
+/**
+ * A book of pairs on shared capital: every pair trades its own rule on its own spread
+ * s_{p,t} = y_t − β_p·x_t (β_p fixed, e.g. fitted on a formation window), but all positions live in
+ * one account, a stock held by several pairs is one net position, and trades are netted.
+ *
+ * Each bar t, in this order (nothing at t reads a price after t):
+ * 1. Mark to market: P&L_t = Σ_s Q_s·(P_{s,t} − P_{s,t−1}) over instruments s with net quantity Q_s;
+ *    short-borrow fee f_s = |Q_s|·P_{s,t−1}·borrowFee/periodsPerYear for every Q_s < 0.
+ * 2. Decisions (t ≥ startBar): each pair's rule (tradingRule.ts, same crossing conventions as the
+ *    backtester) on its signal v_{p,t} and v_{p,t−1} (pairSignal.ts). Exits first, then entries in
+ *    pair order. An entry buys (long) or sells (short) q_p = leverage·w_p·equity_t/(P_y + |β_p|·P_x)
+ *    spread units: +q_p of y and −q_p·β_p of x (the reverse when short), held unchanged until exit.
+ *    At the last bar every open pair exits (reason "end").
+ * 3. Caps (multiples of equity_t, checked for each entry on the holdings after this bar's earlier
+ *    decisions): gross Σ|Q_s·P_s| ≤ maxGross, net |Σ Q_s·P_s| ≤ maxNet, per leg |Q_s·P_s| ≤ maxLeg,
+ *    per sector Σ_{s∈sector}|Q_s·P_s| ≤ maxSector. An entry that would breach any cap is refused and
+ *    recorded in `refusals` (the pair stays flat until its rule fires again); exits are never refused.
+ * 4. Netting: the book trades ΔQ_s = Σ_p Δq_{p,s} once per instrument, at the close of t, and pays
+ *    |ΔQ_s|·P_{s,t}·(bps + slippageBps)/10⁴ on that net trade only.
+ * Attribution: a pair earns its own legs' mark-to-market Σ q_{p,s}·ΔP_s, minus a share of each
+ * instrument's cost pro rata to its |Δq_{p,s}|, minus a share of each borrow fee pro rata to its own
+ * short quantity in that instrument. Per instrument: Q_s·ΔP_s − cost_s − fee_s. Both sum to the
+ * book's P&L (to rounding; the test checks 1e-9 of capital).
+ * Allocation weights w_p (allocationWeights.ts) come from bars [0, allocation.window) only, and
+ * startBar defaults to that window, so no weight uses a price of a bar it trades.
+ * @throws RangeError/TypeError for prices that are not positive finite series of one length, a pair
+ *   whose legs are not distinct instrument indices, a non-finite hedge ratio, a bad rule (expanding
+ *   windows are not supported), a bad cap, cost, fee or allocation option
+ * @example backtestBook({ prices: [y, x, z], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 2, x: 1, hedgeRatio: 1, rule }] })
+ *   // two pairs sharing x: the book holds one net x position (see backtestBook.test.ts for hand-worked values)
+ */
+import { decideAction, normalizeRule, ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, type NormalizedRule, type TradingRule } from "../backtest/tradingRule.js";
+import { maxDrawdown } from "../backtest/maxDrawdown.js";
+import { asFloat64ReadOnly, describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
+import { allocationWeightsKernel, type AllocationMethod } from "./allocationWeights.js";
+import { pairSignalKernel } from "./pairSignal.js";
+
+/** Default estimation window of the risk-based allocations, in bars. */
+const DEFAULT_ALLOCATION_WINDOW = 60;
+
+export interface BookPair {
+  /** Index into `prices` of the leg bought when long the spread. */
+  readonly y: number;
+  /** Index into `prices` of the hedge leg. */
+  readonly x: number;
+  /** β_p: the spread is y − β_p·x. */
+  readonly hedgeRatio: number;
+  /** Rule on the pair's signal (z-score with a rolling or fixed window, or absolute levels). */
+  readonly rule: TradingRule;
+}
+
+/** Exposure caps as multiples of current equity; absent means no cap. */
+export interface BookCaps {
+  readonly maxGross?: number;
+  readonly maxNet?: number;
+  readonly maxLeg?: number;
+  readonly maxSector?: number;
+}
+
+export interface BacktestBookInput {
+  /** One positive price series per instrument, all of one length. */
+  readonly prices: readonly ArrayLike<number>[];
+  /** Instrument names (default "0", "1", …), used in messages only. */
+  readonly instruments?: readonly string[];
+  /** Sector label per instrument; required for caps.maxSector. */
+  readonly sectors?: readonly string[];
+  readonly pairs: readonly BookPair[];
+  /** Starting equity (default 1 000 000). */
+  readonly capital?: number;
+  /** Gross notional of all pairs at full allocation, as a multiple of equity (default 1). */
+  readonly leverage?: number;
+  /** Capital weights (default equal); window = estimation bars for the risk-based methods (default 60). */
+  readonly allocation?: { readonly method: AllocationMethod; readonly window?: number };
+  /** First bar at which entries may happen (default: the allocation window, 0 for equal weights). */
+  readonly startBar?: number;
+  /** Proportional costs on each instrument's net traded notional, basis points. */
+  readonly costs?: { readonly bps?: number; readonly slippageBps?: number };
+  /** Annual short-borrow fee as a fraction of short market value (default 0). */
+  readonly borrowFee?: number;
+  /** Bars per year (default 252), for the borrow fee and the Sharpe ratio. */
+  readonly periodsPerYear?: number;
+  readonly caps?: BookCaps;
+  /** Also return each pair's P&L per bar (`pairPnlSeries`; default false, null then). */
+  readonly pairSeries?: boolean;
+}
+
+export type BookCapName = "gross" | "net" | "leg" | "sector";
+
+/** An entry refused by a cap. */
+export interface BookRefusal {
+  readonly bar: number;
+  readonly pair: number;
+  readonly cap: BookCapName;
+  /** The exposure the entry would have produced, as a multiple of equity. */
+  readonly value: number;
+  readonly limit: number;
+}
+
+/** The book's net trades by column (row k = one instrument traded at one bar), like TradeLog's table. */
+export interface BookFills {
+  readonly bar: Int32Array;
+  readonly instrument: Int32Array;
+  /** Signed net quantity traded. */
+  readonly quantity: Float64Array;
+  readonly price: Float64Array;
+  readonly cost: Float64Array;
+}
+
+/** One round trip of one pair; pnl is its attributed P&L (marks, cost and fee shares). */
+export interface BookTrade {
+  readonly pair: number;
+  readonly side: "long" | "short";
+  readonly entryBar: number;
+  readonly exitBar: number;
+  readonly units: number;
+  readonly pnl: number;
+  readonly exitReason: "signal" | "stop" | "end";
+}
+
+export interface BacktestBookResult {
+  /** Equity at each bar's close, after fills, costs and fees. */
+  readonly equity: Float64Array;
+  /** r_t = equity_t/equity_{t−1} − 1 (equity_{−1} = capital). */
+  readonly returns: Float64Array;
+  /** The book's P&L per bar (equity_t − equity_{t−1}). */
+  readonly pnl: Float64Array;
+  /** Allocation weight per pair. */
+  readonly weights: Float64Array;
+  /** Per pair: total attributed P&L, its cost share and its borrow-fee share. */
+  readonly pairPnl: Float64Array;
+  readonly pairCosts: Float64Array;
+  readonly pairBorrowFees: Float64Array;
+  /** Per instrument: Q·ΔP − cost − fee summed over the run. */
+  readonly instrumentPnl: Float64Array;
+  readonly instrumentCosts: Float64Array;
+  readonly instrumentBorrowFees: Float64Array;
+  /** Per pair, P&L per bar (with `pairSeries: true`); null otherwise. */
+  readonly pairPnlSeries: readonly Float64Array[] | null;
+  readonly trades: readonly BookTrade[];
+  /** Every net trade, by column (one object per fill would be ~10⁴ heap objects per book). */
+  readonly fills: BookFills;
+  readonly refusals: readonly BookRefusal[];
+  /** Σ|ΔQ_s|·P_s actually traded, and Σ_p Σ_s |Δq_{p,s}|·P_s had each pair traded alone. */
+  readonly netTradedNotional: number;
+  readonly grossTradedNotional: number;
+  readonly metrics: { readonly totalReturn: number; readonly sharpe: number; readonly maxDrawdown: number };
+  readonly warnings: readonly string[];
+}
+
+interface CheckedCaps {
+  gross: number;
+  net: number;
+  leg: number;
+  sector: number;
+}
+
+/** Backtest a book of pairs; see the module comment. */
+export function backtestBook(input: BacktestBookInput): BacktestBookResult {
+  const fn = "backtestBook";
+  const o = requireOptions<BacktestBookInput>(fn, input);
+  if (!Array.isArray(o.prices) || o.prices.length < 2) typeError(fn, `prices must be an array of at least 2 price series, got ${describe(o.prices)}`);
+  // read in place when already Float64Array (asFloat64ReadOnly): the book never writes to or returns them
+  const prices = o.prices.map((p, s) => asFloat64ReadOnly(p, `prices[${s}]`, fn, { minLength: 2, allowNonFinite: true }));
+  const n = prices[0].length;
+  const m = prices.length;
+  prices.forEach((p, s) => {
+    if (p.length !== n) rangeError(fn, `prices must all have one length, got ${p.length} at prices[${s}] and ${n} at prices[0]`);
+    for (let t = 0; t < n; t++) {
+      const v = p[t];
+      if (!(v > 0 && v < Infinity)) rangeError(fn, v - v !== 0 ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${t}` : `prices must be > 0, got ${v} at prices[${s}][${t}]`);
+    }
+  });
+  if (!Array.isArray(o.pairs) || o.pairs.length === 0) typeError(fn, `pairs must be a non-empty array, got ${describe(o.pairs)}`);
+  const rules: NormalizedRule[] = [];
+  const legY = new Int32Array(o.pairs.length);
+  const legX = new Int32Array(o.pairs.length);
+  const betas = new Float64Array(o.pairs.length);
+  o.pairs.forEach((pair, p) => {
+    if (pair === null || typeof pair !== "object") typeError(fn, `pairs[${p}] must be an object { y, x, hedgeRatio, rule }, got ${describe(pair)}`);
+    legY[p] = requireInteger(fn, `pairs[${p}].y`, pair.y, { min: 0, max: m - 1 });
+    legX[p] = requireInteger(fn, `pairs[${p}].x`, pair.x, { min: 0, max: m - 1 });
+    if (legY[p] === legX[p]) rangeError(fn, `pairs[${p}] must have two distinct legs, got y = x = ${legY[p]}`);
+    betas[p] = requireFinite(fn, `pairs[${p}].hedgeRatio`, pair.hedgeRatio);
+    const rule = normalizeRule(fn, pair.rule, `pairs[${p}].rule`);
+    if (rule.windowType === "expanding") rangeError(fn, `pairs[${p}].rule.window.type "expanding" is not supported by a book (use "rolling" or "fixed")`);
+    rules.push(rule);
+  });
+  const capital = o.capital === undefined ? 1_000_000 : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
+  const leverage = o.leverage === undefined ? 1 : requireFinite(fn, "leverage", o.leverage, { minExclusive: 0 });
+  const periodsPerYear = o.periodsPerYear === undefined ? 252 : requireFinite(fn, "periodsPerYear", o.periodsPerYear, { minExclusive: 0 });
+  const borrowFee = o.borrowFee === undefined ? 0 : requireFinite(fn, "borrowFee", o.borrowFee, { min: 0 });
+  const costs = requireOptions<{ bps: number; slippageBps: number }>(fn, o.costs);
+  const costRate =
+    ((costs.bps === undefined ? 0 : requireFinite(fn, "costs.bps", costs.bps, { min: 0 })) +
+      (costs.slippageBps === undefined ? 0 : requireFinite(fn, "costs.slippageBps", costs.slippageBps, { min: 0 }))) /
+    1e4;
+  const allocation = requireOptions<{ method: AllocationMethod; window: number }>(fn, o.allocation);
+  const method = allocation.method === undefined ? "equal" : requireOneOf(fn, "allocation.method", allocation.method, ["equal", "inverseVolatility", "riskParity"] as const);
+  const window = method === "equal" ? 0 : allocation.window === undefined ? DEFAULT_ALLOCATION_WINDOW : requireInteger(fn, "allocation.window", allocation.window, { min: 4, max: n - 1 });
+  const startBar = o.startBar === undefined ? window : requireInteger(fn, "startBar", o.startBar, { min: window, max: n - 1 });
+  const capsIn = requireOptions<BookCaps>(fn, o.caps);
+  const cap = (name: keyof BookCaps): number => (capsIn[name] === undefined ? Infinity : requireFinite(fn, `caps.${name}`, capsIn[name], { minExclusive: 0 }));
+  const caps: CheckedCaps = { gross: cap("maxGross"), net: cap("maxNet"), leg: cap("maxLeg"), sector: cap("maxSector") };
+  let sectorOf: Int32Array | null = null;
+  if (o.sectors !== undefined) {
+    if (!Array.isArray(o.sectors) || o.sectors.length !== m) rangeError(fn, `sectors must have one label per instrument (${m}), got ${describe(o.sectors)}`);
+    const ids = new Map<string, number>();
+    sectorOf = new Int32Array(m);
+    o.sectors.forEach((label, s) => {
+      if (typeof label !== "string") typeError(fn, `sectors[${s}] must be a string, got ${describe(label)}`);
+      if (!ids.has(label)) ids.set(label, ids.size);
+      sectorOf![s] = ids.get(label)!;
+    });
+  }
+  if (caps.sector < Infinity && sectorOf === null) rangeError(fn, "caps.maxSector needs sectors (one label per instrument)");
+  if (o.pairSeries !== undefined && typeof o.pairSeries !== "boolean") typeError(fn, `pairSeries must be true or false, got ${describe(o.pairSeries)}`);
+
+  let weights: Float64Array;
+  if (method === "equal") weights = new Float64Array(legY.length).fill(1 / legY.length);
+  else {
+    const rows = Array.from(legY, (_, p) => spreadReturns(prices[legY[p]], prices[legX[p]], betas[p], window));
+    weights = allocationWeightsKernel(rows, method, fn).weights;
+  }
+  return runBook({ prices, legY, legX, betas, rules, weights, capital, leverage, periodsPerYear, borrowFee, costRate, startBar, caps, sectorOf, pairSeries: o.pairSeries === true });
+}
+
+/** r_t = Δs_t / (|y_{t−1}| + |β|·|x_{t−1}|) for t = 1..window−1. */
+function spreadReturns(y: Float64Array, x: Float64Array, beta: number, window: number): Float64Array {
+  const out = new Float64Array(window - 1);
+  for (let t = 1; t < window; t++) out[t - 1] = (y[t] - beta * x[t] - (y[t - 1] - beta * x[t - 1])) / (y[t - 1] + Math.abs(beta) * x[t - 1]);
+  return out;
+}
+
+interface BookState {
+  readonly prices: readonly Float64Array[];
+  readonly legY: Int32Array;
+  readonly legX: Int32Array;
+  readonly betas: Float64Array;
+  readonly rules: readonly NormalizedRule[];
+  readonly weights: Float64Array;
+  readonly capital: number;
+  readonly leverage: number;
+  readonly periodsPerYear: number;
+  readonly borrowFee: number;
+  readonly costRate: number;
+  readonly startBar: number;
+  readonly caps: CheckedCaps;
+  readonly sectorOf: Int32Array | null;
+  readonly pairSeries: boolean;
+}
+
+const REASONS = ["signal", "stop", "end"] as const;
+// Module-local bindings of the rule's decision function and codes (as in BacktestEngine.ts): a
+// bundler that turns imports into property getters would otherwise run a getter per pair-bar.
+const decide = decideAction;
+const BUY = ACTION_BUY;
+const SELL = ACTION_SELL;
+const HOLD = ACTION_HOLD;
+const STOP = ACTION_STOP;
+
+/** The bar loop on validated inputs (see the module comment). */
+function runBook(b: BookState): BacktestBookResult {
+  const { prices, legY, legX, betas, rules, weights, capital, leverage, caps, sectorOf, costRate, startBar } = b;
+  const n = prices[0].length;
+  const m = prices.length;
+  const count = legY.length;
+  const feePerBar = b.borrowFee / b.periodsPerYear;
+  const hasCaps = caps.gross < Infinity || caps.net < Infinity || caps.leg < Infinity || caps.sector < Infinity;
+
+  // every pair's signal (one sequential pass per pair over its two legs), pair-major; prices are
+  // read in place (prices[s][t]): a bar-major copy cost more in strided writes than it saved
+  const signals = new Float64Array(count * n);
+  for (let p = 0; p < count; p++) pairSignalKernel(prices[legY[p]], prices[legX[p]], betas[p], rules[p], signals.subarray(p * n, (p + 1) * n));
+  const thresholds = rules.map((r) => r.thresholds);
+  const entryCandidates = new Int32Array(count);
+
+  const equityOut = new Float64Array(n);
+  const returnsOut = new Float64Array(n);
+  const pnlOut = new Float64Array(n);
+  const pairPnl = new Float64Array(count);
+  const pairCosts = new Float64Array(count);
+  const pairFees = new Float64Array(count);
+  const instrumentPnl = new Float64Array(m);
+  const instrumentCosts = new Float64Array(m);
+  const instrumentFees = new Float64Array(m);
+  const series = b.pairSeries ? Array.from({ length: count }, () => new Float64Array(n)) : null;
+  const trades: BookTrade[] = [];
+  const fillLog = new FillLog();
+  const refusals: BookRefusal[] = [];
+  const warnings: string[] = [];
+
+  const holdings = new Float64Array(m); // Q_s
+  const refPrice = new Float64Array(m); // price at which Q_s was last settled into instrumentPnl
+  const qy = new Float64Array(count); // pair holdings of its y and x legs
+  const qx = new Float64Array(count);
+  const side = new Int8Array(count);
+  const units = new Float64Array(count);
+  const entryBar = new Int32Array(count);
+  const tradePnl = new Float64Array(count);
+  const prevSignal = new Float64Array(count).fill(NaN);
+  const deltaY = new Float64Array(count); // this bar's pair trades
+  const deltaX = new Float64Array(count);
+  const closing = new Int8Array(count); // exit reason + 1 of a pair closing this bar, 0 otherwise
+  const delta = new Float64Array(m); // this bar's net trade per instrument
+  const grossDelta = new Float64Array(m); // Σ_p |Δq_{p,s}| this bar
+  const shortSum = new Float64Array(m); // Σ_p of short pair quantities per instrument (fee allocation)
+  const touchedPairs: number[] = [];
+  let equity = capital;
+  let netTraded = 0;
+  let grossTraded = 0;
+  let undefinedSignals = 0;
+
+  for (let t = 0; t < n; t++) {
+    const equityBefore = equity;
+    let barPnl = 0;
+    // 1–2. one pass over the pairs: mark each held pair's legs (its attribution; their sum is the
+    // book's mark-to-market), then its rule: exits are applied at once, entry signals are collected
+    // and applied after the borrow fees, in pair order (caps see the holdings after all exits and
+    // after earlier entries; sizing sees the equity after this bar's marks and fees). A held pair
+    // entered at an earlier bar, so t ≥ 1 whenever it is marked.
+    const last = t === n - 1;
+    const deciding = t >= startBar;
+    let candidates = 0;
+    for (let p = 0, k = t; p < count; p++, k += n) {
+      const v = signals[k];
+      const previous = prevSignal[p];
+      prevSignal[p] = v;
+      if (v !== v && deciding) undefinedSignals++;
+      const held = side[p];
+      if (held === 0) {
+        if (deciding && !last) {
+          const action = decide(thresholds[p], 0, v, previous);
+          if (action === BUY || action === SELL) entryCandidates[candidates++] = action === BUY ? p + 1 : -(p + 1);
+        }
+        continue;
+      }
+      const pricesY = prices[legY[p]];
+      const pricesX = prices[legX[p]];
+      const d = qy[p] * (pricesY[t] - pricesY[t - 1]) + qx[p] * (pricesX[t] - pricesX[t - 1]);
+      pairPnl[p] += d;
+      tradePnl[p] += d;
+      if (series !== null) series[p][t] += d;
+      barPnl += d;
+      let reason = -1;
+      if (last) reason = 2;
+      else if (deciding) {
+        const action = decide(thresholds[p], held, v, previous);
+        if (action !== HOLD) reason = action === STOP ? 1 : 0;
+      }
+      if (reason < 0) continue;
+      deltaY[p] = -qy[p];
+      deltaX[p] = -qx[p];
+      delta[legY[p]] -= qy[p];
+      delta[legX[p]] -= qx[p];
+      grossDelta[legY[p]] += Math.abs(qy[p]);
+      grossDelta[legX[p]] += Math.abs(qx[p]);
+      closing[p] = reason + 1;
+      touchedPairs.push(p);
+    }
+    // borrow fees on the net short instruments (holdings before this bar's trades), shared by the
+    // pairs short in them pro rata to their own short quantity
+    if (feePerBar > 0 && t > 0) {
+      shortSum.fill(0);
+      for (let p = 0; p < count; p++) {
+        if (side[p] === 0 && closing[p] === 0) continue;
+        if (qy[p] < 0) shortSum[legY[p]] -= qy[p];
+        if (qx[p] < 0) shortSum[legX[p]] -= qx[p];
+      }
+      for (let s = 0; s < m; s++) {
+        const q = holdings[s];
+        if (!(q < 0)) continue;
+        const fee = -q * prices[s][t - 1] * feePerBar;
+        instrumentFees[s] += fee;
+        instrumentPnl[s] -= fee;
+        barPnl -= fee;
+      }
+      for (let p = 0; p < count; p++) {
+        if (side[p] === 0 && closing[p] === 0) continue;
+        const iy = legY[p];
+        const ix = legX[p];
+        let fee = 0;
+        if (qy[p] < 0 && holdings[iy] < 0) fee += ((-qy[p] / shortSum[iy]) * -holdings[iy]) * prices[iy][t - 1] * feePerBar;
+        if (qx[p] < 0 && holdings[ix] < 0) fee += ((-qx[p] / shortSum[ix]) * -holdings[ix]) * prices[ix][t - 1] * feePerBar;
+        pairFees[p] += fee;
+        pairPnl[p] -= fee;
+        tradePnl[p] -= fee;
+        if (series !== null) series[p][t] -= fee;
+      }
+    }
+    equity += barPnl;
+
+    for (let c = 0; c < candidates; c++) {
+      const code = entryCandidates[c];
+      const direction = code > 0 ? 1 : -1;
+      const p = code > 0 ? code - 1 : -code - 1;
+      const iy = legY[p];
+      const ix = legX[p];
+      const priceY = prices[iy][t];
+      const priceX = prices[ix][t];
+      const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
+      if (!(q > 0) || !Number.isFinite(q)) continue;
+      const addY = direction * q;
+      const addX = -direction * q * betas[p];
+      if (hasCaps) {
+        const refusal = checkCaps(caps, sectorOf, holdings, delta, prices, t, iy, ix, addY, addX, equity);
+        if (refusal !== null) {
+          refusals.push({ bar: t, pair: p, cap: refusal.cap, value: refusal.value, limit: refusal.limit });
+          continue;
+        }
+      }
+      side[p] = direction;
+      units[p] = q;
+      qy[p] = addY;
+      qx[p] = addX;
+      entryBar[p] = t;
+      tradePnl[p] = 0;
+      deltaY[p] = addY;
+      deltaX[p] = addX;
+      delta[iy] += addY;
+      delta[ix] += addX;
+      grossDelta[iy] += Math.abs(addY);
+      grossDelta[ix] += Math.abs(addX);
+      touchedPairs.push(p);
+    }
+
+    // 4. net trades, costs on the net, allocated to the pairs by |Δq|
+    if (touchedPairs.length > 0) {
+      let barCost = 0;
+      for (let k = 0; k < touchedPairs.length; k++) {
+        const p = touchedPairs[k];
+        let cost = 0;
+        for (let leg = 0; leg < 2; leg++) {
+          const s = leg === 0 ? legY[p] : legX[p];
+          const d = leg === 0 ? deltaY[p] : deltaX[p];
+          if (grossDelta[s] === 0) continue;
+          // this pair's share of the instrument's net cost: |Δq_{p,s}| / Σ_p |Δq_{p,s}|
+          cost += Math.abs(delta[s]) * prices[s][t] * costRate * (Math.abs(d) / grossDelta[s]);
+        }
+        pairCosts[p] += cost;
+        pairPnl[p] -= cost;
+        tradePnl[p] -= cost;
+        if (series !== null) series[p][t] -= cost;
+      }
+      for (let k = 0; k < touchedPairs.length; k++) {
+        const p = touchedPairs[k];
+        for (let leg = 0; leg < 2; leg++) {
+          const s = leg === 0 ? legY[p] : legX[p];
+          if (grossDelta[s] === 0) continue;
+          const price = prices[s][t];
+          const cost = Math.abs(delta[s]) * price * costRate;
+          if (delta[s] !== 0) fillLog.add(t, s, delta[s], price, cost);
+          // instrument mark-to-market settled at each change of its net quantity (Q·(P − P_ref))
+          instrumentPnl[s] += holdings[s] * (price - refPrice[s]);
+          refPrice[s] = price;
+          netTraded += Math.abs(delta[s]) * price;
+          grossTraded += grossDelta[s] * price;
+          instrumentCosts[s] += cost;
+          instrumentPnl[s] -= cost;
+          barCost += cost;
+          holdings[s] += delta[s];
+          delta[s] = 0;
+          grossDelta[s] = 0;
+        }
+      }
+      equity -= barCost;
+      barPnl -= barCost;
+      for (let k = 0; k < touchedPairs.length; k++) {
+        const p = touchedPairs[k];
+        deltaY[p] = 0;
+        deltaX[p] = 0;
+        if (closing[p] !== 0) {
+          trades.push({ pair: p, side: side[p] > 0 ? "long" : "short", entryBar: entryBar[p], exitBar: t, units: units[p], pnl: tradePnl[p], exitReason: REASONS[closing[p] - 1] });
+          closing[p] = 0;
+          side[p] = 0;
+          qy[p] = 0;
+          qx[p] = 0;
+          units[p] = 0;
+        }
+      }
+      touchedPairs.length = 0;
+    }
+    equityOut[t] = equity;
+    pnlOut[t] = barPnl;
+    returnsOut[t] = equityBefore > 0 ? equity / equityBefore - 1 : 0;
+  }
+
+  for (let s = 0; s < m; s++) instrumentPnl[s] += holdings[s] * (prices[s][n - 1] - refPrice[s]); // rounding residue only: every pair closes at the last bar
+  if (undefinedSignals > 0) warnings.push(`undefined pair signals (rolling-window warm-up or zero variance) at ${undefinedSignals} pair-bars: no decisions there`);
+  if (trades.length === 0) warnings.push("no pair traded: flat equity, Sharpe 0");
+  let mean = 0;
+  for (let t = 0; t < n; t++) mean += returnsOut[t];
+  mean /= n;
+  let ss = 0;
+  for (let t = 0; t < n; t++) ss += (returnsOut[t] - mean) ** 2;
+  const sd = Math.sqrt(ss / (n - 1));
+  return {
+    equity: equityOut,
+    returns: returnsOut,
+    pnl: pnlOut,
+    weights,
+    pairPnl,
+    pairCosts,
+    pairBorrowFees: pairFees,
+    instrumentPnl,
+    instrumentCosts,
+    instrumentBorrowFees: instrumentFees,
+    pairPnlSeries: series,
+    trades,
+    fills: fillLog.table(),
+    refusals,
+    netTradedNotional: netTraded,
+    grossTradedNotional: grossTraded,
+    metrics: {
+      totalReturn: equity / capital - 1,
+      sharpe: sd > 0 ? (mean / sd) * Math.sqrt(b.periodsPerYear) : 0,
+      maxDrawdown: maxDrawdown(equityOut).maxDrawdown,
+    },
+    warnings,
+  };
+}
+
+/** The first cap an entry adding (addY of iy, addX of ix) would breach, or null. */
+function checkCaps(
+  caps: CheckedCaps,
+  sectorOf: Int32Array | null,
+  holdings: Float64Array,
+  delta: Float64Array,
+  prices: readonly Float64Array[],
+  t: number,
+  iy: number,
+  ix: number,
+  addY: number,
+  addX: number,
+  equity: number,
+): { cap: BookCapName; value: number; limit: number } | null {
+  const m = prices.length;
+  const exposure = (s: number): number => (holdings[s] + delta[s] + (s === iy ? addY : 0) + (s === ix ? addX : 0)) * prices[s][t];
+  const legY = Math.abs(exposure(iy)) / equity;
+  const legX = Math.abs(exposure(ix)) / equity;
+  if (Math.max(legY, legX) > caps.leg) return { cap: "leg", value: Math.max(legY, legX), limit: caps.leg };
+  let gross = 0;
+  let net = 0;
+  for (let s = 0; s < m; s++) {
+    const e = exposure(s);
+    gross += Math.abs(e);
+    net += e;
+  }
+  if (gross / equity > caps.gross) return { cap: "gross", value: gross / equity, limit: caps.gross };
+  if (Math.abs(net) / equity > caps.net) return { cap: "net", value: Math.abs(net) / equity, limit: caps.net };
+  if (sectorOf !== null && caps.sector < Infinity) {
+    for (const sector of [sectorOf[iy], sectorOf[ix]]) {
+      let total = 0;
+      for (let s = 0; s < m; s++) if (sectorOf[s] === sector) total += Math.abs(exposure(s));
+      if (total / equity > caps.sector) return { cap: "sector", value: total / equity, limit: caps.sector };
+    }
+  }
+  return null;
+}
+
+/** Growable column store of fills (doubling typed arrays). */
+class FillLog {
+  private length = 0;
+  private bar = new Int32Array(256);
+  private instrument = new Int32Array(256);
+  private quantity = new Float64Array(256);
+  private price = new Float64Array(256);
+  private cost = new Float64Array(256);
+
+  add(bar: number, instrument: number, quantity: number, price: number, cost: number): void {
+    if (this.length === this.bar.length) this.grow();
+    const k = this.length++;
+    this.bar[k] = bar;
+    this.instrument[k] = instrument;
+    this.quantity[k] = quantity;
+    this.price[k] = price;
+    this.cost[k] = cost;
+  }
+
+  table(): BookFills {
+    const n = this.length;
+    return { bar: this.bar.slice(0, n), instrument: this.instrument.slice(0, n), quantity: this.quantity.slice(0, n), price: this.price.slice(0, n), cost: this.cost.slice(0, n) };
+  }
+
+  private grow(): void {
+    const size = this.bar.length * 2;
+    const bar = new Int32Array(size);
+    bar.set(this.bar);
+    this.bar = bar;
+    const instrument = new Int32Array(size);
+    instrument.set(this.instrument);
+    this.instrument = instrument;
+    const quantity = new Float64Array(size);
+    quantity.set(this.quantity);
+    this.quantity = quantity;
+    const price = new Float64Array(size);
+    price.set(this.price);
+    this.price = price;
+    const cost = new Float64Array(size);
+    cost.set(this.cost);
+    this.cost = cost;
+  }
+}
