@@ -211,7 +211,7 @@ describe("backtestPair: hand-worked cases", () => {
       capital: 1000,
     });
     const q = 1000 / 14;
-    expect(r.trades).toHaveLength(1);
+    expect(r.trades.pnl).toHaveLength(1);
     const tr = tradeRows(r.trades)[0];
     expect([tr.entryIndex, tr.exitIndex, tr.side, tr.exitReason, tr.holdingBars]).toEqual([1, 2, "long", "signal", 1]);
     close(tr.units, q, 1e-15, "units");
@@ -297,8 +297,8 @@ describe("backtestPair matches a naive loop implementation", () => {
         costs: { bps: 5, fixedFee: 2 },
         execution: { fill: nextClose ? "nextClose" : "close" },
       });
-      expect(r.trades.length).toBeGreaterThan(10);
-      expect(r.trades.length).toBe(ref.tradePnl.length);
+      expect(r.trades.pnl.length).toBeGreaterThan(10);
+      expect(r.trades.pnl.length).toBe(ref.tradePnl.length);
       for (let t = 0; t < y.length; t++) {
         close(r.equity[t], ref.equity[t], 1e-9, `equity[${t}]`);
         close(r.positions[t], ref.positions[t], 1e-9, `positions[${t}]`);
@@ -313,22 +313,22 @@ describe("backtestPair matches a naive loop implementation", () => {
     for (const key of Object.keys(m) as (keyof typeof m)[]) close(r.metrics[key], m[key], 1e-9, `metrics.${key}`);
     const wins = tradeRows(r.trades).filter((t) => t.pnl > 0);
     const losses = tradeRows(r.trades).filter((t) => t.pnl <= 0);
-    close(r.metrics.winRate, wins.length / r.trades.length, 1e-15, "winRate");
+    close(r.metrics.winRate, wins.length / r.trades.pnl.length, 1e-15, "winRate");
     close(
       r.metrics.profitFactor,
       wins.reduce((a, t) => a + t.pnl, 0) / -losses.reduce((a, t) => a + t.pnl, 0),
       1e-12,
       "profitFactor",
     );
-    close(r.metrics.avgTradePnl, tradeRows(r.trades).reduce((a, t) => a + t.pnl, 0) / r.trades.length, 1e-9, "avgTradePnl");
-    close(r.metrics.avgHoldingPeriod, tradeRows(r.trades).reduce((a, t) => a + t.holdingBars, 0) / r.trades.length, 1e-15, "avgHoldingPeriod");
+    close(r.metrics.avgTradePnl, tradeRows(r.trades).reduce((a, t) => a + t.pnl, 0) / r.trades.pnl.length, 1e-9, "avgTradePnl");
+    close(r.metrics.avgHoldingPeriod, tradeRows(r.trades).reduce((a, t) => a + t.holdingBars, 0) / r.trades.pnl.length, 1e-15, "avgHoldingPeriod");
     close(r.metrics.exposure, Array.from(r.positions).filter((p) => p !== 0).length / y.length, 1e-15, "exposure");
   });
 
   it("static hedge over a formation window where x is constant: undefined β, no trades, a warning that says so", () => {
     const n = 120;
     const r = backtestPair({ y: Float64Array.from({ length: n }, (_, t) => 50 + Math.sin(t)), x: new Float64Array(n).fill(20), hedge: { method: "static", window: 30 }, rule: zRule(1, 0, 10) });
-    expect(r.trades.length).toBe(0);
+    expect(r.trades.pnl.length).toBe(0);
     expect(r.warnings).toContain("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
   });
 
@@ -338,7 +338,7 @@ describe("backtestPair matches a naive loop implementation", () => {
     expect(Number.isNaN(r.diagnostics!.hedgeRatios[w - 2])).toBe(true);
     close(r.diagnostics!.hedgeRatios[w - 1], naiveOlsSlope(y, x, 0, w - 1), 1e-12, "formation beta");
     expect(r.diagnostics!.hedgeRatios[1499]).toBe(r.diagnostics!.hedgeRatios[w - 1]);
-    expect(r.trades.length).toBeGreaterThan(0);
+    expect(r.trades.pnl.length).toBeGreaterThan(0);
     expect(Math.min(...tradeRows(r.trades).map((t) => t.entryIndex))).toBeGreaterThanOrEqual(w - 1);
   });
 
@@ -377,7 +377,7 @@ describe("signal windows: z-score over rolling (pandas rolling, ddof 1), expandi
     flat[59] = 10;
     const r = backtestSpread(flat, zRule(1, 0, 20), {}, { diagnostics: true });
     expect(Number.isNaN(r.diagnostics!.signal[40])).toBe(true);
-    expect(r.trades).toHaveLength(0);
+    expect(r.trades.pnl).toHaveLength(0);
   });
 });
 
@@ -387,7 +387,7 @@ describe("backtest invariants", () => {
 
   it("a zero-cost round trip at an unchanged price earns exactly 0", () => {
     const r = backtestPair({ diagnostics: true, y: [10, 9, 9, 9], x: [5, 5, 5, 5], hedge: { method: "static", beta: 1 }, rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 });
-    expect(r.trades).toHaveLength(1);
+    expect(r.trades.pnl).toHaveLength(1);
     expect(tradeRows(r.trades)[0].exitReason).toBe("end");
     expect(tradeRows(r.trades)[0].pnl).toBe(0);
     expect(r.equity[3]).toBe(1000);
@@ -396,7 +396,7 @@ describe("backtest invariants", () => {
   it("doubling capital doubles every trade's P&L (proportional costs, no caps)", () => {
     const a = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 7, slippageBps: 2 } });
     const b = backtestPair({ diagnostics: true, ...base, capital: 2e5, costs: { bps: 7, slippageBps: 2 } });
-    expect(a.trades.length).toBeGreaterThan(3);
+    expect(a.trades.pnl.length).toBeGreaterThan(3);
     tradeRows(a.trades).forEach((t, i) => close(tradeRows(b.trades)[i].pnl, 2 * t.pnl, 1e-10, `trade ${i}`));
     close(b.equity[799] - 2e5, 2 * (a.equity[799] - 1e5), 1e-9, "total P&L");
   });
@@ -404,7 +404,7 @@ describe("backtest invariants", () => {
   it("costs only lower P&L: same trades, each trade's P&L lower by exactly its costs", () => {
     const free = backtestPair({ diagnostics: true, ...base, capital: 1e5 });
     const paid = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 10, fixedFee: 5 } });
-    expect(paid.trades.length).toBe(free.trades.length);
+    expect(paid.trades.pnl.length).toBe(free.trades.pnl.length);
     expect(paid.equity[799]).toBeLessThan(free.equity[799]);
     tradeRows(paid.trades).forEach((t, i) => {
       expect(t.costs).toBeGreaterThan(0);
@@ -441,7 +441,7 @@ describe("backtest invariants", () => {
 
   it("max gross exposure caps the entry notional", () => {
     const r = backtestPair({ ...base, capital: 1e5, risk: { maxGrossExposure: 25_000 } });
-    expect(r.trades.length).toBeGreaterThan(0);
+    expect(r.trades.pnl.length).toBeGreaterThan(0);
     for (const t of tradeRows(r.trades)) {
       const gross = t.units * (t.entryPrices.y + Math.abs(t.hedgeRatio) * t.entryPrices.x);
       expect(gross).toBeLessThanOrEqual(25_000 * (1 + 1e-12));
@@ -540,7 +540,7 @@ describe("BacktestEngine (streaming) reproduces the batch backtest bar by bar", 
 describe("backtestSpread (seed interface)", () => {
   it("bands exit at the midpoint known in advance (hand-worked)", () => {
     const r = backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 });
-    expect(r.trades).toHaveLength(1);
+    expect(r.trades.pnl).toHaveLength(1);
     expect(tradeRows(r.trades)[0].pnl).toBe(2.5);
     expect(Array.from(r.equity)).toEqual([1, 1, 2, 3.5]);
   });
@@ -606,9 +606,9 @@ describe("trades table and diagnostics", () => {
   it("every column has one row per trade, and the rows agree with the columns", () => {
     const r = backtestPair(options);
     const t = r.trades;
-    expect(t.length).toBe(r.metrics.trades);
-    expect(t.length).toBeGreaterThan(20);
-    for (const column of Object.values(t)) if (typeof column !== "number") expect(column.length).toBe(t.length);
+    const count = r.metrics.trades;
+    expect(count).toBeGreaterThan(20);
+    for (const [name, column] of Object.entries(t)) expect(column.length, `column ${name}`).toBe(count);
     const rows = tradeRows(t);
     rows.forEach((row, i) => {
       expect(row.entryIndex).toBe(t.entryIndex[i]);
@@ -625,7 +625,7 @@ describe("trades table and diagnostics", () => {
     const r = backtestSpread(s, { kind: "bands", lower: -1.5, upper: 1.5, exit: 0 });
     // a short at 2 (crossed up through 1.5) exits at −2 (≤ 0) one bar later; a long likewise: 999
     // round trips of P&L 4 each, then the last entry (bar 1999) closed at the end for 0
-    expect(r.trades.length).toBe(1000);
+    expect(r.trades.pnl.length).toBe(1000);
     expect(Array.from(r.trades.entryIndex)).toEqual(Array.from({ length: 1000 }, (_, i) => 2 * i + 1));
     expect(Array.from(r.trades.pnl.subarray(0, 999)).every((p) => p === 4)).toBe(true);
     expect(r.trades.exitReason[999]).toBe("end");

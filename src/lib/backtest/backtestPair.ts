@@ -22,8 +22,8 @@
  *   rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 }).trades.pnl[0]
  *   // ≈ 107.142857: q = 1000/(9 + 5) = 71.43 spread units bought at 4, sold at 5.5 (hand-worked)
  */
-import { BacktestEngine, type BacktestOptions, type HedgeSpec } from "./BacktestEngine.js";
-import type { TradeTable } from "./TradeLog.js";
+import { BacktestEngine } from "./BacktestEngine.js";
+import type { BacktestOptions, HedgeSpec, TradeTable } from "./types.js";
 import type { BacktestMetrics } from "./backtestMetrics.js";
 import { asFloat64ReadOnly, describe, rangeError, requireOptions, requireSameLength, typeError } from "../util/validate.js";
 

@@ -16,7 +16,8 @@
  * @example backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 }, {}).trades.pnl[0]
  *   // = 2.5: bought at −2 (crossed below −1.5), sold at 0.5 ≥ midpoint 0 (hand-worked)
  */
-import { BacktestEngine, type BacktestCosts, type BacktestOptions } from "./BacktestEngine.js";
+import { BacktestEngine } from "./BacktestEngine.js";
+import type { BacktestCosts, BacktestOptions } from "./types.js";
 import { runBacktest, toDayIndex, toDiagnosticsFlag, type BacktestResult } from "./backtestPair.js";
 import type { TradingRule } from "./tradingRule.js";
 import { describe, rangeError, requireFinite, requireOptions, toFloat64, typeError } from "../util/validate.js";
