@@ -1,9 +1,11 @@
 /**
  * The hedge-estimator interface of the backtester and the choice of estimator from the `hedge`
- * option. An estimator sees each bar's prices once, in order, and returns β_t, the hedge ratio
- * known at the close of t (NaN while undefined: warm-up, constant x); the engine forms the spread
- * s_t = y_t − β_t·x_t from it and locks the β of the fill into each trade. A new hedge method is one
- * file implementing `HedgeEstimator` plus one case below (and one member of `HedgeSpec` in types.ts).
+ * option. An estimator sees each bar's prices once, in order, a block of bars at a time, and
+ * writes β_t, the hedge ratio known at the close of t (NaN while undefined: warm-up, constant x);
+ * the engine forms the spread s_t = y_t − β_t·x_t from it and locks the β of the fill into each
+ * trade. Blocks (≤ 256 bars in the batch path, 1 bar per `push`) let each estimator run its own
+ * tight loop with its running sums in registers. A new hedge method is one file implementing
+ * `HedgeEstimator` plus one case below (and one member of `HedgeSpec` in types.ts).
  * Implementations: staticHedge.ts (given β, or OLS over a formation window), rollingOlsHedge.ts
  * (OLS over a trailing window), kalmanHedgeEstimator.ts (Kalman filter; brings its own signal).
  */
@@ -15,11 +17,14 @@ import { describe, rangeError, requireFinite, requireInteger, requireOneOf, type
 import { validateKalmanNoise } from "../hedge/kalmanHedge.js";
 
 export interface HedgeEstimator {
-  /** Observe bar t's prices; returns β_t (NaN while undefined). Uses no data after t. */
-  update(y: number, x: number): number;
   /**
-   * A signal that replaces the rule's window z-score (read after `update` at the same bar), or
-   * null to use the rule's own window on the spread.
+   * Observe bars i ∈ [from, to) of (ys, xs) in order and write β_i to beta[i − from] (NaN while
+   * undefined). Uses no data after i for β_i. `xs` is null in spread mode (β = 0).
+   */
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void;
+  /**
+   * A signal that replaces the rule's window z-score (called after `update` for the same block),
+   * or null to use the rule's own window on the spread.
    */
   readonly signal: SignalEstimator | null;
   /** Append the estimator's end-of-run warnings (e.g. bars with an undefined β). */

@@ -12,12 +12,13 @@ import type { HedgeEstimator } from "./hedgeEstimator.js";
 import type { SignalEstimator } from "./signalEstimator.js";
 import { KalmanHedgeFilter } from "../hedge/kalmanHedge.js";
 
-/** The signal of the Kalman hedge: e_t/√Q_t of the filter's last step. */
+/** The signal of the Kalman hedge: e_t/√Q_t of the filter's steps over the last block. */
 export class KalmanInnovationZScore implements SignalEstimator {
-  constructor(private readonly filter: KalmanHedgeFilter) {}
+  /** z of the last block, written by KalmanHedgeEstimator.update. */
+  z = new Float64Array(0);
 
-  update(_spread: number): number {
-    return this.filter.forecastError / Math.sqrt(this.filter.forecastVariance);
+  update(_spread: Float64Array, count: number, signal: Float64Array): void {
+    signal.set(this.z.subarray(0, count));
   }
 }
 
@@ -27,12 +28,20 @@ export class KalmanHedgeEstimator implements HedgeEstimator {
 
   constructor(delta: number, ve: number) {
     this.filter = new KalmanHedgeFilter(delta, ve);
-    this.signal = new KalmanInnovationZScore(this.filter);
+    this.signal = new KalmanInnovationZScore();
   }
 
-  update(y: number, x: number): number {
-    this.filter.step(y, x);
-    return this.filter.beta;
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void {
+    if (xs === null) throw new TypeError("KalmanHedgeEstimator.update: internal: x prices required");
+    const signal = this.signal;
+    if (signal.z.length < to - from) signal.z = new Float64Array(to - from);
+    const z = signal.z;
+    const filter = this.filter;
+    for (let i = from; i < to; i++) {
+      filter.step(ys[i], xs[i]);
+      beta[i - from] = filter.beta;
+      z[i - from] = filter.forecastError / Math.sqrt(filter.forecastVariance);
+    }
   }
 
   finish(_warnings: string[]): void {}

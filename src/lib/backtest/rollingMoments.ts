@@ -43,33 +43,68 @@ export class RollingMoments {
   }
 
   /**
-   * Rolling window: push a value (dropping the oldest once full). Returns true when the window is
-   * full after it. The per-bar path (full window) is kept small enough for TurboFan to inline into
-   * the bar loop; the filling phase and the recomputation are out of line.
+   * Rolling window: push `count` values (dropping the oldest once full); after each, write the
+   * window's mean and M2 to meanOut[k], m2Out[k] (NaN while the window is not yet full). A NaN
+   * value is skipped (NaN outputs, window unchanged). The per-value path of a full window runs on
+   * locals (a loop-carried mean kept in a field would add a store-to-load round trip per bar);
+   * the filling phase and the recomputation are out of line and work on the fields.
    */
-  push(value: number): boolean {
-    const slot = this.slot;
-    const next = slot + 1;
-    this.slot = next === this.window ? 0 : next;
-    if (this.count !== this.window) return this.fill(slot, value);
-    const old = this.buffer[slot];
-    const m = this.mean;
-    const delta = value - old;
+  pushBlock(values: Float64Array, count: number, meanOut: Float64Array, m2Out: Float64Array): void {
+    const w = this.window;
     const inv = this.invWindow;
-    this.m2 += (value - m) * (value - m) - (old - m) * (old - m) - delta * delta * inv;
-    this.mean = m + delta * inv;
-    this.buffer[slot] = value;
-    if (this.slot === 0) this.recompute();
-    return true;
+    const buffer = this.buffer;
+    let mean = this.mean;
+    let m2 = this.m2;
+    let slot = this.slot;
+    for (let k = 0; k < count; k++) {
+      const value = values[k];
+      if (value !== value) {
+        meanOut[k] = NaN;
+        m2Out[k] = NaN;
+        continue;
+      }
+      if (this.count === w) {
+        const old = buffer[slot];
+        const delta = value - old;
+        m2 += (value - mean) * (value - mean) - (old - mean) * (old - mean) - delta * delta * inv;
+        mean += delta * inv;
+        buffer[slot] = value;
+        slot = slot + 1 === w ? 0 : slot + 1;
+        if (slot === 0) {
+          this.slot = slot;
+          this.recompute();
+          mean = this.mean;
+          m2 = this.m2;
+        }
+      } else {
+        this.mean = mean;
+        this.m2 = m2;
+        this.slot = slot;
+        this.fill(value);
+        mean = this.mean;
+        m2 = this.m2;
+        slot = this.slot;
+        if (this.count !== w) {
+          meanOut[k] = NaN;
+          m2Out[k] = NaN;
+          continue;
+        }
+      }
+      meanOut[k] = mean;
+      m2Out[k] = m2;
+    }
+    this.mean = mean;
+    this.m2 = m2;
+    this.slot = slot;
   }
 
-  /** The filling phase of `push`: store, Welford; true once the window is full. */
-  private fill(slot: number, value: number): boolean {
+  /** The filling phase of a rolling window: store the value, Welford; recompute once full. */
+  private fill(value: number): void {
+    const slot = this.slot;
+    this.slot = slot + 1 === this.window ? 0 : slot + 1;
     this.buffer[slot] = value;
     this.add(value);
-    if (this.count < this.window) return false;
-    if (this.slot === 0) this.recompute();
-    return true;
+    if (this.count === this.window && this.slot === 0) this.recompute();
   }
 
   /** Exact two-pass mean and M2 of the full window. */
@@ -116,37 +151,83 @@ export class RollingComoments {
     this.cxx += dx * (x - this.meanX);
   }
 
-  /** Rolling window: push a pair (dropping the oldest once full). Returns true when the window is full after it. */
-  push(x: number, y: number): boolean {
-    const slot = this.slot;
-    const next = slot + 1;
-    this.slot = next === this.window ? 0 : next;
-    if (this.count !== this.window) return this.fill(slot, x, y);
-    const x0 = this.bufferX[slot];
-    const y0 = this.bufferY[slot];
-    const mx = this.meanX;
-    const my = this.meanY;
-    const dx = x - x0;
-    const dy = y - y0;
+  /**
+   * Rolling window: push the pairs (xs[i], ys[i]) for i in [from, to) (dropping the oldest once
+   * full); after each, write Cxx, Cxy and x̄ to the outputs at i − from (NaN while the window is
+   * not yet full). Locals for the full-window path, fields for the rare paths (as RollingMoments).
+   */
+  pushBlock(xs: Float64Array, ys: Float64Array, from: number, to: number, cxxOut: Float64Array, cxyOut: Float64Array, meanXOut: Float64Array): void {
+    const w = this.window;
     const inv = this.invWindow;
-    this.cxy += (x - mx) * (y - my) - (x0 - mx) * (y0 - my) - dx * dy * inv;
-    this.cxx += (x - mx) * (x - mx) - (x0 - mx) * (x0 - mx) - dx * dx * inv;
-    this.meanX = mx + dx * inv;
-    this.meanY = my + dy * inv;
-    this.bufferX[slot] = x;
-    this.bufferY[slot] = y;
-    if (this.slot === 0) this.recompute();
-    return true;
+    const bx = this.bufferX;
+    const by = this.bufferY;
+    let mx = this.meanX;
+    let my = this.meanY;
+    let cxx = this.cxx;
+    let cxy = this.cxy;
+    let slot = this.slot;
+    for (let i = from; i < to; i++) {
+      const x = xs[i];
+      const y = ys[i];
+      const k = i - from;
+      if (this.count === w) {
+        const x0 = bx[slot];
+        const y0 = by[slot];
+        const dx = x - x0;
+        const dy = y - y0;
+        cxy += (x - mx) * (y - my) - (x0 - mx) * (y0 - my) - dx * dy * inv;
+        cxx += (x - mx) * (x - mx) - (x0 - mx) * (x0 - mx) - dx * dx * inv;
+        mx += dx * inv;
+        my += dy * inv;
+        bx[slot] = x;
+        by[slot] = y;
+        slot = slot + 1 === w ? 0 : slot + 1;
+        if (slot === 0) {
+          this.slot = slot;
+          this.recompute();
+          mx = this.meanX;
+          my = this.meanY;
+          cxx = this.cxx;
+          cxy = this.cxy;
+        }
+      } else {
+        this.meanX = mx;
+        this.meanY = my;
+        this.cxx = cxx;
+        this.cxy = cxy;
+        this.slot = slot;
+        this.fill(x, y);
+        mx = this.meanX;
+        my = this.meanY;
+        cxx = this.cxx;
+        cxy = this.cxy;
+        slot = this.slot;
+        if (this.count !== w) {
+          cxxOut[k] = NaN;
+          cxyOut[k] = NaN;
+          meanXOut[k] = NaN;
+          continue;
+        }
+      }
+      cxxOut[k] = cxx;
+      cxyOut[k] = cxy;
+      meanXOut[k] = mx;
+    }
+    this.meanX = mx;
+    this.meanY = my;
+    this.cxx = cxx;
+    this.cxy = cxy;
+    this.slot = slot;
   }
 
-  /** The filling phase of `push`: Welford, then store; true once the window is full. */
-  private fill(slot: number, x: number, y: number): boolean {
+  /** The filling phase of a rolling window: Welford, then store the pair; recompute once full. */
+  private fill(x: number, y: number): void {
+    const slot = this.slot;
+    this.slot = slot + 1 === this.window ? 0 : slot + 1;
     this.add(x, y);
     this.bufferX[slot] = x;
     this.bufferY[slot] = y;
-    if (this.count !== this.window) return false;
-    if (this.slot === 0) this.recompute();
-    return true;
+    if (this.count === this.window && this.slot === 0) this.recompute();
   }
 
   /** Exact two-pass means and co-moments of the full window. */

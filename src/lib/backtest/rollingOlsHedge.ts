@@ -13,26 +13,43 @@ const ZERO_CXX = 1e-14;
 
 export class RollingOlsHedge implements HedgeEstimator {
   readonly signal = null;
-  private beta = NaN;
   private undefinedBars = 0;
   private readonly moments: RollingComoments;
   private readonly window: number;
+  /** Per-block scratch: Cxx, Cxy and x̄ after each bar. */
+  private cxx = new Float64Array(0);
+  private cxy = new Float64Array(0);
+  private meanX = new Float64Array(0);
 
   constructor(window: number) {
     this.window = window;
     this.moments = new RollingComoments(window);
   }
 
-  update(y: number, x: number): number {
-    const m = this.moments;
-    if (m.push(x, y)) {
-      if (m.cxx > ZERO_CXX * this.window * m.meanX * m.meanX) this.beta = m.cxy / m.cxx;
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void {
+    if (xs === null) throw new TypeError("RollingOlsHedge.update: internal: x prices required");
+    const count = to - from;
+    if (this.cxx.length < count) {
+      this.cxx = new Float64Array(count);
+      this.cxy = new Float64Array(count);
+      this.meanX = new Float64Array(count);
+    }
+    const cxx = this.cxx;
+    const cxy = this.cxy;
+    const meanX = this.meanX;
+    this.moments.pushBlock(xs, ys, from, to, cxx, cxy, meanX);
+    const zeroScale = ZERO_CXX * this.window;
+    let undefinedBars = 0;
+    for (let k = 0; k < count; k++) {
+      const c = cxx[k];
+      // NaN (window not yet full) fails the test and stays NaN without being counted
+      if (c > zeroScale * meanX[k] * meanX[k]) beta[k] = cxy[k] / c;
       else {
-        this.beta = NaN;
-        this.undefinedBars++;
+        beta[k] = NaN;
+        if (c === c) undefinedBars++;
       }
     }
-    return this.beta;
+    this.undefinedBars += undefinedBars;
   }
 
   finish(warnings: string[]): void {

@@ -16,14 +16,14 @@ import type { NormalizedRule } from "./tradingRule.js";
 const ZERO_VARIANCE = 1e-24;
 
 export interface SignalEstimator {
-  /** Observe bar t's spread; returns the rule's signal value at t (NaN when undefined). */
-  update(spread: number): number;
+  /** Observe the spreads of a block, spread[0..count), in order; write the rule's value of each to signal[k] (NaN when undefined). */
+  update(spread: Float64Array, count: number, signal: Float64Array): void;
 }
 
 /** Levels rule: the spread itself. */
 export class SpreadLevel implements SignalEstimator {
-  update(spread: number): number {
-    return spread;
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
+    signal.set(spread.subarray(0, count));
   }
 }
 
@@ -34,8 +34,10 @@ export class FixedZScore implements SignalEstimator {
     private readonly sd: number,
   ) {}
 
-  update(spread: number): number {
-    return (spread - this.mean) / this.sd;
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
+    const mean = this.mean;
+    const sd = this.sd;
+    for (let k = 0; k < count; k++) signal[k] = (spread[k] - mean) / sd;
   }
 }
 
@@ -45,13 +47,17 @@ export class ExpandingZScore implements SignalEstimator {
 
   constructor(private readonly minPeriods: number) {}
 
-  update(spread: number): number {
-    if (spread !== spread) return NaN;
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
     const m = this.moments;
-    m.add(spread);
-    if (m.count < this.minPeriods) return NaN;
-    const variance = m.m2 / (m.count - 1);
-    return variance > 0 && variance > ZERO_VARIANCE * m.mean * m.mean ? (spread - m.mean) / Math.sqrt(variance) : NaN;
+    for (let k = 0; k < count; k++) {
+      const s = spread[k];
+      signal[k] = NaN;
+      if (s !== s) continue;
+      m.add(s);
+      if (m.count < this.minPeriods) continue;
+      const variance = m.m2 / (m.count - 1);
+      if (variance > 0 && variance > ZERO_VARIANCE * m.mean * m.mean) signal[k] = (s - m.mean) / Math.sqrt(variance);
+    }
   }
 }
 
@@ -60,18 +66,30 @@ export class RollingZScore implements SignalEstimator {
   private readonly moments: RollingMoments;
   /** 1/(length − 1): the full window multiplies instead of dividing (the divider is the loop's scarcest unit). */
   private readonly invDdof: number;
+  /** Per-block scratch: the window's mean and M2 after each spread. */
+  private mean = new Float64Array(0);
+  private m2 = new Float64Array(0);
 
   constructor(length: number) {
     this.moments = new RollingMoments(length);
     this.invDdof = 1 / (length - 1);
   }
 
-  update(spread: number): number {
-    if (spread !== spread) return NaN;
-    const m = this.moments;
-    if (!m.push(spread)) return NaN;
-    const variance = m.m2 * this.invDdof;
-    return variance > 0 && variance > ZERO_VARIANCE * m.mean * m.mean ? (spread - m.mean) / Math.sqrt(variance) : NaN;
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
+    if (this.mean.length < count) {
+      this.mean = new Float64Array(count);
+      this.m2 = new Float64Array(count);
+    }
+    const means = this.mean;
+    const m2s = this.m2;
+    this.moments.pushBlock(spread, count, means, m2s);
+    const invDdof = this.invDdof;
+    for (let k = 0; k < count; k++) {
+      // NaN mean/M2 (warm-up or NaN spread) fail the test: z stays NaN
+      const variance = m2s[k] * invDdof;
+      const mean = means[k];
+      signal[k] = variance > 0 && variance > ZERO_VARIANCE * mean * mean ? (spread[k] - mean) / Math.sqrt(variance) : NaN;
+    }
   }
 }
 

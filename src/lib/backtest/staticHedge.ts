@@ -28,16 +28,20 @@ export class StaticHedge implements HedgeEstimator {
     return new StaticHedge(NaN, window, warnings);
   }
 
-  update(y: number, x: number): number {
-    if (this.formationLeft > 0) {
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void {
+    let i = from;
+    if (this.formationLeft > 0 && xs !== null) {
       const m = this.moments;
-      m.add(x, y);
-      if (--this.formationLeft === 0) {
-        this.beta = m.cxx > 0 ? m.cxy / m.cxx : NaN;
-        if (this.beta !== this.beta) this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
+      for (; i < to && this.formationLeft > 0; i++) {
+        m.add(xs[i], ys[i]);
+        if (--this.formationLeft === 0) {
+          this.beta = m.cxx > 0 ? m.cxy / m.cxx : NaN;
+          if (this.beta !== this.beta) this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
+        }
+        beta[i - from] = this.beta;
       }
     }
-    return this.beta;
+    beta.fill(this.beta, i - from, to - from);
   }
 
   finish(_warnings: string[]): void {}
