@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { backtestPair, backtestSpread, BacktestEngine, tradeRows, type TradingRule } from "./index.js";
 import { normalSource, randomSource } from "../util/random.js";
 import { MetricsAccumulator } from "./backtestMetrics.js";
+import { kalmanHedge } from "../hedge/kalmanHedge.js";
+import * as aq from "arquero";
 
 /** Two-pass OLS slope of y on x (with intercept) over bars from..to inclusive: the reference for β_t. */
 function naiveOlsSlope(y: ArrayLike<number>, x: ArrayLike<number>, from: number, to: number): number {
@@ -702,5 +704,82 @@ describe("rolling sums stay exact over long series (up/downdates with an exact r
       const z = naiveZ(t);
       expect(Math.abs(d.signal[t] - z)).toBeLessThan(1e-9 * Math.max(1, Math.abs(z)));
     }
+  });
+});
+
+describe("Kalman hedge in the backtester (hedge: { method: 'kalman' })", () => {
+  const { y, x } = makePair(1200, 21);
+  const kalmanRule: TradingRule = { kind: "zscore", entry: 1.5, exit: 0.2, stop: 4 };
+  const base = { y, x, hedge: { method: "kalman" as const, delta: 1e-4, ve: 0.5 }, rule: kalmanRule, capital: 1e5, costs: { bps: 5 } };
+
+  it("β_t and the signal e_t/√Q_t are kalmanHedge's, bit for bit (one filter step for both)", () => {
+    const r = backtestPair({ ...base, diagnostics: true });
+    const k = kalmanHedge(y, x, { delta: 1e-4, ve: 0.5 });
+    for (let t = 0; t < y.length; t++) {
+      expect(r.diagnostics!.hedgeRatios[t]).toBe(k.beta[t]);
+      expect(r.diagnostics!.signal[t]).toBe(k.forecastError[t] / Math.sqrt(k.forecastVariance[t]));
+    }
+    expect(r.trades.pnl.length).toBeGreaterThan(10);
+    // each trade's hedge is the β known at its fill (close execution: β of the entry bar)
+    for (const tr of tradeRows(r.trades)) expect(tr.hedgeRatio).toBe(k.beta[tr.entryIndex]);
+  });
+
+  it("no look-ahead: perturbing prices after t leaves every output up to t unchanged", () => {
+    for (const fill of ["close", "nextClose"] as const) {
+      const ref = backtestPair({ ...base, diagnostics: true, execution: { fill } });
+      for (const t of [150, 600, 1000]) {
+        const y2 = Float64Array.from(y);
+        const x2 = Float64Array.from(x);
+        const normal = normalSource(randomSource(t));
+        for (let k = t + 1; k < y.length; k++) {
+          y2[k] *= 1 + 0.05 * normal();
+          x2[k] *= 1 + 0.05 * normal();
+        }
+        const r = backtestPair({ ...base, y: y2, x: x2, diagnostics: true, execution: { fill } });
+        for (let k = 0; k <= t; k++) {
+          expect(r.positions[k]).toBe(ref.positions[k]);
+          expect(r.equity[k]).toBe(ref.equity[k]);
+          expect(r.diagnostics!.signal[k]).toBe(ref.diagnostics!.signal[k]);
+          expect(r.diagnostics!.hedgeRatios[k]).toBe(ref.diagnostics!.hedgeRatios[k]);
+        }
+      }
+    }
+  });
+
+  it("streaming = batch: BacktestEngine.push reproduces backtestPair bar by bar (nextClose)", () => {
+    const options = { hedge: base.hedge, rule: kalmanRule, capital: 1e5, costs: { bps: 5 }, execution: { fill: "nextClose" as const } };
+    const batch = backtestPair({ y, x, ...options });
+    const engine = new BacktestEngine(options);
+    for (let t = 0; t < y.length; t++) {
+      const snap = engine.push({ y: y[t], x: x[t] });
+      if (t < y.length - 1) {
+        expect(snap.equity).toBe(batch.equity[t]);
+        expect(snap.position).toBe(batch.positions[t]);
+      }
+    }
+    const last = engine.finish();
+    expect(last.metrics).toEqual(batch.metrics);
+    expect(engine.trades).toEqual(batch.trades);
+    expect(engine.warnings).toEqual(batch.warnings);
+  });
+
+  it("refuses a levels rule, a rule window, and bad δ / Ve, naming the argument", () => {
+    expect(() => backtestPair({ ...base, rule: { kind: "levels", entry: 1, exit: 2 } })).toThrow(/backtestPair: rule.kind must be "zscore" with hedge "kalman"/);
+    expect(() => backtestPair({ ...base, rule: zRule(2, 0, 20) })).toThrow(/backtestPair: rule.window must be omitted with hedge "kalman"/);
+    expect(() => backtestPair({ ...base, hedge: { method: "kalman", delta: 1 } })).toThrow(/backtestPair: hedge.delta must be < 1/);
+    expect(() => backtestPair({ ...base, hedge: { method: "kalman", ve: -1 } })).toThrow(/backtestPair: hedge.ve must be > 0/);
+  });
+});
+
+describe("trades table goes into arquero as is", () => {
+  it("aq.table(result.trades) has one row per trade and every column", () => {
+    const { y, x } = makePair(1500, 7);
+    const r = backtestPair({ y, x, hedge: { method: "static", beta: 1.5 }, rule: zRule(1.5, 0.2, 30, 3), capital: 1e5 });
+    const table = aq.table(r.trades as unknown as Record<string, ArrayLike<unknown>>);
+    expect(r.metrics.trades).toBeGreaterThan(10);
+    expect(table.numRows()).toBe(r.metrics.trades);
+    expect(table.columnNames().sort()).toEqual(Object.keys(r.trades).sort());
+    expect(table.get("pnl", 3)).toBe(r.trades.pnl[3]);
+    expect(table.get("exitReason", 0)).toBe(r.trades.exitReason[0]);
   });
 });
