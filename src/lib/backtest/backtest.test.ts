@@ -519,7 +519,7 @@ describe("BacktestEngine (streaming) reproduces the batch backtest bar by bar", 
     expect(engine.warnings).toEqual(batch.warnings);
   });
 
-  it("spread mode with the seed's bands rule", () => {
+  it("spread mode with the bands rule", () => {
     const s = makeSpread(500, 5);
     const batch = backtestSpread(s, { kind: "bands", lower: -1.5, upper: 1.5 }, { bps: 10 }, { capital: 20 });
     const engine = new BacktestEngine({ mode: "spread", rule: { kind: "levels", entry: -1.5, exit: 0, side: "both", center: 0 }, costs: { bps: 10 }, capital: 20 });
@@ -539,7 +539,7 @@ describe("BacktestEngine (streaming) reproduces the batch backtest bar by bar", 
   });
 });
 
-describe("backtestSpread (seed interface)", () => {
+describe("backtestSpread (the meanrev contract's spread backtest)", () => {
   it("bands exit at the midpoint known in advance (hand-worked)", () => {
     const r = backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 });
     expect(r.trades.pnl).toHaveLength(1);
@@ -553,7 +553,7 @@ describe("backtestSpread (seed interface)", () => {
     close(tradeRows(r.trades)[0].pnl, 2.5 - 0.001 * 2 - 0.001 * 0.5, 1e-15, "short pnl net of costs");
   });
 
-  it("is free of the seed's look-ahead: outputs up to t do not depend on later spread values", () => {
+  it("has no look-ahead (the Rust server exited at the full-sample mean): outputs up to t do not depend on later spread values", () => {
     const s = makeSpread(400, 9);
     const ref = backtestSpread(s, zRule(1, 0, 20), { bps: 5 }, { capital: 10 });
     const s2 = Float64Array.from(s);
@@ -669,7 +669,7 @@ describe("MetricsAccumulator: blocked return moments", () => {
   });
 });
 
-describe("rolling sums stay exact over long series (up/downdates with an exact recomputation every ~1024 bars)", () => {
+describe("rolling sums stay exact over long series (O(1) up/downdates, exact recomputation once per turn of each window)", () => {
   it("β_t and z_t over 30,000 bars of high-level, low-variance prices match two-pass recomputations", () => {
     // Worst case for centred up/downdates: prices near 1000 moving by ~0.01, so the co-moments are
     // tiny next to the squared levels; a drifting sum would show as a relative error far above 1e-9.
