@@ -313,11 +313,14 @@ export class BacktestEngine {
     let beta = this.beta; // β of the bar being traded (β_{i−1} until its step 4)
     let definedSignalBars = this.definedSignalBars;
     // the fill book's per-bar state, in locals for the loop: written back before each call into
-    // the book (orders and fills, a few per hundred bars) and reloaded after it
+    // the book (orders and fills, a few per hundred bars) and reloaded after it (the order state,
+    // pending and targetSide, is only read here: the book is its owner)
     let equity = book.equity;
     let tradePnl = book.tradePnl;
     let qy = book.qy;
     let qx = book.qx;
+    let pending = book.pending;
+    let targetSide = book.targetSide;
     let equityBefore = equity;
     let ret = 0;
     let y = 0;
@@ -335,16 +338,16 @@ export class BacktestEngine {
       if (xs === null) blockSpread.set(ys.subarray(from, to));
       else for (let k = 0; k < count; k++) blockSpread[k] = ys[from + k] - blockBeta[k] * xs[from + k];
       signalEstimator.update(blockSpread, count, blockSignal);
-      for (let k = 0; k < count; k++) if (blockSignal[k] === blockSignal[k]) definedSignalBars++;
-      if (writeHedgeSpread) {
-        outHedge.set(blockBeta.subarray(0, count), from);
-        outSpread.set(blockSpread.subarray(0, count), from);
-      }
-      if (writeSignal) outSignal.set(blockSignal.subarray(0, count), from);
 
       for (let i = from; i < to; i++) {
         const barBeta = blockBeta[i - from];
         const barSignal = blockSignal[i - from];
+        if (barSignal === barSignal) definedSignalBars++;
+        if (writeHedgeSpread) {
+          outHedge[i] = barBeta;
+          outSpread[i] = blockSpread[i - from];
+        }
+        if (writeSignal) outSignal[i] = barSignal;
         y = ys[i];
         x = xs === null ? 0 : xs[i];
         const day = days === null ? t : days[i];
@@ -362,7 +365,7 @@ export class BacktestEngine {
           }
         }
         // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
-        if (book.pending !== NONE) {
+        if (pending !== NONE) {
           book.fillY = y;
           book.fillX = x;
           book.fillBeta = beta;
@@ -373,6 +376,8 @@ export class BacktestEngine {
           tradePnl = book.tradePnl;
           qy = book.qy;
           qx = book.qx;
+          pending = NONE;
+          targetSide = book.targetSide;
         }
 
         beta = barBeta;
@@ -390,7 +395,7 @@ export class BacktestEngine {
             target = 0;
             reason = "dailyLoss";
           } else if (!halted) {
-            const action = decide(th, book.targetSide, barSignal, prevSignal);
+            const action = decide(th, targetSide, barSignal, prevSignal);
             if (action !== HOLD) {
               target = action === BUY ? 1 : action === SELL ? -1 : 0;
               if (action === STOP) reason = "stop";
@@ -407,6 +412,8 @@ export class BacktestEngine {
             tradePnl = book.tradePnl;
             qy = book.qy;
             qx = book.qx;
+            pending = book.pending;
+            targetSide = book.targetSide;
           }
         }
         prevSignal = barSignal;

@@ -14,41 +14,84 @@ const ZERO_CXX = 1e-14;
 export class RollingOlsHedge implements HedgeEstimator {
   readonly signal = null;
   private undefinedBars = 0;
+  private beta = NaN;
   private readonly moments: RollingComoments;
-  private readonly window: number;
-  /** Per-block scratch: Cxx, Cxy and x̄ after each bar. */
-  private cxx = new Float64Array(0);
-  private cxy = new Float64Array(0);
-  private meanX = new Float64Array(0);
 
   constructor(window: number) {
-    this.window = window;
     this.moments = new RollingComoments(window);
   }
 
   update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void {
     if (xs === null) throw new TypeError("RollingOlsHedge.update: internal: x prices required");
-    const count = to - from;
-    if (this.cxx.length < count) {
-      this.cxx = new Float64Array(count);
-      this.cxy = new Float64Array(count);
-      this.meanX = new Float64Array(count);
-    }
-    const cxx = this.cxx;
-    const cxy = this.cxy;
-    const meanX = this.meanX;
-    this.moments.pushBlock(xs, ys, from, to, cxx, cxy, meanX);
-    const zeroScale = ZERO_CXX * this.window;
+    const m = this.moments;
+    const w = m.window;
+    const inv = m.invWindow;
+    const bx = m.bufferX;
+    const by = m.bufferY;
+    const zeroScale = ZERO_CXX * w;
+    // the window's running sums and ring slot in locals (written back around the rare paths)
+    let mx = m.meanX;
+    let my = m.meanY;
+    let cxx = m.cxx;
+    let cxy = m.cxy;
+    let slot = m.slot;
+    let current = this.beta;
     let undefinedBars = 0;
-    for (let k = 0; k < count; k++) {
-      const c = cxx[k];
-      // NaN (window not yet full) fails the test and stays NaN without being counted
-      if (c > zeroScale * meanX[k] * meanX[k]) beta[k] = cxy[k] / c;
-      else {
-        beta[k] = NaN;
-        if (c === c) undefinedBars++;
+    for (let i = from; i < to; i++) {
+      const x = xs[i];
+      const y = ys[i];
+      if (m.count === w) {
+        // full window: replace the oldest pair in one centred step (rollingMoments.ts)
+        const x0 = bx[slot];
+        const y0 = by[slot];
+        const dx = x - x0;
+        const dy = y - y0;
+        cxy += (x - mx) * (y - my) - (x0 - mx) * (y0 - my) - dx * dy * inv;
+        cxx += (x - mx) * (x - mx) - (x0 - mx) * (x0 - mx) - dx * dx * inv;
+        mx += dx * inv;
+        my += dy * inv;
+        bx[slot] = x;
+        by[slot] = y;
+        slot = slot + 1 === w ? 0 : slot + 1;
+        if (slot === 0) {
+          m.slot = 0;
+          m.recompute();
+          mx = m.meanX;
+          my = m.meanY;
+          cxx = m.cxx;
+          cxy = m.cxy;
+        }
+      } else {
+        m.meanX = mx;
+        m.meanY = my;
+        m.cxx = cxx;
+        m.cxy = cxy;
+        m.slot = slot;
+        m.fill(x, y);
+        mx = m.meanX;
+        my = m.meanY;
+        cxx = m.cxx;
+        cxy = m.cxy;
+        slot = m.slot;
+        if (m.count !== w) {
+          beta[i - from] = current; // NaN: warm-up
+          continue;
+        }
       }
+      // relative threshold: var(x) numerically zero → undefined hedge
+      if (cxx > zeroScale * mx * mx) current = cxy / cxx;
+      else {
+        current = NaN;
+        undefinedBars++;
+      }
+      beta[i - from] = current;
     }
+    m.meanX = mx;
+    m.meanY = my;
+    m.cxx = cxx;
+    m.cxy = cxy;
+    m.slot = slot;
+    this.beta = current;
     this.undefinedBars += undefinedBars;
   }
 

@@ -66,9 +66,6 @@ export class RollingZScore implements SignalEstimator {
   private readonly moments: RollingMoments;
   /** 1/(length − 1): the full window multiplies instead of dividing (the divider is the loop's scarcest unit). */
   private readonly invDdof: number;
-  /** Per-block scratch: the window's mean and M2 after each spread. */
-  private mean = new Float64Array(0);
-  private m2 = new Float64Array(0);
 
   constructor(length: number) {
     this.moments = new RollingMoments(length);
@@ -76,20 +73,54 @@ export class RollingZScore implements SignalEstimator {
   }
 
   update(spread: Float64Array, count: number, signal: Float64Array): void {
-    if (this.mean.length < count) {
-      this.mean = new Float64Array(count);
-      this.m2 = new Float64Array(count);
-    }
-    const means = this.mean;
-    const m2s = this.m2;
-    this.moments.pushBlock(spread, count, means, m2s);
+    const m = this.moments;
+    const w = m.window;
+    const inv = m.invWindow;
+    const buffer = m.buffer;
     const invDdof = this.invDdof;
+    // the window's running mean, M2 and ring slot in locals (written back around the rare paths)
+    let mean = m.mean;
+    let m2 = m.m2;
+    let slot = m.slot;
     for (let k = 0; k < count; k++) {
-      // NaN mean/M2 (warm-up or NaN spread) fail the test: z stays NaN
-      const variance = m2s[k] * invDdof;
-      const mean = means[k];
-      signal[k] = variance > 0 && variance > ZERO_VARIANCE * mean * mean ? (spread[k] - mean) / Math.sqrt(variance) : NaN;
+      const s = spread[k];
+      if (s !== s) {
+        signal[k] = NaN;
+        continue;
+      }
+      if (m.count === w) {
+        // full window: replace the oldest value in one centred step (rollingMoments.ts)
+        const old = buffer[slot];
+        const delta = s - old;
+        m2 += (s - mean) * (s - mean) - (old - mean) * (old - mean) - delta * delta * inv;
+        mean += delta * inv;
+        buffer[slot] = s;
+        slot = slot + 1 === w ? 0 : slot + 1;
+        if (slot === 0) {
+          m.slot = 0;
+          m.recompute();
+          mean = m.mean;
+          m2 = m.m2;
+        }
+      } else {
+        m.mean = mean;
+        m.m2 = m2;
+        m.slot = slot;
+        m.fill(s);
+        mean = m.mean;
+        m2 = m.m2;
+        slot = m.slot;
+        if (m.count !== w) {
+          signal[k] = NaN;
+          continue;
+        }
+      }
+      const variance = m2 * invDdof;
+      signal[k] = variance > 0 && variance > ZERO_VARIANCE * mean * mean ? (s - mean) / Math.sqrt(variance) : NaN;
     }
+    m.mean = mean;
+    m.m2 = m2;
+    m.slot = slot;
   }
 }
 
