@@ -19,9 +19,10 @@ import { validateKalmanNoise } from "../hedge/kalmanHedge.js";
 export interface HedgeEstimator {
   /**
    * Observe bars i ∈ [from, to) of (ys, xs) in order and write β_i to beta[i − from] (NaN while
-   * undefined). Uses no data after i for β_i. `xs` is null in spread mode (β = 0).
+   * undefined) and the spread y_i − β_i·x_i to spread[i − from] (computed in the same pass). Uses
+   * no data after i. `xs` is null in spread mode (β = 0, the spread is y itself).
    */
-  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void;
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array, spread: Float64Array): void;
   /**
    * A signal that replaces the rule's window z-score (called after `update` for the same block),
    * or null to use the rule's own window on the spread.

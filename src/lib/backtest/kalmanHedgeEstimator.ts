@@ -31,7 +31,7 @@ export class KalmanHedgeEstimator implements HedgeEstimator {
     this.signal = new KalmanInnovationZScore();
   }
 
-  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void {
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array, spread: Float64Array): void {
     if (xs === null) throw new TypeError("KalmanHedgeEstimator.update: internal: x prices required");
     const signal = this.signal;
     if (signal.z.length < to - from) signal.z = new Float64Array(to - from);
@@ -40,6 +40,7 @@ export class KalmanHedgeEstimator implements HedgeEstimator {
     for (let i = from; i < to; i++) {
       filter.step(ys[i], xs[i]);
       beta[i - from] = filter.beta;
+      spread[i - from] = ys[i] - filter.beta * xs[i];
       z[i - from] = filter.forecastError / Math.sqrt(filter.forecastVariance);
     }
   }

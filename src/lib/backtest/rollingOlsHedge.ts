@@ -21,7 +21,7 @@ export class RollingOlsHedge implements HedgeEstimator {
     this.moments = new RollingComoments(window);
   }
 
-  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void {
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array, spread: Float64Array): void {
     if (xs === null) throw new TypeError("RollingOlsHedge.update: internal: x prices required");
     const m = this.moments;
     const w = m.window;
@@ -75,6 +75,7 @@ export class RollingOlsHedge implements HedgeEstimator {
         slot = m.slot;
         if (m.count !== w) {
           beta[i - from] = current; // NaN: warm-up
+          spread[i - from] = y - current * x;
           continue;
         }
       }
@@ -85,6 +86,7 @@ export class RollingOlsHedge implements HedgeEstimator {
         undefinedBars++;
       }
       beta[i - from] = current;
+      spread[i - from] = y - current * x;
     }
     m.meanX = mx;
     m.meanY = my;

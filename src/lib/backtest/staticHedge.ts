@@ -28,7 +28,7 @@ export class StaticHedge implements HedgeEstimator {
     return new StaticHedge(NaN, window, warnings);
   }
 
-  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array): void {
+  update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array, spread: Float64Array): void {
     let i = from;
     if (this.formationLeft > 0 && xs !== null) {
       const m = this.moments;
@@ -39,9 +39,22 @@ export class StaticHedge implements HedgeEstimator {
           if (this.beta !== this.beta) this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
         }
         beta[i - from] = this.beta;
+        spread[i - from] = ys[i] - this.beta * xs[i];
       }
     }
-    beta.fill(this.beta, i - from, to - from);
+    const b = this.beta;
+    if (xs === null) {
+      // spread mode (β = 0): the spread is y itself (y − 0·0 = y exactly)
+      for (; i < to; i++) {
+        beta[i - from] = b;
+        spread[i - from] = ys[i];
+      }
+    } else {
+      for (; i < to; i++) {
+        beta[i - from] = b;
+        spread[i - from] = ys[i] - b * xs[i];
+      }
+    }
   }
 
   finish(_warnings: string[]): void {}
