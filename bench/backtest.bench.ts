@@ -1,6 +1,7 @@
 /**
- * Backtester speed: 1,000,000 bars with costs (target < 50 ms), for backtestPair (two legs, static
- * and rolling hedge, rolling z-score rule, bps + fixed fee + slippage) and backtestSpread.
+ * Backtester speed: 1,000,000 bars with costs (target < 50 ms), for backtestPair (two legs, static,
+ * rolling and Kalman hedge, rolling z-score rule or the Kalman z, bps + fixed fee + slippage) and
+ * backtestSpread.
  */
 import { cpus, loadavg } from "node:os";
 import type { BenchSection } from "./run.js";
@@ -46,6 +47,10 @@ export async function run(): Promise<BenchSection> {
       fn: () => backtestPair({ y, x, hedge: { method: "rolling", window: 250 }, rule, costs, execution: { fill: "nextClose" }, risk: { maxDailyLoss: 5000 } }),
     },
     { name: "backtestSpread, bands, costs", fn: () => backtestSpread(spread, { kind: "bands", lower: -1.5, upper: 1.5 }, costs, { capital: 10 }) },
+    {
+      name: "backtestPair, Kalman β (δ 1e-4, Ve 0.1), z = e/√Q, costs",
+      fn: () => backtestPair({ y, x, hedge: { method: "kalman", delta: 1e-4, ve: 0.1 }, rule: { kind: "zscore", entry: 2, exit: 0.5, stop: 4 }, costs }),
+    },
   ];
   // Two diagnostic rows that split the pair case's time on this machine:
   // - the first touch of three fresh 8 MB Float64Arrays (what backtestPair allocates for its per-bar

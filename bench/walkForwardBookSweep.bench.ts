@@ -180,7 +180,7 @@ export async function run(): Promise<BenchSection> {
   }
   const separate = (): number => {
     let trades = 0;
-    for (let p = 0; p < 100; p++) trades += backtestPair({ y: bookPrices[2 * p], x: bookPrices[2 * p + 1], hedge: { method: "static", beta: 1.5 }, rule, costs: { bps: 5 }, capital: 10_000 }).trades.length;
+    for (let p = 0; p < 100; p++) trades += backtestPair({ y: bookPrices[2 * p], x: bookPrices[2 * p + 1], hedge: { method: "static", beta: 1.5 }, rule, costs: { bps: 5 }, capital: 10_000 }).trades.pnl.length;
     return trades;
   };
   for (let r = 0; r < 3; r++) separate();

@@ -18,8 +18,8 @@ describe("backtestBook", () => {
     for (const beta of [2, -0.5]) {
       const book = backtestBook({ prices, pairs: [{ y: 1, x: 0, hedgeRatio: beta, rule: ROLLING }], capital: 100_000, costs: { bps: 5, slippageBps: 1 } });
       const single = backtestPair({ y: prices[1], x: prices[0], hedge: { method: "static", beta }, rule: ROLLING, capital: 100_000, costs: { bps: 5, slippageBps: 1 } });
-      expect(single.trades.length).toBeGreaterThan(3);
-      expect(book.trades.length).toBe(single.trades.length);
+      expect(single.trades.pnl.length).toBeGreaterThan(3);
+      expect(book.trades.length).toBe(single.trades.pnl.length);
       for (let t = 0; t < 800; t++) close(book.equity[t], single.equity[t], 1e-9, `β ${beta}, equity at bar ${t}`);
       book.trades.forEach((trade, k) => {
         expect(trade.entryBar).toBe(single.trades.entryIndex[k]);

@@ -22,7 +22,7 @@ describe("sweepBacktests", () => {
     for (const r of sweep.results) {
       const rule = { kind: "zscore" as const, entry: r.entry, exit: r.exit, ...(r.stop === null ? {} : { stop: r.stop }), window: { type: "rolling" as const, length: r.zWindow } };
       const ref = backtestPair({ y, x, hedge: r.hedge, rule, costs: { bps: 4, slippageBps: 1 }, capital: 100_000 });
-      expect(r.trades).toBe(ref.trades.length);
+      expect(r.trades).toBe(ref.trades.pnl.length);
       for (let t = 0; t < 600; t++) {
         const d = Math.abs(r.returns![t] - ref.returns[t]);
         if (!(d <= 1e-12)) throw new Error(`combination ${r.index} (${JSON.stringify(rule)}, ${JSON.stringify(r.hedge)}) bar ${t}: ${r.returns![t]} vs ${ref.returns[t]}, delta ${d}`);

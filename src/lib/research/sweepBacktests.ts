@@ -23,7 +23,7 @@
  */
 import { backtestPair } from "../backtest/backtestPair.js";
 import { normalizeRule, type TradingRule } from "../backtest/tradingRule.js";
-import type { HedgeSpec } from "../backtest/BacktestEngine.js";
+import type { HedgeSpec } from "../backtest/types.js";
 import { sharpeFromMoments } from "../evaluation/sharpeRatio.js";
 import { describe, rangeError, requireFinite, requireInteger, requireOptions, toFloat64, typeError } from "../util/validate.js";
 import { combinationKernel, samplingSize, spaceDimensions, type SweepSampling, type SweepSpace } from "./sweepSpace.js";

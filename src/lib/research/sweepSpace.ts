@@ -12,7 +12,7 @@
  * @throws RangeError for an empty list, a grid larger than MAX_SWEEP_COMBINATIONS, a bad index
  * @example sweepSize({ hedge: [h1, h2], zWindow: [20, 40], entry: [1.5, 2], exit: [0, 0.5] }, { kind: "grid" }) // 16
  */
-import type { HedgeSpec } from "../backtest/BacktestEngine.js";
+import type { HedgeSpec } from "../backtest/types.js";
 import { randomSource } from "../util/random.js";
 import { describe, rangeError, requireInteger, requireOneOf, typeError } from "../util/validate.js";
 
