@@ -130,15 +130,31 @@ async function buildInto(outDir: string): Promise<void> {
   });
   // Declarations with the project's TypeScript (NodeNext); tslab's TS 5.0 reads them with skipLibCheck.
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const result = await run(
-    process.execPath,
-    [
-      tsc, entry, ...ambientDeclarations(),
-      "--declaration", "--emitDeclarationOnly", "--outDir", path.join(outDir, "types"), "--rootDir", path.join(root, "src"),
-      "--module", "NodeNext", "--moduleResolution", "NodeNext", "--target", "ES2022", "--lib", "ES2023,DOM",
-      "--strict", "--skipLibCheck", "--esModuleInterop", "--resolveJsonModule", "--types", "node",
-    ],
-  );
+  const result = await run(process.execPath, [
+    tsc,
+    entry,
+    ...ambientDeclarations(),
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--outDir",
+    path.join(outDir, "types"),
+    "--rootDir",
+    path.join(root, "src"),
+    "--module",
+    "NodeNext",
+    "--moduleResolution",
+    "NodeNext",
+    "--target",
+    "ES2022",
+    "--lib",
+    "ES2023,DOM",
+    "--strict",
+    "--skipLibCheck",
+    "--esModuleInterop",
+    "--resolveJsonModule",
+    "--types",
+    "node",
+  ]);
   const declEntry = path.join(outDir, "types", "kernel-helpers", "notebookEntry.d.ts");
   if (!existsSync(declEntry)) {
     throw new Error(`[notebook-lib] tsc emitted no declarations:\n${result.output}`);

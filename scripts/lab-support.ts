@@ -86,7 +86,11 @@ export function stopChild(child: ChildProcess | null, graceMs = 8000): Promise<v
     try {
       process.kill(-pid, sig);
     } catch {
-      try { child.kill(sig); } catch { /* already gone */ }
+      try {
+        child.kill(sig);
+      } catch {
+        /* already gone */
+      }
     }
   };
   return new Promise((resolve) => {

@@ -45,7 +45,10 @@ function jupyterUp(port: number): Promise<boolean> {
       resolve(res.statusCode === 200);
     });
     req.on("error", () => resolve(false));
-    req.on("timeout", () => { req.destroy(); resolve(false); });
+    req.on("timeout", () => {
+      req.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -68,8 +71,10 @@ async function stopAll(code: number): Promise<never> {
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
-  if (!Number.isInteger(LAB_PORT) || LAB_PORT <= 0 || LAB_PORT > 65535) throw new Error(`LAB_PORT must be a TCP port, got ${process.env.LAB_PORT}`);
-  if (!(await portIsFree(LAB_IP, LAB_PORT))) throw new Error(`port ${LAB_PORT} on ${LAB_IP} is already in use (another lab?); set LAB_PORT`);
+  if (!Number.isInteger(LAB_PORT) || LAB_PORT <= 0 || LAB_PORT > 65535)
+    throw new Error(`LAB_PORT must be a TCP port, got ${process.env.LAB_PORT}`);
+  if (!(await portIsFree(LAB_IP, LAB_PORT)))
+    throw new Error(`port ${LAB_PORT} on ${LAB_IP} is already in use (another lab?); set LAB_PORT`);
   await buildNotebookLib();
 
   // gRPC server: reuse a healthy one, else start ours.
@@ -82,12 +87,17 @@ async function main(): Promise<void> {
     const bindHost = process.env.LAB_GRPC_BIND ?? (/^[\d.]+$|:/.test(GRPC_HOST) ? GRPC_HOST : "127.0.0.1");
     if (grpcPort <= 0) grpcPort = await freePort(bindHost);
     else if (!(await portIsFree(bindHost, grpcPort))) {
-      throw new Error(`port ${grpcPort} on ${bindHost} is in use by something that is not a healthy gRPC server; set GRPC_PORT to another port (or 0 for any)`);
+      throw new Error(
+        `port ${grpcPort} on ${bindHost} is in use by something that is not a healthy gRPC server; set GRPC_PORT to another port (or 0 for any)`,
+      );
     }
     log(`starting the gRPC server on ${bindHost}:${grpcPort} …`);
     server = spawnGrpcServer(bindHost, grpcPort);
     server.on("exit", (code, signal) => {
-      if (!stopping) { log(`gRPC server exited (${signal ?? code}); stopping`); void stopAll(1); }
+      if (!stopping) {
+        log(`gRPC server exited (${signal ?? code}); stopping`);
+        void stopAll(1);
+      }
     });
     grpcHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
     await waitForServing(grpcHost, grpcPort, server, SERVER_START_TIMEOUT_MS);
@@ -95,8 +105,12 @@ async function main(): Promise<void> {
   }
 
   const args = [
-    "-m", "notebook", "--no-browser",
-    `--ip=${LAB_IP}`, `--port=${LAB_PORT}`, "--port-retries=0",
+    "-m",
+    "notebook",
+    "--no-browser",
+    `--ip=${LAB_IP}`,
+    `--port=${LAB_PORT}`,
+    "--port-retries=0",
     `--notebook-dir=${path.join(ROOT, "notebooks")}`,
     `--NotebookApp.token=${TOKEN}`,
     "--NotebookApp.password=",
@@ -110,7 +124,10 @@ async function main(): Promise<void> {
     detached: true,
   });
   jupyter.on("exit", (code, signal) => {
-    if (!stopping) { log(`Jupyter exited (${signal ?? code}); stopping`); void stopAll(code === 0 ? 0 : 1); }
+    if (!stopping) {
+      log(`Jupyter exited (${signal ?? code}); stopping`);
+      void stopAll(code === 0 ? 0 : 1);
+    }
   });
   const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
   while (!(await jupyterUp(LAB_PORT))) {
@@ -132,7 +149,10 @@ function watchSources(): void {
   let building = false;
   let again = false;
   const rebuild = async (): Promise<void> => {
-    if (building) { again = true; return; }
+    if (building) {
+      again = true;
+      return;
+    }
     building = true;
     try {
       await buildNotebookLib();
@@ -141,7 +161,10 @@ function watchSources(): void {
       log(`notebook bundle rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       building = false;
-      if (again) { again = false; void rebuild(); }
+      if (again) {
+        again = false;
+        void rebuild();
+      }
     }
   };
   for (const dir of ["src/lib", "src/client", "src/kernel-helpers"]) {

@@ -28,7 +28,14 @@ const OUTPUT_DIR = path.join(ROOT, "output", "notebooks");
 const CELL_TIMEOUT_S = 150;
 const CONCURRENCY = 2;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
 const PLOT_CLASS = "arbitrage-lab-plot";
 
 interface RunResult {
@@ -43,7 +50,9 @@ function runNotebook(file: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
   const name = path.basename(file, ".ipynb");
   return new Promise((resolve) => {
     const child = spawn(JUPYTER_PYTHON, [path.join(ROOT, "scripts", "run-notebook.py"), file, OUTPUT_DIR, String(CELL_TIMEOUT_S)], {
-      cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"],
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -62,7 +71,11 @@ function runNotebook(file: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
 }
 
 interface NotebookJson {
-  cells: { cell_type: string; source: string | string[]; outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[] }[];
+  cells: {
+    cell_type: string;
+    source: string | string[];
+    outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[];
+  }[];
 }
 
 /** Problems found in an executed notebook and its HTML export. Returns the number of charts. */
@@ -71,7 +84,7 @@ function checkOutputs(name: string, problems: string[]): number {
   executed.cells.forEach((cell, index) => {
     for (const out of cell.outputs ?? []) {
       if (out.output_type === "error" || (out.output_type === "stream" && out.name === "stderr")) {
-        const text = Array.isArray(out.text) ? out.text.join("") : out.text ?? "";
+        const text = Array.isArray(out.text) ? out.text.join("") : (out.text ?? "");
         problems.push(`${name}: cell ${index} wrote to stderr:\n${text.trim().slice(0, 3000)}`);
       }
     }
@@ -92,7 +105,9 @@ async function browserCheck(names: readonly string[], expected: Map<string, numb
     return;
   }
   if (!existsSync(CHROMIUM)) {
-    problems.push(`browser check: ${CHROMIUM} not found (bootstrap test mode installs Debian chromium; set NOTEBOOK_BROWSER_CHECK=0 to skip)`);
+    problems.push(
+      `browser check: ${CHROMIUM} not found (bootstrap test mode installs Debian chromium; set NOTEBOOK_BROWSER_CHECK=0 to skip)`,
+    );
     return;
   }
   const { chromium } = await import("playwright-core");
@@ -108,7 +123,8 @@ async function browserCheck(names: readonly string[], expected: Map<string, numb
       const selector = `.${PLOT_CLASS} .main-svg`;
       try {
         await page.waitForFunction(
-          ([cls, n]) => document.querySelectorAll(`.${cls}`).length === n &&
+          ([cls, n]) =>
+            document.querySelectorAll(`.${cls}`).length === n &&
             Array.from(document.querySelectorAll(`.${cls}`)).every((el) => el.querySelector(".main-svg")),
           [PLOT_CLASS, want] as const,
           { timeout: 20_000 },
@@ -175,14 +191,20 @@ async function main(): Promise<number> {
       if (!r.ok) problems.push(`${r.name}: cell ${r.failedCell} failed:\n${r.error}`);
       else charts.set(r.name, checkOutputs(r.name, problems)); // a failed run's partial HTML is not checked further
     }
-    await browserCheck(results.filter((r) => r.ok).map((r) => r.name), charts, problems);
+    await browserCheck(
+      results.filter((r) => r.ok).map((r) => r.name),
+      charts,
+      problems,
+    );
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (problems.length) {
       console.error(`\n[notebooks] ${problems.length} problem(s):\n\n${[...new Set(problems)].join("\n\n")}\n`);
       console.error(`[notebooks] FAILED in ${seconds} s (executed notebooks and HTML in ${path.relative(ROOT, OUTPUT_DIR)}/)`);
       return 1;
     }
-    console.log(`[notebooks] ${results.length} notebooks passed in ${seconds} s (executed notebooks and HTML in ${path.relative(ROOT, OUTPUT_DIR)}/)`);
+    console.log(
+      `[notebooks] ${results.length} notebooks passed in ${seconds} s (executed notebooks and HTML in ${path.relative(ROOT, OUTPUT_DIR)}/)`,
+    );
     return 0;
   } finally {
     await stopChild(server);

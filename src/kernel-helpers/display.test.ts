@@ -51,16 +51,33 @@ describe("show", () => {
 
 describe("chart builders", () => {
   it("lineChart checks x/y lengths and names the series", () => {
-    expect(() => lineChart([{ name: "s", y: [1, 2] }], { x: ["2020-01-01"] })).toThrow(/lineChart: series\[0\] \("s"\) has 2 y values but 1 x values/);
-    const fig = lineChart([{ name: "p", y: [1, 2] }, { name: "q", y: [3, 4], rightAxis: true }], { referenceLines: [{ y: 1.5, name: "mean" }] });
+    expect(() => lineChart([{ name: "s", y: [1, 2] }], { x: ["2020-01-01"] })).toThrow(
+      /lineChart: series\[0\] \("s"\) has 2 y values but 1 x values/,
+    );
+    const fig = lineChart(
+      [
+        { name: "p", y: [1, 2] },
+        { name: "q", y: [3, 4], rightAxis: true },
+      ],
+      { referenceLines: [{ y: 1.5, name: "mean" }] },
+    );
     expect(fig.data[1]!.yaxis).toBe("y2");
     expect((fig.layout.shapes as unknown[]).length).toBe(1);
   });
 
   it("heatmapChart accepts row-major matrices and rows alike", () => {
     const a = heatmapChart({ rows: 2, cols: 2, data: new Float64Array([1, 2, 3, NaN]) }, { xLabels: ["a", "b"] });
-    const b = heatmapChart([[1, 2], [3, NaN]], { xLabels: ["a", "b"] });
-    expect(a.data[0]!.z).toEqual([[1, 2], [3, null]]);
+    const b = heatmapChart(
+      [
+        [1, 2],
+        [3, NaN],
+      ],
+      { xLabels: ["a", "b"] },
+    );
+    expect(a.data[0]!.z).toEqual([
+      [1, 2],
+      [3, null],
+    ]);
     expect(b.data[0]!.z).toEqual(a.data[0]!.z);
     expect(() => heatmapChart([[1, 2]], { xLabels: ["a"] })).toThrow(/xLabels has 1 labels for 2 columns/);
   });
@@ -72,9 +89,18 @@ describe("chart builders", () => {
   });
 
   it("valueFunctionChart marks finite levels only", () => {
-    const fig = valueFunctionChart({ x: [0, 1, 2], curves: [{ name: "V", y: [0, 1, 2] }], levels: [{ name: "b*", value: 1.5 }, { name: "d*", value: null }] });
+    const fig = valueFunctionChart({
+      x: [0, 1, 2],
+      curves: [{ name: "V", y: [0, 1, 2] }],
+      levels: [
+        { name: "b*", value: 1.5 },
+        { name: "d*", value: null },
+      ],
+    });
     expect((fig.layout.shapes as unknown[]).length).toBe(1);
-    expect(() => valueFunctionChart({ x: [0, 1], curves: [{ name: "V", y: [1] }], levels: [] })).toThrow(/curve "V" has 1 values on a grid of 2/);
+    expect(() => valueFunctionChart({ x: [0, 1], curves: [{ name: "V", y: [1] }], levels: [] })).toThrow(
+      /curve "V" has 1 values on a grid of 2/,
+    );
   });
 
   it("scatterChart spans fitted lines over the data range", () => {
@@ -88,7 +114,7 @@ describe("table", () => {
   it("formats numbers for people", () => {
     expect(formatNumber(1234567)).toBe("1,234,567");
     expect(formatNumber(0.000012345)).toBe("1.234e-5");
-    expect(formatNumber(3.14159265)).toBe("3.142");
+    expect(formatNumber(Math.PI)).toBe("3.142");
     expect(formatNumber(-Infinity)).toBe("-∞");
     expect(formatValue(null)).toBe("—");
     expect(formatValue(new Float64Array(945))).toBe("Float64Array(945)");
@@ -107,7 +133,13 @@ describe("table", () => {
   });
 
   it("takes row objects, keeps column order, escapes HTML and rejects unknown columns", () => {
-    table([{ name: "<b>x</b>", p: 0.5 }, { name: "y", p: 1e-9 }], { columns: ["p", "name"] });
+    table(
+      [
+        { name: "<b>x</b>", p: 0.5 },
+        { name: "y", p: 1e-9 },
+      ],
+      { columns: ["p", "name"] },
+    );
     const html = recorder.records[0]!.bundle["text/html"]!;
     expect(html.indexOf(">p<")).toBeLessThan(html.indexOf(">name<"));
     expect(html).toContain("&lt;b&gt;x&lt;/b&gt;");

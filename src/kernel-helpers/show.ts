@@ -63,7 +63,7 @@ export function show(figure: Figure, options: ShowOptions = {}): void {
 /** One line per trace: `Figure "title": scatter "GLD" (945 points)`. */
 export function figureSummary(figure: Figure): string {
   const rawTitle = figure.layout.title as string | { text?: string } | undefined;
-  const title = typeof rawTitle === "string" ? rawTitle : rawTitle?.text ?? "untitled";
+  const title = typeof rawTitle === "string" ? rawTitle : (rawTitle?.text ?? "untitled");
   const lines = [`Figure "${title}" (${figure.data.length} trace${figure.data.length === 1 ? "" : "s"})`];
   for (const trace of figure.data) {
     const values = (trace.y ?? trace.z ?? trace.x) as ArrayLike<unknown> | undefined;
@@ -82,4 +82,3 @@ export function showHtml(html: string, text: string = html.replace(/<[^>]*>/g, "
 export function showMarkdown(markdown: string): void {
   kernelAdapter().display({ "text/markdown": markdown, "text/plain": markdown });
 }
-

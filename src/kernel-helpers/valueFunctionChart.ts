@@ -32,17 +32,38 @@ export function valueFunctionChart(input: ValueFunctionChartInput, options: Valu
     if (curve.y.length !== n) {
       throw new RangeError(`valueFunctionChart: curve "${curve.name}" has ${curve.y.length} values on a grid of ${n}`);
     }
-    return { type: "scatter", mode: "lines", name: curve.name, x, y: numberArray(curve.y), line: { dash: curve.dash ?? "solid", width: 2 } };
+    return {
+      type: "scatter",
+      mode: "lines",
+      name: curve.name,
+      x,
+      y: numberArray(curve.y),
+      line: { dash: curve.dash ?? "solid", width: 2 },
+    };
   });
-  const levels = input.levels.filter((l): l is { name: string; value: number; color?: string } => typeof l.value === "number" && Number.isFinite(l.value));
+  const levels = input.levels.filter(
+    (l): l is { name: string; value: number; color?: string } => typeof l.value === "number" && Number.isFinite(l.value),
+  );
   const layout = baseLayout({ xTitle: "spread x", yTitle: "value", ...options });
   layout.shapes = levels.map((level, i) => ({
-    type: "line", xref: "x", x0: level.value, x1: level.value, yref: "paper", y0: 0, y1: 1,
+    type: "line",
+    xref: "x",
+    x0: level.value,
+    x1: level.value,
+    yref: "paper",
+    y0: 0,
+    y1: 1,
     line: { color: level.color ?? LEVEL_COLORS[i % LEVEL_COLORS.length], dash: "dash", width: 1.5 },
   }));
   layout.annotations = levels.map((level, i) => ({
-    xref: "x", x: level.value, yref: "paper", y: 1, yanchor: "bottom", showarrow: false,
-    text: `${level.name} = ${level.value.toPrecision(4)}`, font: { size: 11, color: level.color ?? LEVEL_COLORS[i % LEVEL_COLORS.length] },
+    xref: "x",
+    x: level.value,
+    yref: "paper",
+    y: 1,
+    yanchor: "bottom",
+    showarrow: false,
+    text: `${level.name} = ${level.value.toPrecision(4)}`,
+    font: { size: 11, color: level.color ?? LEVEL_COLORS[i % LEVEL_COLORS.length] },
   }));
   return { data, layout };
 }
