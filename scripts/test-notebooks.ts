@@ -4,7 +4,7 @@
  * 1. Install the tslab kernelspec if needed and build the notebook bundle if src/ changed
  *    (scripts/install-kernel.sh, so `npm run test:notebooks` also works on its own); start the gRPC server on 127.0.0.1 (free port)
  *    and wait for its health check; kernels reach it through GRPC_HOST/GRPC_PORT.
- * 2. Execute every notebooks/*.ipynb headless (scripts/run-notebook.py: nbclient, never
+ * 2. Execute the notebooks listed in notebooks/manifest.json headless (scripts/run-notebook.py: nbclient, never
  *    allow_errors), two at a time; write executed notebooks and HTML exports to output/notebooks/.
  * 3. Fail on a failing cell (its stderr text is printed) and on ANY stderr output in any cell
  *    (tslab reports compile and runtime errors only there).
@@ -19,11 +19,12 @@
  *                      grpc-server) instead of starting one; it must answer its health check.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { JUPYTER_PYTHON, ROOT, freePort, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
 
 const NOTEBOOK_DIR = path.join(ROOT, "notebooks");
+const MANIFEST = path.join(NOTEBOOK_DIR, "manifest.json");
 const OUTPUT_DIR = path.join(ROOT, "output", "notebooks");
 const CELL_TIMEOUT_S = 150;
 const CONCURRENCY = 2;
@@ -37,6 +38,30 @@ const CHROMIUM_FLAGS = [
   "--no-first-run",
 ];
 const PLOT_CLASS = "arbitrage-lab-plot";
+
+/**
+ * The shipped notebooks, from notebooks/manifest.json ({"notebooks": ["01-….ipynb", …]}): only these
+ * run, so a notebook a user saves (notebooks/user/, git-ignored) never fails `npm test`.
+ */
+export function readManifest(file = MANIFEST): string[] {
+  const where = path.relative(ROOT, file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`${where}: cannot read the notebook manifest (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const list = (parsed as { notebooks?: unknown }).notebooks;
+  if (!Array.isArray(list) || list.length === 0) throw new Error(`${where}: "notebooks" must be a non-empty array of file names`);
+  for (const name of list) {
+    if (typeof name !== "string" || !/^[\w.-]+\.ipynb$/.test(name)) {
+      throw new Error(`${where}: each entry of "notebooks" must be an .ipynb file name in notebooks/, got ${JSON.stringify(name)}`);
+    }
+    if (!existsSync(path.join(path.dirname(file), name))) throw new Error(`${where}: ${name} does not exist in notebooks/`);
+  }
+  if (new Set(list).size !== list.length) throw new Error(`${where}: "notebooks" lists a file twice`);
+  return list as string[];
+}
 
 interface RunResult {
   readonly name: string;
@@ -143,18 +168,27 @@ async function browserCheck(names: readonly string[], expected: Map<string, numb
   }
 }
 
+/** For scripts/test.sh's closing line: one test per notebook, failed when any problem names it. */
+function writeTestCount(files: readonly string[], problems: readonly string[]): void {
+  const countFile = process.env.TEST_COUNT_FILE;
+  if (!countFile) return;
+  const names = files.map((f) => path.basename(f, ".ipynb"));
+  const total = names.length;
+  const failed = names.filter((name) => problems.some((p) => p.startsWith(`${name}:`))).length;
+  const unattributed = failed === 0 && problems.length > 0 ? 1 : 0;
+  writeFileSync(countFile, `${total - failed} ${failed + unattributed}\n`);
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const args = process.argv.slice(2);
   const external = args.includes("--external-server");
   const filters = args.filter((a) => a !== "--external-server");
-  const files = readdirSync(NOTEBOOK_DIR)
-    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("_"))
+  const files = readManifest()
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-    .sort()
     .map((f) => path.join(NOTEBOOK_DIR, f));
   if (files.length === 0) {
-    console.error("[notebooks] no notebooks found");
+    console.error(`[notebooks] no notebook of ${path.relative(ROOT, MANIFEST)} matches ${filters.join(", ")}`);
     return 1;
   }
   mkdirSync(OUTPUT_DIR, { recursive: true });
@@ -197,6 +231,7 @@ async function main(): Promise<number> {
       problems,
     );
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    writeTestCount(files, problems);
     if (problems.length) {
       console.error(`\n[notebooks] ${problems.length} problem(s):\n\n${[...new Set(problems)].join("\n\n")}\n`);
       console.error(`[notebooks] FAILED in ${seconds} s (executed notebooks and HTML in ${path.relative(ROOT, OUTPUT_DIR)}/)`);
