@@ -5,7 +5,7 @@
 #  - npm dependencies (when node_modules is absent or package-lock.json changed),
 #  - the Debian packages the chosen job needs (Jupyter, statsmodels/scipy for references,
 #    grpcio for the cross-language client test, protoc, chromium for browser tests),
-#  - the tslab Jupyter kernelspec pointing at this project's own tslab.
+#  - the tslab Jupyter kernelspec for this checkout, in its own .jupyter/ folder (install-kernel.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-all}"

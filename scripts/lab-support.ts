@@ -13,6 +13,23 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 /** Jupyter's Python (Debian); the `python3` first on PATH may be another interpreter. */
 export const JUPYTER_PYTHON = process.env.LAB_PYTHON ?? "/usr/bin/python3";
 
+/**
+ * Environment for Jupyter and its kernels: the project-local folders that scripts/install-kernel.sh
+ * fills (.jupyter/ in the checkout, git-ignored), so this checkout's "tslab" kernelspec is found
+ * first and nothing is read from or written to the per-user or system-wide Jupyter folders that
+ * another checkout may use. Every other variable is inherited.
+ */
+export function jupyterEnv(root = ROOT, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const data = path.join(root, ".jupyter", "data");
+  return {
+    ...base,
+    JUPYTER_DATA_DIR: data,
+    JUPYTER_PATH: data,
+    JUPYTER_CONFIG_DIR: path.join(root, ".jupyter", "config"),
+    JUPYTER_RUNTIME_DIR: path.join(root, ".jupyter", "runtime"),
+  };
+}
+
 /** An ephemeral TCP port that was free a moment ago on `host`. */
 export function freePort(host = "127.0.0.1"): Promise<number> {
   return new Promise((resolve, reject) => {

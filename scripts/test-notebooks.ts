@@ -21,7 +21,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { JUPYTER_PYTHON, ROOT, freePort, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
+import { JUPYTER_PYTHON, ROOT, freePort, jupyterEnv, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
 
 const NOTEBOOK_DIR = path.join(ROOT, "notebooks");
 const MANIFEST = path.join(NOTEBOOK_DIR, "manifest.json");
@@ -206,7 +206,7 @@ async function main(): Promise<number> {
   try {
     await waitForServing(grpcHost, port, server, 60_000);
     console.log(`[notebooks] gRPC server SERVING on ${grpcHost}:${port}; executing ${files.length} notebooks, ${CONCURRENCY} at a time`);
-    const env = { ...process.env, GRPC_HOST: grpcHost, GRPC_PORT: String(port) };
+    const env = { ...jupyterEnv(), GRPC_HOST: grpcHost, GRPC_PORT: String(port) };
     const results: RunResult[] = [];
     const queue = [...files];
     await Promise.all(
