@@ -4,7 +4,7 @@
 # (skipped when current). Nothing outside the checkout is written, so two checkouts on one machine
 # never repoint each other's kernel. `npm run lab` and the notebook tests start Jupyter with
 #   JUPYTER_DATA_DIR=JUPYTER_PATH=.jupyter/data   (kernels/tslab/kernel.json, the trust database)
-#   JUPYTER_CONFIG_DIR=.jupyter/config             (custom/ static files)
+#   JUPYTER_CONFIG_DIR=.jupyter/config             (custom/custom.js chart renderer, plotly.min.js)
 #   JUPYTER_RUNTIME_DIR=.jupyter/runtime           (connection files)
 # (scripts/lab-support.ts jupyterEnv()). Idempotent; a second run takes about a second.
 # Called by scripts/bootstrap.sh in lab/test/all mode.
@@ -27,6 +27,14 @@ if [ ! -f "$spec" ] || [ "$(cat "$spec")" != "$want" ]; then
   mkdir -p "$spec_dir"
   printf '%s\n' "$want" >"$spec.tmp" && mv "$spec.tmp" "$spec"
 fi
-mkdir -p "$root/.jupyter/config" "$root/.jupyter/runtime"
+mkdir -p "$root/.jupyter/config/custom" "$root/.jupyter/runtime"
+
+# The notebook page's chart renderer and the plotly.js it loads once per page (see scripts/jupyter/custom.js).
+plotly_js=$(node -p 'require.resolve("plotly.js-dist-min/plotly.min.js")')
+for pair in "scripts/jupyter/custom.js:custom.js" "$plotly_js:plotly.min.js"; do
+  src=${pair%%:*}
+  dst="$root/.jupyter/config/custom/${pair##*:}"
+  cmp -s "$src" "$dst" || { cp "$src" "$dst.tmp" && mv "$dst.tmp" "$dst"; }
+done
 
 exec "$root/node_modules/.bin/tsx" scripts/build-notebook-lib.ts

@@ -4,6 +4,7 @@
  * grpc.health.v1 check, stop children cleanly.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,4 +119,28 @@ export function stopChild(child: ChildProcess | null, graceMs = 8000): Promise<v
     });
     signal("SIGTERM");
   });
+}
+
+/**
+ * The shipped notebooks, from notebooks/manifest.json ({"notebooks": ["01-….ipynb", …]}): only these
+ * run, so a notebook a user saves (notebooks/user/, git-ignored) never fails `npm test`.
+ */
+export function readManifest(file = path.join(ROOT, "notebooks", "manifest.json")): string[] {
+  const where = path.relative(ROOT, file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`${where}: cannot read the notebook manifest (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const list = (parsed as { notebooks?: unknown }).notebooks;
+  if (!Array.isArray(list) || list.length === 0) throw new Error(`${where}: "notebooks" must be a non-empty array of file names`);
+  for (const name of list) {
+    if (typeof name !== "string" || !/^[\w.-]+\.ipynb$/.test(name)) {
+      throw new Error(`${where}: each entry of "notebooks" must be an .ipynb file name in notebooks/, got ${JSON.stringify(name)}`);
+    }
+    if (!existsSync(path.join(path.dirname(file), name))) throw new Error(`${where}: ${name} does not exist in notebooks/`);
+  }
+  if (new Set(list).size !== list.length) throw new Error(`${where}: "notebooks" lists a file twice`);
+  return list as string[];
 }

@@ -23,7 +23,17 @@ import { randomBytes } from "node:crypto";
 import { get } from "node:http";
 import path from "node:path";
 import { buildNotebookLib } from "./build-notebook-lib.js";
-import { JUPYTER_PYTHON, ROOT, freePort, grpcHealth, jupyterEnv, portIsFree, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
+import {
+  JUPYTER_PYTHON,
+  ROOT,
+  freePort,
+  grpcHealth,
+  jupyterEnv,
+  portIsFree,
+  spawnGrpcServer,
+  stopChild,
+  waitForServing,
+} from "./lab-support.js";
 
 const LAB_PORT = Number(process.env.LAB_PORT ?? 8889);
 const LAB_IP = process.env.LAB_IP ?? "127.0.0.1";

@@ -21,10 +21,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { JUPYTER_PYTHON, ROOT, freePort, jupyterEnv, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
+import { JUPYTER_PYTHON, ROOT, freePort, jupyterEnv, readManifest, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
 
 const NOTEBOOK_DIR = path.join(ROOT, "notebooks");
-const MANIFEST = path.join(NOTEBOOK_DIR, "manifest.json");
 const OUTPUT_DIR = path.join(ROOT, "output", "notebooks");
 const CELL_TIMEOUT_S = 150;
 const CONCURRENCY = 2;
@@ -38,30 +37,6 @@ const CHROMIUM_FLAGS = [
   "--no-first-run",
 ];
 const PLOT_CLASS = "arbitrage-lab-plot";
-
-/**
- * The shipped notebooks, from notebooks/manifest.json ({"notebooks": ["01-….ipynb", …]}): only these
- * run, so a notebook a user saves (notebooks/user/, git-ignored) never fails `npm test`.
- */
-export function readManifest(file = MANIFEST): string[] {
-  const where = path.relative(ROOT, file);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new Error(`${where}: cannot read the notebook manifest (${error instanceof Error ? error.message : String(error)})`);
-  }
-  const list = (parsed as { notebooks?: unknown }).notebooks;
-  if (!Array.isArray(list) || list.length === 0) throw new Error(`${where}: "notebooks" must be a non-empty array of file names`);
-  for (const name of list) {
-    if (typeof name !== "string" || !/^[\w.-]+\.ipynb$/.test(name)) {
-      throw new Error(`${where}: each entry of "notebooks" must be an .ipynb file name in notebooks/, got ${JSON.stringify(name)}`);
-    }
-    if (!existsSync(path.join(path.dirname(file), name))) throw new Error(`${where}: ${name} does not exist in notebooks/`);
-  }
-  if (new Set(list).size !== list.length) throw new Error(`${where}: "notebooks" lists a file twice`);
-  return list as string[];
-}
 
 interface RunResult {
   readonly name: string;
@@ -188,7 +163,7 @@ async function main(): Promise<number> {
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
     .map((f) => path.join(NOTEBOOK_DIR, f));
   if (files.length === 0) {
-    console.error(`[notebooks] no notebook of ${path.relative(ROOT, MANIFEST)} matches ${filters.join(", ")}`);
+    console.error(`[notebooks] no notebook of ${"notebooks/manifest.json"} matches ${filters.join(", ")}`);
     return 1;
   }
   mkdirSync(OUTPUT_DIR, { recursive: true });

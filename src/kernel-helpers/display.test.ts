@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordingAdapter, setKernelAdapter } from "./kernelAdapter.js";
-import { figureBundle, show, PLOT_CLASS } from "./show.js";
-import { resetPlotlyEmbedding } from "./plotlyBundle.js";
+import { figureBundle, show, PLOTLY_MIME } from "./show.js";
 import { lineChart } from "./lineChart.js";
 import { heatmapChart } from "./heatmapChart.js";
 import { equityChart } from "./equityChart.js";
@@ -16,32 +15,38 @@ let recorder: ReturnType<typeof recordingAdapter>;
 beforeEach(() => {
   recorder = recordingAdapter();
   setKernelAdapter(recorder);
-  resetPlotlyEmbedding();
 });
 afterEach(() => setKernelAdapter(null));
 
 describe("show", () => {
-  it("inlines plotly.js (v3) only in the first chart of a session, and always sends a text/plain fallback", () => {
+  it("emits the figure as a JSON string under its own MIME type, no plotly.js and no script, plus text/plain", () => {
     const fig = lineChart([{ name: "a", y: [1, 2, 3] }], { title: "T" });
     show(fig);
-    show(fig);
-    expect(recorder.records).toHaveLength(2);
-    const [first, second] = recorder.records.map((r) => r.bundle["text/html"]!);
-    expect(first).toContain('data-arbitrage-lab="plotly.js"');
-    expect(first).toMatch(/plotly\.js v3\./);
-    expect(second).not.toContain('data-arbitrage-lab="plotly.js"');
-    expect(second).toContain(`class="${PLOT_CLASS}"`);
-    expect(second.length).toBeLessThan(10_000);
-    expect(recorder.records[1]!.bundle["text/plain"]).toBe('Figure "T" (1 trace)\n  scatter "a" (3 points)');
+    expect(recorder.records).toHaveLength(1);
+    const bundle = recorder.records[0]!.bundle;
+    expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME, "text/plain"].sort());
+    const figure = JSON.parse(bundle[PLOTLY_MIME]!) as { data: { y: number[] }[]; layout: { height: number }; config: object };
+    expect(figure.data[0]!.y).toEqual([1, 2, 3]);
+    expect(figure.layout.height).toBe(380);
+    expect(figure.config).toMatchObject({ responsive: true, displaylogo: false });
+    expect(bundle[PLOTLY_MIME]).not.toMatch(/<script|Plotly/);
+    expect(bundle["text/plain"]).toBe('Figure "T" (1 trace)\n  scatter "a" (3 points)');
   });
 
-  it("serialises typed arrays as JSON arrays and NaN as null, and cannot close its <script> early", () => {
+  it("a 2,000-point chart output stays small (the notebook stores only the numbers)", () => {
+    const y = Float64Array.from({ length: 2000 }, (_, i) => Math.sin(i / 37) * 1.2345678901234567 + i / 1000);
+    const payload = figureBundle(lineChart([{ name: "s", y }]))[PLOTLY_MIME]!;
+    // JSON of 2,000 full-precision doubles is at most 24 bytes each; the rest is layout.
+    expect(payload.length).toBeLessThan(2000 * 24 + 2000);
+    expect(payload.length).toBeGreaterThan(2000 * 5);
+  });
+
+  it("serialises typed arrays as JSON arrays and NaN as null, with no raw < or > in the payload", () => {
     const json = scriptSafeJson({ y: new Float64Array([1, NaN, 3]), label: "</script><b>" });
     expect(json).toBe('{"y":[1,null,3],"label":"\\u003c/script\\u003e\\u003cb\\u003e"}');
-    const html = figureBundle(lineChart([{ name: "</script>", y: new Float64Array([1, NaN]) }]))["text/html"]!;
-    const script = html.slice(html.lastIndexOf("<script"));
-    expect(script.indexOf("</script>")).toBe(script.length - "</script>".length);
-    expect(script).toContain('"y":[1,null]');
+    const payload = figureBundle(lineChart([{ name: "</script>", y: new Float64Array([1, NaN]) }]))[PLOTLY_MIME]!;
+    expect(payload).not.toMatch(/[<>]/);
+    expect(payload).toContain('"y":[1,null]');
   });
 
   it("rejects something that is not a figure", () => {

@@ -7,8 +7,7 @@
 export { kernelAdapter, setKernelAdapter, tslabAdapter, consoleAdapter, recordingAdapter } from "./kernelAdapter.js";
 export type { KernelAdapter, DisplayHandle, MimeBundle, RecordedDisplay } from "./kernelAdapter.js";
 // Charts: build a Plotly figure, then show() it
-export { show, showHtml, showMarkdown, figureBundle, figureSummary, PLOT_CLASS } from "./show.js"; // render offline
-export type { ShowOptions } from "./show.js";
+export { show, showHtml, showMarkdown, figureBundle, figureSummary, PLOT_CLASS, PLOTLY_MIME } from "./show.js"; // chart outputs
 export { lineChart } from "./lineChart.js"; // prices, spreads
 export type { LineSeries, LineChartOptions, ReferenceLine } from "./lineChart.js";
 export { scatterChart } from "./scatterChart.js"; // leg vs leg, risk vs return
@@ -20,7 +19,6 @@ export type { EquityChartInput, EquityChartOptions } from "./equityChart.js";
 export { valueFunctionChart } from "./valueFunctionChart.js"; // V(x), J(x) with optimal levels
 export type { ValueFunctionChartInput, ValueFunctionChartOptions } from "./valueFunctionChart.js";
 export type { Figure, PlotlyTrace, PlotlyLayout, AxisValues } from "./Figure.js";
-export { plotlyBundlePath, resetPlotlyEmbedding } from "./plotlyBundle.js"; // offline plotly.js
 // Tables and live displays
 export { table, tableBundle } from "./table.js"; // arquero table or rows -> HTML
 export type { TableInput, TableOptions, ColumnTableLike } from "./table.js";
