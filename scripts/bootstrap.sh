@@ -26,7 +26,7 @@ fi
 # ---- Debian packages ---------------------------------------------------------------------
 # Each job's list; a package is installed only when dpkg does not already have it.
 JUPYTER_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient"
-REFERENCE_PKGS="python3-statsmodels python3-scipy python3-sklearn python3-numpy python3-pandas"
+REFERENCE_PKGS="python3-statsmodels python3-scipy python3-sklearn python3-numpy python3-pandas python3-mpmath"
 GRPC_PY_PKGS="python3-grpcio python3-grpc-tools python3-protobuf protobuf-compiler"
 BROWSER_PKGS="chromium"
 case "$mode" in
