@@ -56,6 +56,7 @@ fi
 
 # ---- tslab kernelspec (Jupyter jobs) -------------------------------------------------------
 if [ "$mode" = test ] || [ "$mode" = lab ] || [ "$mode" = all ]; then
-  if [ -f scripts/install-kernel.sh ]; then bash scripts/install-kernel.sh; fi
+  # lab: scripts/lab.ts builds the notebook bundle itself, once.
+  if [ "$mode" = lab ]; then bash scripts/install-kernel.sh --no-bundle; else bash scripts/install-kernel.sh; fi
 fi
 exit 0

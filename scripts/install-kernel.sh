@@ -37,4 +37,6 @@ for pair in "scripts/jupyter/custom.js:custom.js" "$plotly_js:plotly.min.js"; do
   cmp -s "$src" "$dst" || { cp "$src" "$dst.tmp" && mv "$dst.tmp" "$dst"; }
 done
 
+# `npm run lab` builds the bundle itself (scripts/lab.ts), so its bootstrap passes --no-bundle.
+[ "${1:-}" = "--no-bundle" ] && exit 0
 exec "$root/node_modules/.bin/tsx" scripts/build-notebook-lib.ts

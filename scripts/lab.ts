@@ -1,7 +1,9 @@
 /**
  * `npm run lab` (after `bash scripts/bootstrap.sh lab` has installed what is missing and the tslab
- * kernelspec): build the notebook bundle if src/ changed, start the gRPC server and wait for its
- * health check, then start Jupyter Notebook serving notebooks/ with token authentication.
+ * kernelspec): build the notebook bundle if its sources' hash changed, start the gRPC server and
+ * Jupyter Notebook (serving notebooks/ with token authentication, this checkout's .jupyter/
+ * folders) side by side, and report ready once the server passes its health check and Jupyter
+ * answers.
  * Ctrl-C (or SIGTERM) stops Jupyter (and its kernels) and then the server.
  *
  * Environment:
@@ -110,8 +112,6 @@ async function main(): Promise<void> {
       }
     });
     grpcHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
-    await waitForServing(grpcHost, grpcPort, server, SERVER_START_TIMEOUT_MS);
-    log("gRPC server is SERVING (grpc.health.v1)");
   }
 
   const args = [
@@ -139,11 +139,19 @@ async function main(): Promise<void> {
       void stopAll(code === 0 ? 0 : 1);
     }
   });
-  const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
-  while (!(await jupyterUp(LAB_PORT))) {
-    if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 250));
+  // The server and Jupyter start side by side (each takes seconds); ready when both answer.
+  const jupyterReady = (async () => {
+    const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
+    while (!(await jupyterUp(LAB_PORT))) {
+      if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  if (server) {
+    await waitForServing(grpcHost, grpcPort, server, SERVER_START_TIMEOUT_MS);
+    log("gRPC server is SERVING (grpc.health.v1)");
   }
+  await jupyterReady;
   watchSources();
   const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
   console.log(
