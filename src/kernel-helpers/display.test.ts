@@ -4,11 +4,12 @@ import { figureBundle, show, PLOTLY_MIME } from "./show.js";
 import { lineChart } from "./lineChart.js";
 import { heatmapChart } from "./heatmapChart.js";
 import { equityChart } from "./equityChart.js";
-import { valueFunctionChart } from "./valueFunctionChart.js";
+import { labelRows, valueFunctionChart } from "./valueFunctionChart.js";
+import { isLibraryFrame, longStackTraces, shortStackTraces } from "./shortStackTraces.js";
 import { scatterChart } from "./scatterChart.js";
 import { table, tableBundle } from "./table.js";
 import { progress } from "./progress.js";
-import { formatNumber, formatValue, scriptSafeJson } from "./formatValue.js";
+import { escapeMarkdown, formatNumber, formatValue, scriptSafeJson } from "./formatValue.js";
 import * as aq from "arquero";
 
 let recorder: ReturnType<typeof recordingAdapter>;
@@ -173,5 +174,64 @@ describe("progress", () => {
 
   it("rejects a negative total", () => {
     expect(() => progress(-1)).toThrow(/progress: total must be a finite number ≥ 0, got -1/);
+  });
+});
+
+describe("escapeMarkdown", () => {
+  it("keeps a warning naming b*_L literal inside *emphasis* (no stray asterisk)", () => {
+    const warning = "no entry region with stop-loss 0.5: V_L(x) − x − c ≤ 0 on (L, b*_L), so never entering is optimal (J ≡ 0)";
+    const escaped = escapeMarkdown(warning);
+    expect(escaped).toBe("no entry region with stop-loss 0.5: V\\_L(x) − x − c ≤ 0 on (L, b\\*\\_L), so never entering is optimal (J ≡ 0)");
+    expect(escaped.replace(/\\([\\`*_[\]<>#|])/g, "$1")).toBe(warning);
+  });
+});
+
+describe("valueFunctionChart level labels", () => {
+  it("stack close levels in rows instead of overprinting, and leave distant ones on the first row", () => {
+    const rows = labelRows(
+      [
+        { x: 0.625, text: "L = 0.6250" },
+        { x: 0.64, text: "a*_L = 0.6400" },
+        { x: 0.66, text: "d*_L = 0.6600" },
+        { x: 1.5, text: "b*_L = 1.500" },
+      ],
+      0,
+      2,
+    );
+    expect(rows.slice(0, 3).sort()).toEqual([0, 1, 2]);
+    expect(rows[3]).toBe(0);
+    const fig = valueFunctionChart({
+      x: [0, 1, 2],
+      curves: [{ name: "V", y: [1, 2, 3] }],
+      levels: [
+        { name: "L", value: 0.625 },
+        { name: "a*_L", value: 0.64 },
+        { name: "d*_L", value: 0.66 },
+      ],
+    });
+    const shifts = (fig.layout.annotations as { yshift: number }[]).map((a) => a.yshift).sort((a, b) => a - b);
+    expect(shifts).toEqual([0, 16, 32]);
+    expect((fig.layout.margin as { t: number }).t).toBeGreaterThanOrEqual(20 + 18 + 32);
+  });
+});
+
+describe("shortStackTraces", () => {
+  it("hides bundle, package and Node frames and keeps the message and the caller's own frames", () => {
+    expect(isLibraryFrame("/x/notebooks/lib/arbitrage-lab.js")).toBe(true);
+    expect(isLibraryFrame("/x/node_modules/tslab/dist/executor.js")).toBe(true);
+    expect(isLibraryFrame("node:internal/vm")).toBe(true);
+    expect(isLibraryFrame("evalmachine.<anonymous>")).toBe(false);
+    const long = new RangeError("coint: y too short").stack ?? "";
+    expect(long).toContain("node_modules"); // vitest's own frames, shown by default
+    shortStackTraces();
+    try {
+      const short = new RangeError("coint: y too short").stack ?? "";
+      expect(short.split("\n")[0]).toBe("RangeError: coint: y too short");
+      expect(short).toContain("display.test.ts");
+      expect(short).not.toContain("node_modules");
+    } finally {
+      longStackTraces();
+    }
+    expect(new Error("again").stack).toContain("node_modules");
   });
 });

@@ -1,6 +1,10 @@
 import { axisArray, indexAxis, numberArray, type AxisValues, type Figure, type PlotlyTrace } from "./Figure.js";
 
-/** Input of `equityChart`: series computed by the backtester (this helper computes nothing). */
+/**
+ * Input of `equityChart`: series the caller computed (this helper computes nothing). The
+ * backtester returns `equity`; the drawdown series is derived from it in the notebook (see
+ * notebooks/04-backtest.ipynb), since backtest results carry only the `maxDrawdown` metric.
+ */
 export interface EquityChartInput {
   /** Account value per bar. */
   readonly equity: ArrayLike<number>;
@@ -24,7 +28,7 @@ export interface EquityChartOptions {
 /**
  * Two stacked panels sharing the x axis: equity curve on top, drawdown (filled, shown downwards)
  * below.
- * @example show(equityChart({ equity: result.equity, drawdown: result.drawdown, x: dates }))
+ * @example show(equityChart({ equity: result.equity, drawdown, x: dates })) // drawdown[i] = (peak_i − equity[i]) / peak_i
  */
 export function equityChart(input: EquityChartInput, options: EquityChartOptions = {}): Figure {
   const n = input?.equity?.length;

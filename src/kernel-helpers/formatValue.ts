@@ -12,6 +12,14 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * Escape Markdown's inline syntax (`* _ ` [ ] < > # | \\`) so text such as a warning naming
+ * `b*_L` displays literally inside `showMarkdown` (even inside *emphasis*).
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`);
+}
+
+/**
  * Format one cell value for people.
  * - integers: digit grouping (`12,345`);
  * - other finite numbers: `digits` significant digits, scientific notation below 1e-3 or from 1e6

@@ -26,7 +26,8 @@ export { progress } from "./progress.js"; // live, throttled progress bar
 export type { ProgressBar, ProgressOptions } from "./progress.js";
 export { liveTable } from "./liveTable.js"; // a table redrawn in place
 export type { LiveTable } from "./liveTable.js";
-export { formatValue, formatNumber, escapeHtml } from "./formatValue.js"; // display formatting
+export { formatValue, formatNumber, escapeHtml, escapeMarkdown } from "./formatValue.js"; // display formatting
+export { shortStackTraces, longStackTraces } from "./shortStackTraces.js"; // errors without bundle/kernel frames
 // Data
 export { loadPricePanel, parseIsoDate } from "./loadPricePanel.js"; // CSV price panels -> arquero
 export type { PricePanel, LoadPricePanelOptions, MissingPolicy } from "./loadPricePanel.js";

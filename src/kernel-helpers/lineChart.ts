@@ -63,7 +63,13 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
   });
   const layout = baseLayout(options);
   if (series.some((s) => s.rightAxis)) {
-    layout.yaxis2 = { title: options.y2Title ? { text: options.y2Title } : undefined, overlaying: "y", side: "right" };
+    // automargin makes room for the tick labels, so the title sits beside them rather than on them
+    layout.yaxis2 = {
+      title: options.y2Title ? { text: options.y2Title, standoff: 10 } : undefined,
+      overlaying: "y",
+      side: "right",
+      automargin: true,
+    };
   }
   if (options.referenceLines?.length) {
     layout.shapes = options.referenceLines.map((line) => ({
