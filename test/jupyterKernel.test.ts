@@ -56,6 +56,8 @@ describe("per-checkout Jupyter kernelspec", () => {
     expect(resolvedKernel(ROOT)).toBe(path.join(ROOT, "node_modules", ".bin", "tslab"));
     expect(resolvedKernel(clone)).toBe(path.join(clone, "node_modules", ".bin", "tslab"));
     expect(kernelJson(ROOT)).toBe(before);
+    // The bootstrap's outputs (.jupyter/, the notebook bundle) are git-ignored: the clone stays clean.
+    expect(run("git", ["status", "--porcelain"], { cwd: clone })).toBe("");
   });
 
   it("this checkout's kernel still starts and runs a TypeScript cell after the second bootstrap", () => {
