@@ -5,7 +5,7 @@
 #  - npm dependencies (when node_modules is absent or package-lock.json changed),
 #  - the Debian packages the chosen job needs (Jupyter, statsmodels/scipy for references,
 #    grpcio for the cross-language client test, protoc, chromium for browser tests),
-#  - the tslab Jupyter kernelspec pointing at this project's own tslab.
+#  - the tslab Jupyter kernelspec for this checkout, in its own .jupyter/ folder (install-kernel.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-all}"
@@ -26,7 +26,7 @@ fi
 # ---- Debian packages ---------------------------------------------------------------------
 # Each job's list; a package is installed only when dpkg does not already have it.
 JUPYTER_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient"
-REFERENCE_PKGS="python3-statsmodels python3-scipy python3-sklearn python3-numpy python3-pandas"
+REFERENCE_PKGS="python3-statsmodels python3-scipy python3-sklearn python3-numpy python3-pandas python3-mpmath"
 GRPC_PY_PKGS="python3-grpcio python3-grpc-tools python3-protobuf protobuf-compiler"
 BROWSER_PKGS="chromium"
 case "$mode" in
@@ -56,6 +56,7 @@ fi
 
 # ---- tslab kernelspec (Jupyter jobs) -------------------------------------------------------
 if [ "$mode" = test ] || [ "$mode" = lab ] || [ "$mode" = all ]; then
-  if [ -f scripts/install-kernel.sh ]; then bash scripts/install-kernel.sh; fi
+  # lab: scripts/lab.ts builds the notebook bundle itself, once.
+  if [ "$mode" = lab ]; then bash scripts/install-kernel.sh --no-bundle; else bash scripts/install-kernel.sh; fi
 fi
 exit 0

@@ -11,14 +11,18 @@
  * Why: tslab compiles cells with its own TypeScript 5.0, Node10 module resolution and CommonJS
  * output, and only follows local .ts files below the notebook's folder; the library lives in
  * src/ with NodeNext ".js" specifiers. A prebuilt bundle with declarations gives notebooks the
- * same code and full type checking. It is regenerated (when any source is newer) by
+ * same code and full type checking. It is regenerated (when the SHA-256 of its inputs differs from
+ * the stamp notebooks/lib/.inputs-sha256) by
  * scripts/install-kernel.sh (bootstrap lab/test), by `npm run lab` and by `npm run test:notebooks`,
  * so it is never committed and never stale.
  *
- * Usage: tsx scripts/build-notebook-lib.ts [--force]
+ * Usage: tsx scripts/build-notebook-lib.ts [--force | --check]
+ *   --check  rebuild into a temporary folder and fail unless notebooks/lib/ is identical (npm test)
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -27,35 +31,46 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = path.join(root, "notebooks", "lib");
 const bundleFile = path.join(outDir, "arbitrage-lab.js");
 const entry = path.join(root, "src", "kernel-helpers", "notebookEntry.ts");
+const stampFile = path.join(outDir, ".inputs-sha256");
 const SOURCE_DIRS = ["src/lib", "src/client", "src/kernel-helpers", "src/server/generated"];
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const name of readdirSync(dir)) {
-    const file = path.join(dir, name);
-    const st = statSync(file);
-    if (st.isDirectory()) newest = Math.max(newest, newestMtime(file));
-    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) newest = Math.max(newest, st.mtimeMs);
-  }
-  return newest;
+/** Every input of the bundle: non-test .ts under SOURCE_DIRS, this script and the lock file, sorted. */
+function inputFiles(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) found.push(file);
+    }
+  };
+  for (const d of SOURCE_DIRS) walk(path.join(root, d));
+  found.push(fileURLToPath(import.meta.url), path.join(root, "package-lock.json"));
+  return found;
 }
 
-/** True when the bundle exists and is newer than every source file, this script and the lock file. */
-function upToDate(): boolean {
-  const outputs = [bundleFile, path.join(outDir, "arbitrage-lab.d.ts")];
-  if (!outputs.every(existsSync)) return false;
-  const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
-  const inputs = [
-    ...SOURCE_DIRS.map((d) => newestMtime(path.join(root, d))),
-    statSync(fileURLToPath(import.meta.url)).mtimeMs,
-    statSync(path.join(root, "package-lock.json")).mtimeMs,
-  ];
-  return inputs.every((t) => t < built);
+/** SHA-256 over the inputs' paths and contents: the bundle is current when its stamp holds this value. */
+export function inputsHash(): string {
+  const hash = createHash("sha256");
+  for (const file of inputFiles()) {
+    hash.update(path.relative(root, file));
+    hash.update("\0");
+    hash.update(readFileSync(file));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** True when the bundle exists and was built from exactly the current inputs (content hash, not mtimes). */
+function upToDate(hash: string): boolean {
+  const outputs = [bundleFile, path.join(outDir, "arbitrage-lab.d.ts"), stampFile];
+  return outputs.every(existsSync) && readFileSync(stampFile, "utf8").trim() === hash;
 }
 
 export async function buildNotebookLib(force = false): Promise<void> {
-  if (!force && upToDate()) {
+  const hash = inputsHash();
+  if (!force && upToDate(hash)) {
     console.log("[notebook-lib] up to date");
     return;
   }
@@ -68,6 +83,7 @@ export async function buildNotebookLib(force = false): Promise<void> {
   const oldDir = `${outDir}.tmp-old-${process.pid}`;
   try {
     await buildInto(workDir);
+    writeFileSync(path.join(workDir, path.basename(stampFile)), `${hash}\n`);
     // Two renames: the bundle is missing only between them (a concurrent build may win the race; its output is equivalent).
     if (existsSync(finalDir)) renameSync(finalDir, oldDir);
     try {
@@ -130,15 +146,31 @@ async function buildInto(outDir: string): Promise<void> {
   });
   // Declarations with the project's TypeScript (NodeNext); tslab's TS 5.0 reads them with skipLibCheck.
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const result = await run(
-    process.execPath,
-    [
-      tsc, entry, ...ambientDeclarations(),
-      "--declaration", "--emitDeclarationOnly", "--outDir", path.join(outDir, "types"), "--rootDir", path.join(root, "src"),
-      "--module", "NodeNext", "--moduleResolution", "NodeNext", "--target", "ES2022", "--lib", "ES2023,DOM",
-      "--strict", "--skipLibCheck", "--esModuleInterop", "--resolveJsonModule", "--types", "node",
-    ],
-  );
+  const result = await run(process.execPath, [
+    tsc,
+    entry,
+    ...ambientDeclarations(),
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--outDir",
+    path.join(outDir, "types"),
+    "--rootDir",
+    path.join(root, "src"),
+    "--module",
+    "NodeNext",
+    "--moduleResolution",
+    "NodeNext",
+    "--target",
+    "ES2022",
+    "--lib",
+    "ES2023,DOM",
+    "--strict",
+    "--skipLibCheck",
+    "--esModuleInterop",
+    "--resolveJsonModule",
+    "--types",
+    "node",
+  ]);
   const declEntry = path.join(outDir, "types", "kernel-helpers", "notebookEntry.d.ts");
   if (!existsSync(declEntry)) {
     throw new Error(`[notebook-lib] tsc emitted no declarations:\n${result.output}`);
@@ -150,9 +182,64 @@ async function buildInto(outDir: string): Promise<void> {
   writeFileSync(path.join(outDir, "arbitrage-lab.d.ts"), 'export * from "./types/kernel-helpers/notebookEntry";\n');
 }
 
+/** Relative paths and contents of every file under `dir` (sorted), for comparing two builds. */
+function treeFiles(dir: string, base = dir, out = new Map<string, Buffer>()): Map<string, Buffer> {
+  for (const name of readdirSync(dir).sort()) {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) treeFiles(file, base, out);
+    else out.set(path.relative(base, file), readFileSync(file));
+  }
+  return out;
+}
+
+/**
+ * `--check`: rebuild into a temporary folder outside the checkout and compare it file by file with
+ * notebooks/lib/ (and its stamp with the inputs' hash). Returns the problems found (empty: current).
+ */
+export async function checkNotebookLib(): Promise<string[]> {
+  if (!existsSync(stampFile))
+    return [`${path.relative(root, outDir)}/ is missing or has no stamp: run npx tsx scripts/build-notebook-lib.ts`];
+  const problems: string[] = [];
+  if (readFileSync(stampFile, "utf8").trim() !== inputsHash()) problems.push("the bundle's stamp does not match the current sources");
+  const workDir = mkdtempSync(path.join(tmpdir(), "arbitrage-lab-notebook-lib-"));
+  try {
+    await buildInto(workDir);
+    const fresh = treeFiles(workDir);
+    const built = treeFiles(outDir);
+    built.delete(path.basename(stampFile));
+    for (const [file, content] of fresh) {
+      const have = built.get(file);
+      if (!have) problems.push(`${file} is missing from ${path.relative(root, outDir)}/`);
+      else if (!have.equals(content)) problems.push(`${file} differs from a fresh build`);
+    }
+    for (const file of built.keys()) if (!fresh.has(file)) problems.push(`${file} is not produced by a fresh build`);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  return problems;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildNotebookLib(process.argv.includes("--force")).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  if (process.argv.includes("--check")) {
+    checkNotebookLib().then(
+      (problems) => {
+        if (problems.length === 0) {
+          console.log("[notebook-lib] notebooks/lib/ is current (identical to a fresh build)");
+          return;
+        }
+        console.error(
+          `[notebook-lib] notebooks/lib/ is stale:\n  ${problems.join("\n  ")}\nrebuild: npx tsx scripts/build-notebook-lib.ts`,
+        );
+        process.exit(1);
+      },
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exit(1);
+      },
+    );
+  } else
+    buildNotebookLib(process.argv.includes("--force")).catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
 }

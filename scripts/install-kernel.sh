@@ -1,41 +1,42 @@
 #!/usr/bin/env bash
-# Install the tslab ("TypeScript") Jupyter kernelspec pointing at THIS project's tslab by absolute
-# path (so the kernel starts without tslab on PATH), for Jupyter's Python /usr/bin/python3, then
-# build the notebook bundle notebooks/lib/ (skipped when up to date). Idempotent and fast on a
-# second run. Called by scripts/bootstrap.sh in lab/test/all mode.
+# Install the tslab ("TypeScript") Jupyter kernelspec for THIS checkout only, in the project-local
+# Jupyter folders under .jupyter/ (git-ignored), then build the notebook bundle notebooks/lib/
+# (skipped when current). Nothing outside the checkout is written, so two checkouts on one machine
+# never repoint each other's kernel. `npm run lab` and the notebook tests start Jupyter with
+#   JUPYTER_DATA_DIR=JUPYTER_PATH=.jupyter/data   (kernels/tslab/kernel.json, the trust database)
+#   JUPYTER_CONFIG_DIR=.jupyter/config             (custom/custom.js chart renderer, plotly.min.js)
+#   JUPYTER_RUNTIME_DIR=.jupyter/runtime           (connection files)
+# (scripts/lab-support.ts jupyterEnv()). Idempotent; a second run takes about a second.
+# Called by scripts/bootstrap.sh in lab/test/all mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-python=${LAB_PYTHON:-/usr/bin/python3}
 tslab="$root/node_modules/.bin/tslab"
 log() { printf '[install-kernel] %s\n' "$*" >&2; }
 
-[ -x "$tslab" ] || { log "missing $tslab: run npm ci first"; exit 1; }
+[ -x "$tslab" ] || { log "missing $tslab: run bash scripts/bootstrap.sh first"; exit 1; }
 # zeromq (tslab's transport) ships prebuilt binaries; its install script is not needed.
 node -e 'require("zeromq")' 2>/dev/null || { log "zeromq does not load in this Node; tslab cannot start"; exit 1; }
 
-# Fast path: the kernel.json Jupyter finds first (per-user dir before system-wide) already names our tslab.
-for spec in "$HOME/.local/share/jupyter/kernels/tslab/kernel.json" /usr/local/share/jupyter/kernels/tslab/kernel.json; do
-  [ -f "$spec" ] || continue
-  if grep -qF "\"$tslab\"" "$spec"; then exec "$root/node_modules/.bin/tsx" scripts/build-notebook-lib.ts; fi
-  break
+spec_dir="$root/.jupyter/data/kernels/tslab"
+spec="$spec_dir/kernel.json"
+# The kernelspec tslab's own installer writes, with the binary named by absolute path (no PATH lookup).
+want=$(node -e 'process.stdout.write(JSON.stringify({argv: [process.argv[1], "kernel", "--config-path", "{connection_file}"], display_name: "TypeScript", language: "typescript"}) + "\n")' "$tslab")
+if [ ! -f "$spec" ] || [ "$(cat "$spec")" != "$want" ]; then
+  log "installing the tslab kernelspec in .jupyter/data (kernel: $tslab)"
+  mkdir -p "$spec_dir"
+  printf '%s\n' "$want" >"$spec.tmp" && mv "$spec.tmp" "$spec"
+fi
+mkdir -p "$root/.jupyter/config/custom" "$root/.jupyter/runtime"
+
+# The notebook page's chart renderer and the plotly.js it loads once per page (see scripts/jupyter/custom.js).
+plotly_js=$(node -p 'require.resolve("plotly.js-dist-min/plotly.min.js")')
+for pair in "scripts/jupyter/custom.js:custom.js" "$plotly_js:plotly.min.js"; do
+  src=${pair%%:*}
+  dst="$root/.jupyter/config/custom/${pair##*:}"
+  cmp -s "$src" "$dst" || { cp "$src" "$dst.tmp" && mv "$dst.tmp" "$dst"; }
 done
 
-current=$("$python" - <<'PY' 2>/dev/null || true
-from jupyter_client.kernelspec import KernelSpecManager
-try:
-    print(KernelSpecManager().get_kernel_spec("tslab").argv[0])
-except Exception:
-    pass
-PY
-)
-if [ "$current" != "$tslab" ]; then
-  scope=()
-  [ "$(id -u)" = "0" ] || scope=(--user)
-  log "installing the tslab kernelspec (kernel: $tslab)"
-  "$tslab" install --python="$python" --binary="$tslab" "${scope[@]}" >/dev/null
-  current=$("$python" -c 'from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec("tslab").argv[0])')
-  [ "$current" = "$tslab" ] || { log "kernelspec points at '$current', expected $tslab"; exit 1; }
-fi
-
-"$root/node_modules/.bin/tsx" scripts/build-notebook-lib.ts
+# `npm run lab` builds the bundle itself (scripts/lab.ts), so its bootstrap passes --no-bundle.
+[ "${1:-}" = "--no-bundle" ] && exit 0
+exec "$root/node_modules/.bin/tsx" scripts/build-notebook-lib.ts

@@ -4,6 +4,7 @@
  * grpc.health.v1 check, stop children cleanly.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,23 @@ import { connect } from "../src/client/index.js";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** Jupyter's Python (Debian); the `python3` first on PATH may be another interpreter. */
 export const JUPYTER_PYTHON = process.env.LAB_PYTHON ?? "/usr/bin/python3";
+
+/**
+ * Environment for Jupyter and its kernels: the project-local folders that scripts/install-kernel.sh
+ * fills (.jupyter/ in the checkout, git-ignored), so this checkout's "tslab" kernelspec is found
+ * first and nothing is read from or written to the per-user or system-wide Jupyter folders that
+ * another checkout may use. Every other variable is inherited.
+ */
+export function jupyterEnv(root = ROOT, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const data = path.join(root, ".jupyter", "data");
+  return {
+    ...base,
+    JUPYTER_DATA_DIR: data,
+    JUPYTER_PATH: data,
+    JUPYTER_CONFIG_DIR: path.join(root, ".jupyter", "config"),
+    JUPYTER_RUNTIME_DIR: path.join(root, ".jupyter", "runtime"),
+  };
+}
 
 /** An ephemeral TCP port that was free a moment ago on `host`. */
 export function freePort(host = "127.0.0.1"): Promise<number> {
@@ -86,7 +104,11 @@ export function stopChild(child: ChildProcess | null, graceMs = 8000): Promise<v
     try {
       process.kill(-pid, sig);
     } catch {
-      try { child.kill(sig); } catch { /* already gone */ }
+      try {
+        child.kill(sig);
+      } catch {
+        /* already gone */
+      }
     }
   };
   return new Promise((resolve) => {
@@ -97,4 +119,28 @@ export function stopChild(child: ChildProcess | null, graceMs = 8000): Promise<v
     });
     signal("SIGTERM");
   });
+}
+
+/**
+ * The shipped notebooks, from notebooks/manifest.json ({"notebooks": ["01-….ipynb", …]}): only these
+ * run, so a notebook a user saves (notebooks/user/, git-ignored) never fails `npm test`.
+ */
+export function readManifest(file = path.join(ROOT, "notebooks", "manifest.json")): string[] {
+  const where = path.relative(ROOT, file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`${where}: cannot read the notebook manifest (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const list = (parsed as { notebooks?: unknown }).notebooks;
+  if (!Array.isArray(list) || list.length === 0) throw new Error(`${where}: "notebooks" must be a non-empty array of file names`);
+  for (const name of list) {
+    if (typeof name !== "string" || !/^[\w.-]+\.ipynb$/.test(name)) {
+      throw new Error(`${where}: each entry of "notebooks" must be an .ipynb file name in notebooks/, got ${JSON.stringify(name)}`);
+    }
+    if (!existsSync(path.join(path.dirname(file), name))) throw new Error(`${where}: ${name} does not exist in notebooks/`);
+  }
+  if (new Set(list).size !== list.length) throw new Error(`${where}: "notebooks" lists a file twice`);
+  return list as string[];
 }

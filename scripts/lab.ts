@@ -1,7 +1,9 @@
 /**
  * `npm run lab` (after `bash scripts/bootstrap.sh lab` has installed what is missing and the tslab
- * kernelspec): build the notebook bundle if src/ changed, start the gRPC server and wait for its
- * health check, then start Jupyter Notebook serving notebooks/ with token authentication.
+ * kernelspec): build the notebook bundle if its sources' hash changed, start the gRPC server and
+ * Jupyter Notebook (serving notebooks/ with token authentication, this checkout's .jupyter/
+ * folders) side by side, and report ready once the server passes its health check and Jupyter
+ * answers.
  * Ctrl-C (or SIGTERM) stops Jupyter (and its kernels) and then the server.
  *
  * Environment:
@@ -24,7 +26,17 @@ import { randomBytes } from "node:crypto";
 import { get } from "node:http";
 import path from "node:path";
 import { buildNotebookLib } from "./build-notebook-lib.js";
-import { JUPYTER_PYTHON, ROOT, freePort, grpcHealth, portIsFree, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
+import {
+  JUPYTER_PYTHON,
+  ROOT,
+  freePort,
+  grpcHealth,
+  jupyterEnv,
+  portIsFree,
+  spawnGrpcServer,
+  stopChild,
+  waitForServing,
+} from "./lab-support.js";
 import { startLabSite } from "./site-server.js";
 
 const LAB_PORT = Number(process.env.LAB_PORT ?? 8889);
@@ -47,7 +59,10 @@ function jupyterUp(port: number): Promise<boolean> {
       resolve(res.statusCode === 200);
     });
     req.on("error", () => resolve(false));
-    req.on("timeout", () => { req.destroy(); resolve(false); });
+    req.on("timeout", () => {
+      req.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -70,8 +85,10 @@ async function stopAll(code: number): Promise<never> {
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
-  if (!Number.isInteger(LAB_PORT) || LAB_PORT <= 0 || LAB_PORT > 65535) throw new Error(`LAB_PORT must be a TCP port, got ${process.env.LAB_PORT}`);
-  if (!(await portIsFree(LAB_IP, LAB_PORT))) throw new Error(`port ${LAB_PORT} on ${LAB_IP} is already in use (another lab?); set LAB_PORT`);
+  if (!Number.isInteger(LAB_PORT) || LAB_PORT <= 0 || LAB_PORT > 65535)
+    throw new Error(`LAB_PORT must be a TCP port, got ${process.env.LAB_PORT}`);
+  if (!(await portIsFree(LAB_IP, LAB_PORT)))
+    throw new Error(`port ${LAB_PORT} on ${LAB_IP} is already in use (another lab?); set LAB_PORT`);
   await buildNotebookLib();
 
   // gRPC server: reuse a healthy one, else start ours.
@@ -84,21 +101,28 @@ async function main(): Promise<void> {
     const bindHost = process.env.LAB_GRPC_BIND ?? (/^[\d.]+$|:/.test(GRPC_HOST) ? GRPC_HOST : "127.0.0.1");
     if (grpcPort <= 0) grpcPort = await freePort(bindHost);
     else if (!(await portIsFree(bindHost, grpcPort))) {
-      throw new Error(`port ${grpcPort} on ${bindHost} is in use by something that is not a healthy gRPC server; set GRPC_PORT to another port (or 0 for any)`);
+      throw new Error(
+        `port ${grpcPort} on ${bindHost} is in use by something that is not a healthy gRPC server; set GRPC_PORT to another port (or 0 for any)`,
+      );
     }
     log(`starting the gRPC server on ${bindHost}:${grpcPort} …`);
     server = spawnGrpcServer(bindHost, grpcPort);
     server.on("exit", (code, signal) => {
-      if (!stopping) { log(`gRPC server exited (${signal ?? code}); stopping`); void stopAll(1); }
+      if (!stopping) {
+        log(`gRPC server exited (${signal ?? code}); stopping`);
+        void stopAll(1);
+      }
     });
     grpcHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
-    await waitForServing(grpcHost, grpcPort, server, SERVER_START_TIMEOUT_MS);
-    log("gRPC server is SERVING (grpc.health.v1)");
   }
 
   const args = [
-    "-m", "notebook", "--no-browser",
-    `--ip=${LAB_IP}`, `--port=${LAB_PORT}`, "--port-retries=0",
+    "-m",
+    "notebook",
+    "--no-browser",
+    `--ip=${LAB_IP}`,
+    `--port=${LAB_PORT}`,
+    "--port-retries=0",
     `--notebook-dir=${path.join(ROOT, "notebooks")}`,
     `--NotebookApp.token=${TOKEN}`,
     "--NotebookApp.password=",
@@ -107,18 +131,29 @@ async function main(): Promise<void> {
   log(`starting Jupyter Notebook on ${LAB_IP}:${LAB_PORT} …`);
   jupyter = spawn(JUPYTER_PYTHON, args, {
     cwd: ROOT,
-    env: { ...process.env, GRPC_HOST: grpcHost, GRPC_PORT: String(grpcPort) },
+    env: { ...jupyterEnv(), GRPC_HOST: grpcHost, GRPC_PORT: String(grpcPort) },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
   jupyter.on("exit", (code, signal) => {
-    if (!stopping) { log(`Jupyter exited (${signal ?? code}); stopping`); void stopAll(code === 0 ? 0 : 1); }
+    if (!stopping) {
+      log(`Jupyter exited (${signal ?? code}); stopping`);
+      void stopAll(code === 0 ? 0 : 1);
+    }
   });
-  const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
-  while (!(await jupyterUp(LAB_PORT))) {
-    if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 250));
+  // The server and Jupyter start side by side (each takes seconds); ready when both answer.
+  const jupyterReady = (async () => {
+    const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
+    while (!(await jupyterUp(LAB_PORT))) {
+      if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  if (server) {
+    await waitForServing(grpcHost, grpcPort, server, SERVER_START_TIMEOUT_MS);
+    log("gRPC server is SERVING (grpc.health.v1)");
   }
+  await jupyterReady;
   watchSources();
   (await startLabSite(ROOT, LAB_IP, log))?.unref();
   const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
@@ -135,7 +170,10 @@ function watchSources(): void {
   let building = false;
   let again = false;
   const rebuild = async (): Promise<void> => {
-    if (building) { again = true; return; }
+    if (building) {
+      again = true;
+      return;
+    }
     building = true;
     try {
       await buildNotebookLib();
@@ -144,7 +182,10 @@ function watchSources(): void {
       log(`notebook bundle rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       building = false;
-      if (again) { again = false; void rebuild(); }
+      if (again) {
+        again = false;
+        void rebuild();
+      }
     }
   };
   for (const dir of ["src/lib", "src/client", "src/kernel-helpers"]) {

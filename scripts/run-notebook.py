@@ -8,6 +8,7 @@ executed notebook (partial on failure) and its HTML export are written to OUTPUT
 Prints one JSON line: {"ok", "seconds", "failedCell", "error"}.
 Versions: nbclient 0.7, nbconvert 6.5, nbformat 5 (Debian bookworm).
 """
+import copy
 import json
 import os
 import sys
@@ -27,6 +28,47 @@ def cell_error_text(cell):
         elif out.get("output_type") == "error":
             parts.append("%s: %s\n%s" % (out.get("ename"), out.get("evalue"), "\n".join(out.get("traceback", []))))
     return "".join(parts).strip()
+
+
+PLOTLY_MIME = "application/vnd.arbitrage-lab.plotly"  # src/kernel-helpers/show.ts
+PLOT_CLASS = "arbitrage-lab-plot"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLOTLY_JS = os.path.join(ROOT, "node_modules", "plotly.js-dist-min", "plotly.min.js")
+
+
+def charts_as_html(nb):
+    """A copy of the notebook for the HTML export: each chart output (PLOTLY_MIME, a JSON string that
+    the notebook page draws with scripts/jupyter/custom.js) becomes a container and a drawing script,
+    with plotly.js inlined once, before the first chart, so the file works offline on its own."""
+    nb = copy.deepcopy(nb)
+    count = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if PLOTLY_MIME not in data:
+                continue
+            payload = data.pop(PLOTLY_MIME)
+            if isinstance(payload, list):
+                payload = "".join(payload)
+            count += 1
+            div_id = "%s-%d" % (PLOT_CLASS, count)
+            height = json.loads(payload).get("layout", {}).get("height", 380)
+            html = ""
+            if count == 1:
+                with open(PLOTLY_JS, encoding="utf-8") as f:
+                    source = f.read().replace("</script", "<\\/script")
+                html += '<script type="text/javascript" data-arbitrage-lab="plotly.js">\n%s\n</script>\n' % source
+            # payload has no raw < or > (scriptSafeJson), so it cannot end the script early
+            html += (
+                '<div id="%s" class="%s" style="width:100%%;min-height:%spx"></div>\n'
+                '<script type="text/javascript">(function () {\n'
+                "  var figure = %s;\n"
+                "  var el = document.getElementById(%s);\n"
+                "  window.Plotly.newPlot(el, figure.data, figure.layout, figure.config);\n"
+                "})();</script>" % (div_id, PLOT_CLASS, height, payload, json.dumps(div_id))
+            )
+            data["text/html"] = html
+    return nb
 
 
 def main():
@@ -60,7 +102,7 @@ def main():
     result["seconds"] = round(time.time() - started, 1)
     os.makedirs(out_dir, exist_ok=True)
     nbformat.write(nb, os.path.join(out_dir, name + ".ipynb"))
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    body, _ = HTMLExporter().from_notebook_node(charts_as_html(nb))
     with open(os.path.join(out_dir, name + ".html"), "w", encoding="utf-8") as f:
         f.write(body)
     print(json.dumps(result))

@@ -4,7 +4,7 @@
  * 1. Install the tslab kernelspec if needed and build the notebook bundle if src/ changed
  *    (scripts/install-kernel.sh, so `npm run test:notebooks` also works on its own); start the gRPC server on 127.0.0.1 (free port)
  *    and wait for its health check; kernels reach it through GRPC_HOST/GRPC_PORT.
- * 2. Execute every notebooks/*.ipynb headless (scripts/run-notebook.py: nbclient, never
+ * 2. Execute the notebooks listed in notebooks/manifest.json headless (scripts/run-notebook.py: nbclient, never
  *    allow_errors), two at a time; write executed notebooks and HTML exports to output/notebooks/.
  * 3. Fail on a failing cell (its stderr text is printed) and on ANY stderr output in any cell
  *    (tslab reports compile and runtime errors only there).
@@ -19,16 +19,23 @@
  *                      grpc-server) instead of starting one; it must answer its health check.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { JUPYTER_PYTHON, ROOT, freePort, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
+import { JUPYTER_PYTHON, ROOT, freePort, jupyterEnv, readManifest, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
 
 const NOTEBOOK_DIR = path.join(ROOT, "notebooks");
 const OUTPUT_DIR = path.join(ROOT, "output", "notebooks");
 const CELL_TIMEOUT_S = 150;
 const CONCURRENCY = 2;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
 const PLOT_CLASS = "arbitrage-lab-plot";
 
 interface RunResult {
@@ -43,7 +50,9 @@ function runNotebook(file: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
   const name = path.basename(file, ".ipynb");
   return new Promise((resolve) => {
     const child = spawn(JUPYTER_PYTHON, [path.join(ROOT, "scripts", "run-notebook.py"), file, OUTPUT_DIR, String(CELL_TIMEOUT_S)], {
-      cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"],
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -62,7 +71,11 @@ function runNotebook(file: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
 }
 
 interface NotebookJson {
-  cells: { cell_type: string; source: string | string[]; outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[] }[];
+  cells: {
+    cell_type: string;
+    source: string | string[];
+    outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[];
+  }[];
 }
 
 /** Problems found in an executed notebook and its HTML export. Returns the number of charts. */
@@ -71,7 +84,7 @@ function checkOutputs(name: string, problems: string[]): number {
   executed.cells.forEach((cell, index) => {
     for (const out of cell.outputs ?? []) {
       if (out.output_type === "error" || (out.output_type === "stream" && out.name === "stderr")) {
-        const text = Array.isArray(out.text) ? out.text.join("") : out.text ?? "";
+        const text = Array.isArray(out.text) ? out.text.join("") : (out.text ?? "");
         problems.push(`${name}: cell ${index} wrote to stderr:\n${text.trim().slice(0, 3000)}`);
       }
     }
@@ -92,7 +105,9 @@ async function browserCheck(names: readonly string[], expected: Map<string, numb
     return;
   }
   if (!existsSync(CHROMIUM)) {
-    problems.push(`browser check: ${CHROMIUM} not found (bootstrap test mode installs Debian chromium; set NOTEBOOK_BROWSER_CHECK=0 to skip)`);
+    problems.push(
+      `browser check: ${CHROMIUM} not found (bootstrap test mode installs Debian chromium; set NOTEBOOK_BROWSER_CHECK=0 to skip)`,
+    );
     return;
   }
   const { chromium } = await import("playwright-core");
@@ -108,7 +123,8 @@ async function browserCheck(names: readonly string[], expected: Map<string, numb
       const selector = `.${PLOT_CLASS} .main-svg`;
       try {
         await page.waitForFunction(
-          ([cls, n]) => document.querySelectorAll(`.${cls}`).length === n &&
+          ([cls, n]) =>
+            document.querySelectorAll(`.${cls}`).length === n &&
             Array.from(document.querySelectorAll(`.${cls}`)).every((el) => el.querySelector(".main-svg")),
           [PLOT_CLASS, want] as const,
           { timeout: 20_000 },
@@ -127,18 +143,27 @@ async function browserCheck(names: readonly string[], expected: Map<string, numb
   }
 }
 
+/** For scripts/test.sh's closing line: one test per notebook, failed when any problem names it. */
+function writeTestCount(files: readonly string[], problems: readonly string[]): void {
+  const countFile = process.env.TEST_COUNT_FILE;
+  if (!countFile) return;
+  const names = files.map((f) => path.basename(f, ".ipynb"));
+  const total = names.length;
+  const failed = names.filter((name) => problems.some((p) => p.startsWith(`${name}:`))).length;
+  const unattributed = failed === 0 && problems.length > 0 ? 1 : 0;
+  writeFileSync(countFile, `${total - failed} ${failed + unattributed}\n`);
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const args = process.argv.slice(2);
   const external = args.includes("--external-server");
   const filters = args.filter((a) => a !== "--external-server");
-  const files = readdirSync(NOTEBOOK_DIR)
-    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("_"))
+  const files = readManifest()
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-    .sort()
     .map((f) => path.join(NOTEBOOK_DIR, f));
   if (files.length === 0) {
-    console.error("[notebooks] no notebooks found");
+    console.error(`[notebooks] no notebook of ${"notebooks/manifest.json"} matches ${filters.join(", ")}`);
     return 1;
   }
   mkdirSync(OUTPUT_DIR, { recursive: true });
@@ -156,7 +181,7 @@ async function main(): Promise<number> {
   try {
     await waitForServing(grpcHost, port, server, 60_000);
     console.log(`[notebooks] gRPC server SERVING on ${grpcHost}:${port}; executing ${files.length} notebooks, ${CONCURRENCY} at a time`);
-    const env = { ...process.env, GRPC_HOST: grpcHost, GRPC_PORT: String(port) };
+    const env = { ...jupyterEnv(), GRPC_HOST: grpcHost, GRPC_PORT: String(port) };
     const results: RunResult[] = [];
     const queue = [...files];
     await Promise.all(
@@ -175,14 +200,21 @@ async function main(): Promise<number> {
       if (!r.ok) problems.push(`${r.name}: cell ${r.failedCell} failed:\n${r.error}`);
       else charts.set(r.name, checkOutputs(r.name, problems)); // a failed run's partial HTML is not checked further
     }
-    await browserCheck(results.filter((r) => r.ok).map((r) => r.name), charts, problems);
+    await browserCheck(
+      results.filter((r) => r.ok).map((r) => r.name),
+      charts,
+      problems,
+    );
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    writeTestCount(files, problems);
     if (problems.length) {
       console.error(`\n[notebooks] ${problems.length} problem(s):\n\n${[...new Set(problems)].join("\n\n")}\n`);
       console.error(`[notebooks] FAILED in ${seconds} s (executed notebooks and HTML in ${path.relative(ROOT, OUTPUT_DIR)}/)`);
       return 1;
     }
-    console.log(`[notebooks] ${results.length} notebooks passed in ${seconds} s (executed notebooks and HTML in ${path.relative(ROOT, OUTPUT_DIR)}/)`);
+    console.log(
+      `[notebooks] ${results.length} notebooks passed in ${seconds} s (executed notebooks and HTML in ${path.relative(ROOT, OUTPUT_DIR)}/)`,
+    );
     return 0;
   } finally {
     await stopChild(server);

@@ -4,6 +4,7 @@
  * input errors. The maths is exercised against the real server in test/client.integration.test.ts;
  * here the handlers are deliberately trivial so each client behaviour is observable exactly.
  */
+import { EventEmitter, once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
@@ -23,6 +24,8 @@ import { ClientCallError } from "./ClientCallError.js";
 import { connect } from "./connect.js";
 
 const events: string[] = [];
+/** The scripted estimateOuParams handler announces "data" (each message) and "cancelled" here. */
+const estimateOuSignals = new EventEmitter();
 let lastRequest: PairTestRequest | undefined;
 let lastBatch: BatchDiscoveryRequest | undefined;
 let lastAuthorization: string | undefined;
@@ -77,10 +80,14 @@ beforeAll(async () => {
       let n = 0;
       call.on("data", (update: PriceUpdate) => {
         n++;
+        estimateOuSignals.emit("data", n);
         call.write(OUEstimateCodec.fromPartial({ mu: update.price, nSamples: n, timestampMs: update.timestampMs }));
       });
       call.on("end", () => call.end());
-      call.on("cancelled", () => events.push(`estimateOuParams cancelled after ${n}`));
+      call.on("cancelled", () => {
+        events.push(`estimateOuParams cancelled after ${n}`);
+        estimateOuSignals.emit("cancelled", n);
+      });
     },
   } as unknown as grpc.UntypedServiceImplementation);
   const health = new HealthImplementation({ "": "SERVING", "pair_discovery.PairDiscoveryService": "SERVING" });
@@ -226,19 +233,24 @@ describe("client plumbing (scripted server)", () => {
     client.close();
   });
 
-  it("bidi: an input iterable that throws cancels the call and rethrows the caller's error", async () => {
+  // Deterministic under load: the feed throws only once the server holds the call and its first
+  // message, and the test then waits for the server's own "cancelled" event (no polling deadline;
+  // the test timeout only guards against a hang).
+  it("bidi: an input iterable that throws cancels the call and rethrows the caller's error", { timeout: 30_000 }, async () => {
     const client = new MeanRevClient({ host: "127.0.0.1", port });
-    events.length = 0;
+    const serverCancelled = once(estimateOuSignals, "cancelled");
+    const firstMessageArrived = once(estimateOuSignals, "data");
     async function* feed() {
       yield { price: 1 };
-      await sleep(20);
+      await firstMessageArrived;
       throw new Error("feed broke");
     }
     const error = await (async () => {
       for await (const _ of client.estimateOuParams(feed())) void _;
     })().catch((e: unknown) => e);
     expect((error as Error).message).toBe("feed broke");
-    await waitFor(() => events.some((e) => e.startsWith("estimateOuParams cancelled")));
+    const [messagesBeforeCancel] = (await serverCancelled) as [number];
+    expect(messagesBeforeCancel).toBe(1);
     client.close();
   });
 

@@ -1,6 +1,10 @@
 import { axisArray, indexAxis, numberArray, type AxisValues, type Figure, type PlotlyTrace } from "./Figure.js";
 
-/** Input of `equityChart`: series computed by the backtester (this helper computes nothing). */
+/**
+ * Input of `equityChart`: series the caller computed (this helper computes nothing). The
+ * backtester returns `equity`; the drawdown series is derived from it in the notebook (see
+ * notebooks/04-backtest.ipynb), since backtest results carry only the `maxDrawdown` metric.
+ */
 export interface EquityChartInput {
   /** Account value per bar. */
   readonly equity: ArrayLike<number>;
@@ -24,7 +28,7 @@ export interface EquityChartOptions {
 /**
  * Two stacked panels sharing the x axis: equity curve on top, drawdown (filled, shown downwards)
  * below.
- * @example show(equityChart({ equity: result.equity, drawdown: result.drawdown, x: dates }))
+ * @example show(equityChart({ equity: result.equity, drawdown, x: dates })) // drawdown[i] = (peak_i − equity[i]) / peak_i
  */
 export function equityChart(input: EquityChartInput, options: EquityChartOptions = {}): Figure {
   const n = input?.equity?.length;
@@ -42,20 +46,42 @@ export function equityChart(input: EquityChartInput, options: EquityChartOptions
   ];
   for (const other of input.others ?? []) {
     if (other.equity.length !== n) throw new RangeError(`equityChart: others["${other.name}"] must have length ${n}`);
-    data.push({ type: "scatter", mode: "lines", name: other.name, x, y: numberArray(other.equity), xaxis: "x", yaxis: "y", line: { width: 1, dash: "dot" } });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: other.name,
+      x,
+      y: numberArray(other.equity),
+      xaxis: "x",
+      yaxis: "y",
+      line: { width: 1, dash: "dot" },
+    });
   }
   for (const side of ["entry", "exit"] as const) {
     const marks = (input.trades ?? []).filter((t) => t.side === side && t.index >= 0 && t.index < n);
     if (marks.length === 0) continue;
     data.push({
-      type: "scatter", mode: "markers", name: side === "entry" ? "entries" : "exits",
-      x: marks.map((t) => x[t.index]), y: marks.map((t) => input.equity[t.index]), text: marks.map((t) => t.label),
-      marker: { symbol: side === "entry" ? "triangle-up" : "x", size: 7 }, xaxis: "x", yaxis: "y",
+      type: "scatter",
+      mode: "markers",
+      name: side === "entry" ? "entries" : "exits",
+      x: marks.map((t) => x[t.index]),
+      y: marks.map((t) => input.equity[t.index]),
+      text: marks.map((t) => t.label),
+      marker: { symbol: side === "entry" ? "triangle-up" : "x", size: 7 },
+      xaxis: "x",
+      yaxis: "y",
     });
   }
   data.push({
-    type: "scatter", mode: "lines", name: "drawdown (%)", x, y: negDrawdown, fill: "tozeroy",
-    xaxis: "x", yaxis: "y2", line: { width: 1, color: "#d62728" },
+    type: "scatter",
+    mode: "lines",
+    name: "drawdown (%)",
+    x,
+    y: negDrawdown,
+    fill: "tozeroy",
+    xaxis: "x",
+    yaxis: "y2",
+    line: { width: 1, color: "#d62728" },
   });
   return {
     data,

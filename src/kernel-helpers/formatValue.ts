@@ -8,12 +8,15 @@ export const DEFAULT_DIGITS = 4;
 
 /** Escape text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+/**
+ * Escape Markdown's inline syntax (`* _ ` [ ] < > # | \\`) so text such as a warning naming
+ * `b*_L` displays literally inside `showMarkdown` (even inside *emphasis*).
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -50,7 +53,10 @@ export function formatNumber(value: number, digits: number = DEFAULT_DIGITS): st
   if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString("en-US");
   const magnitude = Math.abs(value);
   if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6)) {
-    return value.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, "e").replace("e+", "e");
+    return value
+      .toExponential(Math.max(0, digits - 1))
+      .replace(/\.?0+e/, "e")
+      .replace("e+", "e");
   }
   return value.toLocaleString("en-US", { maximumSignificantDigits: digits, minimumSignificantDigits: 1 });
 }

@@ -52,18 +52,20 @@ export function heatmapChart(values: HeatmapValues, options: HeatmapChartOptions
   const layout = baseLayout({ ...options, height: options.height ?? 520 });
   layout.yaxis = { ...(layout.yaxis as object), autorange: "reversed" };
   return {
-    data: [{
-      type: "heatmap",
-      z,
-      x: options.xLabels ? [...options.xLabels] : undefined,
-      y: options.yLabels ? [...options.yLabels] : undefined,
-      colorscale: options.colorscale ?? "Viridis",
-      reversescale: options.reverseScale ?? false,
-      zmin: options.zmin,
-      zmax: options.zmax,
-      hoverongaps: false,
-      colorbar: options.colorTitle ? { title: { text: options.colorTitle } } : undefined,
-    }],
+    data: [
+      {
+        type: "heatmap",
+        z,
+        x: options.xLabels ? [...options.xLabels] : undefined,
+        y: options.yLabels ? [...options.yLabels] : undefined,
+        colorscale: options.colorscale ?? "Viridis",
+        reversescale: options.reverseScale ?? false,
+        zmin: options.zmin,
+        zmax: options.zmax,
+        hoverongaps: false,
+        colorbar: options.colorTitle ? { title: { text: options.colorTitle } } : undefined,
+      },
+    ],
     layout,
   };
 }

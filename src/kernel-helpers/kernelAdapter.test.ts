@@ -23,10 +23,16 @@ describe("tslabAdapter", () => {
     const handle = adapter.createHandle();
     handle.update({ "text/plain": "1" });
     handle.update({ "text/plain": "2" });
-    expect(sent[0]).toEqual({ content: { data: { "text/html": "<b>x</b>", "text/plain": "x" }, metadata: {}, transient: {} }, update: false });
+    expect(sent[0]).toEqual({
+      content: { data: { "text/html": "<b>x</b>", "text/plain": "x" }, metadata: {}, transient: {} },
+      update: false,
+    });
     const id = sent[1]!.content.transient.display_id;
     expect(id).toMatch(/^arbitrage-lab-/);
-    expect(sent.slice(1).map((s) => [s.update, s.content.transient.display_id, s.content.data["text/plain"]])).toEqual([[false, id, "1"], [true, id, "2"]]);
+    expect(sent.slice(1).map((s) => [s.update, s.content.transient.display_id, s.content.data["text/plain"]])).toEqual([
+      [false, id, "1"],
+      [true, id, "2"],
+    ]);
   });
 });
 
@@ -34,7 +40,10 @@ describe("consoleAdapter", () => {
   it("prints the text/plain part", () => {
     const written: string[] = [];
     const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => { written.push(chunk); return true; }) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string) => {
+      written.push(chunk);
+      return true;
+    }) as typeof process.stdout.write;
     try {
       consoleAdapter().display({ "text/html": "<i>h</i>", "text/plain": "plain" });
     } finally {

@@ -79,6 +79,9 @@ function loadedTslabModules(): { jupyter?: TslabJupyterModule; pub?: TslabPublic
   return found;
 }
 
+/** MIME types in the order the public-API fallback prefers them (charts, then HTML). */
+const RICHEST_FIRST = ["application/vnd.arbitrage-lab.plotly", "text/html"];
+
 /**
  * The adapter for the tslab kernel, or null when this process is not a tslab kernel.
  * Uses multi-MIME messages through tslab's kernel module; if that internal is missing, falls back
@@ -95,7 +98,7 @@ export function tslabAdapter(): KernelAdapter | null {
     }
     if (!pub) throw new Error("kernel-helpers: tslab is loaded but no cell is executing");
     // Public API: one MIME type per message; prefer the richest one.
-    const type = bundle["text/html"] !== undefined ? "text/html" : "text/plain";
+    const type = RICHEST_FIRST.find((t) => bundle[t] !== undefined) ?? "text/plain";
     (displayId ? pubHandles.get(displayId)! : pub.display).raw(type, bundle[type] ?? "");
   };
   const pubHandles = new Map<string, { raw(contentType: string, content: string): void }>();

@@ -63,16 +63,35 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
   });
   const layout = baseLayout(options);
   if (series.some((s) => s.rightAxis)) {
-    layout.yaxis2 = { title: options.y2Title ? { text: options.y2Title } : undefined, overlaying: "y", side: "right" };
+    // automargin makes room for the tick labels, so the title sits beside them rather than on them
+    layout.yaxis2 = {
+      title: options.y2Title ? { text: options.y2Title, standoff: 10 } : undefined,
+      overlaying: "y",
+      side: "right",
+      automargin: true,
+    };
   }
   if (options.referenceLines?.length) {
     layout.shapes = options.referenceLines.map((line) => ({
-      type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: line.y, y1: line.y,
+      type: "line",
+      xref: "paper",
+      x0: 0,
+      x1: 1,
+      yref: "y",
+      y0: line.y,
+      y1: line.y,
       line: { color: line.color ?? "#888", dash: line.dash ?? "dash", width: 1 },
     }));
     layout.annotations = options.referenceLines.map((line) => ({
-      xref: "paper", x: 1, xanchor: "right", yref: "y", y: line.y, yanchor: "bottom",
-      text: line.name, showarrow: false, font: { size: 11, color: line.color ?? "#555" },
+      xref: "paper",
+      x: 1,
+      xanchor: "right",
+      yref: "y",
+      y: line.y,
+      yanchor: "bottom",
+      text: line.name,
+      showarrow: false,
+      font: { size: 11, color: line.color ?? "#555" },
     }));
   }
   return { data, layout };

@@ -57,10 +57,19 @@ export function parseIsoDate(text: string, where: string): string {
   const t = text.trim();
   let m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(t);
   let y: number, mo: number, d: number;
-  if (m) { y = +m[1]!; mo = +m[2]!; d = +m[3]!; }
-  else if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t))) { mo = +m[1]!; d = +m[2]!; y = +m[3]!; }
-  else if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(t))) { y = +m[1]!; mo = +m[2]!; d = +m[3]!; }
-  else throw new RangeError(`loadPricePanel: cannot parse date "${text}" (${where}); expected YYYY-MM-DD or M/D/YYYY`);
+  if (m) {
+    y = +m[1]!;
+    mo = +m[2]!;
+    d = +m[3]!;
+  } else if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t))) {
+    mo = +m[1]!;
+    d = +m[2]!;
+    y = +m[3]!;
+  } else if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(t))) {
+    y = +m[1]!;
+    mo = +m[2]!;
+    d = +m[3]!;
+  } else throw new RangeError(`loadPricePanel: cannot parse date "${text}" (${where}); expected YYYY-MM-DD or M/D/YYYY`);
   const date = new Date(Date.UTC(y, mo - 1, d));
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
     throw new RangeError(`loadPricePanel: invalid calendar date "${text}" (${where})`);
@@ -80,7 +89,10 @@ function readCsvPanel(file: string): RawPanel {
   } catch (error) {
     throw new RangeError(`loadPricePanel: cannot read "${file}" (working directory ${process.cwd()}): ${(error as Error).message}`);
   }
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/).filter((line) => line.trim() !== "");
+  const lines = text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== "");
   if (lines.length < 2) throw new RangeError(`loadPricePanel: "${file}" needs a header and at least one row`);
   const header = lines[0]!.split(",").map((h) => h.trim().replace(/^"|"$/g, ""));
   const symbols = header.slice(1);
@@ -106,7 +118,12 @@ function readCsvPanel(file: string): RawPanel {
     if (rows[i]!.date === rows[i - 1]!.date) throw new RangeError(`loadPricePanel: "${file}" has date ${rows[i]!.date} twice`);
   }
   const columns = new Map<string, Float64Array>();
-  symbols.forEach((s, c) => columns.set(s, Float64Array.from(rows, (row) => row.values[c]!)));
+  symbols.forEach((s, c) => {
+    columns.set(
+      s,
+      Float64Array.from(rows, (row) => row.values[c]!),
+    );
+  });
   return { dates: rows.map((row) => row.date), columns };
 }
 
@@ -124,7 +141,8 @@ export function loadPricePanel(files: string | readonly string[], options: LoadP
     throw new RangeError(`loadPricePanel: options.missing must be "drop", "forward-fill" or "keep", got ${JSON.stringify(policy)}`);
   }
   const minCoverage = options.minCoverage ?? 0;
-  if (!(minCoverage >= 0 && minCoverage <= 1)) throw new RangeError(`loadPricePanel: options.minCoverage must be in [0, 1], got ${minCoverage}`);
+  if (!(minCoverage >= 0 && minCoverage <= 1))
+    throw new RangeError(`loadPricePanel: options.minCoverage must be in [0, 1], got ${minCoverage}`);
   const start = options.start ? parseIsoDate(options.start, "options.start") : undefined;
   const end = options.end ? parseIsoDate(options.end, "options.end") : undefined;
 
@@ -140,7 +158,10 @@ export function loadPricePanel(files: string | readonly string[], options: LoadP
     const index = new Map(p.dates.map((d, i) => [d, i]));
     for (const [symbol, values] of p.columns) {
       if (merged.has(symbol)) throw new RangeError(`loadPricePanel: symbol "${symbol}" appears in more than one file`);
-      merged.set(symbol, Float64Array.from(allDates, (d) => values[index.get(d)!]!));
+      merged.set(
+        symbol,
+        Float64Array.from(allDates, (d) => values[index.get(d)!]!),
+      );
     }
   }
   const wanted = options.symbols ? [...options.symbols] : [...merged.keys()];
@@ -170,7 +191,9 @@ export function loadPricePanel(files: string | readonly string[], options: LoadP
   if (dates.length === 0) throw new RangeError(`loadPricePanel: no dates left after the "${policy}" missing-value policy`);
 
   const data: Record<string, unknown> = { date: dates };
-  symbols.forEach((s, j) => (data[s] = columns[j]));
+  symbols.forEach((s, j) => {
+    data[s] = columns[j];
+  });
   const table = aq.table(data);
   const bySymbol = new Map(symbols.map((s, j) => [s, columns[j]!]));
   return {
@@ -179,7 +202,10 @@ export function loadPricePanel(files: string | readonly string[], options: LoadP
     symbols,
     prices(symbol: string): Float64Array {
       const col = bySymbol.get(symbol);
-      if (!col) throw new RangeError(`loadPricePanel: prices("${symbol}"): not in the panel (${symbols.length} symbols: ${symbols.slice(0, 8).join(", ")}${symbols.length > 8 ? ", …" : ""})`);
+      if (!col)
+        throw new RangeError(
+          `loadPricePanel: prices("${symbol}"): not in the panel (${symbols.length} symbols: ${symbols.slice(0, 8).join(", ")}${symbols.length > 8 ? ", …" : ""})`,
+        );
       return col;
     },
     missingCounts,

@@ -7,7 +7,8 @@
 export * from "../lib/index.js";
 export * from "../client/index.js";
 export * from "./index.js";
-// The optimal-rules domain before it has a barrel line in src/lib/index.ts (an explicit export
-// shadows the same name from `export *`, so this stays correct once the barrel exports it too).
-export { leungLi } from "../lib/optimal/leungLi.js";
-export { solveHjb } from "../lib/optimal/solveHjb.js";
+
+import { shortStackTraces } from "./shortStackTraces.js";
+
+// In a tslab kernel, errors from the library print as their message plus the cell's own frames.
+if (process.argv.some((arg) => /[\\/]tslab([\\/]|$)/.test(arg))) shortStackTraces();

@@ -107,8 +107,14 @@ export function progress(total: number, options: ProgressOptions = {}): Progress
       if (newNote !== undefined) note = newNote;
       draw(true);
     },
-    get done() { return done; },
-    get total() { return totalSteps; },
-    get elapsedSeconds() { return (now() - start) / 1000; },
+    get done() {
+      return done;
+    },
+    get total() {
+      return totalSteps;
+    },
+    get elapsedSeconds() {
+      return (now() - start) / 1000;
+    },
   };
 }

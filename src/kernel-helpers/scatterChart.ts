@@ -38,7 +38,7 @@ export function scatterChart(series: readonly ScatterSeries[], options: ScatterC
     throw new TypeError("scatterChart: series must be a non-empty array of { name, x, y }");
   }
   const data: PlotlyTrace[] = series.map((s, i) => {
-    if (!s || !s.x || !s.y || s.x.length !== s.y.length) {
+    if (!s?.x || !s.y || s.x.length !== s.y.length) {
       throw new RangeError(`scatterChart: series[${i}] needs x and y of equal length`);
     }
     const colorValues = typeof s.color === "object" ? numberArray(s.color) : undefined;
@@ -70,8 +70,12 @@ export function scatterChart(series: readonly ScatterSeries[], options: ScatterC
     }
     const xs: AxisValues = [lo, hi];
     data.push({
-      type: "scatter", mode: "lines", name: line.name, x: axisArray(xs),
-      y: [line.intercept + line.slope * lo, line.intercept + line.slope * hi], line: { width: 2 },
+      type: "scatter",
+      mode: "lines",
+      name: line.name,
+      x: axisArray(xs),
+      y: [line.intercept + line.slope * lo, line.intercept + line.slope * hi],
+      line: { width: 2 },
     });
   }
   return { data, layout: baseLayout(options) };

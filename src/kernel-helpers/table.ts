@@ -35,7 +35,8 @@ export interface TableOptions {
 
 function isColumnTable(input: unknown): input is ColumnTableLike {
   return (
-    typeof input === "object" && input !== null &&
+    typeof input === "object" &&
+    input !== null &&
     typeof (input as ColumnTableLike).numRows === "function" &&
     typeof (input as ColumnTableLike).columnNames === "function" &&
     typeof (input as ColumnTableLike).objects === "function"
@@ -84,14 +85,20 @@ export function tableBundle(input: TableInput, options: TableOptions = {}): Mime
   const html: string[] = ['<div class="arbitrage-lab-table" style="max-width:100%;overflow-x:auto">'];
   if (options.caption) html.push(`<div style="font-weight:600;margin:4px 0">${escapeHtml(options.caption)}</div>`);
   html.push('<table class="dataframe" style="border-collapse:collapse;font-size:12px">');
-  html.push(`<thead><tr>${columns.map((c) => `<th style="text-align:right;padding:2px 8px">${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>`);
+  html.push(
+    `<thead><tr>${columns.map((c) => `<th style="text-align:right;padding:2px 8px">${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>`,
+  );
   const rowHtml = (row: object): string =>
     `<tr>${columns.map((c) => `<td style="text-align:${numeric(row, c) ? "right" : "left"};padding:2px 8px;font-variant-numeric:tabular-nums">${escapeHtml(cell(row, c))}</td>`).join("")}</tr>`;
   for (const row of head) html.push(rowHtml(row));
-  if (tail.length) html.push(`<tr><td colspan="${columns.length}" style="text-align:center;color:#888">… ${total - head.length - tail.length} more rows …</td></tr>`);
+  if (tail.length)
+    html.push(
+      `<tr><td colspan="${columns.length}" style="text-align:center;color:#888">… ${total - head.length - tail.length} more rows …</td></tr>`,
+    );
   for (const row of tail) html.push(rowHtml(row));
   html.push("</tbody></table>");
-  const note = `${total} row${total === 1 ? "" : "s"} × ${wanted.length} column${wanted.length === 1 ? "" : "s"}` +
+  const note =
+    `${total} row${total === 1 ? "" : "s"} × ${wanted.length} column${wanted.length === 1 ? "" : "s"}` +
     (hiddenColumns > 0 ? ` (${hiddenColumns} columns not shown)` : "");
   html.push(`<div style="color:#888;font-size:11px">${escapeHtml(note)}</div></div>`);
 

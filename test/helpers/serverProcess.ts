@@ -56,7 +56,7 @@ export async function spawnServerProcess(config: Partial<ServerConfig> = {}): Pr
       });
     });
   const ready = JSON.parse(await nextLine()) as { port: number; metricsPort: number | null };
-  const command = async <T,>(cmd: string): Promise<T> => {
+  const command = async <T>(cmd: string): Promise<T> => {
     const answer = nextLine();
     child.stdin!.write(`${cmd}\n`);
     return JSON.parse(await answer) as T;
@@ -117,11 +117,15 @@ if (process.env.ARBLAB_SERVER_PROCESS === "1" && process.argv[1] === SELF) {
     } else if (cmd === "pool") {
       process.stdout.write(`${JSON.stringify(server.pool.stats())}\n`);
     } else if (cmd === "discovery") {
-      void Promise.all([server.metrics.discoveryActiveStreams.get(), server.metrics.discoveryPairsTested.get()]).then(([streams, tested]) => {
-        const sum = (m: { values: { value: number }[] }) => m.values.reduce((a, v) => a + v.value, 0);
-        const pool = server.pool.stats();
-        process.stdout.write(`${JSON.stringify({ activeStreams: sum(streams), pairsTested: sum(tested), activeTasks: pool.activeTasks, completed: pool.completed })}\n`);
-      });
+      void Promise.all([server.metrics.discoveryActiveStreams.get(), server.metrics.discoveryPairsTested.get()]).then(
+        ([streams, tested]) => {
+          const sum = (m: { values: { value: number }[] }) => m.values.reduce((a, v) => a + v.value, 0);
+          const pool = server.pool.stats();
+          process.stdout.write(
+            `${JSON.stringify({ activeStreams: sum(streams), pairsTested: sum(tested), activeTasks: pool.activeTasks, completed: pool.completed })}\n`,
+          );
+        },
+      );
     } else if (cmd === "close") {
       void close();
     } else {
