@@ -33,6 +33,23 @@ function allPositive(x: Float64Array): boolean {
   return true;
 }
 
+/**
+ * Run a library step on the residual spread: its refusal names the spread of the two legs (what
+ * the client sent), not the library's own argument (`hurst: x must …` read as the second leg).
+ */
+const SPREAD_NAME = "the residual spread prices1 − beta·prices2";
+function onSpread<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const text = error.message.replace(/^[A-Za-z]+: /, "");
+      throw new RangeError(/^x\b/.test(text) ? text.replace(/^x\b/, SPREAD_NAME) : `${SPREAD_NAME}: ${text}`);
+    }
+    throw error;
+  }
+}
+
 /** Resolved options of one pair test. */
 export interface PairOptions {
   readonly significance: number;
@@ -98,7 +115,7 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
     return out;
   }
 
-  const h = hurst(eg.residuals, { method: o.hurstMethod });
+  const h = onSpread(() => hurst(eg.residuals, { method: o.hurstMethod }));
   out.hurst = h.H;
   out.meanrevScore = Math.min(1, Math.max(0, 1 - 2 * h.H));
   out.warnings!.push(...h.warnings);
@@ -108,7 +125,7 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
     return out;
   }
 
-  const ou = fitOu(eg.residuals, { dt: o.dt });
+  const ou = onSpread(() => fitOu(eg.residuals, { dt: o.dt }));
   out.kappa = ou.kappa;
   out.theta = ou.theta;
   out.sigma = ou.sigma;
@@ -122,7 +139,7 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
   }
 
   const costPerTrade = o.transactionCost * (Math.abs(y[n - 1]) + Math.abs(beta) * Math.abs(x[n - 1]));
-  const levels = leungLi({ kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, r: o.rho, c: costPerTrade });
+  const levels = onSpread(() => leungLi({ kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, r: o.rho, c: costPerTrade }));
   out.warnings!.push(...levels.warnings);
   if (levels.entryLevel === null) {
     out.success = false;
