@@ -32,6 +32,7 @@ import { describeFailure, invalidArgument, resourceExhausted } from "../errors.j
 import { finiteValue, metadataNumber, metadataObject, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 import { failStream, logFailure, unaryHandler, waitForDrain, type ServiceContext } from "./context.js";
 import { portfolioHealthHandler } from "./portfolioHealth.js";
+import { UndecodableRequest, undecodableDetail } from "../decodeGuard.js";
 
 /** OU window defaults and limits (prices per asset). */
 export const OU_DEFAULT_WINDOW = 500;
@@ -148,6 +149,7 @@ function processStream<I, O>(
       queue[head++] = undefined as never;
       let pending: Promise<void> | void;
       try {
+        if (message instanceof UndecodableRequest) invalidArgument(rpc, undecodableDetail(rpc, message.index, message.reason).slice(rpc.length + 2));
         pending = handle(message, write, abort.signal);
       } catch (error) {
         stop(error);
