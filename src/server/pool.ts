@@ -141,10 +141,21 @@ export class ComputePool {
     };
   }
 
-  /** Wait for running tasks, then stop the threads. */
-  async close(): Promise<void> {
+  /**
+   * Wait for running tasks, then stop the threads. With `graceMs`, threads still busy after it are
+   * terminated (a task that would run past shutdown must not keep the process alive).
+   */
+  async close(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.piscina.close();
+    const closing = this.piscina.close();
+    if (!Number.isFinite(graceMs)) return closing;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<"expired">((resolve) => {
+      timer = setTimeout(() => resolve("expired"), Math.max(0, graceMs));
+    });
+    const outcome = await Promise.race([closing.then(() => "closed" as const), expired]);
+    clearTimeout(timer);
+    if (outcome === "expired") await this.piscina.destroy();
   }
 }

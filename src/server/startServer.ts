@@ -26,6 +26,9 @@ import type { ServiceContext } from "./services/context.js";
 /** Fully-qualified names of the services, as registered with the health service. */
 export const SERVICE_NAMES = ["pair_discovery.PairDiscoveryService", "meanrev.MeanRevService"] as const;
 
+/** After the gRPC grace period, how long pool threads may finish before they are terminated. */
+const POOL_CLOSE_GRACE_MS = 1000;
+
 /** Directory of the .proto files (for reflection). */
 const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
 
@@ -150,7 +153,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   for (const name of ["", ...SERVICE_NAMES]) health.setStatus(name, "SERVING");
   for (const warning of exposureWarnings(cfg, tls)) logger.warn({ bindAddress: cfg.bindAddress, metricsHost: cfg.metricsHost }, warning);
   logger.info(
-    { bindAddress: cfg.bindAddress, port, metricsPort: metricsHttp?.port ?? null, workers: cfg.workers, tls: cfg.tlsCertPath !== null, auth: cfg.authToken !== null, maxMessageBytes: cfg.maxMessageBytes },
+    { pid: process.pid, bindAddress: cfg.bindAddress, port, metricsPort: metricsHttp?.port ?? null, workers: cfg.workers, tls: cfg.tlsCertPath !== null, auth: cfg.authToken !== null, maxMessageBytes: cfg.maxMessageBytes },
     "arbitrage-lab gRPC server listening",
   );
 
@@ -175,7 +178,9 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
         http.closeAllConnections?.();
         await new Promise<void>((resolve) => http.close(() => resolve()));
       }
-      await pool.close();
+      // Tasks of calls that were force-cancelled above were aborted; anything else still running
+      // gets one more second before its thread is terminated.
+      await pool.close(POOL_CLOSE_GRACE_MS);
       logger.info("server stopped");
     })();
     return closing;
