@@ -73,6 +73,8 @@ export interface RunningServer {
   readonly metrics: ServerMetrics;
   readonly health: HealthImplementation;
   readonly logger: Logger;
+  /** The PortfolioHealthStream price store (bounded; see portfolioStore.ts). */
+  readonly store: PortfolioStore;
   /** Graceful stop: NOT_SERVING, refuse new calls, let in-flight calls finish (up to the grace period), then stop the pool. */
   close(): Promise<void>;
 }
@@ -186,5 +188,5 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
     return closing;
   };
 
-  return { port, metricsPort: metricsHttp?.port ?? null, config: cfg, pool, metrics, health, logger, close };
+  return { port, metricsPort: metricsHttp?.port ?? null, config: cfg, pool, metrics, health, logger, store, close };
 }
