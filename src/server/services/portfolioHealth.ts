@@ -13,7 +13,8 @@
  * price (at most the last MAX_PATH_POINTS points). total_value = V_last; daily_return = V_last /
  * V(t_last − 24 h) − 1 (V at the last point at or before that time, or the first point);
  * volatility_24h = sample standard deviation (ddof 1) of the step-to-step simple returns of V
- * over the points of the last 24 h (not annualised; NaN with fewer than 3 points);
+ * over the points of the last 24 h (not annualised; NaN with fewer than 3 points or a non-positive
+ * value, with an alert saying so);
  * max_drawdown = largest peak-to-trough fall of V over the path, a positive fraction;
  * open_positions = assets with non-zero holdings. status: "ok", "no_data" (an asset has no price
  * yet) or "insufficient_data" (fewer than 2 points). alerts: missing assets, drawdown above
@@ -161,6 +162,9 @@ export function healthMetricFor(p: Portfolio, store: PortfolioStore, nowMs: numb
   if (window.length >= 3 && window.every((v) => v > 0)) {
     const r = simpleReturns(window);
     volatility = Math.sqrt(variance(r));
+  }
+  if (Number.isNaN(volatility)) {
+    alerts.push(`volatility_24h is NaN: it needs at least 3 points in the last 24 h with a positive value (got ${window.length}${window.every((v) => v > 0) ? "" : ", some not positive"})`);
   }
   const maxDrawdown = maxDrawdownOfPath(values).maxDrawdown;
   if (maxDrawdown > p.drawdownAlert) alerts.push(`max drawdown ${(100 * maxDrawdown).toFixed(2)}% exceeds ${(100 * p.drawdownAlert).toFixed(2)}%`);
