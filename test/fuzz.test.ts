@@ -404,18 +404,20 @@ const DOCUMENTED_NAN: Record<string, readonly string[]> = {
 
 /** Paths of unexplained non-finite numbers in one response of `method` (empty when fine). */
 function unexplainedNonFinite(method: string, response: unknown): string[] {
-  const r = response as Record<string, unknown>;
   const nonEmpty = (v: unknown) => (Array.isArray(v) && v.length > 0) || (typeof v === "string" && v !== "");
-  if (nonEmpty(r.warnings) || nonEmpty(r.alerts) || nonEmpty(r.error)) return [];
-  if (typeof r.status === "string" && !["ok", "running", "final"].includes(r.status)) return [];
+  // A message (or nested message, e.g. DiscoverPairs' result) explains its own subtree.
+  const explains = (r: Record<string, unknown>) =>
+    nonEmpty(r.warnings) || nonEmpty(r.alerts) || nonEmpty(r.error) || (typeof r.status === "string" && !["ok", "running", "final"].includes(r.status));
   const out: string[] = [];
   const visit = (v: unknown, path: string): void => {
     if (typeof v === "number") {
       if (!Number.isFinite(v) && !(DOCUMENTED_NAN[method] ?? []).includes(path.split(/[.[]/)[0])) out.push(`${path}=${v}`);
     } else if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${path}[${i}]`));
-    else if (v !== null && typeof v === "object") for (const [k, item] of Object.entries(v)) visit(item, path === "" ? k : `${path}.${k}`);
+    else if (v !== null && typeof v === "object" && !explains(v as Record<string, unknown>)) {
+      for (const [k, item] of Object.entries(v)) visit(item, path === "" ? k : `${path}.${k}`);
+    }
   };
-  visit(r, "");
+  visit(response, "");
   return out.slice(0, 3);
 }
 

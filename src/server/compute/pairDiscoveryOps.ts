@@ -25,7 +25,7 @@ import {
   positiveOrDefault,
   wireSeries,
 } from "../wire.js";
-import { MAX_ADF_LAG, MIN_PAIR_OBSERVATIONS, resolvePairOptions, testPairCore, type PartialPairResult } from "./pairPipeline.js";
+import { MAX_ADF_LAG, MIN_DT, MIN_PAIR_OBSERVATIONS, resolvePairOptions, testPairCore, type PartialPairResult } from "./pairPipeline.js";
 
 /** Most points per series a unary pair_discovery RPC accepts (RESOURCE_EXHAUSTED beyond). */
 export const MAX_SERIES_POINTS = 1_000_000;
@@ -149,6 +149,7 @@ export function estimateOu(req: OUEstimationRequest): Partial<OUEstimationRespon
   requireAtMost(rpc, "spread", req.spread, MAX_SERIES_POINTS);
   const spread = wireSeries(rpc, "spread", req.spread, MIN_OU_OBSERVATIONS);
   const dt = positiveOrDefault(rpc, "dt", req.dt, 1 / 252, { max: 1000 });
+  if (dt < MIN_DT) invalidArgument(rpc, `dt must be >= ${MIN_DT} (or 0 for the default 1/252), got ${dt}`);
   const ou = fitOu(spread, { dt });
   return {
     kappa: ou.kappa,

@@ -18,6 +18,7 @@
 import { coint, hurst, fitOu, leungLi, backtestPair } from "../../lib/index.js";
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
+import { invalidArgument } from "../errors.js";
 
 /** Fewest prices per leg (the seed required 20). */
 export const MIN_PAIR_OBSERVATIONS = 20;
@@ -50,6 +51,17 @@ function onSpread<T>(body: () => T): T {
   }
 }
 
+/**
+ * Smallest dt (time per bar, in the unit of kappa and half_life_time; years by default): below it
+ * kappa = −ln b/dt overflows for ordinary spreads (dt = 5e-324 gave kappa Infinity).
+ */
+export const MIN_DT = 1e-9;
+
+function atLeast(rpc: string, field: string, value: number, min: number): number {
+  if (value < min) invalidArgument(rpc, `${field} must be >= ${min} (or 0 for the default), got ${value}`);
+  return value;
+}
+
 /** Resolved options of one pair test. */
 export interface PairOptions {
   readonly significance: number;
@@ -79,7 +91,7 @@ export function resolvePairOptions(rpc: string, req: PairOptionFields): PairOpti
     significance: positiveOrDefault(rpc, "significance", req.significance, 0.05, { maxExclusive: 1 }),
     minHurst: positiveOrDefault(rpc, "min_hurst", req.minHurst, 0.45, { max: 1 }),
     transactionCost: positiveOrDefault(rpc, "transaction_cost", req.transactionCost, 0.001, { maxExclusive: 1 }),
-    dt: positiveOrDefault(rpc, "dt", req.dt, 1 / 252, { max: 1000 }),
+    dt: atLeast(rpc, "dt", positiveOrDefault(rpc, "dt", req.dt, 1 / 252, { max: 1000 }), MIN_DT),
     rho: positiveOrDefault(rpc, "rho", req.rho, 0.04, { max: 100 }),
     maxLag: maxLag === 0 ? undefined : maxLag,
     hurstMethod: enumOrDefault(rpc, "hurst_method", req.hurstMethod, ["variance", "rs", "dfa"] as const, DEFAULT_HURST_METHOD),
