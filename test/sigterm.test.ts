@@ -110,21 +110,12 @@ afterEach(() => {
 });
 
 describe("npm run server stops on SIGTERM to the npm process (issue #10 item 5)", () => {
-  it("node is npm's direct child; after SIGTERM to npm the port closes within the grace period and node exits", async () => {
+  // One server start (tsx compiles the server for ~20 s of CPU on the loaded reference machine),
+  // with a long computation in flight, which is the harder case: the grace period has to expire.
+  it("node is npm's direct child; after SIGTERM to npm, with a 5 s computation in flight, the port closes within the grace period and node exits within grace + 2 s", async () => {
     const s = await startNpmServer();
     expect(await portOpen(s.port)).toBe(true);
     expect(parentOf(s.serverPid)).toBe(s.npm.pid);
-    const t0 = performance.now();
-    process.kill(s.npm.pid!, "SIGTERM");
-    const closedAfter = await msUntilClosed(s.port, t0, GRACE_MS + 3000);
-    const goneAfter = await msUntilGone(s.serverPid, t0, GRACE_MS + 3000);
-    console.log(`[sigterm] idle server: port closed after ${closedAfter.toFixed(0)} ms, node exited after ${goneAfter.toFixed(0)} ms (grace ${GRACE_MS} ms)`);
-    expect(closedAfter).toBeLessThan(GRACE_MS);
-    expect(goneAfter).toBeLessThan(GRACE_MS);
-  }, 90_000);
-
-  it("with a long computation in flight: the port closes within the grace period, node exits within grace + 1 s pool grace + 1 s", async () => {
-    const s = await startNpmServer();
     const client = new grpc.Client(`127.0.0.1:${s.port}`, grpc.credentials.createInsecure());
     const request = HurstRequest.fromPartial({ series: randomWalk(50_000, 5), method: "rs" });
     const call = new Promise<grpc.ServiceError | null>((resolve) => {
