@@ -338,11 +338,11 @@ describe("connect() against the real server", () => {
     const secured = await startTestServer({ authToken: "tok-123", workers: 1 });
     try {
       const lab = await connect({ host: "127.0.0.1", port: secured.port, token: "tok-123" });
-      const r = await lab.meanRev.computeLogReturns({ prices: [1, 2] });
+      const r = await lab.meanRev.computeLogReturns({ prices: [1, 2, 4] });
       expect(r.logReturns[0]).toBeCloseTo(Math.LN2, 14);
       lab.close();
       const anonymous = await connect({ host: "127.0.0.1", port: secured.port, token: undefined });
-      const error = (await anonymous.meanRev.computeLogReturns({ prices: [1, 2] }).catch((e: unknown) => e)) as ClientCallError;
+      const error = (await anonymous.meanRev.computeLogReturns({ prices: [1, 2, 4] }).catch((e: unknown) => e)) as ClientCallError;
       expect(error.codeName).toBe("UNAUTHENTICATED");
       anonymous.close();
     } finally {

@@ -23,6 +23,17 @@
  *
  * Counts: FUZZ_REQUESTS typed requests (default 3000) + FUZZ_RAW raw-byte requests (default 600),
  * seed FUZZ_SEED (default 20240607). Failures print the RPC, the mutations and the answer.
+ *
+ * Issue #10 additions (the same client fuzzed these):
+ * - Series are also scaled by 1e±300 (odd: scale-invariant statistics must not overflow), and
+ *   every answer is checked, not only its code: an OK answer must be finite or explain its
+ *   non-finite numbers (non-empty warnings / alerts / error, a status other than "ok", or a field
+ *   the contract documents as NaN); a refusal must start with the RPC's name (the decoder's and
+ *   grpc-js's own message-size refusals excepted).
+ * - Garbage mid-stream: a bidi stream with one undecodable message at a random position must end
+ *   with INVALID_ARGUMENT naming that message's index.
+ * - Deadlines: heavy requests with 50–400 ms deadlines end by their deadline (DEADLINE_EXCEEDED or
+ *   an answer), and the compute pool is idle within 1 s of each expired call.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
@@ -39,6 +50,8 @@ const TYPED_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);
 const RAW_REQUESTS = Number(process.env.FUZZ_RAW ?? 600);
 const CONCURRENCY = 8;
 const DEADLINE_MS = 20_000;
+/** How late past its deadline a call may end in the deadline test (scheduling noise). */
+const DEADLINE_SLACK_MS = 1500;
 const SERVER_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const ALLOWED_ERRORS = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED]);
 
@@ -114,6 +127,13 @@ const oddLength = (fields: string[]) =>
     for (const f of fields) setPath(r, f, s.map((v) => v * (0.5 + rng())));
   });
 
+/** Multiply every listed series by 1e300 or 1e-300 (1e±300 scales: issue #10 item 6). */
+const extremeScale = (fields: string[]) =>
+  m("odd", `${fields.join("+")} × 1e±300`, (r, rng) => {
+    const c = pick(rng, [1e300, 1e-300, 1e298, -1e298]);
+    for (const f of fields) setPath(r, f, (getPath(r, f) as number[]).map((v) => v * c));
+  });
+
 function getPath(obj: any, path: string): any {
   return path.split(".").reduce((o, k) => o?.[k], obj);
 }
@@ -172,7 +192,7 @@ const FUZZERS: Fuzzer[] = [
       return { symbol1: "Y", symbol2: "X", prices1: p.y, prices2: p.x };
     },
     mutations: [nonFinite("prices1"), nonFinite("prices2"), mismatch("prices1", "prices2"), tooShort(["prices1", "prices2"], 2), badEnum("hurstMethod"),
-      oddNumber("significance"), oddNumber("minHurst"), oddNumber("transactionCost"), oddNumber("dt"), oddNumber("rho"), oddInt("maxLag"), oddString("symbol1"), oddLength(["prices1", "prices2"])],
+      oddNumber("significance"), oddNumber("minHurst"), oddNumber("transactionCost"), oddNumber("dt"), oddNumber("rho"), oddInt("maxLag"), oddString("symbol1"), oddLength(["prices1", "prices2"]), extremeScale(["prices1"]), extremeScale(["prices1", "prices2"])],
   },
   {
     method: "discoverPairs", definition: PD.discoverPairs, codec: pd.BatchDiscoveryRequest,
@@ -223,7 +243,7 @@ const FUZZERS: Fuzzer[] = [
   {
     method: "estimateOu", definition: PD.estimateOu, codec: pd.OUEstimationRequest,
     base: (rng) => ({ spread: ouPath(int(rng, 30, 500), Math.floor(rng() * 1e9), 1, 0.9, 0.1), dt: 1 / 252 }),
-    mutations: [nonFinite("spread"), tooShort(["spread"], 2), oddNumber("dt"), m("odd", "use_mle", (r) => { r.useMle = true; }), oddLength(["spread"]),
+    mutations: [nonFinite("spread"), tooShort(["spread"], 2), oddNumber("dt"), m("odd", "use_mle", (r) => { r.useMle = true; }), oddLength(["spread"]), extremeScale(["spread"]),
       m("odd", "constant spread", (r) => { r.spread = r.spread.map(() => 1); })],
   },
   {
@@ -232,19 +252,19 @@ const FUZZERS: Fuzzer[] = [
       const { p } = pairBase(rng);
       return { y: p.y, x: p.x };
     },
-    mutations: [nonFinite("y"), nonFinite("x"), mismatch("y", "x"), tooShort(["y", "x"], 2), badEnum("trend"), oddNumber("significance"), oddInt("maxLag"), oddLength(["y", "x"])],
+    mutations: [nonFinite("y"), nonFinite("x"), mismatch("y", "x"), tooShort(["y", "x"], 2), badEnum("trend"), oddNumber("significance"), oddInt("maxLag"), oddLength(["y", "x"]), extremeScale(["y"]), extremeScale(["x"])],
   },
   {
     method: "calculateHurst", definition: PD.calculateHurst, codec: pd.HurstRequest,
     base: (rng) => ({ series: walk(rng, int(rng, 100, 1000)) }),
-    mutations: [nonFinite("series"), tooShort(["series"], 2), badEnum("method"), oddInt("maxLag"), oddInt("minLag"), m("odd", "use_dfa", (r) => { r.useDfa = true; }), oddLength(["series"])],
+    mutations: [nonFinite("series"), tooShort(["series"], 2), badEnum("method"), oddInt("maxLag"), oddInt("minLag"), m("odd", "use_dfa", (r) => { r.useDfa = true; }), oddLength(["series"]), extremeScale(["series"])],
   },
   {
     method: "backtestStrategy", definition: PD.backtestStrategy, codec: pd.BacktestRequest,
     base: (rng) => ({ spread: ouPath(int(rng, 20, 500), Math.floor(rng() * 1e9), 0, 0.8, 1), lowerBound: -1, upperBound: 1 }),
     mutations: [nonFinite("spread"), tooShort(["spread"], 0),
       m("definite", "bounds non-finite", (r, rng) => { r[pick(rng, ["lowerBound", "upperBound"])] = pick(rng, NON_FINITE); }),
-      oddNumber("lowerBound"), oddNumber("upperBound"), oddNumber("transactionCost"), oddNumber("exitLevel"), oddNumber("periodsPerYear"), oddLength(["spread"])],
+      oddNumber("lowerBound"), oddNumber("upperBound"), oddNumber("transactionCost"), oddNumber("exitLevel"), oddNumber("periodsPerYear"), oddLength(["spread"]), extremeScale(["spread"])],
   },
   {
     method: "optimalThresholds", definition: MR.optimalThresholds, codec: mr.ThresholdRequest,
@@ -254,6 +274,7 @@ const FUZZERS: Fuzzer[] = [
       m("definite", "ou sigma <= 0", (r, rng) => { r.ouParams.sigma = pick(rng, [0, -1]); }),
       m("definite", "ou speed <= 0", (r, rng) => { r.ouParams.theta = pick(rng, [0, -0.5]); }),
       badEnum("optimizationObjective"), oddNumber("transactionCost"), oddString("metadata"),
+      m("odd", "ou params at 1e±300", (r, rng) => { r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, [1e300, 1e-300, -1e300]); }),
     ],
   },
   {
@@ -329,7 +350,8 @@ const FUZZERS: Fuzzer[] = [
         meta.timestamps_ms.pop();
         r.metadata = JSON.stringify(meta);
       }),
-      m("definite", "no assets", (r) => {
+      // An old client's request (no assets) streams no_data with an alert (issue #10 item 9).
+      m("odd", "no assets", (r) => {
         r.assetIds = [];
         const meta = healthMeta(r);
         delete meta.holdings;
@@ -364,6 +386,45 @@ const FUZZERS: Fuzzer[] = [
 interface Outcome {
   code: number;
   details: string;
+  /** Decoded response messages (unary: one). */
+  responses: unknown[];
+}
+
+/**
+ * Output fields the contract documents as NaN in an OK answer (docs/compatibility.md): SolveHJB's
+ * levels when there is no entry region / lower entry level, the weights' utility (Sharpe) and
+ * turnover (no rebalance), BacktestWithCosts' z-score and ratios before its window fills.
+ */
+const DOCUMENTED_NAN: Record<string, readonly string[]> = {
+  solveHjb: ["lowerBoundary", "entryLevel", "entryLowerLevel", "closedFormEntryLevel"],
+  caraOptimalWeights: ["utility", "turnover"],
+  sharpeOptimalWeights: ["utility", "turnover"],
+  backtestWithCosts: ["zscore", "sharpeRatio", "winRate"],
+};
+
+/** Paths of unexplained non-finite numbers in one response of `method` (empty when fine). */
+function unexplainedNonFinite(method: string, response: unknown): string[] {
+  const nonEmpty = (v: unknown) => (Array.isArray(v) && v.length > 0) || (typeof v === "string" && v !== "");
+  // A message (or nested message, e.g. DiscoverPairs' result) explains its own subtree.
+  const explains = (r: Record<string, unknown>) =>
+    nonEmpty(r.warnings) || nonEmpty(r.alerts) || nonEmpty(r.error) || (typeof r.status === "string" && !["ok", "running", "final"].includes(r.status));
+  const out: string[] = [];
+  const visit = (v: unknown, path: string): void => {
+    if (typeof v === "number") {
+      if (!Number.isFinite(v) && !(DOCUMENTED_NAN[method] ?? []).includes(path.split(/[.[]/)[0])) out.push(`${path}=${v}`);
+    } else if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${path}[${i}]`));
+    else if (v !== null && typeof v === "object" && !explains(v as Record<string, unknown>)) {
+      for (const [k, item] of Object.entries(v)) visit(item, path === "" ? k : `${path}.${k}`);
+    }
+  };
+  visit(response, "");
+  return out.slice(0, 3);
+}
+
+/** A refusal must start with the RPC name (issue #10 item 8); grpc-js's own size refusals and the decoder's are exempt. */
+function refusalNamesRpc(definition: grpc.MethodDefinition<any, any>, details: string): boolean {
+  const rpc = definition.path.split("/")[2];
+  return details.startsWith(`${rpc}:`) || /Received message larger than max|message larger than max/i.test(details);
 }
 
 let server: ServerProcess;
@@ -374,25 +435,32 @@ function deadline() {
 }
 
 /** One call with an already-serialized request; stream outputs are drained (health: first message, then cancel). */
-function callRaw(definition: grpc.MethodDefinition<any, any>, payloads: Buffer[]): Promise<Outcome> {
+function callRaw(definition: grpc.MethodDefinition<any, any>, payloads: Buffer[], deadlineMs = DEADLINE_MS): Promise<Outcome> {
   const identity = (b: Buffer) => b;
+  const responses: unknown[] = [];
+  const decode = (b: Buffer) => responses.push(definition.responseDeserialize(b));
+  const options = { deadline: new Date(Date.now() + deadlineMs) };
   return new Promise((resolve) => {
-    const done = (error: grpc.ServiceError | null) => resolve(error ? { code: error.code, details: error.details } : { code: grpc.status.OK, details: "" });
+    const done = (error: grpc.ServiceError | null) => resolve(error ? { code: error.code, details: error.details, responses } : { code: grpc.status.OK, details: "", responses });
     if (!definition.requestStream && !definition.responseStream) {
-      client.makeUnaryRequest(definition.path, identity, identity, payloads[0], new grpc.Metadata(), deadline(), (error) => done(error));
+      client.makeUnaryRequest(definition.path, identity, identity, payloads[0], new grpc.Metadata(), options, (error, response) => {
+        if (response) decode(response);
+        done(error);
+      });
       return;
     }
     const call = definition.requestStream
-      ? client.makeBidiStreamRequest(definition.path, identity, identity, new grpc.Metadata(), deadline())
-      : client.makeServerStreamRequest(definition.path, identity, identity, payloads[0], new grpc.Metadata(), deadline());
+      ? client.makeBidiStreamRequest(definition.path, identity, identity, new grpc.Metadata(), options)
+      : client.makeServerStreamRequest(definition.path, identity, identity, payloads[0], new grpc.Metadata(), options);
     let settled = false;
     const isHealth = definition.path.endsWith("/PortfolioHealthStream");
-    call.on("data", () => {
+    call.on("data", (b: Buffer) => {
+      decode(b);
       if (isHealth && !settled) {
         // A health stream that answers is a success; stop it (it runs until cancelled).
         settled = true;
         call.cancel();
-        resolve({ code: grpc.status.OK, details: "first metric received" });
+        resolve({ code: grpc.status.OK, details: "first metric received", responses });
       }
     });
     call.on("error", (error: grpc.ServiceError) => {
@@ -517,9 +585,23 @@ async function fuzz(cases: Case[]) {
     const key = `${c.kind}:${grpc.status[outcome.code]}`;
     byCode.set(key, (byCode.get(key) ?? 0) + 1);
     tally.set(c.fuzzer.method, byCode);
-    const ok = c.kind === "definite" ? ALLOWED_ERRORS.has(outcome.code) : ALLOWED_ERRORS.has(outcome.code) || outcome.code === grpc.status.OK;
+    let ok = c.kind === "definite" ? ALLOWED_ERRORS.has(outcome.code) : ALLOWED_ERRORS.has(outcome.code) || outcome.code === grpc.status.OK;
+    let problem = "";
+    if (ok && outcome.code === grpc.status.OK) {
+      for (const response of outcome.responses) {
+        const bad = unexplainedNonFinite(c.fuzzer.method, response);
+        if (bad.length > 0) {
+          ok = false;
+          problem = ` (OK with unexplained non-finite ${bad.join(", ")})`;
+          break;
+        }
+      }
+    } else if (ok && !refusalNamesRpc(c.fuzzer.definition, outcome.details)) {
+      ok = false;
+      problem = " (refusal does not start with the RPC name)";
+    }
     if (!ok) {
-      const key = `${c.fuzzer.method} [${c.kind}] -> ${grpc.status[outcome.code]}: ${outcome.details.slice(0, 100)}`;
+      const key = `${c.fuzzer.method} [${c.kind}] -> ${grpc.status[outcome.code]}${problem}: ${outcome.details.slice(0, 100)}`;
       const group = groups.get(key) ?? { count: 0, example: `[${c.labels.join("; ")}]` };
       group.count++;
       groups.set(key, group);
@@ -528,6 +610,17 @@ async function fuzz(cases: Case[]) {
   const failures = [...groups].map(([key, g]) => `${g.count}× ${key}  e.g. ${g.example}`);
   const summary = [...tally].map(([method, codes]) => `${method}: ${[...codes].map(([k, n]) => `${k}=${n}`).join(" ")}`).join("\n");
   return { failures, summary };
+}
+
+/** ms until the server's compute pool has no active or queued task (Infinity after `budgetMs`). */
+async function waitForIdlePool(budgetMs: number): Promise<number> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < budgetMs) {
+    const pool = await server.command<{ activeTasks: number; queueSize: number }>("pool");
+    if (pool.activeTasks === 0 && pool.queueSize === 0) return performance.now() - t0;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 async function expectHealthy() {
@@ -565,6 +658,57 @@ describe(`fuzz (seed ${SEED})`, () => {
     expect(failures, `${hint}\n${failures.join("\n")}`).toEqual([]);
     await expectHealthy();
   }, 600_000);
+
+  it("garbage mid-stream: one undecodable message at a random position of every bidi RPC ends the call with INVALID_ARGUMENT naming its index", async () => {
+    const rng = randomSource(SEED + 2);
+    const bidi = FUZZERS.filter((f) => f.definition.requestStream);
+    const failures: string[] = [];
+    for (let i = 0; i < 48; i++) {
+      const fuzzer = bidi[i % bidi.length];
+      const n = fuzzer.bidiLength ?? 4;
+      const position = int(rng, 0, n - 1);
+      const garbage = pick(rng, [Buffer.from([0x0f]), Buffer.from([0xff, 0xff, 0xff]), Buffer.from([0x0a, 0x40, 0x01])]);
+      const payloads = Array.from({ length: n }, (_, k) => (k === position ? garbage : Buffer.from(fuzzer.codec.encode(fuzzer.codec.fromPartial(fuzzer.base(rng))).finish())));
+      const outcome = await callRaw(fuzzer.definition, payloads, 10_000);
+      const named = new RegExp(`request message ${position} is not a valid protobuf message`).test(outcome.details);
+      if (outcome.code !== grpc.status.INVALID_ARGUMENT || !named) failures.push(`${fuzzer.method} garbage ${garbage.toString("hex")} at ${position}/${n} -> ${grpc.status[outcome.code]}: ${outcome.details.slice(0, 120)}`);
+    }
+    expect(failures, failures.join("\n")).toEqual([]);
+    await expectHealthy();
+  }, 300_000);
+
+  it("deadlines: heavy requests with 50–400 ms deadlines end by their deadline, and the pool is idle within 1 s of each", async () => {
+    const rng = randomSource(SEED + 3);
+    const heavy: [grpc.MethodDefinition<any, any>, () => Buffer][] = [
+      [PD.calculateHurst, () => Buffer.from(pd.HurstRequest.encode(pd.HurstRequest.fromPartial({ series: walk(rng, 50_000), method: "rs" })).finish())],
+      [PD.testPair, () => {
+        const p = cointegratedPair(20_000, int(rng, 1, 1e6));
+        return Buffer.from(pd.PairTestRequest.encode(pd.PairTestRequest.fromPartial({ prices1: p.y, prices2: p.x, hurstMethod: "rs" })).finish());
+      }],
+      [PD.solveHjb, () => Buffer.from(pd.HJBRequest.encode(pd.HJBRequest.fromPartial({ kappa: 0.5, theta: 0, sigma: 0.3, nPoints: 20_001 })).finish())],
+      [MR.pcaPortfolios, () => Buffer.from(mr.PCARequest.encode(mr.PCARequest.fromPartial({ returnsMatrix: returnsMatrix(2000, 400, int(rng, 1, 1e6)) })).finish())],
+    ];
+    const lines: string[] = [];
+    const failures: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const [definition, build] = heavy[i % heavy.length];
+      const deadlineMs = int(rng, 50, 400);
+      const payload = build();
+      const t0 = performance.now();
+      const outcome = await callRaw(definition, [payload], deadlineMs);
+      const endedAfter = performance.now() - t0;
+      const pool = await waitForIdlePool(1000);
+      lines.push(`${definition.path.split("/")[2]} deadline ${deadlineMs} ms -> ${grpc.status[outcome.code]} after ${endedAfter.toFixed(0)} ms; pool idle ${pool.toFixed(0)} ms later`);
+      // Slack for scheduling on the shared 2-core reference machine (the client's own deadline timer
+      // can fire late when this test process is descheduled); a hang would be seconds late.
+      if (endedAfter > deadlineMs + DEADLINE_SLACK_MS) failures.push(`${lines.at(-1)} (ended ${(endedAfter - deadlineMs).toFixed(0)} ms past its deadline)`);
+      if (!(pool <= 1000)) failures.push(`${lines.at(-1)} (pool not idle within 1 s)`);
+      if (![grpc.status.OK, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED].includes(outcome.code)) failures.push(`${lines.at(-1)}: ${outcome.details}`);
+    }
+    console.log(`[fuzz] deadlines\n${lines.join("\n")}`);
+    expect(failures, failures.join("\n")).toEqual([]);
+    await expectHealthy();
+  }, 300_000);
 
   it("oversize requests just above the max message size get RESOURCE_EXHAUSTED; the server stays healthy", async () => {
     const doubles = Math.ceil(SERVER_MAX_MESSAGE_BYTES / 8) + 1024;

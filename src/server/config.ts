@@ -1,4 +1,8 @@
 import { availableParallelism } from "node:os";
+import { DEFAULT_PRICE_STORE_BYTES, MAX_POINTS_PER_ASSET, ASSET_OVERHEAD_BYTES, BYTES_PER_POINT } from "./portfolioStore.js";
+
+/** Smallest PRICE_STORE_MAX_BYTES: one asset at its full length. */
+export const MIN_PRICE_STORE_BYTES = ASSET_OVERHEAD_BYTES + BYTES_PER_POINT * MAX_POINTS_PER_ASSET;
 
 /** 64 MiB: default maximum gRPC message size, sent and received (the seed used tonic's 4 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -28,6 +32,15 @@ export interface ServerConfig {
   readonly workers: number;
   /** Grace period for in-flight calls at shutdown before they are cancelled (`SHUTDOWN_GRACE_MS`). */
   readonly shutdownGraceMs: number;
+  /** Byte cap of the PortfolioHealthStream price store (`PRICE_STORE_MAX_BYTES`). */
+  readonly priceStoreMaxBytes: number;
+  /** Bearer token required at /metrics (`METRICS_TOKEN`); null = open. */
+  readonly metricsToken: string | null;
+  /**
+   * Accept GRPC_AUTH_TOKEN without TLS (`GRPC_ALLOW_PLAINTEXT_TOKEN=1`): a bearer token sent in
+   * clear text can be read by anyone on the path, so by default the server refuses to start so.
+   */
+  readonly allowPlaintextToken: boolean;
 }
 
 /**
@@ -45,6 +58,9 @@ export const TEST_DEFAULTS: ServerConfig = {
   authToken: null,
   workers: Math.max(1, Math.min(2, availableParallelism())),
   shutdownGraceMs: 2000,
+  priceStoreMaxBytes: DEFAULT_PRICE_STORE_BYTES,
+  metricsToken: null,
+  allowPlaintextToken: true,
 };
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -57,6 +73,13 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   return value;
 }
 
+function booleanFromEnv(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? "").trim().toLowerCase();
+  if (raw === "" || raw === "0" || raw === "false") return false;
+  if (raw === "1" || raw === "true") return true;
+  throw new RangeError(`configFromEnv: ${name} must be 1/true or 0/false, got ${JSON.stringify(env[name])}`);
+}
+
 function stringFromEnv(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === "" ? null : raw.trim();
@@ -67,7 +90,8 @@ function stringFromEnv(env: NodeJS.ProcessEnv, name: string): string | null {
  * GRPC_BIND_ADDRESS (0.0.0.0:50051), METRICS_PORT (9464; 0 = ephemeral; -1 = disabled),
  * METRICS_HOST (0.0.0.0), LOG_LEVEL (info), GRPC_MAX_MESSAGE_BYTES (67108864), GRPC_TLS_CERT and
  * GRPC_TLS_KEY (PEM paths, both or neither), GRPC_AUTH_TOKEN (unset = no auth), COMPUTE_WORKERS
- * (CPU count), SHUTDOWN_GRACE_MS (10000).
+ * (CPU count), SHUTDOWN_GRACE_MS (10000), PRICE_STORE_MAX_BYTES (67108864), METRICS_TOKEN (unset = open
+ * /metrics), GRPC_ALLOW_PLAINTEXT_TOKEN (0: a GRPC_AUTH_TOKEN without TLS is refused).
  * @throws RangeError naming the variable when a value is malformed
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -88,5 +112,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     authToken: stringFromEnv(env, "GRPC_AUTH_TOKEN"),
     workers: intFromEnv(env, "COMPUTE_WORKERS", availableParallelism(), 1),
     shutdownGraceMs: intFromEnv(env, "SHUTDOWN_GRACE_MS", 10_000, 0),
+    priceStoreMaxBytes: intFromEnv(env, "PRICE_STORE_MAX_BYTES", DEFAULT_PRICE_STORE_BYTES, MIN_PRICE_STORE_BYTES),
+    metricsToken: stringFromEnv(env, "METRICS_TOKEN"),
+    allowPlaintextToken: booleanFromEnv(env, "GRPC_ALLOW_PLAINTEXT_TOKEN"),
   };
 }

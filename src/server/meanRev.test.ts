@@ -433,9 +433,21 @@ describe("PortfolioHealthStream", () => {
     expect(m.totalValue).toBe(9);
     expect(m.maxDrawdown).toBeCloseTo(0.2, 15);
     expect(m.alerts.join(" ")).toMatch(/max drawdown 20.00% exceeds 10.00%/);
-    const bad = c.meanrev.portfolioHealthStream(HealthRequest.fromPartial({ assetIds: [], updateFrequencyMs: 20 }));
+    const bad = c.meanrev.portfolioHealthStream(HealthRequest.fromPartial({ assetIds: ["MX"], updateFrequencyMs: 20, metadata: "{\"holdings\": []}" }));
     const e = await codeOf(take<HealthMetric>(bad, 1));
     expect(e.code).toBe(status.INVALID_ARGUMENT);
-    expect(e.details).toMatch(/asset_ids \(or metadata.holdings\) must name at least one asset/);
+    expect(e.details).toMatch(/^PortfolioHealthStream: metadata.holdings must be an object/);
+  });
+
+  it("an old client's request (portfolio_id and update_frequency_ms only) streams no_data with an alert (issue #10 item 9)", async () => {
+    const old = c.meanrev.portfolioHealthStream(HealthRequest.fromPartial({ portfolioId: "legacy", updateFrequencyMs: 20 }));
+    const metrics = await take<HealthMetric>(old, 3);
+    old.cancel();
+    expect(metrics.length).toBe(3);
+    for (const m of metrics) {
+      expect(m.portfolioId).toBe("legacy");
+      expect(m.status).toBe("no_data");
+      expect(m.alerts.join(" ")).toMatch(/names no assets: pass asset_ids/);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * grpc_method, grpc_code with Go's code names), plus compute-pool and discovery gauges. One
  * registry per server instance, so several servers can run in one test process.
  */
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
@@ -142,9 +143,19 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
 }
 
 /** Serve `registry` as text at /metrics (anything else: 404). Resolves with the bound port. */
-export async function startMetricsHttp(registry: Registry, host: string, port: number): Promise<{ port: number; server: HttpServer }> {
+export async function startMetricsHttp(registry: Registry, host: string, port: number, token: string | null = null): Promise<{ port: number; server: HttpServer }> {
+  const expected = token === null ? null : Buffer.from(`Bearer ${token}`, "utf8");
   const server = createServer((req, res) => {
     if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {
+      if (expected !== null) {
+        // METRICS_TOKEN: Prometheus sends it with `authorization: { credentials: <token> }` (Bearer).
+        const presented = Buffer.from(req.headers.authorization ?? "", "utf8");
+        if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+          res.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" });
+          res.end("unauthorized: /metrics requires 'authorization: Bearer <METRICS_TOKEN>'\n");
+          return;
+        }
+      }
       registry.metrics().then(
         (text) => {
           res.writeHead(200, { "content-type": registry.contentType });

@@ -160,8 +160,8 @@ describe("SolveHJB, EstimateOU, TestCointegration, CalculateHurst, BacktestStrat
     [{ kappa: 1, theta: 0, sigma: 1, stopLoss: Number.POSITIVE_INFINITY }, status.INVALID_ARGUMENT, /stop_loss must be a finite number/],
     [{ kappa: 1, theta: 0, sigma: 1, useStopLoss: true, stopLoss: Number.NaN }, status.INVALID_ARGUMENT, /stop_loss must be a finite number/],
     [{ kappa: 1, theta: 0, sigma: 1, stopLoss: 5 }, status.INVALID_ARGUMENT, /stop_loss = 5 is set but use_stop_loss is false/],
-    [{ kappa: 1, theta: 0, sigma: 1, rho: 5e-324 }, status.INVALID_ARGUMENT, /r \/ kappa must be >= 1e-8/],
-    [{ kappa: 1, theta: 0, sigma: 1, transactionCost: 1e308 }, status.INVALID_ARGUMENT, /c and stopLoss must be within 100000000 stationary sds/],
+    [{ kappa: 1, theta: 0, sigma: 1, rho: 5e-324 }, status.INVALID_ARGUMENT, /^SolveHJB: rho \/ kappa must be >= 1e-8/],
+    [{ kappa: 1, theta: 0, sigma: 1, transactionCost: 1e308 }, status.INVALID_ARGUMENT, /^SolveHJB: theta, transaction_cost and stop_loss must be within 100000000 stationary sds/],
   ])("SolveHJB rejects %j", async (req, code, details) => {
     const e = await codeOf(unary(c.pairs, c.pairs.solveHjb, HJBRequest.fromPartial(req)));
     expect(e.code).toBe(code);

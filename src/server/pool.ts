@@ -6,6 +6,12 @@
  * A task is `{ op, payload }` where `op` names a function in compute/ops.ts; the worker answers
  * `{ ok: true, value }` or `{ ok: false, failure }` (never throws across the thread boundary, so
  * RangeError/TypeError keep their meaning as INVALID_ARGUMENT).
+ *
+ * Cancellation: `run` takes an AbortSignal (the handlers abort it when the call is cancelled or its
+ * deadline passes). A queued task is dropped; a running one has its worker thread terminated
+ * (piscina), which stops any kernel at once, and piscina starts a fresh thread. A task that shared
+ * the terminated thread (two per worker) fails with "Terminating worker thread" through no fault
+ * of its own and is resubmitted (ops are pure functions of their payload).
  */
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -23,6 +29,9 @@ import type { PoolStats } from "./metrics.js";
  */
 export const WORKER_YOUNG_GENERATION_MB = 16;
 
+/** Resubmissions of a task whose thread was terminated by another task's cancellation. */
+export const MAX_TASK_RESUBMISSIONS = 3;
+
 /** Tasks that may wait for a thread before new ones get RESOURCE_EXHAUSTED. */
 export const MAX_QUEUED_TASKS = 10_000;
 
@@ -38,6 +47,16 @@ export interface WorkerTask<K extends OpName = OpName> {
 function tsxLoaderUrl(): string {
   const require = createRequire(import.meta.url);
   return pathToFileURL(require.resolve("tsx")).href;
+}
+
+/**
+ * The task's thread was terminated because another task on it was cancelled, and the task could
+ * not be resubmitted (its buffers were transferred): the caller may rebuild the payload and retry.
+ */
+export class WorkerTerminatedError extends WireError {
+  constructor(message: string) {
+    super("INTERNAL", `compute worker failed: ${message}`);
+  }
 }
 
 export class ComputePool {
@@ -60,21 +79,31 @@ export class ComputePool {
     });
   }
 
-  /** Run `op(payload)` in a worker. Rejects with a WireError carrying the intended gRPC code. */
-  async run<K extends OpName>(op: K, payload: OpPayload<K>, transferList?: Transferable[]): Promise<OpResult<K>> {
+  /**
+   * Run `op(payload)` in a worker. Rejects with a WireError carrying the intended gRPC code
+   * (CANCELLED when `signal` aborts; the worker running it is terminated and replaced).
+   * Transferred buffers are detached in the caller, so a task with a transferList is not resubmitted.
+   */
+  async run<K extends OpName>(op: K, payload: OpPayload<K>, transferList?: Transferable[], signal?: AbortSignal): Promise<OpResult<K>> {
     if (this.closed) throw new WireError("INTERNAL", "compute pool is shutting down");
     this.active++;
     try {
-      let reply: WorkerReply<OpResult<K>>;
-      try {
-        const task: WorkerTask<K> = { op, payload };
-        reply = await this.piscina.run(task, transferList ? { transferList: transferList as never } : undefined);
-      } catch (error) {
-        const message = (error as Error).message ?? String(error);
-        if (/queue is at limit/i.test(message)) {
-          throw new WireError("RESOURCE_EXHAUSTED", `server busy: more than ${MAX_QUEUED_TASKS} compute tasks queued`);
+      let reply: WorkerReply<OpResult<K>> | undefined;
+      for (let attempt = 0; reply === undefined; attempt++) {
+        try {
+          const task: WorkerTask<K> = { op, payload };
+          reply = await this.piscina.run(task, { ...(transferList ? { transferList: transferList as never } : {}), ...(signal ? { signal } : {}) });
+        } catch (error) {
+          const message = (error as Error).message ?? String(error);
+          if (signal?.aborted) throw new WireError("CANCELLED", `${op}: cancelled (${String(signal.reason ?? "call ended")})`);
+          if (/queue is at limit/i.test(message)) {
+            throw new WireError("RESOURCE_EXHAUSTED", `server busy: more than ${MAX_QUEUED_TASKS} compute tasks queued`);
+          }
+          const victim = /Terminating worker thread/i.test(message) && !this.closed && transferList === undefined;
+          if (victim && attempt < MAX_TASK_RESUBMISSIONS) continue;
+          if (/Terminating worker thread/i.test(message) && !this.closed) throw new WorkerTerminatedError(message);
+          throw new WireError("INTERNAL", `compute worker failed: ${message}`);
         }
-        throw new WireError("INTERNAL", `compute worker failed: ${message}`);
       }
       if (!reply.ok) throw failureToError(reply.failure);
       return reply.value;
@@ -112,10 +141,21 @@ export class ComputePool {
     };
   }
 
-  /** Wait for running tasks, then stop the threads. */
-  async close(): Promise<void> {
+  /**
+   * Wait for running tasks, then stop the threads. With `graceMs`, threads still busy after it are
+   * terminated (a task that would run past shutdown must not keep the process alive).
+   */
+  async close(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.piscina.close();
+    const closing = this.piscina.close();
+    if (!Number.isFinite(graceMs)) return closing;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<"expired">((resolve) => {
+      timer = setTimeout(() => resolve("expired"), Math.max(0, graceMs));
+    });
+    const outcome = await Promise.race([closing.then(() => "closed" as const), expired]);
+    clearTimeout(timer);
+    if (outcome === "expired") await this.piscina.destroy();
   }
 }

@@ -158,7 +158,7 @@ describe("undecodable requests", () => {
     // field 3 (prices1) as a length-delimited field claiming 100 bytes with 2 present: truncated
     const e = await send("/pair_discovery.PairDiscoveryService/TestPair", Buffer.from([0x1a, 100, 1, 2]));
     expect(e.code).toBe(status.INVALID_ARGUMENT);
-    expect(e.details).toMatch(/^TestPair: request is not a valid protobuf message/);
+    expect(e.details).toMatch(/^TestPair: request message 0 is not a valid protobuf message/);
     const m = await send("/meanrev.MeanRevService/PCAPortfolios", Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]));
     expect(m.code).toBe(status.INVALID_ARGUMENT);
     raw.close();

@@ -26,8 +26,41 @@ import type { ServiceContext } from "./services/context.js";
 /** Fully-qualified names of the services, as registered with the health service. */
 export const SERVICE_NAMES = ["pair_discovery.PairDiscoveryService", "meanrev.MeanRevService"] as const;
 
+/** After the gRPC grace period, how long pool threads may finish before they are terminated. */
+const POOL_CLOSE_GRACE_MS = 1000;
+
 /** Directory of the .proto files (for reflection). */
 const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
+
+/** True for an address that only the local machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::ffff:127.0.0.1";
+}
+
+/** The host part of a host:port bind address ("[::]:50051" -> "::"). */
+function bindHost(address: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(address);
+  if (bracketed) return bracketed[1];
+  const i = address.lastIndexOf(":");
+  return i < 0 ? address : address.slice(0, i);
+}
+
+/**
+ * Start-up warnings for a server reachable beyond this machine without protection: the gRPC
+ * services without a token or without TLS, /metrics without METRICS_TOKEN.
+ */
+export function exposureWarnings(cfg: ServerConfig, tls: boolean): string[] {
+  const warnings: string[] = [];
+  if (!isLoopbackHost(bindHost(cfg.bindAddress))) {
+    if (cfg.authToken === null) warnings.push(`gRPC is bound to ${cfg.bindAddress}, beyond loopback, WITHOUT authentication: anyone who can reach the port can use every RPC (set GRPC_AUTH_TOKEN, with TLS)`);
+    if (!tls) warnings.push(`gRPC is bound to ${cfg.bindAddress}, beyond loopback, WITHOUT TLS: requests and responses cross the network in clear text (set GRPC_TLS_CERT and GRPC_TLS_KEY)`);
+  }
+  if (cfg.metricsPort !== null && !isLoopbackHost(cfg.metricsHost) && cfg.metricsToken === null) {
+    warnings.push(`/metrics is served on ${cfg.metricsHost}, beyond loopback, without METRICS_TOKEN`);
+  }
+  return warnings;
+}
 
 /** A running server. */
 export interface RunningServer {
@@ -40,6 +73,8 @@ export interface RunningServer {
   readonly metrics: ServerMetrics;
   readonly health: HealthImplementation;
   readonly logger: Logger;
+  /** The PortfolioHealthStream price store (bounded; see portfolioStore.ts). */
+  readonly store: PortfolioStore;
   /** Graceful stop: NOT_SERVING, refuse new calls, let in-flight calls finish (up to the grace period), then stop the pool. */
   close(): Promise<void>;
 }
@@ -50,6 +85,12 @@ export interface RunningServer {
  */
 export async function startServer(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const cfg: ServerConfig = { ...TEST_DEFAULTS, ...config };
+  const tls = cfg.tlsCertPath !== null && cfg.tlsKeyPath !== null;
+  if (cfg.authToken !== null && !tls && !cfg.allowPlaintextToken) {
+    throw new Error(
+      "startServer: GRPC_AUTH_TOKEN is set without TLS: the bearer token would cross the network in clear text. Set GRPC_TLS_CERT and GRPC_TLS_KEY, or GRPC_ALLOW_PLAINTEXT_TOKEN=1 to accept that (e.g. behind a TLS-terminating proxy)",
+    );
+  }
   const logger = createLogger(cfg.logLevel);
   const pool = new ComputePool(cfg.workers);
   try {
@@ -59,7 +100,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
     throw new Error(`startServer: the compute workers failed to start: ${(error as Error).message}`);
   }
   const metrics = createServerMetrics(() => pool.stats(), logger);
-  const store = new PortfolioStore();
+  const store = new PortfolioStore(cfg.priceStoreMaxBytes);
   const ctx: ServiceContext = { pool, logger, metrics, store };
 
   // Composition order: the last interceptor is the outermost. Metrics wraps the call first so it
@@ -86,7 +127,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   new ReflectionService(packageDefinition).addToServer(server);
 
   const credentials =
-    cfg.tlsCertPath !== null && cfg.tlsKeyPath !== null
+    tls && cfg.tlsCertPath !== null && cfg.tlsKeyPath !== null
       ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(cfg.tlsCertPath), private_key: readFileSync(cfg.tlsKeyPath) }], false)
       : ServerCredentials.createInsecure();
 
@@ -103,7 +144,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   let metricsHttp: { port: number; server: HttpServer } | null = null;
   if (cfg.metricsPort !== null) {
     try {
-      metricsHttp = await startMetricsHttp(metrics.registry, cfg.metricsHost, cfg.metricsPort);
+      metricsHttp = await startMetricsHttp(metrics.registry, cfg.metricsHost, cfg.metricsPort, cfg.metricsToken);
     } catch (error) {
       server.forceShutdown();
       await pool.close();
@@ -112,8 +153,9 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   }
 
   for (const name of ["", ...SERVICE_NAMES]) health.setStatus(name, "SERVING");
+  for (const warning of exposureWarnings(cfg, tls)) logger.warn({ bindAddress: cfg.bindAddress, metricsHost: cfg.metricsHost }, warning);
   logger.info(
-    { bindAddress: cfg.bindAddress, port, metricsPort: metricsHttp?.port ?? null, workers: cfg.workers, tls: cfg.tlsCertPath !== null, auth: cfg.authToken !== null, maxMessageBytes: cfg.maxMessageBytes },
+    { pid: process.pid, bindAddress: cfg.bindAddress, port, metricsPort: metricsHttp?.port ?? null, workers: cfg.workers, tls: cfg.tlsCertPath !== null, auth: cfg.authToken !== null, maxMessageBytes: cfg.maxMessageBytes },
     "arbitrage-lab gRPC server listening",
   );
 
@@ -138,11 +180,13 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
         http.closeAllConnections?.();
         await new Promise<void>((resolve) => http.close(() => resolve()));
       }
-      await pool.close();
+      // Tasks of calls that were force-cancelled above were aborted; anything else still running
+      // gets one more second before its thread is terminated.
+      await pool.close(POOL_CLOSE_GRACE_MS);
       logger.info("server stopped");
     })();
     return closing;
   };
 
-  return { port, metricsPort: metricsHttp?.port ?? null, config: cfg, pool, metrics, health, logger, close };
+  return { port, metricsPort: metricsHttp?.port ?? null, config: cfg, pool, metrics, health, logger, store, close };
 }

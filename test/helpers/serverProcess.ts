@@ -8,6 +8,7 @@
  *   "mem"   -> { rss, heapUsed, external } without GC
  *   "pool"  -> the compute pool's stats()
  *   "discovery" -> { activeStreams, pairsTested, activeTasks, completed } (DiscoverPairs gauges + pool)
+ *   "store" -> the price store's stats() (assets, points, bytes, maxBytes, evictedAssets)
  *   "close" -> graceful close, { closed: true }, exit 0
  * Closing stdin (parent died) also closes the server.
  * Launch with `spawnServerProcess(config)` from the test process.
@@ -26,7 +27,7 @@ export interface ServerProcess {
   readonly metricsPort: number | null;
   readonly child: ChildProcess;
   /** Send a command, resolve with its JSON answer. */
-  command<T = Record<string, number>>(cmd: "gc" | "mem" | "pool" | "discovery" | "close"): Promise<T>;
+  command<T = Record<string, number>>(cmd: "gc" | "mem" | "pool" | "discovery" | "store" | "close"): Promise<T>;
   /** True while the OS process exists and has not exited. */
   alive(): boolean;
   /** Graceful close; kills the process (by its pid) if it does not exit within 10 s. */
@@ -126,6 +127,8 @@ if (process.env.ARBLAB_SERVER_PROCESS === "1" && process.argv[1] === SELF) {
           );
         },
       );
+    } else if (cmd === "store") {
+      process.stdout.write(`${JSON.stringify(server.store.stats())}\n`);
     } else if (cmd === "close") {
       void close();
     } else {

@@ -99,3 +99,35 @@ describe("optimalThresholds (server view)", () => {
     expect(() => optimalThresholds({ ...p, objective: "return" as never })).toThrow(/optimalThresholds: objective must be one of/);
   });
 });
+
+describe("bertramThresholds returns or refuses promptly where the band cannot be computed (issue #10 item 1)", () => {
+  // The reproduction: a cost of 1e300 (or speed 1e300, or sigma 1e-300) made the Sharpe scan
+  // x += step·sd stall below the resolution of x and the golden-section search loop forever.
+  const cases: [string, { kappa: number; sigma: number; c: number }][] = [
+    ["c = 1e300", { kappa: 0.1, sigma: 0.2, c: 1e300 }],
+    ["kappa = 1e300", { kappa: 1e300, sigma: 0.2, c: 0.001 }],
+    ["sigma = 1e-300", { kappa: 0.1, sigma: 1e-300, c: 0.001 }],
+  ];
+  for (const objective of ["return", "sharpe"] as const) {
+    it.each(cases)(`${objective}: %s throws a RangeError naming c, kappa and sigma`, (_label, p) => {
+      const started = Date.now();
+      expect(() => bertramThresholds({ ...p, theta: 0, objective, rf: 0.001 })).toThrow(/bertramThresholds: c = .*kappa = .*sigma = /);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+  }
+  it("optimalThresholds refuses the same inputs under its own name (profit, sharpe, kelly)", () => {
+    for (const objective of ["profit", "sharpe", "kelly"] as const) {
+      expect(() => optimalThresholds({ kappa: 0.1, theta: 0, sigma: 0.2, c: 1e300, objective })).toThrow(/^optimalThresholds: c = /);
+    }
+  });
+  it("just inside the limit (break-even q = 15) every output is finite", () => {
+    const sigma = 0.2;
+    const kappa = 0.1;
+    const c = (2 * 15 * sigma) / Math.sqrt(kappa);
+    for (const objective of ["return", "sharpe"] as const) {
+      const r = bertramThresholds({ kappa, theta: 0, sigma, c, objective, rf: 0.001 });
+      for (const v of [r.bandHalfWidth, r.expectedTradeLength, r.tradeLengthVariance, r.expectedReturn, r.sharpe]) expect(Number.isFinite(v), `${objective}: ${JSON.stringify(r)}`).toBe(true);
+      expect(r.bandHalfWidth).toBeGreaterThan(c / 2);
+    }
+  });
+});

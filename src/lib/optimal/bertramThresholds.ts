@@ -6,6 +6,12 @@ import { rangeError, requireFinite, requireOneOf, requireOptions, requirePositiv
 /** Sharpe search: band half-widths scanned in steps of SCAN_STEP_SD stationary sd up to SCAN_MAX_SD. */
 const SCAN_STEP_SD = 0.02;
 const SCAN_MAX_SD = 8;
+/**
+ * Largest q = m·√κ/σ at the break-even band m = c/2 for which the cycle moments stay finite in
+ * double precision: E[T] grows like e^{q²} and V[T] like e^{2q²}, which overflows at 2q² ≈ 709.8
+ * (q ≈ 18.8). Bands beyond it cannot be reported.
+ */
+export const MAX_BAND_Q = 18;
 
 export type BertramObjective = "return" | "sharpe";
 
@@ -100,6 +106,7 @@ export function bertramCycleMoments(kappa: number, sigma: number, m: number): { 
  * pass r_f > 0 for an interior optimum.
  * @see [1] Bertram, W.K. (2010) "Analytic solutions for optimal statistical arbitrage trading",
  *      Physica A 389(11), 2234–2243.
+ * @throws RangeError if c·√κ/(2σ) > MAX_BAND_Q (the break-even band is so many sd wide that E[T] overflows)
  * @throws RangeError if kappa or sigma ≤ 0, c ≤ 0 (with c = 0 the return-optimal band collapses to θ), rf < 0 or non-finite, or an unknown objective
  * @example bertramThresholds({ kappa: 5, theta: 0, sigma: 0.3, c: 0.02, objective: "return" }).exitLevel // ≈ 0.0667557528 (z ≈ 0.7036674194; fixtures/bertram.json, mpmath erfi + findroot)
  */
@@ -114,6 +121,18 @@ export function bertramThresholds(params: BertramParameters): BertramResult {
   const objective = requireOneOf<BertramObjective>(fn, "objective", p.objective, ["return", "sharpe"]);
   const rf = requireFinite(fn, "rf", p.rf ?? 0, { min: 0 });
   const sd = sigma / Math.sqrt(2 * kappa);
+  if (!(sd > 0) || !Number.isFinite(sd)) {
+    rangeError(fn, `the stationary sd σ/√(2κ) must be finite and > 0, got ${sd} (kappa = ${kappa}, sigma = ${sigma})`);
+  }
+  // Every band is at least the break-even half-width c/2; beyond MAX_BAND_Q the cycle length
+  // e^{q²} overflows and no finite threshold, holding time or Sharpe ratio exists.
+  const breakEvenQ = ((c / 2) * Math.sqrt(kappa)) / sigma;
+  if (!(breakEvenQ <= MAX_BAND_Q)) {
+    rangeError(
+      fn,
+      `c = ${c} is ${(c / 2 / sd).toPrecision(4)} stationary sd wide at break-even (kappa = ${kappa}, sigma = ${sigma}): c·√κ/(2σ) must be <= ${MAX_BAND_Q}, else the expected cycle length overflows`,
+    );
+  }
   const warnings: string[] = [];
   const sharpeOf = (m: number): number => {
     const { mean, variance } = bertramCycleMoments(kappa, sigma, m);
@@ -132,7 +151,10 @@ export function bertramThresholds(params: BertramParameters): BertramResult {
     const low = c / 2;
     let best = low + SCAN_STEP_SD * sd;
     let bestValue = sharpeOf(best);
-    for (let x = low + 2 * SCAN_STEP_SD * sd; x <= low + SCAN_MAX_SD * sd; x += SCAN_STEP_SD * sd) {
+    // Integer-indexed scan: x += step·sd would stall where step·sd is below the resolution of x.
+    const scanSteps = Math.round(SCAN_MAX_SD / SCAN_STEP_SD);
+    for (let k = 2; k <= scanSteps; k++) {
+      const x = low + k * SCAN_STEP_SD * sd;
       const v = sharpeOf(x);
       if (v > bestValue) {
         best = x;
@@ -158,6 +180,9 @@ export function bertramThresholds(params: BertramParameters): BertramResult {
   const profit = 2 * m - c;
   const expectedReturn = profit / mean;
   const returnVariance = (profit * profit * variance) / (mean * mean * mean);
+  if (!Number.isFinite(mean) || !Number.isFinite(variance) || !Number.isFinite(m / sd) || !Number.isFinite(returnVariance)) {
+    rangeError(fn, `no finite band for kappa = ${kappa}, sigma = ${sigma}, c = ${c}: E[T] = ${mean}, V[T] = ${variance} overflow double precision`);
+  }
   return Object.freeze({
     entryLevel: theta - m,
     exitLevel: theta + m,

@@ -199,3 +199,25 @@ describe("solveHjb validation", () => {
     expect(() => solveHjb(params as never)).toThrow(message);
   });
 });
+
+describe("solveHjb refuses a kappa so small that the levels fall between grid nodes (issue #10 item 6)", () => {
+  it.each([1e-300, 1e-12, 1e-5])("kappa = %s: RangeError naming kappa, r/kappa and grid.points", (kappa) => {
+    expect(() => solveHjb({ kappa, theta: 0, sigma: 0.2, r: 0.04, c: 0.001, grid: { points: 200, nStd: 4 } })).toThrow(
+      /^solveHjb: kappa = .* is too small for this grid: with r\/kappa = .*grid\.points/,
+    );
+  });
+  it("the grid the message asks for solves it, and agrees with leungLi to 1 %", () => {
+    const params = { kappa: 1e-5, theta: 0, sigma: 0.2, r: 0.04, c: 0.001 };
+    let needed = 0;
+    try {
+      solveHjb({ ...params, grid: { points: 200, nStd: 4 } });
+    } catch (error) {
+      needed = Number(/grid\.points >= (\d+)/.exec((error as Error).message)?.[1]);
+    }
+    expect(needed).toBeGreaterThan(200);
+    const fd = solveHjb({ ...params, grid: { points: needed, nStd: 4 } });
+    const closed = leungLi(params);
+    for (const v of [...fd.entryValue, ...fd.exitValue]) expect(Number.isFinite(v)).toBe(true);
+    expect(Math.abs(fd.exitLevel - closed.exitLevel)).toBeLessThan(0.01 * closed.exitLevel);
+  });
+});

@@ -121,7 +121,7 @@ interface Levels {
  *      Bokanowski, Maroso & Zidani (2009) "Some convergence results for Howard's algorithm", SIAM J.
  *      Numer. Anal. 47(4); Cryer, C.W. (1971) "The solution of a quadratic programming problem using
  *      systematic overrelaxation", SIAM J. Control 9 (PSOR).
- * @throws RangeError for the parameter errors of leungLi, grid.points < 41, grid.nStd < 2, an unknown scheme, or levels a uniform grid cannot resolve (see "Out of reach"; message names theta, c, c − theta in sds, and says to use leungLi)
+ * @throws RangeError for the parameter errors of leungLi, grid.points < 41, grid.nStd < 2, a grid step 2·nStd/(points − 1) wider than the level scale max(1/√(r/κ), |c − θ|/s) (κ → 0), an unknown scheme, or levels a uniform grid cannot resolve (see "Out of reach"; message names theta, c, c − theta in sds, and says to use leungLi)
  * @example solveHjb({ kappa: 8, theta: 0.5, sigma: 0.3, r: 0.05, c: 0.02 }).exitLevel // ≈ 0.6539871 (leungLi 0.65398712242…, fixtures/leungLi.json)
  */
 export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
@@ -135,6 +135,20 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   const extrapolate = opts.extrapolate ?? true;
   if (typeof extrapolate !== "boolean") typeError(fn, `extrapolate must be a boolean, got ${typeof extrapolate}`);
   const { theta, c, nu, stationarySd: sd } = p;
+  // With ν = r/κ large (κ → 0) the discount acts long before the reversion: the levels sit within
+  // about max(1/√ν, |c − θ|/s) stationary sds of θ. A grid whose step 2·nStd/(points − 1) is wider
+  // than half that cannot place them (κ = 1e−300 gave a NaN value function; at ν = 1000 and 200
+  // points the levels came out 40 % off leungLi's): refuse, naming the fix.
+  const levelScale = Math.max(1 / Math.sqrt(nu), Math.abs(c - theta) / sd);
+  const gridStep = (2 * nStd) / (points - 1);
+  if (!(gridStep <= levelScale / 2)) {
+    const needed = Math.ceil((4 * nStd) / levelScale) + 1;
+    rangeError(
+      fn,
+      `kappa = ${p.kappa} is too small for this grid: with r/kappa = ${nu.toPrecision(4)} the optimal levels lie within about ${levelScale.toPrecision(3)} stationary sds of theta, less than two grid steps 2·grid.nStd/(grid.points − 1) = ${gridStep.toPrecision(3)}; ` +
+        (needed <= MAX_POINTS ? `use grid.points >= ${needed} or a smaller grid.nStd` : `no grid of up to ${MAX_POINTS} points resolves them`) + " (or leungLi)",
+    );
+  }
   const yL = p.stopLoss === null ? null : (p.stopLoss - theta) / sd;
   const warnings: string[] = [];
   /** The documented failure: levels a uniform grid cannot resolve (MAX_POINTS nodes, |y|·h ≤ MAX_STEP_SCALE). */

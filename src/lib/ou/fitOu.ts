@@ -1,5 +1,6 @@
 import { ar1Regression } from "./ar1Regression.js";
 import { requireOptions, requirePositive, toFloat64 } from "../util/validate.js";
+import { divideByScale, powerOfTwoScale } from "../util/powerOfTwoScale.js";
 
 /** Minimum path length: three points give two transitions for the two AR(1) coefficients. */
 const MIN_LENGTH = 3;
@@ -70,15 +71,23 @@ export function fitOu(x: ArrayLike<number>, options?: FitOuOptions): FitOuResult
   const fn = "fitOu";
   const opts = requireOptions<FitOuOptions>(fn, options);
   const dt = requirePositive(fn, "options.dt", opts.dt ?? 1);
-  const path = toFloat64(x, "x", fn, { minLength: MIN_LENGTH });
-  const { intercept, slope, ssr, nobs } = ar1Regression(path, fn);
+  const raw = toFloat64(x, "x", fn, { minLength: MIN_LENGTH });
+  // κ is scale invariant and θ, σ, s scale with x: a path whose squares would overflow or
+  // underflow (×1e298 gave kappa NaN) is fitted divided by a power of two (exact) and scaled back.
+  const scale = powerOfTwoScale(raw);
+  const path = divideByScale(raw, scale);
+  const fit = ar1Regression(path, fn);
+  const { slope, nobs } = fit;
+  const intercept = fit.intercept * scale;
   const b = 1 + slope;
-  const residualVariance = ssr / nobs;
-  const s = Math.sqrt(residualVariance);
+  const scaledVariance = fit.ssr / nobs;
+  const residualVariance = scaledVariance * scale * scale;
+  const s = Math.sqrt(scaledVariance) * scale;
   const warnings: string[] = [];
+  // logL = −(n/2)(ln(2π s²) + 1) with ln s² = ln s_scaled² + 2 ln scale (s² itself may overflow).
   const logLikelihood =
-    residualVariance > 0 ? -0.5 * nobs * (Math.log(2 * Math.PI * residualVariance) + 1) : Infinity;
-  if (!(residualVariance > 0)) {
+    scaledVariance > 0 ? -0.5 * nobs * (Math.log(2 * Math.PI * scaledVariance) + 2 * Math.log(scale) + 1) : Infinity;
+  if (!(scaledVariance > 0)) {
     warnings.push("fitOu: residual variance is zero (the path is an exact AR(1) recursion); sigma is 0 and logLikelihood +Infinity");
   }
 

@@ -9,11 +9,11 @@
  * aversion in those units. Under CARA utility with normal returns this is the exact optimum (Merton).
  * Near-singular Σ: see estimateMoments.ts (RangeError naming the shrinkage fix; warning when κ > 1e8).
  * @see [1] Markowitz, H. (1952) Portfolio selection. J. Finance 7(1). [2] Goldfarb & Idnani (1983).
- * @throws RangeError/TypeError for a bad panel, gamma ≤ 0, unknown option, singular covariance
+ * @throws RangeError/TypeError for a bad panel, gamma ≤ 0, unknown option, singular covariance, or a gamma so small that the weights overflow
  * @example caraWeights(last400ReturnsOf8Etfs, { gamma: 2 }).weights[7] // ≈ 7.188000938 (numpy solve; fixtures/portfolio.json)
  */
 import { choleskySolveInPlace } from "../linalg/choleskySolve.js";
-import { requireFinite, requireOptions } from "../util/validate.js";
+import { rangeError, requireFinite, requireOptions } from "../util/validate.js";
 import { estimateMoments, type ShrinkageMethod } from "./estimateMoments.js";
 import { portfolioSummary } from "./portfolioSummary.js";
 import { toReturnsMatrix, type ReturnsInput } from "./returnsMatrix.js";
@@ -91,12 +91,17 @@ export function caraWeights(returns: ReturnsInput, options: CaraWeightsOptions):
     for (let i = 0; i < n; i++) if (w[i] < 0) w[i] = 0;
   }
   const s = portfolioSummary(fn, m.mean, m.covariance, w, riskFree, warnings);
+  const utility = s.expectedReturn - (gamma / 2) * s.variance;
+  // Σ⁻¹μ/γ grows without bound as γ → 0: refuse a result that left double precision.
+  if (!w.every(Number.isFinite) || !Number.isFinite(s.expectedReturn) || !Number.isFinite(s.volatility) || !Number.isFinite(utility)) {
+    rangeError(fn, `gamma = ${gamma} is too small for these returns: the weights Σ⁻¹μ/γ or their variance overflow double precision (raise gamma)`);
+  }
   return {
     weights: w,
     expectedReturn: s.expectedReturn,
     volatility: s.volatility,
     sharpe: s.sharpe,
-    utility: s.expectedReturn - (gamma / 2) * s.variance,
+    utility,
     shrinkageIntensity: m.shrinkageIntensity,
     conditionNumber: m.conditionNumber,
     warnings,

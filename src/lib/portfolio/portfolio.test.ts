@@ -234,3 +234,17 @@ describe("solveQuadraticProgram wraps quadprog with its documented conventions",
     expect(r.value).toBeCloseTo(-2.380952380952381, 14);
   });
 });
+
+describe("caraWeights refuses a gamma so small that the weights overflow (issue #10 item 7)", () => {
+  // 60 × 3 seeded returns with non-zero means.
+  const rows: number[][] = [];
+  let state = 7;
+  const next = (): number => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  for (let t = 0; t < 60; t++) rows.push([0.01 + 0.02 * next(), 0.005 + 0.03 * next(), -0.002 + 0.01 * next()]);
+  const x = matrixFromRows(rows);
+  it.each([false, true])("gamma = 1e-300 (budget %s): RangeError naming gamma; gamma = 1e-3 finite", (budget) => {
+    expect(() => caraWeights(x, { gamma: 1e-300, constraints: { budget } })).toThrow(/^caraWeights: gamma = 1e-300 is too small/);
+    const r = caraWeights(x, { gamma: 1e-3, constraints: { budget } });
+    for (const v of [...r.weights, r.expectedReturn, r.volatility, r.utility]) expect(Number.isFinite(v)).toBe(true);
+  });
+});

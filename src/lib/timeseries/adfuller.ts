@@ -2,6 +2,7 @@ import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
 import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
 import { rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64 } from "../util/validate.js";
 import { type CriticalValues, mackinnoncritKernel, mackinnonpKernel } from "./mackinnon.js";
+import { divideByScale, powerOfTwoScale } from "../util/powerOfTwoScale.js";
 
 /** Schwert (1989) default: maxlag = ⌈MAXLAG_COEFFICIENT·(n/100)^{1/4}⌉. */
 const MAXLAG_COEFFICIENT = 12;
@@ -93,6 +94,10 @@ export function adfullerKernel(
   args: { maxlag: number | undefined; regression: AdfRegression; autolag: AdfAutolag; fn: string; name: string },
 ): AdfullerResult {
   const { regression, autolag, fn, name } = args;
+  // τ is scale invariant: divide by a power of two (exact) when max |x| is so large or small that
+  // the sums of squares would overflow or underflow (×1e298 gave τ = −Infinity, p 0).
+  const scale = powerOfTwoScale(x);
+  x = divideByScale(x, scale);
   const n = x.length;
   const ntrend = regression === "n" ? 0 : regression.length;
   const limit = Math.floor(n / 2) - ntrend - 1;
@@ -115,7 +120,8 @@ export function adfullerKernel(
   if (autolag !== null) {
     const search = searchLagGram(x, d, maxlag, ntrend, autolag) ?? searchLagQr(x, d, maxlag, ntrend, autolag, fn, name);
     usedLag = search.bestLag;
-    icBest = search.icBest;
+    // AIC/BIC contain m·ln(SSR/m); SSR scales by s², so undo the scaling: + 2·m·ln s (m = the common search sample).
+    icBest = autolag === "t-stat" || scale === 1 ? search.icBest : search.icBest + 2 * (n - 1 - maxlag) * Math.log(scale);
   }
   // Refit with the chosen lag on its full sample of n − 1 − usedLag observations.
   const nobs = n - 1 - usedLag;

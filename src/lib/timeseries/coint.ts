@@ -2,6 +2,7 @@ import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
 import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
 import { describe, rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
 import { type AdfAutolag, adfullerKernel } from "./adfuller.js";
+import { divideByScale, powerOfTwoScale } from "../util/powerOfTwoScale.js";
 import { type CriticalValues, MACKINNON_P_MAX_N, mackinnoncritKernel, mackinnonpKernel } from "./mackinnon.js";
 
 /** statsmodels 0.13.5: legs count as collinear when R² ≥ 1 − 100·√ε (SQRTEPS = √(2⁻⁵²)). */
@@ -90,7 +91,16 @@ export function cointKernel(
   const k = xs.length;
   const ntrend = trend === "c" ? 1 : 2;
   const cols = k + ntrend;
-  const fit = cointegratingRegression(y, xs, ntrend) ?? cointegratingRegressionQr(y, xs, ntrend, fn);
+  // The test is scale invariant in each leg: legs whose magnitude would overflow or underflow the
+  // cross-products (×1e298) are divided by a power of two (exact) and β, α, δ and the residuals
+  // scaled back (β_j·s_y/s_j, α·s_y, δ·s_y, e·s_y), all exact.
+  const yScale = powerOfTwoScale(y);
+  const xScales = xs.map(powerOfTwoScale);
+  const scaled = yScale !== 1 || xScales.some((s) => s !== 1);
+  const ys = divideByScale(y, yScale);
+  const xss = xs.map((x, j) => divideByScale(x, xScales[j]));
+  const scaledFit = cointegratingRegression(ys, xss, ntrend) ?? cointegratingRegressionQr(ys, xss, ntrend, fn);
+  const fit = scaled ? unscaleFit(scaledFit, yScale, xScales) : scaledFit;
   const rSquared = fit.rSquared;
   const nSeries = k + 1;
   const criticalValues = mackinnoncritKernel(nSeries, trend, n - 1); // nobs − 1 to match Stata egranger
@@ -112,7 +122,7 @@ export function cointKernel(
       warnings: [`${fn}: y and x are (almost) perfectly collinear (R² = ${rSquared}); the cointegration test is not reliable, statistic set to -Infinity and pValue to 0 (statsmodels CollinearityWarning)`],
     };
   }
-  const adf = adfullerKernel(fit.residuals, { maxlag, regression: "n", autolag, fn, name: "y and x" });
+  const adf = adfullerKernel(scaledFit.residuals, { maxlag, regression: "n", autolag, fn, name: "y and x" });
   return {
     statistic: adf.statistic,
     pValue: mackinnonpKernel(adf.statistic, trend, nSeries),
@@ -126,6 +136,15 @@ export function cointKernel(
     nobs: adf.nobs,
     warnings: adf.warnings,
   };
+}
+
+/** The fit of the legs divided by yScale and xScales[j], in the units of the original legs. */
+function unscaleFit(fit: CointegratingFit, yScale: number, xScales: number[]): CointegratingFit {
+  const coefficients = fit.coefficients.slice();
+  for (let j = 0; j < coefficients.length; j++) coefficients[j] *= j < xScales.length ? yScale / xScales[j] : yScale;
+  const residuals = new Float64Array(fit.residuals.length);
+  for (let i = 0; i < residuals.length; i++) residuals[i] = fit.residuals[i] * yScale;
+  return { ...fit, coefficients, residuals };
 }
 
 /** Coefficients [β_1..β_k, α, (δ)] in statsmodels' column order, residuals, SSR and R². */

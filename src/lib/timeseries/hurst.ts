@@ -1,4 +1,5 @@
 import { findRootBrent } from "../util/findRootBrent.js";
+import { divideByScale, powerOfTwoScale } from "../util/powerOfTwoScale.js";
 import { normalSource, randomSource } from "../util/random.js";
 import { rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64 } from "../util/validate.js";
 import { simulateFgnFromNormals, simulateFgnNormalCount } from "./simulateFbm.js";
@@ -169,8 +170,11 @@ export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult
     max: RS_MAX_REPLICATIONS,
   });
   const seed = requireInteger(fn, "options.seed", opts.seed ?? RS_DEFAULT_SEED);
-  const path = toFloat64(x, "x", fn, { minLength: MIN_LENGTH[method] });
-  requireNonConstant(fn, "x", path);
+  // H is scale invariant (H(c·x + d) = H(x)): values near 1e±300 are divided by a power of two
+  // (exact) so the variances and ranges neither overflow nor underflow.
+  const unscaled = toFloat64(x, "x", fn, { minLength: MIN_LENGTH[method] });
+  requireNonConstant(fn, "x", unscaled);
+  const path = divideByScale(unscaled, powerOfTwoScale(unscaled));
   const n = path.length;
   const increments = n - 1;
   let defaultMin: number;

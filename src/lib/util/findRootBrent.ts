@@ -2,7 +2,8 @@
  * Brent's root finder on a sign-changing bracket [lo, hi] (inverse quadratic interpolation,
  * secant and bisection safeguards). Internal: callers derive the bracket from the problem.
  * Terminates when the bracket is below `xTolerance` (absolute) + 4ε|x|, or when |f(x)| ≤ `fTolerance`
- * (default 0: only an exact zero), or after `maxIterations` evaluations. Shared by src/lib/optimal
+ * (default 0: only an exact zero). Bounded: after `maxIterations` evaluations without meeting
+ * either test it throws a RangeError naming the bracket (it never returns an unconverged root). Shared by src/lib/optimal
  * (Leung–Li, HJB, Bertram levels) and the indirect-inference Hurst correction.
  * @see [1] Brent, R.P. (1973) "Algorithms for Minimization without Derivatives", ch. 4 (zero);
  *      same algorithm as scipy.optimize.brentq.
@@ -79,5 +80,5 @@ export function findRootBrent(
     b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
     fb = f(b);
   }
-  return b;
+  throw new RangeError(`findRootBrent: no convergence within ${maxIterations} iterations on [${lo}, ${hi}] (last x = ${b}, f = ${fb})`);
 }

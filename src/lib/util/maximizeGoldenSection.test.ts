@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maximizeGoldenSection } from "./maximizeGoldenSection.js";
+import { MAX_GOLDEN_ITERATIONS, maximizeGoldenSection } from "./maximizeGoldenSection.js";
 
 describe("maximizeGoldenSection brackets the maximum of a unimodal function", () => {
   it("finds the vertex of a concave parabola to the requested width", () => {
@@ -18,5 +18,22 @@ describe("maximizeGoldenSection brackets the maximum of a unimodal function", ()
     for (let x = 0.5; x <= 10; x += 1e-5) if (f(x) > f(best)) best = x;
     expect(Math.abs(0.5 * (lo + hi) - best)).toBeLessThan(2e-5);
     expect(Math.abs(0.5 * (lo + hi) - 3)).toBeLessThan(1e-8);
+  });
+});
+
+describe("maximizeGoldenSection is bounded (issue #10 item 1)", () => {
+  it("returns after at most MAX_GOLDEN_ITERATIONS evaluations when the tolerance is below the spacing of doubles near the bracket", () => {
+    let evaluations = 0;
+    const f = (x: number): number => {
+      evaluations++;
+      return -((x - 5e299) ** 2);
+    };
+    // tolerance 1e-12 around 5e299: no bracket of doubles there is that narrow.
+    const { lo, hi } = maximizeGoldenSection(f, 5e299, 5e299 * (1 + 1e-10), 1e-12);
+    expect(evaluations).toBeLessThanOrEqual(MAX_GOLDEN_ITERATIONS + 2);
+    expect(hi).toBeGreaterThanOrEqual(lo);
+  });
+  it("refuses a non-finite bracket", () => {
+    expect(() => maximizeGoldenSection((x) => -x * x, 0, Number.POSITIVE_INFINITY, 1e-9)).toThrow(/maximizeGoldenSection: the bracket/);
   });
 });

@@ -23,7 +23,12 @@ export function randomSource(seed: number): () => number {
 /**
  * Standard normal draws from a uniform source by the Marsaglia polar method (exact, no tables).
  * Returns a generator function; each call gives one N(0, 1) variate.
+ * Bounded: a draw that finds no point inside the unit disc in MAX_POLAR_TRIES tries (probability
+ * (1 − π/4)^100 ≈ 1e−67 for a uniform rng) throws a RangeError: the rng is not uniform on [0, 1).
  */
+/** Tries of the polar method per pair of variates before the rng is declared broken. */
+export const MAX_POLAR_TRIES = 100;
+
 export function normalSource(rng: () => number): () => number {
   let spare = 0;
   let hasSpare = false;
@@ -35,11 +40,15 @@ export function normalSource(rng: () => number): () => number {
     let u = 0;
     let v = 0;
     let s = 0;
-    do {
+    for (let tries = 0; ; tries++) {
+      if (tries >= MAX_POLAR_TRIES) {
+        throw new RangeError(`normalSource: rng gave no point inside the unit disc in ${MAX_POLAR_TRIES} tries (last u = ${u}, v = ${v}); rng must return uniform values in [0, 1)`);
+      }
       u = 2 * rng() - 1;
       v = 2 * rng() - 1;
       s = u * u + v * v;
-    } while (s >= 1 || s === 0);
+      if (s < 1 && s !== 0) break;
+    }
     const m = Math.sqrt((-2 * Math.log(s)) / s);
     spare = v * m;
     hasSpare = true;

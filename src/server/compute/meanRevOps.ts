@@ -32,7 +32,7 @@ import type {
   ThresholdResponse,
   WeightsOutput,
 } from "../generated/meanrev.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument, resourceExhausted } from "../errors.js";
 import {
   enumOrDefault,
   finiteValue,
@@ -46,6 +46,23 @@ import {
   wireMatrix,
   wireSeries,
 } from "../wire.js";
+
+/** Most prices ComputeLogReturns / GenerateSignals accept (RESOURCE_EXHAUSTED beyond). */
+export const MAX_PRICES = 1_000_000;
+/** Fewest prices for ComputeLogReturns: the sample sd (ddof 1) of the returns needs two returns. */
+export const MIN_RETURNS_PRICES = 3;
+
+/** Library argument names -> wire fields, per RPC (libraryErrors.ts). */
+export const MEAN_REV_FIELDS = {
+  OptimalThresholds: { kappa: "ou_params.theta", theta: "ou_params.mu", sigma: "ou_params.sigma", c: "transaction_cost", rf: "metadata.rf", objective: "optimization_objective" },
+  ComputeLogReturns: { prices: "prices" },
+  PCAPortfolios: { returns: "returns_matrix", x: "returns_matrix", "options.nComponents": "n_components", nComponents: "n_components", scaling: "scaling" },
+  CARAOptimalWeights: { returns: "returns", gamma: "gamma", riskFree: "risk_free_rate", transactionCost: "transaction_cost", initialWeights: "the stream's previous weights" },
+  SharpeOptimalWeights: { returns: "returns", riskFree: "risk_free_rate" },
+  MultiperiodOptimize: { returnsSequence: "returns_sequence", gamma: "gamma", transactionCost: "transaction_cost", initialWeights: "metadata.initial_weights" },
+  PortfolioStats: { returns: "returns", weights: "weights" },
+  GenerateSignals: { prices: "price_history.prices", "ou.kappa": "ou_params.theta", "ou.theta": "ou_params.mu", "ou.sigma": "ou_params.sigma", position: "position_state" },
+} as const;
 
 /** Most matrices in one MultiperiodOptimize request. */
 export const MAX_MULTIPERIOD_STEPS = 1_000;
@@ -61,7 +78,11 @@ function meanAndSd(x: Float64Array): { mean: number; sd: number } {
 /** ComputeLogReturns: log (default) or simple returns, their mean and sample sd; n_periods = prices − 1. */
 export function computeReturns(req: ReturnsRequest): Partial<ReturnsResponse> {
   const rpc = "ComputeLogReturns";
-  const prices = wireSeries(rpc, "prices", req.prices, 2);
+  if ((req.prices?.length ?? 0) > MAX_PRICES) resourceExhausted(rpc, `prices must have at most ${MAX_PRICES} points, got ${req.prices.length}`);
+  if ((req.prices?.length ?? 0) < MIN_RETURNS_PRICES) {
+    invalidArgument(rpc, `prices must have at least ${MIN_RETURNS_PRICES} observations (std_return, the sample sd with ddof 1, needs two returns), got ${req.prices?.length ?? 0}`);
+  }
+  const prices = wireSeries(rpc, "prices", req.prices, MIN_RETURNS_PRICES);
   const type = enumOrDefault(rpc, "return_type", req.returnType, ["log", "simple"] as const, "log");
   if (type === "log") for (let i = 0; i < prices.length; i++) if (!(prices[i] > 0)) invalidArgument(rpc, `prices must be > 0 for log returns, got ${prices[i]} at index ${i}`);
   const returns = type === "log" ? logReturns(prices) : simpleReturns(prices);
@@ -299,6 +320,7 @@ export const DEFAULT_SIGNAL_ENTRY_ZSCORE = 2;
 export function generateSignals(req: SignalRequest): Partial<SignalResponse> {
   const rpc = "GenerateSignals";
   if (!req.priceHistory) invalidArgument(rpc, "price_history is required");
+  if (req.priceHistory.prices.length > MAX_PRICES) resourceExhausted(rpc, `price_history.prices must have at most ${MAX_PRICES} points, got ${req.priceHistory.prices.length}`);
   const prices = wireSeries(rpc, "price_history.prices", req.priceHistory.prices, 1);
   const ou = req.ouParams;
   if (!ou) invalidArgument(rpc, "ou_params is required (theta = speed, mu = mean, sigma)");

@@ -4,7 +4,9 @@
  * partial response message. (Static imports: tsx's loader inside worker threads resolves the
  * `.js` -> `.ts` mapping for static imports only.)
  */
-import { testPair, solveHjbOp, estimateOu, testCointegration, calculateHurst, backtestStrategy } from "./pairDiscoveryOps.js";
+import { testPair, solveHjbOp, estimateOu, testCointegration, calculateHurst, backtestStrategy, PAIR_DISCOVERY_FIELDS } from "./pairDiscoveryOps.js";
+import { withWireFields, type WireFieldNames } from "../libraryErrors.js";
+import { requireFiniteResult } from "../finiteResult.js";
 import { discoverBatch } from "./discoverBatch.js";
 import { heapNumbers, type HeapNumbers } from "../heapNumbers.js";
 import { resolvePairOptions, testPairCore } from "./pairPipeline.js";
@@ -17,7 +19,23 @@ import {
   multiperiodOptimize,
   portfolioStatsOp,
   generateSignals,
+  MEAN_REV_FIELDS,
+  type OptimizeWeightsPayload,
 } from "./meanRevOps.js";
+
+/**
+ * An op as the worker runs it: library refusals reworded in wire terms (libraryErrors.ts) and the
+ * response checked for unexplained non-finite numbers (finiteResult.ts).
+ */
+function guarded<P, R>(rpc: string, names: WireFieldNames, fn: (payload: P) => R, documentedNaN: readonly string[] = []): (payload: P) => R {
+  return (payload) => requireFiniteResult(rpc, withWireFields(rpc, names, () => fn(payload)), documentedNaN);
+}
+
+/** The weight streams: the RPC depends on the objective; utility (Sharpe) and turnover (no rebalance) are NaN by contract. */
+function guardedWeights(payload: OptimizeWeightsPayload): ReturnType<typeof optimizeWeights> {
+  const rpc = payload.kind === "cara" ? "CARAOptimalWeights" : "SharpeOptimalWeights";
+  return guarded(rpc, MEAN_REV_FIELDS[rpc], optimizeWeights, ["utility", "turnover"])(payload);
+}
 
 /** Pipeline runs per worker at start-up so the JIT has compiled the hot paths before real calls. */
 const WARM_UP_RUNS = 8;
@@ -58,20 +76,21 @@ function collectGarbage(): HeapNumbers & { readonly collected: boolean } {
 export const ops = {
   ping,
   collectGarbage,
-  testPair,
+  testPair: guarded("TestPair", PAIR_DISCOVERY_FIELDS.TestPair, testPair),
   discoverBatch,
-  solveHjb: solveHjbOp,
-  estimateOu,
-  testCointegration,
-  calculateHurst,
-  backtestStrategy,
-  optimalThresholds,
-  computeReturns,
-  pcaPortfolios,
-  optimizeWeights,
-  multiperiodOptimize,
-  portfolioStats: portfolioStatsOp,
-  generateSignals,
+  // NaN by contract when there is no entry region / no lower entry level (has_entry_region says which).
+  solveHjb: guarded("SolveHJB", PAIR_DISCOVERY_FIELDS.SolveHJB, solveHjbOp, ["lowerBoundary", "entryLevel", "entryLowerLevel", "closedFormEntryLevel"]),
+  estimateOu: guarded("EstimateOU", PAIR_DISCOVERY_FIELDS.EstimateOU, estimateOu),
+  testCointegration: guarded("TestCointegration", PAIR_DISCOVERY_FIELDS.TestCointegration, testCointegration),
+  calculateHurst: guarded("CalculateHurst", PAIR_DISCOVERY_FIELDS.CalculateHurst, calculateHurst),
+  backtestStrategy: guarded("BacktestStrategy", PAIR_DISCOVERY_FIELDS.BacktestStrategy, backtestStrategy),
+  optimalThresholds: guarded("OptimalThresholds", MEAN_REV_FIELDS.OptimalThresholds, optimalThresholds),
+  computeReturns: guarded("ComputeLogReturns", MEAN_REV_FIELDS.ComputeLogReturns, computeReturns),
+  pcaPortfolios: guarded("PCAPortfolios", MEAN_REV_FIELDS.PCAPortfolios, pcaPortfolios),
+  optimizeWeights: guardedWeights,
+  multiperiodOptimize: guarded("MultiperiodOptimize", MEAN_REV_FIELDS.MultiperiodOptimize, multiperiodOptimize),
+  portfolioStats: guarded("PortfolioStats", MEAN_REV_FIELDS.PortfolioStats, portfolioStatsOp),
+  generateSignals: guarded("GenerateSignals", MEAN_REV_FIELDS.GenerateSignals, generateSignals),
 } as const;
 
 export type Ops = typeof ops;

@@ -17,7 +17,7 @@ import type {
   OUEstimationResponse,
   PairTestRequest,
 } from "../generated/pair_discovery.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument, resourceExhausted } from "../errors.js";
 import {
   enumOrDefault,
   finiteValue,
@@ -25,12 +25,39 @@ import {
   positiveOrDefault,
   wireSeries,
 } from "../wire.js";
-import { MAX_ADF_LAG, MIN_PAIR_OBSERVATIONS, resolvePairOptions, testPairCore, type PartialPairResult } from "./pairPipeline.js";
+import { MAX_ADF_LAG, MIN_DT, MIN_PAIR_OBSERVATIONS, resolvePairOptions, testPairCore, type PartialPairResult } from "./pairPipeline.js";
+
+/** Most points per series a unary pair_discovery RPC accepts (RESOURCE_EXHAUSTED beyond). */
+export const MAX_SERIES_POINTS = 1_000_000;
+/**
+ * Most points for the R/S Hurst estimator (CalculateHurst method "rs", TestPair hurst_method "rs"):
+ * its indirect-inference correction simulates replications of the series, ~5 s of one worker at
+ * 50,000 points on the reference machine (200,000 took 30 s).
+ */
+export const MAX_RS_POINTS = 50_000;
+
+/** Library argument names -> wire fields, per RPC (libraryErrors.ts). */
+export const PAIR_DISCOVERY_FIELDS = {
+  TestPair: { "y and x": "prices1 and prices2", y: "prices1", x: "prices2", maxlag: "max_lag" },
+  SolveHJB: { kappa: "kappa", theta: "theta", sigma: "sigma", r: "rho", c: "transaction_cost", stopLoss: "stop_loss", "grid.points": "n_points", "grid.nStd": "n_std", scheme: "scheme" },
+  EstimateOU: { x: "spread", "options.dt": "dt" },
+  TestCointegration: { "y and x": "y and x", y: "y", x: "x", maxlag: "max_lag", trend: "trend" },
+  CalculateHurst: { x: "series", "options.maxLag": "max_lag", "options.minLag": "min_lag", "options.method": "method" },
+  BacktestStrategy: { spread: "spread", "rule.lower": "lower_bound", "rule.upper": "upper_bound", "rule.exit": "exit_level", lower: "lower_bound", upper: "upper_bound", capital: "capital", periodsPerYear: "periods_per_year" },
+} as const;
+
+/** RESOURCE_EXHAUSTED when a series is longer than `max` points. */
+function requireAtMost(rpc: string, field: string, values: ArrayLike<number> | undefined, max: number, why = ""): void {
+  const n = values?.length ?? 0;
+  if (n > max) resourceExhausted(rpc, `${field} must have at most ${max} points${why}, got ${n}`);
+}
 
 /** HJB grid limits: the contract's minimum, and a cap beyond which the request is refused as too costly. */
 export const HJB_MIN_POINTS = 50;
 export const HJB_MAX_POINTS = 20_001;
 export const HJB_MAX_ITERATIONS = 1_000_000;
+/** Narrowest grid half-width (stationary sds) the solver accepts. */
+export const HJB_MIN_N_STD = 2;
 /** Fewest points for EstimateOU (two AR(1) coefficients need two transitions). */
 export const MIN_OU_OBSERVATIONS = 3;
 /** Largest lag / window CalculateHurst accepts. */
@@ -44,9 +71,11 @@ function requireSameLength(rpc: string, aName: string, a: ArrayLike<number>, bNa
 export function testPair(req: PairTestRequest): PartialPairResult {
   const rpc = "TestPair";
   requireSameLength(rpc, "prices1", req.prices1, "prices2", req.prices2);
+  requireAtMost(rpc, "prices1", req.prices1, MAX_SERIES_POINTS);
+  const options = resolvePairOptions(rpc, req);
+  if (options.hurstMethod === "rs") requireAtMost(rpc, "prices1", req.prices1, MAX_RS_POINTS, ' with hurst_method "rs"');
   const y = wireSeries(rpc, "prices1", req.prices1, MIN_PAIR_OBSERVATIONS);
   const x = wireSeries(rpc, "prices2", req.prices2, MIN_PAIR_OBSERVATIONS);
-  const options = resolvePairOptions(rpc, req);
   return testPairCore(req.symbol1, req.symbol2, y, x, options);
 }
 
@@ -71,6 +100,7 @@ export function solveHjbOp(req: HJBRequest): Partial<HJBResponse> {
   const maxIter = positiveIntOrDefault(rpc, "max_iter", req.maxIter, 2000, { max: HJB_MAX_ITERATIONS, resource: true });
   const tolerance = positiveOrDefault(rpc, "tolerance", req.tolerance, 1e-6, { maxExclusive: 1 });
   const nStd = positiveOrDefault(rpc, "n_std", req.nStd, 4, { max: 50 });
+  if (nStd < HJB_MIN_N_STD) invalidArgument(rpc, `n_std must be >= ${HJB_MIN_N_STD} stationary sds (or 0 for the default 4), got ${nStd}`);
   const scheme = enumOrDefault(rpc, "scheme", req.scheme, ["policy-iteration", "psor"] as const, "policy-iteration");
   // Proto3 doubles have no presence, so use_stop_loss says whether stop_loss (where 0 is a legal
   // level) applies. A stop_loss that is set but would be ignored is refused rather than dropped
@@ -116,8 +146,10 @@ export function solveHjbOp(req: HJBRequest): Partial<HJBResponse> {
  */
 export function estimateOu(req: OUEstimationRequest): Partial<OUEstimationResponse> {
   const rpc = "EstimateOU";
+  requireAtMost(rpc, "spread", req.spread, MAX_SERIES_POINTS);
   const spread = wireSeries(rpc, "spread", req.spread, MIN_OU_OBSERVATIONS);
   const dt = positiveOrDefault(rpc, "dt", req.dt, 1 / 252, { max: 1000 });
+  if (dt < MIN_DT) invalidArgument(rpc, `dt must be >= ${MIN_DT} (or 0 for the default 1/252), got ${dt}`);
   const ou = fitOu(spread, { dt });
   return {
     kappa: ou.kappa,
@@ -136,6 +168,7 @@ export function estimateOu(req: OUEstimationRequest): Partial<OUEstimationRespon
 export function testCointegration(req: CointegrationRequest): Partial<CointegrationResponse> {
   const rpc = "TestCointegration";
   requireSameLength(rpc, "y", req.y, "x", req.x);
+  requireAtMost(rpc, "y", req.y, MAX_SERIES_POINTS);
   const y = wireSeries(rpc, "y", req.y, MIN_PAIR_OBSERVATIONS);
   const x = wireSeries(rpc, "x", req.x, MIN_PAIR_OBSERVATIONS);
   const significance = positiveOrDefault(rpc, "significance", req.significance, 0.05, { maxExclusive: 1 });
@@ -166,8 +199,10 @@ export function testCointegration(req: CointegrationRequest): Partial<Cointegrat
  */
 export function calculateHurst(req: HurstRequest): Partial<HurstResponse> {
   const rpc = "CalculateHurst";
-  const series = wireSeries(rpc, "series", req.series);
+  requireAtMost(rpc, "series", req.series, MAX_SERIES_POINTS);
   const method = enumOrDefault(rpc, "method", req.method, ["variance", "rs", "dfa"] as const, req.useDfa ? "dfa" : "rs");
+  if (method === "rs") requireAtMost(rpc, "series", req.series, MAX_RS_POINTS, ' for method "rs" (use "dfa" or "variance" for longer series)');
+  const series = wireSeries(rpc, "series", req.series);
   const maxLag = positiveIntOrDefault(rpc, "max_lag", req.maxLag, method === "variance" ? 20 : 0, { max: MAX_HURST_LAG });
   const minLag = positiveIntOrDefault(rpc, "min_lag", req.minLag, 0, { max: MAX_HURST_LAG });
   const h = hurst(series, { method, ...(maxLag > 0 ? { maxLag } : {}), ...(minLag > 0 ? { minLag } : {}) });
@@ -181,6 +216,7 @@ export function calculateHurst(req: HurstRequest): Partial<HurstResponse> {
  */
 export function backtestStrategy(req: BacktestRequest): Partial<BacktestResponse> {
   const rpc = "BacktestStrategy";
+  requireAtMost(rpc, "spread", req.spread, MAX_SERIES_POINTS);
   const spread = wireSeries(rpc, "spread", req.spread, 2);
   const lower = finiteValue(rpc, "lower_bound", req.lowerBound);
   const upper = finiteValue(rpc, "upper_bound", req.upperBound);

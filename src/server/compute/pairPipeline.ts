@@ -18,6 +18,7 @@
 import { analysePairKernel } from "../../lib/discovery/analysePair.js";
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
+import { invalidArgument } from "../errors.js";
 
 /** Fewest prices per leg (the seed required 20). */
 export const MIN_PAIR_OBSERVATIONS = 20;
@@ -27,6 +28,37 @@ export const MAX_ADF_LAG = 1000;
 export const DEFAULT_HURST_METHOD = "variance";
 
 export type HurstMethodName = "variance" | "rs" | "dfa";
+
+/**
+ * The spread stages of the pair pipeline (Hurst, OU fit, Leung–Li levels) run on the residual
+ * spread: their refusal names the spread of the two legs (what the client sent), not the library's
+ * own argument (`hurst: x must …` read as the second leg). Refusals of the other stages (coint on
+ * the legs themselves) pass through unchanged.
+ */
+const SPREAD_NAME = "the residual spread prices1 − beta·prices2";
+const SPREAD_STAGES = /^(hurst|fitOu|leungLi): /;
+function onSpread<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof RangeError && SPREAD_STAGES.test(error.message)) {
+      const text = error.message.replace(SPREAD_STAGES, "");
+      throw new RangeError(/^x\b/.test(text) ? text.replace(/^x\b/, SPREAD_NAME) : `${SPREAD_NAME}: ${text}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Smallest dt (time per bar, in the unit of kappa and half_life_time; years by default): below it
+ * kappa = −ln b/dt overflows for ordinary spreads (dt = 5e-324 gave kappa Infinity).
+ */
+export const MIN_DT = 1e-9;
+
+function atLeast(rpc: string, field: string, value: number, min: number): number {
+  if (value < min) invalidArgument(rpc, `${field} must be >= ${min} (or 0 for the default), got ${value}`);
+  return value;
+}
 
 /** Resolved options of one pair test. */
 export interface PairOptions {
@@ -57,7 +89,7 @@ export function resolvePairOptions(rpc: string, req: PairOptionFields): PairOpti
     significance: positiveOrDefault(rpc, "significance", req.significance, 0.05, { maxExclusive: 1 }),
     minHurst: positiveOrDefault(rpc, "min_hurst", req.minHurst, 0.45, { max: 1 }),
     transactionCost: positiveOrDefault(rpc, "transaction_cost", req.transactionCost, 0.001, { maxExclusive: 1 }),
-    dt: positiveOrDefault(rpc, "dt", req.dt, 1 / 252, { max: 1000 }),
+    dt: atLeast(rpc, "dt", positiveOrDefault(rpc, "dt", req.dt, 1 / 252, { max: 1000 }), MIN_DT),
     rho: positiveOrDefault(rpc, "rho", req.rho, 0.04, { max: 100 }),
     maxLag: maxLag === 0 ? undefined : maxLag,
     hurstMethod: enumOrDefault(rpc, "hurst_method", req.hurstMethod, ["variance", "rs", "dfa"] as const, DEFAULT_HURST_METHOD),
@@ -74,7 +106,8 @@ export type PartialPairResult = Partial<PairTestResponse>;
  * @throws RangeError/TypeError from the library for degenerate input (e.g. a constant leg)
  */
 export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, x: Float64Array, o: PairOptions): PartialPairResult {
-  const a = analysePairKernel(y, x, {
+  const a = onSpread(() =>
+    analysePairKernel(y, x, {
     significance: o.significance,
     maxHurst: o.minHurst,
     transactionCost: o.transactionCost,
@@ -83,7 +116,8 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
     maxLag: o.maxLag,
     hurstMethod: o.hurstMethod,
     hedge: "ols",
-  });
+    }),
+  );
   const out: PartialPairResult = { symbol1, symbol2, nObservations: a.nObservations, hurstMethod: o.hurstMethod, warnings: [...a.warnings] };
   out.beta = a.beta;
   out.intercept = a.intercept;

@@ -26,24 +26,64 @@ export function logFailure(ctx: ServiceContext, rpc: string, failure: FailureDes
 export function unaryHandler<Req, Res>(
   ctx: ServiceContext,
   rpc: string,
-  compute: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+  compute: (request: Req, signal: AbortSignal, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
+    const abort = abortOnCallEnd(call);
     let result: Promise<Res>;
     try {
-      result = Promise.resolve(compute(call.request, call));
+      result = Promise.resolve(compute(call.request, abort.signal, call));
     } catch (error) {
       result = Promise.reject(error);
     }
     result.then(
-      (response) => callback(null, response),
+      (response) => {
+        abort.dispose();
+        callback(null, response);
+      },
       (error: unknown) => {
+        abort.dispose();
+        if (abort.signal.aborted) {
+          // The client is gone (cancelled) or the deadline passed: grpc-js has already ended the call.
+          ctx.logger.debug({ rpc }, "call ended before its result: work cancelled");
+          return;
+        }
         const failure = describeFailure(error);
         logFailure(ctx, rpc, failure);
         callback(toServiceError(failure));
         return;
       },
     );
+  };
+}
+
+/** Longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An AbortSignal that fires when the call is cancelled by the client, its deadline passes (grpc-js
+ * then emits 'cancelled' too) or the server force-shuts down, so pool work stops with the call.
+ * A deadline timer backs up the event. `dispose` removes the listeners once the work is done.
+ */
+export function abortOnCallEnd(call: { on(event: "cancelled", listener: () => void): unknown; off(event: "cancelled", listener: () => void): unknown; getDeadline?: () => Date | number; cancelled?: boolean }): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onCancelled = (): void => controller.abort("call cancelled or deadline exceeded");
+  call.on("cancelled", onCancelled);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = call.getDeadline?.();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === "number" ? deadline : Number.POSITIVE_INFINITY;
+  // (setTimeout fires at once for delays beyond 2^31 − 1 ms: such far deadlines rely on the event.)
+  if (Number.isFinite(deadlineMs) && deadlineMs - Date.now() < MAX_TIMER_MS) {
+    timer = setTimeout(() => controller.abort("deadline exceeded"), Math.max(0, deadlineMs - Date.now()));
+    timer.unref();
+  }
+  if (call.cancelled) controller.abort("call cancelled");
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      call.off("cancelled", onCancelled);
+      if (timer) clearTimeout(timer);
+    },
   };
 }
 

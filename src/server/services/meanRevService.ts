@@ -32,6 +32,7 @@ import { describeFailure, invalidArgument, resourceExhausted } from "../errors.j
 import { finiteValue, metadataNumber, metadataObject, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 import { failStream, logFailure, unaryHandler, waitForDrain, type ServiceContext } from "./context.js";
 import { portfolioHealthHandler } from "./portfolioHealth.js";
+import { UndecodableRequest, undecodableDetail } from "../decodeGuard.js";
 
 /** OU window defaults and limits (prices per asset). */
 export const OU_DEFAULT_WINDOW = 500;
@@ -103,9 +104,11 @@ function processStream<I, O>(
   ctx: ServiceContext,
   rpc: string,
   call: ServerDuplexStream<I, O>,
-  handle: (message: I, write: (out: O) => void) => Promise<void> | void,
+  handle: (message: I, write: (out: O) => void, signal: AbortSignal) => Promise<void> | void,
   onEnd?: (write: (out: O) => void) => void,
 ): void {
+  /** Aborted when the call stops (error, cancel, deadline): pending pool work is cancelled. */
+  const abort = new AbortController();
   /** Received, not yet handled: queue[head..]. */
   let queue: I[] = [];
   let head = 0;
@@ -120,6 +123,7 @@ function processStream<I, O>(
   const stop = (error?: unknown): void => {
     if (stopped) return;
     stopped = true;
+    abort.abort("stream stopped");
     queue = [];
     head = 0;
     if (error !== undefined) failStream(ctx, rpc, call as never, error);
@@ -145,7 +149,8 @@ function processStream<I, O>(
       queue[head++] = undefined as never;
       let pending: Promise<void> | void;
       try {
-        pending = handle(message, write);
+        if (message instanceof UndecodableRequest) invalidArgument(rpc, undecodableDetail(rpc, message.index, message.reason).slice(rpc.length + 2));
+        pending = handle(message, write, abort.signal);
       } catch (error) {
         stop(error);
         return;
@@ -295,8 +300,8 @@ function weightsHandler(ctx: ServiceContext, rpc: "CARAOptimalWeights" | "Sharpe
   const kind = rpc === "CARAOptimalWeights" ? "cara" : "sharpe";
   return (call: ServerDuplexStream<OptimizationInput, WeightsOutput>): void => {
     let previous: number[] | null = null;
-    processStream(ctx, rpc, call, async (input, write) => {
-      const out = await ctx.pool.run("optimizeWeights", { kind, input, previousWeights: previous });
+    processStream(ctx, rpc, call, async (input, write, signal) => {
+      const out = await ctx.pool.run("optimizeWeights", { kind, input, previousWeights: previous }, undefined, signal);
       previous = out.weights ?? null;
       write(WeightsOutput.fromPartial(out));
     });
@@ -306,15 +311,15 @@ function weightsHandler(ctx: ServiceContext, rpc: "CARAOptimalWeights" | "Sharpe
 export function meanRevService(ctx: ServiceContext): MeanRevServiceServer {
   return {
     estimateOuParams: estimateOuParamsHandler(ctx),
-    optimalThresholds: unaryHandler(ctx, "OptimalThresholds", async (req) => ThresholdResponse.fromPartial(await ctx.pool.run("optimalThresholds", req))),
+    optimalThresholds: unaryHandler(ctx, "OptimalThresholds", async (req, signal) => ThresholdResponse.fromPartial(await ctx.pool.run("optimalThresholds", req, undefined, signal))),
     backtestWithCosts: backtestWithCostsHandler(ctx),
-    computeLogReturns: unaryHandler(ctx, "ComputeLogReturns", async (req) => ReturnsResponse.fromPartial(await ctx.pool.run("computeReturns", req))),
-    pcaPortfolios: unaryHandler(ctx, "PCAPortfolios", async (req) => PCAResponse.fromPartial(await ctx.pool.run("pcaPortfolios", req))),
+    computeLogReturns: unaryHandler(ctx, "ComputeLogReturns", async (req, signal) => ReturnsResponse.fromPartial(await ctx.pool.run("computeReturns", req, undefined, signal))),
+    pcaPortfolios: unaryHandler(ctx, "PCAPortfolios", async (req, signal) => PCAResponse.fromPartial(await ctx.pool.run("pcaPortfolios", req, undefined, signal))),
     caraOptimalWeights: weightsHandler(ctx, "CARAOptimalWeights"),
     sharpeOptimalWeights: weightsHandler(ctx, "SharpeOptimalWeights"),
-    multiperiodOptimize: unaryHandler(ctx, "MultiperiodOptimize", async (req) => MultiperiodResponse.fromPartial(await ctx.pool.run("multiperiodOptimize", req))),
-    portfolioStats: unaryHandler(ctx, "PortfolioStats", async (req) => PortfolioStatsResponse.fromPartial(await ctx.pool.run("portfolioStats", req))),
-    generateSignals: unaryHandler(ctx, "GenerateSignals", async (req) => SignalResponse.fromPartial(await ctx.pool.run("generateSignals", req))),
+    multiperiodOptimize: unaryHandler(ctx, "MultiperiodOptimize", async (req, signal) => MultiperiodResponse.fromPartial(await ctx.pool.run("multiperiodOptimize", req, undefined, signal))),
+    portfolioStats: unaryHandler(ctx, "PortfolioStats", async (req, signal) => PortfolioStatsResponse.fromPartial(await ctx.pool.run("portfolioStats", req, undefined, signal))),
+    generateSignals: unaryHandler(ctx, "GenerateSignals", async (req, signal) => SignalResponse.fromPartial(await ctx.pool.run("generateSignals", req, undefined, signal))),
     portfolioHealthStream: portfolioHealthHandler(ctx),
   };
 }

@@ -14,24 +14,33 @@ import {
 } from "../generated/pair_discovery.js";
 import { discoverPairsHandler } from "./discoverPairs.js";
 import { unaryHandler, type ServiceContext } from "./context.js";
+import { MAX_TASK_RESUBMISSIONS, WorkerTerminatedError } from "../pool.js";
 
 export function pairDiscoveryService(ctx: ServiceContext): PairDiscoveryServiceServer {
   return {
-    testPair: unaryHandler(ctx, "TestPair", async (req) => {
+    testPair: unaryHandler(ctx, "TestPair", async (req, signal) => {
       // Hand the price series to the worker as transferred Float64Arrays: structured-cloning two
       // 1000-element number[] cost ~75 µs of main-thread time per call (profiled); a transfer is ~free.
-      const prices1 = Float64Array.from(req.prices1 ?? []);
-      const prices2 = Float64Array.from(req.prices2 ?? []);
-      const payload = { ...req, prices1, prices2 } as unknown as PairTestRequest;
-      return PairTestResponse.fromPartial(await ctx.pool.run("testPair", payload, [prices1.buffer, prices2.buffer]));
+      // Transferred buffers cannot be resubmitted by the pool, so a task whose thread was terminated
+      // by another call's cancellation is rebuilt and retried here.
+      for (let attempt = 0; ; attempt++) {
+        const prices1 = Float64Array.from(req.prices1 ?? []);
+        const prices2 = Float64Array.from(req.prices2 ?? []);
+        const payload = { ...req, prices1, prices2 } as unknown as PairTestRequest;
+        try {
+          return PairTestResponse.fromPartial(await ctx.pool.run("testPair", payload, [prices1.buffer, prices2.buffer], signal));
+        } catch (error) {
+          if (!(error instanceof WorkerTerminatedError) || attempt >= MAX_TASK_RESUBMISSIONS) throw error;
+        }
+      }
     }),
     discoverPairs: discoverPairsHandler(ctx),
-    solveHjb: unaryHandler(ctx, "SolveHJB", async (req) => HJBResponse.fromPartial(await ctx.pool.run("solveHjb", req))),
-    estimateOu: unaryHandler(ctx, "EstimateOU", async (req) => OUEstimationResponse.fromPartial(await ctx.pool.run("estimateOu", req))),
-    testCointegration: unaryHandler(ctx, "TestCointegration", async (req) =>
-      CointegrationResponse.fromPartial(await ctx.pool.run("testCointegration", req)),
+    solveHjb: unaryHandler(ctx, "SolveHJB", async (req, signal) => HJBResponse.fromPartial(await ctx.pool.run("solveHjb", req, undefined, signal))),
+    estimateOu: unaryHandler(ctx, "EstimateOU", async (req, signal) => OUEstimationResponse.fromPartial(await ctx.pool.run("estimateOu", req, undefined, signal))),
+    testCointegration: unaryHandler(ctx, "TestCointegration", async (req, signal) =>
+      CointegrationResponse.fromPartial(await ctx.pool.run("testCointegration", req, undefined, signal)),
     ),
-    calculateHurst: unaryHandler(ctx, "CalculateHurst", async (req) => HurstResponse.fromPartial(await ctx.pool.run("calculateHurst", req))),
-    backtestStrategy: unaryHandler(ctx, "BacktestStrategy", async (req) => BacktestResponse.fromPartial(await ctx.pool.run("backtestStrategy", req))),
+    calculateHurst: unaryHandler(ctx, "CalculateHurst", async (req, signal) => HurstResponse.fromPartial(await ctx.pool.run("calculateHurst", req, undefined, signal))),
+    backtestStrategy: unaryHandler(ctx, "BacktestStrategy", async (req, signal) => BacktestResponse.fromPartial(await ctx.pool.run("backtestStrategy", req, undefined, signal))),
   };
 }

@@ -13,7 +13,8 @@
  * price (at most the last MAX_PATH_POINTS points). total_value = V_last; daily_return = V_last /
  * V(t_last − 24 h) − 1 (V at the last point at or before that time, or the first point);
  * volatility_24h = sample standard deviation (ddof 1) of the step-to-step simple returns of V
- * over the points of the last 24 h (not annualised; NaN with fewer than 3 points);
+ * over the points of the last 24 h (not annualised; NaN with fewer than 3 points or a non-positive
+ * value, with an alert saying so);
  * max_drawdown = largest peak-to-trough fall of V over the path, a positive fraction;
  * open_positions = assets with non-zero holdings. status: "ok", "no_data" (an asset has no price
  * yet) or "insufficient_data" (fewer than 2 points). alerts: missing assets, drawdown above
@@ -23,9 +24,9 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import { simpleReturns, variance, maxDrawdown as maxDrawdownOfPath } from "../../lib/index.js";
 import { HealthMetric, type HealthRequest } from "../generated/meanrev.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument, resourceExhausted } from "../errors.js";
 import { metadataNumber, metadataObject, positiveIntOrDefault, wireSeries } from "../wire.js";
-import type { PortfolioStore } from "../portfolioStore.js";
+import { BYTES_PER_POINT, MAX_POINTS_PER_ASSET, PortfolioStore } from "../portfolioStore.js";
 import { failStream, type ServiceContext } from "./context.js";
 
 const RPC = "PortfolioHealthStream";
@@ -44,6 +45,8 @@ const DAY_MS = 86_400_000;
 interface Portfolio {
   readonly id: string;
   readonly assets: string[];
+  /** Alerts repeated on every metric (e.g. prices of the request the store truncated). */
+  readonly notes: string[];
   readonly holdings: Map<string, number>;
   readonly drawdownAlert: number;
   readonly volatilityAlert: number | undefined;
@@ -60,22 +63,41 @@ function parseRequest(req: HealthRequest, store: PortfolioStore): Portfolio {
       holdings.set(asset, units);
     }
   }
+  // Old clients (the seed's Python client) send only portfolio_id and update_frequency_ms: no
+  // assets is not an error, the stream answers "no_data" with an alert saying what to send.
   const assets = req.assetIds.length > 0 ? [...new Set(req.assetIds)] : [...holdings.keys()];
-  if (assets.length === 0) invalidArgument(RPC, "asset_ids (or metadata.holdings) must name at least one asset");
   if (assets.length > MAX_PORTFOLIO_ASSETS) invalidArgument(RPC, `asset_ids must have at most ${MAX_PORTFOLIO_ASSETS} entries, got ${assets.length}`);
   for (const a of assets) if (!holdings.has(a)) holdings.set(a, 1);
+  const notes: string[] = [];
   if (meta.prices !== undefined) {
     if (meta.prices === null || typeof meta.prices !== "object" || Array.isArray(meta.prices)) invalidArgument(RPC, "metadata.prices must be an object of asset -> price array");
     const timestamps = wireSeries(RPC, "metadata.timestamps_ms", meta.timestamps_ms as number[] | undefined, 1);
-    for (const [asset, series] of Object.entries(meta.prices as Record<string, unknown>)) {
+    const entries = Object.entries(meta.prices as Record<string, unknown>);
+    if (entries.length > MAX_PORTFOLIO_ASSETS) invalidArgument(RPC, `metadata.prices must have at most ${MAX_PORTFOLIO_ASSETS} assets, got ${entries.length}`);
+    const parsed = entries.map(([asset, series]) => {
       const prices = wireSeries(RPC, `metadata.prices.${asset}`, series as number[]);
       if (prices.length !== timestamps.length) invalidArgument(RPC, `metadata.prices.${asset} must have one price per metadata.timestamps_ms entry (${timestamps.length}), got ${prices.length}`);
-      for (let k = 0; k < prices.length; k++) store.record(asset, prices[k], timestamps[k]);
+      return { asset, prices };
+    });
+    const counts = parsed.map((p) => p.prices.length);
+    if (!store.canHold(counts)) {
+      resourceExhausted(
+        RPC,
+        `metadata.prices needs ${PortfolioStore.bytesFor(counts)} bytes of price store (${BYTES_PER_POINT} B per point, at most ${MAX_POINTS_PER_ASSET} points per asset kept), more than its cap of ${store.maxBytes} bytes (PRICE_STORE_MAX_BYTES)`,
+      );
+    }
+    const protect = new Set(parsed.map((p) => p.asset));
+    for (const { asset, prices } of parsed) {
+      const from = Math.max(0, prices.length - MAX_POINTS_PER_ASSET);
+      if (from > 0) notes.push(`metadata.prices.${asset}: only the latest ${MAX_POINTS_PER_ASSET} of ${prices.length} prices are kept (price store limit per asset)`);
+      let refused = 0;
+      for (let k = from; k < prices.length; k++) if (!store.record(asset, prices[k], timestamps[k], protect)) refused++;
+      if (refused > 0) notes.push(`metadata.prices.${asset}: ${refused} prices were not recorded (price store full at ${store.maxBytes} bytes)`);
     }
   }
   const drawdownAlert = metadataNumber(RPC, "metadata", meta, "max_drawdown_alert") ?? 0.1;
   const volatilityAlert = metadataNumber(RPC, "metadata", meta, "volatility_alert");
-  return { id: req.portfolioId, assets, holdings, drawdownAlert, volatilityAlert };
+  return { id: req.portfolioId, assets, notes, holdings, drawdownAlert, volatilityAlert };
 }
 
 /** V_t on the union of timestamps with last-observation-carried-forward prices. */
@@ -107,12 +129,21 @@ function valuePath(p: Portfolio, store: PortfolioStore): { times: number[]; valu
 }
 
 export function healthMetricFor(p: Portfolio, store: PortfolioStore, nowMs: number): HealthMetric {
-  const { times, values, missing } = valuePath(p, store);
-  const alerts: string[] = [];
+  const alerts: string[] = [...p.notes];
   const openPositions = p.assets.filter((a) => p.holdings.get(a) !== 0).length;
+  if (p.assets.length === 0) {
+    alerts.push(`portfolio ${JSON.stringify(p.id)} names no assets: pass asset_ids (or metadata.holdings) and prices (stream them into EstimateOUParams or pass metadata.prices)`);
+    return HealthMetric.fromPartial({ portfolioId: p.id, timestampMs: nowMs, openPositions: 0, nObservations: 0, totalValue: Number.NaN, dailyReturn: Number.NaN, volatility24h: Number.NaN, maxDrawdown: Number.NaN, status: "no_data", alerts });
+  }
+  const { times, values, missing } = valuePath(p, store);
   const base = { portfolioId: p.id, timestampMs: nowMs, openPositions, nObservations: values.length };
   if (missing.length > 0) {
-    alerts.push(`no price data for ${missing.join(", ")} (stream prices into EstimateOUParams or pass metadata.prices)`);
+    const evicted = missing.filter((a) => store.wasEvicted(a));
+    const never = missing.filter((a) => !store.wasEvicted(a));
+    if (never.length > 0) alerts.push(`no price data for ${never.join(", ")} (stream prices into EstimateOUParams or pass metadata.prices)`);
+    if (evicted.length > 0) {
+      alerts.push(`price data for ${evicted.join(", ")} was evicted from the server's price store (least recently used first; cap ${store.maxBytes} bytes): send the prices again`);
+    }
     return HealthMetric.fromPartial({ ...base, totalValue: Number.NaN, dailyReturn: Number.NaN, volatility24h: Number.NaN, maxDrawdown: Number.NaN, status: "no_data", alerts });
   }
   const n = values.length;
@@ -131,6 +162,9 @@ export function healthMetricFor(p: Portfolio, store: PortfolioStore, nowMs: numb
   if (window.length >= 3 && window.every((v) => v > 0)) {
     const r = simpleReturns(window);
     volatility = Math.sqrt(variance(r));
+  }
+  if (Number.isNaN(volatility)) {
+    alerts.push(`volatility_24h is NaN: it needs at least 3 points in the last 24 h with a positive value (got ${window.length}${window.every((v) => v > 0) ? "" : ", some not positive"})`);
   }
   const maxDrawdown = maxDrawdownOfPath(values).maxDrawdown;
   if (maxDrawdown > p.drawdownAlert) alerts.push(`max drawdown ${(100 * maxDrawdown).toFixed(2)}% exceeds ${(100 * p.drawdownAlert).toFixed(2)}%`);
