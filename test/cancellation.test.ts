@@ -24,7 +24,8 @@ import { randomWalk } from "./helpers/syntheticData.js";
 import { PairDiscoveryClient } from "../src/client/PairDiscoveryClient.js";
 import { ClientCallError } from "../src/client/ClientCallError.js";
 
-const CANCEL_BUDGET_MS = 100;
+// The bound issue #10 sets for "the pool is idle after a cancelled call"; speed is a benchmark.
+const CANCEL_BUDGET_MS = 1000;
 const symbols = Object.fromEntries(Array.from({ length: 60 }, (_, k) => [`S${k}`, randomWalk(1000, 1000 + k)]));
 let server: ServerProcess;
 let client: PairDiscoveryClient;

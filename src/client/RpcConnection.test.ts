@@ -204,7 +204,7 @@ describe("client plumbing (scripted server)", () => {
     })().catch((e: unknown) => e);
     expect((error as ClientCallError).codeName).toBe("CANCELLED");
     await waitFor(() => events.some((e) => e.startsWith("discoverPairs cancelled")));
-    expect(performance.now() - abortedAt).toBeLessThan(100);
+    expect(performance.now() - abortedAt).toBeLessThan(1000);
     client.close();
   });
 
