@@ -235,13 +235,17 @@ export class Store {
           OR NOT (isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)) OR open <= 0 OR high <= 0 OR low <= 0 OR close <= 0
           OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0))`))[0]!;
         if (Number(bad.n) > 0) throw new StagedValidationError(`${bad.n} bars break the bar rules`);
-        const close = (await this.rows(`SELECT count(*) AS n FROM (SELECT ts - lag(ts) OVER (PARTITION BY symbol, interval ORDER BY ts) AS gap
-          FROM (SELECT DISTINCT symbol, interval, ts FROM bars_staging)) WHERE gap < $1`, [options.validate.spacingMs]))[0]!;
-        if (Number(close.n) > 0) throw new StagedValidationError(`${close.n} bars closer than the interval`);
       }
-      const groups = (await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
-          arg_max(symbol, variants) AS symbol, arg_max(interval, variants) AS interval, arg_max(ts, variants)::BIGINT::VARCHAR AS ts
-        FROM (SELECT symbol, interval, ts, count(*) AS rows, count(DISTINCT (open, high, low, close, volume)) AS variants FROM bars_staging GROUP BY ALL)`))[0]!;
+      // One sort of the staging by (symbol, interval, ts): gap 0 = a repeated key, 0 < gap < spacing = bars closer than the interval.
+      const gaps = (await this.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE gap = 0) AS repeats, count(*) FILTER (WHERE gap > 0 AND gap < $1) AS close
+        FROM (SELECT ts - lag(ts) OVER (PARTITION BY symbol, interval ORDER BY ts) AS gap FROM bars_staging)`, [options.validate?.spacingMs ?? 0]))[0]!;
+      if (options.validate && Number(gaps.close) > 0) throw new StagedValidationError(`${gaps.close} bars closer than the interval`);
+      let groups: Record<string, DuckDBValue> = { keys: gaps.n, rows: gaps.n, variants: 1 };
+      if (Number(gaps.repeats) > 0) {
+        groups = (await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
+            arg_max(symbol, variants) AS symbol, arg_max(interval, variants) AS interval, arg_max(ts, variants)::BIGINT::VARCHAR AS ts
+          FROM (SELECT symbol, interval, ts, count(*) AS rows, count(DISTINCT (open, high, low, close, volume)) AS variants FROM bars_staging GROUP BY ALL)`))[0]!;
+      }
       if (Number(groups.variants) > 1) {
         throw new (options.validate ? StagedValidationError : RangeError)(`Store.upsert: duplicate (symbol, interval, ts) = (${groups.symbol}, ${groups.interval}, ${new Date(Number(groups.ts)).toISOString()}) with different values`);
       }
