@@ -478,13 +478,16 @@ export class Store {
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        const ts = chunk.getColumnVector(0), v = chunk.getColumnVector(1);
-        for (let i = 0; i < chunk.rowCount; i++) {
+        const ts = doubles(chunk.getColumnVector(0), false), v = doubles(chunk.getColumnVector(1), field === "volume");
+        // Copy runs of one symbol at a time (open/high/low/close are NOT NULL; volume may be NULL → NaN).
+        let i = 0;
+        while (i < chunk.rowCount) {
           while (filled === sizes[k]) { k++; filled = 0; }
-          const target = perSymbol[k]!;
-          target.ts[filled] = ts.getItem(i) as number;
-          const value = v.getItem(i) as number | null;
-          target.v[filled++] = value === null ? Number.NaN : value;
+          const take = Math.min(chunk.rowCount - i, sizes[k]! - filled);
+          perSymbol[k]!.ts.set(ts.subarray(i, i + take), filled);
+          perSymbol[k]!.v.set(v.subarray(i, i + take), filled);
+          filled += take;
+          i += take;
         }
       }
       const empty = symbols.filter((_, i) => perSymbol[i]!.ts.length === 0);
@@ -530,6 +533,20 @@ export class Store {
 
 /** A staged bar broke a rule (upsertStaged with validate); the caller re-reads the source for the exact line. */
 export class StagedValidationError extends RangeError {}
+
+/**
+ * A DOUBLE vector's values as a Float64Array. Without NULLs it is the vector's own Float64Array view
+ * when @duckdb/node-api exposes it (DuckDBDoubleVector.items in v1.5; copy it before the next
+ * fetch); otherwise (or when NULLs may occur) getItem per value, NULL → NaN.
+ */
+function doubles(vector: { itemCount: number; getItem(i: number): unknown }, mayBeNull: boolean): Float64Array {
+  const n = vector.itemCount;
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (!mayBeNull && items instanceof Float64Array && items.length === n) return items;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (vector.getItem(i) as number | null) ?? Number.NaN;
+  return out;
+}
 
 function isoOrOpen(ms: number | undefined): string {
   return ms === undefined ? "(open)" : new Date(ms).toISOString();
