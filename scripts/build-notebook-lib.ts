@@ -32,7 +32,7 @@ const outDir = path.join(root, "notebooks", "lib");
 const bundleFile = path.join(outDir, "arbitrage-lab.js");
 const entry = path.join(root, "src", "kernel-helpers", "notebookEntry.ts");
 const stampFile = path.join(outDir, ".inputs-sha256");
-const SOURCE_DIRS = ["src/lib", "src/client", "src/kernel-helpers", "src/server/generated"];
+const SOURCE_DIRS = ["src/lib", "src/client", "src/kernel-helpers", "src/server/generated", "src/data", "src/cli", "src/server/compute"];
 
 /** Every input of the bundle: non-test .ts under SOURCE_DIRS, this script and the lock file, sorted. */
 function inputFiles(): string[] {

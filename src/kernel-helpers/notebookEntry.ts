@@ -12,3 +12,12 @@ import { shortStackTraces } from "./shortStackTraces.js";
 
 // In a tslab kernel, errors from the library print as their message plus the cell's own frames.
 if (process.argv.some((arg) => /[\\/]tslab([\\/]|$)/.test(arg))) shortStackTraces();
+
+// The data layer for notebook 06: the store, readers/writers, alignment and the CLI's
+// discovery over a panel. Imported file by file so the bundle skips modules that need import.meta.
+export { Store } from "../data/store/Store.js";
+export { readBars } from "../data/readers/readBars.js";
+export { writeBars } from "../data/writers/writeBars.js";
+export { ingestFiles } from "../data/ingest/ingestFiles.js";
+export { barsToPanel, panelTable } from "../data/panel/barsToPanel.js";
+export { discoverPanel } from "../cli/discoverPanel.js";

@@ -41,6 +41,8 @@ export interface ServerConfig {
    * clear text can be read by anyone on the path, so by default the server refuses to start so.
    */
   readonly allowPlaintextToken: boolean;
+  /** The lab's store for universe requests (`ARBLAB_STORE`); null = prices must be sent inline. */
+  readonly storePath: string | null;
 }
 
 /**
@@ -61,6 +63,7 @@ export const TEST_DEFAULTS: ServerConfig = {
   priceStoreMaxBytes: DEFAULT_PRICE_STORE_BYTES,
   metricsToken: null,
   allowPlaintextToken: true,
+  storePath: null,
 };
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -91,7 +94,8 @@ function stringFromEnv(env: NodeJS.ProcessEnv, name: string): string | null {
  * METRICS_HOST (0.0.0.0), LOG_LEVEL (info), GRPC_MAX_MESSAGE_BYTES (67108864), GRPC_TLS_CERT and
  * GRPC_TLS_KEY (PEM paths, both or neither), GRPC_AUTH_TOKEN (unset = no auth), COMPUTE_WORKERS
  * (CPU count), SHUTDOWN_GRACE_MS (10000), PRICE_STORE_MAX_BYTES (67108864), METRICS_TOKEN (unset = open
- * /metrics), GRPC_ALLOW_PLAINTEXT_TOKEN (0: a GRPC_AUTH_TOKEN without TLS is refused).
+ * /metrics), GRPC_ALLOW_PLAINTEXT_TOKEN (0: a GRPC_AUTH_TOKEN without TLS is refused),
+ * ARBLAB_STORE (unset = no store for universe requests).
  * @throws RangeError naming the variable when a value is malformed
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -115,5 +119,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     priceStoreMaxBytes: intFromEnv(env, "PRICE_STORE_MAX_BYTES", DEFAULT_PRICE_STORE_BYTES, MIN_PRICE_STORE_BYTES),
     metricsToken: stringFromEnv(env, "METRICS_TOKEN"),
     allowPlaintextToken: booleanFromEnv(env, "GRPC_ALLOW_PLAINTEXT_TOKEN"),
+    storePath: stringFromEnv(env, "ARBLAB_STORE"),
   };
 }

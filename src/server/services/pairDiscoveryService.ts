@@ -15,17 +15,26 @@ import {
 import { discoverPairsHandler } from "./discoverPairs.js";
 import { unaryHandler, type ServiceContext } from "./context.js";
 import { MAX_TASK_RESUBMISSIONS, WorkerTerminatedError } from "../pool.js";
+import { invalidArgument } from "../errors.js";
 
 export function pairDiscoveryService(ctx: ServiceContext): PairDiscoveryServiceServer {
   return {
     testPair: unaryHandler(ctx, "TestPair", async (req, signal) => {
       // Hand the price series to the worker as transferred Float64Arrays: structured-cloning two
       // 1000-element number[] cost ~75 µs of main-thread time per call (profiled); a transfer is ~free.
+      // Prices come inline or, with the universe extension fields, from the lab's store.
+      let universePrices: [Float64Array, Float64Array] | null = null;
+      if (req.universe) {
+        if ((req.prices1?.length ?? 0) > 0 || (req.prices2?.length ?? 0) > 0)
+          invalidArgument("TestPair", "give either universe or prices1/prices2, not both");
+        const panel = await ctx.prices.panel("TestPair", req, [req.symbol1, req.symbol2]);
+        universePrices = [panel.values[0]!, panel.values[1]!];
+      }
       // Transferred buffers cannot be resubmitted by the pool, so a task whose thread was terminated
       // by another call's cancellation is rebuilt and retried here.
       for (let attempt = 0; ; attempt++) {
-        const prices1 = Float64Array.from(req.prices1 ?? []);
-        const prices2 = Float64Array.from(req.prices2 ?? []);
+        const prices1 = Float64Array.from(universePrices ? universePrices[0] : (req.prices1 ?? []));
+        const prices2 = Float64Array.from(universePrices ? universePrices[1] : (req.prices2 ?? []));
         const payload = { ...req, prices1, prices2 } as unknown as PairTestRequest;
         try {
           return PairTestResponse.fromPartial(await ctx.pool.run("testPair", payload, [prices1.buffer, prices2.buffer], signal));
