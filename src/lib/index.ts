@@ -12,3 +12,4 @@ export * from "./portfolio/index.js";
 export * from "./signals/index.js";
 export * from "./optimal/index.js";
 export * from "./pde/index.js";
+export * from "./market/index.js";
