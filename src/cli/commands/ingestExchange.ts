@@ -5,10 +5,9 @@
  * `--url http://127.0.0.1:8000` points ccxt's binance at the lab's market-data service instead of
  * the venue.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
-import { SingleBar } from "cli-progress";
-import { Store } from "../../data/store/Store.js";
-import { binanceUrlsFor, ingestExchange, type IngestExchangeResult, type IngestProgress } from "../../data/exchange/ingestExchange.js";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import type { IngestExchangeResult, IngestProgress } from "../../data/exchange/ingestExchange.js";
+import { globalOptions, listOption, output, progress, withStore } from "../common.js";
 
 /** Parse "2024-01-01", an ISO date-time, or epoch milliseconds. */
 export function parseTimeOption(name: string): (value: string) => number {
@@ -28,7 +27,7 @@ function parsePositiveInteger(name: string): (value: string) => number {
 }
 
 function parseSymbolList(value: string): string[] {
-  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const list = listOption(value);
   if (list.length === 0) throw new InvalidArgumentError(`--symbols must list at least one symbol, e.g. BTC/USDT,ETH/USDT`);
   return list;
 }
@@ -40,8 +39,6 @@ interface IngestExchangeFlags {
   since: number;
   until?: number;
   url?: string;
-  store?: string;
-  json?: boolean;
   pageLimit?: number;
   maxAttempts?: number;
 }
@@ -51,6 +48,9 @@ function summaryLines(result: IngestExchangeResult): string[] {
     `${s.symbol} → ${s.storeSymbol} ${result.interval}: ${s.bars} bars in ${s.pages} pages (${s.inserted} new, ${s.updated} updated)` +
     `${s.resumed ? `, resumed from ${new Date(s.fromMs).toISOString()}` : ""}${s.lastMs !== null ? `, last ${new Date(s.lastMs).toISOString()}` : ""}`);
 }
+
+/** Progress per mille of each symbol's time span, so symbols with gaps (weekends) still move evenly. */
+const PROGRESS_STEPS_PER_SYMBOL = 1000;
 
 export function registerIngestExchange(program: Command): void {
   program
@@ -62,41 +62,34 @@ export function registerIngestExchange(program: Command): void {
     .requiredOption("--since <time>", "first bar wanted: 2024-01-01, ISO time or epoch ms", parseTimeOption("--since"))
     .option("--until <time>", "last bar wanted (default: the last complete bar)", parseTimeOption("--until"))
     .option("--url <base>", "Binance-compatible base URL instead of the venue, e.g. http://127.0.0.1:8000 (arblab serve)")
-    .option("--store <path>", "store file (default: $ARBLAB_STORE, $ARBLAB_HOME/store.duckdb or .arblab/store.duckdb)")
     .option("--page-limit <n>", "bars per request (default 1000)", parsePositiveInteger("--page-limit"))
     .option("--max-attempts <n>", "attempts per request before giving up (default 6)", parsePositiveInteger("--max-attempts"))
-    .option("--json", "print the result as JSON")
-    .action(async (flags: IngestExchangeFlags) => {
-      const store = await Store.open(flags.store);
+    .action(async (flags: IngestExchangeFlags, command: Command) => {
+      const g = globalOptions(command);
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
-      const showBar = !flags.json && process.stderr.isTTY === true;
-      const bar = new SingleBar({ format: "{bar} {percentage}% | ETA {eta_formatted} | {symbol} {bars} bars", stream: process.stderr, hideCursor: true }, undefined);
-      let barStarted = false;
+      const bar = progress(g, "ingest-exchange");
       const onProgress = (p: IngestProgress) => {
-        if (!showBar) return;
         const span = Math.max(1, p.untilMs - p.fromMs);
-        const value = p.symbolIndex * 1000 + Math.min(1000, Math.round((1000 * (p.cursorMs - p.fromMs)) / span));
-        if (!barStarted) {
-          bar.start(p.symbolCount * 1000, value, { symbol: p.symbol, bars: p.bars });
-          barStarted = true;
-        } else bar.update(value, { symbol: p.symbol, bars: p.bars });
+        const done = p.symbolIndex * PROGRESS_STEPS_PER_SYMBOL + Math.min(PROGRESS_STEPS_PER_SYMBOL, Math.round((PROGRESS_STEPS_PER_SYMBOL * (p.cursorMs - p.fromMs)) / span));
+        bar.update(done, p.symbolCount * PROGRESS_STEPS_PER_SYMBOL, `${p.symbol} ${p.bars} bars`);
       };
+      // ccxt takes a second to load: only this command pays for it.
+      const { binanceUrlsFor, ingestExchange } = await import("../../data/exchange/ingestExchange.js");
       try {
-        const result = await ingestExchange({
+        const result = await withStore(g, (store) => ingestExchange({
           exchange: flags.exchange, symbols: flags.symbols, interval: flags.interval, since: flags.since, until: flags.until,
           store, urls: flags.url !== undefined ? binanceUrlsFor(flags.url) : undefined, pageLimit: flags.pageLimit,
           maxAttempts: flags.maxAttempts, signal: controller.signal, onProgress,
-        });
-        if (barStarted) bar.stop();
-        if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else process.stdout.write(`${summaryLines(result).join("\n")}\n`);
+        }));
+        bar.stop();
+        output(g, result, () => summaryLines(result).join("\n"));
       } catch (error) {
-        if (barStarted) bar.stop();
+        bar.stop();
         if (controller.signal.aborted) {
-          process.stderr.write("ingest-exchange: interrupted; every page written so far is kept; run the same command again to resume\n");
+          process.stderr.write("arblab ingest-exchange: interrupted; every page written so far is kept; run the same command again to resume\n");
           process.exitCode = 130;
           return;
         }
@@ -104,7 +97,6 @@ export function registerIngestExchange(program: Command): void {
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
-        await store.close();
       }
     });
 }

@@ -5,20 +5,19 @@
  * gRPC settings come from the environment as for `npm run server` (GRPC_BIND_ADDRESS, …);
  * the market-data service listens on MARKET_DATA_HOST:MARKET_DATA_PORT (127.0.0.1:8000).
  */
-import { Command, InvalidArgumentError } from "commander";
-import { Store } from "../../data/store/Store.js";
-import { DEFAULT_MARKET_DATA_PORT, DEFAULT_WEIGHT_LIMIT, startMarketDataService } from "../../data/market/startMarketDataService.js";
-import { configFromEnv } from "../../server/config.js";
-import { startServer } from "../../server/startServer.js";
+import { type Command, InvalidArgumentError } from "commander";
+import { Store, defaultStorePath } from "../../data/index.js";
+import { globalOptions } from "../common.js";
+import type { RunningServer } from "../../server/startServer.js";
+import type { RunningMarketDataService } from "../../data/market/startMarketDataService.js";
+import { DEFAULT_MARKET_DATA_PORT, DEFAULT_WEIGHT_LIMIT } from "../../data/market/serviceDefaults.js";
 
 interface ServeFlags {
-  store?: string;
   host: string;
   port: number;
   grpc?: string;
   metricsPort?: number;
   weightLimit: number;
-  json?: boolean;
 }
 
 function parsePort(name: string, min: number): (value: string) => number {
@@ -39,7 +38,6 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the gRPC server and the market-data service (Binance-format REST + kline replay) until Ctrl-C / SIGTERM")
-    .option("--store <path>", "store file (default: $ARBLAB_STORE, $ARBLAB_HOME/store.duckdb or .arblab/store.duckdb)")
     .option("--host <host>", "market-data bind host ($MARKET_DATA_HOST)", process.env.MARKET_DATA_HOST || "127.0.0.1")
     .option("--port <port>", `market-data port, 0 = any free port ($MARKET_DATA_PORT, default ${DEFAULT_MARKET_DATA_PORT})`, parsePort("--port", 0))
     .option("--grpc <host:port>", "gRPC bind address (default $GRPC_BIND_ADDRESS or 0.0.0.0:50051)")
@@ -49,8 +47,11 @@ export function registerServe(program: Command): void {
       if (!/^[0-9]+$/.test(v) || n < 1) throw new InvalidArgumentError(`--weight-limit must be a positive integer, got ${JSON.stringify(v)}`);
       return n;
     }, DEFAULT_WEIGHT_LIMIT)
-    .option("--json", "print the bound addresses as one JSON line")
-    .action(async (flags: ServeFlags) => {
+    .action(async (flags: ServeFlags, command: Command) => {
+      const g = globalOptions(command);
+      const [{ startMarketDataService }, { configFromEnv }, { startServer }] = await Promise.all([
+        import("../../data/market/startMarketDataService.js"), import("../../server/config.js"), import("../../server/startServer.js"),
+      ]);
       const port = flags.port ?? envPort("MARKET_DATA_PORT", DEFAULT_MARKET_DATA_PORT);
       const grpcConfig = configFromEnv();
       const config = {
@@ -58,9 +59,9 @@ export function registerServe(program: Command): void {
         ...(flags.grpc !== undefined ? { bindAddress: flags.grpc } : {}),
         ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort < 0 ? null : flags.metricsPort } : {}),
       };
-      const store = await Store.open(flags.store);
-      let market: Awaited<ReturnType<typeof startMarketDataService>> | null = null;
-      let grpc: Awaited<ReturnType<typeof startServer>> | null = null;
+      const store = await Store.open(g.store ?? defaultStorePath());
+      let market: RunningMarketDataService | null = null;
+      let grpc: RunningServer | null = null;
       let stopping: Promise<void> | null = null;
       const stop = () => {
         stopping ??= (async () => {
@@ -80,7 +81,7 @@ export function registerServe(program: Command): void {
       }
       const grpcHost = config.bindAddress.slice(0, config.bindAddress.lastIndexOf(":"));
       const addresses = { marketData: market.url, grpc: `${grpcHost}:${grpc.port}`, metricsPort: grpc.metricsPort, store: store.path };
-      if (flags.json) process.stdout.write(`${JSON.stringify(addresses)}\n`);
+      if (g.json) process.stdout.write(`${JSON.stringify(addresses)}\n`);
       else {
         process.stdout.write(`market-data service on ${addresses.marketData} (Binance REST /api/v3, kline replay /ws)\n`);
         process.stdout.write(`gRPC server on ${addresses.grpc}${grpc.metricsPort !== null ? `, metrics on :${grpc.metricsPort}/metrics` : ""}\n`);

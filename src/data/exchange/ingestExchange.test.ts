@@ -80,16 +80,18 @@ describe("ingestExchange through ccxt against the local market-data service", ()
   });
 
   it("answers a 429 (request-weight budget exceeded) by waiting Retry-After and retrying once", async () => {
-    // Budget 25 per 3 s window: exchangeInfo (20) + two klines pages (2 each) fit, the third page gets 429.
-    const limited = await startMarketDataService({ store: source, port: 0, weightLimit: 25, weightWindowMs: 3000 });
+    // Budget 25 per 5 s window: exchangeInfo (20) + two klines pages (2 each) fit, the third page gets 429.
+    // The service's window clock starts a window now, so the four requests share it.
+    const windowMs = 5000;
+    const clockStart = Date.now();
+    const clock = () => 1_000 * windowMs + (Date.now() - clockStart);
+    const limited = await startMarketDataService({ store: source, port: 0, weightLimit: 25, weightWindowMs: windowMs, clock });
     try {
-      // Start just after a window boundary so the four requests share one window.
-      while (Date.now() % 3000 > 100) await new Promise((r) => setTimeout(r, 10));
       const began = Date.now();
       const result = await ingestExchange({ exchange: "binance", symbols: ["BTC/USDT"], interval: "1m", since: T0, until: btc[BTC_BARS - 1].ts, store: target, urls: binanceUrlsFor(limited.url), baseDelayMs: 10 });
       expect(result.retries).toBe(1);
       expect(result.requests).toBe(5); // loadMarkets, pages 1–3, the retried page 3
-      expect(Date.now() - began).toBeGreaterThanOrEqual(2000); // waited for the window reset, not the 10 ms backoff
+      expect(Date.now() - began).toBeGreaterThanOrEqual(1000); // waited Retry-After (whole seconds), not the 10 ms backoff
       expect(await storedBars(target, "BTCUSDT", "1m")).toEqual(await storedBars(source, "BTCUSDT", "1m"));
     } finally {
       await limited.close();

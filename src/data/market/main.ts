@@ -8,7 +8,8 @@
  * Prints one line `market-data service on http://host:port` once listening; SIGTERM / SIGINT stop it.
  */
 import { Store } from "../store/Store.js";
-import { DEFAULT_MARKET_DATA_PORT, DEFAULT_WEIGHT_LIMIT, startMarketDataService } from "./startMarketDataService.js";
+import { DEFAULT_MARKET_DATA_PORT, DEFAULT_WEIGHT_LIMIT } from "./serviceDefaults.js";
+import { startMarketDataService } from "./startMarketDataService.js";
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];

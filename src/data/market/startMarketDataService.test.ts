@@ -256,7 +256,7 @@ describe("market-data service kline replay (WebSocket)", () => {
     expect((await get("/health")).body.replays).toBe(1);
     socket.terminate();
     let replays = 1;
-    for (let i = 0; i < 50 && replays > 0; i++) {
+    for (let i = 0; i < 250 && replays > 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
       replays = (await get("/health")).body.replays;
     }

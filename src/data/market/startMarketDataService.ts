@@ -22,12 +22,8 @@ import { MAX_REPLAY_SPEED, MIN_REPLAY_SPEED, replayKlines, type ReplayStream } f
 import { RequestWeightLimiter } from "./RequestWeightLimiter.js";
 import { KLINES_DEFAULT_LIMIT, KLINES_MAX_LIMIT, selectKlines } from "./selectKlines.js";
 import type { MarketDataStore } from "./types.js";
+import { DEFAULT_MARKET_DATA_PORT, DEFAULT_WEIGHT_LIMIT, DEFAULT_WEIGHT_WINDOW_MS } from "./serviceDefaults.js";
 
-/** Default port (`MARKET_DATA_PORT`), the original stack's mock API port. */
-export const DEFAULT_MARKET_DATA_PORT = 8000;
-/** Binance spot's REQUEST_WEIGHT budget per minute. */
-export const DEFAULT_WEIGHT_LIMIT = 6000;
-export const DEFAULT_WEIGHT_WINDOW_MS = 60_000;
 /** Open replay sockets across all clients. */
 export const DEFAULT_MAX_REPLAY_CONNECTIONS = 64;
 /** Streams per replay connection. */
@@ -54,6 +50,8 @@ export interface MarketDataServiceOptions {
   readonly weightWindowMs?: number;
   /** Open replay sockets (default 64). */
   readonly maxReplayConnections?: number;
+  /** Clock of the weight windows (default Date.now; tests pass one whose windows start when they do). */
+  readonly clock?: () => number;
   /** pino options for fastify's logger; false (default) = no logs. */
   readonly logger?: boolean | { level: string };
 }
@@ -181,7 +179,7 @@ function socketSender(socket: WebSocket): (message: string) => Promise<void> {
 /** Build the fastify app (not listening); `startMarketDataService` listens. */
 export async function buildMarketDataApp(options: MarketDataServiceOptions): Promise<{ app: FastifyInstance; endReplays: () => void }> {
   const { store } = options;
-  const limiter = new RequestWeightLimiter({ limit: options.weightLimit ?? DEFAULT_WEIGHT_LIMIT, windowMs: options.weightWindowMs ?? DEFAULT_WEIGHT_WINDOW_MS });
+  const limiter = new RequestWeightLimiter({ limit: options.weightLimit ?? DEFAULT_WEIGHT_LIMIT, windowMs: options.weightWindowMs ?? DEFAULT_WEIGHT_WINDOW_MS, now: options.clock });
   const maxReplays = options.maxReplayConnections ?? DEFAULT_MAX_REPLAY_CONNECTIONS;
   const replays = new Set<AbortController>();
   const app = fastify({ logger: options.logger ?? false, forceCloseConnections: true });
