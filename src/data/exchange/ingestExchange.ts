@@ -202,10 +202,13 @@ export async function ingestExchange(options: IngestExchangeOptions): Promise<In
         }
         const delay = Math.max(retryAfterMs, Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
         retries++;
-        try {
-          await sleep(delay, undefined, { signal });
-        } catch {
-          throw abortError(signal!);
+        if (signal === undefined) await sleep(delay);
+        else {
+          try {
+            await sleep(delay, undefined, { signal });
+          } catch {
+            throw abortError(signal);
+          }
         }
       }
     }
@@ -213,13 +216,11 @@ export async function ingestExchange(options: IngestExchangeOptions): Promise<In
 
   await call("loadMarkets", () => exchange.loadMarkets());
   const markets = options.symbols.map((symbol) => {
-    let market;
     try {
-      market = exchange.market(symbol);
+      return exchange.market(symbol);
     } catch {
       throw new RangeError(`${fn}: symbols: ${options.exchange} has no market ${JSON.stringify(symbol)} (use a unified symbol such as "BTC/USDT" or the venue's id "BTCUSDT")`);
     }
-    return market;
   });
 
   const summaries: SymbolIngestSummary[] = [];

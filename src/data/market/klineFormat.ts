@@ -44,9 +44,14 @@ const MIN_DECIMALS = 8;
 /** A finite number as a plain decimal string with ≥ 8 decimals that parses back to the same double. */
 export function decimalString(value: number): string {
   const shortest = String(value);
-  if (shortest.includes("e")) {
-    // |value| < 1e-6 or ≥ 1e21: toFixed(20) is the longest plain form JavaScript offers.
-    return Math.abs(value) < 1 ? value.toFixed(20) : BigInt(Math.round(value)).toString() + ".00000000";
+  const exponentAt = shortest.indexOf("e");
+  if (exponentAt >= 0) {
+    // |value| < 1e-6 or ≥ 1e21: expand JavaScript's exponent form digit by digit (exact).
+    const sign = shortest.startsWith("-") ? "-" : "";
+    const digits = shortest.slice(sign.length, exponentAt).replace(".", "");
+    const exponent = Number(shortest.slice(exponentAt + 1));
+    if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+    return `${sign}${digits}${"0".repeat(Math.max(0, exponent + 1 - digits.length))}.00000000`;
   }
   const dot = shortest.indexOf(".");
   const decimals = dot < 0 ? 0 : shortest.length - dot - 1;
