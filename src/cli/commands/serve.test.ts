@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../data/store/Store.js";
 import { syntheticBars } from "../../data/market/testSupport.js";
 import { grpcHealth } from "../../../scripts/lab-support.js";
+import { PairTestRequest } from "../../server/generated/pair_discovery.js";
+import { connectClients, unary } from "../../server/testSupport.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const BIN = join(ROOT, "bin", "arblab.js");
@@ -68,6 +70,8 @@ beforeAll(async () => {
   servedStore = join(dir, "served.duckdb");
   const store = await Store.open(servedStore);
   await store.upsertBars(syntheticBars("BTCUSDT", "1m", T0, BARS, { seed: 3, startPrice: 42_000 }), { source: "test" });
+  await store.upsertBars(syntheticBars("ETHUSDT", "1m", T0, BARS, { seed: 4, startPrice: 2_300 }), { source: "test" });
+  await store.createUniverse("crypto", ["BTCUSDT", "ETHUSDT"]);
   await store.close();
 });
 
@@ -79,9 +83,17 @@ describe("arblab serve + arblab ingest-exchange", () => {
   it("serve runs the gRPC server and the market-data service; ingest-exchange --url downloads from it; SIGTERM stops both", async () => {
     const served = await startServe();
     try {
-      expect(await (await fetch(`${served.marketData}/health`)).json()).toMatchObject({ status: "ok", symbols: 1 });
+      expect(await (await fetch(`${served.marketData}/health`)).json()).toMatchObject({ status: "ok", symbols: 2 });
       const [host, port] = [served.grpc.slice(0, served.grpc.lastIndexOf(":")), Number(served.grpc.slice(served.grpc.lastIndexOf(":") + 1))];
       expect(await grpcHealth(host, port, 5000)).toBe("SERVING");
+      // The gRPC server reads universes from the same store.
+      const clients = connectClients(port);
+      try {
+        const tested = await unary(clients.pairs, clients.pairs.testPair, PairTestRequest.fromPartial({ symbol1: "BTCUSDT", symbol2: "ETHUSDT", universe: "crypto", interval: "1m" }));
+        expect(tested.nObservations).toBe(BARS);
+      } finally {
+        clients.close();
+      }
 
       const target = join(dir, "ingested.duckdb");
       const args = ["--store", target, "--json", "ingest-exchange", "--exchange", "binance", "--symbols", "BTC/USDT", "--interval", "1m", "--since", "2024-01-01", "--until", String(T0 + (BARS - 1) * 60_000), "--url", served.marketData];

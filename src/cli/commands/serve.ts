@@ -54,12 +54,14 @@ export function registerServe(program: Command): void {
       ]);
       const port = flags.port ?? envPort("MARKET_DATA_PORT", DEFAULT_MARKET_DATA_PORT);
       const grpcConfig = configFromEnv();
+      const store = await Store.open(g.store ?? defaultStorePath());
       const config = {
         ...grpcConfig,
+        // DiscoverPairs/TestPair by universe read the same store (both servers only read it here).
+        storePath: store.path,
         ...(flags.grpc !== undefined ? { bindAddress: flags.grpc } : {}),
         ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort < 0 ? null : flags.metricsPort } : {}),
       };
-      const store = await Store.open(g.store ?? defaultStorePath());
       let market: RunningMarketDataService | null = null;
       let grpc: RunningServer | null = null;
       let stopping: Promise<void> | null = null;
