@@ -74,6 +74,20 @@ export function registerServe(program: Command): void {
         })();
         return stopping;
       };
+      // Handlers go in before anything listens or prints: a signal that arrives between the printed
+      // addresses and a later registration would kill the process with the default action.
+      let signalled: NodeJS.Signals | null = null;
+      let wake: (() => void) | null = null;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (signalled !== null) {
+          process.stderr.write(`serve: second ${signal}, exiting now\n`);
+          process.exit(1);
+        }
+        signalled = signal;
+        wake?.();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       try {
         market = await startMarketDataService({ store, host: flags.host, port, weightLimit: flags.weightLimit });
         grpc = await startServer(config);
@@ -89,17 +103,11 @@ export function registerServe(program: Command): void {
         process.stdout.write(`gRPC server on ${addresses.grpc}${grpc.metricsPort !== null ? `, metrics on :${grpc.metricsPort}/metrics` : ""}\n`);
         process.stdout.write(`store ${store.path}; Ctrl-C stops both\n`);
       }
-      await new Promise<void>((resolve, reject) => {
-        const onSignal = (signal: NodeJS.Signals) => {
-          if (stopping !== null) {
-            process.stderr.write(`serve: second ${signal}, exiting now\n`);
-            process.exit(1);
-          }
-          process.stderr.write(`serve: ${signal}, stopping the market-data service and the gRPC server …\n`);
-          stop().then(resolve, reject);
-        };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
+      await new Promise<void>((resolve) => {
+        if (signalled !== null) resolve();
+        else wake = resolve;
       });
+      process.stderr.write(`serve: ${signalled}, stopping the market-data service and the gRPC server …\n`);
+      await stop();
     });
 }
