@@ -16,3 +16,6 @@ export { writeBars, writeColumns } from "./writers/writeBars.js";
 export { ingestFiles, concatBars } from "./ingest/ingestFiles.js";
 export type { IngestOptions, IngestReport } from "./ingest/ingestFiles.js";
 export { initBundledData, bundledInstruments, BUNDLED_UNIVERSES } from "./ingest/initBundledData.js";
+// One-call panel loader for the site's data loaders and scripts
+export { loadUniversePanel } from "./loadUniversePanel.js";
+export type { LoadUniversePanelOptions, UniversePanel } from "./loadUniversePanel.js";

@@ -49,8 +49,8 @@ describe("kill -9 during a large ingest", () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (b) => {
         stdout += String(b);
-        // The file is validated and the write transaction is under way: kill it 300 ms in.
-        if (stdout.includes("READ")) setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 300);
+        // The file is validated and the write transaction is under way: kill it 150 ms in.
+        if (stdout.includes("READ")) setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 150);
       });
       child.on("exit", () => reject(new Error(`child exited before the write began: ${stderr}`)));
     });

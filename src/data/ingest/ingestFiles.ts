@@ -2,11 +2,13 @@
  * Ingest price files into the store: every file is read and validated first (readBars), then all
  * bars go in with one upsert, i.e. one transaction. A file that fails validation therefore writes
  * nothing at all, and a crash (or kill -9) during the write leaves the store as it was (DuckDB's
- * write-ahead log drops the uncommitted transaction on the next open).
+ * write-ahead log drops the uncommitted transaction on the next open). One long-format CSV takes
+ * the DuckDB-native fast path (ingestLongCsvNative) and falls back to the JS reader on any doubt.
  */
 import { basename } from "node:path";
 import type { BarColumns, Store } from "../store/Store.js";
 import { readBars, type BarFile, type ReadBarsOptions } from "../readers/readBars.js";
+import { ingestLongCsvNative } from "./ingestLongCsvNative.js";
 
 /** Options of ingestFiles: how to read, an optional universe to (re)define, progress and cancel. */
 export interface IngestOptions extends ReadBarsOptions {
@@ -47,6 +49,18 @@ export function concatBars(parts: readonly BarColumns[]): BarColumns {
 /** Read, validate and store `files` (see the file comment). @throws Error naming file:line and the rule; nothing is written then */
 export async function ingestFiles(store: Store, files: readonly string[], options: IngestOptions = {}): Promise<IngestReport> {
   if (files.length === 0) throw new RangeError("ingest: give at least one file");
+  if (files.length === 1 && !options.signal?.aborted) {
+    const source = options.source ?? `file:${basename(files[0]!)}`;
+    const fast = await ingestLongCsvNative(store, files[0]!, { ...options, source, onWriteStart: () => options.onProgress?.(1, 2, "writing") });
+    if (fast) {
+      if (options.universe !== undefined) await store.createUniverse(options.universe, fast.symbols, { replace: true, description: `ingested from ${basename(files[0]!)}` });
+      options.onProgress?.(2, 2, "stored");
+      return {
+        files: [{ file: files[0]!, shape: "long", bars: fast.bars, symbols: fast.symbols.length, duplicatesDropped: fast.bars - fast.inserted - fast.updated - fast.unchanged, missingCells: 0 }],
+        inserted: fast.inserted, updated: fast.updated, unchanged: fast.unchanged, symbols: fast.symbols, universe: options.universe ?? null,
+      };
+    }
+  }
   const read: BarFile[] = [];
   for (let i = 0; i < files.length; i++) {
     options.signal?.throwIfAborted();

@@ -195,10 +195,7 @@ export class Store {
   }
 
   private upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
-    return this.transaction(async () => {
-      const con = this.connection;
-      await con.run(`CREATE OR REPLACE TEMP TABLE bars_staging (symbol VARCHAR, interval VARCHAR, ts DOUBLE,
-        open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
+    return this.upsertStaged(async (con) => {
       const appender = await con.createAppender("bars_staging", null, "temp");
       const types = [VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
       const n = c.ts.length;
@@ -215,30 +212,69 @@ export class Store {
         appender.appendDataChunk(chunk);
       }
       appender.closeSync();
-      const dup = await this.rows(`SELECT symbol, interval, ts::BIGINT::VARCHAR AS ts, count(DISTINCT (open, high, low, close, volume)) AS variants
-        FROM bars_staging GROUP BY symbol, interval, ts HAVING variants > 1 LIMIT 1`);
-      if (dup.length > 0) {
-        const d = dup[0]!;
-        throw new RangeError(`Store.upsert: duplicate (symbol, interval, ts) = (${d.symbol}, ${d.interval}, ${new Date(Number(d.ts)).toISOString()}) with different values`);
+    }, { source, validate: null });
+  }
+
+  /**
+   * Upsert from the temp table bars_staging (symbol, interval, ts DOUBLE epoch ms, open, high, low,
+   * close, volume) that `fill` populates on the store's connection, inside the write transaction.
+   * With `validate` set, the bar rules are checked in SQL first (for stagings that did not come
+   * through validateBar, e.g. DuckDB's own CSV reader) and any violation throws
+   * StagedValidationError (no detail: the caller re-reads the file to say which line).
+   * @internal for src/data/ingest; use upsertBars / upsertBarColumns.
+   */
+  upsertStaged(fill: (con: DuckDBConnection) => Promise<void>, options: { source: string; validate: { spacingMs: number } | null }): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    return this.transaction(async () => {
+      const con = this.connection;
+      await con.run(`CREATE OR REPLACE TEMP TABLE bars_staging (symbol VARCHAR, interval VARCHAR, ts DOUBLE,
+        open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
+      await fill(con);
+      if (options.validate) {
+        const bad = (await this.rows(`SELECT count(*) AS n FROM bars_staging WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
+          OR open IS NULL OR high IS NULL OR low IS NULL OR close IS NULL
+          OR NOT (isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)) OR open <= 0 OR high <= 0 OR low <= 0 OR close <= 0
+          OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0))`))[0]!;
+        if (Number(bad.n) > 0) throw new StagedValidationError(`${bad.n} bars break the bar rules`);
+        const close = (await this.rows(`SELECT count(*) AS n FROM (SELECT ts - lag(ts) OVER (PARTITION BY symbol, interval ORDER BY ts) AS gap
+          FROM (SELECT DISTINCT symbol, interval, ts FROM bars_staging)) WHERE gap < $1`, [options.validate.spacingMs]))[0]!;
+        if (Number(close.n) > 0) throw new StagedValidationError(`${close.n} bars closer than the interval`);
       }
-      const counts = (await this.rows(`SELECT
-          count(*) FILTER (WHERE b.symbol IS NULL) AS inserted,
-          count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS updated,
-          count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS unchanged
-        FROM (SELECT DISTINCT * FROM bars_staging) s LEFT JOIN bars b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`))[0]!;
-      // Upsert as delete + insert of the new and changed keys: no ART primary-key index on bars (it
-      // made a 2.5M-row ingest ~10× slower); key uniqueness is kept by this transaction alone.
-      await con.run(`CREATE OR REPLACE TEMP TABLE bars_changed AS SELECT s.* FROM (SELECT DISTINCT * FROM bars_staging) s
-        WHERE NOT EXISTS (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT
-          AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume))`);
-      if (Number(counts.updated) > 0) {
-        await con.run(`DELETE FROM bars b USING bars_changed s WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`);
+      const groups = (await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
+          arg_max(symbol, variants) AS symbol, arg_max(interval, variants) AS interval, arg_max(ts, variants)::BIGINT::VARCHAR AS ts
+        FROM (SELECT symbol, interval, ts, count(*) AS rows, count(DISTINCT (open, high, low, close, volume)) AS variants FROM bars_staging GROUP BY ALL)`))[0]!;
+      if (Number(groups.variants) > 1) {
+        throw new (options.validate ? StagedValidationError : RangeError)(`Store.upsert: duplicate (symbol, interval, ts) = (${groups.symbol}, ${groups.interval}, ${new Date(Number(groups.ts)).toISOString()}) with different values`);
       }
-      await con.run(`INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
-        FROM bars_changed ORDER BY interval, symbol, ts`, [source]);
-      await con.run("DROP TABLE bars_changed");
+      const staged = Number(groups.rows) > Number(groups.keys) ? "(SELECT DISTINCT * FROM bars_staging)" : "bars_staging";
+      const overlap = (await this.rows(`SELECT count(*) AS n FROM bars WHERE interval IN (SELECT DISTINCT interval FROM bars_staging)
+        AND symbol IN (SELECT DISTINCT symbol FROM bars_staging)`))[0]!;
+      let counts: { inserted: number; updated: number; unchanged: number };
+      if (Number(overlap.n) === 0) {
+        // Nothing stored for these symbols yet (a first ingest): a plain sorted insert.
+        await con.run(`INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
+          FROM ${staged} ORDER BY interval, symbol, ts`, [options.source]);
+        counts = { inserted: Number(groups.keys), updated: 0, unchanged: 0 };
+      } else {
+        const c = (await this.rows(`SELECT
+            count(*) FILTER (WHERE b.symbol IS NULL) AS inserted,
+            count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS updated,
+            count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS unchanged
+          FROM ${staged} s LEFT JOIN bars b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`))[0]!;
+        counts = { inserted: Number(c.inserted), updated: Number(c.updated), unchanged: Number(c.unchanged) };
+        // Upsert as delete + insert of the new and changed keys: no ART primary-key index on bars (it
+        // made a 2.5M-row ingest ~10× slower); key uniqueness is kept by this transaction alone.
+        await con.run(`CREATE OR REPLACE TEMP TABLE bars_changed AS SELECT s.* FROM ${staged} s
+          WHERE NOT EXISTS (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT
+            AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume))`);
+        if (counts.updated > 0) {
+          await con.run(`DELETE FROM bars b USING bars_changed s WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`);
+        }
+        await con.run(`INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
+          FROM bars_changed ORDER BY interval, symbol, ts`, [options.source]);
+        await con.run("DROP TABLE bars_changed");
+      }
       await con.run("DROP TABLE bars_staging");
-      return { inserted: Number(counts.inserted), updated: Number(counts.updated), unchanged: Number(counts.unchanged) };
+      return counts;
     });
   }
 
@@ -425,23 +461,26 @@ export class Store {
       const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1`, [interval])).map((x) => x.symbol as string));
       const unknown = symbols.filter((s) => !known.has(s));
       if (unknown.length > 0) throw new RangeError(`${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`);
-      const result = await this.connection.run(
-        `SELECT symbol, ts::DOUBLE AS ts, ${field} AS v FROM bars WHERE interval = $1 AND ts >= $2 AND ts <= $3
-           AND symbol IN (SELECT unnest($4::VARCHAR[])) ORDER BY symbol, ts`,
-        [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)],
-      );
-      const perSymbol: { ts: number[]; v: number[] }[] = symbols.map(() => ({ ts: [], v: [] }));
+      // Symbols by their position k in the request; counts first so every series is one preallocated
+      // Float64Array and the data query returns only doubles (no per-row string decoding).
+      const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, generate_subscripts($4::VARCHAR[], 1) - 1 AS k) sel USING (symbol)
+        WHERE interval = $1 AND ts >= $2 AND ts <= $3`;
+      const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
+      const sizes = new Int32Array(symbols.length);
+      for (const r of await this.rows(`SELECT k, count(*)::INTEGER AS n ${from} GROUP BY k`, params)) sizes[Number(r.k)] = r.n as number;
+      const perSymbol = symbols.map((_, i) => ({ ts: new Float64Array(sizes[i]!), v: new Float64Array(sizes[i]!) }));
+      const result = await this.connection.run(`SELECT ts::DOUBLE AS ts, ${field} AS v ${from} ORDER BY k, ts`, params);
+      let k = 0, filled = 0;
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        const sym = chunk.getColumnVector(0), ts = chunk.getColumnVector(1), v = chunk.getColumnVector(2);
-        let current = "", target = perSymbol[0]!;
+        const ts = chunk.getColumnVector(0), v = chunk.getColumnVector(1);
         for (let i = 0; i < chunk.rowCount; i++) {
-          const s = sym.getItem(i) as string;
-          if (s !== current) { current = s; target = perSymbol[index.get(s)!]!; }
-          target.ts.push(ts.getItem(i) as number);
+          while (filled === sizes[k]) { k++; filled = 0; }
+          const target = perSymbol[k]!;
+          target.ts[filled] = ts.getItem(i) as number;
           const value = v.getItem(i) as number | null;
-          target.v.push(value === null ? Number.NaN : value);
+          target.v[filled++] = value === null ? Number.NaN : value;
         }
       }
       const empty = symbols.filter((_, i) => perSymbol[i]!.ts.length === 0);
@@ -449,7 +488,7 @@ export class Store {
         throw new RangeError(`${fn}: startMs..endMs: no ${interval} bars between ${isoOrOpen(q.startMs)} and ${isoOrOpen(q.endMs)}`);
       }
       return alignPanel(
-        symbols.map((s, i) => ({ symbol: s, ts: Float64Array.from(perSymbol[i]!.ts), values: Float64Array.from(perSymbol[i]!.v) })),
+        symbols.map((s, i) => ({ symbol: s, ts: perSymbol[i]!.ts, values: perSymbol[i]!.v })),
         q,
       );
     });
@@ -484,6 +523,9 @@ export class Store {
     this.instance.closeSync();
   }
 }
+
+/** A staged bar broke a rule (upsertStaged with validate); the caller re-reads the source for the exact line. */
+export class StagedValidationError extends RangeError {}
 
 function isoOrOpen(ms: number | undefined): string {
   return ms === undefined ? "(open)" : new Date(ms).toISOString();
