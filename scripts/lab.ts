@@ -17,8 +17,8 @@
  *              127.0.0.1); the kernels then dial that host (loopback for 0.0.0.0)
  *   LAB_MARKET_DATA=1  also start the market-data service (src/data/market/main.ts) on
  *              127.0.0.1:MARKET_DATA_PORT (default 8000); kernels get MARKET_DATA_URL. Off by
- *              default: the service holds the store file open, and DuckDB then refuses notebooks
- *              that write to the same store.
+ *              default: the service holds the store file open, and DuckDB (one process per file)
+ *              then refuses notebooks that write to the store and the gRPC server's universe requests.
  *
  * While the lab runs, edits under src/lib, src/client and src/kernel-helpers rebuild the notebook
  * bundle (notebooks/lib/); restart a notebook's kernel to pick the new code up.
