@@ -79,6 +79,14 @@ describe("ingestExchange through ccxt against the local market-data service", ()
     expect(await storedBars(target, "BTCUSDT", "1m")).toEqual(await storedBars(source, "BTCUSDT", "1m"));
   });
 
+  it("fills history before the stored bars when asked for a range that ends before them (no resume)", async () => {
+    const options = { exchange: "binance", symbols: ["BTC/USDT"], interval: "1m", store: target, urls: binanceUrlsFor(service.url) };
+    await ingestExchange({ ...options, since: btc[2000].ts, until: btc[BTC_BARS - 1].ts });
+    const backfill = await ingestExchange({ ...options, since: T0, until: btc[1999].ts });
+    expect(backfill.symbols[0]).toMatchObject({ resumed: false, fromMs: T0, inserted: 2000, updated: 0 });
+    expect(await storedBars(target, "BTCUSDT", "1m")).toEqual(await storedBars(source, "BTCUSDT", "1m"));
+  });
+
   it("answers a 429 (request-weight budget exceeded) by waiting Retry-After and retrying once", async () => {
     // Budget 25 per 5 s window: exchangeInfo (20) + two klines pages (2 each) fit, the third page gets 429.
     // The service's window clock starts a window now, so the four requests share it.

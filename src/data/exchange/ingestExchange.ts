@@ -4,7 +4,8 @@
  * (ccxt's throttler spaces requests by `exchange.rateLimit`; a 429/418 waits the venue's
  * Retry-After), retried with exponential backoff on 429/5xx/timeouts/network errors (bounded
  * attempts), resumable (starts again from the store's last bar of that symbol and interval, which
- * is fetched again so a bar that was still open is corrected), one store transaction per page,
+ * is fetched again so a bar that was still open is corrected; when that bar lies in
+ * [since, until]), one store transaction per page,
  * cancellable with an AbortSignal, with a progress callback after every page.
  *
  * Symbols: ccxt's unified "BTC/USDT" or the venue's id "BTCUSDT"; bars are stored under the venue's
@@ -227,8 +228,11 @@ export async function ingestExchange(options: IngestExchangeOptions): Promise<In
   for (let s = 0; s < markets.length; s++) {
     const market = markets[s];
     const storeSymbol = market.id as string;
+    // Resume when the last stored bar lies in [since, until]. The first stored bar may be later than
+    // `since` (a venue lists a pair after the requested start), so it does not stop a resume; to
+    // fill history before the stored bars, ask for a range that ends before them (fetched whole).
     const last = await store.lastBarTime(storeSymbol, interval);
-    const resumed = last !== null && last >= since;
+    const resumed = last !== null && last >= since && last <= untilMs;
     const fromMs = resumed ? (last as number) : since;
     let cursor = fromMs;
     let pages = 0;
