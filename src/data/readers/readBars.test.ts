@@ -81,6 +81,21 @@ describe("readers", () => {
     expect(t.get("ts", 1)).toBe("2021-01-05");
   });
 
+  it("two per-symbol OHLCV files ingest together, symbols from the file names", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      const gld = file("gld.csv", "Date,Open,High,Low,Close,Volume\n2021-01-04,180,182,179,181,10\n2021-01-05,181,183,180,182,11\n");
+      const gdx = file("gdx.csv", "Date,Open,High,Low,Close,Volume\n2021-01-04,35,36,34,35.5,20\n2021-01-05,35.5,36.5,35,36,21\n");
+      const report = await ingestFiles(store, [gld, gdx], { universe: "metals" });
+      expect(report.inserted).toBe(4);
+      const panel = await store.queryPanel({ universe: "metals" });
+      expect(panel.symbols).toEqual(["GLD", "GDX"]);
+      expect(Array.from(panel.values[1]!)).toEqual([35.5, 36]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("accepts aliases (Date, Adj Close) and adjusts open/high/low by adjClose/close with field adjClose", async () => {
     const p = file("msft.csv", "Date,Open,High,Low,Close,Adj Close,Volume\n2021-01-04,100,110,90,105,52.5,10\n2021-01-05,105,106,104,105,52.5,11\n");
     const r = await readBars(p, { field: "adjClose" });
