@@ -18,6 +18,10 @@
  *              bundled data on first start and served to universe requests by the started server
  *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else
  *              127.0.0.1); the kernels then dial that host (loopback for 0.0.0.0)
+ *   LAB_MARKET_DATA=1  also start the market-data service (src/data/market/main.ts) on
+ *              127.0.0.1:MARKET_DATA_PORT (default 8000); kernels get MARKET_DATA_URL. Off by
+ *              default: the service holds the store file open, and DuckDB (one process per file)
+ *              then refuses notebooks that write to the store and the gRPC server's universe requests.
  *
  * While the lab runs, edits under src/lib, src/client and src/kernel-helpers rebuild the notebook
  * bundle (notebooks/lib/); restart a notebook's kernel to pick the new code up.
@@ -70,6 +74,7 @@ function jupyterUp(port: number): Promise<boolean> {
 }
 
 let server: ChildProcess | null = null;
+let marketData: ChildProcess | null = null;
 let jupyter: ChildProcess | null = null;
 let stopping = false;
 
@@ -79,6 +84,7 @@ async function stopAll(code: number): Promise<never> {
     stopping = true;
     if (jupyter || server) log("stopping Jupyter and the gRPC server …");
     await stopChild(jupyter);
+    await stopChild(marketData);
     await stopChild(server);
     if (jupyter || server) log("stopped");
   }
@@ -142,6 +148,8 @@ async function main(): Promise<void> {
     grpcHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
   }
 
+  const marketDataUrl = process.env.LAB_MARKET_DATA === "1" ? await startMarketData() : process.env.MARKET_DATA_URL;
+
   const args = [
     "-m",
     "notebook",
@@ -157,7 +165,7 @@ async function main(): Promise<void> {
   log(`starting Jupyter Notebook on ${LAB_IP}:${LAB_PORT} …`);
   jupyter = spawn(JUPYTER_PYTHON, args, {
     cwd: ROOT,
-    env: { ...jupyterEnv(), GRPC_HOST: grpcHost, GRPC_PORT: String(grpcPort) },
+    env: { ...jupyterEnv(), GRPC_HOST: grpcHost, GRPC_PORT: String(grpcPort), ...(marketDataUrl ? { MARKET_DATA_URL: marketDataUrl } : {}) },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
@@ -188,6 +196,28 @@ async function main(): Promise<void> {
       `\n    http://${shownHost}:${LAB_PORT}/tree?token=${TOKEN}\n\n` +
       `[lab] Open 01-single-pair.ipynb to start. Ctrl-C stops Jupyter and the server.\n`,
   );
+}
+
+/** LAB_MARKET_DATA=1: start the market-data service on 127.0.0.1:MARKET_DATA_PORT and wait for /health. */
+async function startMarketData(): Promise<string> {
+  const port = Number(process.env.MARKET_DATA_PORT ?? 8000);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`MARKET_DATA_PORT must be a TCP port, got ${process.env.MARKET_DATA_PORT}`);
+  if (!(await portIsFree("127.0.0.1", port))) throw new Error(`port ${port} on 127.0.0.1 is already in use; set MARKET_DATA_PORT`);
+  log(`starting the market-data service on 127.0.0.1:${port} …`);
+  marketData = spawn(process.execPath, ["--import", "tsx", path.join("src", "data", "market", "main.ts")], {
+    cwd: ROOT, env: { ...process.env, MARKET_DATA_HOST: "127.0.0.1", MARKET_DATA_PORT: String(port) },
+    stdio: ["ignore", "inherit", "inherit"], detached: true,
+  });
+  marketData.on("exit", (code, signal) => {
+    if (!stopping) { log(`market-data service exited (${signal ?? code}); stopping`); void stopAll(1); }
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) throw new Error(`market-data service did not answer on ${url}/health within ${SERVER_START_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return url;
 }
 
 /** Rebuild the notebook bundle when the library, client or helpers change (debounced, one build at a time). */

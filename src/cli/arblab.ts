@@ -9,6 +9,8 @@ import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerInit } from "./commands/init.js";
 import { registerUniverse } from "./commands/universe.js";
+import { registerIngestExchange } from "./commands/ingestExchange.js";
+import { registerServe } from "./commands/serve.js";
 
 /** The program with every command registered (tests call this without a process exit). */
 export function createProgram(): Command {
@@ -22,6 +24,8 @@ export function createProgram(): Command {
   registerUniverse(program);
   registerDiscover(program);
   registerBacktest(program);
+  registerIngestExchange(program);
+  registerServe(program);
   return program;
 }
 

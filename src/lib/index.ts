@@ -18,3 +18,4 @@ export * from "./report/index.js";
 export * from "./hedge/index.js";
 export * from "./book/index.js";
 export * from "./research/index.js";
+export * from "./market/index.js";
