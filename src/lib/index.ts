@@ -13,3 +13,4 @@ export * from "./signals/index.js";
 export * from "./optimal/index.js";
 export * from "./pde/index.js";
 export * from "./market/index.js";
+export * from "./hedge/index.js";

@@ -8,175 +8,29 @@
  * Each bar t, in this order (no look-ahead: nothing at t reads a price after t):
  * 1. Mark to market the held legs: P&L_t = q_y·(y_t − y_{t−1}) + q_x·(x_t − x_{t−1}).
  * 2. On a new day (see `day` below) reset the day's reference equity to the previous close.
- * 3. Fill the order decided at t−1 when execution is "nextClose" (at close t).
- * 4. Update the hedge ratio β_t (static, or OLS of y on x with intercept over the trailing `window`
- *    bars ending at t), the spread s_t = y_t − β_t·x_t and the signal (z-score over the configured
- *    window, which includes s_t, sd with ddof = 1; or s_t itself for absolute levels).
+ * 3. Fill the order decided at t−1 when execution is "nextClose" (at close t, with β_{t−1}).
+ * 4. The hedge estimator gives β_t (hedgeEstimator.ts: static, rolling OLS or Kalman), the spread is
+ *    s_t = y_t − β_t·x_t and the signal estimator gives the rule's value (signalEstimator.ts: a
+ *    z-score over the rule's window, which includes s_t, sd with ddof = 1; s_t itself for absolute
+ *    levels; e_t/√Q_t with the Kalman hedge).
  * 5. Risk: if equity ≤ 0, flatten and stop for good ("ruin"); if equity − day reference ≤
  *    −maxDailyLoss, flatten and stop trading until the day changes ("dailyLoss").
  * 6. Otherwise the rule decides (see tradingRule.ts) on the position the strategy will hold.
  * 7. "close" execution fills at close t; "nextClose" leaves the order for step 3 of bar t+1.
- *
- * Positions: long spread = +q units of y and −q·β units of x, with β locked at entry (the hedge is
- * not rebalanced while a trade is open). Sizing "capital" (default, pair mode): q = leverage ·
- * equity / (|y| + |β|·|x|) at the fill, so gross notional = leverage · equity; sizing "units": q fixed.
- * Fractional units are allowed. maxGrossExposure caps the gross notional at entry.
- * Costs per leg fill: |Δq|·|price|·(bps + slippageBps)/10⁴ + |Δq|·perUnit + fixedFee (fixedFee is
- * per order, i.e. per leg that trades). Slippage is charged as a cost at the close price, which
- * equals filling at price·(1 ± slippage) and marking at the close.
+ * Positions, sizing and costs: fillBook.ts. Metrics: backtestMetrics.ts. Types: types.ts.
  * "day": an optional integer label per bar (e.g. a trading-day number); a change of label starts a
  * new day. Without labels every bar is its own day, so maxDailyLoss acts as a per-bar loss limit.
  * `finish()` closes an open position at the last close (exitReason "end") and drops an unfilled order.
  */
-import {
-  ACTION_BUY,
-  ACTION_HOLD,
-  ACTION_SELL,
-  ACTION_STOP,
-  decideAction,
-  normalizeRule,
-  type NormalizedRule,
-  type RuleThresholds,
-  type TradingRule,
-} from "./tradingRule.js";
-import { MetricsAccumulator, computeMetrics, type BacktestMetrics, type TradeTally } from "./backtestMetrics.js";
-import {
-  TradeLog,
-  ROW_COSTS,
-  ROW_ENTRY_X,
-  ROW_ENTRY_Y,
-  ROW_EXIT_X,
-  ROW_EXIT_Y,
-  ROW_HEDGE,
-  ROW_PNL,
-  ROW_RETURN_PCT,
-  ROW_UNITS,
-  type TradeTable,
-} from "./TradeLog.js";
-import { describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
+import { ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, decideAction, normalizeRule, type RuleThresholds } from "./tradingRule.js";
+import { MetricsAccumulator, computeMetrics, type BacktestMetrics } from "./backtestMetrics.js";
+import { FillBook, NO_ORDER } from "./fillBook.js";
+import { createHedgeEstimator, type HedgeEstimator } from "./hedgeEstimator.js";
+import { StaticHedge } from "./staticHedge.js";
+import { createSignalEstimator, type SignalEstimator } from "./signalEstimator.js";
+import type { BacktestBar, BacktestCosts, BacktestEngineOptions, BacktestRecord, BacktestRisk, BacktestSnapshot, ExitReason, TradeTable } from "./types.js";
+import { describe, rangeError, requireFinite, requireOneOf, requireOptions, typeError } from "../util/validate.js";
 
-/** Transaction costs; all default to 0. */
-export interface BacktestCosts {
-  /** Proportional cost per leg, basis points of traded notional. */
-  readonly bps?: number;
-  /** Extra adverse fill, basis points of traded notional. */
-  readonly slippageBps?: number;
-  /** Fixed fee per order (per leg that trades), in currency. */
-  readonly fixedFee?: number;
-  /** Cost per unit (share) traded, in currency. */
-  readonly perUnit?: number;
-}
-
-/** Risk limits; absent means no limit. */
-export interface BacktestRisk {
-  /** Cap on gross notional |q·y| + |q·β·x| at entry, in currency. */
-  readonly maxGrossExposure?: number;
-  /** Loss from the day's reference equity (previous day's close) that flattens and halts for the day. */
-  readonly maxDailyLoss?: number;
-}
-
-export type HedgeSpec =
-  | { readonly method: "static"; readonly beta?: number; readonly window?: number }
-  | { readonly method: "rolling"; readonly window: number };
-
-export type SizingSpec = { readonly method: "capital"; readonly leverage?: number } | { readonly method: "units"; readonly units: number };
-
-/** Options shared by BacktestEngine, backtestPair and backtestSpread. */
-export interface BacktestOptions {
-  readonly rule: TradingRule;
-  readonly costs?: BacktestCosts;
-  /** Starting equity (default 100 000 for pairs, 1 for spreads — pass the spread's notional). */
-  readonly capital?: number;
-  readonly sizing?: SizingSpec;
-  readonly risk?: BacktestRisk;
-  readonly execution?: { readonly fill?: "close" | "nextClose" };
-  /** Bars per year for annualisation (default 252). */
-  readonly periodsPerYear?: number;
-  /** Annual risk-free rate for Sharpe/Sortino (default 0). */
-  readonly riskFree?: number;
-  /**
-   * Batch functions only: also return the per-bar hedge ratio, spread and rule signal
-   * (`result.diagnostics`; default false, null then). Off by default because they are derived
-   * series (the trades table has β and the spread at every fill) and, at 1M bars, three more
-   * 8 MB arrays to write: a quarter of the benchmark's time. The engine's snapshots always carry them.
-   */
-  readonly diagnostics?: boolean;
-}
-
-export interface BacktestEngineOptions extends BacktestOptions {
-  /** "pair" trades y and x with a hedge; "spread" trades the spread (bar.y) as one instrument. */
-  readonly mode?: "pair" | "spread";
-  readonly hedge?: HedgeSpec;
-}
-
-export type ExitReason = "signal" | "stop" | "dailyLoss" | "ruin" | "end";
-
-/** One round trip as a row object (`tradeRows(result.trades)`). Indices are the bars of the fills. */
-export interface BacktestTrade {
-  readonly entryIndex: number;
-  readonly exitIndex: number;
-  readonly side: "long" | "short";
-  /** Spread units held (q > 0); leg quantities are ±q of y and ∓q·β of x. */
-  readonly units: number;
-  readonly hedgeRatio: number;
-  /** Spread value y − β·x at the entry and exit fills (β = hedgeRatio). */
-  readonly entryPrice: number;
-  readonly exitPrice: number;
-  readonly entryPrices: { readonly y: number; readonly x: number };
-  readonly exitPrices: { readonly y: number; readonly x: number };
-  /** Net P&L in currency, after costs. */
-  readonly pnl: number;
-  /** pnl / equity at entry (before entry costs) · 100. */
-  readonly returnPct: number;
-  readonly holdingBars: number;
-  /** Entry plus exit costs, currency. */
-  readonly costs: number;
-  readonly exitReason: ExitReason;
-}
-
-/** What `push` returns after each bar. */
-export interface BacktestSnapshot {
-  readonly bar: number;
-  readonly equity: number;
-  readonly barReturn: number;
-  /** Signed spread units held after this bar's fills. */
-  readonly position: number;
-  readonly hedgeRatio: number;
-  readonly spread: number;
-  /** z-score (zscore rule) or spread (levels rule) the rule saw at this bar; NaN in warm-up. */
-  readonly signal: number;
-  readonly realizedPnl: number;
-  readonly unrealizedPnl: number;
-  readonly metrics: BacktestMetrics;
-}
-
-/** Input bar. In "spread" mode `y` is the spread value and `x` is ignored. */
-export interface BacktestBar {
-  readonly y: number;
-  readonly x?: number;
-  readonly day?: number;
-}
-
-/** Internal: recorded per-bar outputs for the batch functions. */
-export interface BacktestRecord {
-  equity: Float64Array;
-  returns: Float64Array;
-  positions: Float64Array;
-  /** Whether the three diagnostic series below are written (zero-length when not). */
-  diagnostics: boolean;
-  hedgeRatios: Float64Array;
-  spread: Float64Array;
-  signal: Float64Array;
-}
-
-const NO_ORDER = 2;
-const HEDGE_NONE = 0;
-const HEDGE_STATIC = 1;
-const HEDGE_ROLLING = 2;
-const WINDOW_NONE = 0;
-const WINDOW_FIXED = 1;
-const WINDOW_EXPANDING = 2;
-const WINDOW_ROLLING = 3;
 // Module-local aliases of the rule's decision function and codes, bound once at load: a transpiler
 // that turns imports into property getters (tsx/esbuild CommonJS output) would otherwise run a
 // getter per bar in the hot loop.
@@ -185,6 +39,9 @@ const HOLD = ACTION_HOLD;
 const BUY = ACTION_BUY;
 const SELL = ACTION_SELL;
 const STOP = ACTION_STOP;
+const NONE = NO_ORDER;
+/** Bars per block of step 4 (β, spread, signal), computed ahead of the trading loop: 2 KB per series, in L1. */
+const BLOCK = 256;
 
 /**
  * Stateful bar-by-bar backtest; see the module comment.
@@ -198,84 +55,35 @@ const STOP = ACTION_STOP;
  * of a double into it allocates, which made the 1M-bar benchmark 5× slower.
  */
 export class BacktestEngine {
-  // configuration
+  readonly warnings: string[] = [];
   private readonly fn: string;
   private readonly pairMode: boolean = false;
-  private readonly rule: NormalizedRule;
-  private readonly th: RuleThresholds;
-  private readonly costRate: number = 0.5;
-  private readonly perUnit: number = 0.5;
-  private readonly fixedFee: number = 0.5;
-  private readonly capital: number = 0.5;
-  private readonly sizeByCapital: boolean = false;
-  private readonly leverage: number = 0.5;
-  private readonly units: number = 0.5;
-  private readonly maxGross: number = 0.5;
+  private readonly thresholds: RuleThresholds;
   private readonly maxDailyLoss: number = 0.5;
-  private readonly nextClose: boolean = false;
   private readonly periodsPerYear: number = 0.5;
-  private readonly hedgeMethod: "static" | "rolling" | "none";
-  private readonly hedgeWindow: number = 0; // an integer: keep the field Smi so slot arithmetic stays integral
-  private staticBeta: number = 0.5;
+  /** One estimator instance of each kind per engine, chosen here, before any bar. */
+  private readonly hedge: HedgeEstimator;
+  private readonly signal: SignalEstimator;
+  private readonly book: FillBook;
 
-  // market state
+  // market and risk state carried from bar to bar
   private t = 0;
   private prevY = NaN;
   private prevX = NaN;
   private prevDay = NaN;
   private lastY = NaN;
   private lastX = NaN;
-
-  // hedge estimator (rolling OLS of y on x with intercept; or static formation sample)
-  private hy: Float64Array;
-  private hx: Float64Array;
-  private hCount = 0;
-  private hSlot = 0;
-  private hInvWindow = 0.5;
-  private hMeanX = 0;
-  private hMeanY = 0;
-  private hCxx = 0;
-  private hCxy = 0;
-  private beta = NaN;
-
-  // z-score window
-  private zBuf: Float64Array;
-  private zCount = 0;
-  private zSlot = 0;
-  private zInvWindow = 0.5;
-  private zMean = 0;
-  private zM2 = 0;
-  private prevSignal = NaN;
-
-  // portfolio state
-  private equity: number = 0.5;
   private dayStartEquity: number = 0.5;
-  private qy = 0;
-  private qx = 0;
-  private side = 0;
-  private targetSide = 0;
-  private pending = NO_ORDER;
-  private pendingReason: ExitReason = "signal";
   private halted = false;
   private ruined = false;
-  private realized = 0;
-
-  // open trade
-  private tEntryIndex = -1;
-  private tUnits = 0;
-  private tBeta = 0;
-  private tEntryY = 0;
-  private tEntryX = 0;
-  private tEntryEquity = 0;
-  private tPnl = 0;
-  private tCosts = 0;
+  /** β of the last bar traded, and the rule's value at it. */
+  private beta = NaN;
+  private prevSignal = NaN;
+  private definedSignalBars = 0;
 
   // results
-  private readonly log = new TradeLog();
-  readonly warnings: string[] = [];
   private readonly acc: MetricsAccumulator;
   private readonly accBeforeLast: MetricsAccumulator;
-  private readonly tally: TradeTally = { count: 0, wins: 0, holdingBars: 0, grossProfit: 0, grossLoss: 0, tradedNotional: 0 };
   /** Where `runBars` writes each bar's outputs: the batch record (index = bar) or a 1-bar scratch record. */
   private out: BacktestRecord;
   private record: BacktestRecord | null = null;
@@ -283,77 +91,70 @@ export class BacktestEngine {
   private readonly barY = new Float64Array(1);
   private readonly barX = new Float64Array(1);
   private readonly barDay = new Float64Array(1);
-  /** Prices of the fill in progress (see `order`). */
-  private fillY = 0.5;
-  private fillX = 0.5;
+  /** Step 4's outputs for the current block of bars: β, spread, signal. */
+  private readonly blockBeta = new Float64Array(BLOCK);
+  private readonly blockSpread = new Float64Array(BLOCK);
+  private readonly blockSignal = new Float64Array(BLOCK);
   /** Index in `out` of the last bar processed (for the end-of-data amendment). */
   private lastOutIndex = -1;
   private finished = false;
   private lastReturn = 0;
   private equityPrevClose = 0;
-  private undefinedHedgeBars = 0;
-  private definedSignalBars = 0;
 
   constructor(options: BacktestEngineOptions, fn = "BacktestEngine") {
     this.fn = fn;
     const o = requireOptions<BacktestEngineOptions>(fn, options);
     const mode = o.mode === undefined ? "pair" : requireOneOf(fn, "mode", o.mode, ["pair", "spread"] as const);
     this.pairMode = mode === "pair";
-    this.rule = normalizeRule(fn, o.rule, "rule");
-    this.th = this.rule.thresholds;
+    const kalman = this.pairMode && o.hedge !== null && typeof o.hedge === "object" && (o.hedge as { method?: unknown }).method === "kalman";
+    if (kalman) {
+      // the Kalman hedge brings its own z-score (e_t/√Q_t): a z-score rule without a window of its own
+      const r = o.rule as { kind?: unknown; window?: unknown } | null;
+      if (r !== null && typeof r === "object" && r.kind !== "zscore") rangeError(fn, `rule.kind must be "zscore" with hedge "kalman" (its signal is the forecast error over its sd, e_t/√Q_t), got ${describe(r.kind)}`);
+      if (r !== null && typeof r === "object" && r.window !== undefined) rangeError(fn, `rule.window must be omitted with hedge "kalman": the z-score is e_t/√Q_t from the filter, not a window's`);
+    }
+    const rule = normalizeRule(fn, o.rule, "rule", !kalman);
+    this.thresholds = rule.thresholds;
 
     const costs = requireOptions<BacktestCosts>(fn, o.costs);
     const bps = costs.bps === undefined ? 0 : requireFinite(fn, "costs.bps", costs.bps, { min: 0 });
     const slip = costs.slippageBps === undefined ? 0 : requireFinite(fn, "costs.slippageBps", costs.slippageBps, { min: 0 });
-    this.costRate = (bps + slip) / 1e4;
-    this.perUnit = costs.perUnit === undefined ? 0 : requireFinite(fn, "costs.perUnit", costs.perUnit, { min: 0 });
-    this.fixedFee = costs.fixedFee === undefined ? 0 : requireFinite(fn, "costs.fixedFee", costs.fixedFee, { min: 0 });
+    const perUnit = costs.perUnit === undefined ? 0 : requireFinite(fn, "costs.perUnit", costs.perUnit, { min: 0 });
+    const fixedFee = costs.fixedFee === undefined ? 0 : requireFinite(fn, "costs.fixedFee", costs.fixedFee, { min: 0 });
 
-    this.capital = o.capital === undefined ? (this.pairMode ? 100_000 : 1) : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
+    const capital = o.capital === undefined ? (this.pairMode ? 100_000 : 1) : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
     const sizing = o.sizing ?? (this.pairMode ? { method: "capital" as const } : { method: "units" as const, units: 1 });
     if (sizing === null || typeof sizing !== "object") typeError(fn, `sizing must be an object, got ${describe(sizing)}`);
     const sizingMethod = requireOneOf(fn, "sizing.method", sizing.method, ["capital", "units"] as const);
-    this.sizeByCapital = sizingMethod === "capital";
-    this.leverage = sizing.method === "capital" && sizing.leverage !== undefined ? requireFinite(fn, "sizing.leverage", sizing.leverage, { minExclusive: 0 }) : 1;
-    this.units = sizing.method === "units" ? requireFinite(fn, "sizing.units", sizing.units, { minExclusive: 0 }) : 0;
+    const leverage = sizing.method === "capital" && sizing.leverage !== undefined ? requireFinite(fn, "sizing.leverage", sizing.leverage, { minExclusive: 0 }) : 1;
+    const units = sizing.method === "units" ? requireFinite(fn, "sizing.units", sizing.units, { minExclusive: 0 }) : 0;
 
     const risk = requireOptions<BacktestRisk>(fn, o.risk);
-    this.maxGross = risk.maxGrossExposure === undefined ? Infinity : requireFinite(fn, "risk.maxGrossExposure", risk.maxGrossExposure, { minExclusive: 0 });
+    const maxGross = risk.maxGrossExposure === undefined ? Infinity : requireFinite(fn, "risk.maxGrossExposure", risk.maxGrossExposure, { minExclusive: 0 });
     this.maxDailyLoss = risk.maxDailyLoss === undefined ? Infinity : requireFinite(fn, "risk.maxDailyLoss", risk.maxDailyLoss, { minExclusive: 0 });
     const execution = requireOptions<{ fill: "close" | "nextClose" }>(fn, o.execution);
-    this.nextClose = (execution.fill === undefined ? "close" : requireOneOf(fn, "execution.fill", execution.fill, ["close", "nextClose"] as const)) === "nextClose";
+    const nextClose = (execution.fill === undefined ? "close" : requireOneOf(fn, "execution.fill", execution.fill, ["close", "nextClose"] as const)) === "nextClose";
     this.periodsPerYear = o.periodsPerYear === undefined ? 252 : requireFinite(fn, "periodsPerYear", o.periodsPerYear, { minExclusive: 0 });
     const riskFree = o.riskFree === undefined ? 0 : requireFinite(fn, "riskFree", o.riskFree, { minExclusive: -1 });
 
-    this.staticBeta = NaN;
-    this.hedgeWindow = 0;
-    if (!this.pairMode) {
-      this.hedgeMethod = "none";
-      this.staticBeta = 0;
-      this.beta = 0;
-    } else {
-      const hedge = o.hedge;
-      if (hedge === null || typeof hedge !== "object") typeError(fn, `hedge must be an object like { method: "static", beta } or { method: "rolling", window }, got ${describe(hedge)}`);
-      this.hedgeMethod = requireOneOf(fn, "hedge.method", hedge.method, ["static", "rolling"] as const);
-      if (hedge.method === "static" && hedge.beta !== undefined) {
-        this.staticBeta = requireFinite(fn, "hedge.beta", hedge.beta);
-        this.beta = this.staticBeta;
-      } else {
-        const w = (hedge as { window?: unknown }).window;
-        if (w === undefined) rangeError(fn, `hedge.window is required for method "${hedge.method}"${hedge.method === "static" ? " without beta (the formation sample)" : ""}`);
-        this.hedgeWindow = requireInteger(fn, "hedge.window", w, { min: 3 });
-      }
-    }
-    this.hy = new Float64Array(this.hedgeWindow);
-    this.hx = new Float64Array(this.hedgeWindow);
-    this.zBuf = new Float64Array(this.rule.windowType === "rolling" ? this.rule.windowLength : 0);
-    this.zInvWindow = this.rule.windowType === "rolling" ? 1 / this.rule.windowLength : 0;
-    this.hInvWindow = this.hedgeWindow > 0 ? 1 / this.hedgeWindow : 0;
-
-    this.equity = this.capital;
-    this.dayStartEquity = this.capital;
-    this.acc = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
-    this.accBeforeLast = new MetricsAccumulator(this.capital, riskFree / this.periodsPerYear);
+    // spread mode: β = 0, so the spread is bar.y itself
+    this.hedge = this.pairMode ? createHedgeEstimator(fn, o.hedge, this.warnings) : new StaticHedge(0);
+    this.signal = this.hedge.signal ?? createSignalEstimator(rule);
+    this.book = new FillBook({
+      capital,
+      costRate: (bps + slip) / 1e4,
+      perUnit,
+      fixedFee,
+      sizeByCapital: sizingMethod === "capital",
+      leverage,
+      units,
+      maxGross,
+      nextClose,
+    });
+    this.beta = this.pairMode ? NaN : 0;
+    this.dayStartEquity = capital;
+    this.acc = new MetricsAccumulator(capital, riskFree / this.periodsPerYear);
+    this.accBeforeLast = new MetricsAccumulator(capital, riskFree / this.periodsPerYear);
     const one = (): Float64Array => new Float64Array(1);
     this.scratch = { equity: one(), returns: one(), positions: one(), diagnostics: true, hedgeRatios: one(), spread: one(), signal: one() };
     this.out = this.scratch;
@@ -361,7 +162,7 @@ export class BacktestEngine {
 
   /** The closed trades so far, by column (see TradeLog.ts; `tradeRows` for row objects). */
   get trades(): TradeTable {
-    return this.log.table();
+    return this.book.log.table();
   }
 
   /**
@@ -421,26 +222,26 @@ export class BacktestEngine {
 
   /** The current metrics (warnings about degenerate values are appended to `warnings` only by `finish`). */
   metrics(): BacktestMetrics {
-    return computeMetrics(this.acc, this.tally, this.equity, this.periodsPerYear, null);
+    return computeMetrics(this.acc, this.book.tally, this.book.equity, this.periodsPerYear, null);
   }
 
   /** @internal Final metrics with the degenerate-value warnings. */
   finalMetrics(): BacktestMetrics {
-    return computeMetrics(this.acc, this.tally, this.equity, this.periodsPerYear, this.warnings);
+    return computeMetrics(this.acc, this.book.tally, this.book.equity, this.periodsPerYear, this.warnings);
   }
 
   private snapshot(): BacktestSnapshot {
-    const t = this.t - 1;
+    const book = this.book;
     return {
-      bar: t,
-      equity: this.equity,
+      bar: this.t - 1,
+      equity: book.equity,
       barReturn: this.lastReturn,
-      position: this.qy,
+      position: book.qy,
       hedgeRatio: this.beta,
       spread: this.lastY - this.beta * this.lastX,
       signal: this.prevSignal,
-      realizedPnl: this.realized,
-      unrealizedPnl: this.side !== 0 ? this.tPnl : 0,
+      realizedPnl: book.realized,
+      unrealizedPnl: book.side !== 0 ? book.tradePnl : 0,
       metrics: this.metrics(),
     };
   }
@@ -460,50 +261,33 @@ export class BacktestEngine {
    * its outputs go to index i of `out` (hedgeRatios and spread only in pair mode, and the three
    * diagnostic series only when `out.diagnostics`).
    *
-   * Hot-path design (measured on the 1M-bar benchmark): every per-bar quantity lives in a local
-   * variable for the whole loop (loaded from the fields before, stored back after), because a
-   * double field is a boxed heap number in V8 (each store is a pointer chase) and a call that
-   * passes or returns a double boxes it (one allocation per bar). The only calls on the per-bar
-   * path are `decide` (the rule) and `MetricsAccumulator.add`, both small enough for TurboFan to
-   * inline. The rare events (fills, orders, warnings) go through methods that work on the fields,
-   * so the locals they touch (equity, tPnl, beta; then qy, qx) are spilled to the fields before
-   * and reloaded after. The rolling sums are O(1) per bar: Welford updates while a window fills,
-   * then one centred replace step per bar, with an exact two-pass recomputation once per turn of
-   * each ring buffer to bound the drift of the up/downdates (see the comments below).
-   * The order state read every bar (pending order, target side, ruin) is in locals too, reloaded
-   * after each order/fill call. Measured on the 1M-bar, 21k-trade benchmark (2.5 GHz EPYC VM): the
-   * divider is the scarcest unit (the z-score's square root and division alone take ~18 % of the
-   * loop), so the full rolling window multiplies by 1/(w − 1), a flat bar's return needs no
-   * division, and the metrics accumulator sums in blocks instead of Welford's division per bar
-   * (backtestMetrics.ts); the loop is software-pipelined (see below: ~10 % faster). A branch whose
-   * condition is a coin flip mispredicts every other bar (the sign of a return: 7 ms), so the
-   * downside sum is branchless. Trades go to a column log (TradeLog.ts): an object per trade (14
-   * heap objects with its boxed doubles) and their GC cost 15–25 ms. The diagnostic series are
-   * written only when asked for. Tried and slower: separate signal / trading / metrics passes over
-   * chunks of bars.
+   * Hot-path design (measured on the 1M-bar benchmark, 2.5 GHz EPYC VM): the hedge and signal
+   * estimators are chosen once per engine, before any bar, and each runs its own tight loop over
+   * a block of bars (β, spread, signal for 256 bars at a time, in L1) with its running sums in
+   * locals; the trading loop then reads them from the block arrays. The fill book's per-bar state
+   * (equity, the open trade's P&L, the leg quantities) is held in four locals in the loop and
+   * written back around the rare calls into the book (orders and fills): a loop-carried double in
+   * a field is a store-to-load round trip per bar, and those four measured ~10 % of the loop.
+   * The divider is the scarcest unit (the z-score's square root and division take ~18 % of the
+   * original loop), so the full rolling window multiplies by 1/(w − 1), a flat bar's return needs
+   * no division, and the metrics accumulator sums in blocks instead of Welford's division per bar
+   * (backtestMetrics.ts). A branch whose condition is a coin flip mispredicts every other bar (the
+   * sign of a return: 7 ms), so the downside sum is branchless. Trades go to a column log
+   * (TradeLog.ts): an object per trade and their GC cost 15–25 ms. The diagnostic series are
+   * written only when asked for. Cost of splitting the loop into estimators: their passes no longer
+   * overlap the trading loop's work, ~20 % more CPU time on the 1M-bar cases than the single
+   * hand-scheduled loop it replaced (measured side by side, see the commit body).
    */
   private runBars(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, n: number, out: BacktestRecord): void {
     if (n === 0) return;
     this.out = out;
-    const pairMode = this.pairMode;
-    const th = this.th;
+    const th = this.thresholds;
     const maxDailyLoss = this.maxDailyLoss;
-    const hedgeKind = this.hedgeMethod === "rolling" ? HEDGE_ROLLING : this.hedgeMethod === "static" ? HEDGE_STATIC : HEDGE_NONE;
-    const hedgeWindow = this.hedgeWindow;
-    const hInv = this.hInvWindow;
-    const hxBuf = this.hx;
-    const hyBuf = this.hy;
-    const rule = this.rule;
-    const windowKind =
-      rule.windowType === "rolling" ? WINDOW_ROLLING : rule.windowType === "expanding" ? WINDOW_EXPANDING : rule.windowType === "fixed" ? WINDOW_FIXED : WINDOW_NONE;
-    const windowLength = rule.windowLength;
-    const fixedMean = rule.fixedMean;
-    const fixedSd = rule.fixedSd;
-    const zBuf = this.zBuf;
-    const zInv = this.zInvWindow;
-    const zInvDdof = windowLength > 1 ? 1 / (windowLength - 1) : 0;
+    const hedge = this.hedge;
+    const signalEstimator = this.signal;
+    const book = this.book;
     // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
-    const writeHedgeSpread = out.diagnostics && pairMode;
+    const writeHedgeSpread = out.diagnostics && this.pairMode;
     const writeSignal = out.diagnostics;
     const outEquity = out.equity;
     const outReturns = out.returns;
@@ -513,314 +297,149 @@ export class BacktestEngine {
     const outSignal = out.signal;
     const acc = this.acc;
     const last = n - 1;
+    const blockBeta = this.blockBeta;
+    const blockSpread = this.blockSpread;
+    const blockSignal = this.blockSignal;
 
-    // state loaded into locals (stored back after the loop)
+    // state carried from bar to bar, in locals for the loop (stored back after it)
     let t = this.t;
     let prevY = this.prevY;
     let prevX = this.prevX;
     let prevDay = this.prevDay;
-    let equity = this.equity;
-    let tPnl = this.tPnl;
-    let qy = this.qy;
-    let qx = this.qx;
     let dayStartEquity = this.dayStartEquity;
     let halted = this.halted;
+    let ruined = this.ruined;
     let prevSignal = this.prevSignal;
     let beta = this.beta; // β of the bar being traded (β_{i−1} until its step 4)
-    let hBeta = this.beta; // the hedge estimator's current β (runs one bar ahead)
-    let staticBeta = this.staticBeta;
-    let hCount = this.hCount;
-    let hSlot = this.hSlot;
-    let hMeanX = this.hMeanX;
-    let hMeanY = this.hMeanY;
-    let hCxx = this.hCxx;
-    let hCxy = this.hCxy;
-    let zCount = this.zCount;
-    let zSlot = this.zSlot;
-    let zMean = this.zMean;
-    let zM2 = this.zM2;
     let definedSignalBars = this.definedSignalBars;
-    let pending = this.pending;
-    let targetSide = this.targetSide;
-    let ruined = this.ruined;
-    let undefinedHedgeBars = this.undefinedHedgeBars;
+    // the fill book's per-bar state, in locals for the loop: written back before each call into
+    // the book (orders and fills, a few per hundred bars) and reloaded after it
+    let equity = book.equity;
+    let tradePnl = book.tradePnl;
+    let qy = book.qy;
+    let qx = book.qx;
     let equityBefore = equity;
     let ret = 0;
     let y = 0;
     let x = 0;
 
-    // Software-pipelined: iteration j computes step 4 (hedge ratio, spread, signal: data only, no
-    // trading state) for bar j, then trades bar i = j − 1 with the signal computed one iteration
-    // earlier, so the z-score's square root and division (a ~35-cycle chain) have a whole
-    // iteration to finish before the rule reads them (~10 % faster than the plain loop, measured
-    // side by side in one process). Nothing at bar i reads data after i: bar j's step 4 only runs
-    // early, and the decision at i sees bar i's values. A one-bar call (push) computes bar 0 at
-    // j = 0 and trades it at j = 1.
-    let nextBeta = NaN;
-    let nextSignal = NaN;
-    for (let j = 0; j <= n; j++) {
-      // bar j − 1's step 4 results, computed at the previous iteration
-      const barBeta = nextBeta;
-      const barSignal = nextSignal;
-      if (j < n) {
-        const yj = ys[j];
-        const xj = xs === null ? 0 : xs[j];
-        if (hedgeKind === HEDGE_ROLLING) {
-          const w = hedgeWindow;
-          // ring-buffer slot by a wrapping counter (no % in the hot path)
-          const slot = hSlot;
-          hSlot = slot + 1 === w ? 0 : slot + 1;
-          if (hCount === w) {
-            // full window: replace the value at `slot` by (x, y) in one step, in centred form
-            // C' = C + (x − x̄)(y − ȳ) − (x₀ − x̄)(y₀ − ȳ) − Δx·Δy/n,  x̄' = x̄ + Δx/n  (Δx = x − x₀),
-            // multiplications only (1/n precomputed)
-            const x0 = hxBuf[slot];
-            const y0 = hyBuf[slot];
-            const mx = hMeanX;
-            const my = hMeanY;
-            const dx = xj - x0;
-            const dy = yj - y0;
-            hCxy += (xj - mx) * (yj - my) - (x0 - mx) * (y0 - my) - dx * dy * hInv;
-            hCxx += (xj - mx) * (xj - mx) - (x0 - mx) * (x0 - mx) - dx * dx * hInv;
-            hMeanX = mx + dx * hInv;
-            hMeanY = my + dy * hInv;
-          } else {
-            // Welford update of the running means and co-moments
-            const k = ++hCount;
-            const dx = xj - hMeanX;
-            hMeanX += dx / k;
-            hMeanY += (yj - hMeanY) / k;
-            hCxy += dx * (yj - hMeanY);
-            hCxx += dx * (xj - hMeanX);
+    // Step 4 runs a block of bars ahead of the trading loop: the estimators fill β, the spread and
+    // the signal for bars [from, to) (data only, no trading state), then steps 1–3 and 5–7 trade
+    // those bars in order. Nothing at bar i reads data after i: β_i and the signal at i come from
+    // bars ≤ i; blocks only let each estimator run its own tight loop with its sums in registers
+    // (and put the z-score's square root and division off the trading loop's critical path).
+    for (let from = 0; from < n; from += BLOCK) {
+      const to = from + BLOCK < n ? from + BLOCK : n;
+      const count = to - from;
+      hedge.update(ys, xs, from, to, blockBeta);
+      if (xs === null) blockSpread.set(ys.subarray(from, to));
+      else for (let k = 0; k < count; k++) blockSpread[k] = ys[from + k] - blockBeta[k] * xs[from + k];
+      signalEstimator.update(blockSpread, count, blockSignal);
+      for (let k = 0; k < count; k++) if (blockSignal[k] === blockSignal[k]) definedSignalBars++;
+      if (writeHedgeSpread) {
+        outHedge.set(blockBeta.subarray(0, count), from);
+        outSpread.set(blockSpread.subarray(0, count), from);
+      }
+      if (writeSignal) outSignal.set(blockSignal.subarray(0, count), from);
+
+      for (let i = from; i < to; i++) {
+        const barBeta = blockBeta[i - from];
+        const barSignal = blockSignal[i - from];
+        y = ys[i];
+        x = xs === null ? 0 : xs[i];
+        const day = days === null ? t : days[i];
+        // 1–2. mark to market; new day
+        equityBefore = equity;
+        if (t > 0) {
+          const pnl = qy * (y - prevY) + qx * (x - prevX);
+          if (pnl !== 0) {
+            equity += pnl;
+            tradePnl += pnl;
           }
-          hxBuf[slot] = xj;
-          hyBuf[slot] = yj;
-          if (hCount === w) {
-            if (hSlot === 0) {
-              // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
-              let sx = 0;
-              let sy = 0;
-              for (let k = 0; k < w; k++) {
-                sx += hxBuf[k];
-                sy += hyBuf[k];
-              }
-              const mx = sx / w;
-              const my = sy / w;
-              let cxx = 0;
-              let cxy = 0;
-              for (let k = 0; k < w; k++) {
-                const dx = hxBuf[k] - mx;
-                cxx += dx * dx;
-                cxy += dx * (hyBuf[k] - my);
-              }
-              hMeanX = mx;
-              hMeanY = my;
-              hCxx = cxx;
-              hCxy = cxy;
-            }
-            // relative threshold: var(x) numerically zero → undefined hedge
-            if (hCxx > 1e-14 * w * hMeanX * hMeanX) hBeta = hCxy / hCxx;
-            else {
-              hBeta = NaN;
-              undefinedHedgeBars++;
-            }
-          }
-        } else if (hedgeKind === HEDGE_STATIC && staticBeta !== staticBeta) {
-          // formation sample: OLS over the first `window` bars (Welford), then fixed
-          const k = ++hCount;
-          const dx = xj - hMeanX;
-          hMeanX += dx / k;
-          hMeanY += (yj - hMeanY) / k;
-          hCxy += dx * (yj - hMeanY);
-          hCxx += dx * (xj - hMeanX);
-          if (k === hedgeWindow) {
-            staticBeta = hCxx > 0 ? hCxy / hCxx : NaN;
-            if (staticBeta !== staticBeta) {
-              this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
-            }
-            hBeta = staticBeta;
+          if (day !== prevDay) {
+            dayStartEquity = equityBefore;
+            halted = false;
           }
         }
-        const spread = yj - hBeta * xj;
-
-        // signal: z-score of the spread over the window (ddof = 1), or the spread itself
-        let signal = NaN;
-        if (windowKind === WINDOW_NONE) signal = spread;
-        else if (spread === spread) {
-          if (windowKind === WINDOW_FIXED) signal = (spread - fixedMean) / fixedSd;
-          else {
-            let count = 0;
-            let ready = true;
-            if (windowKind === WINDOW_EXPANDING) {
-              count = ++zCount;
-              const d = spread - zMean;
-              zMean += d / count;
-              zM2 += d * (spread - zMean);
-              ready = count >= windowLength;
-            } else {
-              const w = windowLength;
-              const slot = zSlot;
-              zSlot = slot + 1 === w ? 0 : slot + 1;
-              if (zCount === w) {
-                // full window: replace the oldest value in one centred step (as the hedge above)
-                const old = zBuf[slot];
-                const m = zMean;
-                const ds = spread - old;
-                zM2 += (spread - m) * (spread - m) - (old - m) * (old - m) - ds * ds * zInv;
-                zMean = m + ds * zInv;
-                zBuf[slot] = spread;
-                count = w;
-              } else {
-                zBuf[slot] = spread;
-                count = ++zCount;
-                const d = spread - zMean;
-                zMean += d / count;
-                zM2 += d * (spread - zMean);
-                ready = count >= w;
-              }
-              if (ready && zSlot === 0) {
-                // exact two-pass recomputation once per full turn of the ring bounds the drift of the up/downdates
-                let sum = 0;
-                for (let k = 0; k < w; k++) sum += zBuf[k];
-                const m = sum / w;
-                let m2 = 0;
-                for (let k = 0; k < w; k++) m2 += (zBuf[k] - m) * (zBuf[k] - m);
-                zMean = m;
-                zM2 = m2;
-              }
-            }
-            if (ready) {
-              // z = (s − mean)/sd (ddof = 1); undefined (NaN) when the variance is numerically zero.
-              // A full rolling window multiplies by the precomputed 1/(w − 1): one division fewer per bar
-              const variance = count === windowLength && windowKind === WINDOW_ROLLING ? zM2 * zInvDdof : zM2 / (count - 1);
-              if (variance > 0 && variance > 1e-24 * zMean * zMean) signal = (spread - zMean) / Math.sqrt(variance);
-            }
-          }
+        // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
+        if (book.pending !== NONE) {
+          book.fillY = y;
+          book.fillX = x;
+          book.fillBeta = beta;
+          book.equity = equity;
+          book.tradePnl = tradePnl;
+          book.fillPending(t);
+          equity = book.equity;
+          tradePnl = book.tradePnl;
+          qy = book.qy;
+          qx = book.qx;
         }
 
-        if (signal === signal) definedSignalBars++;
-        if (writeHedgeSpread) {
-          outHedge[j] = hBeta;
-          outSpread[j] = spread;
-        }
-        if (writeSignal) outSignal[j] = signal;
-        nextBeta = hBeta;
-        nextSignal = signal;
-      }
-      if (j === 0) continue;
-      const i = j - 1;
-      y = ys[i];
-      x = xs === null ? 0 : xs[i];
-      const day = days === null ? t : days[i];
-      // 1–2. mark to market; new day
-      equityBefore = equity;
-      if (t > 0) {
-        const pnl = qy * (y - prevY) + qx * (x - prevX);
-        if (pnl !== 0) {
-          equity += pnl;
-          tPnl += pnl;
-        }
-        if (day !== prevDay) {
-          dayStartEquity = equityBefore;
-          halted = false;
-        }
-      }
-      // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
-      if (pending !== NO_ORDER) {
-        const target = pending;
-        pending = NO_ORDER;
-        this.pending = NO_ORDER;
-        this.equity = equity;
-        this.tPnl = tPnl;
-        this.beta = beta;
-        this.fillY = y;
-        this.fillX = x;
-        this.fillTo(target, this.pendingReason, t);
-        equity = this.equity;
-        tPnl = this.tPnl;
-        qy = this.qy;
-        qx = this.qx;
-        targetSide = this.targetSide;
-      }
-
-      beta = barBeta;
-      // 5–7. risk, then the rule (orders spill equity/tPnl/beta to the fields and reload them)
-      if (!ruined) {
-        let target = NO_ORDER;
-        let reason: ExitReason = "signal";
-        if (equity <= 0) {
-          ruined = true;
-          this.ruined = true;
-          this.warnings.push(`equity fell to ${equity} at bar ${t}: position flattened and trading stopped (ruin)`);
-          target = 0;
-          reason = "ruin";
-        } else if (!halted && equity - dayStartEquity <= -maxDailyLoss) {
-          halted = true;
-          target = 0;
-          reason = "dailyLoss";
-        } else if (!halted) {
-          const action = decide(th, targetSide, barSignal, prevSignal);
-          if (action !== HOLD) {
-            target = action === BUY ? 1 : action === SELL ? -1 : 0;
-            if (action === STOP) reason = "stop";
+        beta = barBeta;
+        // 5–7. risk, then the rule
+        if (!ruined) {
+          let target = NONE;
+          let reason: ExitReason = "signal";
+          if (equity <= 0) {
+            ruined = true;
+            this.warnings.push(`equity fell to ${equity} at bar ${t}: position flattened and trading stopped (ruin)`);
+            target = 0;
+            reason = "ruin";
+          } else if (!halted && equity - dayStartEquity <= -maxDailyLoss) {
+            halted = true;
+            target = 0;
+            reason = "dailyLoss";
+          } else if (!halted) {
+            const action = decide(th, book.targetSide, barSignal, prevSignal);
+            if (action !== HOLD) {
+              target = action === BUY ? 1 : action === SELL ? -1 : 0;
+              if (action === STOP) reason = "stop";
+            }
+          }
+          if (target !== NONE) {
+            book.fillY = y;
+            book.fillX = x;
+            book.fillBeta = beta;
+            book.equity = equity;
+            book.tradePnl = tradePnl;
+            book.order(target, reason, t);
+            equity = book.equity;
+            tradePnl = book.tradePnl;
+            qy = book.qy;
+            qx = book.qx;
           }
         }
-        if (target !== NO_ORDER) {
-          this.equity = equity;
-          this.tPnl = tPnl;
-          this.beta = beta;
-          this.fillY = y;
-          this.fillX = x;
-          this.order(target, reason, t);
-          equity = this.equity;
-          tPnl = this.tPnl;
-          qy = this.qy;
-          qx = this.qx;
-          targetSide = this.targetSide;
-          pending = this.pending;
-        }
-      }
-      prevSignal = barSignal;
+        prevSignal = barSignal;
 
-      // no division on a bar without P&L or costs (a flat bar): the divider is the loop's scarcest unit
-      ret = equity === equityBefore ? 0 : equityBefore > 0 ? equity / equityBefore - 1 : 0;
-      outEquity[i] = equity;
-      outReturns[i] = ret;
-      outPositions[i] = qy;
-      // finish() may amend the last bar (closing costs): keep the accumulator as it was before it
-      if (i === last) this.accBeforeLast.copyFrom(acc);
-      acc.add(ret, equity, qy !== 0);
-      prevY = y;
-      prevX = x;
-      prevDay = day;
-      t++;
+        // no division on a bar without P&L or costs (a flat bar): the divider is the loop's scarcest unit
+        ret = equity === equityBefore ? 0 : equityBefore > 0 ? equity / equityBefore - 1 : 0;
+        outEquity[i] = equity;
+        outReturns[i] = ret;
+        outPositions[i] = qy;
+        // finish() may amend the last bar (closing costs): keep the accumulator as it was before it
+        if (i === last) this.accBeforeLast.copyFrom(acc);
+        acc.add(ret, equity, qy !== 0);
+        prevY = y;
+        prevX = x;
+        prevDay = day;
+        t++;
+      }
     }
 
+    book.equity = equity;
+    book.tradePnl = tradePnl;
     this.t = t;
     this.prevY = prevY;
     this.prevX = prevX;
     this.prevDay = prevDay;
     this.lastY = y;
     this.lastX = x;
-    this.equity = equity;
-    this.tPnl = tPnl;
     this.dayStartEquity = dayStartEquity;
     this.halted = halted;
+    this.ruined = ruined;
     this.prevSignal = prevSignal;
     this.beta = beta;
-    this.staticBeta = staticBeta;
-    this.hCount = hCount;
-    this.hSlot = hSlot;
-    this.hMeanX = hMeanX;
-    this.hMeanY = hMeanY;
-    this.hCxx = hCxx;
-    this.hCxy = hCxy;
-    this.zCount = zCount;
-    this.zSlot = zSlot;
-    this.zMean = zMean;
-    this.zM2 = zM2;
     this.definedSignalBars = definedSignalBars;
-    this.undefinedHedgeBars = undefinedHedgeBars;
     this.equityPrevClose = equityBefore;
     this.lastReturn = ret;
     this.lastOutIndex = n - 1;
@@ -829,123 +448,30 @@ export class BacktestEngine {
   /** @internal Close the open trade at the last close (amending the last bar); final warnings. */
   finishInternal(): void {
     this.finished = true;
-    if (this.pending !== NO_ORDER) {
+    const book = this.book;
+    if (book.dropPending()) {
       this.warnings.push(`an order decided at the last bar (${this.t - 1}) had no next close to fill at and was dropped`);
-      this.pending = NO_ORDER;
     }
     if (this.definedSignalBars === 0 && this.t > 0) {
       this.warnings.push(`the rule's signal was never defined in ${this.t} bars (hedge or z-score warm-up longer than the data, or zero variance): no trades possible`);
     }
-    if (this.undefinedHedgeBars > 0) {
-      this.warnings.push(`hedge ratio undefined (x constant over the window) at ${this.undefinedHedgeBars} bars: no decisions there`);
-    }
+    this.hedge.finish(this.warnings);
     const out = this.out;
-    if (this.side !== 0 && this.t > 0) {
-      const t = this.t - 1;
-      this.fillY = this.lastY;
-      this.fillX = this.lastX;
-      this.fillTo(0, "end", t);
+    if (book.side !== 0 && this.t > 0) {
+      book.fillY = this.lastY;
+      book.fillX = this.lastX;
+      book.fillBeta = this.beta;
+      book.fillTo(0, "end", this.t - 1);
       // amend the last bar: same market move, plus the closing costs
       const barStart = this.equityPrevClose;
-      const ret = barStart > 0 ? this.equity / barStart - 1 : 0;
+      const ret = barStart > 0 ? book.equity / barStart - 1 : 0;
       this.lastReturn = ret;
       const i = this.lastOutIndex;
-      out.equity[i] = this.equity;
+      out.equity[i] = book.equity;
       out.returns[i] = ret;
       out.positions[i] = 0;
       this.acc.copyFrom(this.accBeforeLast);
-      this.acc.add(ret, this.equity, false);
+      this.acc.add(ret, book.equity, false);
     }
   }
-
-  /**
-   * The rule or a risk limit wants `target` (+1, −1, 0) at bar t (prices in fillY/fillX): fill now
-   * or leave the order for the next close. The fill path takes no double arguments: a call V8 does
-   * not inline boxes each double argument in a fresh heap number, and the 1M-bar benchmark's 42k
-   * fills did that ~20 times each; the prices travel in the fillY/fillX fields instead.
-   */
-  private order(target: number, reason: ExitReason, t: number): void {
-    if (target === this.targetSide) return;
-    this.targetSide = target;
-    if (this.nextClose) {
-      this.pending = target;
-      this.pendingReason = reason;
-    } else {
-      this.fillTo(target, reason, t);
-    }
-  }
-
-  private legCost(quantity: number, price: number): number {
-    if (quantity === 0) return 0;
-    const q = Math.abs(quantity);
-    this.tally.tradedNotional += q * Math.abs(price);
-    return q * Math.abs(price) * this.costRate + q * this.perUnit + this.fixedFee;
-  }
-
-  /** Trade to `target` at bar t at the prices in fillY/fillX: close the open trade (logging it), then open the new one. */
-  private fillTo(target: number, reason: ExitReason, t: number): void {
-    if (target === this.side) return;
-    const y = this.fillY;
-    const x = this.fillX;
-    if (this.side !== 0) {
-      const cost = this.legCost(this.qy, y) + this.legCost(this.qx, x);
-      this.equity -= cost;
-      this.tPnl -= cost;
-      this.tCosts += cost;
-      const pnl = this.tPnl;
-      const beta = this.tBeta;
-      const holding = t - this.tEntryIndex;
-      const log = this.log;
-      const row = log.row;
-      row[ROW_UNITS] = this.tUnits;
-      row[ROW_HEDGE] = beta;
-      row[ROW_ENTRY_Y] = this.tEntryY;
-      row[ROW_ENTRY_X] = this.tEntryX;
-      row[ROW_EXIT_Y] = y;
-      row[ROW_EXIT_X] = x;
-      row[ROW_PNL] = pnl;
-      row[ROW_RETURN_PCT] = (pnl / this.tEntryEquity) * 100;
-      row[ROW_COSTS] = this.tCosts;
-      log.commit(this.tEntryIndex, t, this.side, reason);
-      const tally = this.tally;
-      tally.count++;
-      tally.holdingBars += holding;
-      if (pnl > 0) {
-        tally.wins++;
-        tally.grossProfit += pnl;
-      } else tally.grossLoss -= pnl;
-      this.realized += pnl;
-      this.qy = 0;
-      this.qx = 0;
-      this.side = 0;
-    }
-    if (target !== 0) {
-      const beta = this.beta;
-      if (beta !== beta) {
-        this.targetSide = 0;
-        return;
-      }
-      const unitNotional = Math.abs(y) + Math.abs(beta) * Math.abs(x);
-      let q = this.sizeByCapital ? (this.leverage * this.equity) / unitNotional : this.units;
-      if (q * unitNotional > this.maxGross) q = this.maxGross / unitNotional;
-      if (!(q > 0) || !Number.isFinite(q)) {
-        this.targetSide = 0;
-        return;
-      }
-      this.tEntryEquity = this.equity;
-      this.qy = target * q;
-      this.qx = -target * q * beta;
-      const cost = this.legCost(this.qy, y) + this.legCost(this.qx, x);
-      this.equity -= cost;
-      this.side = target;
-      this.tEntryIndex = t;
-      this.tUnits = q;
-      this.tBeta = beta;
-      this.tEntryY = y;
-      this.tEntryX = x;
-      this.tPnl = 0 - cost; // +0, not −0, for a free entry
-      this.tCosts = cost;
-    }
-  }
-
 }

@@ -1,40 +1,13 @@
 /**
  * The trades table of a backtest, stored by column: one typed array per numeric field and one array
- * of strings per categorical field, all `length` long (row i of every column is trade i). Columns
- * instead of one object per trade because a 1M-bar backtest closes tens of thousands of trades and
- * an object per trade (with its boxed doubles) cost more than the whole bar loop's arithmetic; a
- * column table is also what data-frame libraries take directly (`aq.table(result.trades)` in
- * arquero, minus `length`). `tradeRows(table)` gives the row objects when they are wanted.
+ * of strings per categorical field, all as long as there are trades (row i of every column is
+ * trade i; the type, TradeTable, is in types.ts). Columns instead of one object per trade because a
+ * 1M-bar backtest closes tens of thousands of trades and an object per trade (with its boxed
+ * doubles) cost more than the whole bar loop's arithmetic; a table of columns only is also what
+ * data-frame libraries take directly (`aq.table(result.trades)` in arquero). `tradeRows(table)`
+ * gives the row objects when they are wanted.
  */
-import type { ExitReason } from "./BacktestEngine.js";
-
-/** Closed round trips, one row per trade, by column. Indices are the bars of the fills. */
-export interface TradeTable {
-  /** Number of trades (rows). */
-  readonly length: number;
-  readonly entryIndex: Int32Array;
-  readonly exitIndex: Int32Array;
-  readonly side: readonly ("long" | "short")[];
-  /** Spread units held (q > 0); leg quantities are ±q of y and ∓q·β of x. */
-  readonly units: Float64Array;
-  readonly hedgeRatio: Float64Array;
-  /** Spread value y − β·x at the entry and exit fills (β = hedgeRatio). */
-  readonly entryPrice: Float64Array;
-  readonly exitPrice: Float64Array;
-  /** Leg prices at the fills (backtestSpread: y is the spread, x is 0). */
-  readonly entryY: Float64Array;
-  readonly entryX: Float64Array;
-  readonly exitY: Float64Array;
-  readonly exitX: Float64Array;
-  /** Net P&L in currency, after costs. */
-  readonly pnl: Float64Array;
-  /** pnl / equity at entry (before entry costs) · 100. */
-  readonly returnPct: Float64Array;
-  readonly holdingBars: Int32Array;
-  /** Entry plus exit costs, currency. */
-  readonly costs: Float64Array;
-  readonly exitReason: readonly ExitReason[];
-}
+import type { ExitReason, TradeTable } from "./types.js";
 
 /** Positions in `TradeLog.row`. */
 export const ROW_UNITS = 0;
@@ -116,7 +89,6 @@ export class TradeLog {
       exitPrice[i] = this.exitY[i] - beta * this.exitX[i];
     }
     return {
-      length: n,
       entryIndex: this.entryIndex.slice(0, n),
       exitIndex: this.exitIndex.slice(0, n),
       side,

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { backtestPair, backtestSpread, BacktestEngine, tradeRows, type TradingRule } from "./index.js";
 import { normalSource, randomSource } from "../util/random.js";
 import { MetricsAccumulator } from "./backtestMetrics.js";
+import { kalmanHedge } from "../hedge/kalmanHedge.js";
+import * as aq from "arquero";
 
 /** Two-pass OLS slope of y on x (with intercept) over bars from..to inclusive: the reference for β_t. */
 function naiveOlsSlope(y: ArrayLike<number>, x: ArrayLike<number>, from: number, to: number): number {
@@ -211,7 +213,7 @@ describe("backtestPair: hand-worked cases", () => {
       capital: 1000,
     });
     const q = 1000 / 14;
-    expect(r.trades).toHaveLength(1);
+    expect(r.trades.pnl).toHaveLength(1);
     const tr = tradeRows(r.trades)[0];
     expect([tr.entryIndex, tr.exitIndex, tr.side, tr.exitReason, tr.holdingBars]).toEqual([1, 2, "long", "signal", 1]);
     close(tr.units, q, 1e-15, "units");
@@ -297,8 +299,8 @@ describe("backtestPair matches a naive loop implementation", () => {
         costs: { bps: 5, fixedFee: 2 },
         execution: { fill: nextClose ? "nextClose" : "close" },
       });
-      expect(r.trades.length).toBeGreaterThan(10);
-      expect(r.trades.length).toBe(ref.tradePnl.length);
+      expect(r.trades.pnl.length).toBeGreaterThan(10);
+      expect(r.trades.pnl.length).toBe(ref.tradePnl.length);
       for (let t = 0; t < y.length; t++) {
         close(r.equity[t], ref.equity[t], 1e-9, `equity[${t}]`);
         close(r.positions[t], ref.positions[t], 1e-9, `positions[${t}]`);
@@ -313,22 +315,22 @@ describe("backtestPair matches a naive loop implementation", () => {
     for (const key of Object.keys(m) as (keyof typeof m)[]) close(r.metrics[key], m[key], 1e-9, `metrics.${key}`);
     const wins = tradeRows(r.trades).filter((t) => t.pnl > 0);
     const losses = tradeRows(r.trades).filter((t) => t.pnl <= 0);
-    close(r.metrics.winRate, wins.length / r.trades.length, 1e-15, "winRate");
+    close(r.metrics.winRate, wins.length / r.trades.pnl.length, 1e-15, "winRate");
     close(
       r.metrics.profitFactor,
       wins.reduce((a, t) => a + t.pnl, 0) / -losses.reduce((a, t) => a + t.pnl, 0),
       1e-12,
       "profitFactor",
     );
-    close(r.metrics.avgTradePnl, tradeRows(r.trades).reduce((a, t) => a + t.pnl, 0) / r.trades.length, 1e-9, "avgTradePnl");
-    close(r.metrics.avgHoldingPeriod, tradeRows(r.trades).reduce((a, t) => a + t.holdingBars, 0) / r.trades.length, 1e-15, "avgHoldingPeriod");
+    close(r.metrics.avgTradePnl, tradeRows(r.trades).reduce((a, t) => a + t.pnl, 0) / r.trades.pnl.length, 1e-9, "avgTradePnl");
+    close(r.metrics.avgHoldingPeriod, tradeRows(r.trades).reduce((a, t) => a + t.holdingBars, 0) / r.trades.pnl.length, 1e-15, "avgHoldingPeriod");
     close(r.metrics.exposure, Array.from(r.positions).filter((p) => p !== 0).length / y.length, 1e-15, "exposure");
   });
 
   it("static hedge over a formation window where x is constant: undefined β, no trades, a warning that says so", () => {
     const n = 120;
     const r = backtestPair({ y: Float64Array.from({ length: n }, (_, t) => 50 + Math.sin(t)), x: new Float64Array(n).fill(20), hedge: { method: "static", window: 30 }, rule: zRule(1, 0, 10) });
-    expect(r.trades.length).toBe(0);
+    expect(r.trades.pnl.length).toBe(0);
     expect(r.warnings).toContain("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
   });
 
@@ -338,7 +340,7 @@ describe("backtestPair matches a naive loop implementation", () => {
     expect(Number.isNaN(r.diagnostics!.hedgeRatios[w - 2])).toBe(true);
     close(r.diagnostics!.hedgeRatios[w - 1], naiveOlsSlope(y, x, 0, w - 1), 1e-12, "formation beta");
     expect(r.diagnostics!.hedgeRatios[1499]).toBe(r.diagnostics!.hedgeRatios[w - 1]);
-    expect(r.trades.length).toBeGreaterThan(0);
+    expect(r.trades.pnl.length).toBeGreaterThan(0);
     expect(Math.min(...tradeRows(r.trades).map((t) => t.entryIndex))).toBeGreaterThanOrEqual(w - 1);
   });
 
@@ -377,7 +379,7 @@ describe("signal windows: z-score over rolling (pandas rolling, ddof 1), expandi
     flat[59] = 10;
     const r = backtestSpread(flat, zRule(1, 0, 20), {}, { diagnostics: true });
     expect(Number.isNaN(r.diagnostics!.signal[40])).toBe(true);
-    expect(r.trades).toHaveLength(0);
+    expect(r.trades.pnl).toHaveLength(0);
   });
 });
 
@@ -387,7 +389,7 @@ describe("backtest invariants", () => {
 
   it("a zero-cost round trip at an unchanged price earns exactly 0", () => {
     const r = backtestPair({ diagnostics: true, y: [10, 9, 9, 9], x: [5, 5, 5, 5], hedge: { method: "static", beta: 1 }, rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 });
-    expect(r.trades).toHaveLength(1);
+    expect(r.trades.pnl).toHaveLength(1);
     expect(tradeRows(r.trades)[0].exitReason).toBe("end");
     expect(tradeRows(r.trades)[0].pnl).toBe(0);
     expect(r.equity[3]).toBe(1000);
@@ -396,7 +398,7 @@ describe("backtest invariants", () => {
   it("doubling capital doubles every trade's P&L (proportional costs, no caps)", () => {
     const a = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 7, slippageBps: 2 } });
     const b = backtestPair({ diagnostics: true, ...base, capital: 2e5, costs: { bps: 7, slippageBps: 2 } });
-    expect(a.trades.length).toBeGreaterThan(3);
+    expect(a.trades.pnl.length).toBeGreaterThan(3);
     tradeRows(a.trades).forEach((t, i) => close(tradeRows(b.trades)[i].pnl, 2 * t.pnl, 1e-10, `trade ${i}`));
     close(b.equity[799] - 2e5, 2 * (a.equity[799] - 1e5), 1e-9, "total P&L");
   });
@@ -404,7 +406,7 @@ describe("backtest invariants", () => {
   it("costs only lower P&L: same trades, each trade's P&L lower by exactly its costs", () => {
     const free = backtestPair({ diagnostics: true, ...base, capital: 1e5 });
     const paid = backtestPair({ diagnostics: true, ...base, capital: 1e5, costs: { bps: 10, fixedFee: 5 } });
-    expect(paid.trades.length).toBe(free.trades.length);
+    expect(paid.trades.pnl.length).toBe(free.trades.pnl.length);
     expect(paid.equity[799]).toBeLessThan(free.equity[799]);
     tradeRows(paid.trades).forEach((t, i) => {
       expect(t.costs).toBeGreaterThan(0);
@@ -441,7 +443,7 @@ describe("backtest invariants", () => {
 
   it("max gross exposure caps the entry notional", () => {
     const r = backtestPair({ ...base, capital: 1e5, risk: { maxGrossExposure: 25_000 } });
-    expect(r.trades.length).toBeGreaterThan(0);
+    expect(r.trades.pnl.length).toBeGreaterThan(0);
     for (const t of tradeRows(r.trades)) {
       const gross = t.units * (t.entryPrices.y + Math.abs(t.hedgeRatio) * t.entryPrices.x);
       expect(gross).toBeLessThanOrEqual(25_000 * (1 + 1e-12));
@@ -517,7 +519,7 @@ describe("BacktestEngine (streaming) reproduces the batch backtest bar by bar", 
     expect(engine.warnings).toEqual(batch.warnings);
   });
 
-  it("spread mode with the seed's bands rule", () => {
+  it("spread mode with the bands rule", () => {
     const s = makeSpread(500, 5);
     const batch = backtestSpread(s, { kind: "bands", lower: -1.5, upper: 1.5 }, { bps: 10 }, { capital: 20 });
     const engine = new BacktestEngine({ mode: "spread", rule: { kind: "levels", entry: -1.5, exit: 0, side: "both", center: 0 }, costs: { bps: 10 }, capital: 20 });
@@ -537,10 +539,10 @@ describe("BacktestEngine (streaming) reproduces the batch backtest bar by bar", 
   });
 });
 
-describe("backtestSpread (seed interface)", () => {
+describe("backtestSpread (the meanrev contract's spread backtest)", () => {
   it("bands exit at the midpoint known in advance (hand-worked)", () => {
     const r = backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 });
-    expect(r.trades).toHaveLength(1);
+    expect(r.trades.pnl).toHaveLength(1);
     expect(tradeRows(r.trades)[0].pnl).toBe(2.5);
     expect(Array.from(r.equity)).toEqual([1, 1, 2, 3.5]);
   });
@@ -551,7 +553,7 @@ describe("backtestSpread (seed interface)", () => {
     close(tradeRows(r.trades)[0].pnl, 2.5 - 0.001 * 2 - 0.001 * 0.5, 1e-15, "short pnl net of costs");
   });
 
-  it("is free of the seed's look-ahead: outputs up to t do not depend on later spread values", () => {
+  it("has no look-ahead (the Rust server exited at the full-sample mean): outputs up to t do not depend on later spread values", () => {
     const s = makeSpread(400, 9);
     const ref = backtestSpread(s, zRule(1, 0, 20), { bps: 5 }, { capital: 10 });
     const s2 = Float64Array.from(s);
@@ -606,9 +608,9 @@ describe("trades table and diagnostics", () => {
   it("every column has one row per trade, and the rows agree with the columns", () => {
     const r = backtestPair(options);
     const t = r.trades;
-    expect(t.length).toBe(r.metrics.trades);
-    expect(t.length).toBeGreaterThan(20);
-    for (const column of Object.values(t)) if (typeof column !== "number") expect(column.length).toBe(t.length);
+    const count = r.metrics.trades;
+    expect(count).toBeGreaterThan(20);
+    for (const [name, column] of Object.entries(t)) expect(column.length, `column ${name}`).toBe(count);
     const rows = tradeRows(t);
     rows.forEach((row, i) => {
       expect(row.entryIndex).toBe(t.entryIndex[i]);
@@ -625,7 +627,7 @@ describe("trades table and diagnostics", () => {
     const r = backtestSpread(s, { kind: "bands", lower: -1.5, upper: 1.5, exit: 0 });
     // a short at 2 (crossed up through 1.5) exits at −2 (≤ 0) one bar later; a long likewise: 999
     // round trips of P&L 4 each, then the last entry (bar 1999) closed at the end for 0
-    expect(r.trades.length).toBe(1000);
+    expect(r.trades.pnl.length).toBe(1000);
     expect(Array.from(r.trades.entryIndex)).toEqual(Array.from({ length: 1000 }, (_, i) => 2 * i + 1));
     expect(Array.from(r.trades.pnl.subarray(0, 999)).every((p) => p === 4)).toBe(true);
     expect(r.trades.exitReason[999]).toBe("end");
@@ -667,7 +669,7 @@ describe("MetricsAccumulator: blocked return moments", () => {
   });
 });
 
-describe("rolling sums stay exact over long series (up/downdates with an exact recomputation every ~1024 bars)", () => {
+describe("rolling sums stay exact over long series (O(1) up/downdates, exact recomputation once per turn of each window)", () => {
   it("β_t and z_t over 30,000 bars of high-level, low-variance prices match two-pass recomputations", () => {
     // Worst case for centred up/downdates: prices near 1000 moving by ~0.01, so the co-moments are
     // tiny next to the squared levels; a drifting sum would show as a relative error far above 1e-9.
@@ -702,5 +704,82 @@ describe("rolling sums stay exact over long series (up/downdates with an exact r
       const z = naiveZ(t);
       expect(Math.abs(d.signal[t] - z)).toBeLessThan(1e-9 * Math.max(1, Math.abs(z)));
     }
+  });
+});
+
+describe("Kalman hedge in the backtester (hedge: { method: 'kalman' })", () => {
+  const { y, x } = makePair(1200, 21);
+  const kalmanRule: TradingRule = { kind: "zscore", entry: 1.5, exit: 0.2, stop: 4 };
+  const base = { y, x, hedge: { method: "kalman" as const, delta: 1e-4, ve: 0.5 }, rule: kalmanRule, capital: 1e5, costs: { bps: 5 } };
+
+  it("β_t and the signal e_t/√Q_t are kalmanHedge's, bit for bit (one filter step for both)", () => {
+    const r = backtestPair({ ...base, diagnostics: true });
+    const k = kalmanHedge(y, x, { delta: 1e-4, ve: 0.5 });
+    for (let t = 0; t < y.length; t++) {
+      expect(r.diagnostics!.hedgeRatios[t]).toBe(k.beta[t]);
+      expect(r.diagnostics!.signal[t]).toBe(k.forecastError[t] / Math.sqrt(k.forecastVariance[t]));
+    }
+    expect(r.trades.pnl.length).toBeGreaterThan(10);
+    // each trade's hedge is the β known at its fill (close execution: β of the entry bar)
+    for (const tr of tradeRows(r.trades)) expect(tr.hedgeRatio).toBe(k.beta[tr.entryIndex]);
+  });
+
+  it("no look-ahead: perturbing prices after t leaves every output up to t unchanged", () => {
+    for (const fill of ["close", "nextClose"] as const) {
+      const ref = backtestPair({ ...base, diagnostics: true, execution: { fill } });
+      for (const t of [150, 600, 1000]) {
+        const y2 = Float64Array.from(y);
+        const x2 = Float64Array.from(x);
+        const normal = normalSource(randomSource(t));
+        for (let k = t + 1; k < y.length; k++) {
+          y2[k] *= 1 + 0.05 * normal();
+          x2[k] *= 1 + 0.05 * normal();
+        }
+        const r = backtestPair({ ...base, y: y2, x: x2, diagnostics: true, execution: { fill } });
+        for (let k = 0; k <= t; k++) {
+          expect(r.positions[k]).toBe(ref.positions[k]);
+          expect(r.equity[k]).toBe(ref.equity[k]);
+          expect(r.diagnostics!.signal[k]).toBe(ref.diagnostics!.signal[k]);
+          expect(r.diagnostics!.hedgeRatios[k]).toBe(ref.diagnostics!.hedgeRatios[k]);
+        }
+      }
+    }
+  });
+
+  it("streaming = batch: BacktestEngine.push reproduces backtestPair bar by bar (nextClose)", () => {
+    const options = { hedge: base.hedge, rule: kalmanRule, capital: 1e5, costs: { bps: 5 }, execution: { fill: "nextClose" as const } };
+    const batch = backtestPair({ y, x, ...options });
+    const engine = new BacktestEngine(options);
+    for (let t = 0; t < y.length; t++) {
+      const snap = engine.push({ y: y[t], x: x[t] });
+      if (t < y.length - 1) {
+        expect(snap.equity).toBe(batch.equity[t]);
+        expect(snap.position).toBe(batch.positions[t]);
+      }
+    }
+    const last = engine.finish();
+    expect(last.metrics).toEqual(batch.metrics);
+    expect(engine.trades).toEqual(batch.trades);
+    expect(engine.warnings).toEqual(batch.warnings);
+  });
+
+  it("refuses a levels rule, a rule window, and bad δ / Ve, naming the argument", () => {
+    expect(() => backtestPair({ ...base, rule: { kind: "levels", entry: 1, exit: 2 } })).toThrow(/backtestPair: rule.kind must be "zscore" with hedge "kalman"/);
+    expect(() => backtestPair({ ...base, rule: zRule(2, 0, 20) })).toThrow(/backtestPair: rule.window must be omitted with hedge "kalman"/);
+    expect(() => backtestPair({ ...base, hedge: { method: "kalman", delta: 1 } })).toThrow(/backtestPair: hedge.delta must be < 1/);
+    expect(() => backtestPair({ ...base, hedge: { method: "kalman", ve: -1 } })).toThrow(/backtestPair: hedge.ve must be > 0/);
+  });
+});
+
+describe("trades table goes into arquero as is", () => {
+  it("aq.table(result.trades) has one row per trade and every column", () => {
+    const { y, x } = makePair(1500, 7);
+    const r = backtestPair({ y, x, hedge: { method: "static", beta: 1.5 }, rule: zRule(1.5, 0.2, 30, 3), capital: 1e5 });
+    const table = aq.table(r.trades as unknown as Record<string, ArrayLike<unknown>>);
+    expect(r.metrics.trades).toBeGreaterThan(10);
+    expect(table.numRows()).toBe(r.metrics.trades);
+    expect(table.columnNames().sort()).toEqual(Object.keys(r.trades).sort());
+    expect(table.get("pnl", 3)).toBe(r.trades.pnl[3]);
+    expect(table.get("exitReason", 0)).toBe(r.trades.exitReason[0]);
   });
 });

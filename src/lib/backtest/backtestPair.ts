@@ -2,14 +2,17 @@
  * Pairs-trading backtest on the two legs: holds q units of y and −q·β units of x (long spread) or
  * the opposite (short spread), with costs, capital-based sizing and risk limits. The decision at bar
  * t uses prices up to t only; fills at the close of t or of t+1 (`execution.fill`). The bar-by-bar
- * mechanics, cost model and risk rules are documented in BacktestEngine.ts; metric conventions in
- * backtestMetrics.ts; rule conventions in tradingRule.ts.
+ * mechanics and risk rules are documented in BacktestEngine.ts, positions, sizing and costs in
+ * fillBook.ts; metric conventions in backtestMetrics.ts; rule conventions in tradingRule.ts.
  *
  * Hedge: `{ method: "static", beta }` uses a given β; `{ method: "static", window }` estimates β by
  * OLS of y on x (with intercept) over the first `window` bars (the formation sample) and trades
  * after it; `{ method: "rolling", window }` re-estimates β each bar over the trailing window ending
- * at t (β is locked into a trade at its entry). Spread s_t = y_t − β_t·x_t (no intercept), which is
- * what absolute levels (rule kind "levels") are compared with.
+ * at t; `{ method: "kalman", delta?, ve? }` filters β_t (and α_t) as kalmanHedge does (Chan 2013
+ * ex. 3.3; δ = 1e-4, Ve = 1e-3 by default) and the rule, a z-score rule without a window, trades
+ * z_t = e_t/√Q_t, the forecast error over its sd. β is locked into a trade at its fill. Spread
+ * s_t = y_t − β_t·x_t (no intercept), which is what absolute levels (rule kind "levels") are
+ * compared with.
  *
  * Outputs: equity, returns and positions per bar, the trades table by column, the metrics; the
  * per-bar hedge ratio, spread and signal with `diagnostics: true`.
@@ -22,8 +25,8 @@
  *   rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 }).trades.pnl[0]
  *   // ≈ 107.142857: q = 1000/(9 + 5) = 71.43 spread units bought at 4, sold at 5.5 (hand-worked)
  */
-import { BacktestEngine, type BacktestOptions, type HedgeSpec } from "./BacktestEngine.js";
-import type { TradeTable } from "./TradeLog.js";
+import { BacktestEngine } from "./BacktestEngine.js";
+import type { BacktestOptions, HedgeSpec, TradeTable } from "./types.js";
 import type { BacktestMetrics } from "./backtestMetrics.js";
 import { asFloat64ReadOnly, describe, rangeError, requireOptions, requireSameLength, typeError } from "../util/validate.js";
 

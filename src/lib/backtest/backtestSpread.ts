@@ -1,13 +1,13 @@
 /**
- * Backtest of a spread traded as one instrument (the seed's `BacktestStrategy` / `BacktestWithCosts`
+ * Backtest of a spread traded as one instrument (the `BacktestStrategy` / `BacktestWithCosts`
  * interface): holds ±units of the spread, P&L_t = q·(s_t − s_{t−1}) in spread (currency) units.
  *
- * Rules: any TradingRule, or the seed's bands `{ kind: "bands", lower, upper, exit? }`: enter long
+ * Rules: any TradingRule, or the bands rule of the Rust meanrev server, `{ kind: "bands", lower, upper, exit? }`: enter long
  * when the spread crosses down to ≤ lower, enter short when it crosses up to ≥ upper, and exit both
- * at `exit` (default the midpoint (lower + upper)/2, known in advance: the seed exited at the
+ * at `exit` (default the midpoint (lower + upper)/2, known in advance: the Rust server exited at the
  * full-sample mean, which is look-ahead). Bands are the levels rule { entry: lower, exit, side:
  * "both", center: (lower + upper)/2 }.
- * Costs: as in BacktestEngine with the spread as the traded price; the seed's
+ * Costs: as in BacktestEngine with the spread as the traded price; the Rust server's
  * `transaction_cost` 0.001 (a fraction of |s| traded) is `{ bps: 10 }`.
  * Capital: default 1 so equity = 1 + cumulative spread P&L; pass the money behind one spread unit
  * (e.g. |y| + |β|·|x|) for percentage metrics (totalReturn, drawdown, CAGR) to mean anything.
@@ -16,12 +16,13 @@
  * @example backtestSpread([0, -2, -1, 0.5], { kind: "bands", lower: -1.5, upper: 1.5 }, {}).trades.pnl[0]
  *   // = 2.5: bought at −2 (crossed below −1.5), sold at 0.5 ≥ midpoint 0 (hand-worked)
  */
-import { BacktestEngine, type BacktestCosts, type BacktestOptions } from "./BacktestEngine.js";
+import { BacktestEngine } from "./BacktestEngine.js";
+import type { BacktestCosts, BacktestOptions } from "./types.js";
 import { runBacktest, toDayIndex, toDiagnosticsFlag, type BacktestResult } from "./backtestPair.js";
 import type { TradingRule } from "./tradingRule.js";
 import { describe, rangeError, requireFinite, requireOptions, toFloat64, typeError } from "../util/validate.js";
 
-/** The seed's band rule: long below `lower`, short above `upper`, exit at `exit` (default midpoint). */
+/** The Rust meanrev server's band rule: long below `lower`, short above `upper`, exit at `exit` (default midpoint). */
 export interface BandsRule {
   readonly kind: "bands";
   readonly lower: number;

@@ -12,13 +12,13 @@ export type {
   BacktestSnapshot,
   BacktestBar,
   ExitReason,
-} from "./BacktestEngine.js"; // engine options and outputs
+} from "./types.js"; // engine options and outputs
 export { backtestPair } from "./backtestPair.js"; // two-leg pairs backtest with hedge, costs, sizing, risk
 export type { BacktestPairInput, BacktestResult, BacktestDiagnostics } from "./backtestPair.js"; // its input and result
-export type { TradeTable } from "./TradeLog.js"; // the trades table, by column
+export type { TradeTable } from "./types.js"; // the trades table, by column
 export { tradeRows } from "./tradeRows.js"; // the trades table's rows as objects
-export { backtestSpread } from "./backtestSpread.js"; // spread traded as one instrument (seed interface)
-export type { BandsRule, BacktestSpreadOptions } from "./backtestSpread.js"; // seed bands rule and options
+export { backtestSpread } from "./backtestSpread.js"; // spread traded as one instrument (the meanrev contract's BacktestStrategy)
+export type { BandsRule, BacktestSpreadOptions } from "./backtestSpread.js"; // its bands rule (the Rust server's) and options
 export type { BacktestMetrics } from "./backtestMetrics.js"; // metric conventions (see backtestMetrics.ts)
 export { maxDrawdown } from "./maxDrawdown.js"; // peak-to-trough fall of a value path (positive fraction)
 export type { MaxDrawdownResult } from "./maxDrawdown.js";

@@ -6,16 +6,16 @@
  *   // = 2.5: bought at −2 (crossed below −1.5), sold at 0.5 ≥ midpoint 0 (hand-worked)
  * @throws TypeError when `table` is not a trades table
  */
-import type { BacktestTrade } from "./BacktestEngine.js";
-import type { TradeTable } from "./TradeLog.js";
+import type { BacktestTrade, TradeTable } from "./types.js";
 import { describe, typeError } from "../util/validate.js";
 
 export function tradeRows(table: TradeTable): BacktestTrade[] {
-  if (table === null || typeof table !== "object" || !(table.pnl instanceof Float64Array) || typeof table.length !== "number") {
+  if (table === null || typeof table !== "object" || !(table.pnl instanceof Float64Array) || !(table.entryIndex instanceof Int32Array)) {
     typeError("tradeRows", `table must be a backtest's trades table (result.trades), got ${describe(table)}`);
   }
-  const rows: BacktestTrade[] = new Array(table.length);
-  for (let i = 0; i < table.length; i++) {
+  const n = table.pnl.length;
+  const rows: BacktestTrade[] = new Array(n);
+  for (let i = 0; i < n; i++) {
     rows[i] = {
       entryIndex: table.entryIndex[i],
       exitIndex: table.exitIndex[i],

@@ -41,7 +41,8 @@ export interface ZScoreRule {
   readonly entry: number;
   readonly exit: number;
   readonly stop?: number;
-  readonly window: ZScoreWindow;
+  /** Required, except with the Kalman hedge, whose z-score is e_t/√Q_t from the filter (a window is refused there). */
+  readonly window?: ZScoreWindow;
 }
 
 /** Absolute spread levels (Leung–Li convention); see the module comment for each `side`. */

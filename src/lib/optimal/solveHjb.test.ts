@@ -6,7 +6,7 @@ import { readLeungLiFixture, type LeungLiFixtureCase } from "./fixtures/leungLiF
 
 const fixture = readLeungLiFixture();
 
-// The issue's accuracy requirement: levels within 1e-6 of the closed form (the default grid reaches ~1e-8).
+// The accuracy requirement for solveHjb: levels within 1e-6 of the closed form (the default grid reaches ~1e-8).
 const LEVEL_TOL = 1e-6;
 
 function near(actual: number | null, expected: number | null, tol: number, label: string): void {

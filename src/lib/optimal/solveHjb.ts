@@ -1,4 +1,8 @@
-import { thomasInPlace } from "../pde/solveTridiagonalThomas.js";
+import { buildGrid, type Grid } from "../pde/buildGrid.js";
+import { ouOperatorRows } from "../pde/ouOperatorRows.js";
+import { solveObstacle } from "../pde/solveObstacle.js";
+import { extendByRecurrence } from "../pde/extendByRecurrence.js";
+import { centralDerivative, cubicAt, interpolateOnto } from "../pde/nodalInterpolation.js";
 import { findRootBrent } from "../util/findRootBrent.js";
 import { checkOuStoppingParameters } from "./ouStoppingParameters.js";
 import type { OuStoppingParameters } from "./ouStoppingParameters.js";
@@ -12,13 +16,6 @@ const DEFAULT_N_STD = 8;
 const BOUNDARY_MARGIN_SD = 2;
 /** Maximum number of domain widenings. */
 const MAX_DOMAIN_WIDENINGS = 12;
-/** Policy iteration cap (Howard's algorithm on these problems needs far fewer). */
-const MAX_POLICY_ITERATIONS = 500;
-/** PSOR: sweep cap and stopping rule on the largest update (relative to the obstacle scale). */
-const MAX_PSOR_SWEEPS = 100_000;
-const PSOR_TOLERANCE = 1e-12;
-/** PSOR relaxation factor (see solveObstacle). */
-const PSOR_OMEGA = 1.5;
 /** Largest |y|·h at a level (y in sd from θ, h the fine spacing): the solutions change by ≤ e^{0.05} per node. */
 const MAX_STEP_SCALE = 0.1;
 /** Cap on the fine grid size from that rule. */
@@ -63,19 +60,6 @@ export interface SolveHjbResult {
   readonly warnings: string[];
 }
 
-interface Rows {
-  lower: Float64Array;
-  diag: Float64Array;
-  upper: Float64Array;
-}
-
-interface ObstacleSolution {
-  value: Float64Array;
-  stop: Uint8Array;
-  iterations: number;
-  residual: number;
-}
-
 interface Levels {
   exit: number;
   entry: number | null;
@@ -102,7 +86,10 @@ interface Levels {
  * grid (the stop-loss L is a node) carries central differences, which are monotone (an M-matrix) when
  * |y|·h ≤ 2; beyond that the drift is upwinded (first order, reported in `warnings`). The discrete
  * obstacle problem min(−A_hV, V − g) = 0 is solved exactly by policy iteration (Howard; one Thomas
- * solve per iteration, finite termination) or by projected SOR (Cryer 1971).
+ * solve per iteration, finite termination) or by projected SOR (Cryer 1971). The numerics are the
+ * PDE toolkit in src/lib/pde (buildGrid, ouOperatorRows, solveObstacle, extendByRecurrence,
+ * nodalInterpolation); this file holds the optimal-stopping problem: obstacles, domain, resolution,
+ * smooth fit and extrapolation.
  * Boundary conditions: where the domain edge lies in a stopping region (exit: top; entry without
  * stop-loss: bottom; stop-loss exit: x = L) V = g (Dirichlet), exact there. Where it lies in a
  * continuation region the solution is a multiple of the increasing (bottom) or decreasing (top) OU
@@ -317,249 +304,6 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   });
 }
 
-interface Grid {
-  y: Float64Array;
-  h: number;
-  /** Index of the stop-loss node, or −1. */
-  iL: number;
-}
-
-/** Uniform grid on ≈[yMin, yMax] with `refine`× the resolution of `basePoints`; yL (if any) is a node. */
-function buildGrid(yMin: number, yMax: number, yL: number | null, basePoints: number, refine: number): Grid {
-  if (yL === null) {
-    const intervals = (basePoints - 1) * refine;
-    const h = (yMax - yMin) / intervals;
-    const y = new Float64Array(intervals + 1);
-    for (let i = 0; i <= intervals; i++) y[i] = yMin + i * h;
-    return { y, h, iL: -1 };
-  }
-  const above = Math.max(4, Math.round(((yMax - yL) / (yMax - yMin)) * (basePoints - 1)));
-  const hBase = (yMax - yL) / above;
-  const below = Math.max(4, Math.ceil((yL - yMin) / hBase));
-  const h = hBase / refine;
-  const nBelow = below * refine;
-  const n = nBelow + above * refine + 1;
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) y[i] = yL + (i - nBelow) * h;
-  return { y, h, iL: nBelow };
-}
-
-/** Rows of −A_h = −(∂_yy − y∂_y − ν) at every node; central differences, upwinded where |y|h > 2. */
-function operatorRows(grid: Grid, nu: number): Rows & { upwinded: boolean } {
-  const { y, h } = grid;
-  const n = y.length;
-  const lower = new Float64Array(n);
-  const diag = new Float64Array(n);
-  const upper = new Float64Array(n);
-  const invH2 = 1 / (h * h);
-  let upwinded = false;
-  for (let i = 0; i < n; i++) {
-    const yi = y[i];
-    if (Math.abs(yi) * h <= 2) {
-      lower[i] = -invH2 - yi / (2 * h);
-      upper[i] = -invH2 + yi / (2 * h);
-      diag[i] = 2 * invH2 + nu;
-    } else if (yi < 0) {
-      upwinded = true;
-      lower[i] = -invH2;
-      upper[i] = -invH2 + yi / h;
-      diag[i] = 2 * invH2 + nu - yi / h;
-    } else {
-      upwinded = true;
-      lower[i] = -invH2 - yi / h;
-      upper[i] = -invH2;
-      diag[i] = 2 * invH2 + nu + yi / h;
-    }
-  }
-  return { lower, diag, upper, upwinded };
-}
-
-/** ∂_y ln V at a far edge: increasing solution (y → −∞) ν/|y| − ν(ν+1)/|y|³; decreasing (y → +∞) the negative. */
-function edgeLogDerivative(y: number, nu: number): number {
-  const a = Math.abs(y);
-  const magnitude = nu / a - (nu * (nu + 1)) / (a * a * a);
-  return y < 0 ? magnitude : -magnitude;
-}
-
-type Edge = { kind: "dirichlet"; value: number } | { kind: "robin" };
-
-/**
- * Solve min(−A_h V, V − g) = 0 on nodes [first, last] with the given edge conditions.
- * Robin edges eliminate the ghost node: V_{−1} = V_1 − 2hβV_0 (bottom), V_{n} = V_{n−2} + 2hβV_{n−1} (top).
- */
-function solveObstacle(
-  rows: Rows,
-  grid: Grid,
-  nu: number,
-  obstacle: Float64Array,
-  first: number,
-  last: number,
-  bottom: Edge,
-  top: Edge,
-  scheme: HjbScheme,
-  initialStop: ((i: number) => boolean) | null,
-  initialValue: Float64Array | null,
-): ObstacleSolution & { notConverged: boolean } {
-  const m = last - first + 1;
-  const h = grid.h;
-  const lo = rows.lower.slice(first, last + 1);
-  const di = rows.diag.slice(first, last + 1);
-  const up = rows.upper.slice(first, last + 1);
-  const g = obstacle.slice(first, last + 1);
-  const fixed = new Uint8Array(m);
-  const fixedValue = new Float64Array(m);
-  if (bottom.kind === "dirichlet") {
-    fixed[0] = 1;
-    fixedValue[0] = bottom.value;
-  } else {
-    const beta = edgeLogDerivative(grid.y[first], nu);
-    di[0] -= 2 * h * beta * lo[0];
-    up[0] += lo[0];
-    lo[0] = 0;
-  }
-  if (top.kind === "dirichlet") {
-    fixed[m - 1] = 1;
-    fixedValue[m - 1] = top.value;
-  } else {
-    const beta = edgeLogDerivative(grid.y[last], nu);
-    di[m - 1] += 2 * h * beta * up[m - 1];
-    lo[m - 1] += up[m - 1];
-    up[m - 1] = 0;
-  }
-  let gScale = 1e-300;
-  for (let i = 0; i < m; i++) gScale = Math.max(gScale, Math.abs(g[i]));
-  const h2 = h * h;
-  const v = new Float64Array(m);
-  const stop = new Uint8Array(m);
-  let iterations = 0;
-  let notConverged = false;
-  if (scheme === "policy-iteration") {
-    // Howard: start from the previous grid's policy, else "stop wherever the obstacle is positive".
-    for (let i = 0; i < m; i++) stop[i] = (initialStop === null ? g[i] > 0 : initialStop(first + i)) ? 1 : 0;
-    const a = new Float64Array(m);
-    const b = new Float64Array(m);
-    const cc = new Float64Array(m);
-    const rhs = new Float64Array(m);
-    const scratch = new Float64Array(m);
-    const tie = 1e-14 * gScale;
-    notConverged = true;
-    for (let it = 0; it < MAX_POLICY_ITERATIONS; it++) {
-      iterations++;
-      for (let i = 0; i < m; i++) {
-        if (fixed[i] || stop[i]) {
-          a[i] = 0;
-          b[i] = 1;
-          cc[i] = 0;
-          rhs[i] = fixed[i] ? fixedValue[i] : g[i];
-        } else {
-          a[i] = lo[i];
-          b[i] = di[i];
-          cc[i] = up[i];
-          rhs[i] = 0;
-        }
-      }
-      thomasInPlace(a, b, cc, rhs, v, scratch);
-      let changed = false;
-      for (let i = 0; i < m; i++) {
-        if (fixed[i]) continue;
-        if (stop[i]) {
-          const cont = h2 * (di[i] * v[i] + (i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0));
-          if (cont < -tie) {
-            stop[i] = 0;
-            changed = true;
-          }
-        } else if (v[i] - g[i] < -tie) {
-          stop[i] = 1;
-          changed = true;
-        }
-      }
-      if (!changed) {
-        notConverged = false;
-        break;
-      }
-    }
-  } else {
-    // Projected SOR from the previous grid's solution (else V = max(g, 0)). The drift makes A_h
-    // non-symmetric, and near-optimal Laplacian ω (≈ 2 − 2π/m) stalls; PSOR_OMEGA = 1.5 converges
-    // reliably but slowly (10⁴–10⁵ sweeps): PSOR is the cross-check, policy iteration the fast path.
-    const omega = PSOR_OMEGA;
-    for (let i = 0; i < m; i++) {
-      const start = initialValue === null ? 0 : initialValue[first + i];
-      v[i] = fixed[i] ? fixedValue[i] : Math.max(g[i], start);
-    }
-    notConverged = true;
-    for (let sweep = 0; sweep < MAX_PSOR_SWEEPS; sweep++) {
-      iterations++;
-      let largest = 0;
-      for (let i = 0; i < m; i++) {
-        if (fixed[i]) continue;
-        const gaussSeidel = -((i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0)) / di[i];
-        const next = Math.max(g[i], v[i] + omega * (gaussSeidel - v[i]));
-        largest = Math.max(largest, Math.abs(next - v[i]));
-        v[i] = next;
-      }
-      if (largest < PSOR_TOLERANCE * gScale) {
-        notConverged = false;
-        break;
-      }
-    }
-    for (let i = 0; i < m; i++) {
-      if (fixed[i]) continue;
-      const cont = h2 * (di[i] * v[i] + (i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0));
-      stop[i] = v[i] - g[i] < cont ? 1 : 0;
-    }
-  }
-  let residual = 0;
-  for (let i = 0; i < m; i++) {
-    if (fixed[i]) continue;
-    const cont = h2 * (di[i] * v[i] + (i > 0 ? lo[i] * v[i - 1] : 0) + (i < m - 1 ? up[i] * v[i + 1] : 0));
-    residual = Math.max(residual, Math.abs(Math.min(cont, v[i] - g[i])));
-  }
-  const value = new Float64Array(grid.y.length).fill(NaN);
-  const stopFull = new Uint8Array(grid.y.length);
-  value.set(v, first);
-  stopFull.set(stop, first);
-  for (let i = 0; i < m; i++) if (fixed[i]) stopFull[first + i] = 2; // boundary rows: neither region
-  return { value, stop: stopFull, iterations, residual, notConverged };
-}
-
-/** Continue a continuation solution past node `from` with its recurrence (direction +1 up, −1 down). */
-function extend(v: Float64Array, rows: Rows, from: number, direction: 1 | -1, count: number): void {
-  const n = v.length;
-  if (direction === 1) {
-    for (let i = from; i < Math.min(n - 1, from + count); i++) {
-      v[i + 1] = -(rows.lower[i] * v[i - 1] + rows.diag[i] * v[i]) / rows.upper[i];
-    }
-  } else {
-    for (let i = from; i > Math.max(0, from - count); i--) {
-      v[i - 1] = -(rows.diag[i] * v[i] + rows.upper[i] * v[i + 1]) / rows.lower[i];
-    }
-  }
-}
-
-/** Cubic Lagrange interpolation of nodal values f at y, using nodes j−1..j+2 (clamped). */
-function cubicAt(f: Float64Array, grid: Grid, j: number, y: number): number {
-  const n = f.length;
-  const s = Math.max(0, Math.min(n - 4, j - 1));
-  const h = grid.h;
-  const t = (y - grid.y[s]) / h;
-  const f0 = f[s];
-  const f1 = f[s + 1];
-  const f2 = f[s + 2];
-  const f3 = f[s + 3];
-  return (
-    (-f0 * (t - 1) * (t - 2) * (t - 3)) / 6 +
-    (f1 * t * (t - 2) * (t - 3)) / 2 -
-    (f2 * t * (t - 1) * (t - 3)) / 2 +
-    (f3 * t * (t - 1) * (t - 2)) / 6
-  );
-}
-
-/** Central-difference derivative of nodal values (NaN at the ends). */
-function centralDerivative(f: Float64Array, h: number, from: number, to: number, out: Float64Array): void {
-  for (let i = Math.max(1, from); i <= Math.min(f.length - 2, to); i++) out[i] = (f[i + 1] - f[i - 1]) / (2 * h);
-}
-
 /**
  * Root of nodal function q near node `near` (searching outward within ±EXTENSION_NODES − 2), by
  * Brent on its cubic interpolant. Returns y, or NaN if q has no sign change there.
@@ -599,19 +343,6 @@ interface WarmStart {
   entryValue: Float64Array;
 }
 
-/** Linear interpolation of (ys, values) at the nodes of `grid` (flat extrapolation). */
-function interpolateOnto(ys: Float64Array, values: Float64Array, grid: Grid): Float64Array {
-  const out = new Float64Array(grid.y.length);
-  let j = 0;
-  for (let i = 0; i < out.length; i++) {
-    const yi = grid.y[i];
-    while (j < ys.length - 2 && ys[j + 1] < yi) j++;
-    const t = Math.min(1, Math.max(0, (yi - ys[j]) / (ys[j + 1] - ys[j])));
-    out[i] = values[j] + t * (values[j + 1] - values[j]);
-  }
-  return out;
-}
-
 function solveOnGrid(
   grid: Grid,
   nu: number,
@@ -624,7 +355,7 @@ function solveOnGrid(
 ): Levels {
   const { y, h } = grid;
   const n = y.length;
-  const rows = operatorRows(grid, nu);
+  const rows = ouOperatorRows(grid, nu);
   const xOf = (yy: number): number => theta + sd * yy;
   const exitObstacle = new Float64Array(n);
   // In y: x − c = (θ − c) + sd·y, with θ − c formed once (no cancellation of a large θ against c node by node).
@@ -656,7 +387,7 @@ function solveOnGrid(
   let k = n - 2;
   while (k > first && exitSolution.stop[k] === 1) k--;
   const vExt = exitSolution.value.slice();
-  extend(vExt, rows, k, 1, EXTENSION_NODES);
+  extendByRecurrence(vExt, rows, k, 1, EXTENSION_NODES);
   const vExtSlope = new Float64Array(n).fill(NaN);
   centralDerivative(vExt, h, k - EXTENSION_NODES, k + EXTENSION_NODES - 1, vExtSlope);
   const exitValue = new Float64Array(n);
@@ -677,7 +408,7 @@ function solveOnGrid(
     const w = new Float64Array(n).fill(NaN);
     w[first] = 0;
     w[first + 1] = 1;
-    extend(w, rows, first + 1, 1, Math.min(n - 2, k + EXTENSION_NODES) - first - 1);
+    extendByRecurrence(w, rows, first + 1, 1, Math.min(n - 2, k + EXTENSION_NODES) - first - 1);
     const wSlope = new Float64Array(n).fill(NaN);
     centralDerivative(w, h, k - EXTENSION_NODES, k + EXTENSION_NODES - 1, wSlope);
     const phi = new Float64Array(n).fill(NaN);
@@ -746,7 +477,7 @@ function solveOnGrid(
   if (highStop >= 0 && highStop < n - 2) {
     // Upper entry level: continuation above is ∝ decreasing solution; extend it downward.
     const jExt = entrySolution.value.slice();
-    extend(jExt, rows, highStop + 1, -1, EXTENSION_NODES);
+    extendByRecurrence(jExt, rows, highStop + 1, -1, EXTENSION_NODES);
     const yEntry = smoothFitEntry(jExt, highStop);
     if (!Number.isNaN(yEntry)) {
       entry = xOf(yEntry);
@@ -759,7 +490,7 @@ function solveOnGrid(
     }
     if (yL !== null && lowStop > 1) {
       const jExt2 = entrySolution.value.slice();
-      extend(jExt2, rows, lowStop - 1, 1, EXTENSION_NODES);
+      extendByRecurrence(jExt2, rows, lowStop - 1, 1, EXTENSION_NODES);
       const yLower = smoothFitEntry(jExt2, lowStop - 1);
       if (!Number.isNaN(yLower)) {
         entryLower = xOf(yLower);

@@ -29,7 +29,7 @@ function expectRelative(actual: number, expected: number, tolerance: number, lab
 
 describe("halfLife matches statsmodels OLS of Δx_t on [1, x_{t−1}]", () => {
   for (const c of fixture.cases) {
-    it(`${c.name}: default form is −ln2/β (issue 2)`, () => {
+    it(`${c.name}: default form is −ln2/β (Chan 2013)`, () => {
       expectRelative(halfLife(c.x), decode(c.expected.linear), RELATIVE_TOLERANCE, `${c.name} linear`);
       expectRelative(halfLife(c.x, { form: "linear" }), decode(c.expected.linear), RELATIVE_TOLERANCE, `${c.name} linear`);
     });

@@ -6,7 +6,7 @@ const MIN_LENGTH = 3;
 
 export interface HalfLifeOptions {
   /**
-   * Which half-life formula to apply to the OLS slope β (default "linear", as issue 2 specifies).
+   * Which half-life formula to apply to the OLS slope β (default "linear", the definition of Chan (2013) the project uses).
    * - "linear": −ln 2 / β, the continuous-time reading of Δx_t = a + β·x_{t−1} (dx = β·x dt);
    *   accurate when |β| ≪ 1, longer than the exact AR(1) value by ≈ |β|/2 relative otherwise.
    * - "ar1": −ln 2 / ln|1 + β|, the exact number of steps for the AR(1) expectation

@@ -48,7 +48,7 @@ describe("pcaPortfolios matches sklearn 1.2.1 PCA(svd_solver='full') on 500 × 2
     expect(Math.abs(r.totalVarianceExplained - 1)).toBeLessThan(1e-12);
   });
 
-  it("distinct components (the seed returned k identical ones)", () => {
+  it("distinct components (the Rust server returned k identical ones)", () => {
     const r = pcaPortfolios(pcaInput, { nComponents: 3 });
     const c = r.components;
     expect(Array.from(c.data.subarray(0, c.cols))).not.toEqual(Array.from(c.data.subarray(c.cols, 2 * c.cols)));

@@ -114,57 +114,28 @@ const MIN_LENGTH: Readonly<Record<HurstMethod, number>> = { variance: 8, rs: 9, 
  * Grid: every integer in [minLag, maxLag] when that is at most 24 values, else 24 log-spaced integers
  * (both ends included). Defaults are capped for short series (variance: maxLag ≤ ⌊n/2⌋; rs, dfa:
  * maxLag ≤ ⌊M/2⌋), and minLag shrinks to maxLag − 2 when needed.
- * Accuracy on exact fBm (simulateFbm, n = 4096, seeds 1000..1099, defaults): bias ± sd (worst |error|)
- *   variance  H=0.3: −0.000 ± 0.012 (0.031), H=0.5: −0.001 ± 0.014 (0.038), H=0.7: −0.007 ± 0.017 (0.046)
- *   dfa       H=0.3: +0.016 ± 0.012 (0.045), H=0.5: +0.009 ± 0.017 (0.047), H=0.7: +0.007 ± 0.021 (0.055)
- *   rs "none" H=0.3: +0.039 ± 0.016 (0.079), H=0.5: −0.000 ± 0.021 (0.054), H=0.7: −0.041 ± 0.024 (0.102)
- *   (default "rs", bias-corrected: see the table below)
- * Plain R/S-AL ("rs" with rsBiasCorrection "none") does NOT meet issue 2's ±0.05 line at H = 0.3 and 0.7 (single estimates miss by up to 0.08
- * and 0.10): the Anis–Lloyd correction is exact only for iid increments, and for fGn with H ≠ 0.5
- * E[R/S]_n approaches c·n^H slowly (the range of the discretely sampled window falls short of its
- * n^H scaling, and E[S²_n] = 1 − n^{2H−2} instead of 1 − 1/n), which pulls the slope towards 0.5:
- * at H = 0.3 the mean of ln(R/S)_n − ln E_AL rises 0.035 too steeply per unit ln n even between
- * n = 256 and 1024 (60 seeds). No window choice removes it at n = 4096 (100 seeds, exact AL): Weron's divisors ≥ 50
- * of 4080 give +0.028 ± 0.027 / −0.003 ± 0.035 / −0.030 ± 0.042; windows 256..2047 give
- * +0.019 ± 0.047 / −0.009 ± 0.068 / −0.028 ± 0.087 (bias shrinks slower than the sd grows);
- * weighting the fit by the window count lowers the sd but moves weight to small windows and raises
- * the bias (+0.050 / −0.053 for windows 10..⌊M/4⌋, 60 seeds); overlapping windows (stride n/4)
- * change bias and sd by < 0.01.
- * Hence "rs" applies by default (rsBiasCorrection "indirect") an indirect-inference / parametric-
- * bootstrap bias correction [5, 6] to an R/S-AL auxiliary fit: rawH = 0.5 + the WEIGHTED least-squares
- * slope of the same points with weights ⌊M/s⌋ (the number of windows averaged at size s, to which the
- * precision of ln(R/S)_s is about proportional; the weighting raises the pull towards 0.5 but the
- * correction removes it, and it lowers the sd of the corrected H by ≈ 30%). With
- * b_R(h) = (1/R)·Σ_{r=1..R} rawH(X_r(h)), where X_r(h) is the exact fGn of length M that Davies–Harte
- * makes at H = h from the r-th of R FIXED blocks of 2m standard normals (one stream from
- * randomSource(options.seed), default seed 20260101, R = options.replications, default 32;
- * `simulateFgnFromNormals`), H is the root of b_R(H) = rawH in [0.01, 0.99] (same n, same windows,
- * same weights). Common random numbers make b_R deterministic, continuous and increasing in h, so a
- * bracket walk from rawH plus Brent's method finds the root in 3–4 evaluations of b_R (tolerance 1e-4
- * in H or 2e-5 in b_R). A rawH outside [b_R(0.01), b_R(0.99)] returns that bound with a warning (this
- * happens for short series, n ≲ 60, where R/S says little: use rsBiasCorrection "none" there). No
- * table is fitted offline: b_R is simulated at every call. `standardError` is divided by the slope
- * of b_R across the bracket (≈ 0.7, delta method). Deterministic: the same x, options and seed give
- * the same H, and H(c·x + d) = H(x) still holds (rawH is invariant and b_R does not depend on x).
+ * "rs" by default (rsBiasCorrection "indirect") corrects the small-sample bias of R/S-AL for
+ * fractional Gaussian noise by indirect inference / parametric bootstrap [5, 6]: rawH = 0.5 + the
+ * WEIGHTED least-squares slope of the same points with weights ⌊M/s⌋ (the number of windows
+ * averaged at size s); with b_R(h) = (1/R)·Σ_{r=1..R} rawH(X_r(h)), X_r(h) the exact fGn of length M
+ * that Davies–Harte makes at H = h from the r-th of R FIXED blocks of 2m standard normals (one
+ * stream from randomSource(options.seed), default seed 20260101, R = options.replications, default
+ * 32; `simulateFgnFromNormals`), H is the root of b_R(H) = rawH in [0.01, 0.99] (same n, windows,
+ * weights), found by a bracket walk from rawH and Brent's method (tolerance 1e-4 in H or 2e-5 in
+ * b_R). Common random numbers make b_R deterministic, continuous and increasing. A rawH outside
+ * [b_R(0.01), b_R(0.99)] returns that bound with a warning (short series, n ≲ 60: use "none").
+ * `standardError` is then divided by the slope of b_R across the bracket (delta method).
+ * Deterministic: the same x, options and seed give the same H, and H(c·x + d) = H(x).
  * rsBiasCorrection "none" returns the plain OLS R/S-AL estimate (H = rawH, Weron-comparable).
- * Cost: ≈ evaluations·(R/2 + 1) complex FFTs of size 2m plus evaluations·R R/S fits: ≈ 150 ms per
- * call at n = 4096 and ≈ 35–45 ms at n = 1000 with R = 32 (process CPU time on 2 shared, loaded
- * cores); linear in R and ~n log n. Memory: R·2m doubles (≤ 32 MB, beyond that regenerated in blocks).
- * Accuracy of "rs" (exact fBm, n = 4096, seeds 1000..1099; bias ± sd (worst |error|), seeds outside ±0.05):
- *   indirect (default) H=0.3: +0.002 ± 0.014 (0.038)  0/100, H=0.5: +0.003 ± 0.017 (0.049) 0/100, H=0.7: +0.005 ± 0.021 (0.057)  2/100
- *   none (OLS R/S-AL)  H=0.3: +0.039 ± 0.016 (0.079) 27/100, H=0.5: −0.000 ± 0.021 (0.054) 2/100, H=0.7: −0.041 ± 0.024 (0.102) 34/100
- * With the OLS fit as the auxiliary instead (seeds 1000..1049, R = 32) the correction gave
- * +0.012 ± 0.020 (0.059) / +0.017 ± 0.027 (0.078) / +0.021 ± 0.035 (0.100), 8/50 outside at H = 0.7:
- * the correction divides the auxiliary's sd by b_R′ ≈ 0.75, so the auxiliary must be efficient;
- * R = 16 and 64 changed these by < 0.005. The fixed simulation error of b_R is ≈ sd/(b_R′·√R)
- * ≈ 0.004 in H at n = 4096, ≈ 0.007 at n = 1000 (the same for every call with one seed). At
- * n = 1000 (seeds 2000..2079) the default gives +0.009 ± 0.031 (0.088) / +0.012 ± 0.036 (0.106) /
- * +0.014 ± 0.041 (0.112) with 10, 13, 19 of 80 outside ±0.05 (the sd, not the bias, dominates at
- * that length); plain R/S-AL (seeds 1000..1019) gave +0.052 ± 0.026 / +0.009 ± 0.033 / −0.043 ± 0.036.
- * "variance" remains the most precise of the three here, and far cheaper (≈ 0.6 ms vs ≈ 150 ms at n = 4096; "none" ≈ 2 ms).
- * `standardError` is the slope error of the log-log fit (for corrected "rs" the WLS error divided by
- * b_R′), which ignores the correlation between lags and understates the true sampling error several-fold (for fBm
- * n = 4096 "variance" it reports ≈ 0.002 where the seed-to-seed sd is ≈ 0.013).
+ * Cost: ≈ 150 ms per call at n = 4096 with R = 32 ("variance" ≈ 0.6 ms, "none" ≈ 2 ms); memory
+ * R·2m doubles (≤ 32 MB, beyond that regenerated in blocks).
+ * Accuracy on exact fBm (n = 4096, 100 seeds; bias ± sd): "variance" within ±0.007 ± 0.017, "dfa"
+ * +0.016 ± 0.021 at worst, "rs" indirect +0.005 ± 0.021 at worst, plain R/S-AL up to ∓0.041 ± 0.024
+ * (it misses a ±0.05 accuracy line at H = 0.3 and 0.7). The full measurements, the alternatives
+ * tried (window choices, weighting, overlapping windows, the unweighted auxiliary fit) and why they
+ * were rejected are in docs/hurst-notes.md.
+ * `standardError` is the slope error of the log-log fit, which ignores the correlation between lags
+ * and understates the true sampling error several-fold (docs/hurst-notes.md).
  * Server mapping: CalculateHurst's max_lag is maxLag (inclusive; the old server used lags
  * 2..max_lag−1); use_dfa = true selects method "dfa" (pass max_lag only if it is ≥ 10, else use
  * the dfa default).

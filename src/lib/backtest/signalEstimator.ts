@@ -1,0 +1,108 @@
+/**
+ * The value the trading rule compares with its thresholds at each bar (step 4 of BacktestEngine.ts):
+ * the spread itself (levels rule), or its z-score over the rule's window, (s_t − mean)/sd with
+ * sd of ddof = 1 over a window that includes s_t (pandas `rolling(w).std()` convention):
+ * - "rolling": the last `length` spreads (RollingMoments ring); NaN until `length` are in;
+ * - "expanding": all spreads so far; NaN until `minPeriods` are in;
+ * - "fixed": given mean and sd (e.g. the OU stationary law, as generateSignal uses).
+ * Undefined (NaN) when the window's variance is ≤ 0 or numerically zero (≤ 1e-24·mean²). A NaN
+ * spread (undefined hedge ratio) gives NaN and leaves the window unchanged.
+ * The Kalman hedge brings its own signal (the standardised forecast error; kalmanHedgeEstimator.ts).
+ */
+import { RollingMoments } from "./rollingMoments.js";
+import type { NormalizedRule } from "./tradingRule.js";
+
+/** Relative threshold below which a window's variance counts as zero: variance ≤ this·mean². */
+const ZERO_VARIANCE = 1e-24;
+
+export interface SignalEstimator {
+  /** Observe the spreads of a block, spread[0..count), in order; write the rule's value of each to signal[k] (NaN when undefined). */
+  update(spread: Float64Array, count: number, signal: Float64Array): void;
+}
+
+/** Levels rule: the spread itself. */
+export class SpreadLevel implements SignalEstimator {
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
+    signal.set(spread.subarray(0, count));
+  }
+}
+
+/** z-score against a given mean and sd. */
+export class FixedZScore implements SignalEstimator {
+  constructor(
+    private readonly mean: number,
+    private readonly sd: number,
+  ) {}
+
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
+    const mean = this.mean;
+    const sd = this.sd;
+    for (let k = 0; k < count; k++) signal[k] = (spread[k] - mean) / sd;
+  }
+}
+
+/** z-score over all spreads so far (defined from `minPeriods` on). */
+export class ExpandingZScore implements SignalEstimator {
+  private readonly moments = new RollingMoments(0);
+
+  constructor(private readonly minPeriods: number) {}
+
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
+    const m = this.moments;
+    for (let k = 0; k < count; k++) {
+      const s = spread[k];
+      signal[k] = NaN;
+      if (s !== s) continue;
+      m.add(s);
+      if (m.count < this.minPeriods) continue;
+      const variance = m.m2 / (m.count - 1);
+      if (variance > 0 && variance > ZERO_VARIANCE * m.mean * m.mean) signal[k] = (s - m.mean) / Math.sqrt(variance);
+    }
+  }
+}
+
+/** z-score over the last `length` spreads. */
+export class RollingZScore implements SignalEstimator {
+  private readonly moments: RollingMoments;
+  /** 1/(length − 1): the full window multiplies instead of dividing (the divider is the loop's scarcest unit). */
+  private readonly invDdof: number;
+  /** Per-block scratch: the window's mean and M2 after each spread. */
+  private mean = new Float64Array(0);
+  private m2 = new Float64Array(0);
+
+  constructor(length: number) {
+    this.moments = new RollingMoments(length);
+    this.invDdof = 1 / (length - 1);
+  }
+
+  update(spread: Float64Array, count: number, signal: Float64Array): void {
+    if (this.mean.length < count) {
+      this.mean = new Float64Array(count);
+      this.m2 = new Float64Array(count);
+    }
+    const means = this.mean;
+    const m2s = this.m2;
+    this.moments.pushBlock(spread, count, means, m2s);
+    const invDdof = this.invDdof;
+    for (let k = 0; k < count; k++) {
+      // NaN mean/M2 (warm-up or NaN spread) fail the test: z stays NaN
+      const variance = m2s[k] * invDdof;
+      const mean = means[k];
+      signal[k] = variance > 0 && variance > ZERO_VARIANCE * mean * mean ? (spread[k] - mean) / Math.sqrt(variance) : NaN;
+    }
+  }
+}
+
+/** The signal estimator of a validated rule's window ("none": the spread itself). */
+export function createSignalEstimator(rule: NormalizedRule): SignalEstimator {
+  switch (rule.windowType) {
+    case "rolling":
+      return new RollingZScore(rule.windowLength);
+    case "expanding":
+      return new ExpandingZScore(rule.windowLength);
+    case "fixed":
+      return new FixedZScore(rule.fixedMean, rule.fixedSd);
+    default:
+      return new SpreadLevel();
+  }
+}
