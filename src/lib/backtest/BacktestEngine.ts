@@ -169,8 +169,8 @@ export class BacktestEngine {
 
   /**
    * Install a pre-trade check for live trading (src/trading): called with each order the rule or a
-   * risk limit decides, after the fill fields hold the bar's prices and β (so `previewUnits` is the
-   * size it would get); returning false refuses the order (the book keeps its side, so the rule
+   * risk limit decides, after the fill fields hold the bar's prices and β (so `previewLegs` is the
+   * position it would take); returning false refuses the order (the book keeps its side, so the rule
    * decides again at the next bar). null removes it. Batch backtests never set one, so their
    * outputs are unchanged (backtestGolden.test.ts).
    */
@@ -178,9 +178,13 @@ export class BacktestEngine {
     this.gate = gate;
   }
 
-  /** Spread units an entry at the current fill fields would get (fillBook sizing, after maxGrossExposure). */
-  previewUnits(): number {
-    return this.book.entrySize();
+  /**
+   * Inside an order gate: the leg quantities an entry to `target` (±1) would hold, at this bar's
+   * prices and β (fillBook sizing after maxGrossExposure): y = target·q, x = −target·q·β.
+   */
+  previewLegs(target: number): { readonly y: number; readonly x: number } {
+    const q = this.book.entrySize();
+    return { y: target * q, x: -target * q * this.book.fillBeta };
   }
 
   /** Signed leg quantities held now: y units and x units (x = −side·q·β at entry). */
