@@ -173,17 +173,23 @@ export class PaperSession extends EventEmitter {
       this.ingest(c.id, String(data));
       if (runtime.queue.length > MAX_QUEUED_MESSAGES) socket.pause();
     });
-    const end = (why: string): void => {
+    // a replay that completed closes with 1000; anything else is a lost stream (alert, positions
+    // kept, the stale-data check halts entries; a restart resumes after the last stored bar)
+    const end = (completed: boolean, why: string): void => {
       if (runtime.socket !== socket) return;
       runtime.socket = null;
       void this.drain(runtime).then(async () => {
-        if (runtime.status === "running" && c.stopAtEnd !== false && c.endTime !== undefined && !this.closed) await this.stop(c.id, "end");
-        else if (why !== "close") this.pendingAlerts.push({ at: this.clock(), kind: "marketData", limit: "stream", strategyId: c.id, message: why });
+        if (this.closed) return;
+        if (completed && runtime.status === "running" && c.stopAtEnd !== false && c.endTime !== undefined) await this.stop(c.id, "end");
+        else if (!completed) {
+          this.pendingAlerts.push({ at: this.clock(), kind: "marketData", limit: "stream", strategyId: c.id, message: why });
+          await this.commit(emptyBatch());
+        }
         runtime.resolveEnded();
       });
     };
-    socket.on("close", () => end("close"));
-    socket.on("error", (error) => end(`market-data stream error: ${error.message}`));
+    socket.on("close", (code, reason) => end(code === 1000, `market-data stream closed (code ${code}${String(reason) ? `, ${String(reason)}` : ""})`));
+    socket.on("error", (error) => end(false, `market-data stream error: ${error.message}`));
   }
 
   /** Queue one market-data message for a strategy (any bar source). */

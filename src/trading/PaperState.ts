@@ -118,18 +118,22 @@ export class PaperState {
           await con.run(`INSERT INTO bars VALUES ${placeholders(batch.bars.length, 6)}`, batch.bars.flatMap((b) => [b.strategyId, b.seq, b.ts, b.y, b.x, b.refused]));
         }
         if (batch.orders.length > 0) {
+          const orders = [...new Map(batch.orders.map((o) => [o.clientOrderId, o])).values()];
           await con.run(
-            `INSERT OR REPLACE INTO orders VALUES ${placeholders(batch.orders.length, 12)}`,
-            batch.orders.flatMap((o) => [o.clientOrderId, o.strategyId, o.ts, o.symbol, o.quantity, o.reason, o.status, o.filledQuantity, o.averagePrice, o.fee, o.note, o.history.join(",")]),
+            `INSERT OR REPLACE INTO orders VALUES ${placeholders(orders.length, 12)}`,
+            orders.flatMap((o) => [o.clientOrderId, o.strategyId, o.ts, o.symbol, o.quantity, o.reason, o.status, o.filledQuantity, o.averagePrice, o.fee, o.note, o.history.join(",")]),
           );
         }
         if (batch.fills.length > 0) {
           await con.run(`INSERT INTO fills VALUES ${placeholders(batch.fills.length, 8)}`, batch.fills.flatMap((f) => [f.fillId, f.clientOrderId, f.strategyId, f.ts, f.symbol, f.quantity, f.price, f.fee]));
         }
         if (batch.accounts.length > 0) {
+          // one row per strategy, its last: DuckDB's INSERT OR REPLACE must not see a key twice in
+          // one statement (the WAL replay after a kill -9 then kept an older row)
+          const latest = [...new Map(batch.accounts.map((a) => [a.strategyId, a])).values()];
           await con.run(
-            `INSERT OR REPLACE INTO accounts VALUES ${placeholders(batch.accounts.length, 7)}`,
-            batch.accounts.flatMap((a) => [a.strategyId, a.cash, JSON.stringify(a.positions), JSON.stringify(a.marks), a.equity, a.lastSeq, a.lastTs]),
+            `INSERT OR REPLACE INTO accounts VALUES ${placeholders(latest.length, 7)}`,
+            latest.flatMap((a) => [a.strategyId, a.cash, JSON.stringify(a.positions), JSON.stringify(a.marks), a.equity, a.lastSeq, a.lastTs]),
           );
         }
         if (batch.alerts.length > 0) {
