@@ -259,7 +259,6 @@ export class PaperSession extends EventEmitter {
   private processBar(runtime: Runtime, bar: PairBar, batch: StateBatch): void {
     const { config, strategy } = runtime;
     const id = config.id;
-    this.risk.onBar(id);
     this.broker.mark(id, bar.y);
     this.broker.mark(id, bar.x);
     runtime.current = bar;
@@ -273,6 +272,7 @@ export class PaperSession extends EventEmitter {
     this.metrics.bars.inc({ strategy: id });
     this.metrics.streamLag.set({ strategy: id }, Math.max(0, (this.clock() - bar.ts) / 1000));
     batch.accounts.push(this.accountRow(runtime));
+    this.risk.afterBar(id);
     if (this.risk.onEquity(bar.ts, this.totalEquity())) {
       for (const other of this.runtimes.values()) if (other.status === "running") this.flatten(other, "killSwitch", batch);
     }

@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Store } from "../data/store/Store.js";
+import { Store, type Bar } from "../data/store/Store.js";
+import { klineEvent } from "../data/market/klineFormat.js";
 import { startMarketDataService, type RunningMarketDataService } from "../data/market/startMarketDataService.js";
 import { bundledEtfBars } from "../data/market/testSupport.js";
 import { backtestPair, type BacktestResult } from "../lib/backtest/backtestPair.js";
@@ -30,15 +31,28 @@ export interface MarketFixture {
 }
 
 /** A temp store with PARITY_DAYS daily closes of EWG and EWQ, served on 127.0.0.1:0. */
-export async function startMarketFixture(days = PARITY_DAYS): Promise<MarketFixture> {
-  const dir = mkdtempSync(join(tmpdir(), "arblab-paper-"));
-  const store = await Store.open(join(dir, "store.duckdb"));
+/** The bundled closes of the parity pair as store bars, re-timed one minute apart (see below). */
+export function parityBars(days = PARITY_DAYS): Bar[] {
   // the bundled daily closes, re-timed one minute apart: the service replays at most 10 000× wall
   // clock, 8.6 s per daily bar, 6 ms per minute bar; the prices (all the engine sees) are unchanged
   const daily = bundledEtfBars([PARITY_Y, PARITY_X], days);
   const firstDay = daily[0].ts;
   const dayIndex = new Map([...new Set(daily.map((b) => b.ts))].sort((a, b) => a - b).map((ts, i) => [ts, i]));
-  const bars = daily.map((b) => ({ ...b, interval: PARITY_INTERVAL, ts: firstDay + (dayIndex.get(b.ts) as number) * 60_000 }));
+  return daily.map((b) => ({ ...b, interval: PARITY_INTERVAL, ts: firstDay + (dayIndex.get(b.ts) as number) * 60_000 }));
+}
+
+/** The kline stream messages of `bars`, merged by open time (y before x), as the service sends them. */
+export function klineMessages(bars: readonly Bar[]): string[] {
+  return [...bars]
+    .sort((a, b) => a.ts - b.ts || (a.symbol === PARITY_Y ? -1 : 1))
+    .map((b) => JSON.stringify(klineEvent(b, PARITY_INTERVAL, b.ts + 60_000)));
+}
+
+/** A temp store with the parity bars, served by the market-data service on 127.0.0.1:0. */
+export async function startMarketFixture(days = PARITY_DAYS): Promise<MarketFixture> {
+  const dir = mkdtempSync(join(tmpdir(), "arblab-paper-"));
+  const store = await Store.open(join(dir, "store.duckdb"));
+  const bars = parityBars(days);
   await store.upsertBars(bars, { source: "data/stock_prices.csv" });
   const service = await startMarketDataService({ store, port: 0, weightLimit: 1_000_000 });
   const ys = bars.filter((b) => b.symbol === PARITY_Y).map((b) => b.close);

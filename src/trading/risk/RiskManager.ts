@@ -5,7 +5,8 @@
  * an alert, when:
  *   "killSwitch"   the drawdown kill-switch has fired (session stopped);
  *   "symbolHalt"   either leg's symbol is halted (haltSymbol);
- *   "stale"        the strategy had no bar for staleAfterMs of wall clock (checkStale);
+ *   "stale"        the strategy had no bar for staleAfterMs of wall clock (checkStale): halted
+ *                  until a bar after the gap has been processed (that bar's entry is refused);
  *   "dailyLoss"    session equity − the day's starting equity ≤ −maxDailyLoss (UTC days of bar time);
  *   "maxPosition"  a leg's notional |q|·price would exceed maxPositionNotional;
  *   "gross"        Σ|q·p| over all strategies after the entry would exceed maxGrossExposure;
@@ -108,8 +109,11 @@ export class RiskManager {
     return false;
   }
 
-  /** A bar arrived for a strategy (resets its stale timer). */
-  onBar(strategyId: string): void {
+  /**
+   * A strategy's bar has been processed: resets its stale timer and lifts a stale halt, so the
+   * first bar after a gap is not traded into (its entry is refused) and the next one may be.
+   */
+  afterBar(strategyId: string): void {
     this.lastBarAt.set(strategyId, this.clock());
     this.stale.delete(strategyId);
   }
@@ -122,7 +126,7 @@ export class RiskManager {
       if (!this.stale.has(id) && now - at > this.staleAfterMs) {
         this.stale.add(id);
         out.push(id);
-        this.breach("stale", id, `no bar for ${now - at} ms (limit staleAfterMs ${this.staleAfterMs}): entries halted until the next bar`);
+        this.breach("stale", id, `no bar for ${now - at} ms (limit staleAfterMs ${this.staleAfterMs}): no entry before a bar after the gap`);
       }
     }
     return out;
