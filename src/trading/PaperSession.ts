@@ -33,6 +33,8 @@ export interface PaperSessionOptions {
   readonly risk?: RiskLimits;
   readonly clock?: () => number;
   readonly metrics?: PaperMetrics;
+  /** Called with each pair bar's bar-to-decision time in ms (benchmarks; the histogram has it too). */
+  readonly onDecision?: (milliseconds: number) => void;
 }
 
 /** What /ws pushes and `on("event")` receives. */
@@ -52,7 +54,6 @@ interface Runtime {
   readonly capital: number;
   status: "running" | "stopped";
   queue: string[];
-  draining: Promise<void> | null;
   socket: WebSocket | null;
   /** Bars (seq) whose order the gate refused; replayed on recovery. */
   readonly refused: Set<number>;
@@ -73,6 +74,8 @@ export class PaperSession extends EventEmitter {
   private readonly runtimes = new Map<string, Runtime>();
   private readonly clock: () => number;
   private pendingAlerts: Alert[] = [];
+  /** The running drain (all strategies' queues → one batch → commit), or null. */
+  private draining: Promise<void> | null = null;
   private closed = false;
 
   private constructor(
@@ -132,7 +135,7 @@ export class PaperSession extends EventEmitter {
     let resolveEnded = () => {};
     const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
     runtime = {
-      config, strategy, intake: new KlineIntake(config.y, config.x, account?.lastTs ?? -Infinity), fees: feeModelOf(config), capital, status, queue: [], draining: null, socket: null,
+      config, strategy, intake: new KlineIntake(config.y, config.x, account?.lastTs ?? -Infinity), fees: feeModelOf(config), capital, status, queue: [], socket: null,
       refused, replaying: true, refusedNow: false, current: null, lastTs: account?.lastTs ?? -1, ended, resolveEnded, reportedRejects: new Set(),
     };
     // rebuild the engine from the stored bars (the gate replays the stored refusals)
@@ -178,7 +181,7 @@ export class PaperSession extends EventEmitter {
     const end = (completed: boolean, why: string): void => {
       if (runtime.socket !== socket) return;
       runtime.socket = null;
-      void this.drain(runtime).then(async () => {
+      void this.idle().then(async () => {
         if (this.closed) return;
         if (completed && runtime.status === "running" && c.stopAtEnd !== false && c.endTime !== undefined) await this.stop(c.id, "end");
         else if (!completed) {
@@ -197,12 +200,12 @@ export class PaperSession extends EventEmitter {
     const runtime = this.runtimes.get(strategyId);
     if (runtime === undefined || runtime.status !== "running") return;
     runtime.queue.push(message);
-    if (runtime.draining === null) void this.drain(runtime);
+    if (this.draining === null) void this.drain();
   }
 
   /** Wait until every queued message of every strategy is processed and committed. */
   async idle(): Promise<void> {
-    for (const runtime of this.runtimes.values()) while (runtime.draining !== null) await runtime.draining;
+    while (this.draining !== null) await this.draining;
   }
 
   /** Resolves when the strategy's bounded replay has ended (and it was flattened). */
@@ -212,29 +215,42 @@ export class PaperSession extends EventEmitter {
     return runtime.ended;
   }
 
-  private drain(runtime: Runtime): Promise<void> {
-    if (runtime.draining !== null) return runtime.draining;
+  /**
+   * Process every queued message of every strategy, commit them as one batch (one transaction, a
+   * group commit across strategies), then acknowledge; repeat while messages arrived meanwhile.
+   */
+  private drain(): Promise<void> {
+    if (this.draining !== null) return this.draining;
     const work = (async () => {
       await Promise.resolve(); // `draining` is set before the loop can finish
+      const inBatch: Runtime[] = [];
       try {
-        while (runtime.queue.length > 0) {
-          const messages = runtime.queue;
-          runtime.queue = [];
-          runtime.socket?.resume();
+        for (;;) {
           const batch = emptyBatch();
-          for (const message of messages) if (runtime.status === "running") this.process(runtime, message, batch);
+          inBatch.length = 0;
+          for (const runtime of this.runtimes.values()) {
+            if (runtime.queue.length === 0) continue;
+            const messages = runtime.queue;
+            runtime.queue = [];
+            runtime.socket?.resume();
+            inBatch.push(runtime);
+            for (const message of messages) if (runtime.status === "running") this.process(runtime, message, batch);
+          }
+          if (inBatch.length === 0) break;
           await this.commit(batch);
         }
       } catch (error) {
-        // nothing of the failed batch was acknowledged; stop trading this strategy in memory
-        runtime.status = "stopped";
-        runtime.socket?.terminate();
-        this.emit("failure", new Error(`PaperSession: strategy ${runtime.config.id} stopped: state write failed: ${(error as Error).message}`));
+        // nothing of the failed batch was acknowledged; stop trading those strategies in memory
+        for (const runtime of inBatch) {
+          runtime.status = "stopped";
+          runtime.socket?.terminate();
+        }
+        this.emit("failure", new Error(`PaperSession: strategies ${inBatch.map((r) => r.config.id).join(", ")} stopped: state write failed: ${(error as Error).message}`));
       } finally {
-        runtime.draining = null;
+        this.draining = null;
       }
     })();
-    runtime.draining = work;
+    this.draining = work;
     return work;
   }
 
@@ -252,7 +268,9 @@ export class PaperSession extends EventEmitter {
     }
     if (outcome.kind !== "pair") return;
     this.processBar(runtime, outcome.bar, batch);
-    this.metrics.decisionLatency.observe((performance.now() - started) / 1000);
+    const elapsed = performance.now() - started;
+    this.metrics.decisionLatency.observe(elapsed / 1000);
+    this.options.onDecision?.(elapsed);
   }
 
   /** One pair bar through engine → risk → broker, into the batch. */
@@ -301,7 +319,7 @@ export class PaperSession extends EventEmitter {
   async stop(strategyId: string, reason = "stop"): Promise<void> {
     const runtime = this.runtimes.get(strategyId);
     if (runtime === undefined) throw new RangeError(`PaperSession.stop: unknown strategy ${JSON.stringify(strategyId)}`);
-    if (runtime.draining !== null) await runtime.draining;
+    await this.idle();
     if (runtime.status !== "running") return;
     const batch = emptyBatch();
     this.flatten(runtime, reason, batch);

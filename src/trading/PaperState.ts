@@ -3,8 +3,8 @@
  * read-write by the one process that runs the session (DuckDB allows one writer per file; the
  * research store stays free for the market-data service and the notebooks).
  *
- * Tables: strategies (id, config JSON, status), bars (every pair bar processed, with whether the
- * risk manager refused the engine's order at it), orders, fills (fill_id primary key: a fill can
+ * Tables: strategies (id, config JSON, status), bar_chunks (every pair bar processed, a row per
+ * strategy and batch, with the bars where the risk manager refused the engine's order), orders, fills (fill_id primary key: a fill can
  * never be written twice), accounts (cash, positions, marks, last processed bar), alerts.
  * `commit(batch)` writes one batch of processed bars with everything they caused in ONE transaction,
  * and the session acknowledges (WebSocket push, metrics, REST) only after it returns: a kill -9
@@ -13,14 +13,16 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DOUBLE, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import type { Fill, Order } from "./broker/PaperBroker.js";
 import type { Alert } from "./risk/RiskManager.js";
 import type { StrategyConfig } from "./StrategyConfig.js";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS strategies (id VARCHAR PRIMARY KEY, config VARCHAR NOT NULL, status VARCHAR NOT NULL, created_at BIGINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS bars (strategy_id VARCHAR NOT NULL, seq INTEGER NOT NULL, ts BIGINT NOT NULL, y DOUBLE NOT NULL, x DOUBLE NOT NULL, refused BOOLEAN NOT NULL, PRIMARY KEY (strategy_id, seq))`,
+  // one row per strategy and batch: the batch's bars as JSON arrays (doubles round-trip exactly);
+  // a row per bar made the commit the loop's bottleneck (3,300 bars/s, bench/paper.bench.ts)
+  `CREATE TABLE IF NOT EXISTS bar_chunks (strategy_id VARCHAR NOT NULL, first_seq INTEGER NOT NULL, ts VARCHAR NOT NULL, y VARCHAR NOT NULL, x VARCHAR NOT NULL, refused VARCHAR NOT NULL, PRIMARY KEY (strategy_id, first_seq))`,
   `CREATE TABLE IF NOT EXISTS orders (client_order_id VARCHAR PRIMARY KEY, strategy_id VARCHAR NOT NULL, ts BIGINT NOT NULL, symbol VARCHAR NOT NULL, quantity DOUBLE NOT NULL, reason VARCHAR NOT NULL, status VARCHAR NOT NULL, filled_quantity DOUBLE NOT NULL, average_price DOUBLE NOT NULL, fee DOUBLE NOT NULL, note VARCHAR NOT NULL, history VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS fills (fill_id VARCHAR PRIMARY KEY, client_order_id VARCHAR NOT NULL, strategy_id VARCHAR NOT NULL, ts BIGINT NOT NULL, symbol VARCHAR NOT NULL, quantity DOUBLE NOT NULL, price DOUBLE NOT NULL, fee DOUBLE NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS accounts (strategy_id VARCHAR PRIMARY KEY, cash DOUBLE NOT NULL, positions VARCHAR NOT NULL, marks VARCHAR NOT NULL, equity DOUBLE NOT NULL, last_seq INTEGER NOT NULL, last_ts BIGINT NOT NULL)`,
@@ -72,6 +74,18 @@ export function defaultPaperStatePath(env: NodeJS.ProcessEnv = process.env): str
   return env.ARBLAB_HOME ? join(resolve(env.ARBLAB_HOME), "paper.duckdb") : resolve(".arblab", "paper.duckdb");
 }
 
+/**
+ * INSERT rows given by column, each column one list parameter unnested in parallel: one statement
+ * with a parameter per column, not per value (a VALUES list with a parameter per value took ~13 s
+ * for 17,000 fills; bench/paper.bench.ts). Column kinds: text, double, or bigint (sent as doubles,
+ * exact for epoch ms).
+ */
+async function insertColumns(con: DuckDBConnection, verb: string, table: string, columns: readonly [kind: "text" | "double" | "bigint", values: readonly (string | number)[]][]): Promise<void> {
+  const select = columns.map(([kind], i) => `unnest($${i + 1}::${kind === "text" ? "VARCHAR" : "DOUBLE"}[])${kind === "bigint" ? "::BIGINT" : ""}`).join(", ");
+  // typed lists: an untyped list takes its element type from its first value (0 → INTEGER)
+  await con.run(`${verb} INTO ${table} SELECT ${select}`, columns.map(([, values]) => listValue([...values])), columns.map(([kind]) => LIST(kind === "text" ? VARCHAR : DOUBLE)));
+}
+
 function placeholders(rows: number, columns: number): string {
   const row = `(${Array(columns).fill("?").join(", ")})`;
   return Array(rows).fill(row).join(", ");
@@ -115,17 +129,34 @@ export class PaperState {
       await con.run("BEGIN TRANSACTION");
       try {
         if (batch.bars.length > 0) {
-          await con.run(`INSERT INTO bars VALUES ${placeholders(batch.bars.length, 6)}`, batch.bars.flatMap((b) => [b.strategyId, b.seq, b.ts, b.y, b.x, b.refused]));
+          const chunks = new Map<string, BarRow[]>();
+          for (const bar of batch.bars) {
+            const list = chunks.get(bar.strategyId);
+            if (list === undefined) chunks.set(bar.strategyId, [bar]);
+            else list.push(bar);
+          }
+          const values: DuckDBValue[] = [];
+          for (const [id, list] of chunks) {
+            for (let i = 0; i < list.length; i++) if (list[i].seq !== list[0].seq + i) throw new Error(`PaperState.commit: bars of ${id} are not consecutive at seq ${list[i].seq}`);
+            values.push(id, list[0].seq, JSON.stringify(list.map((b) => b.ts)), JSON.stringify(list.map((b) => b.y)), JSON.stringify(list.map((b) => b.x)), JSON.stringify(list.flatMap((b) => (b.refused ? [b.seq] : []))));
+          }
+          await con.run(`INSERT INTO bar_chunks VALUES ${placeholders(chunks.size, 6)}`, values);
         }
         if (batch.orders.length > 0) {
+          // orders are immediate-or-cancel: final when submitted, written once (a repeated id is a broker no-op)
           const orders = [...new Map(batch.orders.map((o) => [o.clientOrderId, o])).values()];
-          await con.run(
-            `INSERT OR REPLACE INTO orders VALUES ${placeholders(orders.length, 12)}`,
-            orders.flatMap((o) => [o.clientOrderId, o.strategyId, o.ts, o.symbol, o.quantity, o.reason, o.status, o.filledQuantity, o.averagePrice, o.fee, o.note, o.history.join(",")]),
-          );
+          await insertColumns(con, "INSERT", "orders", [
+            ["text", orders.map((o) => o.clientOrderId)], ["text", orders.map((o) => o.strategyId)], ["bigint", orders.map((o) => o.ts)], ["text", orders.map((o) => o.symbol)],
+            ["double", orders.map((o) => o.quantity)], ["text", orders.map((o) => o.reason)], ["text", orders.map((o) => o.status)], ["double", orders.map((o) => o.filledQuantity)],
+            ["double", orders.map((o) => o.averagePrice)], ["double", orders.map((o) => o.fee)], ["text", orders.map((o) => o.note)], ["text", orders.map((o) => o.history.join(","))],
+          ]);
         }
         if (batch.fills.length > 0) {
-          await con.run(`INSERT INTO fills VALUES ${placeholders(batch.fills.length, 8)}`, batch.fills.flatMap((f) => [f.fillId, f.clientOrderId, f.strategyId, f.ts, f.symbol, f.quantity, f.price, f.fee]));
+          const f = batch.fills;
+          await insertColumns(con, "INSERT", "fills", [
+            ["text", f.map((x) => x.fillId)], ["text", f.map((x) => x.clientOrderId)], ["text", f.map((x) => x.strategyId)], ["bigint", f.map((x) => x.ts)],
+            ["text", f.map((x) => x.symbol)], ["double", f.map((x) => x.quantity)], ["double", f.map((x) => x.price)], ["double", f.map((x) => x.fee)],
+          ]);
         }
         if (batch.accounts.length > 0) {
           // one row per strategy, its last: DuckDB's INSERT OR REPLACE must not see a key twice in
@@ -163,9 +194,19 @@ export class PaperState {
   }
 
   bars(strategyId: string): Promise<BarRow[]> {
-    return this.exclusive(async () =>
-      (await this.rows("SELECT seq, ts, y, x, refused FROM bars WHERE strategy_id = ? ORDER BY seq", [strategyId])).map((r) => ({ strategyId, seq: Number(r.seq), ts: Number(r.ts), y: Number(r.y), x: Number(r.x), refused: r.refused === true })),
-    );
+    return this.exclusive(async () => {
+      const out: BarRow[] = [];
+      for (const r of await this.rows("SELECT first_seq, ts, y, x, refused FROM bar_chunks WHERE strategy_id = ? ORDER BY first_seq", [strategyId])) {
+        const first = Number(r.first_seq);
+        if (first !== out.length) throw new Error(`PaperState.bars: ${strategyId} has a gap before seq ${first}`);
+        const ts = JSON.parse(String(r.ts)) as number[];
+        const y = JSON.parse(String(r.y)) as number[];
+        const x = JSON.parse(String(r.x)) as number[];
+        const refused = new Set(JSON.parse(String(r.refused)) as number[]);
+        for (let i = 0; i < ts.length; i++) out.push({ strategyId, seq: first + i, ts: ts[i], y: y[i], x: x[i], refused: refused.has(first + i) });
+      }
+      return out;
+    });
   }
 
   account(strategyId: string): Promise<AccountRow | null> {

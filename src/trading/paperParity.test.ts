@@ -22,6 +22,8 @@ describe("paper trading parity with backtestPair (market-data service → engine
   it("static, rolling and Kalman hedges: the same fills (units, prices, bars) and the same equity at every bar", async () => {
     const session = await PaperSession.open({ statePath: join(dir, "paper.duckdb"), marketUrl: market.service.url });
     const equityByStrategy = new Map<string, Map<number, number>>();
+    const failures: Error[] = [];
+    session.on("failure", (error: Error) => failures.push(error));
     session.on("event", (event: SessionEvent) => {
       if (event.type !== "pnl") return;
       const series = equityByStrategy.get(event.data.strategyId) ?? new Map<number, number>();
@@ -32,6 +34,7 @@ describe("paper trading parity with backtestPair (market-data service → engine
     for (const config of configs) await session.start(config);
     await Promise.all(configs.map((c) => session.ended(c.id)));
     try {
+      expect(failures).toEqual([]);
       for (const config of configs) {
         const backtest = backtestOf(config, market.ys, market.xs);
         const expected = expectedFills(backtest, config, market.times);
