@@ -345,13 +345,20 @@ export class PaperSession extends EventEmitter {
       if (alert.kind === "risk" || alert.kind === "killSwitch") this.metrics.riskBreaches.inc({ limit: alert.limit });
       this.emit("event", { type: "alert", data: alert } satisfies SessionEvent);
     }
-    // every bar's account state, in bar order (positions and P&L per bar on /ws)
+    // every bar's account state, in bar order (positions and P&L per bar on /ws); gauges: the last
+    const last = new Map<string, AccountRow>();
+    const listening = this.listenerCount("event") > 0;
     for (const a of batch.accounts) {
+      last.set(a.strategyId, a);
+      if (!listening) continue;
+      const capital = this.runtimes.get(a.strategyId)?.capital ?? 0;
+      this.emit("event", { type: "position", data: { strategyId: a.strategyId, positions: a.positions } } satisfies SessionEvent);
+      this.emit("event", { type: "pnl", data: { strategyId: a.strategyId, ts: a.lastTs, equity: a.equity, pnl: a.equity - capital } } satisfies SessionEvent);
+    }
+    for (const a of last.values()) {
       const capital = this.runtimes.get(a.strategyId)?.capital ?? 0;
       this.metrics.equity.set({ strategy: a.strategyId }, a.equity);
       this.metrics.pnl.set({ strategy: a.strategyId }, a.equity - capital);
-      this.emit("event", { type: "position", data: { strategyId: a.strategyId, positions: a.positions } } satisfies SessionEvent);
-      this.emit("event", { type: "pnl", data: { strategyId: a.strategyId, ts: a.lastTs, equity: a.equity, pnl: a.equity - capital } } satisfies SessionEvent);
     }
     for (const s of batch.statuses) this.emit("event", { type: "status", data: { strategyId: s.id, status: s.status } } satisfies SessionEvent);
     const exposure = this.exposure(null);

@@ -13,7 +13,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { DOUBLE, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import type { Fill, Order } from "./broker/PaperBroker.js";
 import type { Alert } from "./risk/RiskManager.js";
 import type { StrategyConfig } from "./StrategyConfig.js";
@@ -74,16 +74,31 @@ export function defaultPaperStatePath(env: NodeJS.ProcessEnv = process.env): str
   return env.ARBLAB_HOME ? join(resolve(env.ARBLAB_HOME), "paper.duckdb") : resolve(".arblab", "paper.duckdb");
 }
 
+/** Rows per appended data chunk (DuckDB's vector size). */
+const CHUNK_ROWS = 2048;
+
 /**
- * INSERT rows given by column, each column one list parameter unnested in parallel: one statement
- * with a parameter per column, not per value (a VALUES list with a parameter per value took ~13 s
- * for 17,000 fills; bench/paper.bench.ts). Column kinds: text, double, or bigint (sent as doubles,
+ * INSERT rows given by column: appended (DuckDB appender, data chunks) into a temp staging table
+ * inside the caller's transaction, then INSERT … SELECT into `table`, the pattern of Store.upsert.
+ * A VALUES list with a parameter per value took ~13 s for 17,000 fills, list parameters unnested
+ * ~1 s per 8,000 (bench/paper.bench.ts). Column kinds: text, double, or bigint (staged as doubles,
  * exact for epoch ms).
  */
-async function insertColumns(con: DuckDBConnection, verb: string, table: string, columns: readonly [kind: "text" | "double" | "bigint", values: readonly (string | number)[]][]): Promise<void> {
-  const select = columns.map(([kind], i) => `unnest($${i + 1}::${kind === "text" ? "VARCHAR" : "DOUBLE"}[])${kind === "bigint" ? "::BIGINT" : ""}`).join(", ");
-  // typed lists: an untyped list takes its element type from its first value (0 → INTEGER)
-  await con.run(`${verb} INTO ${table} SELECT ${select}`, columns.map(([, values]) => listValue([...values])), columns.map(([kind]) => LIST(kind === "text" ? VARCHAR : DOUBLE)));
+async function insertColumns(con: DuckDBConnection, table: string, columns: readonly [kind: "text" | "double" | "bigint", values: readonly (string | number)[]][]): Promise<void> {
+  const staging = `${table}_staging`;
+  await con.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map(([kind], i) => `c${i} ${kind === "text" ? "VARCHAR" : "DOUBLE"}`).join(", ")})`);
+  const appender = await con.createAppender(staging, null, "temp");
+  const types = columns.map(([kind]) => (kind === "text" ? VARCHAR : DOUBLE));
+  const n = columns[0][1].length;
+  for (let from = 0; from < n; from += CHUNK_ROWS) {
+    const to = Math.min(n, from + CHUNK_ROWS);
+    const chunk = DuckDBDataChunk.create(types, to - from);
+    chunk.setColumns(columns.map(([, values]) => values.slice(from, to) as DuckDBValue[]));
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+  await con.run(`INSERT INTO ${table} SELECT ${columns.map(([kind], i) => (kind === "bigint" ? `c${i}::BIGINT` : `c${i}`)).join(", ")} FROM ${staging}`);
+  await con.run(`DROP TABLE ${staging}`);
 }
 
 function placeholders(rows: number, columns: number): string {
@@ -145,7 +160,7 @@ export class PaperState {
         if (batch.orders.length > 0) {
           // orders are immediate-or-cancel: final when submitted, written once (a repeated id is a broker no-op)
           const orders = [...new Map(batch.orders.map((o) => [o.clientOrderId, o])).values()];
-          await insertColumns(con, "INSERT", "orders", [
+          await insertColumns(con, "orders", [
             ["text", orders.map((o) => o.clientOrderId)], ["text", orders.map((o) => o.strategyId)], ["bigint", orders.map((o) => o.ts)], ["text", orders.map((o) => o.symbol)],
             ["double", orders.map((o) => o.quantity)], ["text", orders.map((o) => o.reason)], ["text", orders.map((o) => o.status)], ["double", orders.map((o) => o.filledQuantity)],
             ["double", orders.map((o) => o.averagePrice)], ["double", orders.map((o) => o.fee)], ["text", orders.map((o) => o.note)], ["text", orders.map((o) => o.history.join(","))],
@@ -153,7 +168,7 @@ export class PaperState {
         }
         if (batch.fills.length > 0) {
           const f = batch.fills;
-          await insertColumns(con, "INSERT", "fills", [
+          await insertColumns(con, "fills", [
             ["text", f.map((x) => x.fillId)], ["text", f.map((x) => x.clientOrderId)], ["text", f.map((x) => x.strategyId)], ["bigint", f.map((x) => x.ts)],
             ["text", f.map((x) => x.symbol)], ["double", f.map((x) => x.quantity)], ["double", f.map((x) => x.price)], ["double", f.map((x) => x.fee)],
           ]);
