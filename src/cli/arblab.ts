@@ -11,6 +11,7 @@ import { registerInit } from "./commands/init.js";
 import { registerUniverse } from "./commands/universe.js";
 import { registerIngestExchange } from "./commands/ingestExchange.js";
 import { registerServe } from "./commands/serve.js";
+import { registerPaper } from "./commands/paper.js";
 
 /** The program with every command registered (tests call this without a process exit). */
 export function createProgram(): Command {
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerBacktest(program);
   registerIngestExchange(program);
   registerServe(program);
+  registerPaper(program);
   return program;
 }
 

@@ -44,6 +44,11 @@ const NONE = NO_ORDER;
 const BLOCK = 256;
 
 /**
+ * Pre-trade check of live trading: the side wanted (+1, −1, 0), why, and the bar; false refuses.
+ */
+export type OrderGate = (target: number, reason: ExitReason, t: number) => boolean;
+
+/**
  * Stateful bar-by-bar backtest; see the module comment.
  * @example
  *   const engine = new BacktestEngine({ mode: "spread", capital: 10, costs: { bps: 10 },
@@ -100,6 +105,8 @@ export class BacktestEngine {
   private finished = false;
   private lastReturn = 0;
   private equityPrevClose = 0;
+  /** Optional pre-trade check (setOrderGate); null in every batch backtest. */
+  private gate: OrderGate | null = null;
 
   constructor(options: BacktestEngineOptions, fn = "BacktestEngine") {
     this.fn = fn;
@@ -158,6 +165,31 @@ export class BacktestEngine {
     const one = (): Float64Array => new Float64Array(1);
     this.scratch = { equity: one(), returns: one(), positions: one(), diagnostics: true, hedgeRatios: one(), spread: one(), signal: one() };
     this.out = this.scratch;
+  }
+
+  /**
+   * Install a pre-trade check for live trading (src/trading): called with each order the rule or a
+   * risk limit decides, after the fill fields hold the bar's prices and β (so `previewLegs` is the
+   * position it would take); returning false refuses the order (the book keeps its side, so the rule
+   * decides again at the next bar). null removes it. Batch backtests never set one, so their
+   * outputs are unchanged (backtestGolden.test.ts).
+   */
+  setOrderGate(gate: OrderGate | null): void {
+    this.gate = gate;
+  }
+
+  /**
+   * Inside an order gate: the leg quantities an entry to `target` (±1) would hold, at this bar's
+   * prices and β (fillBook sizing after maxGrossExposure): y = target·q, x = −target·q·β.
+   */
+  previewLegs(target: number): { readonly y: number; readonly x: number } {
+    const q = this.book.entrySize();
+    return { y: target * q, x: -target * q * this.book.fillBeta };
+  }
+
+  /** Signed leg quantities held now: y units and x units (x = −side·q·β at entry). */
+  get legs(): { readonly y: number; readonly x: number } {
+    return { y: this.book.qy, x: this.book.qx };
   }
 
   /** The closed trades so far, by column (see TradeLog.ts; `tradeRows` for row objects). */
@@ -288,6 +320,7 @@ export class BacktestEngine {
     const hedge = this.hedge;
     const signalEstimator = this.signal;
     const book = this.book;
+    const gate = this.gate;
     // spread mode: hedge ratios stay 0 and the spread is the input series itself (see runBacktest)
     const writeHedgeSpread = out.diagnostics && this.pairMode;
     const writeSignal = out.diagnostics;
@@ -407,7 +440,7 @@ export class BacktestEngine {
             book.fillBeta = beta;
             book.equity = equity;
             book.tradePnl = tradePnl;
-            book.order(target, reason, t);
+            if (gate === null || gate(target, reason, t)) book.order(target, reason, t);
             equity = book.equity;
             tradePnl = book.tradePnl;
             qy = book.qy;

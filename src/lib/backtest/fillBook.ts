@@ -124,6 +124,14 @@ export class FillBook {
     return q * Math.abs(price) * this.costRate + q * this.perUnit + this.fixedFee;
   }
 
+  /** Spread units of an entry at the fill fields' prices and β (sizing, then the maxGross cap); NaN for β NaN. */
+  entrySize(): number {
+    const unitNotional = Math.abs(this.fillY) + Math.abs(this.fillBeta) * Math.abs(this.fillX);
+    let q = this.sizeByCapital ? (this.leverage * this.equity) / unitNotional : this.units;
+    if (q * unitNotional > this.maxGross) q = this.maxGross / unitNotional;
+    return q;
+  }
+
   /** Trade to `target` at bar t at the fill fields' prices: close the open trade (logging it), then open the new one. */
   fillTo(target: number, reason: ExitReason, t: number): void {
     if (target === this.side) return;
@@ -165,9 +173,7 @@ export class FillBook {
         this.targetSide = 0;
         return;
       }
-      const unitNotional = Math.abs(y) + Math.abs(beta) * Math.abs(x);
-      let q = this.sizeByCapital ? (this.leverage * this.equity) / unitNotional : this.units;
-      if (q * unitNotional > this.maxGross) q = this.maxGross / unitNotional;
+      const q = this.entrySize();
       if (!(q > 0) || !Number.isFinite(q)) {
         this.targetSide = 0;
         return;

@@ -1,6 +1,7 @@
 // Backtesting: rules, the bar-by-bar engine, batch backtests and their metrics.
 export type { TradingRule, ZScoreRule, LevelsRule, ZScoreWindow } from "./tradingRule.js"; // z-score and absolute-level rules
 export { BacktestEngine } from "./BacktestEngine.js"; // streaming bar-by-bar backtest (push → snapshot)
+export type { OrderGate } from "./BacktestEngine.js"; // pre-trade check of live trading (setOrderGate)
 export type {
   BacktestEngineOptions,
   BacktestOptions,
