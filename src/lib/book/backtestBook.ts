@@ -29,7 +29,7 @@
  * @example backtestBook({ prices: [y, x, z], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 2, x: 1, hedgeRatio: 1, rule }] })
  *   // two pairs sharing x: the book holds one net x position (see backtestBook.test.ts for hand-worked values)
  */
-import { decideAction, normalizeRule, ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, type NormalizedRule, type TradingRule } from "../backtest/tradingRule.js";
+import { decideAction, normalizeRule, ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, type NormalizedRule, type RuleThresholds, type TradingRule } from "../backtest/tradingRule.js";
 import { maxDrawdown } from "../backtest/maxDrawdown.js";
 import { asFloat64ReadOnly, describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
 import { allocationWeightsKernel, type AllocationMethod } from "./allocationWeights.js";
@@ -270,8 +270,39 @@ function runBook(b: BookState): BacktestBookResult {
   // every pair's signal (one sequential pass per pair over its two legs), pair-major; prices are
   // read in place (prices[s][t]): a bar-major copy cost more in strided writes than it saved
   const signals = new Float64Array(count * n);
-  for (let p = 0; p < count; p++) pairSignalKernel(prices[legY[p]], prices[legX[p]], betas[p], rules[p], signals.subarray(p * n, (p + 1) * n));
+  let undefinedSignals = 0;
+  for (let p = 0; p < count; p++) {
+    const own = signals.subarray(p * n, (p + 1) * n);
+    pairSignalKernel(prices[legY[p]], prices[legX[p]], betas[p], rules[p], own);
+    for (let t = startBar; t < n; t++) if (own[t] !== own[t]) undefinedSignals++;
+  }
   const thresholds = rules.map((r) => r.thresholds);
+
+  // Events: a pair's rule is read on its own signal, ahead of the bar loop, by a sequential scan
+  // (nextEntry while flat, nextExit while held); the pair is filed under the bar of its next event
+  // and the bar loop visits it only there. Held pairs are marked every bar (heldPairs, ascending).
+  const eventHead = new Int32Array(n).fill(-1); // first pair filed under bar t
+  const eventNext = new Int32Array(count).fill(-1); // next pair filed under the same bar
+  const entryDirection = new Int8Array(count); // +1 buy / −1 sell the spread at the pair's entry event
+  const exitReason = new Int8Array(count); // REASONS index + 1 at the pair's exit event
+  const file = (p: number, bar: number): void => {
+    eventNext[p] = eventHead[bar];
+    eventHead[bar] = p;
+  };
+  const fileEntry = (p: number, from: number): void => {
+    const bar = nextEntry(signals, p * n, n, thresholds[p], Math.max(from, startBar));
+    if (bar < 0) return;
+    entryDirection[p] = decide(thresholds[p], 0, signals[p * n + bar], signals[p * n + bar - 1]) === BUY ? 1 : -1;
+    file(p, bar);
+  };
+  const fileExit = (p: number, from: number): void => {
+    const bar = nextExit(signals, p * n, n, thresholds[p], side[p], from);
+    exitReason[p] = bar === n - 1 ? 3 : decide(thresholds[p], side[p], signals[p * n + bar], signals[p * n + bar - 1]) === STOP ? 2 : 1;
+    file(p, bar);
+  };
+  const heldPairs = new Int32Array(count);
+  let heldCount = 0;
+  const barEvents = new Int32Array(count);
   const entryCandidates = new Int32Array(count);
 
   const equityOut = new Float64Array(n);
@@ -297,7 +328,6 @@ function runBook(b: BookState): BacktestBookResult {
   const units = new Float64Array(count);
   const entryBar = new Int32Array(count);
   const tradePnl = new Float64Array(count);
-  const prevSignal = new Float64Array(count).fill(NaN);
   const deltaY = new Float64Array(count); // this bar's pair trades
   const deltaX = new Float64Array(count);
   const closing = new Int8Array(count); // exit reason + 1 of a pair closing this bar, 0 otherwise
@@ -308,32 +338,15 @@ function runBook(b: BookState): BacktestBookResult {
   let equity = capital;
   let netTraded = 0;
   let grossTraded = 0;
-  let undefinedSignals = 0;
 
+  for (let p = 0; p < count; p++) fileEntry(p, startBar);
   for (let t = 0; t < n; t++) {
     const equityBefore = equity;
     let barPnl = 0;
-    // 1–2. one pass over the pairs: mark each held pair's legs (its attribution; their sum is the
-    // book's mark-to-market), then its rule: exits are applied at once, entry signals are collected
-    // and applied after the borrow fees, in pair order (caps see the holdings after all exits and
-    // after earlier entries; sizing sees the equity after this bar's marks and fees). A held pair
-    // entered at an earlier bar, so t ≥ 1 whenever it is marked.
-    const last = t === n - 1;
-    const deciding = t >= startBar;
-    let candidates = 0;
-    for (let p = 0, k = t; p < count; p++, k += n) {
-      const v = signals[k];
-      const previous = prevSignal[p];
-      prevSignal[p] = v;
-      if (v !== v && deciding) undefinedSignals++;
-      const held = side[p];
-      if (held === 0) {
-        if (deciding && !last) {
-          const action = decide(thresholds[p], 0, v, previous);
-          if (action === BUY || action === SELL) entryCandidates[candidates++] = action === BUY ? p + 1 : -(p + 1);
-        }
-        continue;
-      }
+    // 1. mark the held pairs' legs (their attribution; the sum is the book's mark-to-market). A
+    // held pair entered at an earlier bar, so t ≥ 1 whenever it is marked.
+    for (let h = 0; h < heldCount; h++) {
+      const p = heldPairs[h];
       const pricesY = prices[legY[p]];
       const pricesX = prices[legX[p]];
       const d = qy[p] * (pricesY[t] - pricesY[t - 1]) + qx[p] * (pricesX[t] - pricesX[t - 1]);
@@ -341,20 +354,27 @@ function runBook(b: BookState): BacktestBookResult {
       tradePnl[p] += d;
       if (series !== null) series[p][t] += d;
       barPnl += d;
-      let reason = -1;
-      if (last) reason = 2;
-      else if (deciding) {
-        const action = decide(thresholds[p], held, v, previous);
-        if (action !== HOLD) reason = action === STOP ? 1 : 0;
+    }
+    // 2. this bar's events in pair order: exits are applied at once, entries are collected and
+    // applied after the borrow fees (caps see the holdings after all exits and after earlier
+    // entries; sizing sees the equity after this bar's marks and fees)
+    let events = 0;
+    for (let p = eventHead[t]; p >= 0; p = eventNext[p]) barEvents[events++] = p;
+    if (events > 1) sortAscending(barEvents, events);
+    let candidates = 0;
+    for (let e = 0; e < events; e++) {
+      const p = barEvents[e];
+      if (side[p] === 0) {
+        entryCandidates[candidates++] = p;
+        continue;
       }
-      if (reason < 0) continue;
       deltaY[p] = -qy[p];
       deltaX[p] = -qx[p];
       delta[legY[p]] -= qy[p];
       delta[legX[p]] -= qx[p];
       grossDelta[legY[p]] += Math.abs(qy[p]);
       grossDelta[legX[p]] += Math.abs(qx[p]);
-      closing[p] = reason + 1;
+      closing[p] = exitReason[p];
       touchedPairs.push(p);
     }
     // borrow fees on the net short instruments (holdings before this bar's trades), shared by the
@@ -390,21 +410,24 @@ function runBook(b: BookState): BacktestBookResult {
     equity += barPnl;
 
     for (let c = 0; c < candidates; c++) {
-      const code = entryCandidates[c];
-      const direction = code > 0 ? 1 : -1;
-      const p = code > 0 ? code - 1 : -code - 1;
+      const p = entryCandidates[c];
+      const direction = entryDirection[p];
       const iy = legY[p];
       const ix = legX[p];
       const priceY = prices[iy][t];
       const priceX = prices[ix][t];
       const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
-      if (!(q > 0) || !Number.isFinite(q)) continue;
+      if (!(q > 0) || !Number.isFinite(q)) {
+        fileEntry(p, t + 1);
+        continue;
+      }
       const addY = direction * q;
       const addX = -direction * q * betas[p];
       if (hasCaps) {
         const refusal = checkCaps(caps, sectorOf, holdings, delta, prices, t, iy, ix, addY, addX, equity);
         if (refusal !== null) {
           refusals.push({ bar: t, pair: p, cap: refusal.cap, value: refusal.value, limit: refusal.limit });
+          fileEntry(p, t + 1);
           continue;
         }
       }
@@ -421,6 +444,8 @@ function runBook(b: BookState): BacktestBookResult {
       grossDelta[iy] += Math.abs(addY);
       grossDelta[ix] += Math.abs(addX);
       touchedPairs.push(p);
+      heldCount = insertAscending(heldPairs, heldCount, p);
+      fileExit(p, t + 1);
     }
 
     // 4. net trades, costs on the net, allocated to the pairs by |Δq|
@@ -475,6 +500,8 @@ function runBook(b: BookState): BacktestBookResult {
           qy[p] = 0;
           qx[p] = 0;
           units[p] = 0;
+          heldCount = removeSorted(heldPairs, heldCount, p);
+          fileEntry(p, t + 1);
         }
       }
       touchedPairs.length = 0;
@@ -517,6 +544,51 @@ function runBook(b: BookState): BacktestBookResult {
     },
     warnings,
   };
+}
+
+/**
+ * The first bar t ≥ from (t ≥ 1, t < n − 1: no entry on the last bar) at which a flat pair's rule
+ * enters (decideAction on v_t, v_{t−1} gives buy or sell), or −1; the pair's signal is
+ * signals[offset .. offset + n).
+ */
+function nextEntry(signals: Float64Array, offset: number, n: number, th: RuleThresholds, from: number): number {
+  for (let t = Math.max(from, 1); t < n - 1; t++) {
+    const action = decide(th, 0, signals[offset + t], signals[offset + t - 1]);
+    if (action === BUY || action === SELL) return t;
+  }
+  return -1;
+}
+
+/** The first bar t ≥ from at which a held pair's rule exits or stops, else the last bar n − 1. */
+function nextExit(signals: Float64Array, offset: number, n: number, th: RuleThresholds, held: number, from: number): number {
+  for (let t = from; t < n - 1; t++) if (decide(th, held, signals[offset + t], signals[offset + t - 1]) !== HOLD) return t;
+  return n - 1;
+}
+
+/** Sort list[0 .. length) ascending (insertion sort: a bar has few events). */
+function sortAscending(list: Int32Array, length: number): void {
+  for (let i = 1; i < length; i++) {
+    const v = list[i];
+    let j = i - 1;
+    for (; j >= 0 && list[j] > v; j--) list[j + 1] = list[j];
+    list[j + 1] = v;
+  }
+}
+
+/** Insert v into the ascending list[0 .. length); returns the new length. */
+function insertAscending(list: Int32Array, length: number, v: number): number {
+  let j = length - 1;
+  for (; j >= 0 && list[j] > v; j--) list[j + 1] = list[j];
+  list[j + 1] = v;
+  return length + 1;
+}
+
+/** Remove v from the ascending list[0 .. length); returns the new length. */
+function removeSorted(list: Int32Array, length: number, v: number): number {
+  let i = 0;
+  while (i < length && list[i] !== v) i++;
+  for (; i < length - 1; i++) list[i] = list[i + 1];
+  return length - 1;
 }
 
 /** The first cap an entry adding (addY of iy, addX of ix) would breach, or null. */

@@ -33,13 +33,15 @@ export function pairSignalKernel(y: Float64Array, x: Float64Array, beta: number,
   let shift = 0;
   let sum = 0;
   let sumSq = 0;
+  let sinceRecompute = w - 1; // (t − (w − 1)) mod w, counted rather than divided (an integer division per bar)
   for (let t = 0; t < n; t++) {
     const s = y[t] - beta * x[t];
     if (t < w - 1) {
       out[t] = NaN;
       continue;
     }
-    if ((t - (w - 1)) % w === 0) {
+    if (++sinceRecompute === w) {
+      sinceRecompute = 0;
       // exact recomputation over the window ending at t, shifted by its first value
       shift = y[t - w + 1] - beta * x[t - w + 1];
       sum = 0;

@@ -130,8 +130,9 @@ export function sweepBacktests(input: SweepBacktestsInput): SweepBacktestsResult
     const key = c.hedgeIndex * dims[1] + c.zWindowIndex;
     let group = cache.get(key);
     if (group === undefined) {
-      // the data half, by the engine itself: β_t and the z-score for this (hedge, window)
-      const run = backtestPair({ y, x, hedge: c.hedge, rule: { kind: "zscore", entry: 1, exit: 0, window: { type: "rolling", length: c.zWindow } }, diagnostics: true });
+      // the data half, by the engine itself: β_t and the z-score for this (hedge, window); the rule
+      // never enters (entry at Number.MAX_VALUE), so the engine spends nothing on trades
+      const run = backtestPair({ y, x, hedge: c.hedge, rule: { kind: "zscore", entry: Number.MAX_VALUE, exit: 0, window: { type: "rolling", length: c.zWindow } }, diagnostics: true });
       const signal = run.diagnostics!.signal;
       let first = 0;
       while (first < signal.length && signal[first] !== signal[first]) first++;
