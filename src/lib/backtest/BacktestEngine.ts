@@ -339,13 +339,14 @@ export class BacktestEngine {
       hedge.update(ys, xs, from, to, blockBeta, blockSpread);
       signalEstimator.update(blockSpread, count, blockSignal);
 
-      for (let i = from; i < to; i++) {
-        const barBeta = blockBeta[i - from];
-        const barSignal = blockSignal[i - from];
+      for (let k = 0; k < count; k++) {
+        const i = from + k;
+        const barBeta = blockBeta[k];
+        const barSignal = blockSignal[k];
         if (barSignal === barSignal) definedSignalBars++;
         if (writeHedgeSpread) {
           outHedge[i] = barBeta;
-          outSpread[i] = blockSpread[i - from];
+          outSpread[i] = blockSpread[k];
         }
         if (writeSignal) outSignal[i] = barSignal;
         y = ys[i];
