@@ -82,13 +82,15 @@ export class RollingZScore implements SignalEstimator {
     let mean = m.mean;
     let m2 = m.m2;
     let slot = m.slot;
+    // whether the window is full, in a local: the loop's call to `recompute` would make V8 reload m.count every bar
+    let full = m.count === w;
     for (let k = 0; k < count; k++) {
       const s = spread[k];
       if (s !== s) {
         signal[k] = NaN;
         continue;
       }
-      if (m.count === w) {
+      if (full) {
         // full window: replace the oldest value in one centred step (rollingMoments.ts)
         const old = buffer[slot];
         const delta = s - old;
@@ -110,7 +112,8 @@ export class RollingZScore implements SignalEstimator {
         mean = m.mean;
         m2 = m.m2;
         slot = m.slot;
-        if (m.count !== w) {
+        full = m.count === w;
+        if (!full) {
           signal[k] = NaN;
           continue;
         }

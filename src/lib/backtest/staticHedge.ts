@@ -45,15 +45,12 @@ export class StaticHedge implements HedgeEstimator {
     const b = this.beta;
     if (xs === null) {
       // spread mode (β = 0): the spread is y itself (y − 0·0 = y exactly)
-      for (; i < to; i++) {
-        beta[i - from] = b;
-        spread[i - from] = ys[i];
-      }
+      beta.fill(b, i - from, to - from);
+      for (; i < to; i++) spread[i - from] = ys[i];
     } else {
-      for (; i < to; i++) {
-        beta[i - from] = b;
-        spread[i - from] = ys[i] - b * xs[i];
-      }
+      // β by the native fill (a memset-like builtin), then a one-store loop for the spread
+      beta.fill(b, i - from, to - from);
+      for (; i < to; i++) spread[i - from] = ys[i] - b * xs[i];
     }
   }
 
