@@ -27,7 +27,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = path.join(root, "notebooks", "lib");
 const bundleFile = path.join(outDir, "arbitrage-lab.js");
 const entry = path.join(root, "src", "kernel-helpers", "notebookEntry.ts");
-const SOURCE_DIRS = ["src/lib", "src/client", "src/kernel-helpers", "src/server/generated"];
+const SOURCE_DIRS = ["src/lib", "src/client", "src/kernel-helpers", "src/server/generated", "src/data", "src/cli", "src/server/compute"];
 
 function newestMtime(dir: string): number {
   let newest = 0;

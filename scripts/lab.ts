@@ -12,6 +12,8 @@
  *              already answers its health check there it is reused, otherwise one is started
  *              there (GRPC_PORT=0: any free port)
  *   SITE_PORT  port of the research site (docs-site/dist) served beside Jupyter (default 8501)
+ *   ARBLAB_STORE / ARBLAB_HOME  the lab's store (default .arblab/store.duckdb), initialised with the
+ *              bundled data on first start and served to universe requests by the started server
  *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else
  *              127.0.0.1); the kernels then dial that host (loopback for 0.0.0.0)
  *
@@ -24,6 +26,7 @@ import { randomBytes } from "node:crypto";
 import { get } from "node:http";
 import path from "node:path";
 import { buildNotebookLib } from "./build-notebook-lib.js";
+import { Store, defaultStorePath, initBundledData } from "../src/data/index.js";
 import { JUPYTER_PYTHON, ROOT, freePort, grpcHealth, portIsFree, spawnGrpcServer, stopChild, waitForServing } from "./lab-support.js";
 import { startLabSite } from "./site-server.js";
 
@@ -67,12 +70,35 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
+/**
+ * The lab's store (ARBLAB_STORE, else ARBLAB_HOME/store.duckdb, else .arblab/store.duckdb in the
+ * repository): initialised with the bundled data (`arblab init`) when it has no universe yet, and
+ * handed to the gRPC server (ARBLAB_STORE) for universe requests on TestPair/DiscoverPairs.
+ */
+async function ensureStore(): Promise<void> {
+  const storePath = defaultStorePath(process.env, ROOT);
+  const store = await Store.open(storePath);
+  try {
+    if ((await store.listUniverses()).length === 0) {
+      log(`initialising the store ${path.relative(ROOT, storePath)} with the bundled data …`);
+      const report = await initBundledData(store);
+      log(`store ready: ${report.files.length} universes, ${report.instruments} instruments`);
+    } else {
+      log(`store ${path.relative(ROOT, storePath)} ready`);
+    }
+  } finally {
+    await store.close();
+  }
+  process.env.ARBLAB_STORE = storePath;
+}
+
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
   if (!Number.isInteger(LAB_PORT) || LAB_PORT <= 0 || LAB_PORT > 65535) throw new Error(`LAB_PORT must be a TCP port, got ${process.env.LAB_PORT}`);
   if (!(await portIsFree(LAB_IP, LAB_PORT))) throw new Error(`port ${LAB_PORT} on ${LAB_IP} is already in use (another lab?); set LAB_PORT`);
   await buildNotebookLib();
+  await ensureStore();
 
   // gRPC server: reuse a healthy one, else start ours.
   let grpcPort = Number(process.env.GRPC_PORT ?? 50051);

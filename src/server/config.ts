@@ -28,6 +28,8 @@ export interface ServerConfig {
   readonly workers: number;
   /** Grace period for in-flight calls at shutdown before they are cancelled (`SHUTDOWN_GRACE_MS`). */
   readonly shutdownGraceMs: number;
+  /** The lab's store for universe requests (`ARBLAB_STORE`); null = prices must be sent inline. */
+  readonly storePath: string | null;
 }
 
 /**
@@ -45,6 +47,7 @@ export const TEST_DEFAULTS: ServerConfig = {
   authToken: null,
   workers: Math.max(1, Math.min(2, availableParallelism())),
   shutdownGraceMs: 2000,
+  storePath: null,
 };
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -67,7 +70,7 @@ function stringFromEnv(env: NodeJS.ProcessEnv, name: string): string | null {
  * GRPC_BIND_ADDRESS (0.0.0.0:50051), METRICS_PORT (9464; 0 = ephemeral; -1 = disabled),
  * METRICS_HOST (0.0.0.0), LOG_LEVEL (info), GRPC_MAX_MESSAGE_BYTES (67108864), GRPC_TLS_CERT and
  * GRPC_TLS_KEY (PEM paths, both or neither), GRPC_AUTH_TOKEN (unset = no auth), COMPUTE_WORKERS
- * (CPU count), SHUTDOWN_GRACE_MS (10000).
+ * (CPU count), SHUTDOWN_GRACE_MS (10000), ARBLAB_STORE (unset = no store for universe requests).
  * @throws RangeError naming the variable when a value is malformed
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -88,5 +91,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     authToken: stringFromEnv(env, "GRPC_AUTH_TOKEN"),
     workers: intFromEnv(env, "COMPUTE_WORKERS", availableParallelism(), 1),
     shutdownGraceMs: intFromEnv(env, "SHUTDOWN_GRACE_MS", 10_000, 0),
+    storePath: stringFromEnv(env, "ARBLAB_STORE"),
   };
 }

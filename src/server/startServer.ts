@@ -3,6 +3,7 @@
  * grpc.health.v1.Health and server reflection on one port, Prometheus metrics on another, heavy
  * work in a worker-thread pool. `npm run server` calls this with `configFromEnv()`.
  */
+import { StorePrices } from "./storePrices.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
@@ -60,7 +61,8 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   }
   const metrics = createServerMetrics(() => pool.stats(), logger);
   const store = new PortfolioStore();
-  const ctx: ServiceContext = { pool, logger, metrics, store };
+  const prices = new StorePrices(cfg.storePath);
+  const ctx: ServiceContext = { pool, logger, metrics, store, prices };
 
   // Composition order: the last interceptor is the outermost. Metrics wraps the call first so it
   // records every status, including the decode guard's and the auth check's.
@@ -139,6 +141,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
         await new Promise<void>((resolve) => http.close(() => resolve()));
       }
       await pool.close();
+      await prices.close();
       logger.info("server stopped");
     })();
     return closing;

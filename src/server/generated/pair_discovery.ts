@@ -53,6 +53,17 @@ export interface PairTestRequest {
   maxLag: number;
   /** "variance" | "rs" | "dfa"; default see compatibility.md */
   hurstMethod: string;
+  /**
+   * Prices from the server's store (issue 11) instead of prices1/prices2 (which must then be empty):
+   * symbol1 and symbol2 must be members of this universe; bars aligned by intersection.
+   */
+  universe: string;
+  /** with universe: first date "YYYY-MM-DD" (inclusive); empty = first bar */
+  startDate: string;
+  /** with universe: last date (inclusive); empty = last bar */
+  endDate: string;
+  /** with universe: bar interval; default "1d" */
+  interval: string;
 }
 
 export interface PairTestResponse {
@@ -133,6 +144,17 @@ export interface BatchDiscoveryRequest {
   hurstMethod: string;
   /** pairs per worker task; 0 = automatic */
   batchSize: number;
+  /**
+   * Prices from the server's store (issue 11) instead of symbols (which must then be empty):
+   * every member of this universe, bars aligned by intersection.
+   */
+  universe: string;
+  /** as PairTestRequest.start_date */
+  startDate: string;
+  /** as PairTestRequest.end_date */
+  endDate: string;
+  /** as PairTestRequest.interval */
+  interval: string;
 }
 
 export interface SymbolData {
@@ -338,6 +360,10 @@ function createBasePairTestRequest(): PairTestRequest {
     rho: 0,
     maxLag: 0,
     hurstMethod: "",
+    universe: "",
+    startDate: "",
+    endDate: "",
+    interval: "",
   };
 }
 
@@ -383,6 +409,18 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     }
     if (message.hurstMethod !== "") {
       writer.uint32(426).string(message.hurstMethod);
+    }
+    if (message.universe !== "") {
+      writer.uint32(434).string(message.universe);
+    }
+    if (message.startDate !== "") {
+      writer.uint32(442).string(message.startDate);
+    }
+    if (message.endDate !== "") {
+      writer.uint32(450).string(message.endDate);
+    }
+    if (message.interval !== "") {
+      writer.uint32(458).string(message.interval);
     }
     return writer;
   },
@@ -508,6 +546,38 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
             message.hurstMethod = reader.string();
             continue;
           }
+          case 54: {
+            if (tag !== 434) {
+              break;
+            }
+
+            message.universe = reader.string();
+            continue;
+          }
+          case 55: {
+            if (tag !== 442) {
+              break;
+            }
+
+            message.startDate = reader.string();
+            continue;
+          }
+          case 56: {
+            if (tag !== 450) {
+              break;
+            }
+
+            message.endDate = reader.string();
+            continue;
+          }
+          case 57: {
+            if (tag !== 458) {
+              break;
+            }
+
+            message.interval = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -549,6 +619,18 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
         : isSet(object.hurst_method)
         ? globalThis.String(object.hurst_method)
         : "",
+      universe: isSet(object.universe) ? globalThis.String(object.universe) : "",
+      startDate: isSet(object.startDate)
+        ? globalThis.String(object.startDate)
+        : isSet(object.start_date)
+        ? globalThis.String(object.start_date)
+        : "",
+      endDate: isSet(object.endDate)
+        ? globalThis.String(object.endDate)
+        : isSet(object.end_date)
+        ? globalThis.String(object.end_date)
+        : "",
+      interval: isSet(object.interval) ? globalThis.String(object.interval) : "",
     };
   },
 
@@ -587,6 +669,18 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     if (message.hurstMethod !== "") {
       obj.hurstMethod = message.hurstMethod;
     }
+    if (message.universe !== "") {
+      obj.universe = message.universe;
+    }
+    if (message.startDate !== "") {
+      obj.startDate = message.startDate;
+    }
+    if (message.endDate !== "") {
+      obj.endDate = message.endDate;
+    }
+    if (message.interval !== "") {
+      obj.interval = message.interval;
+    }
     return obj;
   },
 
@@ -606,6 +700,10 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     message.rho = object.rho ?? 0;
     message.maxLag = object.maxLag ?? 0;
     message.hurstMethod = object.hurstMethod ?? "";
+    message.universe = object.universe ?? "";
+    message.startDate = object.startDate ?? "";
+    message.endDate = object.endDate ?? "";
+    message.interval = object.interval ?? "";
     return message;
   },
 };
@@ -1371,6 +1469,10 @@ function createBaseBatchDiscoveryRequest(): BatchDiscoveryRequest {
     maxLag: 0,
     hurstMethod: "",
     batchSize: 0,
+    universe: "",
+    startDate: "",
+    endDate: "",
+    interval: "",
   };
 }
 
@@ -1411,6 +1513,18 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     }
     if (message.batchSize !== 0) {
       writer.uint32(440).int32(message.batchSize);
+    }
+    if (message.universe !== "") {
+      writer.uint32(450).string(message.universe);
+    }
+    if (message.startDate !== "") {
+      writer.uint32(458).string(message.startDate);
+    }
+    if (message.endDate !== "") {
+      writer.uint32(466).string(message.endDate);
+    }
+    if (message.interval !== "") {
+      writer.uint32(474).string(message.interval);
     }
     return writer;
   },
@@ -1524,6 +1638,38 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
             message.batchSize = reader.int32();
             continue;
           }
+          case 56: {
+            if (tag !== 450) {
+              break;
+            }
+
+            message.universe = reader.string();
+            continue;
+          }
+          case 57: {
+            if (tag !== 458) {
+              break;
+            }
+
+            message.startDate = reader.string();
+            continue;
+          }
+          case 58: {
+            if (tag !== 466) {
+              break;
+            }
+
+            message.endDate = reader.string();
+            continue;
+          }
+          case 59: {
+            if (tag !== 474) {
+              break;
+            }
+
+            message.interval = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1582,6 +1728,18 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
         : isSet(object.batch_size)
         ? globalThis.Number(object.batch_size)
         : 0,
+      universe: isSet(object.universe) ? globalThis.String(object.universe) : "",
+      startDate: isSet(object.startDate)
+        ? globalThis.String(object.startDate)
+        : isSet(object.start_date)
+        ? globalThis.String(object.start_date)
+        : "",
+      endDate: isSet(object.endDate)
+        ? globalThis.String(object.endDate)
+        : isSet(object.end_date)
+        ? globalThis.String(object.end_date)
+        : "",
+      interval: isSet(object.interval) ? globalThis.String(object.interval) : "",
     };
   },
 
@@ -1623,6 +1781,18 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     if (message.batchSize !== 0) {
       obj.batchSize = Math.round(message.batchSize);
     }
+    if (message.universe !== "") {
+      obj.universe = message.universe;
+    }
+    if (message.startDate !== "") {
+      obj.startDate = message.startDate;
+    }
+    if (message.endDate !== "") {
+      obj.endDate = message.endDate;
+    }
+    if (message.interval !== "") {
+      obj.interval = message.interval;
+    }
     return obj;
   },
 
@@ -1643,6 +1813,10 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     message.maxLag = object.maxLag ?? 0;
     message.hurstMethod = object.hurstMethod ?? "";
     message.batchSize = object.batchSize ?? 0;
+    message.universe = object.universe ?? "";
+    message.startDate = object.startDate ?? "";
+    message.endDate = object.endDate ?? "";
+    message.interval = object.interval ?? "";
     return message;
   },
 };

@@ -1,4 +1,5 @@
 import type { ServerUnaryCall, sendUnaryData, ServerWritableStream, ServerDuplexStream } from "@grpc/grpc-js";
+import type { StorePrices } from "../storePrices.js";
 import type { Logger } from "../logger.js";
 import type { ComputePool } from "../pool.js";
 import type { ServerMetrics } from "../metrics.js";
@@ -11,6 +12,8 @@ export interface ServiceContext {
   readonly logger: Logger;
   readonly metrics: ServerMetrics;
   readonly store: PortfolioStore;
+  /** Prices from the lab's store for requests naming a universe (issue 11). */
+  readonly prices: StorePrices;
 }
 
 /** Log a failure: INTERNAL at error level with the stack, caller mistakes at debug level. */

@@ -111,6 +111,14 @@ class PairCursor {
   }
 }
 
+/** A request naming a universe gets its symbols' prices from the store (issue 11 extension). */
+async function withStorePrices(ctx: ServiceContext, req: BatchDiscoveryRequest): Promise<BatchDiscoveryRequest> {
+  if (!req.universe) return req;
+  if ((req.symbols ?? []).length > 0) invalidArgument(RPC, "give either universe or symbols, not both");
+  const panel = await ctx.prices.panel(RPC, req, null);
+  return { ...req, symbols: panel.symbols.map((symbol, i) => ({ symbol, prices: Array.from(panel.values[i]!) })) };
+}
+
 /** The server-streaming handler. */
 export function discoverPairsHandler(ctx: ServiceContext) {
   return (call: ServerWritableStream<BatchDiscoveryRequest, PairDiscoveryUpdate>): void => {
@@ -120,7 +128,7 @@ export function discoverPairsHandler(ctx: ServiceContext) {
 
 async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscoveryRequest, PairDiscoveryUpdate>): Promise<void> {
   const started = performance.now();
-  const v = validate(ctx, call.request);
+  const v = validate(ctx, await withStorePrices(ctx, call.request));
   const cancel = new Int32Array(new SharedArrayBuffer(4));
   let cancelled = call.cancelled;
   const onCancel = (): void => {

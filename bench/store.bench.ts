@@ -1,0 +1,118 @@
+/**
+ * The data layer: ingest of a 2.5M-row long CSV (1,000 symbols × 2,520 days, written by this bench,
+ * the original lab's export format) into a fresh store — readBars validation + one upsert
+ * transaction — against /usr/bin/python3 pandas.read_csv + pivot of the same file in the same
+ * run (goal ≥ 3× pandas); and a panel query of 500 symbols × 2,520 days from that store
+ * (goal < 100 ms). Median of RUNS runs each.
+ */
+import { spawnSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Store, ingestFiles, readBars } from "../src/data/index.js";
+import type { BenchSection } from "./run.js";
+
+const SYMBOLS = 1000;
+const DAYS = 2520;
+const QUERY_SYMBOLS = 500;
+const RUNS = 3;
+const QUERY_RUNS = 7;
+const PYTHON = "/usr/bin/python3";
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Seeded geometric random walks (xorshift32, Box–Muller free: uniform steps), 4-decimal prices. */
+async function writeLongCsv(path: string): Promise<void> {
+  let state = 2463534242;
+  const rand = () => { state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0; return state / 2 ** 32; };
+  const price = new Float64Array(SYMBOLS).map((_, s) => 20 + s / 10);
+  const out = createWriteStream(path);
+  out.write("timestamp,symbol,open,high,low,close,volume\n");
+  let day = Date.UTC(2010, 0, 4);
+  for (let d = 0; d < DAYS; d++) {
+    while ([0, 6].includes(new Date(day).getUTCDay())) day += 86_400_000;
+    const date = new Date(day).toISOString().slice(0, 10);
+    const lines: string[] = [];
+    for (let s = 0; s < SYMBOLS; s++) {
+      const open = price[s]!;
+      const close = open * Math.exp((rand() - 0.5) * 0.04);
+      price[s] = close;
+      const high = Math.max(open, close) * (1 + rand() * 0.01), low = Math.min(open, close) * (1 - rand() * 0.01);
+      lines.push(`${date},S${String(s).padStart(4, "0")},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${close.toFixed(4)},${Math.floor(rand() * 1e6)}`);
+    }
+    if (!out.write(`${lines.join("\n")}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
+    day += 86_400_000;
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+export async function run(): Promise<BenchSection> {
+  const dir = mkdtempSync(join(tmpdir(), "arblab-bench-"));
+  try {
+    const csv = join(dir, "long.csv");
+    await writeLongCsv(csv);
+    const readMs: number[] = [], ingestMs: number[] = [];
+    let storePath = "";
+    for (let r = 0; r < RUNS; r++) {
+      storePath = join(dir, `store${r}.duckdb`);
+      const t0 = performance.now();
+      await readBars(csv);
+      readMs.push(performance.now() - t0);
+      const store = await Store.open(storePath);
+      const t1 = performance.now();
+      const report = await ingestFiles(store, [csv]);
+      ingestMs.push(performance.now() - t1);
+      if (report.inserted !== SYMBOLS * DAYS) throw new Error(`bench: expected ${SYMBOLS * DAYS} bars, stored ${report.inserted}`);
+      await store.close();
+    }
+    const py = `
+import sys, time, json
+import pandas as pd
+ts = []
+for _ in range(${RUNS}):
+    t0 = time.perf_counter()
+    df = pd.read_csv(sys.argv[1])
+    panel = df.pivot(index="timestamp", columns="symbol", values="close")
+    ts.append((time.perf_counter() - t0) * 1000)
+assert panel.shape == (${DAYS}, ${SYMBOLS}), panel.shape
+print(json.dumps({"ms": sorted(ts)[len(ts)//2], "version": pd.__version__}))
+`;
+    const python = spawnSync(PYTHON, ["-c", py, csv], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const pandas = python.status === 0 ? (JSON.parse(python.stdout) as { ms: number; version: string }) : null;
+
+    const store = await Store.open(storePath);
+    const symbols = Array.from({ length: QUERY_SYMBOLS }, (_, s) => `S${String(s * 2).padStart(4, "0")}`);
+    const queryMs: number[] = [];
+    let shape = "";
+    for (let r = 0; r < QUERY_RUNS; r++) {
+      const t0 = performance.now();
+      const panel = await store.queryPanel({ symbols, interval: "1d" });
+      queryMs.push(performance.now() - t0);
+      shape = `${panel.symbols.length} × ${panel.timestamps.length}`;
+    }
+    await store.close();
+
+    const ingest = median(ingestMs), read = median(readMs), query = median(queryMs);
+    const ratio = pandas ? pandas.ms / ingest : Number.NaN;
+    const rows = [
+      "| step | time (median of runs) | notes |",
+      "|---|---|---|",
+      `| arblab ingest (readBars + one upsert transaction into a fresh DuckDB store) | ${ingest.toFixed(0)} ms | ${SYMBOLS * DAYS} bars; runs ${ingestMs.map((x) => x.toFixed(0)).join(", ")} ms |`,
+      `| of which readBars alone (parse + validate) | ${read.toFixed(0)} ms | |`,
+      pandas
+        ? `| pandas ${pandas.version} read_csv + pivot (close), /usr/bin/python3 | ${pandas.ms.toFixed(0)} ms | no validation, nothing stored |`
+        : `| pandas read_csv + pivot | skipped: ${(python.stderr || "python failed").split("\n").slice(-2).join(" ")} | |`,
+      `| **ingest speed vs pandas** | **${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}×** | goal ≥ 3×: ${ratio >= 3 ? "met" : "NOT met"} |`,
+      `| panel query ${shape} (queryPanel, intersect) | ${query.toFixed(0)} ms | goal < 100 ms: ${query < 100 ? "met" : "NOT met"}; runs ${queryMs.map((x) => x.toFixed(0)).join(", ")} ms |`,
+    ];
+    return {
+      title: "Data store: 2.5M-row CSV ingest vs pandas, 500 × 2,520 panel query",
+      markdown: `Long CSV (timestamp,symbol,open,high,low,close,volume), ${SYMBOLS} symbols × ${DAYS} days, generated by bench/store.bench.ts.\n\n${rows.join("\n")}\n`,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

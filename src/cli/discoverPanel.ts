@@ -1,0 +1,70 @@
+/**
+ * The CLI's discovery over an aligned panel: the DiscoverPairs RPC's numbers without the server.
+ * Every pair (i < j, lexicographic, the RPC's order) goes through the server's own per-pair
+ * pipeline `testPairCore` (src/server/compute/pairPipeline.ts) with the RPC's defaults
+ * (`resolvePairOptions`), then Benjamini–Hochberg q-values across every pair that produced a
+ * p-value (`benjaminiHochberg`, as the RPC's final summary). This file is the one place the CLI
+ * calls the per-pair function, so moving it into src/lib/discovery/ is a one-line change here.
+ */
+import { benjaminiHochberg } from "../lib/index.js";
+import { resolvePairOptions, testPairCore, type PairOptionFields, type PartialPairResult } from "../server/compute/pairPipeline.js";
+import type { AlignedPanel } from "../data/index.js";
+
+/** One discovery row (one pair). Hurst and half-life are NaN when the pipeline stopped before them (as in the RPC). */
+export interface DiscoveryRow {
+  readonly symbol1: string;
+  readonly symbol2: string;
+  readonly pValue: number;
+  readonly qValue: number;
+  readonly statistic: number;
+  readonly beta: number;
+  readonly intercept: number;
+  readonly halfLife: number;
+  readonly hurst: number;
+  readonly isCointegrated: boolean;
+  readonly success: boolean;
+  readonly error: string;
+}
+
+/** Options: the RPC's option fields (0 = the RPC default), progress and cancellation. */
+export interface DiscoverPanelOptions extends Partial<PairOptionFields> {
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Test every pair of the panel's symbols. @throws RangeError for bad options or fewer than 2 symbols */
+export function discoverPanel(panel: AlignedPanel, options: DiscoverPanelOptions = {}): DiscoveryRow[] {
+  const o = resolvePairOptions("discover", {
+    significance: options.significance ?? 0, minHurst: options.minHurst ?? 0, transactionCost: options.transactionCost ?? 0,
+    dt: options.dt ?? 0, rho: options.rho ?? 0, maxLag: options.maxLag ?? 0, hurstMethod: options.hurstMethod ?? "",
+  });
+  const n = panel.symbols.length;
+  if (n < 2) throw new RangeError(`discover: need at least 2 symbols after alignment, got ${n}`);
+  const total = (n * (n - 1)) / 2;
+  const results: PartialPairResult[] = [];
+  let done = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      options.signal?.throwIfAborted();
+      let r: PartialPairResult;
+      try {
+        r = testPairCore(panel.symbols[i]!, panel.symbols[j]!, panel.values[i]!, panel.values[j]!, o);
+      } catch (err) {
+        // The RPC reports a pair the library rejects (e.g. a constant leg) as failed, not the whole call.
+        r = { symbol1: panel.symbols[i]!, symbol2: panel.symbols[j]!, success: false, error: (err as Error).message };
+      }
+      results.push(r);
+      done++;
+      if (done % 25 === 0 || done === total) options.onProgress?.(done, total);
+    }
+  }
+  const withP = results.map((r, k) => (r.pValue !== undefined && Number.isFinite(r.pValue) ? k : -1)).filter((k) => k >= 0);
+  const q = benjaminiHochberg(withP.map((k) => results[k]!.pValue!));
+  const qOf = new Float64Array(results.length).fill(Number.NaN);
+  withP.forEach((k, m) => { qOf[k] = q[m]!; });
+  return results.map((r, k) => ({
+    symbol1: r.symbol1!, symbol2: r.symbol2!, pValue: r.pValue ?? Number.NaN, qValue: qOf[k]!, statistic: r.adfStatistic ?? Number.NaN,
+    beta: r.beta ?? Number.NaN, intercept: r.intercept ?? Number.NaN, halfLife: r.halfLife ?? Number.NaN, hurst: r.hurst ?? Number.NaN,
+    isCointegrated: r.isCointegrated ?? false, success: r.success ?? false, error: r.error ?? "",
+  }));
+}

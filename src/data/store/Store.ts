@@ -1,0 +1,576 @@
+/**
+ * The lab's embedded store: one DuckDB file (via @duckdb/node-api) holding
+ *   bars         (symbol, interval, ts, open, high, low, close, volume, source, ingested_at), unique on (symbol, interval, ts)
+ *   instruments  (symbol, name, sector, industry, asset_class, currency, exchange)
+ *   universes    (name, description, created_at) + universe_members (universe, symbol, position)
+ *   results      (id, kind, created_at, params, summary, code_version)
+ *
+ * Timestamps are bar-open times in epoch milliseconds UTC (BIGINT). Every write is one transaction:
+ * a write that fails validation or errors half-way rolls back and leaves every table as it was
+ * (`checksum()` proves it in the tests; DuckDB's WAL makes a kill -9 mid-write do the same).
+ *
+ * Path: `Store.open(path)`, else $ARBLAB_STORE, else $ARBLAB_HOME/store.duckdb, else
+ * .arblab/store.duckdb in the working directory (git-ignored).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { alignPanel, type AlignmentOptions, type AlignedPanel } from "../panel/alignPanel.js";
+import { validateBar } from "./validateBar.js";
+
+/** One OHLCV bar. `ts` is the bar open in epoch ms UTC; volume NaN = unknown (stored as NULL). */
+export interface Bar {
+  symbol: string;
+  interval: string;
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Descriptive data of one symbol (all but symbol optional). */
+export interface Instrument {
+  symbol: string;
+  name?: string | null;
+  sector?: string | null;
+  industry?: string | null;
+  assetClass?: string | null;
+  currency?: string | null;
+  exchange?: string | null;
+}
+
+/** A named, ordered symbol list. */
+export interface Universe {
+  readonly name: string;
+  readonly description: string;
+  readonly symbols: readonly string[];
+  readonly createdAt: number;
+}
+
+/** A stored discovery run or backtest. */
+export interface StoredResult {
+  readonly id: number;
+  readonly kind: string;
+  readonly createdAt: number;
+  readonly params: unknown;
+  readonly summary: unknown;
+  readonly codeVersion: string;
+}
+
+/** Bar fields a panel can be built from. */
+export type BarField = "open" | "high" | "low" | "close" | "volume";
+
+/** A panel query: exactly one of `symbols` / `universe`. */
+export interface PanelQuery extends AlignmentOptions {
+  readonly symbols?: readonly string[];
+  readonly universe?: string;
+  readonly interval?: string;
+  readonly startMs?: number;
+  readonly endMs?: number;
+  readonly field?: BarField;
+}
+
+/** Rows appended to the staging table per DuckDB data chunk (DuckDB's vector size). */
+const CHUNK_ROWS = 2048;
+/** Largest `limit` a bar query accepts. */
+const MAX_QUERY_LIMIT = 50_000_000;
+const BAR_FIELDS: readonly BarField[] = ["open", "high", "low", "close", "volume"];
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS bars (symbol VARCHAR NOT NULL, interval VARCHAR NOT NULL, ts BIGINT NOT NULL,
+     open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, volume DOUBLE,
+     source VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS instruments (symbol VARCHAR PRIMARY KEY, name VARCHAR, sector VARCHAR,
+     industry VARCHAR, asset_class VARCHAR, currency VARCHAR, exchange VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS universes (name VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, created_at BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS universe_members (universe VARCHAR NOT NULL, symbol VARCHAR NOT NULL, position INTEGER NOT NULL,
+     PRIMARY KEY (universe, symbol))`,
+  `CREATE SEQUENCE IF NOT EXISTS results_id`,
+  `CREATE TABLE IF NOT EXISTS results (id BIGINT PRIMARY KEY DEFAULT nextval('results_id'), kind VARCHAR NOT NULL,
+     created_at BIGINT NOT NULL, params VARCHAR NOT NULL, summary VARCHAR NOT NULL, code_version VARCHAR NOT NULL)`,
+];
+
+/** Tables covered by `checksum()`, with the column list hashed per row. */
+const CHECKSUM_TABLES: Readonly<Record<string, string>> = {
+  bars: "symbol, interval, ts, open, high, low, close, volume, source, ingested_at",
+  instruments: "symbol, name, sector, industry, asset_class, currency, exchange",
+  universes: "name, description, created_at",
+  universe_members: "universe, symbol, position",
+  results: "id, kind, created_at, params, summary, code_version",
+};
+
+/** The store path that `Store.open()` uses without an argument. */
+export function defaultStorePath(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  if (env.ARBLAB_STORE) return resolve(cwd, env.ARBLAB_STORE);
+  if (env.ARBLAB_HOME) return resolve(cwd, env.ARBLAB_HOME, "store.duckdb");
+  return join(cwd, ".arblab", "store.duckdb");
+}
+
+function checkName(fn: string, arg: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) throw new TypeError(`${fn}: ${arg} must be a non-empty string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function checkMs(fn: string, arg: string, value: number | undefined): void {
+  if (value !== undefined && !Number.isFinite(value)) throw new RangeError(`${fn}: ${arg} must be a finite epoch-ms number, got ${value}`);
+}
+
+/** The embedded DuckDB store. One instance per file per process; `close()` when done. */
+export class Store {
+  readonly path: string;
+  private readonly instance: DuckDBInstance;
+  private readonly connection: DuckDBConnection;
+  /** Serialises transactions on the single connection (DuckDB allows one open transaction per connection). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(path: string, instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.path = path;
+    this.instance = instance;
+    this.connection = connection;
+  }
+
+  /** Open (creating if needed) the store file and its tables. ":memory:" gives a throwaway store. */
+  static async open(path?: string): Promise<Store> {
+    const file = path === ":memory:" ? path : path !== undefined ? resolve(path) : defaultStorePath();
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(file);
+    } catch (err) {
+      throw new Error(`Store.open: cannot open ${file}: ${(err as Error).message}`);
+    }
+    const connection = await instance.connect();
+    for (const sql of SCHEMA) await connection.run(sql);
+    return new Store(file, instance, connection);
+  }
+
+  /** Run `work` alone on the connection (no interleaving with another call's transaction). */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("Store: the store is closed"));
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** BEGIN … COMMIT around `work`; ROLLBACK on any error, which is rethrown. */
+  private transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.connection.run("BEGIN TRANSACTION");
+      try {
+        const out = await work();
+        await this.connection.run("COMMIT");
+        return out;
+      } catch (err) {
+        await this.connection.run("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  private async rows(sql: string, values?: DuckDBValue[]): Promise<Record<string, DuckDBValue>[]> {
+    const reader = await this.connection.runAndReadAll(sql, values);
+    return reader.getRowObjects();
+  }
+
+  /**
+   * Insert or replace bars on (symbol, interval, ts), in one transaction. Every bar is validated
+   * first (finite positive prices, low ≤ open, close ≤ high, volume ≥ 0 or NaN, integral ts); a
+   * duplicate key with different values inside `bars` is an error. Nothing is written if anything
+   * fails. `unchanged` counts bars already stored with identical values (they are not rewritten).
+   */
+  async upsertBars(bars: readonly Bar[], options: { source: string }): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    const source = checkName("Store.upsertBars", "options.source", options?.source);
+    for (let i = 0; i < bars.length; i++) validateBar(bars[i]!, `Store.upsertBars: bars[${i}]`);
+    return this.upsertColumns(barsToColumns(bars), source);
+  }
+
+  /** Column form of `upsertBars` (what the readers produce; no per-bar objects). Validated like upsertBars. */
+  async upsertBarColumns(columns: BarColumns, options: { source: string }): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    const source = checkName("Store.upsertBarColumns", "options.source", options?.source);
+    validateColumns(columns);
+    return this.upsertColumns(columns, source);
+  }
+
+  private upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    return this.upsertStaged(async (con) => {
+      const appender = await con.createAppender("bars_staging", null, "temp");
+      const types = [VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
+      const n = c.ts.length;
+      for (let from = 0; from < n; from += CHUNK_ROWS) {
+        const to = Math.min(n, from + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(types, to - from);
+        const volume: (number | null)[] = new Array(to - from);
+        for (let i = from; i < to; i++) volume[i - from] = Number.isNaN(c.volume[i]) ? null : c.volume[i]!;
+        chunk.setColumns([
+          c.symbol.slice(from, to), c.interval.slice(from, to), Array.from(c.ts.subarray(from, to)),
+          Array.from(c.open.subarray(from, to)), Array.from(c.high.subarray(from, to)), Array.from(c.low.subarray(from, to)),
+          Array.from(c.close.subarray(from, to)), volume,
+        ]);
+        appender.appendDataChunk(chunk);
+      }
+      appender.closeSync();
+    }, { source, validate: null });
+  }
+
+  /**
+   * Upsert from the temp table bars_staging (symbol, interval, ts DOUBLE epoch ms, open, high, low,
+   * close, volume) that `fill` populates on the store's connection, inside the write transaction.
+   * With `validate` set, the bar rules are checked in SQL first (for stagings that did not come
+   * through validateBar, e.g. DuckDB's own CSV reader) and any violation throws
+   * StagedValidationError (no detail: the caller re-reads the file to say which line).
+   * @internal for src/data/ingest; use upsertBars / upsertBarColumns.
+   */
+  upsertStaged(fill: (con: DuckDBConnection) => Promise<void>, options: { source: string; validate: { spacingMs: number } | null }): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    return this.transaction(async () => {
+      const con = this.connection;
+      await con.run(`CREATE OR REPLACE TEMP TABLE bars_staging (symbol VARCHAR, interval VARCHAR, ts DOUBLE,
+        open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
+      await fill(con);
+      if (options.validate) {
+        const bad = (await this.rows(`SELECT count(*) AS n FROM bars_staging WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
+          OR open IS NULL OR high IS NULL OR low IS NULL OR close IS NULL
+          OR NOT (isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)) OR open <= 0 OR high <= 0 OR low <= 0 OR close <= 0
+          OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0))`))[0]!;
+        if (Number(bad.n) > 0) throw new StagedValidationError(`${bad.n} bars break the bar rules`);
+        const close = (await this.rows(`SELECT count(*) AS n FROM (SELECT ts - lag(ts) OVER (PARTITION BY symbol, interval ORDER BY ts) AS gap
+          FROM (SELECT DISTINCT symbol, interval, ts FROM bars_staging)) WHERE gap < $1`, [options.validate.spacingMs]))[0]!;
+        if (Number(close.n) > 0) throw new StagedValidationError(`${close.n} bars closer than the interval`);
+      }
+      const groups = (await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
+          arg_max(symbol, variants) AS symbol, arg_max(interval, variants) AS interval, arg_max(ts, variants)::BIGINT::VARCHAR AS ts
+        FROM (SELECT symbol, interval, ts, count(*) AS rows, count(DISTINCT (open, high, low, close, volume)) AS variants FROM bars_staging GROUP BY ALL)`))[0]!;
+      if (Number(groups.variants) > 1) {
+        throw new (options.validate ? StagedValidationError : RangeError)(`Store.upsert: duplicate (symbol, interval, ts) = (${groups.symbol}, ${groups.interval}, ${new Date(Number(groups.ts)).toISOString()}) with different values`);
+      }
+      const staged = Number(groups.rows) > Number(groups.keys) ? "(SELECT DISTINCT * FROM bars_staging)" : "bars_staging";
+      const overlap = (await this.rows(`SELECT count(*) AS n FROM bars WHERE interval IN (SELECT DISTINCT interval FROM bars_staging)
+        AND symbol IN (SELECT DISTINCT symbol FROM bars_staging)`))[0]!;
+      let counts: { inserted: number; updated: number; unchanged: number };
+      if (Number(overlap.n) === 0) {
+        // Nothing stored for these symbols yet (a first ingest): a plain sorted insert.
+        await con.run(`INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
+          FROM ${staged} ORDER BY interval, symbol, ts`, [options.source]);
+        counts = { inserted: Number(groups.keys), updated: 0, unchanged: 0 };
+      } else {
+        const c = (await this.rows(`SELECT
+            count(*) FILTER (WHERE b.symbol IS NULL) AS inserted,
+            count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS updated,
+            count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS unchanged
+          FROM ${staged} s LEFT JOIN bars b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`))[0]!;
+        counts = { inserted: Number(c.inserted), updated: Number(c.updated), unchanged: Number(c.unchanged) };
+        // Upsert as delete + insert of the new and changed keys: no ART primary-key index on bars (it
+        // made a 2.5M-row ingest ~10× slower); key uniqueness is kept by this transaction alone.
+        await con.run(`CREATE OR REPLACE TEMP TABLE bars_changed AS SELECT s.* FROM ${staged} s
+          WHERE NOT EXISTS (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT
+            AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume))`);
+        if (counts.updated > 0) {
+          await con.run(`DELETE FROM bars b USING bars_changed s WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`);
+        }
+        await con.run(`INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
+          FROM bars_changed ORDER BY interval, symbol, ts`, [options.source]);
+        await con.run("DROP TABLE bars_changed");
+      }
+      await con.run("DROP TABLE bars_staging");
+      return counts;
+    });
+  }
+
+  /** Bars of one symbol and interval in ascending ts, startMs ≤ ts ≤ endMs, at most `limit` (the first ones). */
+  async queryBars(q: { symbol: string; interval: string; startMs?: number; endMs?: number; limit?: number }): Promise<Bar[]> {
+    checkName("Store.queryBars", "symbol", q?.symbol);
+    checkName("Store.queryBars", "interval", q.interval);
+    checkMs("Store.queryBars", "startMs", q.startMs);
+    checkMs("Store.queryBars", "endMs", q.endMs);
+    if (q.limit !== undefined && !(Number.isInteger(q.limit) && q.limit >= 0 && q.limit <= MAX_QUERY_LIMIT)) {
+      throw new RangeError(`Store.queryBars: limit must be an integer in [0, ${MAX_QUERY_LIMIT}], got ${q.limit}`);
+    }
+    return this.exclusive(async () => {
+      const rows = await this.rows(
+        `SELECT ts::DOUBLE AS ts, open, high, low, close, volume FROM bars WHERE symbol = $1 AND interval = $2 AND ts >= $3 AND ts <= $4 ORDER BY ts LIMIT $5`,
+        [q.symbol, q.interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), q.limit ?? MAX_QUERY_LIMIT],
+      );
+      return rows.map((r) => ({
+        symbol: q.symbol, interval: q.interval, ts: r.ts as number, open: r.open as number, high: r.high as number,
+        low: r.low as number, close: r.close as number, volume: r.volume === null ? Number.NaN : (r.volume as number),
+      }));
+    });
+  }
+
+  /** Open time of the newest stored bar, or null when there is none. */
+  async lastBarTime(symbol: string, interval: string): Promise<number | null> {
+    checkName("Store.lastBarTime", "symbol", symbol);
+    checkName("Store.lastBarTime", "interval", interval);
+    return this.exclusive(async () => {
+      const r = await this.rows(`SELECT max(ts)::DOUBLE AS t FROM bars WHERE symbol = $1 AND interval = $2`, [symbol, interval]);
+      return (r[0]?.t as number | null) ?? null;
+    });
+  }
+
+  /** Symbols with at least one bar (of `interval` when given), sorted. */
+  async listSymbols(interval?: string): Promise<string[]> {
+    if (interval !== undefined) checkName("Store.listSymbols", "interval", interval);
+    return this.exclusive(async () => {
+      const r = interval === undefined
+        ? await this.rows(`SELECT DISTINCT symbol FROM bars ORDER BY symbol`)
+        : await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 ORDER BY symbol`, [interval]);
+      return r.map((x) => x.symbol as string);
+    });
+  }
+
+  /** Per symbol and interval: bar count and first/last bar time. */
+  barSummary(): Promise<{ symbol: string; interval: string; bars: number; firstMs: number; lastMs: number }[]> {
+    return this.exclusive(async () => {
+      const r = await this.rows(`SELECT symbol, interval, count(*)::DOUBLE AS n, min(ts)::DOUBLE AS f, max(ts)::DOUBLE AS l FROM bars GROUP BY ALL ORDER BY symbol, interval`);
+      return r.map((x) => ({ symbol: x.symbol as string, interval: x.interval as string, bars: x.n as number, firstMs: x.f as number, lastMs: x.l as number }));
+    });
+  }
+
+  /** Insert or replace instruments on symbol (one transaction). */
+  async upsertInstruments(instruments: readonly Instrument[]): Promise<number> {
+    instruments.forEach((x, i) => checkName("Store.upsertInstruments", `instruments[${i}].symbol`, x?.symbol));
+    return this.transaction(async () => {
+      const prepared = await this.connection.prepare(`INSERT OR REPLACE INTO instruments VALUES ($1, $2, $3, $4, $5, $6, $7)`);
+      for (const x of instruments) {
+        prepared.bind([x.symbol, x.name ?? null, x.sector ?? null, x.industry ?? null, x.assetClass ?? null, x.currency ?? null, x.exchange ?? null]);
+        await prepared.run();
+      }
+      return instruments.length;
+    });
+  }
+
+  /** Instruments, all or the given symbols, sorted by symbol. */
+  listInstruments(symbols?: readonly string[]): Promise<Required<Instrument>[]> {
+    return this.exclusive(async () => {
+      const r = await this.rows(`SELECT * FROM instruments ORDER BY symbol`);
+      const keep = symbols ? new Set(symbols) : null;
+      return r.filter((x) => !keep || keep.has(x.symbol as string)).map((x) => ({
+        symbol: x.symbol as string, name: x.name as string | null, sector: x.sector as string | null, industry: x.industry as string | null,
+        assetClass: x.asset_class as string | null, currency: x.currency as string | null, exchange: x.exchange as string | null,
+      }));
+    });
+  }
+
+  /**
+   * Create (or with `replace`, redefine) a named universe. Every symbol must have bars in the store.
+   * @throws RangeError naming the argument: empty name/list, duplicate or unknown symbol, existing name without replace
+   */
+  async createUniverse(name: string, symbols: readonly string[], options: { description?: string; replace?: boolean } = {}): Promise<Universe> {
+    checkName("Store.createUniverse", "name", name);
+    if (!Array.isArray(symbols) || symbols.length === 0) throw new RangeError(`Store.createUniverse: symbols must be a non-empty list`);
+    const seen = new Set<string>();
+    for (const s of symbols) {
+      checkName("Store.createUniverse", "symbols[]", s);
+      if (seen.has(s)) throw new RangeError(`Store.createUniverse: symbols lists ${s} twice`);
+      seen.add(s);
+    }
+    return this.transaction(async () => {
+      const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars`)).map((x) => x.symbol as string));
+      const unknown = symbols.filter((s) => !known.has(s));
+      if (unknown.length > 0) throw new RangeError(`Store.createUniverse: symbols has no bars in the store: ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`);
+      const exists = (await this.rows(`SELECT 1 FROM universes WHERE name = $1`, [name])).length > 0;
+      if (exists && !options.replace) throw new RangeError(`Store.createUniverse: universe "${name}" exists (pass replace to redefine it)`);
+      await this.connection.run(`DELETE FROM universe_members WHERE universe = $1`, [name]);
+      await this.connection.run(`DELETE FROM universes WHERE name = $1`, [name]);
+      const createdAt = Date.now();
+      await this.connection.run(`INSERT INTO universes VALUES ($1, $2, $3)`, [name, options.description ?? "", createdAt]);
+      const prepared = await this.connection.prepare(`INSERT INTO universe_members VALUES ($1, $2, $3)`);
+      for (let i = 0; i < symbols.length; i++) {
+        prepared.bind([name, symbols[i]!, i]);
+        await prepared.run();
+      }
+      return { name, description: options.description ?? "", symbols: [...symbols], createdAt };
+    });
+  }
+
+  /** One universe, or null if no universe has that name. */
+  async getUniverse(name: string): Promise<Universe | null> {
+    checkName("Store.getUniverse", "name", name);
+    return this.exclusive(async () => {
+      const u = await this.rows(`SELECT description, created_at::DOUBLE AS c FROM universes WHERE name = $1`, [name]);
+      if (u.length === 0) return null;
+      const m = await this.rows(`SELECT symbol FROM universe_members WHERE universe = $1 ORDER BY position`, [name]);
+      return { name, description: u[0]!.description as string, createdAt: u[0]!.c as number, symbols: m.map((x) => x.symbol as string) };
+    });
+  }
+
+  /** All universes with their sizes, by name. */
+  listUniverses(): Promise<{ name: string; description: string; size: number; createdAt: number }[]> {
+    return this.exclusive(async () => {
+      const r = await this.rows(`SELECT u.name, u.description, u.created_at::DOUBLE AS c, count(m.symbol)::DOUBLE AS n
+        FROM universes u LEFT JOIN universe_members m ON m.universe = u.name GROUP BY ALL ORDER BY u.name`);
+      return r.map((x) => ({ name: x.name as string, description: x.description as string, size: x.n as number, createdAt: x.c as number }));
+    });
+  }
+
+  /** Record a discovery run or backtest; returns its id. params/summary are stored as JSON. */
+  async saveResult(r: { kind: string; params: unknown; summary: unknown; codeVersion: string }): Promise<number> {
+    checkName("Store.saveResult", "kind", r?.kind);
+    return this.transaction(async () => {
+      const out = await this.rows(`INSERT INTO results (kind, created_at, params, summary, code_version) VALUES ($1, $2, $3, $4, $5) RETURNING id::DOUBLE AS id`,
+        [r.kind, Date.now(), JSON.stringify(r.params ?? null), JSON.stringify(r.summary ?? null), r.codeVersion]);
+      return out[0]!.id as number;
+    });
+  }
+
+  /** Stored results, newest first, optionally of one kind. */
+  listResults(kind?: string): Promise<StoredResult[]> {
+    return this.exclusive(async () => {
+      const r = kind === undefined
+        ? await this.rows(`SELECT id::DOUBLE AS id, kind, created_at::DOUBLE AS c, params, summary, code_version FROM results ORDER BY id DESC`)
+        : await this.rows(`SELECT id::DOUBLE AS id, kind, created_at::DOUBLE AS c, params, summary, code_version FROM results WHERE kind = $1 ORDER BY id DESC`, [kind]);
+      return r.map((x) => ({ id: x.id as number, kind: x.kind as string, createdAt: x.c as number, params: JSON.parse(x.params as string),
+        summary: JSON.parse(x.summary as string), codeVersion: x.code_version as string }));
+    });
+  }
+
+  /**
+   * A price panel for a universe or symbol list over [startMs, endMs] of one interval, aligned by
+   * `alignPanel` (default: intersect). Reads one field (default close).
+   * @throws RangeError naming the query argument: both/neither of symbols and universe, unknown
+   *   universe, a symbol without bars of that interval, a range with no bars
+   */
+  async queryPanel(q: PanelQuery): Promise<AlignedPanel> {
+    const fn = "Store.queryPanel";
+    if ((q.symbols === undefined) === (q.universe === undefined)) throw new RangeError(`${fn}: give exactly one of symbols and universe`);
+    const interval = q.interval ?? "1d";
+    checkName(fn, "interval", interval);
+    checkMs(fn, "startMs", q.startMs);
+    checkMs(fn, "endMs", q.endMs);
+    if (q.startMs !== undefined && q.endMs !== undefined && q.startMs > q.endMs) throw new RangeError(`${fn}: startMs (${q.startMs}) must be ≤ endMs (${q.endMs})`);
+    const field = q.field ?? "close";
+    if (!BAR_FIELDS.includes(field)) throw new RangeError(`${fn}: field must be one of ${BAR_FIELDS.join(", ")}, got ${JSON.stringify(field)}`);
+    return this.exclusive(async () => {
+      let symbols: readonly string[];
+      if (q.universe !== undefined) {
+        const m = await this.rows(`SELECT symbol FROM universe_members WHERE universe = $1 ORDER BY position`, [checkName(fn, "universe", q.universe)]);
+        if (m.length === 0) throw new RangeError(`${fn}: universe "${q.universe}" does not exist`);
+        symbols = m.map((x) => x.symbol as string);
+      } else {
+        symbols = q.symbols!;
+        if (symbols.length === 0) throw new RangeError(`${fn}: symbols must be a non-empty list`);
+      }
+      const index = new Map<string, number>();
+      symbols.forEach((s, i) => {
+        checkName(fn, "symbols[]", s);
+        if (index.has(s)) throw new RangeError(`${fn}: symbols lists ${s} twice`);
+        index.set(s, i);
+      });
+      const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1`, [interval])).map((x) => x.symbol as string));
+      const unknown = symbols.filter((s) => !known.has(s));
+      if (unknown.length > 0) throw new RangeError(`${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`);
+      // Symbols by their position k in the request; counts first so every series is one preallocated
+      // Float64Array and the data query returns only doubles (no per-row string decoding).
+      const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, generate_subscripts($4::VARCHAR[], 1) - 1 AS k) sel USING (symbol)
+        WHERE interval = $1 AND ts >= $2 AND ts <= $3`;
+      const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
+      const sizes = new Int32Array(symbols.length);
+      for (const r of await this.rows(`SELECT k, count(*)::INTEGER AS n ${from} GROUP BY k`, params)) sizes[Number(r.k)] = r.n as number;
+      const perSymbol = symbols.map((_, i) => ({ ts: new Float64Array(sizes[i]!), v: new Float64Array(sizes[i]!) }));
+      const result = await this.connection.run(`SELECT ts::DOUBLE AS ts, ${field} AS v ${from} ORDER BY k, ts`, params);
+      let k = 0, filled = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const ts = chunk.getColumnVector(0), v = chunk.getColumnVector(1);
+        for (let i = 0; i < chunk.rowCount; i++) {
+          while (filled === sizes[k]) { k++; filled = 0; }
+          const target = perSymbol[k]!;
+          target.ts[filled] = ts.getItem(i) as number;
+          const value = v.getItem(i) as number | null;
+          target.v[filled++] = value === null ? Number.NaN : value;
+        }
+      }
+      const empty = symbols.filter((_, i) => perSymbol[i]!.ts.length === 0);
+      if (empty.length === symbols.length) {
+        throw new RangeError(`${fn}: startMs..endMs: no ${interval} bars between ${isoOrOpen(q.startMs)} and ${isoOrOpen(q.endMs)}`);
+      }
+      return alignPanel(
+        symbols.map((s, i) => ({ symbol: s, ts: perSymbol[i]!.ts, values: perSymbol[i]!.v })),
+        q,
+      );
+    });
+  }
+
+  /**
+   * Order-independent checksum of every table: per table the row count and the XOR of the rows'
+   * hashes. Equal before and after a failed write means the write left no trace.
+   */
+  checksum(): Promise<string> {
+    return this.exclusive(async () => {
+      const parts: string[] = [];
+      for (const [table, columns] of Object.entries(CHECKSUM_TABLES)) {
+        const r = await this.rows(`SELECT count(*)::VARCHAR AS n, coalesce(bit_xor(hash(${columns})), 0)::VARCHAR AS h FROM ${table}`);
+        parts.push(`${table}:${r[0]!.n}:${r[0]!.h}`);
+      }
+      return parts.join(";");
+    });
+  }
+
+  /** Run a read-only SQL query (for notebooks and the site's loaders); rows as JSON-friendly objects. */
+  sql(query: string): Promise<Record<string, unknown>[]> {
+    return this.exclusive(async () => (await this.connection.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[]);
+  }
+
+  /** Close the connection and the database (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** A staged bar broke a rule (upsertStaged with validate); the caller re-reads the source for the exact line. */
+export class StagedValidationError extends RangeError {}
+
+function isoOrOpen(ms: number | undefined): string {
+  return ms === undefined ? "(open)" : new Date(ms).toISOString();
+}
+
+function listOf(values: readonly string[]) {
+  return listValue([...values]);
+}
+
+/** Bars in column form: parallel arrays, one entry per bar. */
+export interface BarColumns {
+  readonly symbol: readonly string[];
+  readonly interval: readonly string[];
+  readonly ts: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  /** NaN = unknown. */
+  readonly volume: Float64Array;
+}
+
+function barsToColumns(bars: readonly Bar[]): BarColumns {
+  const n = bars.length;
+  const c = {
+    symbol: new Array<string>(n), interval: new Array<string>(n), ts: new Float64Array(n), open: new Float64Array(n),
+    high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const b = bars[i]!;
+    c.symbol[i] = b.symbol; c.interval[i] = b.interval; c.ts[i] = b.ts; c.open[i] = b.open;
+    c.high[i] = b.high; c.low[i] = b.low; c.close[i] = b.close; c.volume[i] = b.volume;
+  }
+  return c;
+}
+
+function validateColumns(c: BarColumns): void {
+  const n = c.ts.length;
+  for (const key of ["symbol", "interval", "open", "high", "low", "close", "volume"] as const) {
+    if (c[key].length !== n) throw new RangeError(`Store.upsertBarColumns: columns.${key} has ${c[key].length} entries, columns.ts has ${n}`);
+  }
+  const bar: Bar = { symbol: "", interval: "", ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  for (let i = 0; i < n; i++) {
+    bar.symbol = c.symbol[i]!; bar.interval = c.interval[i]!; bar.ts = c.ts[i]!; bar.open = c.open[i]!;
+    bar.high = c.high[i]!; bar.low = c.low[i]!; bar.close = c.close[i]!; bar.volume = c.volume[i]!;
+    validateBar(bar, `Store.upsertBarColumns: row ${i}`);
+  }
+}
