@@ -9,6 +9,7 @@ import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerInit } from "./commands/init.js";
 import { registerUniverse } from "./commands/universe.js";
+import { registerWorker } from "./commands/worker.js";
 
 /** The program with every command registered (tests call this without a process exit). */
 export function createProgram(): Command {
@@ -22,6 +23,7 @@ export function createProgram(): Command {
   registerUniverse(program);
   registerDiscover(program);
   registerBacktest(program);
+  registerWorker(program);
   return program;
 }
 
