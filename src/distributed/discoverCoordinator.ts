@@ -26,6 +26,8 @@ export const MAX_SHARDS = 100_000;
 export const POP_TIMEOUT_S = 1;
 /** A run that receives no report for this long fails (ms). */
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
+/** Jobs looked up at once while removing a run's jobs. */
+export const CLEANUP_BATCH = 100;
 /** After cancel or failure, how long removal of the run's jobs may wait for running shards to stop (ms). */
 export const CLEANUP_TIMEOUT_MS = 15_000;
 
@@ -124,22 +126,29 @@ export async function discoverPairsDistributed(panel: DistributedPanel, run: Dis
     await commands.del(panelKey(runId), resultsKey(runId)).catch(() => 0);
     await commands.publish(CANCEL_CHANNEL, runId).catch(() => 0);
     if (!enqueued) return;
+    // Every shard, received or not: a received shard's job may still be finishing (or held by a
+    // worker that died after reporting). A job held by a live worker goes within one yield; one
+    // held by a dead worker only once its lock expires: after CLEANUP_TIMEOUT_MS it is left to run
+    // as "run gone" (no output) and be removed on completion.
     const deadline = performance.now() + CLEANUP_TIMEOUT_MS;
-    let left = [...received.keys()].filter((s) => received[s] === 0);
+    let left = [...received.keys()];
     while (left.length > 0 && performance.now() < deadline) {
       const still: number[] = [];
-      for (const s of left) {
-        try {
-          const job = await queue.getJob(jobId(runId, s));
-          if (job === undefined) continue;
-          await job.remove(); // throws while a worker holds the lock
-          still.push(s);
-        } catch {
-          still.push(s);
-        }
+      for (let b = 0; b < left.length; b += CLEANUP_BATCH) {
+        const batch = left.slice(b, b + CLEANUP_BATCH);
+        const kept = await Promise.all(batch.map(async (s) => {
+          try {
+            const job = await queue.getJob(jobId(runId, s));
+            if (job === undefined) return false;
+            await job.remove(); // throws while a worker holds the lock
+            return (await queue.getJob(jobId(runId, s))) !== undefined;
+          } catch {
+            return true;
+          }
+        }));
+        batch.forEach((s, m) => kept[m] && still.push(s));
       }
-      left = [];
-      for (const s of still) if ((await queue.getJob(jobId(runId, s)).catch(() => null)) !== undefined) left.push(s);
+      left = still;
       if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await commands.del(resultsKey(runId)).catch(() => 0);
