@@ -64,6 +64,8 @@ export interface DistributedDiscoverResult {
   readonly computeMs: number;
   /** Wall time from start to the last outcome (ms). */
   readonly wallMs: number;
+  /** Shards kept per worker ("hostname:pid"). */
+  readonly shardsByWorker: Readonly<Record<string, number>>;
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
@@ -119,6 +121,7 @@ export async function discoverPairsDistributed(panel: DistributedPanel, run: Dis
   let nextShard = 0;
   let duplicateReports = 0;
   let computeMs = 0;
+  const shardsByWorker: Record<string, number> = {};
   let enqueued = false;
 
   const cleanup = async (): Promise<void> => {
@@ -214,6 +217,7 @@ export async function discoverPairsDistributed(panel: DistributedPanel, run: Dis
       if (report.outcomes === null || report.outcomes.length !== expected) throw new Error(`distributed discovery: shard ${report.shard} reported ${report.outcomes?.length ?? 0} pairs, expected ${expected}`);
       received[report.shard] = 1;
       computeMs += report.computeMs;
+      shardsByWorker[report.worker] = (shardsByWorker[report.worker] ?? 0) + 1;
       pending.set(report.shard, report);
       while (pending.has(nextShard)) {
         const r = pending.get(nextShard)!;
@@ -225,7 +229,7 @@ export async function discoverPairsDistributed(panel: DistributedPanel, run: Dis
     }
     const wallMs = performance.now() - started;
     await commands.del(panelKey(runId), resultsKey(runId)).catch(() => 0);
-    return { outcomes, shards, duplicateReports, computeMs, wallMs };
+    return { outcomes, shards, duplicateReports, computeMs, wallMs, shardsByWorker };
   } catch (err) {
     await cleanup();
     throw err;

@@ -7,6 +7,7 @@
  * another worker's stalled-job check puts the shard back in the queue (BullMQ), and the
  * coordinator drops whichever copy of a shard arrives second.
  */
+import { hostname } from "node:os";
 import { Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { bufferToSeries, CANCEL_CHANNEL, decodeJson, DISCOVER_QUEUE, encodeJson, panelKey, redisOptions, resultsKey, RUN_TTL_SECONDS, type DiscoverShardJob, type RunMeta, type ShardReport } from "./wire.js";
@@ -98,7 +99,7 @@ export async function startDiscoverWorker(options: DiscoverWorkerOptions): Promi
     }
     const computeMs = performance.now() - t0;
     if (outcomes === null && error === null) return report("cancelled", computeMs);
-    const body: ShardReport = { shard, start, outcomes, error, computeMs };
+    const body: ShardReport = { shard, start, outcomes, error, computeMs, worker: `${hostname()}:${process.pid}` };
     const pushed = await commands.eval(PUSH_IF_RUN_EXISTS, 2, panelKey(runId), resultsKey(runId), encodeJson(body), RUN_TTL_SECONDS);
     return report(pushed === 1 ? "done" : "run gone", computeMs);
   };

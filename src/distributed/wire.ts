@@ -46,6 +46,8 @@ export interface ShardReport {
   readonly error: string | null;
   /** Worker milliseconds spent on the pairs (for the per-shard overhead figures). */
   readonly computeMs: number;
+  /** Which worker ran it: "hostname:pid". */
+  readonly worker: string;
 }
 
 /** JSON with NaN, ±Infinity and −0 kept (as { "$num": "NaN" } etc.). */
