@@ -18,8 +18,8 @@ import type { PairOptions } from "../server/compute/pairPipeline.js";
 import { pairCount, type PairOutcome } from "./discoverShard.js";
 import { CANCEL_CHANNEL, decodeJson, DISCOVER_QUEUE, encodeJson, jobId, panelKey, redisOptions, resultsKey, RUN_TTL_SECONDS, seriesToBuffer, type DiscoverShardJob, type RunMeta, type ShardReport } from "./wire.js";
 
-/** Pairs per shard by default: ≈ 0.1–0.3 s of work at ~1000 bars, well above the ~1 ms per-shard overhead (docs/scaling.md). */
-export const DEFAULT_SHARD_PAIRS = 64;
+/** Pairs per shard by default: ≈ 25–40 ms of warm work at ~1000 bars, 20× the ~1.1–1.6 ms per-shard overhead measured here (docs/scaling.md). */
+export const DEFAULT_SHARD_PAIRS = 128;
 /** Most shards one run may enqueue (bounds the job list and the coordinator's bookkeeping). */
 export const MAX_SHARDS = 100_000;
 /** Seconds one BLPOP waits before the coordinator checks cancellation and the run's health. */
