@@ -11,9 +11,11 @@ import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverPanel, discoverPanelDistributed, type DiscoveryInput } from "../cli/discoverPanel.js";
+import { discoverPanel, discoverPanelDistributed, discoveryRows, failedPair, type DiscoveryInput, type DiscoveryRow } from "../cli/discoverPanel.js";
+import { resolvePairOptions } from "../server/compute/pairPipeline.js";
+import { discoverPairsDistributed } from "./discoverCoordinator.js";
 import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
-import { pairAt, pairCount } from "./discoverShard.js";
+import { pairAt, pairCount, type PairOutcome } from "./discoverShard.js";
 import { startRedis, startWorkerProcess, stopChild, type TestRedis } from "./testSupport.js";
 import { decodeJson, DISCOVER_QUEUE, encodeJson, redisOptions } from "./wire.js";
 
@@ -25,6 +27,18 @@ function universe(count?: number): DiscoveryInput {
   const p = loadPricePanel(DATA);
   const symbols = p.symbols.slice(0, count ?? p.symbols.length);
   return { symbols, values: symbols.map((s) => Float64Array.from(p.table.array(s) as ArrayLike<number>)) };
+}
+
+/** The RPC's defaults, as discoverPanel resolves them when no option is given. */
+const pairOptions = resolvePairOptions("discover", { significance: 0, minHurst: 0, transactionCost: 0, dt: 0, rho: 0, maxLag: 0, hurstMethod: "" });
+
+/** Rows from the coordinator's outcomes, as discoverPanelDistributed builds them. */
+function rowsOf(panel: DiscoveryInput, outcomes: readonly PairOutcome[]): DiscoveryRow[] {
+  return discoveryRows(outcomes.map((o, k) => {
+    if (o.result !== null) return o.result;
+    const [i, j] = pairAt(panel.symbols.length, k);
+    return failedPair(panel.symbols[i]!, panel.symbols[j]!, o.thrown);
+  }));
 }
 
 let redis: TestRedis;
@@ -119,20 +133,27 @@ describe("distributed discovery on redis-server with two arblab worker processes
     expect(await runKeys()).toEqual([]);
   }, 180_000);
 
-  it("kill -9 of one worker mid-run: the run completes with identical rows (its shard retried elsewhere)", async () => {
+  it("kill -9 of one worker mid-shard: the run completes with identical rows (its shard retried elsewhere)", async () => {
     const panel = universe(30);
     const local = discoverPanel(panel);
     const victim = workers[0]!;
+    // Kill the victim as soon as it says it started a shard of this run, so it dies mid-shard.
+    let victimLog = "";
     let killed: Promise<void> | null = null;
-    const distributed = await discoverPanelDistributed(panel, {
-      redisUrl: redis.url, shardPairs: 24,
-      onProgress: () => {
-        killed ??= stopChild(victim, "SIGKILL");
-      },
-    });
+    const onLog = (chunk: Buffer): void => {
+      victimLog += chunk.toString();
+      if (/shard \d+ \(\d+ pairs\) started/.test(victimLog)) killed ??= stopChild(victim, "SIGKILL");
+    };
+    victim.stderr!.on("data", onLog);
+    const result = await discoverPairsDistributed(panel, { redisUrl: redis.url, options: pairOptions, shardPairs: 40 });
     await killed;
+    victim.stderr!.off("data", onLog);
     expect(victim.signalCode).toBe("SIGKILL");
-    expect(distributed).toEqual(local);
+    const started = [...victimLog.matchAll(/shard (\d+) \(\d+ pairs\) started/g)].map((m) => m[1]);
+    const finished = new Set([...victimLog.matchAll(/shard (\d+) \(\d+ pairs\) done/g)].map((m) => m[1]));
+    expect(started.some((s) => !finished.has(s)), `victim log:\n${victimLog}`).toBe(true);
+    expect(Object.values(result.shardsByWorker).reduce((a, b) => a + b, 0)).toBe(result.shards);
+    expect(rowsOf(panel, result.outcomes)).toEqual(local);
     await expectQueueDrains(4 * LOCK_MS + 2_000);
     workers[0] = await startWorkerProcess(redis.url, LOCK_MS, (line) => workerLog.push(line));
   }, 120_000);

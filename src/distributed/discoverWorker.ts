@@ -33,6 +33,8 @@ export interface DiscoverWorkerOptions {
   readonly concurrency?: number;
   /** BullMQ lock duration, ms (stalled shards are detected after about this long). */
   readonly lockMs?: number;
+  /** Called when a shard starts (for logs). */
+  readonly onShardStart?: (info: { runId: string; shard: number; pairs: number }) => void;
   /** Called after each shard (for logs). */
   readonly onShard?: (info: { runId: string; shard: number; pairs: number; computeMs: number; outcome: "done" | "cancelled" | "run gone" }) => void;
   /** Called on connection and job errors (the worker keeps running; BullMQ reconnects). */
@@ -88,6 +90,7 @@ export async function startDiscoverWorker(options: DiscoverWorkerOptions): Promi
     if (cancelled.has(runId)) return report("cancelled", 0);
     const run = await loadRun(runId);
     if (run === null) return report("run gone", 0);
+    options.onShardStart?.({ runId, shard, pairs: end - start });
     const t0 = performance.now();
     let outcomes;
     let error: string | null = null;

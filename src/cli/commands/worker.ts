@@ -24,6 +24,7 @@ export function registerWorker(program: Command): void {
       let lastError = "";
       const worker = await startDiscoverWorker({
         redisUrl, concurrency: o.concurrency, lockMs: o.lockMs,
+        onShardStart: o.quiet ? undefined : (s) => log(`run ${s.runId.slice(0, 8)} shard ${s.shard} (${s.pairs} pairs) started`),
         onShard: o.quiet ? undefined : (s) => log(`run ${s.runId.slice(0, 8)} shard ${s.shard} (${s.pairs} pairs) ${s.outcome} in ${s.computeMs.toFixed(0)} ms`),
         // Connection errors repeat while Redis is away; log each distinct one once.
         onError: (err) => {
