@@ -32,7 +32,15 @@ function universe(count?: number): DiscoveryInput {
 export async function run(): Promise<BenchSection> {
   const panel = universe();
   const pairs = (panel.symbols.length * (panel.symbols.length - 1)) / 2;
-  const options = resolvePairOptions("bench", { significance: 0, minHurst: 0, transactionCost: 0, dt: 0, rho: 0, maxLag: 0, hurstMethod: "" });
+  const options = resolvePairOptions("bench", {
+    significance: 0,
+    minHurst: 0,
+    transactionCost: 0,
+    dt: 0,
+    rho: 0,
+    maxLag: 0,
+    hurstMethod: "",
+  });
   const redis = await startRedis();
   const workers: ChildProcess[] = [];
   try {
@@ -45,7 +53,12 @@ export async function run(): Promise<BenchSection> {
     }
     const distributed = async (shardPairs: number, input: DiscoveryInput) => {
       const res = await discoverPairsDistributed(input, { redisUrl: redis.url, options, shardPairs });
-      return { wallMs: res.wallMs, computeMs: res.computeMs, shards: res.shards, perWorker: Object.values(res.shardsByWorker).sort((a, b) => b - a) };
+      return {
+        wallMs: res.wallMs,
+        computeMs: res.computeMs,
+        shards: res.shards,
+        perWorker: Object.values(res.shardsByWorker).sort((a, b) => b - a),
+      };
     };
     const measure = async () => {
       await distributed(SHARD_PAIRS, panel);

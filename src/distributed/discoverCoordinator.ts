@@ -16,7 +16,21 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { PairOptions } from "../server/compute/pairPipeline.js";
 import { pairCount, type PairOutcome } from "./discoverShard.js";
-import { CANCEL_CHANNEL, decodeJson, DISCOVER_QUEUE, encodeJson, jobId, panelKey, redisOptions, resultsKey, RUN_TTL_SECONDS, seriesToBuffer, type DiscoverShardJob, type RunMeta, type ShardReport } from "./wire.js";
+import {
+  CANCEL_CHANNEL,
+  decodeJson,
+  DISCOVER_QUEUE,
+  encodeJson,
+  jobId,
+  panelKey,
+  redisOptions,
+  resultsKey,
+  RUN_TTL_SECONDS,
+  seriesToBuffer,
+  type DiscoverShardJob,
+  type RunMeta,
+  type ShardReport,
+} from "./wire.js";
 
 /** Pairs per shard by default: ≈ 25–40 ms of warm work at ~1000 bars, 20× the ~1.1–1.6 ms per-shard overhead measured here (docs/scaling.md). */
 export const DEFAULT_SHARD_PAIRS = 128;
@@ -70,7 +84,8 @@ export interface DistributedDiscoverResult {
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`discoverPairsDistributed: ${name} must be a positive integer, got ${value}`);
+  if (!(Number.isInteger(value) && value > 0))
+    throw new RangeError(`discoverPairsDistributed: ${name} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -85,24 +100,40 @@ function redisFailure(url: string, err: unknown): Error {
  * @throws RangeError for a malformed panel or options; Error naming Redis for connection loss,
  *   lost run state or a stall; the signal's reason when aborted
  */
-export async function discoverPairsDistributed(panel: DistributedPanel, run: DistributedDiscoverOptions): Promise<DistributedDiscoverResult> {
+export async function discoverPairsDistributed(
+  panel: DistributedPanel,
+  run: DistributedDiscoverOptions,
+): Promise<DistributedDiscoverResult> {
   const started = performance.now();
   const n = panel.symbols.length;
   if (n < 2) throw new RangeError(`discoverPairsDistributed: need at least 2 symbols, got ${n}`);
-  if (panel.values.length !== n) throw new RangeError(`discoverPairsDistributed: panel.values must have one series per symbol: ${n} symbols, ${panel.values.length} series`);
+  if (panel.values.length !== n)
+    throw new RangeError(
+      `discoverPairsDistributed: panel.values must have one series per symbol: ${n} symbols, ${panel.values.length} series`,
+    );
   const length = panel.values[0]!.length;
   for (let k = 0; k < n; k++) {
-    if (panel.values[k]!.length !== length) throw new RangeError(`discoverPairsDistributed: every series must have the same length: values[0] has ${length}, values[${k}] has ${panel.values[k]!.length}`);
+    if (panel.values[k]!.length !== length)
+      throw new RangeError(
+        `discoverPairsDistributed: every series must have the same length: values[0] has ${length}, values[${k}] has ${panel.values[k]!.length}`,
+      );
   }
   const shardPairs = positiveInt("shardPairs", run.shardPairs, DEFAULT_SHARD_PAIRS);
   const total = Math.min(pairCount(n), positiveInt("maxPairs", run.maxPairs, pairCount(n)));
   const shards = Math.ceil(total / shardPairs);
-  if (shards > MAX_SHARDS) throw new RangeError(`discoverPairsDistributed: ${total} pairs in shards of ${shardPairs} is ${shards} shards, more than ${MAX_SHARDS}: use a larger shardPairs`);
+  if (shards > MAX_SHARDS)
+    throw new RangeError(
+      `discoverPairsDistributed: ${total} pairs in shards of ${shardPairs} is ${shards} shards, more than ${MAX_SHARDS}: use a larger shardPairs`,
+    );
   const stallTimeoutMs = positiveInt("stallTimeoutMs", run.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
   run.signal?.throwIfAborted();
 
   const url = run.redisUrl;
-  const connection = redisOptions(url, { maxRetriesPerRequest: 2, commandTimeout: 10_000, retryStrategy: (times: number) => (times > 20 ? null : Math.min(1000, 100 * times)) });
+  const connection = redisOptions(url, {
+    maxRetriesPerRequest: 2,
+    commandTimeout: 10_000,
+    retryStrategy: (times: number) => (times > 20 ? null : Math.min(1000, 100 * times)),
+  });
   const commands = new Redis({ ...connection, lazyConnect: true } as never);
   const blocking = new Redis({ ...connection, commandTimeout: (POP_TIMEOUT_S + 5) * 1000, lazyConnect: true } as never);
   const queue = new Queue<DiscoverShardJob>(DISCOVER_QUEUE, { connection: { ...connection } as never });
@@ -139,17 +170,21 @@ export async function discoverPairsDistributed(panel: DistributedPanel, run: Dis
       const still: number[] = [];
       for (let b = 0; b < left.length; b += CLEANUP_BATCH) {
         const batch = left.slice(b, b + CLEANUP_BATCH);
-        const kept = await Promise.all(batch.map(async (s) => {
-          try {
-            const job = await queue.getJob(jobId(runId, s));
-            if (job === undefined) return false;
-            await job.remove(); // throws while a worker holds the lock
-            return (await queue.getJob(jobId(runId, s))) !== undefined;
-          } catch {
-            return true;
-          }
-        }));
-        batch.forEach((s, m) => kept[m] && still.push(s));
+        const kept = await Promise.all(
+          batch.map(async (s) => {
+            try {
+              const job = await queue.getJob(jobId(runId, s));
+              if (job === undefined) return false;
+              await job.remove(); // throws while a worker holds the lock
+              return (await queue.getJob(jobId(runId, s))) !== undefined;
+            } catch {
+              return true;
+            }
+          }),
+        );
+        batch.forEach((s, m) => {
+          if (kept[m]) still.push(s);
+        });
       }
       left = still;
       if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -163,12 +198,20 @@ export async function discoverPairsDistributed(panel: DistributedPanel, run: Dis
       const meta: RunMeta = { symbols: panel.symbols, length, options: run.options };
       const series = new Float64Array(n * length);
       for (let k = 0; k < n; k++) series.set(panel.values[k]!, k * length);
-      await commands.multi().hset(panelKey(runId), "meta", encodeJson(meta), "series", seriesToBuffer(series)).expire(panelKey(runId), RUN_TTL_SECONDS).exec();
+      await commands
+        .multi()
+        .hset(panelKey(runId), "meta", encodeJson(meta), "series", seriesToBuffer(series))
+        .expire(panelKey(runId), RUN_TTL_SECONDS)
+        .exec();
       enqueued = true;
       const jobs = [];
       for (let s = 0; s < shards; s++) {
         const start = s * shardPairs;
-        jobs.push({ name: "shard", data: { runId, shard: s, start, end: Math.min(total, start + shardPairs) }, opts: { jobId: jobId(runId, s), removeOnComplete: true, removeOnFail: { age: RUN_TTL_SECONDS } } });
+        jobs.push({
+          name: "shard",
+          data: { runId, shard: s, start, end: Math.min(total, start + shardPairs) },
+          opts: { jobId: jobId(runId, s), removeOnComplete: true, removeOnFail: { age: RUN_TTL_SECONDS } },
+        });
       }
       for (let s = 0; s < jobs.length; s += 1000) await queue.addBulk(jobs.slice(s, s + 1000));
     } catch (err) {
@@ -198,23 +241,32 @@ export async function discoverPairsDistributed(panel: DistributedPanel, run: Dis
         } catch (err) {
           throw redisFailure(url, err);
         }
-        if (exists === 0) throw new Error(`distributed discovery: Redis at ${url} no longer holds run ${runId} (was it restarted without persistence, or the key evicted?); ${nextShard}/${shards} shards were done`);
+        if (exists === 0)
+          throw new Error(
+            `distributed discovery: Redis at ${url} no longer holds run ${runId} (was it restarted without persistence, or the key evicted?); ${nextShard}/${shards} shards were done`,
+          );
         if (idle > stallTimeoutMs) {
           const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed").catch(() => ({}));
-          throw new Error(`distributed discovery: no shard finished for ${Math.round(idle / 1000)} s (${nextShard}/${shards} shards done; queue ${JSON.stringify(counts)}): is any \`arblab worker\` connected to ${url}?`);
+          throw new Error(
+            `distributed discovery: no shard finished for ${Math.round(idle / 1000)} s (${nextShard}/${shards} shards done; queue ${JSON.stringify(counts)}): is any \`arblab worker\` connected to ${url}?`,
+          );
         }
         continue;
       }
       lastArrival = performance.now();
       const report = decodeJson<ShardReport>(popped[1]);
-      if (!(Number.isInteger(report.shard) && report.shard >= 0 && report.shard < shards)) throw new Error(`distributed discovery: a worker reported shard ${report.shard}, outside [0, ${shards})`);
+      if (!(Number.isInteger(report.shard) && report.shard >= 0 && report.shard < shards))
+        throw new Error(`distributed discovery: a worker reported shard ${report.shard}, outside [0, ${shards})`);
       if (report.error !== null) throw new Error(`distributed discovery: a worker failed on ${report.error}`);
       if (received[report.shard]) {
         duplicateReports++;
         continue;
       }
       const expected = Math.min(total, (report.shard + 1) * shardPairs) - report.shard * shardPairs;
-      if (report.outcomes === null || report.outcomes.length !== expected) throw new Error(`distributed discovery: shard ${report.shard} reported ${report.outcomes?.length ?? 0} pairs, expected ${expected}`);
+      if (report.outcomes === null || report.outcomes.length !== expected)
+        throw new Error(
+          `distributed discovery: shard ${report.shard} reported ${report.outcomes?.length ?? 0} pairs, expected ${expected}`,
+        );
       received[report.shard] = 1;
       computeMs += report.computeMs;
       shardsByWorker[report.worker] = (shardsByWorker[report.worker] ?? 0) + 1;

@@ -11,7 +11,14 @@ import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverPanel, discoverPanelDistributed, discoveryRows, failedPair, type DiscoveryInput, type DiscoveryRow } from "../cli/discoverPanel.js";
+import {
+  discoverPanel,
+  discoverPanelDistributed,
+  discoveryRows,
+  failedPair,
+  type DiscoveryInput,
+  type DiscoveryRow,
+} from "../cli/discoverPanel.js";
 import { resolvePairOptions } from "../server/compute/pairPipeline.js";
 import { discoverPairsDistributed } from "./discoverCoordinator.js";
 import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
@@ -30,15 +37,25 @@ function universe(count?: number): DiscoveryInput {
 }
 
 /** The RPC's defaults, as discoverPanel resolves them when no option is given. */
-const pairOptions = resolvePairOptions("discover", { significance: 0, minHurst: 0, transactionCost: 0, dt: 0, rho: 0, maxLag: 0, hurstMethod: "" });
+const pairOptions = resolvePairOptions("discover", {
+  significance: 0,
+  minHurst: 0,
+  transactionCost: 0,
+  dt: 0,
+  rho: 0,
+  maxLag: 0,
+  hurstMethod: "",
+});
 
 /** Rows from the coordinator's outcomes, as discoverPanelDistributed builds them. */
 function rowsOf(panel: DiscoveryInput, outcomes: readonly PairOutcome[]): DiscoveryRow[] {
-  return discoveryRows(outcomes.map((o, k) => {
-    if (o.result !== null) return o.result;
-    const [i, j] = pairAt(panel.symbols.length, k);
-    return failedPair(panel.symbols[i]!, panel.symbols[j]!, o.thrown);
-  }));
+  return discoveryRows(
+    outcomes.map((o, k) => {
+      if (o.result !== null) return o.result;
+      const [i, j] = pairAt(panel.symbols.length, k);
+      return failedPair(panel.symbols[i]!, panel.symbols[j]!, o.thrown);
+    }),
+  );
 }
 
 let redis: TestRedis;
@@ -118,7 +135,8 @@ describe("distributed discovery on redis-server with two arblab worker processes
     let progressCalls = 0;
     let lastDone = 0;
     const distributed = await discoverPanelDistributed(panel, {
-      redisUrl: redis.url, shardPairs: 64,
+      redisUrl: redis.url,
+      shardPairs: 64,
       onProgress: (done) => {
         expect(done).toBeGreaterThan(lastDone);
         lastDone = done;
@@ -151,7 +169,10 @@ describe("distributed discovery on redis-server with two arblab worker processes
     expect(victim.signalCode).toBe("SIGKILL");
     const started = [...victimLog.matchAll(/shard (\d+) \(\d+ pairs\) started/g)].map((m) => m[1]);
     const finished = new Set([...victimLog.matchAll(/shard (\d+) \(\d+ pairs\) done/g)].map((m) => m[1]));
-    expect(started.some((s) => !finished.has(s)), `victim log:\n${victimLog}`).toBe(true);
+    expect(
+      started.some((s) => !finished.has(s)),
+      `victim log:\n${victimLog}`,
+    ).toBe(true);
     expect(Object.values(result.shardsByWorker).reduce((a, b) => a + b, 0)).toBe(result.shards);
     expect(rowsOf(panel, result.outcomes)).toEqual(local);
     await expectQueueDrains(4 * LOCK_MS + 2_000);
@@ -163,7 +184,9 @@ describe("distributed discovery on redis-server with two arblab worker processes
     const controller = new AbortController();
     let outcomes = 0;
     const run = discoverPanelDistributed(panel, {
-      redisUrl: redis.url, shardPairs: 8, signal: controller.signal,
+      redisUrl: redis.url,
+      shardPairs: 8,
+      signal: controller.signal,
       onProgress: (done) => {
         outcomes = done;
         if (!controller.signal.aborted) controller.abort(new Error("test cancelled the run"));
@@ -181,14 +204,23 @@ describe("distributed discovery on redis-server with two arblab worker processes
     let restarted: Promise<void> | null = null;
     const started = performance.now();
     const outcome = await discoverPanelDistributed(panel, {
-      redisUrl: redis.url, shardPairs: 8, stallTimeoutMs: 10_000,
+      redisUrl: redis.url,
+      shardPairs: 8,
+      stallTimeoutMs: 10_000,
       onProgress: () => {
-        restarted ??= redis.kill().then(() => new Promise((r) => setTimeout(r, 300))).then(() => redis.start());
+        restarted ??= redis
+          .kill()
+          .then(() => new Promise((r) => setTimeout(r, 300)))
+          .then(() => redis.start());
       },
-    }).then((rows) => ({ rows, error: null }), (error: Error) => ({ rows: null, error }));
+    }).then(
+      (rows) => ({ rows, error: null }),
+      (error: Error) => ({ rows: null, error }),
+    );
     await restarted;
     expect(performance.now() - started).toBeLessThan(60_000);
-    if (outcome.error) expect(outcome.error.message).toMatch(/^distributed discovery: Redis at redis:\/\/127\.0\.0\.1:\d+ (failed|no longer holds run)/);
+    if (outcome.error)
+      expect(outcome.error.message).toMatch(/^distributed discovery: Redis at redis:\/\/127\.0\.0\.1:\d+ (failed|no longer holds run)/);
     else expect(outcome.rows).toEqual(local);
     // The workers survive the restart: a fresh run afterwards completes.
     const again = await discoverPanelDistributed(universe(8), { redisUrl: redis.url, shardPairs: 4, stallTimeoutMs: 20_000 });

@@ -11,7 +11,9 @@ import { testPairCore, type PairOptions, type PartialPairResult } from "../serve
 export const SHARD_YIELD_MS = 25;
 
 /** One pair's outcome: the pipeline's result, or the message of the error it threw. */
-export type PairOutcome = { readonly result: PartialPairResult; readonly thrown: null } | { readonly result: null; readonly thrown: string };
+export type PairOutcome =
+  | { readonly result: PartialPairResult; readonly thrown: null }
+  | { readonly result: null; readonly thrown: string };
 
 /** A panel as shards see it: symbol k's prices at series[k·length, (k+1)·length). */
 export interface ShardPanel {
@@ -27,7 +29,8 @@ export function pairCount(symbols: number): number {
 
 /** The (i, j) of pair index k in lexicographic i < j order over n symbols. @throws RangeError outside [0, C(n,2)) */
 export function pairAt(n: number, k: number): [number, number] {
-  if (!(Number.isInteger(k) && k >= 0 && k < pairCount(n))) throw new RangeError(`pairAt: k must be an integer in [0, ${pairCount(n)}), got ${k}`);
+  if (!(Number.isInteger(k) && k >= 0 && k < pairCount(n)))
+    throw new RangeError(`pairAt: k must be an integer in [0, ${pairCount(n)}), got ${k}`);
   let i = 0;
   let rowStart = 0;
   // Bounded by n rows.
@@ -42,7 +45,13 @@ export function pairAt(n: number, k: number): [number, number] {
  * Run pairs [start, end) of the panel. `shouldStop` is asked after every yield; when it says
  * true the shard returns null (its partial results are discarded).
  */
-export async function runDiscoverShard(panel: ShardPanel, options: PairOptions, start: number, end: number, shouldStop: () => boolean): Promise<PairOutcome[] | null> {
+export async function runDiscoverShard(
+  panel: ShardPanel,
+  options: PairOptions,
+  start: number,
+  end: number,
+  shouldStop: () => boolean,
+): Promise<PairOutcome[] | null> {
   const n = panel.symbols.length;
   if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= pairCount(n))) {
     throw new RangeError(`runDiscoverShard: need 0 <= start <= end <= ${pairCount(n)} integers, got [${start}, ${end})`);

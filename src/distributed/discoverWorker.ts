@@ -10,8 +10,21 @@
 import { hostname } from "node:os";
 import { Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { bufferToSeries, CANCEL_CHANNEL, decodeJson, DISCOVER_QUEUE, encodeJson, panelKey, redisOptions, resultsKey, RUN_TTL_SECONDS, type DiscoverShardJob, type RunMeta, type ShardReport } from "./wire.js";
-import { runDiscoverShard, type ShardPanel } from "./discoverShard.js";
+import {
+  bufferToSeries,
+  CANCEL_CHANNEL,
+  decodeJson,
+  DISCOVER_QUEUE,
+  encodeJson,
+  panelKey,
+  redisOptions,
+  resultsKey,
+  RUN_TTL_SECONDS,
+  type DiscoverShardJob,
+  type RunMeta,
+  type ShardReport,
+} from "./wire.js";
+import { type PairOutcome, runDiscoverShard, type ShardPanel } from "./discoverShard.js";
 import type { PairOptions } from "../server/compute/pairPipeline.js";
 
 /** Runs whose panel a worker keeps in memory (a new run evicts the oldest). */
@@ -36,7 +49,13 @@ export interface DiscoverWorkerOptions {
   /** Called when a shard starts (for logs). */
   readonly onShardStart?: (info: { runId: string; shard: number; pairs: number }) => void;
   /** Called after each shard (for logs). */
-  readonly onShard?: (info: { runId: string; shard: number; pairs: number; computeMs: number; outcome: "done" | "cancelled" | "run gone" }) => void;
+  readonly onShard?: (info: {
+    runId: string;
+    shard: number;
+    pairs: number;
+    computeMs: number;
+    outcome: "done" | "cancelled" | "run gone";
+  }) => void;
   /** Called on connection and job errors (the worker keeps running; BullMQ reconnects). */
   readonly onError?: (err: Error) => void;
 }
@@ -92,7 +111,7 @@ export async function startDiscoverWorker(options: DiscoverWorkerOptions): Promi
     if (run === null) return report("run gone", 0);
     options.onShardStart?.({ runId, shard, pairs: end - start });
     const t0 = performance.now();
-    let outcomes;
+    let outcomes: PairOutcome[] | null;
     let error: string | null = null;
     try {
       outcomes = await runDiscoverShard(run.panel, run.options, start, end, () => cancelled.has(runId));

@@ -27,7 +27,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolve once `child` writes a line matching `pattern` on `stream`; reject on exit or after timeoutMs. */
-function waitForLine(child: ChildProcess, stream: "stdout" | "stderr", pattern: RegExp, what: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+function waitForLine(
+  child: ChildProcess,
+  stream: "stdout" | "stderr",
+  pattern: RegExp,
+  what: string,
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<void> {
   return new Promise((resolveLine, reject) => {
     let seen = "";
     const timer = setTimeout(() => done(new Error(`${what} did not start within ${timeoutMs} ms; output:\n${seen}`)), timeoutMs);
@@ -75,7 +81,11 @@ export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async (): Promise<void> => {
-    const c = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes"], { stdio: ["ignore", "pipe", "pipe"] });
+    const c = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     child = c;
     await waitForLine(c, "stdout", /Ready to accept connections/, `redis-server on port ${port}`);
   };
@@ -99,7 +109,9 @@ export async function startRedis(): Promise<TestRedis> {
 /** Start `arblab worker` (bin/arblab.js, the real CLI) against `redisUrl`; resolves when it is ready. */
 export async function startWorkerProcess(redisUrl: string, lockMs: number, log?: (line: string) => void): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, "bin/arblab.js"), "worker", "--lock-ms", String(lockMs)], {
-    cwd: ROOT, env: { ...process.env, REDIS_URL: redisUrl }, stdio: ["ignore", "pipe", "pipe"],
+    cwd: ROOT,
+    env: { ...process.env, REDIS_URL: redisUrl },
+    stdio: ["ignore", "pipe", "pipe"],
   });
   if (log) child.stderr!.on("data", (chunk: Buffer) => log(chunk.toString()));
   await waitForLine(child, "stderr", /ready on/, "arblab worker");

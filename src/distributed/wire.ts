@@ -52,7 +52,9 @@ export interface ShardReport {
 
 /** JSON with NaN, ±Infinity and −0 kept (as { "$num": "NaN" } etc.). */
 export function encodeJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? { $num: Object.is(v, -0) ? "-0" : String(v) } : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? { $num: Object.is(v, -0) ? "-0" : String(v) } : v,
+  );
 }
 
 /**
@@ -104,9 +106,11 @@ export function redisOptions(url: string, overrides: Record<string, unknown> = {
   } catch {
     throw new RangeError(`REDIS_URL must be a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") throw new RangeError(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(url)}`);
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")
+    throw new RangeError(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(url)}`);
   const db = parsed.pathname.length > 1 ? Number.parseInt(parsed.pathname.slice(1), 10) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new RangeError(`REDIS_URL database must be a non-negative integer, got ${JSON.stringify(parsed.pathname.slice(1))}`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new RangeError(`REDIS_URL database must be a non-negative integer, got ${JSON.stringify(parsed.pathname.slice(1))}`);
   return {
     host: parsed.hostname || "127.0.0.1",
     port: parsed.port ? Number.parseInt(parsed.port, 10) : 6379,
