@@ -73,6 +73,10 @@ export async function run(): Promise<BenchSection> {
     await distributed(1, small);
     const tiny = [];
     for (let r = 0; r < RUNS; r++) tiny.push(await distributed(1, small));
+    // Fixed cost of a run (connections, panel upload and first fetch, enqueue, one tiny shard).
+    const pair = universe(2);
+    const fixed = [];
+    for (let r = 0; r < RUNS; r++) fixed.push((await distributed(1, pair)).wallMs);
     workers.push(await startWorkerProcess(redis.url, LOCK_MS));
     const two = await measure();
 
@@ -95,6 +99,8 @@ export async function run(): Promise<BenchSection> {
       ...rows,
       "",
       `Worker compute per pair (1 worker): ${computePerPair.toFixed(2)} ms. Per-shard overhead (${OVERHEAD_SYMBOLS} symbols, ${tiny[0]!.shards} one-pair shards, 1 worker): ${overheadMs.toFixed(2)} ms per shard (wall − Σ worker compute, over shards).`,
+      "",
+      `Fixed cost of a run (2 symbols, 1 pair, 1 worker: connections, panel upload and fetch, enqueue, one shard): ${median(fixed).toFixed(1)} ms.`,
       "",
       `Shards per worker in the 2-worker runs: ${two.map((r) => r.perWorker.join("/")).join(", ")}; Σ worker compute 1 worker ${(median(one.map((r) => r.computeMs)) / 1000).toFixed(2)} s, 2 workers ${(median(two.map((r) => r.computeMs)) / 1000).toFixed(2)} s (more than 1 worker's when the two processes compete for cores with other load).`,
       "",
