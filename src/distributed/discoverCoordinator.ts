@@ -215,7 +215,7 @@ export async function discoverPairsDistributed(
       }
       for (let s = 0; s < jobs.length; s += 1000) await queue.addBulk(jobs.slice(s, s + 1000));
     } catch (err) {
-      throw redisFailure(url, err);
+      throw redisFailure(url, connectionError ?? err);
     }
 
     let lastArrival = performance.now();
@@ -239,7 +239,7 @@ export async function discoverPairsDistributed(
             lastRefresh = performance.now();
           }
         } catch (err) {
-          throw redisFailure(url, err);
+          throw redisFailure(url, connectionError ?? err);
         }
         if (exists === 0)
           throw new Error(

@@ -127,6 +127,49 @@ describe("pair index order is the in-process (i < j) lexicographic order", () =>
   });
 });
 
+describe("distributed discovery fails clearly instead of waiting forever", () => {
+  it("no worker connected: fails after stallTimeoutMs naming the queue state, and removes its jobs", async () => {
+    const lonely = await startRedis();
+    try {
+      const started = performance.now();
+      await expect(discoverPanelDistributed(universe(6), { redisUrl: lonely.url, shardPairs: 5, stallTimeoutMs: 1500 })).rejects.toThrow(
+        /^distributed discovery: no shard finished for \d+ s \(0\/3 shards done; queue .*"waiting":3.*is any `arblab worker` connected/,
+      );
+      expect(performance.now() - started).toBeLessThan(10_000);
+      const queue = new Queue(DISCOVER_QUEUE, { connection: redisOptions(lonely.url) as never });
+      try {
+        expect(await queue.getJobCounts("waiting", "active", "delayed", "failed")).toEqual({
+          waiting: 0,
+          active: 0,
+          delayed: 0,
+          failed: 0,
+        });
+      } finally {
+        await queue.close();
+      }
+    } finally {
+      await lonely.stop();
+    }
+  }, 30_000);
+
+  it("no Redis at the URL: a clear error naming it, quickly", async () => {
+    const nobody = await startRedis();
+    const url = nobody.url;
+    await nobody.stop();
+    const started = performance.now();
+    await expect(discoverPanelDistributed(universe(4), { redisUrl: url })).rejects.toThrow(
+      new RegExp(`^distributed discovery: Redis at ${url} failed: .*ECONNREFUSED`),
+    );
+    expect(performance.now() - started).toBeLessThan(20_000);
+  }, 30_000);
+
+  it("a malformed REDIS_URL is refused by name", async () => {
+    await expect(discoverPanelDistributed(universe(3), { redisUrl: "http://x" })).rejects.toThrow(
+      "REDIS_URL must start with redis:// or rediss://",
+    );
+  });
+});
+
 describe("distributed discovery on redis-server with two arblab worker processes", () => {
   it("gives the in-process rows on the 100-stock universe (4,950 pairs), in the same order", async () => {
     const panel = universe();
