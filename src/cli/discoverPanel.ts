@@ -8,7 +8,6 @@
  */
 import { benjaminiHochberg } from "../lib/index.js";
 import { resolvePairOptions, testPairCore, type PairOptionFields, type PairOptions, type PartialPairResult } from "../server/compute/pairPipeline.js";
-import { discoverPairsDistributed, pairAt, pairCount } from "../distributed/index.js";
 
 /** What discovery needs of a panel (an AlignedPanel has these and more): aligned series, one per symbol. */
 export interface DiscoveryInput {
@@ -39,7 +38,7 @@ export interface DiscoverPanelOptions extends Partial<PairOptionFields> {
 }
 
 /** The RPC's option fields with the RPC's defaults for the ones not given. */
-function pairOptionsOf(options: Partial<PairOptionFields>): PairOptions {
+export function pairOptionsOf(options: Partial<PairOptionFields>): PairOptions {
   return resolvePairOptions("discover", {
     significance: options.significance ?? 0, minHurst: options.minHurst ?? 0, transactionCost: options.transactionCost ?? 0,
     dt: options.dt ?? 0, rho: options.rho ?? 0, maxLag: options.maxLag ?? 0, hurstMethod: options.hurstMethod ?? "",
@@ -69,40 +68,6 @@ export function discoverPanel(panel: DiscoveryInput, options: DiscoverPanelOptio
     }
   }
   return discoveryRows(results);
-}
-
-/** Options of {@link discoverPanelDistributed}: the RPC's option fields, the Redis URL, shard size, stall bound. */
-export interface DiscoverPanelDistributedOptions extends Partial<PairOptionFields> {
-  readonly redisUrl: string;
-  readonly shardPairs?: number;
-  readonly stallTimeoutMs?: number;
-  readonly onProgress?: (done: number, total: number) => void;
-  readonly signal?: AbortSignal;
-}
-
-/**
- * {@link discoverPanel} over Redis + BullMQ: the same pairs, order, per-pair pipeline and
- * Benjamini–Hochberg step, computed by `arblab worker` processes (src/distributed/).
- * @throws RangeError for bad options; Error naming Redis when the run cannot complete
- */
-export async function discoverPanelDistributed(panel: DiscoveryInput, options: DiscoverPanelDistributedOptions): Promise<DiscoveryRow[]> {
-  const o = pairOptionsOf(options);
-  const n = panel.symbols.length;
-  if (n < 2) throw new RangeError(`discover: need at least 2 symbols after alignment, got ${n}`);
-  const total = pairCount(n);
-  let done = 0;
-  const run = await discoverPairsDistributed(panel, {
-    redisUrl: options.redisUrl, options: o, shardPairs: options.shardPairs, stallTimeoutMs: options.stallTimeoutMs, signal: options.signal,
-    onOutcomes: (_start, outcomes) => {
-      done += outcomes.length;
-      options.onProgress?.(done, total);
-    },
-  });
-  return discoveryRows(run.outcomes.map((outcome, k) => {
-    if (outcome.result !== null) return outcome.result;
-    const [i, j] = pairAt(n, k);
-    return failedPair(panel.symbols[i]!, panel.symbols[j]!, outcome.thrown);
-  }));
 }
 
 /** The row of a pair the library rejected (e.g. a constant leg): the RPC reports it as failed, not the whole call. */

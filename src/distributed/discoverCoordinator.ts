@@ -271,7 +271,7 @@ export async function discoverPairsDistributed(
       computeMs += report.computeMs;
       shardsByWorker[report.worker] = (shardsByWorker[report.worker] ?? 0) + 1;
       pending.set(report.shard, report);
-      while (pending.has(nextShard)) {
+      while (pending.has(nextShard) && !run.signal?.aborted) {
         const r = pending.get(nextShard)!;
         pending.delete(nextShard);
         for (const o of r.outcomes!) outcomes.push(o);
@@ -279,6 +279,8 @@ export async function discoverPairsDistributed(
         nextShard++;
       }
     }
+    // An abort during the last delivery still cancels: the caller asked for it.
+    run.signal?.throwIfAborted();
     const wallMs = performance.now() - started;
     await commands.del(panelKey(runId), resultsKey(runId)).catch(() => 0);
     return { outcomes, shards, duplicateReports, computeMs, wallMs, shardsByWorker };

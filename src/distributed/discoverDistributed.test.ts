@@ -11,14 +11,8 @@ import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  discoverPanel,
-  discoverPanelDistributed,
-  discoveryRows,
-  failedPair,
-  type DiscoveryInput,
-  type DiscoveryRow,
-} from "../cli/discoverPanel.js";
+import { type DiscoveryInput, type DiscoveryRow, discoverPanel, discoveryRows, failedPair } from "../cli/discoverPanel.js";
+import { discoverPanelDistributed } from "../cli/discoverPanelDistributed.js";
 import { resolvePairOptions } from "../server/compute/pairPipeline.js";
 import { discoverPairsDistributed } from "./discoverCoordinator.js";
 import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { writeColumns } from "../../data/index.js";
-import { discoverPanel, discoverPanelDistributed, type DiscoveryRow } from "../discoverPanel.js";
+import { discoverPanel, type DiscoveryRow } from "../discoverPanel.js";
+import { discoverPanelDistributed } from "../discoverPanelDistributed.js";
 import { dateOption, globalOptions, listOption, output, progress, withStore } from "../common.js";
 import { codeVersion } from "../codeVersion.js";
 
