@@ -12,6 +12,7 @@ import { registerUniverse } from "./commands/universe.js";
 import { registerIngestExchange } from "./commands/ingestExchange.js";
 import { registerServe } from "./commands/serve.js";
 import { registerPaper } from "./commands/paper.js";
+import { registerWorker } from "./commands/worker.js";
 
 /** The program with every command registered (tests call this without a process exit). */
 export function createProgram(): Command {
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerIngestExchange(program);
   registerServe(program);
   registerPaper(program);
+  registerWorker(program);
   return program;
 }
 

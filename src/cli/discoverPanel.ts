@@ -7,8 +7,13 @@
  * calls the per-pair function, so moving it into src/lib/discovery/ is a one-line change here.
  */
 import { benjaminiHochberg } from "../lib/index.js";
-import { resolvePairOptions, testPairCore, type PairOptionFields, type PartialPairResult } from "../server/compute/pairPipeline.js";
-import type { AlignedPanel } from "../data/index.js";
+import { resolvePairOptions, testPairCore, type PairOptionFields, type PairOptions, type PartialPairResult } from "../server/compute/pairPipeline.js";
+
+/** What discovery needs of a panel (an AlignedPanel has these and more): aligned series, one per symbol. */
+export interface DiscoveryInput {
+  readonly symbols: readonly string[];
+  readonly values: readonly Float64Array[];
+}
 
 /** One discovery row (one pair). Hurst and half-life are NaN when the pipeline stopped before them (as in the RPC). */
 export interface DiscoveryRow {
@@ -32,12 +37,17 @@ export interface DiscoverPanelOptions extends Partial<PairOptionFields> {
   readonly signal?: AbortSignal;
 }
 
-/** Test every pair of the panel's symbols. @throws RangeError for bad options or fewer than 2 symbols */
-export function discoverPanel(panel: AlignedPanel, options: DiscoverPanelOptions = {}): DiscoveryRow[] {
-  const o = resolvePairOptions("discover", {
+/** The RPC's option fields with the RPC's defaults for the ones not given. */
+export function pairOptionsOf(options: Partial<PairOptionFields>): PairOptions {
+  return resolvePairOptions("discover", {
     significance: options.significance ?? 0, minHurst: options.minHurst ?? 0, transactionCost: options.transactionCost ?? 0,
     dt: options.dt ?? 0, rho: options.rho ?? 0, maxLag: options.maxLag ?? 0, hurstMethod: options.hurstMethod ?? "",
   });
+}
+
+/** Test every pair of the panel's symbols. @throws RangeError for bad options or fewer than 2 symbols */
+export function discoverPanel(panel: DiscoveryInput, options: DiscoverPanelOptions = {}): DiscoveryRow[] {
+  const o = pairOptionsOf(options);
   const n = panel.symbols.length;
   if (n < 2) throw new RangeError(`discover: need at least 2 symbols after alignment, got ${n}`);
   const total = (n * (n - 1)) / 2;
@@ -50,14 +60,27 @@ export function discoverPanel(panel: AlignedPanel, options: DiscoverPanelOptions
       try {
         r = testPairCore(panel.symbols[i]!, panel.symbols[j]!, panel.values[i]!, panel.values[j]!, o);
       } catch (err) {
-        // The RPC reports a pair the library rejects (e.g. a constant leg) as failed, not the whole call.
-        r = { symbol1: panel.symbols[i]!, symbol2: panel.symbols[j]!, success: false, error: (err as Error).message };
+        r = failedPair(panel.symbols[i]!, panel.symbols[j]!, (err as Error).message);
       }
       results.push(r);
       done++;
       if (done % 25 === 0 || done === total) options.onProgress?.(done, total);
     }
   }
+  return discoveryRows(results);
+}
+
+/** The row of a pair the library rejected (e.g. a constant leg): the RPC reports it as failed, not the whole call. */
+export function failedPair(symbol1: string, symbol2: string, message: string): PartialPairResult {
+  return { symbol1, symbol2, success: false, error: message };
+}
+
+/**
+ * Rows from per-pair results in pair order, with Benjamini–Hochberg q-values across every pair
+ * that produced a finite p-value (the RPC's final summary). Shared by the in-process loop above
+ * and the distributed run (src/distributed/), so both finish identically.
+ */
+export function discoveryRows(results: readonly PartialPairResult[]): DiscoveryRow[] {
   const withP = results.map((r, k) => (r.pValue !== undefined && Number.isFinite(r.pValue) ? k : -1)).filter((k) => k >= 0);
   const q = benjaminiHochberg(withP.map((k) => results[k]!.pValue!));
   const qOf = new Float64Array(results.length).fill(Number.NaN);

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { writeColumns } from "../../data/index.js";
 import { discoverPanel, type DiscoveryRow } from "../discoverPanel.js";
+import { discoverPanelDistributed } from "../discoverPanelDistributed.js";
 import { dateOption, globalOptions, listOption, output, progress, withStore } from "../common.js";
 import { codeVersion } from "../codeVersion.js";
 
@@ -22,7 +23,8 @@ export function registerDiscover(program: Command): void {
     .option("--significance <alpha>", "Engle–Granger significance (RPC default 0.05)", Number.parseFloat)
     .option("--min-hurst <h>", "largest Hurst exponent accepted (RPC default 0.45)", Number.parseFloat)
     .option("--out <file>", "write the table to FILE.csv, FILE.parquet or FILE.json")
-    .action(async (o: { universe?: string; symbols?: string[]; from?: string; to?: string; interval: string; fdr?: number; align: "intersect" | "ffill"; maxGap: number; maxMissing: number; significance?: number; minHurst?: number; out?: string }, command: Command) => {
+    .option("--shard-pairs <n>", "with REDIS_URL set: pairs per shard job run by `arblab worker` processes", (v) => Number.parseInt(v, 10))
+    .action(async (o: { universe?: string; symbols?: string[]; from?: string; to?: string; interval: string; fdr?: number; align: "intersect" | "ffill"; maxGap: number; maxMissing: number; significance?: number; minHurst?: number; out?: string; shardPairs?: number }, command: Command) => {
       const g = globalOptions(command);
       if ((o.universe === undefined) === (o.symbols === undefined)) throw new RangeError("discover: give exactly one of --universe and --symbols");
       if (o.fdr !== undefined && !(o.fdr > 0 && o.fdr <= 1)) throw new RangeError(`discover: --fdr must lie in (0, 1], got ${o.fdr}`);
@@ -32,7 +34,10 @@ export function registerDiscover(program: Command): void {
       const result = await withStore(g, async (store) => {
         const panel = await store.queryPanel({ universe: o.universe, symbols: o.symbols, interval: o.interval, startMs, endMs,
           alignment: o.align, maxGap: o.maxGap, maxMissingFraction: o.maxMissing });
-        const all = discoverPanel(panel, { significance: o.significance, minHurst: o.minHurst, onProgress: (d, t) => bar.update(d, t) });
+        const pairOptions = { significance: o.significance, minHurst: o.minHurst, onProgress: (d: number, t: number) => bar.update(d, t) };
+        // With REDIS_URL the pairs go to `arblab worker` processes as shard jobs; same rows, same order.
+        const redisUrl = process.env.REDIS_URL;
+        const all = redisUrl ? await discoverPanelDistributed(panel, { ...pairOptions, redisUrl, shardPairs: o.shardPairs }) : discoverPanel(panel, pairOptions);
         bar.stop();
         const rows = o.fdr === undefined ? all : all.filter((r) => r.qValue <= o.fdr!);
         rows.sort((a, b) => (a.pValue - b.pValue) || 0);

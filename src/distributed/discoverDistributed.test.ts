@@ -1,0 +1,266 @@
+/**
+ * Distributed DiscoverPairs against a real redis-server (started here on 127.0.0.1, free port,
+ * temp dir, no persistence) and two real `arblab worker` processes (bin/arblab.js). The reference
+ * is the in-process run (`discoverPanel`, the CLI's and the RPC's per-pair pipeline + BH).
+ * The full 100-stock universe (4,950 pairs) runs once; the failure cases use the first 30
+ * symbols (435 pairs), where the point is the mechanism.
+ */
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DiscoveryInput, type DiscoveryRow, discoverPanel, discoveryRows, failedPair } from "../cli/discoverPanel.js";
+import { discoverPanelDistributed } from "../cli/discoverPanelDistributed.js";
+import { resolvePairOptions } from "../server/compute/pairPipeline.js";
+import { discoverPairsDistributed } from "./discoverCoordinator.js";
+import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
+import { pairAt, pairCount, type PairOutcome } from "./discoverShard.js";
+import { startRedis, startWorkerProcess, stopChild, type TestRedis } from "./testSupport.js";
+import { decodeJson, DISCOVER_QUEUE, encodeJson, redisOptions } from "./wire.js";
+
+const DATA = join(fileURLToPath(new URL(".", import.meta.url)), "../../data/sp100_prices.csv");
+/** Short BullMQ locks so a killed worker's shard is retried within ~2 s. */
+const LOCK_MS = 1500;
+
+function universe(count?: number): DiscoveryInput {
+  const p = loadPricePanel(DATA);
+  const symbols = p.symbols.slice(0, count ?? p.symbols.length);
+  return { symbols, values: symbols.map((s) => Float64Array.from(p.table.array(s) as ArrayLike<number>)) };
+}
+
+/** The RPC's defaults, as discoverPanel resolves them when no option is given. */
+const pairOptions = resolvePairOptions("discover", {
+  significance: 0,
+  minHurst: 0,
+  transactionCost: 0,
+  dt: 0,
+  rho: 0,
+  maxLag: 0,
+  hurstMethod: "",
+});
+
+/** Rows from the coordinator's outcomes, as discoverPanelDistributed builds them. */
+function rowsOf(panel: DiscoveryInput, outcomes: readonly PairOutcome[]): DiscoveryRow[] {
+  return discoveryRows(
+    outcomes.map((o, k) => {
+      if (o.result !== null) return o.result;
+      const [i, j] = pairAt(panel.symbols.length, k);
+      return failedPair(panel.symbols[i]!, panel.symbols[j]!, o.thrown);
+    }),
+  );
+}
+
+let redis: TestRedis;
+let workers: ChildProcess[] = [];
+const workerLog: string[] = [];
+
+async function queueCounts(): Promise<Record<string, number>> {
+  const queue = new Queue(DISCOVER_QUEUE, { connection: redisOptions(redis.url) as never });
+  try {
+    return await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed", "prioritized", "waiting-children");
+  } finally {
+    await queue.close();
+  }
+}
+
+async function runKeys(): Promise<string[]> {
+  const client = new Redis(redisOptions(redis.url) as never);
+  try {
+    return await client.keys("arblab:run:*");
+  } finally {
+    client.disconnect();
+  }
+}
+
+function expectNoJobsLeft(counts: Record<string, number>): void {
+  for (const [state, count] of Object.entries(counts)) expect(count, `${state} jobs left: ${JSON.stringify(counts)}`).toBe(0);
+}
+
+/**
+ * After a successful run, jobs whose reports arrived may still be finishing (auto-removed on
+ * completion); a job held by a killed worker is re-run by the stalled check as "run gone" and
+ * removed. Poll, bounded by `ms`, then assert nothing is left.
+ */
+async function expectQueueDrains(ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  let counts = await queueCounts();
+  while (Object.values(counts).some((c) => c > 0) && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    counts = await queueCounts();
+  }
+  expectNoJobsLeft(counts);
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  workers = await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, LOCK_MS, (line) => workerLog.push(line))));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(workers.map((w) => stopChild(w)));
+  await redis?.stop();
+}, 30_000);
+
+describe("pair index order is the in-process (i < j) lexicographic order", () => {
+  it("pairAt walks (0,1), (0,2), …, (n−2, n−1)", () => {
+    for (const n of [2, 3, 7]) {
+      let k = 0;
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(pairAt(n, k++), `n ${n} k ${k - 1}`).toEqual([i, j]);
+      expect(k).toBe(pairCount(n));
+      expect(() => pairAt(n, k)).toThrow(/pairAt: k must be an integer in \[0, /);
+    }
+  });
+
+  it("the wire codec keeps NaN, ±Infinity and −0", () => {
+    const back = decodeJson<{ a: number[]; s: string }>(encodeJson({ a: [Number.NaN, Infinity, -Infinity, -0, 1.5], s: "NaN" }));
+    expect(back.a).toEqual([Number.NaN, Infinity, -Infinity, -0, 1.5]);
+    expect(Object.is(back.a[3], -0)).toBe(true);
+    expect(back.s).toBe("NaN");
+  });
+});
+
+describe("distributed discovery fails clearly instead of waiting forever", () => {
+  it("no worker connected: fails after stallTimeoutMs naming the queue state, and removes its jobs", async () => {
+    const lonely = await startRedis();
+    try {
+      const started = performance.now();
+      await expect(discoverPanelDistributed(universe(6), { redisUrl: lonely.url, shardPairs: 5, stallTimeoutMs: 1500 })).rejects.toThrow(
+        /^distributed discovery: no shard finished for \d+ s \(0\/3 shards done; queue .*"waiting":3.*is any `arblab worker` connected/,
+      );
+      expect(performance.now() - started).toBeLessThan(10_000);
+      const queue = new Queue(DISCOVER_QUEUE, { connection: redisOptions(lonely.url) as never });
+      try {
+        expect(await queue.getJobCounts("waiting", "active", "delayed", "failed")).toEqual({
+          waiting: 0,
+          active: 0,
+          delayed: 0,
+          failed: 0,
+        });
+      } finally {
+        await queue.close();
+      }
+    } finally {
+      await lonely.stop();
+    }
+  }, 30_000);
+
+  it("no Redis at the URL: a clear error naming it, quickly", async () => {
+    const nobody = await startRedis();
+    const url = nobody.url;
+    await nobody.stop();
+    const started = performance.now();
+    await expect(discoverPanelDistributed(universe(4), { redisUrl: url })).rejects.toThrow(
+      new RegExp(`^distributed discovery: Redis at ${url} failed: .*ECONNREFUSED`),
+    );
+    expect(performance.now() - started).toBeLessThan(20_000);
+  }, 30_000);
+
+  it("a malformed REDIS_URL is refused by name", async () => {
+    await expect(discoverPanelDistributed(universe(3), { redisUrl: "http://x" })).rejects.toThrow(
+      "REDIS_URL must start with redis:// or rediss://",
+    );
+  });
+});
+
+describe("distributed discovery on redis-server with two arblab worker processes", () => {
+  it("gives the in-process rows on the 100-stock universe (4,950 pairs), in the same order", async () => {
+    const panel = universe();
+    expect(panel.symbols.length).toBe(100);
+    const local = discoverPanel(panel);
+    let progressCalls = 0;
+    let lastDone = 0;
+    const distributed = await discoverPanelDistributed(panel, {
+      redisUrl: redis.url,
+      shardPairs: 64,
+      onProgress: (done) => {
+        expect(done).toBeGreaterThan(lastDone);
+        lastDone = done;
+        progressCalls++;
+      },
+    });
+    expect(distributed.length).toBe(4950);
+    expect(distributed).toEqual(local);
+    expect(distributed.filter((r) => r.success).length).toBeGreaterThan(0);
+    expect(progressCalls).toBe(Math.ceil(4950 / 64));
+    await expectQueueDrains(5_000);
+    expect(await runKeys()).toEqual([]);
+  }, 180_000);
+
+  it("kill -9 of one worker mid-shard: the run completes with identical rows (its shard retried elsewhere)", async () => {
+    const panel = universe(30);
+    const local = discoverPanel(panel);
+    const victim = workers[0]!;
+    // Kill the victim as soon as it says it started a shard of this run, so it dies mid-shard.
+    let victimLog = "";
+    let killed: Promise<void> | null = null;
+    const onLog = (chunk: Buffer): void => {
+      victimLog += chunk.toString();
+      if (/shard \d+ \(\d+ pairs\) started/.test(victimLog)) killed ??= stopChild(victim, "SIGKILL");
+    };
+    victim.stderr!.on("data", onLog);
+    const result = await discoverPairsDistributed(panel, { redisUrl: redis.url, options: pairOptions, shardPairs: 40 });
+    await killed;
+    victim.stderr!.off("data", onLog);
+    expect(victim.signalCode).toBe("SIGKILL");
+    const started = [...victimLog.matchAll(/shard (\d+) \(\d+ pairs\) started/g)].map((m) => m[1]);
+    const finished = new Set([...victimLog.matchAll(/shard (\d+) \(\d+ pairs\) done/g)].map((m) => m[1]));
+    expect(
+      started.some((s) => !finished.has(s)),
+      `victim log:\n${victimLog}`,
+    ).toBe(true);
+    expect(Object.values(result.shardsByWorker).reduce((a, b) => a + b, 0)).toBe(result.shards);
+    expect(rowsOf(panel, result.outcomes)).toEqual(local);
+    await expectQueueDrains(4 * LOCK_MS + 2_000);
+    workers[0] = await startWorkerProcess(redis.url, LOCK_MS, (line) => workerLog.push(line));
+  }, 120_000);
+
+  it("cancellation rejects with the signal's reason and leaves no job and no run key behind", async () => {
+    const panel = universe(30);
+    const controller = new AbortController();
+    let outcomes = 0;
+    const run = discoverPanelDistributed(panel, {
+      redisUrl: redis.url,
+      shardPairs: 8,
+      signal: controller.signal,
+      onProgress: (done) => {
+        outcomes = done;
+        if (!controller.signal.aborted) controller.abort(new Error("test cancelled the run"));
+      },
+    });
+    await expect(run).rejects.toThrow("test cancelled the run");
+    expect(outcomes).toBeLessThan(pairCount(30));
+    expectNoJobsLeft(await queueCounts());
+    expect(await runKeys()).toEqual([]);
+  }, 60_000);
+
+  it("Redis restarted mid-run: the run completes identically or fails with a clear error, within bounded time", async () => {
+    const panel = universe(30);
+    const local = discoverPanel(panel);
+    let restarted: Promise<void> | null = null;
+    const started = performance.now();
+    const outcome = await discoverPanelDistributed(panel, {
+      redisUrl: redis.url,
+      shardPairs: 8,
+      stallTimeoutMs: 10_000,
+      onProgress: () => {
+        restarted ??= redis
+          .kill()
+          .then(() => new Promise((r) => setTimeout(r, 300)))
+          .then(() => redis.start());
+      },
+    }).then(
+      (rows) => ({ rows, error: null }),
+      (error: Error) => ({ rows: null, error }),
+    );
+    await restarted;
+    expect(performance.now() - started).toBeLessThan(60_000);
+    if (outcome.error)
+      expect(outcome.error.message).toMatch(/^distributed discovery: Redis at redis:\/\/127\.0\.0\.1:\d+ (failed|no longer holds run)/);
+    else expect(outcome.rows).toEqual(local);
+    // The workers survive the restart: a fresh run afterwards completes.
+    const again = await discoverPanelDistributed(universe(8), { redisUrl: redis.url, shardPairs: 4, stallTimeoutMs: 20_000 });
+    expect(again).toEqual(discoverPanel(universe(8)));
+  }, 120_000);
+});
