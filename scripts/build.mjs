@@ -15,6 +15,7 @@ import {
 	rmSync,
 	writeFileSync,
 } from "node:fs";
+import { builtinModules } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -67,7 +68,8 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
 	if (!file.endsWith(".js")) continue;
 	const names = new Set(
 		output.imports
-			.filter((i) => i.external && !i.path.startsWith("node:"))
+			// Built-ins imported without the node: prefix (events, readline) are not packages.
+			.filter((i) => i.external && !i.path.startsWith("node:") && !builtinModules.includes(i.path.split("/")[0]))
 			.map((i) => packageOf(i.path)),
 	);
 	externals[basename(file, ".js")] = [...names].sort();
