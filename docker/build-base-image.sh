@@ -18,6 +18,12 @@ rootfs=$(mktemp -d /tmp/rootfs.XXXXXX)
 trap 'rm -rf "$rootfs"' EXIT
 echo "[base-image] debootstrap bookworm from $mirror"
 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/tmp/debootstrap.log 2>&1
+# What the official slim images leave out: downloaded .debs, apt lists, docs, man pages, locales
+# (≈ 110 MB here). Without this the local base is 199 MB instead of ~80 MB.
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
+       "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/var/log/* \
+       "$rootfs"/debootstrap
+find "$rootfs"/usr/share/locale -mindepth 1 -maxdepth 1 ! -name 'locale.alias' -exec rm -rf {} + 2>/dev/null || true
 tar -C "$rootfs" -c . | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$debian_name"
 # Node 20 and npm from this machine (same kind as the image's users).
 node_bin=$(command -v node)

@@ -66,7 +66,9 @@ export class ComputePool {
 
   /** @param size worker threads (>= 1), all started eagerly so the first call is not slowed by a cold start */
   constructor(readonly size: number) {
-    const workerUrl = new URL("./worker.ts", import.meta.url);
+    // From source (tsx) the worker is worker.ts beside this file; in the compiled build
+    // (scripts/build.mjs) every entry is bundled into dist/server/ next to worker.js.
+    const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
     this.piscina = new Piscina({
       filename: workerUrl.href,
       minThreads: size,
