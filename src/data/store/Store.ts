@@ -194,8 +194,8 @@ export class Store {
     return this.upsertColumns(columns, source);
   }
 
-  private upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
-    return this.upsertStaged(async (con) => {
+  private async upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    const { inserted, updated, unchanged } = await this.upsertStaged(async (con) => {
       const appender = await con.createAppender("bars_staging", null, "temp");
       const types = [VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
       const n = c.ts.length;
@@ -213,6 +213,7 @@ export class Store {
       }
       appender.closeSync();
     }, { source, validate: null });
+    return { inserted, updated, unchanged };
   }
 
   /**
@@ -220,21 +221,27 @@ export class Store {
    * close, volume) that `fill` populates on the store's connection, inside the write transaction.
    * With `validate` set, the bar rules are checked in SQL first (for stagings that did not come
    * through validateBar, e.g. DuckDB's own CSV reader) and any violation throws
-   * StagedValidationError (no detail: the caller re-reads the file to say which line).
+   * StagedValidationError (no detail: the caller re-reads the file to say which line); `symbols`
+   * is then the sorted list of staged symbols (null without validate).
    * @internal for src/data/ingest; use upsertBars / upsertBarColumns.
    */
-  upsertStaged(fill: (con: DuckDBConnection) => Promise<void>, options: { source: string; validate: { spacingMs: number } | null }): Promise<{ inserted: number; updated: number; unchanged: number }> {
+  upsertStaged(fill: (con: DuckDBConnection) => Promise<void>, options: { source: string; validate: { spacingMs: number } | null }): Promise<{ inserted: number; updated: number; unchanged: number; symbols: string[] | null }> {
     return this.transaction(async () => {
       const con = this.connection;
       await con.run(`CREATE OR REPLACE TEMP TABLE bars_staging (symbol VARCHAR, interval VARCHAR, ts DOUBLE,
         open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
       await fill(con);
+      let symbols: string[] | null = null;
       if (options.validate) {
-        const bad = (await this.rows(`SELECT count(*) AS n FROM bars_staging WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
+        // One pass: the bar rules per symbol, and the symbol list (sorted) for the caller.
+        const perSymbol = (await this.connection.runAndReadAll(`SELECT symbol, count(*) FILTER (WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
           OR open IS NULL OR high IS NULL OR low IS NULL OR close IS NULL
           OR NOT (isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)) OR open <= 0 OR high <= 0 OR low <= 0 OR close <= 0
-          OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0))`))[0]!;
-        if (Number(bad.n) > 0) throw new StagedValidationError(`${bad.n} bars break the bar rules`);
+          OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0)))::DOUBLE AS bad
+          FROM bars_staging GROUP BY symbol ORDER BY symbol`)).getColumns() as [(string | null)[], number[]];
+        const bad = (perSymbol[1] ?? []).reduce((sum, n) => sum + n, 0);
+        if (bad > 0) throw new StagedValidationError(`${bad} bars break the bar rules`);
+        symbols = (perSymbol[0] ?? []) as string[];
       }
       // One sort of the staging by (symbol, interval, ts): gap 0 = a repeated key, 0 < gap < spacing = bars closer than the interval.
       const gaps = (await this.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE gap = 0) AS repeats, count(*) FILTER (WHERE gap > 0 AND gap < $1) AS close
@@ -278,7 +285,7 @@ export class Store {
         await con.run("DROP TABLE bars_changed");
       }
       await con.run("DROP TABLE bars_staging");
-      return counts;
+      return { ...counts, symbols };
     });
   }
 
