@@ -1,8 +1,8 @@
 /**
  * Fast path of ingestFiles for one long-format CSV: DuckDB's own (multi-threaded, C++) CSV reader
- * loads the file straight into the staging table inside the write transaction; the distinct
- * timestamp texts are parsed by the readers' parseTimestamp (same rules as the JS path) and
- * joined back; the bar rules are checked in SQL (Store.upsertStaged with validate). When DuckDB
+ * reads the file twice inside the write transaction: once for the distinct timestamp texts, which
+ * the readers' parseTimestamp parses (same rules as the JS path), once straight into the staging
+ * table with those texts joined to their epoch ms (no intermediate copy of the raw file); the bar rules are checked in SQL (Store.upsertStaged with validate). When DuckDB
  * cannot read the file or any rule fails, this returns null with nothing written and the caller
  * runs the JS reader, which either names file:line, column and rule or (for input only the JS
  * reader accepts, e.g. "NA" volumes) ingests it.
@@ -57,13 +57,15 @@ export async function ingestLongCsvNative(store: Store, file: string, options: R
   const spacingMs = intervalMs(interval);
   const epoch = options.epoch ?? "auto";
   let bars = 0;
-  let symbols: string[] = [];
   options.onWriteStart?.();
   try {
     const counts = await store.upsertStaged(async (con) => {
-      await con.run(`CREATE OR REPLACE TEMP TABLE csv_raw AS SELECT * FROM read_csv(${sqlString(file)}, header = true, delim = ',', quote = '"',
-        auto_detect = false, strict_mode = true, null_padding = false, columns = {${columns}})`);
-      const distinct = ((await con.runAndReadAll(`SELECT DISTINCT ${sqlIdent(ts)} AS t FROM csv_raw`)).getColumns()[0] ?? []) as (string | null)[];
+      const csv = `read_csv(${sqlString(file)}, header = true, delim = ',', quote = '"',
+        auto_detect = false, strict_mode = true, null_padding = false, columns = {${columns}})`;
+      // Pass 1 (the timestamp column only): distinct timestamp texts and the row count.
+      const byText = (await con.runAndReadAll(`SELECT ${sqlIdent(ts)} AS t, count(*)::DOUBLE AS n FROM ${csv} GROUP BY ALL`)).getColumns() as [(string | null)[], number[]];
+      const distinct = byText[0] ?? [];
+      const raw = (byText[1] ?? []).reduce((sum, n) => sum + n, 0);
       const ms = distinct.map((t) => (t === null ? null : parseTimestamp(t, epoch)));
       if (ms.some((v) => v === null)) throw new StagedValidationError("unparsed timestamp");
       await con.run("CREATE OR REPLACE TEMP TABLE csv_ts (t VARCHAR, ms DOUBLE)");
@@ -75,19 +77,18 @@ export async function ingestLongCsvNative(store: Store, file: string, options: R
         appender.appendDataChunk(chunk);
       }
       appender.closeSync();
+      // Pass 2: the whole file straight into the staging table, timestamps joined to their epoch ms.
       const c = (col: string | null, fallback: string) => (col ? sqlIdent(col) : fallback);
       await con.run(`INSERT INTO bars_staging SELECT trim(r.${sqlIdent(symbol)}), ${sqlString(interval)}, m.ms,
           ${c(open, sqlIdent(close))}, ${c(high, `greatest(${c(open, sqlIdent(close))}, ${sqlIdent(close)})`)},
           ${c(low, `least(${c(open, sqlIdent(close))}, ${sqlIdent(close)})`)}, ${sqlIdent(close)}, ${volume ? sqlIdent(volume) : "NULL"}
-        FROM csv_raw r JOIN csv_ts m ON r.${sqlIdent(ts)} = m.t`);
-      const n = (await con.runAndReadAll(`SELECT (SELECT count(*) FROM csv_raw)::DOUBLE AS raw, (SELECT count(*) FROM bars_staging)::DOUBLE AS staged`)).getRowObjects()[0]!;
-      if (n.raw !== n.staged || n.raw === 0) throw new StagedValidationError("rows lost in the timestamp join or no rows");
-      bars = n.staged as number;
-      symbols = ((await con.runAndReadAll(`SELECT DISTINCT symbol FROM bars_staging ORDER BY symbol`)).getColumns()[0] ?? []) as string[];
-      await con.run("DROP TABLE csv_raw");
+        FROM ${csv} r JOIN csv_ts m ON r.${sqlIdent(ts)} = m.t`);
+      const staged = Number((await con.runAndReadAll(`SELECT count(*)::DOUBLE FROM bars_staging`)).getColumns()[0]?.[0]);
+      if (raw !== staged || raw === 0) throw new StagedValidationError("rows lost in the timestamp join or no rows");
+      bars = staged;
       await con.run("DROP TABLE csv_ts");
     }, { source: options.source, validate: { spacingMs } });
-    return { ...counts, bars, symbols };
+    return { inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, bars, symbols: counts.symbols ?? [] };
   } catch (err) {
     // DuckDB's reader refused the file, or a rule failed: the JS reader gives the exact message.
     if (err instanceof StagedValidationError || /Invalid Input Error|Conversion Error|CSV Error|Could not convert|Error when/i.test((err as Error).message)) return null;

@@ -59,18 +59,26 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
       if (!(s.ts[i]! > s.ts[i - 1]!)) throw new RangeError(`alignPanel: ${s.symbol} timestamps must be strictly ascending (index ${i})`);
     }
   }
-  // 1. union grid
-  let total = 0;
-  for (const s of series) total += s.ts.length;
-  const all = new Float64Array(total);
-  let k = 0;
-  for (const s of series) { all.set(s.ts, k); k += s.ts.length; }
-  all.sort();
-  let m = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[m++] = all[i]!;
-  const grid = all.slice(0, m);
+  // 1. union grid (no sort when every symbol has the same timestamps, the common case)
+  const same = series.length > 0 && series.every((s) => sameTimes(s.ts, series[0]!.ts));
+  let grid: Float64Array;
+  if (same) {
+    grid = series[0]!.ts.slice();
+  } else {
+    let total = 0;
+    for (const s of series) total += s.ts.length;
+    const all = new Float64Array(total);
+    let k = 0;
+    for (const s of series) { all.set(s.ts, k); k += s.ts.length; }
+    all.sort();
+    let u = 0;
+    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[u++] = all[i]!;
+    grid = all.slice(0, u);
+  }
+  const m = grid.length;
   // values on the grid (NaN where absent)
   const onGrid = series.map((s) => {
+    if (s.ts.length === m) return s.values.slice(); // ts ⊆ grid with as many points: ts is the grid
     const out = new Float64Array(m).fill(Number.NaN);
     let g = 0;
     for (let i = 0; i < s.ts.length; i++) {
@@ -120,12 +128,16 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
   for (let i = 0; i < m; i++) n += keep[i]!;
   const timestamps = new Float64Array(n);
   const values = kept.map(() => new Float64Array(n));
-  let r = 0;
-  for (let i = 0; i < m; i++) {
-    if (!keep[i]) continue;
-    timestamps[r] = grid[i]!;
-    for (let c = 0; c < kept.length; c++) values[c]![r] = onGrid[kept[c]!]![i]!;
-    r++;
+  // Column by column (sequential memory per series); a plain copy when nothing is dropped.
+  if (n === m) {
+    timestamps.set(grid);
+    for (let c = 0; c < kept.length; c++) values[c]!.set(onGrid[kept[c]!]!);
+  } else {
+    for (let i = 0, r = 0; i < m; i++) if (keep[i]) timestamps[r++] = grid[i]!;
+    for (let c = 0; c < kept.length; c++) {
+      const v = onGrid[kept[c]!]!, out = values[c]!;
+      for (let i = 0, r = 0; i < m; i++) if (keep[i]) out[r++] = v[i]!;
+    }
   }
   // Fills on dropped timestamps did not survive: count only the ones that did.
   if (alignment === "ffill") {
@@ -144,4 +156,12 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
     symbols: kept.map((j) => series[j]!.symbol), timestamps, values, alignment, droppedSymbols,
     droppedTimestamps: m - n, filled,
   };
+}
+
+/** Equal length and equal values (both strictly ascending, checked above). */
+function sameTimes(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

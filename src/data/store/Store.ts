@@ -194,8 +194,8 @@ export class Store {
     return this.upsertColumns(columns, source);
   }
 
-  private upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
-    return this.upsertStaged(async (con) => {
+  private async upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    const { inserted, updated, unchanged } = await this.upsertStaged(async (con) => {
       const appender = await con.createAppender("bars_staging", null, "temp");
       const types = [VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
       const n = c.ts.length;
@@ -213,6 +213,7 @@ export class Store {
       }
       appender.closeSync();
     }, { source, validate: null });
+    return { inserted, updated, unchanged };
   }
 
   /**
@@ -220,21 +221,27 @@ export class Store {
    * close, volume) that `fill` populates on the store's connection, inside the write transaction.
    * With `validate` set, the bar rules are checked in SQL first (for stagings that did not come
    * through validateBar, e.g. DuckDB's own CSV reader) and any violation throws
-   * StagedValidationError (no detail: the caller re-reads the file to say which line).
+   * StagedValidationError (no detail: the caller re-reads the file to say which line); `symbols`
+   * is then the sorted list of staged symbols (null without validate).
    * @internal for src/data/ingest; use upsertBars / upsertBarColumns.
    */
-  upsertStaged(fill: (con: DuckDBConnection) => Promise<void>, options: { source: string; validate: { spacingMs: number } | null }): Promise<{ inserted: number; updated: number; unchanged: number }> {
+  upsertStaged(fill: (con: DuckDBConnection) => Promise<void>, options: { source: string; validate: { spacingMs: number } | null }): Promise<{ inserted: number; updated: number; unchanged: number; symbols: string[] | null }> {
     return this.transaction(async () => {
       const con = this.connection;
       await con.run(`CREATE OR REPLACE TEMP TABLE bars_staging (symbol VARCHAR, interval VARCHAR, ts DOUBLE,
         open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
       await fill(con);
+      let symbols: string[] | null = null;
       if (options.validate) {
-        const bad = (await this.rows(`SELECT count(*) AS n FROM bars_staging WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
+        // One pass: the bar rules per symbol, and the symbol list (sorted) for the caller.
+        const perSymbol = (await this.connection.runAndReadAll(`SELECT symbol, count(*) FILTER (WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
           OR open IS NULL OR high IS NULL OR low IS NULL OR close IS NULL
           OR NOT (isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)) OR open <= 0 OR high <= 0 OR low <= 0 OR close <= 0
-          OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0))`))[0]!;
-        if (Number(bad.n) > 0) throw new StagedValidationError(`${bad.n} bars break the bar rules`);
+          OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0)))::DOUBLE AS bad
+          FROM bars_staging GROUP BY symbol ORDER BY symbol`)).getColumns() as [(string | null)[], number[]];
+        const bad = (perSymbol[1] ?? []).reduce((sum, n) => sum + n, 0);
+        if (bad > 0) throw new StagedValidationError(`${bad} bars break the bar rules`);
+        symbols = (perSymbol[0] ?? []) as string[];
       }
       // One sort of the staging by (symbol, interval, ts): gap 0 = a repeated key, 0 < gap < spacing = bars closer than the interval.
       const gaps = (await this.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE gap = 0) AS repeats, count(*) FILTER (WHERE gap > 0 AND gap < $1) AS close
@@ -278,7 +285,7 @@ export class Store {
         await con.run("DROP TABLE bars_changed");
       }
       await con.run("DROP TABLE bars_staging");
-      return counts;
+      return { ...counts, symbols };
     });
   }
 
@@ -462,33 +469,44 @@ export class Store {
         if (index.has(s)) throw new RangeError(`${fn}: symbols lists ${s} twice`);
         index.set(s, i);
       });
-      const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1`, [interval])).map((x) => x.symbol as string));
-      const unknown = symbols.filter((s) => !known.has(s));
-      if (unknown.length > 0) throw new RangeError(`${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`);
-      // Symbols by their position k in the request; counts first so every series is one preallocated
-      // Float64Array and the data query returns only doubles (no per-row string decoding).
-      const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, generate_subscripts($4::VARCHAR[], 1) - 1 AS k) sel USING (symbol)
+      // One query, doubles and int32 only (no per-row strings, no per-value conversion), and no ORDER
+      // BY (DuckDB sorts before it streams the first row): rows of symbol k (its position in the
+      // request) are copied out chunk by chunk, scattered by k, and each series sorted by ts if needed.
+      const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
         WHERE interval = $1 AND ts >= $2 AND ts <= $3`;
       const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
-      const sizes = new Int32Array(symbols.length);
-      for (const r of await this.rows(`SELECT k, count(*)::INTEGER AS n ${from} GROUP BY k`, params)) sizes[Number(r.k)] = r.n as number;
-      const perSymbol = symbols.map((_, i) => ({ ts: new Float64Array(sizes[i]!), v: new Float64Array(sizes[i]!) }));
-      const result = await this.connection.run(`SELECT ts::DOUBLE AS ts, ${field} AS v ${from} ORDER BY k, ts`, params);
-      let k = 0, filled = 0;
+      const result = await this.connection.run(`SELECT k, ts::DOUBLE AS ts, ${field} AS v ${from}`, params);
+      // Rows of one symbol come in runs (the stored layout is sorted by symbol, ts): each run is
+      // copied out of the chunk (its views are only valid until the next fetch) and joined after.
+      const pieces = symbols.map(() => [] as { ts: Float64Array; v: Float64Array }[]);
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        const ts = doubles(chunk.getColumnVector(0), false), v = doubles(chunk.getColumnVector(1), field === "volume");
-        // Copy runs of one symbol at a time (open/high/low/close are NOT NULL; volume may be NULL → NaN).
+        const k = int32s(chunk.getColumnVector(0)), ts = doubles(chunk.getColumnVector(1), false), v = doubles(chunk.getColumnVector(2), field === "volume");
         let i = 0;
-        while (i < chunk.rowCount) {
-          while (filled === sizes[k]) { k++; filled = 0; }
-          const take = Math.min(chunk.rowCount - i, sizes[k]! - filled);
-          perSymbol[k]!.ts.set(ts.subarray(i, i + take), filled);
-          perSymbol[k]!.v.set(v.subarray(i, i + take), filled);
-          filled += take;
-          i += take;
+        while (i < k.length) {
+          const key = k[i]!;
+          let j = i + 1;
+          while (j < k.length && k[j] === key) j++;
+          pieces[key]!.push({ ts: ts.slice(i, j), v: v.slice(i, j) });
+          i = j;
         }
+      }
+      const perSymbol = pieces.map((list) => {
+        if (list.length === 1) return list[0]!;
+        const n = list.reduce((sum, p) => sum + p.ts.length, 0);
+        const out = { ts: new Float64Array(n), v: new Float64Array(n) };
+        let at = 0;
+        for (const p of list) { out.ts.set(p.ts, at); out.v.set(p.v, at); at += p.ts.length; }
+        return out;
+      });
+      const sizes = perSymbol.map((p) => p.ts.length);
+      for (const series of perSymbol) sortByTs(series);
+      if (sizes.includes(0)) {
+        // Some symbol has no rows in range: unknown (no bars of this interval at all) is the caller's error.
+        const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 AND symbol IN (SELECT unnest($2::VARCHAR[]))`, [interval, listOf(symbols)])).map((x) => x.symbol as string));
+        const unknown = symbols.filter((s) => !known.has(s));
+        if (unknown.length > 0) throw new RangeError(`${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`);
       }
       const empty = symbols.filter((_, i) => perSymbol[i]!.ts.length === 0);
       if (empty.length === symbols.length) {
@@ -545,6 +563,28 @@ function doubles(vector: { itemCount: number; getItem(i: number): unknown }, may
   if (!mayBeNull && items instanceof Float64Array && items.length === n) return items;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = (vector.getItem(i) as number | null) ?? Number.NaN;
+  return out;
+}
+
+/** Sort one series by ts in place (a no-op check when already ascending, as the stored layout gives). */
+function sortByTs(series: { ts: Float64Array; v: Float64Array }): void {
+  const { ts, v } = series;
+  let sorted = true;
+  for (let i = 1; i < ts.length && sorted; i++) sorted = ts[i - 1]! <= ts[i]!;
+  if (sorted) return;
+  const order = Array.from(ts.keys()).sort((a, b) => ts[a]! - ts[b]!);
+  const t2 = Float64Array.from(order, (i) => ts[i]!), v2 = Float64Array.from(order, (i) => v[i]!);
+  ts.set(t2);
+  v.set(v2);
+}
+
+/** An INTEGER vector's values as an Int32Array (its own view when exposed; NOT NULL columns only). */
+function int32s(vector: { itemCount: number; getItem(i: number): unknown }): Int32Array {
+  const n = vector.itemCount;
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (items instanceof Int32Array && items.length === n) return items;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = vector.getItem(i) as number;
   return out;
 }
 
