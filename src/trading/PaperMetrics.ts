@@ -17,6 +17,8 @@ export class PaperMetrics {
   readonly netExposure: Gauge;
   readonly streamLag: Gauge<"strategy">;
   readonly decisionLatency: Histogram;
+  readonly stabilityPValue: Gauge<"strategy">;
+  readonly stabilityHalfLife: Gauge<"strategy">;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -36,6 +38,8 @@ export class PaperMetrics {
       buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
       registers,
     });
+    this.stabilityPValue = new Gauge({ name: "arblab_paper_stability_pvalue", help: "Engle–Granger p-value of the last stability check", labelNames: ["strategy"], registers });
+    this.stabilityHalfLife = new Gauge({ name: "arblab_paper_stability_half_life_bars", help: "Residual half-life (bars) of the last stability check", labelNames: ["strategy"], registers });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "arblab_paper_" });
   }
 }
