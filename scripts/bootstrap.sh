@@ -29,12 +29,14 @@ JUPYTER_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient"
 REFERENCE_PKGS="python3-statsmodels python3-scipy python3-sklearn python3-numpy python3-pandas python3-mpmath"
 GRPC_PY_PKGS="python3-grpcio python3-grpc-tools python3-protobuf protobuf-compiler"
 BROWSER_PKGS="chromium"
+# the Grafana dashboard test (src/gateway/grafanaDashboards.test.ts) evaluates every panel's PromQL
+PROMETHEUS_PKGS="prometheus"
 case "$mode" in
-  test) want="$JUPYTER_PKGS $GRPC_PY_PKGS $BROWSER_PKGS" ;;
+  test) want="$JUPYTER_PKGS $GRPC_PY_PKGS $BROWSER_PKGS $PROMETHEUS_PKGS" ;;
   lab) want="$JUPYTER_PKGS" ;;
   bench) want="$REFERENCE_PKGS" ;;
   fixtures) want="$REFERENCE_PKGS $GRPC_PY_PKGS" ;;
-  all) want="$JUPYTER_PKGS $REFERENCE_PKGS $GRPC_PY_PKGS $BROWSER_PKGS" ;;
+  all) want="$JUPYTER_PKGS $REFERENCE_PKGS $GRPC_PY_PKGS $BROWSER_PKGS $PROMETHEUS_PKGS" ;;
   *) log "unknown mode '$mode' (expected test|lab|bench|fixtures|all)"; exit 2 ;;
 esac
 missing=""

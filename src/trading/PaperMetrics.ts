@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics of a paper session (prom-client, one registry per session, served by the
- * gateway at GET /metrics). Names are what docker/grafana/dashboards/trading.json queries.
+ * gateway at GET /metrics). Names are what docker/grafana/dashboards/trading-engine.json queries
+ * (src/gateway/grafanaDashboards.test.ts evaluates each panel against a real Prometheus).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
