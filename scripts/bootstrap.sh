@@ -30,12 +30,14 @@ REFERENCE_PKGS="python3-statsmodels python3-scipy python3-sklearn python3-numpy 
 GRPC_PY_PKGS="python3-grpcio python3-grpc-tools python3-protobuf protobuf-compiler"
 BROWSER_PKGS="chromium"
 REDIS_PKGS="redis-server" # distributed discovery tests (src/distributed/) start their own
+# the Grafana dashboard test (src/gateway/grafanaDashboards.test.ts) evaluates every panel's PromQL
+PROMETHEUS_PKGS="prometheus"
 case "$mode" in
-  test) want="$JUPYTER_PKGS $GRPC_PY_PKGS $BROWSER_PKGS $REDIS_PKGS" ;;
+  test) want="$JUPYTER_PKGS $GRPC_PY_PKGS $BROWSER_PKGS $PROMETHEUS_PKGS $REDIS_PKGS" ;;
   lab) want="$JUPYTER_PKGS" ;;
   bench) want="$REFERENCE_PKGS $REDIS_PKGS" ;;
   fixtures) want="$REFERENCE_PKGS $GRPC_PY_PKGS" ;;
-  all) want="$JUPYTER_PKGS $REFERENCE_PKGS $GRPC_PY_PKGS $BROWSER_PKGS $REDIS_PKGS" ;;
+  all) want="$JUPYTER_PKGS $REFERENCE_PKGS $GRPC_PY_PKGS $BROWSER_PKGS $REDIS_PKGS $PROMETHEUS_PKGS" ;;
   *) log "unknown mode '$mode' (expected test|lab|bench|fixtures|all)"; exit 2 ;;
 esac
 missing=""
@@ -50,9 +52,16 @@ if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
   # apt-get update once per bootstrap that needs it; retry once on a transient mirror error.
   apt-get update -qq || { sleep 5; apt-get update -qq; }
+  # Packages that ship a daemon (redis-server, prometheus) would start it on 0.0.0.0 from their
+  # postinst; the tests start their own on 127.0.0.1, so daemons are not started at install
+  # (policy-rc.d exit 101 = "action forbidden"), unless the machine already has a policy.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; own_policy=1; fi
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null \
     || { sleep 5; apt-get install -y -qq --no-install-recommends $missing >/dev/null; }
+  [ "$own_policy" = 1 ] && rm -f "$policy"
 fi
 
 # ---- tslab kernelspec (Jupyter jobs) -------------------------------------------------------

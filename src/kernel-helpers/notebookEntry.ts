@@ -21,3 +21,7 @@ export { writeBars } from "../data/writers/writeBars.js";
 export { ingestFiles } from "../data/ingest/ingestFiles.js";
 export { barsToPanel, panelTable } from "../data/panel/barsToPanel.js";
 export { discoverPanel } from "../cli/discoverPanel.js";
+
+// Paper trading for notebook 09: the market-data service replaying the store, and a paper session.
+export { startMarketDataService } from "../data/market/startMarketDataService.js";
+export { PaperSession } from "../trading/PaperSession.js";

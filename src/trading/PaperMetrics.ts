@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics of a paper session (prom-client, one registry per session, served by the
- * gateway at GET /metrics). Names are what docker/grafana/dashboards/trading.json queries.
+ * gateway at GET /metrics). Names are what docker/grafana/dashboards/trading-engine.json queries
+ * (src/gateway/grafanaDashboards.test.ts evaluates each panel against a real Prometheus).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
@@ -17,6 +18,8 @@ export class PaperMetrics {
   readonly netExposure: Gauge;
   readonly streamLag: Gauge<"strategy">;
   readonly decisionLatency: Histogram;
+  readonly stabilityPValue: Gauge<"strategy">;
+  readonly stabilityHalfLife: Gauge<"strategy">;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -36,6 +39,8 @@ export class PaperMetrics {
       buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
       registers,
     });
+    this.stabilityPValue = new Gauge({ name: "arblab_paper_stability_pvalue", help: "Engle–Granger p-value of the last stability check", labelNames: ["strategy"], registers });
+    this.stabilityHalfLife = new Gauge({ name: "arblab_paper_stability_half_life_bars", help: "Residual half-life (bars) of the last stability check", labelNames: ["strategy"], registers });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "arblab_paper_" });
   }
 }

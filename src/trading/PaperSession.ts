@@ -20,6 +20,7 @@ import { PaperBroker, accountEquity, type Fill, type Order } from "./broker/Pape
 import { RiskManager, type Alert, type RiskLimits } from "./risk/RiskManager.js";
 import { PaperState, emptyBatch, type AccountRow, type StateBatch } from "./PaperState.js";
 import { PaperMetrics } from "./PaperMetrics.js";
+import { PairStabilityMonitor } from "./PairStabilityMonitor.js";
 import { feeModelOf, type StrategyConfig } from "./StrategyConfig.js";
 import type { FeeModel } from "./broker/PaperBroker.js";
 
@@ -65,6 +66,8 @@ interface Runtime {
   ended: Promise<void>;
   resolveEnded: () => void;
   reportedRejects: Set<string>;
+  /** Pair-stability monitor (config.stability), or null. */
+  readonly monitor: PairStabilityMonitor | null;
 }
 
 export class PaperSession extends EventEmitter {
@@ -108,6 +111,7 @@ export class PaperSession extends EventEmitter {
       return { id: config.id, resumed: true };
     }
     new PairStrategy(config, null); // validation before anything is written
+    if (config.stability !== undefined) new PairStabilityMonitor(config.stability);
     await this.state.addStrategy(config, this.clock());
     await this.load(config, "running");
     return { id: config.id, resumed: false };
@@ -137,13 +141,16 @@ export class PaperSession extends EventEmitter {
     runtime = {
       config, strategy, intake: new KlineIntake(config.y, config.x, account?.lastTs ?? -Infinity), fees: feeModelOf(config), capital, status, queue: [], socket: null,
       refused, replaying: true, refusedNow: false, current: null, lastTs: account?.lastTs ?? -1, ended, resolveEnded, reportedRejects: new Set(),
+      monitor: config.stability === undefined ? null : new PairStabilityMonitor(config.stability),
     };
     // rebuild the engine from the stored bars (the gate replays the stored refusals)
     for (const bar of stored) if (bar.refused) refused.add(bar.seq);
     for (const bar of stored) {
       const pair = { ts: bar.ts, y: { symbol: config.y, ts: bar.ts, close: bar.y, high: bar.y, low: bar.y, volume: 0 }, x: { symbol: config.x, ts: bar.ts, close: bar.x, high: bar.x, low: bar.x, volume: 0 } };
       runtime.current = pair;
+      const seq = strategy.seq;
       strategy.onBar(pair);
+      runtime.monitor?.push(seq, bar.y, bar.x); // rebuilds the window; its alerts were raised before
     }
     runtime.replaying = false;
     const brokerAccount = this.broker.openAccount(config.id, capital);
@@ -291,9 +298,27 @@ export class PaperSession extends EventEmitter {
     this.metrics.streamLag.set({ strategy: id }, Math.max(0, (this.clock() - bar.ts) / 1000));
     batch.accounts.push(this.accountRow(runtime));
     this.risk.afterBar(id);
+    if (runtime.monitor !== null) this.monitorBar(runtime, seq, bar, batch);
     if (this.risk.onEquity(bar.ts, this.totalEquity())) {
       for (const other of this.runtimes.values()) if (other.status === "running") this.flatten(other, "killSwitch", batch);
     }
+  }
+
+  /** Feed the stability monitor; on a break, alert and (retire) flatten and stop the strategy. */
+  private monitorBar(runtime: Runtime, seq: number, bar: PairBar, batch: StateBatch): void {
+    const monitor = runtime.monitor as PairStabilityMonitor;
+    const check = monitor.push(seq, bar.y.close, bar.x.close);
+    if (check === null) return;
+    const id = runtime.config.id;
+    this.metrics.stabilityPValue.set({ strategy: id }, check.pValue);
+    this.metrics.stabilityHalfLife.set({ strategy: id }, check.halfLife);
+    if (!check.broke) return;
+    const action = monitor.retire ? "retired (flattened and stopped)" : "alert only";
+    this.pendingAlerts.push({
+      at: this.clock(), kind: "stability", limit: monitor.retire ? "retire" : "break", strategyId: id,
+      message: `pair ${runtime.config.y}/${runtime.config.x} relation broke at bar ${seq} (window ${monitor.window}): ${check.reasons.join("; ")}; ${action}`,
+    });
+    if (monitor.retire) this.flatten(runtime, "retire", batch);
   }
 
   private sendOrders(runtime: Runtime, orders: ReturnType<PairStrategy["onBar"]>, bar: PairBar, batch: StateBatch): void {

@@ -6,6 +6,7 @@
 import type { BacktestCosts, BacktestRisk, HedgeSpec, SizingSpec } from "../lib/backtest/types.js";
 import type { TradingRule } from "../lib/backtest/tradingRule.js";
 import type { FeeModel } from "./broker/PaperBroker.js";
+import { STABILITY_CONFIG_SCHEMA, type StabilityConfig } from "./PairStabilityMonitor.js";
 
 export interface StrategyConfig {
   /** [A-Za-z0-9_-]{1,64}. */
@@ -31,6 +32,8 @@ export interface StrategyConfig {
   readonly speed?: number;
   /** Flatten and stop when the stream ends (default true for a bounded replay). */
   readonly stopAtEnd?: boolean;
+  /** Pair-stability monitor (rolling Engle–Granger p-value and half-life); off when absent. */
+  readonly stability?: StabilityConfig;
 }
 
 const number = { type: "number" } as const;
@@ -62,6 +65,7 @@ export const STRATEGY_CONFIG_SCHEMA = {
     endTime: { type: "integer", minimum: 0 },
     speed: { type: "number", minimum: 1, maximum: 10_000 },
     stopAtEnd: { type: "boolean" },
+    stability: STABILITY_CONFIG_SCHEMA,
   },
 } as const;
 
