@@ -61,7 +61,7 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null \
     || { sleep 5; apt-get install -y -qq --no-install-recommends $missing >/dev/null; }
-  [ "$own_policy" = 1 ] && rm -f "$policy"
+  if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
 fi
 
 # ---- tslab kernelspec (Jupyter jobs) -------------------------------------------------------
