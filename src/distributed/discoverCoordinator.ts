@@ -66,6 +66,12 @@ export interface DistributedDiscoverOptions {
   readonly stallTimeoutMs?: number;
   /** Outcomes of pairs [start, start + outcomes.length), called in increasing pair order. */
   readonly onOutcomes?: (start: number, outcomes: readonly PairOutcome[]) => void;
+  /**
+   * Backpressure: awaited before each pop of the results list (e.g. a gRPC stream's 'drain' while
+   * its client reads slowly). Workers keep filling the run's list in Redis meanwhile; time spent
+   * here does not count towards the stall timeout.
+   */
+  readonly beforeNext?: () => Promise<void>;
 }
 
 /** Result: every pair's outcome in pair order, and where the time went. */
@@ -222,6 +228,12 @@ export async function discoverPairsDistributed(
     let lastRefresh = performance.now();
     while (nextShard < shards) {
       run.signal?.throwIfAborted();
+      if (run.beforeNext) {
+        const waitStarted = performance.now();
+        await run.beforeNext();
+        lastArrival += performance.now() - waitStarted;
+        run.signal?.throwIfAborted();
+      }
       let popped: [string, string] | null;
       try {
         popped = await blocking.blpop(resultsKey(runId), POP_TIMEOUT_S);

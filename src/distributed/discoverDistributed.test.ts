@@ -188,6 +188,25 @@ describe("distributed discovery on redis-server with two arblab worker processes
     expect(await runKeys()).toEqual([]);
   }, 180_000);
 
+  it("beforeNext (backpressure) is awaited before each pop and the run still completes identically", async () => {
+    const panel = universe(12); // 66 pairs, 6 shards of 11
+    let waits = 0;
+    const run = await discoverPairsDistributed(panel, {
+      redisUrl: redis.url,
+      options: pairOptions,
+      shardPairs: 11,
+      stallTimeoutMs: 1000,
+      beforeNext: async () => {
+        // The first wait outlasts the stall timeout (a slow gRPC client): the run still completes.
+        if (waits++ === 0) await new Promise((r) => setTimeout(r, 1500));
+      },
+    });
+    expect(run.shards).toBe(6);
+    expect(waits).toBeGreaterThanOrEqual(6);
+    expect(rowsOf(panel, run.outcomes)).toEqual(discoverPanel(panel));
+    await expectQueueDrains(5_000);
+  }, 30_000);
+
   it("kill -9 of one worker mid-shard: the run completes with identical rows (its shard retried elsewhere)", async () => {
     const panel = universe(30);
     const local = discoverPanel(panel);

@@ -43,6 +43,12 @@ export interface ServerConfig {
   readonly allowPlaintextToken: boolean;
   /** The lab's store for universe requests (`ARBLAB_STORE`); null = prices must be sent inline. */
   readonly storePath: string | null;
+  /**
+   * Redis of the distributed DiscoverPairs (`REDIS_URL`, redis:// or rediss://): when set the
+   * server is the coordinator and `arblab worker` processes compute the shards; null = the
+   * in-process worker pool (issue 15).
+   */
+  readonly redisUrl: string | null;
 }
 
 /**
@@ -64,6 +70,7 @@ export const TEST_DEFAULTS: ServerConfig = {
   metricsToken: null,
   allowPlaintextToken: true,
   storePath: null,
+  redisUrl: null,
 };
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -88,6 +95,32 @@ function stringFromEnv(env: NodeJS.ProcessEnv, name: string): string | null {
   return raw === undefined || raw.trim() === "" ? null : raw.trim();
 }
 
+/** REDIS_URL: unset/blank = null; otherwise a redis:// or rediss:// URL with an optional numeric database. */
+function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
+  const url = stringFromEnv(env, "REDIS_URL");
+  if (url !== null) checkRedisUrl("configFromEnv", url);
+  return url;
+}
+
+/**
+ * Validate a Redis URL as the distributed coordinator will parse it (same rules as
+ * src/distributed/wire.ts `redisOptions`, without importing bullmq/ioredis here).
+ * @throws RangeError naming REDIS_URL and the rule
+ */
+export function checkRedisUrl(where: string, url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RangeError(`${where}: REDIS_URL must be a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new RangeError(`${where}: REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(url)}`);
+  }
+  const db = parsed.pathname.length > 1 ? parsed.pathname.slice(1) : "0";
+  if (!/^[0-9]+$/.test(db)) throw new RangeError(`${where}: REDIS_URL database must be a non-negative integer, got ${JSON.stringify(db)}`);
+}
+
 /**
  * Read the server configuration from environment variables (production defaults):
  * GRPC_BIND_ADDRESS (0.0.0.0:50051), METRICS_PORT (9464; 0 = ephemeral; -1 = disabled),
@@ -95,7 +128,8 @@ function stringFromEnv(env: NodeJS.ProcessEnv, name: string): string | null {
  * GRPC_TLS_KEY (PEM paths, both or neither), GRPC_AUTH_TOKEN (unset = no auth), COMPUTE_WORKERS
  * (CPU count), SHUTDOWN_GRACE_MS (10000), PRICE_STORE_MAX_BYTES (67108864), METRICS_TOKEN (unset = open
  * /metrics), GRPC_ALLOW_PLAINTEXT_TOKEN (0: a GRPC_AUTH_TOKEN without TLS is refused),
- * ARBLAB_STORE (unset = no store for universe requests).
+ * ARBLAB_STORE (unset = no store for universe requests), REDIS_URL (unset = DiscoverPairs on the
+ * in-process pool; set = on `arblab worker` processes through that Redis).
  * @throws RangeError naming the variable when a value is malformed
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -120,5 +154,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     metricsToken: stringFromEnv(env, "METRICS_TOKEN"),
     allowPlaintextToken: booleanFromEnv(env, "GRPC_ALLOW_PLAINTEXT_TOKEN"),
     storePath: stringFromEnv(env, "ARBLAB_STORE"),
+    redisUrl: redisUrlFromEnv(env),
   };
 }

@@ -1,7 +1,7 @@
 import { status, type ServiceError, Metadata } from "@grpc/grpc-js";
 
 /** A gRPC status code the server answers with on purpose. */
-export type WireCode = "INVALID_ARGUMENT" | "RESOURCE_EXHAUSTED" | "INTERNAL" | "UNAUTHENTICATED" | "CANCELLED";
+export type WireCode = "INVALID_ARGUMENT" | "RESOURCE_EXHAUSTED" | "INTERNAL" | "UNAUTHENTICATED" | "CANCELLED" | "UNAVAILABLE";
 
 /**
  * An error with an intended gRPC status. Wire validation throws these; library misuse arrives as

@@ -11,7 +11,7 @@ import { HealthImplementation } from "grpc-health-check";
 import { ReflectionService } from "@grpc/reflection";
 import { loadSync } from "@grpc/proto-loader";
 import type { Server as HttpServer } from "node:http";
-import { TEST_DEFAULTS, type ServerConfig } from "./config.js";
+import { checkRedisUrl, TEST_DEFAULTS, type ServerConfig } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { ComputePool } from "./pool.js";
 import { createServerMetrics, startMetricsHttp, type ServerMetrics } from "./metrics.js";
@@ -92,6 +92,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
       "startServer: GRPC_AUTH_TOKEN is set without TLS: the bearer token would cross the network in clear text. Set GRPC_TLS_CERT and GRPC_TLS_KEY, or GRPC_ALLOW_PLAINTEXT_TOKEN=1 to accept that (e.g. behind a TLS-terminating proxy)",
     );
   }
+  if (cfg.redisUrl !== null) checkRedisUrl("startServer", cfg.redisUrl);
   const logger = createLogger(cfg.logLevel);
   const pool = new ComputePool(cfg.workers);
   try {
@@ -103,7 +104,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   const metrics = createServerMetrics(() => pool.stats(), logger);
   const store = new PortfolioStore(cfg.priceStoreMaxBytes);
   const prices = new StorePrices(cfg.storePath);
-  const ctx: ServiceContext = { pool, logger, metrics, store, prices };
+  const ctx: ServiceContext = { pool, logger, metrics, store, prices, redisUrl: cfg.redisUrl };
 
   // Composition order: the last interceptor is the outermost. Metrics wraps the call first so it
   // records every status, including the decode guard's and the auth check's.

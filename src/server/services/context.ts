@@ -14,6 +14,8 @@ export interface ServiceContext {
   readonly store: PortfolioStore;
   /** Prices from the lab's store for requests naming a universe (issue 11). */
   readonly prices: StorePrices;
+  /** Redis of the distributed DiscoverPairs (issue 15, `REDIS_URL`); null = the in-process pool. */
+  readonly redisUrl: string | null;
 }
 
 /** Log a failure: INTERNAL at error level with the stack, caller mistakes at debug level. */
@@ -68,7 +70,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * then emits 'cancelled' too) or the server force-shuts down, so pool work stops with the call.
  * A deadline timer backs up the event. `dispose` removes the listeners once the work is done.
  */
-export function abortOnCallEnd(call: { on(event: "cancelled", listener: () => void): unknown; off(event: "cancelled", listener: () => void): unknown; getDeadline?: () => Date | number; cancelled?: boolean }): { signal: AbortSignal; dispose(): void } {
+export function abortOnCallEnd(call: {
+  on(event: "cancelled", listener: () => void): unknown;
+  off(event: "cancelled", listener: () => void): unknown;
+  getDeadline?: () => Date | number;
+  cancelled?: boolean;
+}): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onCancelled = (): void => controller.abort("call cancelled or deadline exceeded");
   call.on("cancelled", onCancelled);

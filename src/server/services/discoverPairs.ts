@@ -12,10 +12,17 @@
  * update (is_final, no result) lists the exact q-values. With max_q_value > 0 a pair is found only
  * if it passes the per-pair screens AND its q-value ≤ max_q_value: pairs whose bound already
  * guarantees that are streamed at once, the undecided ones just before the summary.
+ *
+ * With REDIS_URL set (ServiceContext.redisUrl, issue 15) the pairs are not sent to the pool: this
+ * call is the coordinator of a distributed run (src/distributed/discoverCoordinator.ts), whose
+ * shards `arblab worker` processes compute; their outcomes arrive in pair order and go through the
+ * same per-pair streaming, q-value and summary code below. The call's cancellation aborts the run
+ * (its remaining jobs are removed); a slow client pauses the pops from Redis (backpressure); a
+ * Redis failure or a run without workers ends the call with UNAVAILABLE naming Redis.
  */
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import { BatchDiscoveryRequest, PairDiscoveryUpdate, PairTestResponse } from "../generated/pair_discovery.js";
-import { resourceExhausted, invalidArgument } from "../errors.js";
+import { resourceExhausted, invalidArgument, WireError } from "../errors.js";
 import { positiveIntOrDefault, positiveOrDefault, wireSeries } from "../wire.js";
 import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type PartialPairResult } from "../compute/pairPipeline.js";
 import type { DiscoverBatchResult } from "../compute/discoverBatch.js";
@@ -130,12 +137,16 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   const started = performance.now();
   const v = validate(ctx, await withStorePrices(ctx, call.request));
   const cancel = new Int32Array(new SharedArrayBuffer(4));
+  /** Aborts a distributed run (REDIS_URL) with the call. */
+  const abort = new AbortController();
   let cancelled = call.cancelled;
   const onCancel = (): void => {
     cancelled = true;
     Atomics.store(cancel, 0, 1);
+    abort.abort(new WireError("CANCELLED", `${RPC}: cancelled`));
   };
   call.on("cancelled", onCancel);
+  if (cancelled) onCancel();
   ctx.metrics.discoveryActiveStreams.inc();
 
   const cursor = new PairCursor(v.names.length, v.totalPairs);
@@ -170,12 +181,16 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   const boundFor = (p: number): number => qValueUpperBound(p, seen.countAtOrBelow(p), v.totalPairs);
 
   const onBatch = (pairs: Int32Array, reply: DiscoverBatchResult): void => {
-    const results = reply.results;
     workerMs += reply.elapsedMs;
-    if (results.length > 0) {
-      const ms = reply.elapsedMs / results.length;
+    if (reply.results.length > 0) {
+      const ms = reply.elapsedMs / reply.results.length;
       perPairMs = Number.isNaN(perPairMs) ? ms : 0.7 * perPairMs + 0.3 * ms;
     }
+    onResults(pairs, reply.results);
+  };
+
+  /** Stream one batch's (or shard's) results; `pairs` holds their (i, j) symbol indices. */
+  const onResults = (pairs: Int32Array, results: PartialPairResult[]): void => {
     for (let k = 0; k < results.length; k++) {
       const r = results[k];
       r.symbol1 = v.names[pairs[2 * k]];
@@ -248,8 +263,55 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
     return drained;
   };
 
+  /** REDIS_URL: the shards run on `arblab worker` processes; outcomes arrive in pair order. */
+  const runDistributed = async (redisUrl: string): Promise<void> => {
+    if (v.totalPairs === 0) return;
+    const { discoverPairsDistributed } = await import("../../distributed/discoverCoordinator.js");
+    const values = v.names.map((_, k) => v.series.subarray(k * v.length, (k + 1) * v.length));
+    let remote: Awaited<ReturnType<typeof discoverPairsDistributed>>;
+    try {
+      remote = await discoverPairsDistributed(
+        { symbols: v.names, values },
+        {
+          redisUrl,
+          options: v.options,
+          maxPairs: v.totalPairs,
+          shardPairs: v.fixedBatch > 0 ? v.fixedBatch : undefined,
+          signal: abort.signal,
+          // Bounded: every wait ends on 'drain', 'close', 'cancelled' or 'finish'.
+          beforeNext: async () => {
+            while (!cancelled && backlogged()) {
+              await drainWait();
+              if (backlogged()) await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+          },
+          onOutcomes: (start, outcomes) => {
+            if (cancelled) return;
+            if (start !== cursor.taken) throw new Error(`${RPC}: distributed outcomes for pair ${start} arrived, expected pair ${cursor.taken}`);
+            const pairs = cursor.take(outcomes.length);
+            // A pair whose pipeline threw: the same result as the pool path's (discoverBatch).
+            const results = outcomes.map(
+              (o): PartialPairResult =>
+                o.result ?? { success: false, nObservations: v.length, error: `pair test failed: ${o.thrown}`, pValue: Number.NaN, qValue: Number.NaN },
+            );
+            onResults(pairs, results);
+          },
+        },
+      );
+    } catch (error) {
+      if (cancelled) return;
+      const message = error instanceof Error ? error.message : String(error);
+      // Redis unreachable or lost, or no worker serving the queue: the backend is unavailable.
+      if (!(error instanceof RangeError) && /Redis at|arblab worker/.test(message)) throw new WireError("UNAVAILABLE", `${RPC}: ${message}`);
+      throw error;
+    }
+    workerMs += remote.computeMs;
+    ctx.logger.debug({ rpc: RPC, shards: remote.shards, duplicateReports: remote.duplicateReports, shardsByWorker: remote.shardsByWorker }, "distributed discovery done");
+  };
+
   try {
-    while (!cancelled && failure === null) {
+    if (ctx.redisUrl !== null) await runDistributed(ctx.redisUrl);
+    while (ctx.redisUrl === null && !cancelled && failure === null) {
       const blocked = backlogged();
       while (!cancelled && failure === null && !blocked && inflight.size < maxInflight && !cursor.done) dispatch();
       if (cancelled || failure !== null) break;
