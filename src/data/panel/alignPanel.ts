@@ -90,14 +90,25 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
   // 2. missing fraction
   const kept: number[] = [];
   const droppedSymbols: { symbol: string; missingFraction: number }[] = [];
+  let keptMissing = 0;
   series.forEach((s, j) => {
     let missing = 0;
     const v = onGrid[j]!;
     for (let i = 0; i < m; i++) if (Number.isNaN(v[i]!)) missing++;
     const fraction = m === 0 ? 1 : missing / m;
     if (fraction > maxMissing) droppedSymbols.push({ symbol: s.symbol, missingFraction: fraction });
-    else kept.push(j);
+    else { kept.push(j); keptMissing += missing; }
   });
+  // Fast path: no kept symbol misses a grid point, so nothing is filled or dropped and the grid
+  // values (fresh copies) are the panel as they stand.
+  if (keptMissing === 0) {
+    const filled: Record<string, number> = {};
+    for (const j of kept) filled[series[j]!.symbol] = 0;
+    return {
+      symbols: kept.map((j) => series[j]!.symbol), timestamps: grid, values: kept.map((j) => onGrid[j]!), alignment, droppedSymbols,
+      droppedTimestamps: 0, filled,
+    };
+  }
   // 3. fill, then intersect
   const filled: Record<string, number> = {};
   for (const j of kept) {

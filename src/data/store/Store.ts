@@ -469,37 +469,29 @@ export class Store {
         if (index.has(s)) throw new RangeError(`${fn}: symbols lists ${s} twice`);
         index.set(s, i);
       });
-      // One query, doubles and int32 only (no per-row strings, no per-value conversion), and no ORDER
-      // BY (DuckDB sorts before it streams the first row): rows of symbol k (its position in the
-      // request) are copied out chunk by chunk, scattered by k, and each series sorted by ts if needed.
+      // One query, one row per symbol: k (its position in the request) and its ts and values as
+      // DOUBLE lists (NULL volume → NaN in SQL), so the whole panel usually arrives in one chunk whose
+      // flat child vectors are Float64Array views; each series is one copy out of them. No ORDER BY
+      // (the aggregate keeps the scan order, sorted for the stored layout; sortByTs checks and fixes).
       const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
         WHERE interval = $1 AND ts >= $2 AND ts <= $3`;
       const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
-      const result = await this.connection.run(`SELECT k, ts::DOUBLE AS ts, ${field} AS v ${from}`, params);
-      // Rows of one symbol come in runs (the stored layout is sorted by symbol, ts): each run is
-      // copied out of the chunk (its views are only valid until the next fetch) and joined after.
-      const pieces = symbols.map(() => [] as { ts: Float64Array; v: Float64Array }[]);
+      const value = field === "volume" ? `coalesce(volume::DOUBLE, 'NaN'::DOUBLE)` : `${field}::DOUBLE`;
+      const result = await this.connection.run(`SELECT k, list(ts::DOUBLE) AS ts, list(${value}) AS v ${from} GROUP BY k`, params);
+      const none = { ts: new Float64Array(0), v: new Float64Array(0) };
+      const perSymbol: { ts: Float64Array; v: Float64Array }[] = symbols.map(() => none);
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        const k = int32s(chunk.getColumnVector(0)), ts = doubles(chunk.getColumnVector(1), false), v = doubles(chunk.getColumnVector(2), field === "volume");
-        let i = 0;
-        while (i < k.length) {
-          const key = k[i]!;
-          let j = i + 1;
-          while (j < k.length && k[j] === key) j++;
-          pieces[key]!.push({ ts: ts.slice(i, j), v: v.slice(i, j) });
-          i = j;
+        const k = int32s(chunk.getColumnVector(0));
+        const tsList = chunk.getColumnVector(1) as unknown as ListVector, vList = chunk.getColumnVector(2) as unknown as ListVector;
+        const ts = doubles(tsList.childVector, false), v = doubles(vList.childVector, false);
+        for (let r = 0; r < k.length; r++) {
+          const at = tsList.getEntryOffset(r), n = tsList.getEntryLength(r), atV = vList.getEntryOffset(r);
+          if (vList.getEntryLength(r) !== n) throw new Error(`${fn}: internal: ${n} timestamps but ${vList.getEntryLength(r)} values for ${symbols[k[r]!]}`);
+          perSymbol[k[r]!] = { ts: ts.slice(at, at + n), v: v.slice(atV, atV + n) };
         }
       }
-      const perSymbol = pieces.map((list) => {
-        if (list.length === 1) return list[0]!;
-        const n = list.reduce((sum, p) => sum + p.ts.length, 0);
-        const out = { ts: new Float64Array(n), v: new Float64Array(n) };
-        let at = 0;
-        for (const p of list) { out.ts.set(p.ts, at); out.v.set(p.v, at); at += p.ts.length; }
-        return out;
-      });
       const sizes = perSymbol.map((p) => p.ts.length);
       for (const series of perSymbol) sortByTs(series);
       if (sizes.includes(0)) {
@@ -564,6 +556,13 @@ function doubles(vector: { itemCount: number; getItem(i: number): unknown }, may
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = (vector.getItem(i) as number | null) ?? Number.NaN;
   return out;
+}
+
+/** The parts of @duckdb/node-api's DuckDBListVector read here (flat child vector plus per-row offset/length). */
+interface ListVector {
+  readonly childVector: { itemCount: number; getItem(i: number): unknown };
+  getEntryOffset(row: number): number;
+  getEntryLength(row: number): number;
 }
 
 /** Sort one series by ts in place (a no-op check when already ascending, as the stored layout gives). */
