@@ -570,7 +570,8 @@ export class Store {
       // One query, one row per symbol: k (its position in the request) and its ts and values as
       // DOUBLE lists (NULL volume → NaN in SQL), so the whole panel usually arrives in one chunk whose
       // flat child vectors are Float64Array views; each series is one copy out of them. No ORDER BY
-      // (the aggregate keeps the scan order, sorted for the stored layout; sortByTs checks and fixes).
+      // inside list(): the parallel aggregate joins per-thread runs, so a few series (21 of 500 in the
+      // store bench) come out of ts order; sortByTs checks each and sorts those (ts and v together).
       const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
         WHERE interval = $1 AND ts >= $2 AND ts <= $3`;
       const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
