@@ -48,13 +48,15 @@ export const DEFAULT_MAX_GAP = 5;
 /** Align `series` under `options`. @throws RangeError for a bad option, unsorted ts or mismatched lengths */
 export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOptions = {}): AlignedPanel {
   const alignment = options.alignment ?? "intersect";
-  if (alignment !== "intersect" && alignment !== "ffill") throw new RangeError(`alignPanel: alignment must be "intersect" or "ffill", got ${JSON.stringify(alignment)}`);
+  if (alignment !== "intersect" && alignment !== "ffill")
+    throw new RangeError(`alignPanel: alignment must be "intersect" or "ffill", got ${JSON.stringify(alignment)}`);
   const maxGap = options.maxGap ?? DEFAULT_MAX_GAP;
   if (!(Number.isInteger(maxGap) && maxGap >= 0)) throw new RangeError(`alignPanel: maxGap must be an integer ≥ 0, got ${maxGap}`);
   const maxMissing = options.maxMissingFraction ?? 1;
   if (!(maxMissing >= 0 && maxMissing <= 1)) throw new RangeError(`alignPanel: maxMissingFraction must lie in [0, 1], got ${maxMissing}`);
   for (const s of series) {
-    if (s.ts.length !== s.values.length) throw new RangeError(`alignPanel: ${s.symbol} has ${s.ts.length} timestamps and ${s.values.length} values`);
+    if (s.ts.length !== s.values.length)
+      throw new RangeError(`alignPanel: ${s.symbol} has ${s.ts.length} timestamps and ${s.values.length} values`);
     for (let i = 1; i < s.ts.length; i++) {
       if (!(s.ts[i]! > s.ts[i - 1]!)) throw new RangeError(`alignPanel: ${s.symbol} timestamps must be strictly ascending (index ${i})`);
     }
@@ -69,7 +71,10 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
     for (const s of series) total += s.ts.length;
     const all = new Float64Array(total);
     let k = 0;
-    for (const s of series) { all.set(s.ts, k); k += s.ts.length; }
+    for (const s of series) {
+      all.set(s.ts, k);
+      k += s.ts.length;
+    }
     all.sort();
     let u = 0;
     for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[u++] = all[i]!;
@@ -90,14 +95,33 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
   // 2. missing fraction
   const kept: number[] = [];
   const droppedSymbols: { symbol: string; missingFraction: number }[] = [];
+  let keptMissing = 0;
   series.forEach((s, j) => {
     let missing = 0;
     const v = onGrid[j]!;
     for (let i = 0; i < m; i++) if (Number.isNaN(v[i]!)) missing++;
     const fraction = m === 0 ? 1 : missing / m;
     if (fraction > maxMissing) droppedSymbols.push({ symbol: s.symbol, missingFraction: fraction });
-    else kept.push(j);
+    else {
+      kept.push(j);
+      keptMissing += missing;
+    }
   });
+  // Fast path: no kept symbol misses a grid point, so nothing is filled or dropped and the grid
+  // values (fresh copies) are the panel as they stand.
+  if (keptMissing === 0) {
+    const filled: Record<string, number> = {};
+    for (const j of kept) filled[series[j]!.symbol] = 0;
+    return {
+      symbols: kept.map((j) => series[j]!.symbol),
+      timestamps: grid,
+      values: kept.map((j) => onGrid[j]!),
+      alignment,
+      droppedSymbols,
+      droppedTimestamps: 0,
+      filled,
+    };
+  }
   // 3. fill, then intersect
   const filled: Record<string, number> = {};
   for (const j of kept) {
@@ -106,7 +130,10 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
     if (alignment === "ffill") {
       let i = 0;
       while (i < m) {
-        if (!Number.isNaN(v[i]!) || i === 0) { i++; continue; }
+        if (!Number.isNaN(v[i]!) || i === 0) {
+          i++;
+          continue;
+        }
         let end = i;
         while (end < m && Number.isNaN(v[end]!)) end++;
         const last = v[i - 1]!;
@@ -135,7 +162,8 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
   } else {
     for (let i = 0, r = 0; i < m; i++) if (keep[i]) timestamps[r++] = grid[i]!;
     for (let c = 0; c < kept.length; c++) {
-      const v = onGrid[kept[c]!]!, out = values[c]!;
+      const v = onGrid[kept[c]!]!,
+        out = values[c]!;
       for (let i = 0, r = 0; i < m; i++) if (keep[i]) out[r++] = v[i]!;
     }
   }
@@ -144,7 +172,8 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
     for (let c = 0; c < kept.length; c++) {
       const j = kept[c]!;
       const s = series[j]!;
-      let original = 0, p = 0;
+      let original = 0,
+        p = 0;
       for (let i = 0; i < n; i++) {
         while (p < s.ts.length && s.ts[p]! < timestamps[i]!) p++;
         if (p < s.ts.length && s.ts[p] === timestamps[i] && !Number.isNaN(s.values[p]!)) original++;
@@ -153,8 +182,13 @@ export function alignPanel(series: readonly SymbolSeries[], options: AlignmentOp
     }
   }
   return {
-    symbols: kept.map((j) => series[j]!.symbol), timestamps, values, alignment, droppedSymbols,
-    droppedTimestamps: m - n, filled,
+    symbols: kept.map((j) => series[j]!.symbol),
+    timestamps,
+    values,
+    alignment,
+    droppedSymbols,
+    droppedTimestamps: m - n,
+    filled,
   };
 }
 

@@ -109,7 +109,8 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env, cwd: stri
 }
 
 function checkName(fn: string, arg: string, value: unknown): string {
-  if (typeof value !== "string" || value.length === 0) throw new TypeError(`${fn}: ${arg} must be a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new TypeError(`${fn}: ${arg} must be a non-empty string, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -188,31 +189,42 @@ export class Store {
   }
 
   /** Column form of `upsertBars` (what the readers produce; no per-bar objects). Validated like upsertBars. */
-  async upsertBarColumns(columns: BarColumns, options: { source: string }): Promise<{ inserted: number; updated: number; unchanged: number }> {
+  async upsertBarColumns(
+    columns: BarColumns,
+    options: { source: string },
+  ): Promise<{ inserted: number; updated: number; unchanged: number }> {
     const source = checkName("Store.upsertBarColumns", "options.source", options?.source);
     validateColumns(columns);
     return this.upsertColumns(columns, source);
   }
 
   private async upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
-    const { inserted, updated, unchanged } = await this.upsertStaged(async (con) => {
-      const appender = await con.createAppender("bars_staging", null, "temp");
-      const types = [VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
-      const n = c.ts.length;
-      for (let from = 0; from < n; from += CHUNK_ROWS) {
-        const to = Math.min(n, from + CHUNK_ROWS);
-        const chunk = DuckDBDataChunk.create(types, to - from);
-        const volume: (number | null)[] = new Array(to - from);
-        for (let i = from; i < to; i++) volume[i - from] = Number.isNaN(c.volume[i]) ? null : c.volume[i]!;
-        chunk.setColumns([
-          c.symbol.slice(from, to), c.interval.slice(from, to), Array.from(c.ts.subarray(from, to)),
-          Array.from(c.open.subarray(from, to)), Array.from(c.high.subarray(from, to)), Array.from(c.low.subarray(from, to)),
-          Array.from(c.close.subarray(from, to)), volume,
-        ]);
-        appender.appendDataChunk(chunk);
-      }
-      appender.closeSync();
-    }, { source, validate: null });
+    const { inserted, updated, unchanged } = await this.upsertStaged(
+      async (con) => {
+        const appender = await con.createAppender("bars_staging", null, "temp");
+        const types = [VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
+        const n = c.ts.length;
+        for (let from = 0; from < n; from += CHUNK_ROWS) {
+          const to = Math.min(n, from + CHUNK_ROWS);
+          const chunk = DuckDBDataChunk.create(types, to - from);
+          const volume: (number | null)[] = new Array(to - from);
+          for (let i = from; i < to; i++) volume[i - from] = Number.isNaN(c.volume[i]) ? null : c.volume[i]!;
+          chunk.setColumns([
+            c.symbol.slice(from, to),
+            c.interval.slice(from, to),
+            Array.from(c.ts.subarray(from, to)),
+            Array.from(c.open.subarray(from, to)),
+            Array.from(c.high.subarray(from, to)),
+            Array.from(c.low.subarray(from, to)),
+            Array.from(c.close.subarray(from, to)),
+            volume,
+          ]);
+          appender.appendDataChunk(chunk);
+        }
+        appender.closeSync();
+      },
+      { source, validate: null },
+    );
     return { inserted, updated, unchanged };
   }
 
@@ -225,7 +237,10 @@ export class Store {
    * is then the sorted list of staged symbols (null without validate).
    * @internal for src/data/ingest; use upsertBars / upsertBarColumns.
    */
-  upsertStaged(fill: (con: DuckDBConnection) => Promise<void>, options: { source: string; validate: { spacingMs: number } | null }): Promise<{ inserted: number; updated: number; unchanged: number; symbols: string[] | null }> {
+  upsertStaged(
+    fill: (con: DuckDBConnection) => Promise<void>,
+    options: { source: string; validate: { spacingMs: number } | null },
+  ): Promise<{ inserted: number; updated: number; unchanged: number; symbols: string[] | null }> {
     return this.transaction(async () => {
       const con = this.connection;
       await con.run(`CREATE OR REPLACE TEMP TABLE bars_staging (symbol VARCHAR, interval VARCHAR, ts DOUBLE,
@@ -234,43 +249,61 @@ export class Store {
       let symbols: string[] | null = null;
       if (options.validate) {
         // One pass: the bar rules per symbol, and the symbol list (sorted) for the caller.
-        const perSymbol = (await this.connection.runAndReadAll(`SELECT symbol, count(*) FILTER (WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
+        const perSymbol = (
+          await this.connection.runAndReadAll(`SELECT symbol, count(*) FILTER (WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
           OR open IS NULL OR high IS NULL OR low IS NULL OR close IS NULL
           OR NOT (isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)) OR open <= 0 OR high <= 0 OR low <= 0 OR close <= 0
           OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0)))::DOUBLE AS bad
-          FROM bars_staging GROUP BY symbol ORDER BY symbol`)).getColumns() as [(string | null)[], number[]];
+          FROM bars_staging GROUP BY symbol ORDER BY symbol`)
+        ).getColumns() as [(string | null)[], number[]];
         const bad = (perSymbol[1] ?? []).reduce((sum, n) => sum + n, 0);
         if (bad > 0) throw new StagedValidationError(`${bad} bars break the bar rules`);
         symbols = (perSymbol[0] ?? []) as string[];
       }
       // One sort of the staging by (symbol, interval, ts): gap 0 = a repeated key, 0 < gap < spacing = bars closer than the interval.
-      const gaps = (await this.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE gap = 0) AS repeats, count(*) FILTER (WHERE gap > 0 AND gap < $1) AS close
-        FROM (SELECT ts - lag(ts) OVER (PARTITION BY symbol, interval ORDER BY ts) AS gap FROM bars_staging)`, [options.validate?.spacingMs ?? 0]))[0]!;
+      const gaps = (
+        await this.rows(
+          `SELECT count(*) AS n, count(*) FILTER (WHERE gap = 0) AS repeats, count(*) FILTER (WHERE gap > 0 AND gap < $1) AS close
+        FROM (SELECT ts - lag(ts) OVER (PARTITION BY symbol, interval ORDER BY ts) AS gap FROM bars_staging)`,
+          [options.validate?.spacingMs ?? 0],
+        )
+      )[0]!;
       if (options.validate && Number(gaps.close) > 0) throw new StagedValidationError(`${gaps.close} bars closer than the interval`);
       let groups: Record<string, DuckDBValue> = { keys: gaps.n, rows: gaps.n, variants: 1 };
       if (Number(gaps.repeats) > 0) {
-        groups = (await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
+        groups = (
+          await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
             arg_max(symbol, variants) AS symbol, arg_max(interval, variants) AS interval, arg_max(ts, variants)::BIGINT::VARCHAR AS ts
-          FROM (SELECT symbol, interval, ts, count(*) AS rows, count(DISTINCT (open, high, low, close, volume)) AS variants FROM bars_staging GROUP BY ALL)`))[0]!;
+          FROM (SELECT symbol, interval, ts, count(*) AS rows, count(DISTINCT (open, high, low, close, volume)) AS variants FROM bars_staging GROUP BY ALL)`)
+        )[0]!;
       }
       if (Number(groups.variants) > 1) {
-        throw new (options.validate ? StagedValidationError : RangeError)(`Store.upsert: duplicate (symbol, interval, ts) = (${groups.symbol}, ${groups.interval}, ${new Date(Number(groups.ts)).toISOString()}) with different values`);
+        throw new (options.validate ? StagedValidationError : RangeError)(
+          `Store.upsert: duplicate (symbol, interval, ts) = (${groups.symbol}, ${groups.interval}, ${new Date(Number(groups.ts)).toISOString()}) with different values`,
+        );
       }
       const staged = Number(groups.rows) > Number(groups.keys) ? "(SELECT DISTINCT * FROM bars_staging)" : "bars_staging";
-      const overlap = (await this.rows(`SELECT count(*) AS n FROM bars WHERE interval IN (SELECT DISTINCT interval FROM bars_staging)
-        AND symbol IN (SELECT DISTINCT symbol FROM bars_staging)`))[0]!;
+      const overlap = (
+        await this.rows(`SELECT count(*) AS n FROM bars WHERE interval IN (SELECT DISTINCT interval FROM bars_staging)
+        AND symbol IN (SELECT DISTINCT symbol FROM bars_staging)`)
+      )[0]!;
       let counts: { inserted: number; updated: number; unchanged: number };
       if (Number(overlap.n) === 0) {
         // Nothing stored for these symbols yet (a first ingest): a plain sorted insert.
-        await con.run(`INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
-          FROM ${staged} ORDER BY interval, symbol, ts`, [options.source]);
+        await con.run(
+          `INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
+          FROM ${staged} ORDER BY interval, symbol, ts`,
+          [options.source],
+        );
         counts = { inserted: Number(groups.keys), updated: 0, unchanged: 0 };
       } else {
-        const c = (await this.rows(`SELECT
+        const c = (
+          await this.rows(`SELECT
             count(*) FILTER (WHERE b.symbol IS NULL) AS inserted,
             count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS updated,
             count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS unchanged
-          FROM ${staged} s LEFT JOIN bars b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`))[0]!;
+          FROM ${staged} s LEFT JOIN bars b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`)
+        )[0]!;
         counts = { inserted: Number(c.inserted), updated: Number(c.updated), unchanged: Number(c.unchanged) };
         // Upsert as delete + insert of the new and changed keys: no ART primary-key index on bars (it
         // made a 2.5M-row ingest ~10× slower); key uniqueness is kept by this transaction alone.
@@ -278,10 +311,15 @@ export class Store {
           WHERE NOT EXISTS (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT
             AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume))`);
         if (counts.updated > 0) {
-          await con.run(`DELETE FROM bars b USING bars_changed s WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`);
+          await con.run(
+            `DELETE FROM bars b USING bars_changed s WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`,
+          );
         }
-        await con.run(`INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
-          FROM bars_changed ORDER BY interval, symbol, ts`, [options.source]);
+        await con.run(
+          `INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
+          FROM bars_changed ORDER BY interval, symbol, ts`,
+          [options.source],
+        );
         await con.run("DROP TABLE bars_changed");
       }
       await con.run("DROP TABLE bars_staging");
@@ -304,8 +342,14 @@ export class Store {
         [q.symbol, q.interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), q.limit ?? MAX_QUERY_LIMIT],
       );
       return rows.map((r) => ({
-        symbol: q.symbol, interval: q.interval, ts: r.ts as number, open: r.open as number, high: r.high as number,
-        low: r.low as number, close: r.close as number, volume: r.volume === null ? Number.NaN : (r.volume as number),
+        symbol: q.symbol,
+        interval: q.interval,
+        ts: r.ts as number,
+        open: r.open as number,
+        high: r.high as number,
+        low: r.low as number,
+        close: r.close as number,
+        volume: r.volume === null ? Number.NaN : (r.volume as number),
       }));
     });
   }
@@ -324,9 +368,10 @@ export class Store {
   async listSymbols(interval?: string): Promise<string[]> {
     if (interval !== undefined) checkName("Store.listSymbols", "interval", interval);
     return this.exclusive(async () => {
-      const r = interval === undefined
-        ? await this.rows(`SELECT DISTINCT symbol FROM bars ORDER BY symbol`)
-        : await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 ORDER BY symbol`, [interval]);
+      const r =
+        interval === undefined
+          ? await this.rows(`SELECT DISTINCT symbol FROM bars ORDER BY symbol`)
+          : await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 ORDER BY symbol`, [interval]);
       return r.map((x) => x.symbol as string);
     });
   }
@@ -334,8 +379,16 @@ export class Store {
   /** Per symbol and interval: bar count and first/last bar time. */
   barSummary(): Promise<{ symbol: string; interval: string; bars: number; firstMs: number; lastMs: number }[]> {
     return this.exclusive(async () => {
-      const r = await this.rows(`SELECT symbol, interval, count(*)::DOUBLE AS n, min(ts)::DOUBLE AS f, max(ts)::DOUBLE AS l FROM bars GROUP BY ALL ORDER BY symbol, interval`);
-      return r.map((x) => ({ symbol: x.symbol as string, interval: x.interval as string, bars: x.n as number, firstMs: x.f as number, lastMs: x.l as number }));
+      const r = await this.rows(
+        `SELECT symbol, interval, count(*)::DOUBLE AS n, min(ts)::DOUBLE AS f, max(ts)::DOUBLE AS l FROM bars GROUP BY ALL ORDER BY symbol, interval`,
+      );
+      return r.map((x) => ({
+        symbol: x.symbol as string,
+        interval: x.interval as string,
+        bars: x.n as number,
+        firstMs: x.f as number,
+        lastMs: x.l as number,
+      }));
     });
   }
 
@@ -345,7 +398,15 @@ export class Store {
     return this.transaction(async () => {
       const prepared = await this.connection.prepare(`INSERT OR REPLACE INTO instruments VALUES ($1, $2, $3, $4, $5, $6, $7)`);
       for (const x of instruments) {
-        prepared.bind([x.symbol, x.name ?? null, x.sector ?? null, x.industry ?? null, x.assetClass ?? null, x.currency ?? null, x.exchange ?? null]);
+        prepared.bind([
+          x.symbol,
+          x.name ?? null,
+          x.sector ?? null,
+          x.industry ?? null,
+          x.assetClass ?? null,
+          x.currency ?? null,
+          x.exchange ?? null,
+        ]);
         await prepared.run();
       }
       return instruments.length;
@@ -357,10 +418,17 @@ export class Store {
     return this.exclusive(async () => {
       const r = await this.rows(`SELECT * FROM instruments ORDER BY symbol`);
       const keep = symbols ? new Set(symbols) : null;
-      return r.filter((x) => !keep || keep.has(x.symbol as string)).map((x) => ({
-        symbol: x.symbol as string, name: x.name as string | null, sector: x.sector as string | null, industry: x.industry as string | null,
-        assetClass: x.asset_class as string | null, currency: x.currency as string | null, exchange: x.exchange as string | null,
-      }));
+      return r
+        .filter((x) => !keep || keep.has(x.symbol as string))
+        .map((x) => ({
+          symbol: x.symbol as string,
+          name: x.name as string | null,
+          sector: x.sector as string | null,
+          industry: x.industry as string | null,
+          assetClass: x.asset_class as string | null,
+          currency: x.currency as string | null,
+          exchange: x.exchange as string | null,
+        }));
     });
   }
 
@@ -368,7 +436,11 @@ export class Store {
    * Create (or with `replace`, redefine) a named universe. Every symbol must have bars in the store.
    * @throws RangeError naming the argument: empty name/list, duplicate or unknown symbol, existing name without replace
    */
-  async createUniverse(name: string, symbols: readonly string[], options: { description?: string; replace?: boolean } = {}): Promise<Universe> {
+  async createUniverse(
+    name: string,
+    symbols: readonly string[],
+    options: { description?: string; replace?: boolean } = {},
+  ): Promise<Universe> {
     checkName("Store.createUniverse", "name", name);
     if (!Array.isArray(symbols) || symbols.length === 0) throw new RangeError(`Store.createUniverse: symbols must be a non-empty list`);
     const seen = new Set<string>();
@@ -380,7 +452,10 @@ export class Store {
     return this.transaction(async () => {
       const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars`)).map((x) => x.symbol as string));
       const unknown = symbols.filter((s) => !known.has(s));
-      if (unknown.length > 0) throw new RangeError(`Store.createUniverse: symbols has no bars in the store: ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`);
+      if (unknown.length > 0)
+        throw new RangeError(
+          `Store.createUniverse: symbols has no bars in the store: ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`,
+        );
       const exists = (await this.rows(`SELECT 1 FROM universes WHERE name = $1`, [name])).length > 0;
       if (exists && !options.replace) throw new RangeError(`Store.createUniverse: universe "${name}" exists (pass replace to redefine it)`);
       await this.connection.run(`DELETE FROM universe_members WHERE universe = $1`, [name]);
@@ -412,7 +487,12 @@ export class Store {
     return this.exclusive(async () => {
       const r = await this.rows(`SELECT u.name, u.description, u.created_at::DOUBLE AS c, count(m.symbol)::DOUBLE AS n
         FROM universes u LEFT JOIN universe_members m ON m.universe = u.name GROUP BY ALL ORDER BY u.name`);
-      return r.map((x) => ({ name: x.name as string, description: x.description as string, size: x.n as number, createdAt: x.c as number }));
+      return r.map((x) => ({
+        name: x.name as string,
+        description: x.description as string,
+        size: x.n as number,
+        createdAt: x.c as number,
+      }));
     });
   }
 
@@ -420,8 +500,10 @@ export class Store {
   async saveResult(r: { kind: string; params: unknown; summary: unknown; codeVersion: string }): Promise<number> {
     checkName("Store.saveResult", "kind", r?.kind);
     return this.transaction(async () => {
-      const out = await this.rows(`INSERT INTO results (kind, created_at, params, summary, code_version) VALUES ($1, $2, $3, $4, $5) RETURNING id::DOUBLE AS id`,
-        [r.kind, Date.now(), JSON.stringify(r.params ?? null), JSON.stringify(r.summary ?? null), r.codeVersion]);
+      const out = await this.rows(
+        `INSERT INTO results (kind, created_at, params, summary, code_version) VALUES ($1, $2, $3, $4, $5) RETURNING id::DOUBLE AS id`,
+        [r.kind, Date.now(), JSON.stringify(r.params ?? null), JSON.stringify(r.summary ?? null), r.codeVersion],
+      );
       return out[0]!.id as number;
     });
   }
@@ -429,11 +511,23 @@ export class Store {
   /** Stored results, newest first, optionally of one kind. */
   listResults(kind?: string): Promise<StoredResult[]> {
     return this.exclusive(async () => {
-      const r = kind === undefined
-        ? await this.rows(`SELECT id::DOUBLE AS id, kind, created_at::DOUBLE AS c, params, summary, code_version FROM results ORDER BY id DESC`)
-        : await this.rows(`SELECT id::DOUBLE AS id, kind, created_at::DOUBLE AS c, params, summary, code_version FROM results WHERE kind = $1 ORDER BY id DESC`, [kind]);
-      return r.map((x) => ({ id: x.id as number, kind: x.kind as string, createdAt: x.c as number, params: JSON.parse(x.params as string),
-        summary: JSON.parse(x.summary as string), codeVersion: x.code_version as string }));
+      const r =
+        kind === undefined
+          ? await this.rows(
+              `SELECT id::DOUBLE AS id, kind, created_at::DOUBLE AS c, params, summary, code_version FROM results ORDER BY id DESC`,
+            )
+          : await this.rows(
+              `SELECT id::DOUBLE AS id, kind, created_at::DOUBLE AS c, params, summary, code_version FROM results WHERE kind = $1 ORDER BY id DESC`,
+              [kind],
+            );
+      return r.map((x) => ({
+        id: x.id as number,
+        kind: x.kind as string,
+        createdAt: x.c as number,
+        params: JSON.parse(x.params as string),
+        summary: JSON.parse(x.summary as string),
+        codeVersion: x.code_version as string,
+      }));
     });
   }
 
@@ -450,13 +544,17 @@ export class Store {
     checkName(fn, "interval", interval);
     checkMs(fn, "startMs", q.startMs);
     checkMs(fn, "endMs", q.endMs);
-    if (q.startMs !== undefined && q.endMs !== undefined && q.startMs > q.endMs) throw new RangeError(`${fn}: startMs (${q.startMs}) must be ≤ endMs (${q.endMs})`);
+    if (q.startMs !== undefined && q.endMs !== undefined && q.startMs > q.endMs)
+      throw new RangeError(`${fn}: startMs (${q.startMs}) must be ≤ endMs (${q.endMs})`);
     const field = q.field ?? "close";
-    if (!BAR_FIELDS.includes(field)) throw new RangeError(`${fn}: field must be one of ${BAR_FIELDS.join(", ")}, got ${JSON.stringify(field)}`);
+    if (!BAR_FIELDS.includes(field))
+      throw new RangeError(`${fn}: field must be one of ${BAR_FIELDS.join(", ")}, got ${JSON.stringify(field)}`);
     return this.exclusive(async () => {
       let symbols: readonly string[];
       if (q.universe !== undefined) {
-        const m = await this.rows(`SELECT symbol FROM universe_members WHERE universe = $1 ORDER BY position`, [checkName(fn, "universe", q.universe)]);
+        const m = await this.rows(`SELECT symbol FROM universe_members WHERE universe = $1 ORDER BY position`, [
+          checkName(fn, "universe", q.universe),
+        ]);
         if (m.length === 0) throw new RangeError(`${fn}: universe "${q.universe}" does not exist`);
         symbols = m.map((x) => x.symbol as string);
       } else {
@@ -469,44 +567,52 @@ export class Store {
         if (index.has(s)) throw new RangeError(`${fn}: symbols lists ${s} twice`);
         index.set(s, i);
       });
-      // One query, doubles and int32 only (no per-row strings, no per-value conversion), and no ORDER
-      // BY (DuckDB sorts before it streams the first row): rows of symbol k (its position in the
-      // request) are copied out chunk by chunk, scattered by k, and each series sorted by ts if needed.
+      // One query, one row per symbol: k (its position in the request) and its ts and values as
+      // DOUBLE lists (NULL volume → NaN in SQL), so the whole panel usually arrives in one chunk whose
+      // flat child vectors are Float64Array views; each series is one copy out of them. No ORDER BY
+      // inside list(): the parallel aggregate joins per-thread runs, so a few series (21 of 500 in the
+      // store bench) come out of ts order; sortByTs checks each and sorts those (ts and v together).
       const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
         WHERE interval = $1 AND ts >= $2 AND ts <= $3`;
       const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
-      const result = await this.connection.run(`SELECT k, ts::DOUBLE AS ts, ${field} AS v ${from}`, params);
-      // Rows of one symbol come in runs (the stored layout is sorted by symbol, ts): each run is
-      // copied out of the chunk (its views are only valid until the next fetch) and joined after.
-      const pieces = symbols.map(() => [] as { ts: Float64Array; v: Float64Array }[]);
+      const value = field === "volume" ? `coalesce(volume::DOUBLE, 'NaN'::DOUBLE)` : `${field}::DOUBLE`;
+      const result = await this.connection.run(`SELECT k, list(ts::DOUBLE) AS ts, list(${value}) AS v ${from} GROUP BY k`, params);
+      const none = { ts: new Float64Array(0), v: new Float64Array(0) };
+      const perSymbol: { ts: Float64Array; v: Float64Array }[] = symbols.map(() => none);
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        const k = int32s(chunk.getColumnVector(0)), ts = doubles(chunk.getColumnVector(1), false), v = doubles(chunk.getColumnVector(2), field === "volume");
-        let i = 0;
-        while (i < k.length) {
-          const key = k[i]!;
-          let j = i + 1;
-          while (j < k.length && k[j] === key) j++;
-          pieces[key]!.push({ ts: ts.slice(i, j), v: v.slice(i, j) });
-          i = j;
+        const k = int32s(chunk.getColumnVector(0));
+        const tsList = chunk.getColumnVector(1) as unknown as ListVector,
+          vList = chunk.getColumnVector(2) as unknown as ListVector;
+        const ts = doubles(tsList.childVector, false),
+          v = doubles(vList.childVector, false);
+        for (let r = 0; r < k.length; r++) {
+          const at = tsList.getEntryOffset(r),
+            n = tsList.getEntryLength(r),
+            atV = vList.getEntryOffset(r);
+          if (vList.getEntryLength(r) !== n)
+            throw new Error(`${fn}: internal: ${n} timestamps but ${vList.getEntryLength(r)} values for ${symbols[k[r]!]}`);
+          perSymbol[k[r]!] = { ts: ts.slice(at, at + n), v: v.slice(atV, atV + n) };
         }
       }
-      const perSymbol = pieces.map((list) => {
-        if (list.length === 1) return list[0]!;
-        const n = list.reduce((sum, p) => sum + p.ts.length, 0);
-        const out = { ts: new Float64Array(n), v: new Float64Array(n) };
-        let at = 0;
-        for (const p of list) { out.ts.set(p.ts, at); out.v.set(p.v, at); at += p.ts.length; }
-        return out;
-      });
       const sizes = perSymbol.map((p) => p.ts.length);
       for (const series of perSymbol) sortByTs(series);
       if (sizes.includes(0)) {
         // Some symbol has no rows in range: unknown (no bars of this interval at all) is the caller's error.
-        const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 AND symbol IN (SELECT unnest($2::VARCHAR[]))`, [interval, listOf(symbols)])).map((x) => x.symbol as string));
+        const known = new Set(
+          (
+            await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 AND symbol IN (SELECT unnest($2::VARCHAR[]))`, [
+              interval,
+              listOf(symbols),
+            ])
+          ).map((x) => x.symbol as string),
+        );
         const unknown = symbols.filter((s) => !known.has(s));
-        if (unknown.length > 0) throw new RangeError(`${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`);
+        if (unknown.length > 0)
+          throw new RangeError(
+            `${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`,
+          );
       }
       const empty = symbols.filter((_, i) => perSymbol[i]!.ts.length === 0);
       if (empty.length === symbols.length) {
@@ -566,6 +672,13 @@ function doubles(vector: { itemCount: number; getItem(i: number): unknown }, may
   return out;
 }
 
+/** The parts of @duckdb/node-api's DuckDBListVector read here (flat child vector plus per-row offset/length). */
+interface ListVector {
+  readonly childVector: { itemCount: number; getItem(i: number): unknown };
+  getEntryOffset(row: number): number;
+  getEntryLength(row: number): number;
+}
+
 /** Sort one series by ts in place (a no-op check when already ascending, as the stored layout gives). */
 function sortByTs(series: { ts: Float64Array; v: Float64Array }): void {
   const { ts, v } = series;
@@ -573,7 +686,8 @@ function sortByTs(series: { ts: Float64Array; v: Float64Array }): void {
   for (let i = 1; i < ts.length && sorted; i++) sorted = ts[i - 1]! <= ts[i]!;
   if (sorted) return;
   const order = Array.from(ts.keys()).sort((a, b) => ts[a]! - ts[b]!);
-  const t2 = Float64Array.from(order, (i) => ts[i]!), v2 = Float64Array.from(order, (i) => v[i]!);
+  const t2 = Float64Array.from(order, (i) => ts[i]!),
+    v2 = Float64Array.from(order, (i) => v[i]!);
   ts.set(t2);
   v.set(v2);
 }
@@ -612,13 +726,25 @@ export interface BarColumns {
 function barsToColumns(bars: readonly Bar[]): BarColumns {
   const n = bars.length;
   const c = {
-    symbol: new Array<string>(n), interval: new Array<string>(n), ts: new Float64Array(n), open: new Float64Array(n),
-    high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n),
+    symbol: new Array<string>(n),
+    interval: new Array<string>(n),
+    ts: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     const b = bars[i]!;
-    c.symbol[i] = b.symbol; c.interval[i] = b.interval; c.ts[i] = b.ts; c.open[i] = b.open;
-    c.high[i] = b.high; c.low[i] = b.low; c.close[i] = b.close; c.volume[i] = b.volume;
+    c.symbol[i] = b.symbol;
+    c.interval[i] = b.interval;
+    c.ts[i] = b.ts;
+    c.open[i] = b.open;
+    c.high[i] = b.high;
+    c.low[i] = b.low;
+    c.close[i] = b.close;
+    c.volume[i] = b.volume;
   }
   return c;
 }
@@ -626,12 +752,19 @@ function barsToColumns(bars: readonly Bar[]): BarColumns {
 function validateColumns(c: BarColumns): void {
   const n = c.ts.length;
   for (const key of ["symbol", "interval", "open", "high", "low", "close", "volume"] as const) {
-    if (c[key].length !== n) throw new RangeError(`Store.upsertBarColumns: columns.${key} has ${c[key].length} entries, columns.ts has ${n}`);
+    if (c[key].length !== n)
+      throw new RangeError(`Store.upsertBarColumns: columns.${key} has ${c[key].length} entries, columns.ts has ${n}`);
   }
   const bar: Bar = { symbol: "", interval: "", ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   for (let i = 0; i < n; i++) {
-    bar.symbol = c.symbol[i]!; bar.interval = c.interval[i]!; bar.ts = c.ts[i]!; bar.open = c.open[i]!;
-    bar.high = c.high[i]!; bar.low = c.low[i]!; bar.close = c.close[i]!; bar.volume = c.volume[i]!;
+    bar.symbol = c.symbol[i]!;
+    bar.interval = c.interval[i]!;
+    bar.ts = c.ts[i]!;
+    bar.open = c.open[i]!;
+    bar.high = c.high[i]!;
+    bar.low = c.low[i]!;
+    bar.close = c.close[i]!;
+    bar.volume = c.volume[i]!;
     validateBar(bar, `Store.upsertBarColumns: row ${i}`);
   }
 }
