@@ -37,19 +37,41 @@ export async function run(): Promise<BenchSection> {
   const costs = { bps: 5, slippageBps: 2, fixedFee: 1 };
   const rule = { kind: "zscore" as const, entry: 2, exit: 0.5, stop: 4, window: { type: "rolling" as const, length: 60 } };
   const cases: { name: string; fn: () => { metrics: { trades: number } } }[] = [
-    { name: "backtestPair, static β, rolling z (60), costs", fn: () => backtestPair({ y, x, hedge: { method: "static", beta: 1.5 }, rule, costs }) },
+    {
+      name: "backtestPair, static β, rolling z (60), costs",
+      fn: () => backtestPair({ y, x, hedge: { method: "static", beta: 1.5 }, rule, costs }),
+    },
     {
       name: "backtestPair, static β, rolling z (60), costs, with the per-bar diagnostics (diagnostics: true)",
       fn: () => backtestPair({ y, x, hedge: { method: "static", beta: 1.5 }, rule, costs, diagnostics: true }),
     },
     {
       name: "backtestPair, rolling β (250), rolling z (60), costs, nextClose, daily-loss limit",
-      fn: () => backtestPair({ y, x, hedge: { method: "rolling", window: 250 }, rule, costs, execution: { fill: "nextClose" }, risk: { maxDailyLoss: 5000 } }),
+      fn: () =>
+        backtestPair({
+          y,
+          x,
+          hedge: { method: "rolling", window: 250 },
+          rule,
+          costs,
+          execution: { fill: "nextClose" },
+          risk: { maxDailyLoss: 5000 },
+        }),
     },
-    { name: "backtestSpread, bands, costs", fn: () => backtestSpread(spread, { kind: "bands", lower: -1.5, upper: 1.5 }, costs, { capital: 10 }) },
+    {
+      name: "backtestSpread, bands, costs",
+      fn: () => backtestSpread(spread, { kind: "bands", lower: -1.5, upper: 1.5 }, costs, { capital: 10 }),
+    },
     {
       name: "backtestPair, Kalman β (δ 1e-4, Ve 0.1), z = e/√Q, costs",
-      fn: () => backtestPair({ y, x, hedge: { method: "kalman", delta: 1e-4, ve: 0.1 }, rule: { kind: "zscore", entry: 2, exit: 0.5, stop: 4 }, costs }),
+      fn: () =>
+        backtestPair({
+          y,
+          x,
+          hedge: { method: "kalman", delta: 1e-4, ve: 0.1 },
+          rule: { kind: "zscore", entry: 2, exit: 0.5, stop: 4 },
+          costs,
+        }),
     },
   ];
   // Two diagnostic rows that split the pair case's time on this machine:

@@ -44,16 +44,29 @@ export async function run(): Promise<BenchSection> {
     for (let i = 0; i < KLINES_REQUESTS + 20; i++) {
       const start = T0 + Math.floor(rng() * (BARS - 1000)) * MINUTE;
       const t0 = performance.now();
-      const rows = (await (await fetch(`${service.url}/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=${start}&limit=1000`)).json()) as unknown[];
-      if (i >= 20) { latencies.push(performance.now() - t0); served += rows.length; } // first 20: warm-up
+      const rows = (await (
+        await fetch(`${service.url}/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=${start}&limit=1000`)
+      ).json()) as unknown[];
+      if (i >= 20) {
+        latencies.push(performance.now() - t0);
+        served += rows.length;
+      } // first 20: warm-up
       if (rows.length !== 1000) throw new Error(`klines bench: expected 1000 rows, got ${rows.length}`);
     }
     const klinesSeconds = (performance.now() - klinesStart) / 1000;
-    const barsPerSecond = served / latencies.reduce((a, b) => a + b, 0) * 1000;
+    const barsPerSecond = (served / latencies.reduce((a, b) => a + b, 0)) * 1000;
 
     // 2. ccxt ingest
     const ingestStart = performance.now();
-    const result = await ingestExchange({ exchange: "binance", symbols: ["BTC/USDT"], interval: "1m", since: T0, until: T0 + (BARS - 1) * MINUTE, store: target, urls: binanceUrlsFor(service.url) });
+    const result = await ingestExchange({
+      exchange: "binance",
+      symbols: ["BTC/USDT"],
+      interval: "1m",
+      since: T0,
+      until: T0 + (BARS - 1) * MINUTE,
+      store: target,
+      urls: binanceUrlsFor(service.url),
+    });
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
     const stored = (await target.queryBars({ symbol: "BTCUSDT", interval: "1m" })).length;
     if (stored !== BARS) throw new Error(`ingest bench: stored ${stored} bars, expected ${BARS}`);
@@ -61,7 +74,9 @@ export async function run(): Promise<BenchSection> {
     // 3. replay pacing
     const eventTimes: number[] = [];
     await new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(`${service.url.replace("http", "ws")}/ws/btcusdt@kline_1m?startTime=${T0}&endTime=${T0 + (REPLAY_BARS - 1) * MINUTE}&speed=${REPLAY_SPEED}`);
+      const socket = new WebSocket(
+        `${service.url.replace("http", "ws")}/ws/btcusdt@kline_1m?startTime=${T0}&endTime=${T0 + (REPLAY_BARS - 1) * MINUTE}&speed=${REPLAY_SPEED}`,
+      );
       socket.on("message", () => eventTimes.push(performance.now()));
       socket.on("close", () => resolve());
       socket.on("error", reject);

@@ -20,7 +20,9 @@ const ETFS = ["IEF", "TLT", "BND", "LQD", "TIP"];
 const REPEATS = 30;
 
 function loadLogPrices(names: string[], rows: number): number[][] {
-  const lines = readFileSync(new URL("../data/stock_prices.csv", import.meta.url), "utf8").trim().split("\n");
+  const lines = readFileSync(new URL("../data/stock_prices.csv", import.meta.url), "utf8")
+    .trim()
+    .split("\n");
   const header = lines[0].split(",");
   const idx = names.map((name) => header.indexOf(name));
   return idx.map((j) => lines.slice(1, rows + 1).map((line) => Math.log(Number(line.split(",")[j]))));
@@ -56,7 +58,10 @@ print(json.dumps({"ms": float(np.median(times)) * 1000, "cpuMs": cpu * 1000, "lr
   const python = spawnSync(PYTHON, ["-c", py], { input: JSON.stringify(series), encoding: "utf8", maxBuffer: 16 * 2 ** 20, env });
   const oursRow = `| ${label} | ours \`johansen\` | ${oursMs.toFixed(2)} ms | ${oursCpuMs.toFixed(2)} ms | |`;
   if (python.status !== 0) {
-    return [oursRow, `| ${label} | statsmodels \`coint_johansen\` | skipped: ${PYTHON} failed (${(python.stderr || "").split("\n").slice(-2).join(" ")}) | | |`];
+    return [
+      oursRow,
+      `| ${label} | statsmodels \`coint_johansen\` | skipped: ${PYTHON} failed (${(python.stderr || "").split("\n").slice(-2).join(" ")}) | | |`,
+    ];
   }
   const result = JSON.parse(python.stdout) as { ms: number; cpuMs: number; lr1: number[] };
   let worst = 0;
@@ -85,7 +90,9 @@ export async function run(): Promise<BenchSection> {
   const simMs = median(timeRuns(() => simulateFbm(1 << 18, { hurst: 0.7, rng: randomSource(4) }), 5, 1));
 
   const markdown = [
-    `Shared machine: load average ${loadavg().map((v) => v.toFixed(1)).join(", ")} on ${cpus().length} cores when this section ran, so CPU times are the fairer comparison.`,
+    `Shared machine: load average ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(", ")} on ${cpus().length} cores when this section ran, so CPU times are the fairer comparison.`,
     "",
     `Johansen (detOrder 0) on log prices from data/stock_prices.csv, ${REPEATS} runs each (wall: median; CPU: mean; statsmodels with one BLAS thread):`,
     "",

@@ -36,7 +36,10 @@ export async function run(): Promise<BenchSection> {
     const ySymbol = `Y${p}USDT`;
     const xSymbol = `X${p}USDT`;
     const ys = syntheticBars(ySymbol, "1m", T0, BARS, { seed: 100 + p, startPrice: 100 });
-    const xs = syntheticBars(xSymbol, "1m", T0, BARS, { seed: 100 + p, startPrice: 50 }).map((b, i) => ({ ...b, close: Math.round((b.close + 0.05 * Math.sin(i / 7)) * 100) / 100 }));
+    const xs = syntheticBars(xSymbol, "1m", T0, BARS, { seed: 100 + p, startPrice: 50 }).map((b, i) => ({
+      ...b,
+      close: Math.round((b.close + 0.05 * Math.sin(i / 7)) * 100) / 100,
+    }));
     const list: string[] = [];
     for (let i = 0; i < BARS; i++) {
       list.push(JSON.stringify(klineEvent(ys[i], "1m", ys[i].ts + 60_000)));
@@ -44,8 +47,16 @@ export async function run(): Promise<BenchSection> {
       list.push(JSON.stringify(klineEvent({ ...x, high: Math.max(x.high, x.close), low: Math.min(x.low, x.close) }, "1m", x.ts + 60_000)));
     }
     messages.push(list);
-    const hedge = p % 3 === 0 ? { method: "kalman" as const } : p % 3 === 1 ? { method: "rolling" as const, window: 60 } : { method: "static" as const, window: 200 };
-    const rule = hedge.method === "kalman" ? { kind: "zscore" as const, entry: 1.5, exit: 0 } : { kind: "zscore" as const, entry: 1.5, exit: 0, window: { type: "rolling" as const, length: 30 } };
+    const hedge =
+      p % 3 === 0
+        ? { method: "kalman" as const }
+        : p % 3 === 1
+          ? { method: "rolling" as const, window: 60 }
+          : { method: "static" as const, window: 200 };
+    const rule =
+      hedge.method === "kalman"
+        ? { kind: "zscore" as const, entry: 1.5, exit: 0 }
+        : { kind: "zscore" as const, entry: 1.5, exit: 0, window: { type: "rolling" as const, length: 30 } };
     configs.push({ id: `pair${p}`, y: ySymbol, x: xSymbol, interval: "1m", hedge, rule, capital: 100_000, costs: { bps: 2 } });
   }
   const latencies: number[] = [];
@@ -54,7 +65,14 @@ export async function run(): Promise<BenchSection> {
   const commitTimes: number[] = [];
   const session = await PaperSession.open({
     statePath: join(dir, "paper.duckdb"),
-    risk: { maxPositionNotional: 1e9, maxGrossExposure: 1e10, maxNetExposure: 1e10, maxDailyLoss: 1e9, maxDrawdown: 0.99, staleAfterMs: 3_600_000 },
+    risk: {
+      maxPositionNotional: 1e9,
+      maxGrossExposure: 1e10,
+      maxNetExposure: 1e10,
+      maxDailyLoss: 1e9,
+      maxDrawdown: 0.99,
+      staleAfterMs: 3_600_000,
+    },
     onDecision: (ms) => latencies.push(ms),
   });
   // time each state commit (wrapping the instance's method; the loop itself is untouched)
@@ -92,7 +110,7 @@ export async function run(): Promise<BenchSection> {
       "| measurement | result | target |",
       "|---|---|---|",
       `| whole loop, pair bars per second (incl. DuckDB commits) | ${Math.round(barsPerSecond).toLocaleString("en-US")} bars/s (${seconds.toFixed(2)} s, ${fills.toLocaleString("en-US")} fills) | ≥ 50,000 ${barsPerSecond >= 50_000 ? "✓" : "✗"} |`,
-      `| bar-to-decision latency (intake → orders filled) | p50 ${(median(latencies) * 1000).toFixed(1)} µs, p99 ${(p99 * 1000).toFixed(1)} µs, max ${latencies.reduce((a, b) => (b > a ? b : a), 0).toFixed(2)} ms | p99 < 2 ms ${p99 < 2 ? "✓" : "✗"} |`,
+      `| bar-to-decision latency (intake → orders filled) | p50 ${(median(latencies) * 1000).toFixed(1)} µs, p99 ${(p99 * 1000).toFixed(1)} µs, max ${latencies.reduce((a, b) => Math.max(a, b), 0).toFixed(2)} ms | p99 < 2 ms ${p99 < 2 ? "✓" : "✗"} |`,
       `| commits (one transaction each, all strategies) | ${commitSizes.length} commits, ${Math.round(pairBars / commitSizes.length).toLocaleString("en-US")} pair bars each on average, p50 ${median(commitTimes).toFixed(1)} ms, p99 ${percentile(commitTimes, 0.99).toFixed(1)} ms | — |`,
       "",
       "No peer is named for this loop.",

@@ -29,11 +29,18 @@ export async function run(): Promise<BenchSection> {
   const returns = factorReturns();
   const load = loadavg()[0];
   const cases: { name: string; target?: number; fn: () => unknown }[] = [
-    { name: `pcaPortfolios ${T}×${N}, 10 components, zscore`, target: TARGET_MS, fn: () => pcaPortfolios(returns, { nComponents: 10, scaling: "zscore" }) },
+    {
+      name: `pcaPortfolios ${T}×${N}, 10 components, zscore`,
+      target: TARGET_MS,
+      fn: () => pcaPortfolios(returns, { nComponents: 10, scaling: "zscore" }),
+    },
     { name: `pcaPortfolios ${T}×${N}, all components`, target: TARGET_MS, fn: () => pcaPortfolios(returns) },
     { name: `ledoitWolf ${T}×${N}`, fn: () => ledoitWolf(returns) },
     { name: `caraWeights ${T}×${N}, unconstrained`, fn: () => caraWeights(returns, { gamma: 5 }) },
-    { name: `caraWeights ${T}×${N}, long-only + budget (QP)`, fn: () => caraWeights(returns, { gamma: 5, constraints: { longOnly: true, budget: true } }) },
+    {
+      name: `caraWeights ${T}×${N}, long-only + budget (QP)`,
+      fn: () => caraWeights(returns, { gamma: 5, constraints: { longOnly: true, budget: true } }),
+    },
     { name: `maxSharpeWeights ${T}×${N}, long-only (QP)`, fn: () => maxSharpeWeights(returns, { constraints: { longOnly: true } }) },
   ];
   const rows: string[] = [];
@@ -43,8 +50,11 @@ export async function run(): Promise<BenchSection> {
     c.fn();
     const cpu = process.cpuUsage(cpu0);
     const med = median(times);
-    const verdict = c.target === undefined ? "— | —" : `${med < c.target ? "met" : "MISSED"} | ${Math.min(...times) < c.target ? "met" : "MISSED"}`;
-    rows.push(`| ${c.name} | ${med.toFixed(1)} | ${Math.min(...times).toFixed(1)} | ${percentile(times, 0.9).toFixed(1)} | ${((cpu.user + cpu.system) / 1000).toFixed(1)} | ${verdict} |`);
+    const verdict =
+      c.target === undefined ? "— | —" : `${med < c.target ? "met" : "MISSED"} | ${Math.min(...times) < c.target ? "met" : "MISSED"}`;
+    rows.push(
+      `| ${c.name} | ${med.toFixed(1)} | ${Math.min(...times).toFixed(1)} | ${percentile(times, 0.9).toFixed(1)} | ${((cpu.user + cpu.system) / 1000).toFixed(1)} | ${verdict} |`,
+    );
   }
   const markdown = [
     `Seeded 3-factor daily returns, ${T} × ${N}; 9 timed runs after 2 warm-ups. Target: PCA < ${TARGET_MS} ms.`,

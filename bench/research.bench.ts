@@ -28,7 +28,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 function loadPrices(path: string): { symbols: string[]; prices: Float64Array[] } {
   const lines = readFileSync(path, "utf8").trim().split(/\r?\n/);
   const symbols = lines[0].split(",").slice(1);
-  const raw = lines.slice(1).map((line) => line.split(",").slice(1).map((cell) => (cell === "" || /nan/i.test(cell) ? Number.NaN : Number(cell))));
+  const raw = lines.slice(1).map((line) =>
+    line
+      .split(",")
+      .slice(1)
+      .map((cell) => (cell === "" || /nan/i.test(cell) ? Number.NaN : Number(cell))),
+  );
   const last = new Array<number>(symbols.length).fill(Number.NaN);
   for (const row of raw) {
     for (let j = 0; j < symbols.length; j++) {
@@ -80,9 +85,15 @@ export async function run(): Promise<BenchSection> {
   const pboMs = median(timeRuns(() => probabilityOfBacktestOverfitting(trials, { partitions: 16 }), 3));
   const returns = trials[0];
   const bootMs = median(timeRuns(() => bootstrapSharpeInterval(returns, { rng: randomSource(1), resamples: 2000 }), 3));
-  const dsrUs = (median(timeRuns(() => {
-    for (let k = 0; k < 10_000; k++) deflatedSharpe({ sharpe: 0.05 + k * 1e-6, trials: 1000, sharpeVariance: 0.001, nObs: 2520, skewness: -0.2, kurtosis: 4 });
-  }, 5)) * 1000) / 10_000;
+  const dsrUs =
+    (median(
+      timeRuns(() => {
+        for (let k = 0; k < 10_000; k++)
+          deflatedSharpe({ sharpe: 0.05 + k * 1e-6, trials: 1000, sharpeVariance: 0.001, nObs: 2520, skewness: -0.2, kurtosis: 4 });
+      }, 5),
+    ) *
+      1000) /
+    10_000;
   const timestamps = Float64Array.from({ length: 2520 }, (_, k) => Date.UTC(2015, 0, 1) + k * 86_400_000);
   const sheetMs = median(timeRuns(() => tearSheet(returns, { periodsPerYear: 252, timestamps, benchmark: trials[1] }), 20, 3));
   rows.push("\n### Evaluation and reporting\n");

@@ -55,7 +55,12 @@ interface PricePanel {
 function loadLogPrices(path: string): PricePanel {
   const lines = readFileSync(path, "utf8").trim().split(/\r?\n/);
   const symbols = lines[0].split(",").slice(1);
-  const raw = lines.slice(1).map((line) => line.split(",").slice(1).map((cell) => (cell === "" || /nan/i.test(cell) ? Number.NaN : Number(cell))));
+  const raw = lines.slice(1).map((line) =>
+    line
+      .split(",")
+      .slice(1)
+      .map((cell) => (cell === "" || /nan/i.test(cell) ? Number.NaN : Number(cell))),
+  );
   let filled = 0;
   const last = new Array<number>(symbols.length).fill(Number.NaN);
   for (const row of raw) {
@@ -135,8 +140,12 @@ export async function run(): Promise<BenchSection> {
     rows.push(`| p99 latency | ${fmt(p99, 3)} ms | <= 3 ms | ${verdict(p99 <= 3)} |`);
     rows.push(`| mean latency | ${fmt(latencies.reduce((a, b) => a + b, 0) / latencies.length, 3)} ms | | |`);
     rows.push(`| in-process pipeline (testPairCore, no gRPC), median | ${fmt(median(kernelTimes), 3)} ms | | |`);
-    rows.push(`| transport floor: health Check (main thread, no pool), p50 / p99 | ${fmt(percentile(healthTimes, 0.5), 3)} / ${fmt(percentile(healthTimes, 0.99), 3)} ms | | |`);
-    rows.push(`| transport + pool hop: ComputeLogReturns on 3 prices, p50 / p99 | ${fmt(percentile(poolTimes, 0.5), 3)} / ${fmt(percentile(poolTimes, 0.99), 3)} ms | | |`);
+    rows.push(
+      `| transport floor: health Check (main thread, no pool), p50 / p99 | ${fmt(percentile(healthTimes, 0.5), 3)} / ${fmt(percentile(healthTimes, 0.99), 3)} ms | | |`,
+    );
+    rows.push(
+      `| transport + pool hop: ComputeLogReturns on 3 prices, p50 / p99 | ${fmt(percentile(poolTimes, 0.5), 3)} / ${fmt(percentile(poolTimes, 0.99), 3)} ms | | |`,
+    );
     rows.push("");
 
     // ---- 2. DiscoverPairs over sp100 ---------------------------------------------------------------
@@ -147,7 +156,10 @@ export async function run(): Promise<BenchSection> {
     const idle = await server.command<{ rss: number }>("mem");
     let peakRss = idle.rss;
     const sampler = setInterval(() => {
-      server.command<{ rss: number }>("mem").then((m) => (peakRss = Math.max(peakRss, m.rss)), () => undefined);
+      server.command<{ rss: number }>("mem").then(
+        (m) => (peakRss = Math.max(peakRss, m.rss)),
+        () => undefined,
+      );
     }, 50);
     const serverP = new Map<string, number>();
     // Identical calls: the first pays one-time costs in both processes (JIT of the batch,
@@ -174,7 +186,10 @@ export async function run(): Promise<BenchSection> {
     // sample misstates the mix).
     const allPairs: [number, number][] = [];
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) allPairs.push([i, j]);
-    const sample = Array.from({ length: Math.min(COINT_SAMPLE, totalPairs) }, (_, k) => allPairs[Math.floor((k * totalPairs) / Math.min(COINT_SAMPLE, totalPairs))]);
+    const sample = Array.from(
+      { length: Math.min(COINT_SAMPLE, totalPairs) },
+      (_, k) => allPairs[Math.floor((k * totalPairs) / Math.min(COINT_SAMPLE, totalPairs))],
+    );
     const kernelPass = (): number => {
       const k0 = performance.now();
       for (const [i, j] of allPairs) testPairCore("", "", panel.logPrices[i], panel.logPrices[j], options);
@@ -203,7 +218,12 @@ export async function run(): Promise<BenchSection> {
       return r;
     }, WORKERS);
     clearInterval(sampler);
-    const { firstResultMs, tested, found, seconds: discoverySeconds } = steadyCalls.find((c) => c.rate === main.median.server) ?? steadyCalls[0];
+    const {
+      firstResultMs,
+      tested,
+      found,
+      seconds: discoverySeconds,
+    } = steadyCalls.find((c) => c.rate === main.median.server) ?? steadyCalls[0];
     const serverRate = main.median.server;
     const kernelRate = main.median.kernel;
     const expectedRate = kernelRate * WORKERS;
@@ -225,7 +245,15 @@ export async function run(): Promise<BenchSection> {
         const p0 = performance.now();
         const batches: Promise<unknown>[] = [];
         for (let from = 0; from < totalPairs; from += BATCH) {
-          batches.push(pool.run("discoverBatch", { series, length: panel.rows, pairs: batchOf(from, Math.min(totalPairs, from + BATCH)), options, cancel }));
+          batches.push(
+            pool.run("discoverBatch", {
+              series,
+              length: panel.rows,
+              pairs: batchOf(from, Math.min(totalPairs, from + BATCH)),
+              options,
+              cancel,
+            }),
+          );
         }
         await Promise.all(batches);
         return totalPairs / ((performance.now() - p0) / 1000);
@@ -259,7 +287,12 @@ export async function run(): Promise<BenchSection> {
         const cold1 = await once();
         await once();
         const r1 = await interleaved(once, 1);
-        single = { cold: cold1.rate / r1.median.kernel, warm: r1.median.server, ratio: r1.median.ratio, rounds: r1.rounds.map((r) => r.ratio) };
+        single = {
+          cold: cold1.rate / r1.median.kernel,
+          warm: r1.median.server,
+          ratio: r1.median.ratio,
+          rounds: r1.rounds.map((r) => r.ratio),
+        };
         console.log(`[bench server] DiscoverPairs with 1 worker: ${r1.median.server.toFixed(0)} pairs/s`);
       } finally {
         pd1.close();
@@ -304,18 +337,30 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "p": out}))
       medianDiff = median(diffs);
     }
 
-    rows.push(`### DiscoverPairs, all ${totalPairs} pairs of sp100_prices.csv (log prices, ${panel.rows} rows × ${n} symbols; ${panel.filled} cells forward-filled, ${panel.droppedRows} leading rows dropped)\n`);
+    rows.push(
+      `### DiscoverPairs, all ${totalPairs} pairs of sp100_prices.csv (log prices, ${panel.rows} rows × ${n} symbols; ${panel.filled} cells forward-filled, ${panel.droppedRows} leading rows dropped)\n`,
+    );
     rows.push("| measure | value | target | verdict |\n|---|---|---|---|");
-    rows.push(`| server throughput (${WORKERS} workers), first call after start-up | ${fmt(cold.rate, 0)} pairs/s (${fmt(cold.seconds, 2)} s, first result after ${fmt(cold.firstResultMs, 1)} ms) | | |`);
-    rows.push(`| server throughput (${WORKERS} workers), steady state (the median round below) | ${fmt(serverRate, 0)} pairs/s (${fmt(discoverySeconds, 2)} s, ${tested} tested, ${found} found) | | |`);
-    rows.push(`| library kernel, 1 thread (testPairCore over all ${totalPairs} pairs in this process, the same round) | ${fmt(kernelRate, 0)} pairs/s | | |`);
-    rows.push(`| server (${WORKERS} workers) / (kernel × ${WORKERS}), median of 3 alternated rounds | ${fmt(ratio * 100, 1)} % (rounds ${main.rounds.map((r) => fmt(r.ratio * 100, 1)).join(", ")} %; first call ${fmt((cold.rate / expectedRate) * 100, 1)} %) | >= 90 % | ${verdict(ratio >= 0.9)} |`);
+    rows.push(
+      `| server throughput (${WORKERS} workers), first call after start-up | ${fmt(cold.rate, 0)} pairs/s (${fmt(cold.seconds, 2)} s, first result after ${fmt(cold.firstResultMs, 1)} ms) | | |`,
+    );
+    rows.push(
+      `| server throughput (${WORKERS} workers), steady state (the median round below) | ${fmt(serverRate, 0)} pairs/s (${fmt(discoverySeconds, 2)} s, ${tested} tested, ${found} found) | | |`,
+    );
+    rows.push(
+      `| library kernel, 1 thread (testPairCore over all ${totalPairs} pairs in this process, the same round) | ${fmt(kernelRate, 0)} pairs/s | | |`,
+    );
+    rows.push(
+      `| server (${WORKERS} workers) / (kernel × ${WORKERS}), median of 3 alternated rounds | ${fmt(ratio * 100, 1)} % (rounds ${main.rounds.map((r) => fmt(r.ratio * 100, 1)).join(", ")} %; first call ${fmt((cold.rate / expectedRate) * 100, 1)} %) | >= 90 % | ${verdict(ratio >= 0.9)} |`,
+    );
     if (WORKERS > 1) {
       rows.push(
         `| server with 1 worker (main thread and client on the other core) / (kernel × 1), median of 3 alternated rounds | ${fmt(single.warm, 0)} pairs/s = ${fmt(single.ratio * 100, 1)} % (rounds ${single.rounds.map((r) => fmt(r * 100, 1)).join(", ")} %; first call ${fmt(single.cold * 100, 1)} %) | >= 90 % | ${verdict(single.ratio >= 0.9)} |`,
       );
     }
-    rows.push(`| server's worker pool in-process, no gRPC (${WORKERS} threads, batches of 32, all ${totalPairs} pairs, median of passes 3–5) | ${fmt(poolRate, 0)} pairs/s = ${fmt((poolRate / expectedRate) * 100, 1)} % of kernel × ${WORKERS}; server = ${fmt((serverRate / poolRate) * 100, 1)} % of it | | |`);
+    rows.push(
+      `| server's worker pool in-process, no gRPC (${WORKERS} threads, batches of 32, all ${totalPairs} pairs, median of passes 3–5) | ${fmt(poolRate, 0)} pairs/s = ${fmt((poolRate / expectedRate) * 100, 1)} % of kernel × ${WORKERS}; server = ${fmt((serverRate / poolRate) * 100, 1)} % of it | | |`,
+    );
     rows.push(`| time to first result (steady state) | ${fmt(firstResultMs, 1)} ms | | |`);
     rows.push(`| server RSS idle -> peak during discovery | ${mib(idle.rss)} -> ${mib(peakRss)} MiB | | |`);
     rows.push(
@@ -323,7 +368,10 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "p": out}))
         ? `| statsmodels 0.13.5 \`coint\` (1 thread, AIC lag) on the same ${sample.length} pairs | ${fmt(statsmodelsRate, 0)} pairs/s | | |`
         : `| statsmodels \`coint\` | failed: ${(python.stderr || "").split("\n").slice(-3).join(" ")} | | |`,
     );
-    if (python.status === 0) rows.push(`| \\|p(server) − p(statsmodels)\\| over ${compared} pairs | median ${medianDiff.toExponential(2)}, max ${maxDiff.toExponential(2)} | | |`);
+    if (python.status === 0)
+      rows.push(
+        `| \\|p(server) − p(statsmodels)\\| over ${compared} pairs | median ${medianDiff.toExponential(2)}, max ${maxDiff.toExponential(2)} | | |`,
+      );
     rows.push("");
 
     // ---- 4. Streamed updates/s ---------------------------------------------------------------------
@@ -346,7 +394,12 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "p": out}))
     await timed("BacktestWithCosts warm-up", () => mr.backtestWithCosts(bars.slice(0, 2000), { timeoutMs: 60_000 }));
     const backtest = await timed("BacktestWithCosts", () => mr.backtestWithCosts(bars, { timeoutMs: 180_000 }));
     const ouMessages = Math.min(STREAM_MESSAGES, 20_000);
-    const updates = Array.from({ length: ouMessages }, (_, i) => ({ assetId: "B", price: spread[i] + 100, timestampMs: i, metadata: i === 0 ? JSON.stringify({ window: 50 }) : "" }));
+    const updates = Array.from({ length: ouMessages }, (_, i) => ({
+      assetId: "B",
+      price: spread[i] + 100,
+      timestampMs: i,
+      metadata: i === 0 ? JSON.stringify({ window: 50 }) : "",
+    }));
     const ou = await timed("EstimateOUParams", () => mr.estimateOuParams(updates, { timeoutMs: 180_000 }));
     const streamRow = (label: string, r: { count: number; rate: number; failure: string }, target: boolean) =>
       `| ${label} | ${r.count} | ${fmt(r.rate, 0)}${r.failure ? ` (**stream failed: ${r.failure.slice(0, 120)}**)` : ""} | ${target ? ">= 20,000/s" : ""} | ${target ? verdict(!r.failure && r.rate >= 20_000) : ""} |`;
@@ -355,7 +408,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "p": out}))
     rows.push(streamRow("BacktestWithCosts (O(1) per bar)", backtest, true));
     rows.push(streamRow("EstimateOUParams (OU MLE on a 50-price window per update)", ou, false));
     rows.push("");
-    rows.push(`Machine load (1-min load average, 2 cores) at start ${fmt(loadAtStart, 1)}, at end ${fmt(loadavg()[0], 1)}: other jobs were competing for the cores, so every number here is a lower bound on what an idle machine gives.\n`);
+    rows.push(
+      `Machine load (1-min load average, 2 cores) at start ${fmt(loadAtStart, 1)}, at end ${fmt(loadavg()[0], 1)}: other jobs were competing for the cores, so every number here is a lower bound on what an idle machine gives.\n`,
+    );
     rows.push(
       `Method: server in a separate Node process (tsx, ${WORKERS} pool workers) on 127.0.0.1, client in the bench process; ` +
         "the machine's 2 cores are shared by both processes (and by anything else running), so loopback latency includes " +

@@ -27,7 +27,14 @@ function median(xs: number[]): number {
 /** Seeded geometric random walks (xorshift32, Box–Muller free: uniform steps), 4-decimal prices. */
 async function writeLongCsv(path: string): Promise<void> {
   let state = 2463534242;
-  const rand = () => { state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0; return state / 2 ** 32; };
+  const rand = () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 2 ** 32;
+  };
   const price = new Float64Array(SYMBOLS).map((_, s) => 20 + s / 10);
   const out = createWriteStream(path);
   out.write("timestamp,symbol,open,high,low,close,volume\n");
@@ -40,8 +47,11 @@ async function writeLongCsv(path: string): Promise<void> {
       const open = price[s]!;
       const close = open * Math.exp((rand() - 0.5) * 0.04);
       price[s] = close;
-      const high = Math.max(open, close) * (1 + rand() * 0.01), low = Math.min(open, close) * (1 - rand() * 0.01);
-      lines.push(`${date},S${String(s).padStart(4, "0")},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${close.toFixed(4)},${Math.floor(rand() * 1e6)}`);
+      const high = Math.max(open, close) * (1 + rand() * 0.01),
+        low = Math.min(open, close) * (1 - rand() * 0.01);
+      lines.push(
+        `${date},S${String(s).padStart(4, "0")},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${close.toFixed(4)},${Math.floor(rand() * 1e6)}`,
+      );
     }
     if (!out.write(`${lines.join("\n")}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
     day += 86_400_000;
@@ -54,7 +64,9 @@ export async function run(): Promise<BenchSection> {
   try {
     const csv = join(dir, "long.csv");
     await writeLongCsv(csv);
-    const readMs: number[] = [], ingestMs: number[] = [], ingestCpuMs: number[] = [];
+    const readMs: number[] = [],
+      ingestMs: number[] = [],
+      ingestCpuMs: number[] = [];
     let storePath = "";
     for (let r = 0; r < RUNS; r++) {
       storePath = join(dir, `store${r}.duckdb`);
@@ -101,7 +113,10 @@ print(json.dumps({"ms": sorted(ts)[len(ts)//2], "cpuMs": sorted(cpu)[len(cpu)//2
     }
     await store.close();
 
-    const ingest = median(ingestMs), ingestCpu = median(ingestCpuMs), read = median(readMs), query = median(queryMs);
+    const ingest = median(ingestMs),
+      ingestCpu = median(ingestCpuMs),
+      read = median(readMs),
+      query = median(queryMs);
     const ratio = pandas ? pandas.ms / ingest : Number.NaN;
     const rows = [
       "| step | wall time (median of runs) | notes |",

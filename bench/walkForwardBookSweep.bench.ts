@@ -35,7 +35,9 @@ const BARS = 2520;
 const WARMUP_RUNS = 20;
 
 function loadPrices(): { names: string[]; prices: Float64Array[] } {
-  const lines = readFileSync(new URL("../data/sp100_prices.csv", import.meta.url), "utf8").trim().split(/\r?\n/);
+  const lines = readFileSync(new URL("../data/sp100_prices.csv", import.meta.url), "utf8")
+    .trim()
+    .split(/\r?\n/);
   const names = lines[0].split(",").slice(1);
   const rows = lines.slice(1).map((l) => l.split(",").slice(1).map(Number));
   return { names, prices: names.map((_, j) => Float64Array.from(rows, (r) => r[j])) };
@@ -58,7 +60,13 @@ function makePair(n: number, seed: number): { y: Float64Array; x: Float64Array }
 }
 
 const SPACE: SweepSpace = {
-  hedge: [{ method: "rolling", window: 60 }, { method: "rolling", window: 120 }, { method: "rolling", window: 250 }, { method: "static", window: 250 }, { method: "static", beta: 1.5 }],
+  hedge: [
+    { method: "rolling", window: 60 },
+    { method: "rolling", window: 120 },
+    { method: "rolling", window: 250 },
+    { method: "static", window: 250 },
+    { method: "static", beta: 1.5 },
+  ],
   zWindow: [20, 40, 60, 90],
   entry: [1.5, 1.75, 2, 2.25, 2.5],
   exit: [-0.25, 0, 0.25, 0.5, 0.75],
@@ -74,7 +82,14 @@ export async function run(): Promise<BenchSection> {
 
   // 1. walk-forward
   const { names, prices } = loadPrices();
-  const wfOptions = { formation: 252, trading: 63, folds: 8, topK: 10, rule: { kind: "zscore" as const, entry: 2, exit: 0.5, stop: 4 }, costs: { bps: 5 } };
+  const wfOptions = {
+    formation: 252,
+    trading: 63,
+    folds: 8,
+    topK: 10,
+    rule: { kind: "zscore" as const, entry: 2, exit: 0.5, stop: 4 },
+    costs: { bps: 5 },
+  };
   const wfRows: string[] = [];
   const wfCases = [
     { name: "no screen (all 4,950 pairs through discoverPairs)", options: wfOptions },
@@ -125,12 +140,27 @@ export async function run(): Promise<BenchSection> {
   }
   const require = createRequire(import.meta.url);
   const workerUrl = new URL("./sweepShard.worker.ts", import.meta.url);
-  const pool = new Piscina({ filename: workerUrl.href, minThreads: 2, maxThreads: 2, execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href] });
+  const pool = new Piscina({
+    filename: workerUrl.href,
+    minThreads: 2,
+    maxThreads: 2,
+    execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href],
+  });
   const shards = 2; // one per worker: a task costs a message round trip to a thread that may be descheduled
   const runPool = async (): Promise<number> => {
     const per = Math.ceil(sweep.size / shards);
     const parts = await Promise.all(
-      Array.from({ length: shards }, (_, k) => pool.run({ y, x, space: SPACE, costs: { bps: 5 }, range: { start: k * per, end: Math.min(sweep.size, (k + 1) * per) } }) as Promise<{ count: number }>),
+      Array.from(
+        { length: shards },
+        (_, k) =>
+          pool.run({
+            y,
+            x,
+            space: SPACE,
+            costs: { bps: 5 },
+            range: { start: k * per, end: Math.min(sweep.size, (k + 1) * per) },
+          }) as Promise<{ count: number }>,
+      ),
     );
     return parts.reduce((n, p) => n + p.count, 0);
   };
@@ -189,7 +219,15 @@ export async function run(): Promise<BenchSection> {
   }
   const separate = (): number => {
     let trades = 0;
-    for (let p = 0; p < 100; p++) trades += backtestPair({ y: bookPrices[2 * p], x: bookPrices[2 * p + 1], hedge: { method: "static", beta: 1.5 }, rule, costs: { bps: 5 }, capital: 10_000 }).trades.pnl.length;
+    for (let p = 0; p < 100; p++)
+      trades += backtestPair({
+        y: bookPrices[2 * p],
+        x: bookPrices[2 * p + 1],
+        hedge: { method: "static", beta: 1.5 },
+        rule,
+        costs: { bps: 5 },
+        capital: 10_000,
+      }).trades.pnl.length;
     return trades;
   };
   for (let r = 0; r < WARMUP_RUNS; r++) separate();

@@ -4,16 +4,14 @@
 const url = process.argv[2];
 const timeoutMs = Number(process.argv[3] ?? 3000);
 if (!url) {
-	console.error("usage: http-health.mjs <url> [timeoutMs]");
-	process.exit(2);
+  console.error("usage: http-health.mjs <url> [timeoutMs]");
+  process.exit(2);
 }
 try {
-	const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-	console.log(`health ${url}: ${response.status}`);
-	process.exit(response.ok ? 0 : 1);
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  console.log(`health ${url}: ${response.status}`);
+  process.exit(response.ok ? 0 : 1);
 } catch (error) {
-	console.error(
-		`health ${url}: ${error instanceof Error ? error.message : String(error)}`,
-	);
-	process.exit(1);
+  console.error(`health ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 }

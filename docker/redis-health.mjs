@@ -6,24 +6,22 @@ import { Redis } from "ioredis";
 
 const url = process.env.REDIS_URL;
 if (!url) {
-	console.error("redis-health: REDIS_URL is not set");
-	process.exit(1);
+  console.error("redis-health: REDIS_URL is not set");
+  process.exit(1);
 }
 const redis = new Redis(url, {
-	lazyConnect: true,
-	maxRetriesPerRequest: 0,
-	connectTimeout: Number(process.argv[2] ?? 3000),
+  lazyConnect: true,
+  maxRetriesPerRequest: 0,
+  connectTimeout: Number(process.argv[2] ?? 3000),
 });
 try {
-	await redis.connect();
-	const pong = await redis.ping();
-	console.log(`redis-health ${url}: ${pong}`);
-	process.exit(pong === "PONG" ? 0 : 1);
+  await redis.connect();
+  const pong = await redis.ping();
+  console.log(`redis-health ${url}: ${pong}`);
+  process.exit(pong === "PONG" ? 0 : 1);
 } catch (error) {
-	console.error(
-		`redis-health ${url}: ${error instanceof Error ? error.message : String(error)}`,
-	);
-	process.exit(1);
+  console.error(`redis-health ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 } finally {
-	redis.disconnect();
+  redis.disconnect();
 }

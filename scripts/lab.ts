@@ -165,7 +165,12 @@ async function main(): Promise<void> {
   log(`starting Jupyter Notebook on ${LAB_IP}:${LAB_PORT} …`);
   jupyter = spawn(JUPYTER_PYTHON, args, {
     cwd: ROOT,
-    env: { ...jupyterEnv(), GRPC_HOST: grpcHost, GRPC_PORT: String(grpcPort), ...(marketDataUrl ? { MARKET_DATA_URL: marketDataUrl } : {}) },
+    env: {
+      ...jupyterEnv(),
+      GRPC_HOST: grpcHost,
+      GRPC_PORT: String(grpcPort),
+      ...(marketDataUrl ? { MARKET_DATA_URL: marketDataUrl } : {}),
+    },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
@@ -201,19 +206,30 @@ async function main(): Promise<void> {
 /** LAB_MARKET_DATA=1: start the market-data service on 127.0.0.1:MARKET_DATA_PORT and wait for /health. */
 async function startMarketData(): Promise<string> {
   const port = Number(process.env.MARKET_DATA_PORT ?? 8000);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`MARKET_DATA_PORT must be a TCP port, got ${process.env.MARKET_DATA_PORT}`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`MARKET_DATA_PORT must be a TCP port, got ${process.env.MARKET_DATA_PORT}`);
   if (!(await portIsFree("127.0.0.1", port))) throw new Error(`port ${port} on 127.0.0.1 is already in use; set MARKET_DATA_PORT`);
   log(`starting the market-data service on 127.0.0.1:${port} …`);
   marketData = spawn(process.execPath, ["--import", "tsx", path.join("src", "data", "market", "main.ts")], {
-    cwd: ROOT, env: { ...process.env, MARKET_DATA_HOST: "127.0.0.1", MARKET_DATA_PORT: String(port) },
-    stdio: ["ignore", "inherit", "inherit"], detached: true,
+    cwd: ROOT,
+    env: { ...process.env, MARKET_DATA_HOST: "127.0.0.1", MARKET_DATA_PORT: String(port) },
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
   });
   marketData.on("exit", (code, signal) => {
-    if (!stopping) { log(`market-data service exited (${signal ?? code}); stopping`); void stopAll(1); }
+    if (!stopping) {
+      log(`market-data service exited (${signal ?? code}); stopping`);
+      void stopAll(1);
+    }
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error(`market-data service did not answer on ${url}/health within ${SERVER_START_TIMEOUT_MS} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -61,7 +61,11 @@ export async function startLabSite(root: string, host: string, log: (message: st
     if (!existsSync(join(dist, "index.html"))) {
       log("building the research site (first run; npm run docs:build rebuilds it) …");
       const bin = join(root, "node_modules", ".bin");
-      const result = spawnSync(join(bin, "observable"), ["build"], { cwd: root, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, stdio: ["ignore", "ignore", "pipe"] });
+      const result = spawnSync(join(bin, "observable"), ["build"], {
+        cwd: root,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
       if (result.status !== 0) throw new Error(`observable build failed: ${String(result.stderr).trim().split("\n").slice(-3).join(" ")}`);
     }
     const { server, url } = await serveStatic(dist, host, port);

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnServerProcess, type ServerProcess } from "./helpers/serverProcess.js";
 import { randomWalk } from "./helpers/syntheticData.js";
 import { PairDiscoveryClient } from "../src/client/PairDiscoveryClient.js";
-import { ClientCallError } from "../src/client/ClientCallError.js";
+import type { ClientCallError } from "../src/client/ClientCallError.js";
 
 // The bound issue #10 sets for "the pool is idle after a cancelled call"; speed is a benchmark.
 const CANCEL_BUDGET_MS = 1000;

@@ -204,7 +204,14 @@ describe("MeanRevClient against the real server", () => {
 
   it("backtestWithCosts (bidi): one metric every update_frequency bars, numbered bars, positive drawdown", async () => {
     const path = ouPath(300, 33, 0, 0.8, 1);
-    const bars = path.map((price, i) => ({ price, timestampMs: i, entryZscore: 1.5, exitZscore: 0, transactionCost: 0.001, updateFrequency: 10 }));
+    const bars = path.map((price, i) => ({
+      price,
+      timestampMs: i,
+      entryZscore: 1.5,
+      exitZscore: 0,
+      transactionCost: 0.001,
+      updateFrequency: 10,
+    }));
     const metrics: BacktestMetric[] = [];
     for await (const m of t.meanRev.backtestWithCosts(bars)) metrics.push(m);
     // 30 running metrics (bars 10, 20, ..., 300) plus one "final" metric when the input ends.
@@ -235,7 +242,10 @@ describe("MeanRevClient against the real server", () => {
     const r = await t.meanRev.pcaPortfolios({ returnsMatrix: m, nComponents: 3 });
     expect(r.explainedVarianceRatio).toHaveLength(3);
     for (let i = 1; i < 3; i++) expect(r.explainedVarianceRatio[i]).toBeLessThanOrEqual(r.explainedVarianceRatio[i - 1]);
-    expect(r.totalVarianceExplained).toBeCloseTo(r.explainedVarianceRatio.reduce((a, b) => a + b, 0), 12);
+    expect(r.totalVarianceExplained).toBeCloseTo(
+      r.explainedVarianceRatio.reduce((a, b) => a + b, 0),
+      12,
+    );
     expect(r.components).toMatchObject({ rows: 3, cols: 5 });
     expect(r.transformed).toMatchObject({ rows: 250, cols: 3 });
     const c = r.components!.values;

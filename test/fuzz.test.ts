@@ -77,12 +77,27 @@ interface Fuzzer {
 }
 
 // ---- random values ------------------------------------------------------------------------------
-const pick = <T,>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 const NON_FINITE = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-const ODD_NUMBERS = [0, -0, -1, -1e-300, 1e-300, 5e-324, 1e308, -1e308, 1.7976931348623157e308, 0.5, 2, 1e6, Number.NaN, Number.POSITIVE_INFINITY];
+const ODD_NUMBERS = [
+  0,
+  -0,
+  -1,
+  -1e-300,
+  1e-300,
+  5e-324,
+  1e308,
+  -1e308,
+  1.7976931348623157e308,
+  0.5,
+  2,
+  1e6,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+];
 const ODD_INTS = [0, -1, 1, 2, 3, 49, 50, 2147483647, -2147483648, 1_000_000, 100_000_000];
-const ODD_STRINGS = ["", " ", "garbage", "LOG", "ZSCORE", "none ", "\u0000", "é€😀", "x".repeat(5000), "{\"a\":", "null"];
+const ODD_STRINGS = ["", " ", "garbage", "LOG", "ZSCORE", "none ", "\u0000", "é€😀", "x".repeat(5000), '{"a":', "null"];
 const GARBAGE_ENUMS = ["garbage", "rs2", "kelly!", "profitt", "☃", "lo g", "z-score", "nul"]; // the server trims and ignores case, so no case variants here
 
 function poison(series: number[], rng: Rng): void {
@@ -124,14 +139,24 @@ const oddLength = (fields: string[]) =>
   m("odd", `random length ${fields.join("+")}`, (r, rng) => {
     const n = randomLength(rng);
     const s = walk(rng, n);
-    for (const f of fields) setPath(r, f, s.map((v) => v * (0.5 + rng())));
+    for (const f of fields)
+      setPath(
+        r,
+        f,
+        s.map((v) => v * (0.5 + rng())),
+      );
   });
 
 /** Multiply every listed series by 1e300 or 1e-300 (1e±300 scales: issue #10 item 6). */
 const extremeScale = (fields: string[]) =>
   m("odd", `${fields.join("+")} × 1e±300`, (r, rng) => {
     const c = pick(rng, [1e300, 1e-300, 1e298, -1e298]);
-    for (const f of fields) setPath(r, f, (getPath(r, f) as number[]).map((v) => v * c));
+    for (const f of fields)
+      setPath(
+        r,
+        f,
+        (getPath(r, f) as number[]).map((v) => v * c),
+      );
   });
 
 function getPath(obj: any, path: string): any {
@@ -186,16 +211,35 @@ const matrixDefinite = (field: string): Mutation[] => [
 
 const FUZZERS: Fuzzer[] = [
   {
-    method: "testPair", definition: PD.testPair, codec: pd.PairTestRequest,
+    method: "testPair",
+    definition: PD.testPair,
+    codec: pd.PairTestRequest,
     base: (rng) => {
       const { p } = pairBase(rng);
       return { symbol1: "Y", symbol2: "X", prices1: p.y, prices2: p.x };
     },
-    mutations: [nonFinite("prices1"), nonFinite("prices2"), mismatch("prices1", "prices2"), tooShort(["prices1", "prices2"], 2), badEnum("hurstMethod"),
-      oddNumber("significance"), oddNumber("minHurst"), oddNumber("transactionCost"), oddNumber("dt"), oddNumber("rho"), oddInt("maxLag"), oddString("symbol1"), oddLength(["prices1", "prices2"]), extremeScale(["prices1"]), extremeScale(["prices1", "prices2"])],
+    mutations: [
+      nonFinite("prices1"),
+      nonFinite("prices2"),
+      mismatch("prices1", "prices2"),
+      tooShort(["prices1", "prices2"], 2),
+      badEnum("hurstMethod"),
+      oddNumber("significance"),
+      oddNumber("minHurst"),
+      oddNumber("transactionCost"),
+      oddNumber("dt"),
+      oddNumber("rho"),
+      oddInt("maxLag"),
+      oddString("symbol1"),
+      oddLength(["prices1", "prices2"]),
+      extremeScale(["prices1"]),
+      extremeScale(["prices1", "prices2"]),
+    ],
   },
   {
-    method: "discoverPairs", definition: PD.discoverPairs, codec: pd.BatchDiscoveryRequest,
+    method: "discoverPairs",
+    definition: PD.discoverPairs,
+    codec: pd.BatchDiscoveryRequest,
     base: (rng) => {
       const k = int(rng, 2, 4);
       const n = int(rng, 30, 200);
@@ -221,122 +265,279 @@ const FUZZERS: Fuzzer[] = [
       m("odd", "zero or one symbol", (r, rng) => {
         r.symbols = r.symbols.slice(0, int(rng, 0, 1));
       }),
-      oddInt("maxPairs"), oddInt("parallelWorkers"), oddInt("batchSize"), oddInt("maxLag"), oddNumber("maxQValue"), oddNumber("significance"),
-      oddNumber("minHurst"), oddNumber("transactionCost"), oddNumber("dt"), oddNumber("rho"),
+      oddInt("maxPairs"),
+      oddInt("parallelWorkers"),
+      oddInt("batchSize"),
+      oddInt("maxLag"),
+      oddNumber("maxQValue"),
+      oddNumber("significance"),
+      oddNumber("minHurst"),
+      oddNumber("transactionCost"),
+      oddNumber("dt"),
+      oddNumber("rho"),
     ],
   },
   {
-    method: "solveHjb", definition: PD.solveHjb, codec: pd.HJBRequest,
+    method: "solveHjb",
+    definition: PD.solveHjb,
+    codec: pd.HJBRequest,
     base: (rng) => ({ kappa: 0.5 + 10 * rng(), theta: rng() - 0.5, sigma: 0.05 + rng(), nPoints: int(rng, 50, 300) }),
     mutations: [
-      m("definite", "kappa <= 0 or non-finite", (r, rng) => { r.kappa = pick(rng, [0, -1, -1e-9, ...NON_FINITE]); }),
-      m("definite", "sigma <= 0 or non-finite", (r, rng) => { r.sigma = pick(rng, [0, -0.3, ...NON_FINITE]); }),
-      m("definite", "theta non-finite", (r, rng) => { r.theta = pick(rng, NON_FINITE); }),
-      m("definite", "nPoints in 1..49", (r, rng) => { r.nPoints = int(rng, 1, 49); }),
+      m("definite", "kappa <= 0 or non-finite", (r, rng) => {
+        r.kappa = pick(rng, [0, -1, -1e-9, ...NON_FINITE]);
+      }),
+      m("definite", "sigma <= 0 or non-finite", (r, rng) => {
+        r.sigma = pick(rng, [0, -0.3, ...NON_FINITE]);
+      }),
+      m("definite", "theta non-finite", (r, rng) => {
+        r.theta = pick(rng, NON_FINITE);
+      }),
+      m("definite", "nPoints in 1..49", (r, rng) => {
+        r.nPoints = int(rng, 1, 49);
+      }),
       badEnum("scheme"),
       // NaN or +Infinity (a stop-loss must lie below theta); −Infinity could be read as "no stop-loss".
-      m("definite", "stopLoss NaN or +Infinity", (r, rng) => { r.stopLoss = pick(rng, [Number.NaN, Number.POSITIVE_INFINITY]); }),
-      oddNumber("rho"), oddNumber("transactionCost"), oddInt("maxIter"), oddNumber("tolerance"), oddNumber("nStd"), oddInt("nPoints"),
-      m("odd", "stopLoss anywhere", (r, rng) => { r.stopLoss = pick(rng, ODD_NUMBERS); }),
+      m("definite", "stopLoss NaN or +Infinity", (r, rng) => {
+        r.stopLoss = pick(rng, [Number.NaN, Number.POSITIVE_INFINITY]);
+      }),
+      oddNumber("rho"),
+      oddNumber("transactionCost"),
+      oddInt("maxIter"),
+      oddNumber("tolerance"),
+      oddNumber("nStd"),
+      oddInt("nPoints"),
+      m("odd", "stopLoss anywhere", (r, rng) => {
+        r.stopLoss = pick(rng, ODD_NUMBERS);
+      }),
     ],
   },
   {
-    method: "estimateOu", definition: PD.estimateOu, codec: pd.OUEstimationRequest,
+    method: "estimateOu",
+    definition: PD.estimateOu,
+    codec: pd.OUEstimationRequest,
     base: (rng) => ({ spread: ouPath(int(rng, 30, 500), Math.floor(rng() * 1e9), 1, 0.9, 0.1), dt: 1 / 252 }),
-    mutations: [nonFinite("spread"), tooShort(["spread"], 2), oddNumber("dt"), m("odd", "use_mle", (r) => { r.useMle = true; }), oddLength(["spread"]), extremeScale(["spread"]),
-      m("odd", "constant spread", (r) => { r.spread = r.spread.map(() => 1); })],
+    mutations: [
+      nonFinite("spread"),
+      tooShort(["spread"], 2),
+      oddNumber("dt"),
+      m("odd", "use_mle", (r) => {
+        r.useMle = true;
+      }),
+      oddLength(["spread"]),
+      extremeScale(["spread"]),
+      m("odd", "constant spread", (r) => {
+        r.spread = r.spread.map(() => 1);
+      }),
+    ],
   },
   {
-    method: "testCointegration", definition: PD.testCointegration, codec: pd.CointegrationRequest,
+    method: "testCointegration",
+    definition: PD.testCointegration,
+    codec: pd.CointegrationRequest,
     base: (rng) => {
       const { p } = pairBase(rng);
       return { y: p.y, x: p.x };
     },
-    mutations: [nonFinite("y"), nonFinite("x"), mismatch("y", "x"), tooShort(["y", "x"], 2), badEnum("trend"), oddNumber("significance"), oddInt("maxLag"), oddLength(["y", "x"]), extremeScale(["y"]), extremeScale(["x"])],
-  },
-  {
-    method: "calculateHurst", definition: PD.calculateHurst, codec: pd.HurstRequest,
-    base: (rng) => ({ series: walk(rng, int(rng, 100, 1000)) }),
-    mutations: [nonFinite("series"), tooShort(["series"], 2), badEnum("method"), oddInt("maxLag"), oddInt("minLag"), m("odd", "use_dfa", (r) => { r.useDfa = true; }), oddLength(["series"]), extremeScale(["series"])],
-  },
-  {
-    method: "backtestStrategy", definition: PD.backtestStrategy, codec: pd.BacktestRequest,
-    base: (rng) => ({ spread: ouPath(int(rng, 20, 500), Math.floor(rng() * 1e9), 0, 0.8, 1), lowerBound: -1, upperBound: 1 }),
-    mutations: [nonFinite("spread"), tooShort(["spread"], 0),
-      m("definite", "bounds non-finite", (r, rng) => { r[pick(rng, ["lowerBound", "upperBound"])] = pick(rng, NON_FINITE); }),
-      oddNumber("lowerBound"), oddNumber("upperBound"), oddNumber("transactionCost"), oddNumber("exitLevel"), oddNumber("periodsPerYear"), oddLength(["spread"]), extremeScale(["spread"])],
-  },
-  {
-    method: "optimalThresholds", definition: MR.optimalThresholds, codec: mr.ThresholdRequest,
-    base: (rng) => ({ ouParams: { theta: 0.05 + rng(), mu: rng() - 0.5, sigma: 0.05 + rng() }, transactionCost: 0.001 }),
     mutations: [
-      m("definite", "ou speed/sigma non-finite", (r, rng) => { r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE); }),
-      m("definite", "ou sigma <= 0", (r, rng) => { r.ouParams.sigma = pick(rng, [0, -1]); }),
-      m("definite", "ou speed <= 0", (r, rng) => { r.ouParams.theta = pick(rng, [0, -0.5]); }),
-      badEnum("optimizationObjective"), oddNumber("transactionCost"), oddString("metadata"),
-      m("odd", "ou params at 1e±300", (r, rng) => { r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, [1e300, 1e-300, -1e300]); }),
+      nonFinite("y"),
+      nonFinite("x"),
+      mismatch("y", "x"),
+      tooShort(["y", "x"], 2),
+      badEnum("trend"),
+      oddNumber("significance"),
+      oddInt("maxLag"),
+      oddLength(["y", "x"]),
+      extremeScale(["y"]),
+      extremeScale(["x"]),
     ],
   },
   {
-    method: "computeLogReturns", definition: MR.computeLogReturns, codec: mr.ReturnsRequest,
+    method: "calculateHurst",
+    definition: PD.calculateHurst,
+    codec: pd.HurstRequest,
+    base: (rng) => ({ series: walk(rng, int(rng, 100, 1000)) }),
+    mutations: [
+      nonFinite("series"),
+      tooShort(["series"], 2),
+      badEnum("method"),
+      oddInt("maxLag"),
+      oddInt("minLag"),
+      m("odd", "use_dfa", (r) => {
+        r.useDfa = true;
+      }),
+      oddLength(["series"]),
+      extremeScale(["series"]),
+    ],
+  },
+  {
+    method: "backtestStrategy",
+    definition: PD.backtestStrategy,
+    codec: pd.BacktestRequest,
+    base: (rng) => ({ spread: ouPath(int(rng, 20, 500), Math.floor(rng() * 1e9), 0, 0.8, 1), lowerBound: -1, upperBound: 1 }),
+    mutations: [
+      nonFinite("spread"),
+      tooShort(["spread"], 0),
+      m("definite", "bounds non-finite", (r, rng) => {
+        r[pick(rng, ["lowerBound", "upperBound"])] = pick(rng, NON_FINITE);
+      }),
+      oddNumber("lowerBound"),
+      oddNumber("upperBound"),
+      oddNumber("transactionCost"),
+      oddNumber("exitLevel"),
+      oddNumber("periodsPerYear"),
+      oddLength(["spread"]),
+      extremeScale(["spread"]),
+    ],
+  },
+  {
+    method: "optimalThresholds",
+    definition: MR.optimalThresholds,
+    codec: mr.ThresholdRequest,
+    base: (rng) => ({ ouParams: { theta: 0.05 + rng(), mu: rng() - 0.5, sigma: 0.05 + rng() }, transactionCost: 0.001 }),
+    mutations: [
+      m("definite", "ou speed/sigma non-finite", (r, rng) => {
+        r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE);
+      }),
+      m("definite", "ou sigma <= 0", (r, rng) => {
+        r.ouParams.sigma = pick(rng, [0, -1]);
+      }),
+      m("definite", "ou speed <= 0", (r, rng) => {
+        r.ouParams.theta = pick(rng, [0, -0.5]);
+      }),
+      badEnum("optimizationObjective"),
+      oddNumber("transactionCost"),
+      oddString("metadata"),
+      m("odd", "ou params at 1e±300", (r, rng) => {
+        r.ouParams[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, [1e300, 1e-300, -1e300]);
+      }),
+    ],
+  },
+  {
+    method: "computeLogReturns",
+    definition: MR.computeLogReturns,
+    codec: mr.ReturnsRequest,
     base: (rng) => ({ prices: walk(rng, int(rng, 2, 500)).map((v) => Math.abs(v) + 1) }),
-    mutations: [nonFinite("prices"), m("definite", "non-positive price", (r, rng) => { r.prices[int(rng, 0, r.prices.length - 1)] = pick(rng, [0, -1, -100]); }),
-      badEnum("returnType"), oddString("assetIds"), oddString("metadata"), m("odd", "0 or 1 price", (r, rng) => { r.prices = r.prices.slice(0, int(rng, 0, 1)); })],
+    mutations: [
+      nonFinite("prices"),
+      m("definite", "non-positive price", (r, rng) => {
+        r.prices[int(rng, 0, r.prices.length - 1)] = pick(rng, [0, -1, -100]);
+      }),
+      badEnum("returnType"),
+      oddString("assetIds"),
+      oddString("metadata"),
+      m("odd", "0 or 1 price", (r, rng) => {
+        r.prices = r.prices.slice(0, int(rng, 0, 1));
+      }),
+    ],
   },
   {
-    method: "pcaPortfolios", definition: MR.pcaPortfolios, codec: mr.PCARequest,
+    method: "pcaPortfolios",
+    definition: MR.pcaPortfolios,
+    codec: mr.PCARequest,
     base: (rng) => ({ returnsMatrix: returnsMatrix(int(rng, 10, 200), int(rng, 2, 8), Math.floor(rng() * 1e9)), nComponents: 2 }),
-    mutations: [...matrixDefinite("returnsMatrix"), badEnum("scaling"), oddInt("nComponents"), oddString("metadata"),
-      m("odd", "missing matrix", (r) => { delete r.returnsMatrix; })],
+    mutations: [
+      ...matrixDefinite("returnsMatrix"),
+      badEnum("scaling"),
+      oddInt("nComponents"),
+      oddString("metadata"),
+      m("odd", "missing matrix", (r) => {
+        delete r.returnsMatrix;
+      }),
+    ],
   },
   {
-    method: "multiperiodOptimize", definition: MR.multiperiodOptimize, codec: mr.MultiperiodRequest,
+    method: "multiperiodOptimize",
+    definition: MR.multiperiodOptimize,
+    codec: mr.MultiperiodRequest,
     base: (rng) => {
       const cols = int(rng, 2, 5);
-      return { returnsSequence: Array.from({ length: int(rng, 1, 4) }, () => returnsMatrix(int(rng, 20, 80), cols, Math.floor(rng() * 1e9))), gamma: 2 };
+      return {
+        returnsSequence: Array.from({ length: int(rng, 1, 4) }, () => returnsMatrix(int(rng, 20, 80), cols, Math.floor(rng() * 1e9))),
+        gamma: 2,
+      };
     },
     mutations: [
       m("definite", "NaN/Inf in one period", (r, rng) => poison(pick(rng, ensurePeriods(r)).values, rng)),
-      m("definite", "period values not rows×cols", (r) => { ensurePeriods(r)[0].values.push(0.5); }),
-      m("definite", "periods with different column counts", (r) => { const p = ensurePeriods(r); p.push(returnsMatrix(30, p[0].cols + 1, 5)); }),
-      oddNumber("gamma"), oddNumber("transactionCost"), oddInt("rebalanceFrequency"), m("odd", "empty sequence", (r) => { r.returnsSequence = []; }),
+      m("definite", "period values not rows×cols", (r) => {
+        ensurePeriods(r)[0].values.push(0.5);
+      }),
+      m("definite", "periods with different column counts", (r) => {
+        const p = ensurePeriods(r);
+        p.push(returnsMatrix(30, p[0].cols + 1, 5));
+      }),
+      oddNumber("gamma"),
+      oddNumber("transactionCost"),
+      oddInt("rebalanceFrequency"),
+      m("odd", "empty sequence", (r) => {
+        r.returnsSequence = [];
+      }),
     ],
   },
   {
-    method: "portfolioStats", definition: MR.portfolioStats, codec: mr.PortfolioStatsRequest,
+    method: "portfolioStats",
+    definition: MR.portfolioStats,
+    codec: mr.PortfolioStatsRequest,
     base: (rng) => {
       const mat = returnsMatrix(int(rng, 10, 200), int(rng, 2, 6), Math.floor(rng() * 1e9));
       return { returns: mat, weights: Array.from({ length: mat.cols }, () => 1 / mat.cols) };
     },
-    mutations: [...matrixDefinite("returns"), nonFinite("weights"),
+    mutations: [
+      ...matrixDefinite("returns"),
+      nonFinite("weights"),
       m("definite", "weights of the wrong length", (r, rng) => {
         if (r.weights.length !== r.returns.cols) return; // already wrong: keep it wrong
         if (rng() < 0.5 || r.weights.length === 0) r.weights.push(0.1);
         else r.weights.pop();
       }),
-      oddString("metadata"), m("odd", "odd weights", (r, rng) => { r.weights = r.weights.map(() => pick(rng, ODD_NUMBERS.filter(Number.isFinite))); })],
+      oddString("metadata"),
+      m("odd", "odd weights", (r, rng) => {
+        r.weights = r.weights.map(() => pick(rng, ODD_NUMBERS.filter(Number.isFinite)));
+      }),
+    ],
   },
   {
-    method: "generateSignals", definition: MR.generateSignals, codec: mr.SignalRequest,
+    method: "generateSignals",
+    definition: MR.generateSignals,
+    codec: mr.SignalRequest,
     base: (rng) => ({
       priceHistory: { assetId: "S", prices: ouPath(int(rng, 5, 200), Math.floor(rng() * 1e9), 10, 0.8, 0.2) },
       ouParams: { theta: 0.2, mu: 10, sigma: 0.2 },
       thresholds: { entryZscore: 2, exitZscore: 0.5 },
       positionState: "flat",
     }),
-    mutations: [nonFinite("priceHistory.prices"), badEnum("positionState"),
-      m("definite", "ou params non-finite", (r, rng) => { (r.ouParams ??= { theta: 0.2, mu: 10, sigma: 0.2 })[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE); }),
-      m("definite", "thresholds non-finite", (r, rng) => { r.thresholds[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE); }),
-      m("odd", "empty history", (r) => { r.priceHistory.prices = []; }), m("odd", "no ou params", (r) => { delete r.ouParams; }),
-      oddNumber("thresholds.entryZscore"), oddNumber("ouParams.sigma"), oddString("metadata")],
+    mutations: [
+      nonFinite("priceHistory.prices"),
+      badEnum("positionState"),
+      m("definite", "ou params non-finite", (r, rng) => {
+        (r.ouParams ??= { theta: 0.2, mu: 10, sigma: 0.2 })[pick(rng, ["theta", "sigma", "mu"])] = pick(rng, NON_FINITE);
+      }),
+      m("definite", "thresholds non-finite", (r, rng) => {
+        r.thresholds[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE);
+      }),
+      m("odd", "empty history", (r) => {
+        r.priceHistory.prices = [];
+      }),
+      m("odd", "no ou params", (r) => {
+        delete r.ouParams;
+      }),
+      oddNumber("thresholds.entryZscore"),
+      oddNumber("ouParams.sigma"),
+      oddString("metadata"),
+    ],
   },
   {
-    method: "portfolioHealthStream", definition: MR.portfolioHealthStream, codec: mr.HealthRequest,
+    method: "portfolioHealthStream",
+    definition: MR.portfolioHealthStream,
+    codec: mr.HealthRequest,
     base: (rng) => ({
       portfolioId: "p",
       updateFrequencyMs: int(rng, 10, 50),
       assetIds: ["A", "B"],
-      metadata: JSON.stringify({ prices: { A: walk(rng, 50), B: walk(rng, 50) }, timestamps_ms: Array.from({ length: 50 }, (_, i) => 1e12 + i * 60_000), holdings: { A: 1, B: 2 } }),
+      metadata: JSON.stringify({
+        prices: { A: walk(rng, 50), B: walk(rng, 50) },
+        timestamps_ms: Array.from({ length: 50 }, (_, i) => 1e12 + i * 60_000),
+        holdings: { A: 1, B: 2 },
+      }),
     }),
     mutations: [
       m("definite", "NaN-like price in metadata JSON", (r) => {
@@ -344,7 +545,9 @@ const FUZZERS: Fuzzer[] = [
         meta.prices.A[3] = "NaN";
         r.metadata = JSON.stringify(meta);
       }),
-      m("definite", "metadata not a JSON object", (r, rng) => { r.metadata = pick(rng, ["{", "[]", "null", "garbage", "3"]); }),
+      m("definite", "metadata not a JSON object", (r, rng) => {
+        r.metadata = pick(rng, ["{", "[]", "null", "garbage", "3"]);
+      }),
       m("definite", "prices/timestamps length mismatch", (r) => {
         const meta = healthMeta(r);
         meta.timestamps_ms.pop();
@@ -357,29 +560,74 @@ const FUZZERS: Fuzzer[] = [
         delete meta.holdings;
         r.metadata = JSON.stringify(meta);
       }),
-      m("odd", "odd metadata keys", (r, rng) => { r.metadata = pick(rng, ["{\"prices\":3}", "{}", "{\"holdings\":{\"A\":0}}", "{\"max_drawdown_alert\":-1}"]); }),
-      oddInt("updateFrequencyMs"), oddString("portfolioId"), m("odd", "asset ids", (r) => { r.assetIds = ["", "Z"]; }),
+      m("odd", "odd metadata keys", (r, rng) => {
+        r.metadata = pick(rng, ['{"prices":3}', "{}", '{"holdings":{"A":0}}', '{"max_drawdown_alert":-1}']);
+      }),
+      oddInt("updateFrequencyMs"),
+      oddString("portfolioId"),
+      m("odd", "asset ids", (r) => {
+        r.assetIds = ["", "Z"];
+      }),
     ],
   },
   {
-    method: "estimateOuParams", definition: MR.estimateOuParams, codec: mr.PriceUpdate, bidiLength: 60,
+    method: "estimateOuParams",
+    definition: MR.estimateOuParams,
+    codec: mr.PriceUpdate,
+    bidiLength: 60,
     base: (rng) => ({ assetId: "A", price: 10 + rng(), timestampMs: 1_700_000_000_000 }),
-    mutations: [m("definite", "non-finite price", (r, rng) => { r.price = pick(rng, NON_FINITE); }),
-      oddNumber("volume"), oddString("metadata"), oddString("assetId"), m("odd", "odd price", (r, rng) => { r.price = pick(rng, [0, -5, 1e308, 5e-324]); })],
+    mutations: [
+      m("definite", "non-finite price", (r, rng) => {
+        r.price = pick(rng, NON_FINITE);
+      }),
+      oddNumber("volume"),
+      oddString("metadata"),
+      oddString("assetId"),
+      m("odd", "odd price", (r, rng) => {
+        r.price = pick(rng, [0, -5, 1e308, 5e-324]);
+      }),
+    ],
   },
   {
-    method: "backtestWithCosts", definition: MR.backtestWithCosts, codec: mr.BacktestInput, bidiLength: 60,
+    method: "backtestWithCosts",
+    definition: MR.backtestWithCosts,
+    codec: mr.BacktestInput,
+    bidiLength: 60,
     base: (rng) => ({ price: rng() - 0.5, timestampMs: 1, entryZscore: 1.5, exitZscore: 0, transactionCost: 0.001, updateFrequency: 5 }),
-    mutations: [m("definite", "non-finite price", (r, rng) => { r.price = pick(rng, NON_FINITE); }),
-      { ...m("definite", "non-finite z-scores (first bar: settings)", (r, rng) => { r[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE); }), firstMessage: true },
-      oddNumber("transactionCost"), oddInt("updateFrequency"), oddNumber("entryZscore"), oddNumber("exitZscore")],
+    mutations: [
+      m("definite", "non-finite price", (r, rng) => {
+        r.price = pick(rng, NON_FINITE);
+      }),
+      {
+        ...m("definite", "non-finite z-scores (first bar: settings)", (r, rng) => {
+          r[pick(rng, ["entryZscore", "exitZscore"])] = pick(rng, NON_FINITE);
+        }),
+        firstMessage: true,
+      },
+      oddNumber("transactionCost"),
+      oddInt("updateFrequency"),
+      oddNumber("entryZscore"),
+      oddNumber("exitZscore"),
+    ],
   },
-  ...(["caraOptimalWeights", "sharpeOptimalWeights"] as const).map((method): Fuzzer => ({
-    method, definition: MR[method], codec: mr.OptimizationInput, bidiLength: 4,
-    base: (rng) => ({ returns: returnsMatrix(int(rng, 20, 120), 3, Math.floor(rng() * 1e9)), gamma: 2 }),
-    mutations: [...matrixDefinite("returns"), oddNumber("gamma"), oddNumber("riskFreeRate"), oddNumber("transactionCost"),
-      m("odd", "odd metadata", (r, rng) => { r.metadata = pick(rng, ["{\"budget\":false}", "{\"long_only\":true}", "{", "[]", "{\"shrinkage\":true}"]); })],
-  })),
+  ...(["caraOptimalWeights", "sharpeOptimalWeights"] as const).map(
+    (method): Fuzzer => ({
+      method,
+      definition: MR[method],
+      codec: mr.OptimizationInput,
+      bidiLength: 4,
+      base: (rng) => ({ returns: returnsMatrix(int(rng, 20, 120), 3, Math.floor(rng() * 1e9)), gamma: 2 }),
+      mutations: [
+        ...matrixDefinite("returns"),
+        oddNumber("gamma"),
+        oddNumber("riskFreeRate"),
+        oddNumber("transactionCost"),
+        m("odd", "odd metadata", (r, rng) => {
+          r.metadata = pick(rng, ['{"budget":false}', '{"long_only":true}', "{", "[]", '{"shrinkage":true}']);
+        }),
+      ],
+    }),
+  ),
 ];
 
 // ---- calling --------------------------------------------------------------------------------------
@@ -407,7 +655,10 @@ function unexplainedNonFinite(method: string, response: unknown): string[] {
   const nonEmpty = (v: unknown) => (Array.isArray(v) && v.length > 0) || (typeof v === "string" && v !== "");
   // A message (or nested message, e.g. DiscoverPairs' result) explains its own subtree.
   const explains = (r: Record<string, unknown>) =>
-    nonEmpty(r.warnings) || nonEmpty(r.alerts) || nonEmpty(r.error) || (typeof r.status === "string" && !["ok", "running", "final"].includes(r.status));
+    nonEmpty(r.warnings) ||
+    nonEmpty(r.alerts) ||
+    nonEmpty(r.error) ||
+    (typeof r.status === "string" && !["ok", "running", "final"].includes(r.status));
   const out: string[] = [];
   const visit = (v: unknown, path: string): void => {
     if (typeof v === "number") {
@@ -441,7 +692,8 @@ function callRaw(definition: grpc.MethodDefinition<any, any>, payloads: Buffer[]
   const decode = (b: Buffer) => responses.push(definition.responseDeserialize(b));
   const options = { deadline: new Date(Date.now() + deadlineMs) };
   return new Promise((resolve) => {
-    const done = (error: grpc.ServiceError | null) => resolve(error ? { code: error.code, details: error.details, responses } : { code: grpc.status.OK, details: "", responses });
+    const done = (error: grpc.ServiceError | null) =>
+      resolve(error ? { code: error.code, details: error.details, responses } : { code: grpc.status.OK, details: "", responses });
     if (!definition.requestStream && !definition.responseStream) {
       client.makeUnaryRequest(definition.path, identity, identity, payloads[0], new grpc.Metadata(), options, (error, response) => {
         if (response) decode(response);
@@ -511,7 +763,9 @@ function buildTypedCases(count: number, rng: Rng): Case[] {
     const k = int(rng, 1, 3);
     // Odd mutations first: a later odd mutation (e.g. a fresh random-length series) could
     // otherwise undo a definite one (the NaN it replaced) and make a valid request look invalid.
-    const chosen = Array.from({ length: k }, () => pick(rng, fuzzer.mutations)).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "odd" ? -1 : 1));
+    const chosen = Array.from({ length: k }, () => pick(rng, fuzzer.mutations)).sort((a, b) =>
+      a.kind === b.kind ? 0 : a.kind === "odd" ? -1 : 1,
+    );
     for (const mutation of chosen) {
       const message = mutation.firstMessage ? messages[0] : randomTarget;
       if (mutation.kind === "odd") {
@@ -557,7 +811,12 @@ function buildRawCases(count: number, rng: Rng): Case[] {
     } catch {
       decodes = false;
     }
-    cases.push({ fuzzer, payloads: [bytes], kind: decodes ? "odd" : "definite", labels: [label, decodes ? "decodes locally" : "undecodable"] });
+    cases.push({
+      fuzzer,
+      payloads: [bytes],
+      kind: decodes ? "odd" : "definite",
+      labels: [label, decodes ? "decodes locally" : "undecodable"],
+    });
   }
   return cases;
 }
@@ -628,12 +887,26 @@ async function expectHealthy() {
   const health = await new Promise<string>((resolve, reject) => {
     const check = { path: "/grpc.health.v1.Health/Check", requestStream: false, responseStream: false } as const;
     // HealthCheckRequest { service = "" } is the empty message; response field 1 is the enum status.
-    client.makeUnaryRequest(check.path, (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), new grpc.Metadata(), deadline(), (error, response) =>
-      error ? reject(error) : resolve(response!.length >= 2 && response![0] === 0x08 ? ["UNKNOWN", "SERVING", "NOT_SERVING"][response![1]] ?? "?" : "UNKNOWN"),
+    client.makeUnaryRequest(
+      check.path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.alloc(0),
+      new grpc.Metadata(),
+      deadline(),
+      (error, response) =>
+        error
+          ? reject(error)
+          : resolve(
+              response!.length >= 2 && response![0] === 0x08 ? (["UNKNOWN", "SERVING", "NOT_SERVING"][response![1]] ?? "?") : "UNKNOWN",
+            ),
     );
   });
   expect(health).toBe("SERVING");
-  const valid = pd.PairTestRequest.fromPartial({ prices1: cointegratedPair(300, 1).y, prices2: cointegratedPair(300, 1).x } satisfies Partial<PairTestRequest>);
+  const valid = pd.PairTestRequest.fromPartial({
+    prices1: cointegratedPair(300, 1).y,
+    prices2: cointegratedPair(300, 1).x,
+  } satisfies Partial<PairTestRequest>);
   const outcome = await callRaw(PD.testPair, [Buffer.from(pd.PairTestRequest.encode(valid).finish())]);
   expect(outcome.code).toBe(grpc.status.OK);
 }
@@ -668,10 +941,15 @@ describe(`fuzz (seed ${SEED})`, () => {
       const n = fuzzer.bidiLength ?? 4;
       const position = int(rng, 0, n - 1);
       const garbage = pick(rng, [Buffer.from([0x0f]), Buffer.from([0xff, 0xff, 0xff]), Buffer.from([0x0a, 0x40, 0x01])]);
-      const payloads = Array.from({ length: n }, (_, k) => (k === position ? garbage : Buffer.from(fuzzer.codec.encode(fuzzer.codec.fromPartial(fuzzer.base(rng))).finish())));
+      const payloads = Array.from({ length: n }, (_, k) =>
+        k === position ? garbage : Buffer.from(fuzzer.codec.encode(fuzzer.codec.fromPartial(fuzzer.base(rng))).finish()),
+      );
       const outcome = await callRaw(fuzzer.definition, payloads, 10_000);
       const named = new RegExp(`request message ${position} is not a valid protobuf message`).test(outcome.details);
-      if (outcome.code !== grpc.status.INVALID_ARGUMENT || !named) failures.push(`${fuzzer.method} garbage ${garbage.toString("hex")} at ${position}/${n} -> ${grpc.status[outcome.code]}: ${outcome.details.slice(0, 120)}`);
+      if (outcome.code !== grpc.status.INVALID_ARGUMENT || !named)
+        failures.push(
+          `${fuzzer.method} garbage ${garbage.toString("hex")} at ${position}/${n} -> ${grpc.status[outcome.code]}: ${outcome.details.slice(0, 120)}`,
+        );
     }
     expect(failures, failures.join("\n")).toEqual([]);
     await expectHealthy();
@@ -680,13 +958,30 @@ describe(`fuzz (seed ${SEED})`, () => {
   it("deadlines: heavy requests with 50–400 ms deadlines end by their deadline, and the pool is idle within 1 s of each", async () => {
     const rng = randomSource(SEED + 3);
     const heavy: [grpc.MethodDefinition<any, any>, () => Buffer][] = [
-      [PD.calculateHurst, () => Buffer.from(pd.HurstRequest.encode(pd.HurstRequest.fromPartial({ series: walk(rng, 50_000), method: "rs" })).finish())],
-      [PD.testPair, () => {
-        const p = cointegratedPair(20_000, int(rng, 1, 1e6));
-        return Buffer.from(pd.PairTestRequest.encode(pd.PairTestRequest.fromPartial({ prices1: p.y, prices2: p.x, hurstMethod: "rs" })).finish());
-      }],
-      [PD.solveHjb, () => Buffer.from(pd.HJBRequest.encode(pd.HJBRequest.fromPartial({ kappa: 0.5, theta: 0, sigma: 0.3, nPoints: 20_001 })).finish())],
-      [MR.pcaPortfolios, () => Buffer.from(mr.PCARequest.encode(mr.PCARequest.fromPartial({ returnsMatrix: returnsMatrix(2000, 400, int(rng, 1, 1e6)) })).finish())],
+      [
+        PD.calculateHurst,
+        () => Buffer.from(pd.HurstRequest.encode(pd.HurstRequest.fromPartial({ series: walk(rng, 50_000), method: "rs" })).finish()),
+      ],
+      [
+        PD.testPair,
+        () => {
+          const p = cointegratedPair(20_000, int(rng, 1, 1e6));
+          return Buffer.from(
+            pd.PairTestRequest.encode(pd.PairTestRequest.fromPartial({ prices1: p.y, prices2: p.x, hurstMethod: "rs" })).finish(),
+          );
+        },
+      ],
+      [
+        PD.solveHjb,
+        () => Buffer.from(pd.HJBRequest.encode(pd.HJBRequest.fromPartial({ kappa: 0.5, theta: 0, sigma: 0.3, nPoints: 20_001 })).finish()),
+      ],
+      [
+        MR.pcaPortfolios,
+        () =>
+          Buffer.from(
+            mr.PCARequest.encode(mr.PCARequest.fromPartial({ returnsMatrix: returnsMatrix(2000, 400, int(rng, 1, 1e6)) })).finish(),
+          ),
+      ],
     ];
     const lines: string[] = [];
     const failures: string[] = [];
@@ -698,12 +993,16 @@ describe(`fuzz (seed ${SEED})`, () => {
       const outcome = await callRaw(definition, [payload], deadlineMs);
       const endedAfter = performance.now() - t0;
       const pool = await waitForIdlePool(1000);
-      lines.push(`${definition.path.split("/")[2]} deadline ${deadlineMs} ms -> ${grpc.status[outcome.code]} after ${endedAfter.toFixed(0)} ms; pool idle ${pool.toFixed(0)} ms later`);
+      lines.push(
+        `${definition.path.split("/")[2]} deadline ${deadlineMs} ms -> ${grpc.status[outcome.code]} after ${endedAfter.toFixed(0)} ms; pool idle ${pool.toFixed(0)} ms later`,
+      );
       // Slack for scheduling on the shared 2-core reference machine (the client's own deadline timer
       // can fire late when this test process is descheduled); a hang would be seconds late.
-      if (endedAfter > deadlineMs + DEADLINE_SLACK_MS) failures.push(`${lines.at(-1)} (ended ${(endedAfter - deadlineMs).toFixed(0)} ms past its deadline)`);
+      if (endedAfter > deadlineMs + DEADLINE_SLACK_MS)
+        failures.push(`${lines.at(-1)} (ended ${(endedAfter - deadlineMs).toFixed(0)} ms past its deadline)`);
       if (!(pool <= 1000)) failures.push(`${lines.at(-1)} (pool not idle within 1 s)`);
-      if (![grpc.status.OK, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED].includes(outcome.code)) failures.push(`${lines.at(-1)}: ${outcome.details}`);
+      if (![grpc.status.OK, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED].includes(outcome.code))
+        failures.push(`${lines.at(-1)}: ${outcome.details}`);
     }
     console.log(`[fuzz] deadlines\n${lines.join("\n")}`);
     expect(failures, failures.join("\n")).toEqual([]);
@@ -715,8 +1014,16 @@ describe(`fuzz (seed ${SEED})`, () => {
     const big = new Array<number>(doubles).fill(1.5);
     const cases: [grpc.MethodDefinition<any, any>, Buffer][] = [
       [PD.testPair, Buffer.from(pd.PairTestRequest.encode(pd.PairTestRequest.fromPartial({ prices1: big, prices2: [1] })).finish())],
-      [PD.discoverPairs, Buffer.from(pd.BatchDiscoveryRequest.encode(pd.BatchDiscoveryRequest.fromPartial({ symbols: [{ symbol: "A", prices: big }] })).finish())],
-      [MR.estimateOuParams, Buffer.from(mr.PriceUpdate.encode(mr.PriceUpdate.fromPartial({ metadata: "x".repeat(SERVER_MAX_MESSAGE_BYTES + 10) })).finish())],
+      [
+        PD.discoverPairs,
+        Buffer.from(
+          pd.BatchDiscoveryRequest.encode(pd.BatchDiscoveryRequest.fromPartial({ symbols: [{ symbol: "A", prices: big }] })).finish(),
+        ),
+      ],
+      [
+        MR.estimateOuParams,
+        Buffer.from(mr.PriceUpdate.encode(mr.PriceUpdate.fromPartial({ metadata: "x".repeat(SERVER_MAX_MESSAGE_BYTES + 10) })).finish()),
+      ],
     ];
     for (const [definition, payload] of cases) {
       expect(payload.length).toBeGreaterThan(SERVER_MAX_MESSAGE_BYTES);

@@ -22,7 +22,10 @@ let client: grpc.Client;
 
 beforeAll(async () => {
   server = await spawnServerProcess({ workers: 2, priceStoreMaxBytes: STORE_CAP_BYTES });
-  client = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), { "grpc.max_send_message_length": -1, "grpc.max_receive_message_length": -1 });
+  client = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), {
+    "grpc.max_send_message_length": -1,
+    "grpc.max_receive_message_length": -1,
+  });
 });
 
 afterAll(async () => {
@@ -40,8 +43,19 @@ interface Outcome<T> {
 function call<T>(definition: grpc.MethodDefinition<any, T>, request: unknown, deadlineMs = 10_000): Promise<Outcome<T>> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, value) =>
-      resolve(error ? { code: error.code, details: error.details, ms: performance.now() - t0 } : { code: grpc.status.OK, details: "", value: value!, ms: performance.now() - t0 }),
+    client.makeUnaryRequest(
+      definition.path,
+      definition.requestSerialize,
+      definition.responseDeserialize,
+      request,
+      new grpc.Metadata(),
+      { deadline: Date.now() + deadlineMs },
+      (error, value) =>
+        resolve(
+          error
+            ? { code: error.code, details: error.details, ms: performance.now() - t0 }
+            : { code: grpc.status.OK, details: "", value: value!, ms: performance.now() - t0 },
+        ),
     );
   });
 }
@@ -73,13 +87,21 @@ describe("item 1: no request wedges a worker", () => {
     { theta: 0.1, mu: 0, sigma: 0.2, cost: 1e300, objective: "profit" },
   ];
   it.each(stuck)("OptimalThresholds %j is refused promptly naming the fields", async (p) => {
-    const request = mr.ThresholdRequest.fromPartial({ ouParams: { theta: p.theta, mu: p.mu, sigma: p.sigma }, transactionCost: p.cost, optimizationObjective: p.objective });
+    const request = mr.ThresholdRequest.fromPartial({
+      ouParams: { theta: p.theta, mu: p.mu, sigma: p.sigma },
+      transactionCost: p.cost,
+      optimizationObjective: p.objective,
+    });
     const o = await call(MR.optimalThresholds, request, 5000);
     expect(grpc.status[o.code], o.details).toBe("INVALID_ARGUMENT");
     expect(o.details).toMatch(/^OptimalThresholds: transaction_cost = .*ou_params\.theta = .*ou_params\.sigma = /);
   });
   it("as many of them as workers at once, then a TestPair: answered in well under a second", async () => {
-    const request = mr.ThresholdRequest.fromPartial({ ouParams: { theta: 0.1, mu: 0, sigma: 0.2 }, transactionCost: 1e300, optimizationObjective: "sharpe" });
+    const request = mr.ThresholdRequest.fromPartial({
+      ouParams: { theta: 0.1, mu: 0, sigma: 0.2 },
+      transactionCost: 1e300,
+      optimizationObjective: "sharpe",
+    });
     await Promise.all([call(MR.optimalThresholds, request, 5000), call(MR.optimalThresholds, request, 5000)]);
     const o = await call(PD.testPair, testPairRequest, 5000);
     console.log(`[hardening] TestPair after 2 refused OptimalThresholds: ${o.ms.toFixed(1)} ms`);
@@ -92,13 +114,16 @@ describe("item 2: a garbage message in the middle of a bidi stream ends the call
   const encoders = {
     estimateOuParams: (i: number) => mr.PriceUpdate.encode(mr.PriceUpdate.fromPartial({ assetId: "A", price: 10 + Math.sin(i) })).finish(),
     backtestWithCosts: (i: number) => mr.BacktestInput.encode(mr.BacktestInput.fromPartial({ price: 10 + Math.sin(i) })).finish(),
-    caraOptimalWeights: (i: number) => mr.OptimizationInput.encode(mr.OptimizationInput.fromPartial({ returns: returnsMatrix(30, 3, i + 1), gamma: 2 })).finish(),
+    caraOptimalWeights: (i: number) =>
+      mr.OptimizationInput.encode(mr.OptimizationInput.fromPartial({ returns: returnsMatrix(30, 3, i + 1), gamma: 2 })).finish(),
   } as const;
   for (const method of Object.keys(encoders) as (keyof typeof encoders)[]) {
     for (const position of [0, 5, 30]) {
       it(`${method}: raw byte 0x0f at message ${position} (then more valid messages)`, async () => {
         const identity = (b: Buffer) => b;
-        const stream = client.makeBidiStreamRequest(MR[method].path, identity, identity, new grpc.Metadata(), { deadline: Date.now() + 8000 });
+        const stream = client.makeBidiStreamRequest(MR[method].path, identity, identity, new grpc.Metadata(), {
+          deadline: Date.now() + 8000,
+        });
         let outputs = 0;
         const t0 = performance.now();
         const ended = new Promise<{ code: number; details: string }>((resolve) => {
@@ -128,13 +153,21 @@ describe("item 3: expired and cancelled work stops; input caps", () => {
     for (const o of outcomes) expect(grpc.status[o.code], o.details).toBe("DEADLINE_EXCEEDED");
     const idleAfter = await poolIdleAfter(deadlineAt, 5000);
     const next = await call(PD.testPair, testPairRequest, 10_000);
-    console.log(`[hardening] pool idle ${idleAfter.toFixed(0)} ms after the deadline; TestPair then took ${next.ms.toFixed(0)} ms (the terminated workers restart cold)`);
+    console.log(
+      `[hardening] pool idle ${idleAfter.toFixed(0)} ms after the deadline; TestPair then took ${next.ms.toFixed(0)} ms (the terminated workers restart cold)`,
+    );
     expect(idleAfter).toBeLessThan(1000);
     expect(grpc.status[next.code], next.details).toBe("OK");
   }, 30_000);
   it("a client cancel stops the work the same way", async () => {
     const request = pd.HurstRequest.fromPartial({ series: randomWalk(MAX_RS_POINTS, 4), method: "rs" });
-    const pending = client.makeUnaryRequest(PD.calculateHurst.path, PD.calculateHurst.requestSerialize, PD.calculateHurst.responseDeserialize, request, () => undefined);
+    const pending = client.makeUnaryRequest(
+      PD.calculateHurst.path,
+      PD.calculateHurst.requestSerialize,
+      PD.calculateHurst.responseDeserialize,
+      request,
+      () => undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     const t0 = performance.now();
     pending.cancel();
@@ -143,9 +176,17 @@ describe("item 3: expired and cancelled work stops; input caps", () => {
     expect(idleAfter).toBeLessThan(1000);
   }, 30_000);
   it("R/S above the cap, and any series above 1,000,000 points, is RESOURCE_EXHAUSTED naming the cap", async () => {
-    await expectInvalid(call(PD.calculateHurst, pd.HurstRequest.fromPartial({ series: randomWalk(MAX_RS_POINTS + 1, 3), method: "rs" })), new RegExp(`^CalculateHurst: series must have at most ${MAX_RS_POINTS} points for method "rs"`), grpc.status.RESOURCE_EXHAUSTED);
+    await expectInvalid(
+      call(PD.calculateHurst, pd.HurstRequest.fromPartial({ series: randomWalk(MAX_RS_POINTS + 1, 3), method: "rs" })),
+      new RegExp(`^CalculateHurst: series must have at most ${MAX_RS_POINTS} points for method "rs"`),
+      grpc.status.RESOURCE_EXHAUSTED,
+    );
     const long = new Array<number>(1_000_001).fill(1);
-    await expectInvalid(call(PD.estimateOu, pd.OUEstimationRequest.fromPartial({ spread: long })), /^EstimateOU: spread must have at most 1000000 points/, grpc.status.RESOURCE_EXHAUSTED);
+    await expectInvalid(
+      call(PD.estimateOu, pd.OUEstimationRequest.fromPartial({ spread: long })),
+      /^EstimateOU: spread must have at most 1000000 points/,
+      grpc.status.RESOURCE_EXHAUSTED,
+    );
   }, 30_000);
 });
 
@@ -155,11 +196,23 @@ describe("item 4: the price store is capped in bytes", () => {
     const prices: Record<string, number[]> = {};
     for (let a = 0; a < assets; a++) prices[`${prefix}${a}`] = randomWalk(points, a + 1);
     const timestamps = Array.from({ length: points }, (_, i) => 1_700_000_000_000 + i * 60_000);
-    return mr.HealthRequest.fromPartial({ portfolioId: prefix, assetIds: Object.keys(prices), updateFrequencyMs: 1000, metadata: JSON.stringify({ prices, timestamps_ms: timestamps }) });
+    return mr.HealthRequest.fromPartial({
+      portfolioId: prefix,
+      assetIds: Object.keys(prices),
+      updateFrequencyMs: 1000,
+      metadata: JSON.stringify({ prices, timestamps_ms: timestamps }),
+    });
   }
   function firstMetric(request: mr.HealthRequest): Promise<{ code: number; details: string; metric?: mr.HealthMetric }> {
     return new Promise((resolve) => {
-      const stream = client.makeServerStreamRequest(MR.portfolioHealthStream.path, MR.portfolioHealthStream.requestSerialize, MR.portfolioHealthStream.responseDeserialize, request, new grpc.Metadata(), { deadline: Date.now() + 60_000 });
+      const stream = client.makeServerStreamRequest(
+        MR.portfolioHealthStream.path,
+        MR.portfolioHealthStream.requestSerialize,
+        MR.portfolioHealthStream.responseDeserialize,
+        request,
+        new grpc.Metadata(),
+        { deadline: Date.now() + 60_000 },
+      );
       stream.on("data", (metric: mr.HealthMetric) => {
         stream.cancel();
         resolve({ code: grpc.status.OK, details: "", metric });
@@ -183,7 +236,9 @@ describe("item 4: the price store is capped in bytes", () => {
     const store = await server.command<{ bytes: number; maxBytes: number; evictedAssets: number; assets: number }>("store");
     const after = await server.command<{ rss: number }>("gc");
     const growthMiB = (after.rss - before.rss) / 2 ** 20;
-    console.log(`[hardening] store ${store.assets} assets, ${(store.bytes / 2 ** 20).toFixed(1)} MiB of ${(store.maxBytes / 2 ** 20).toFixed(0)} MiB, ${store.evictedAssets} evicted; RSS ${(before.rss / 2 ** 20).toFixed(0)} -> ${(after.rss / 2 ** 20).toFixed(0)} MiB (+${growthMiB.toFixed(1)} MiB)`);
+    console.log(
+      `[hardening] store ${store.assets} assets, ${(store.bytes / 2 ** 20).toFixed(1)} MiB of ${(store.maxBytes / 2 ** 20).toFixed(0)} MiB, ${store.evictedAssets} evicted; RSS ${(before.rss / 2 ** 20).toFixed(0)} -> ${(after.rss / 2 ** 20).toFixed(0)} MiB (+${growthMiB.toFixed(1)} MiB)`,
+    );
     expect(store.bytes).toBeLessThanOrEqual(STORE_CAP_BYTES);
     expect(store.evictedAssets).toBeGreaterThan(0);
     expect(growthMiB).toBeLessThan(STORE_CAP_BYTES / 2 ** 20 + 32);
@@ -194,7 +249,9 @@ describe("item 4: the price store is capped in bytes", () => {
     expect(evicted.metric!.alerts.join(" ")).toMatch(/R0_0 was evicted from the server's price store/);
     const tooBig = await firstMetric(healthRequest("B", 110, 20_000));
     expect(grpc.status[tooBig.code], tooBig.details).toBe("RESOURCE_EXHAUSTED");
-    expect(tooBig.details).toMatch(/^PortfolioHealthStream: metadata.prices needs \d+ bytes of price store .* cap of 33554432 bytes \(PRICE_STORE_MAX_BYTES\)/);
+    expect(tooBig.details).toMatch(
+      /^PortfolioHealthStream: metadata.prices needs \d+ bytes of price store .* cap of 33554432 bytes \(PRICE_STORE_MAX_BYTES\)/,
+    );
   }, 120_000);
 });
 
@@ -224,19 +281,41 @@ describe("item 6: scale-invariant statistics at 1e298 scale; what cannot be comp
     expect(big.value!.warnings).toEqual(base.value!.warnings);
   });
   it("SolveHJB with kappa 1e-300 is refused naming kappa", async () => {
-    await expectInvalid(call(PD.solveHjb, pd.HJBRequest.fromPartial({ kappa: 1e-300, theta: 0, sigma: 0.2 })), /^SolveHJB: kappa = 1e-300 is too small for this grid: with rho\/kappa = .*n_points/);
+    await expectInvalid(
+      call(PD.solveHjb, pd.HJBRequest.fromPartial({ kappa: 1e-300, theta: 0, sigma: 0.2 })),
+      /^SolveHJB: kappa = 1e-300 is too small for this grid: with rho\/kappa = .*n_points/,
+    );
   });
 });
 
 describe("item 7: no OK with an unexplained NaN/Inf", () => {
   it("ComputeLogReturns with 2 prices is refused naming prices (std_return would be NaN)", async () => {
-    await expectInvalid(call(MR.computeLogReturns, mr.ReturnsRequest.fromPartial({ prices: [100, 101] })), /^ComputeLogReturns: prices must have at least 3 observations/);
+    await expectInvalid(
+      call(MR.computeLogReturns, mr.ReturnsRequest.fromPartial({ prices: [100, 101] })),
+      /^ComputeLogReturns: prices must have at least 3 observations/,
+    );
   });
   it("OptimalThresholds 'profit' with speed 1e300 is refused (expected holding periods would be Inf)", async () => {
-    await expectInvalid(call(MR.optimalThresholds, mr.ThresholdRequest.fromPartial({ ouParams: { theta: 1e300, mu: 0, sigma: 0.2 }, transactionCost: 0.001, optimizationObjective: "profit" })), /^OptimalThresholds: .*ou_params\.theta = 1e\+300/);
+    await expectInvalid(
+      call(
+        MR.optimalThresholds,
+        mr.ThresholdRequest.fromPartial({
+          ouParams: { theta: 1e300, mu: 0, sigma: 0.2 },
+          transactionCost: 0.001,
+          optimizationObjective: "profit",
+        }),
+      ),
+      /^OptimalThresholds: .*ou_params\.theta = 1e\+300/,
+    );
   });
   it("CARAOptimalWeights with gamma 1e-300 ends the stream with INVALID_ARGUMENT naming gamma", async () => {
-    const stream = client.makeBidiStreamRequest(MR.caraOptimalWeights.path, MR.caraOptimalWeights.requestSerialize, MR.caraOptimalWeights.responseDeserialize, new grpc.Metadata(), { deadline: Date.now() + 10_000 });
+    const stream = client.makeBidiStreamRequest(
+      MR.caraOptimalWeights.path,
+      MR.caraOptimalWeights.requestSerialize,
+      MR.caraOptimalWeights.responseDeserialize,
+      new grpc.Metadata(),
+      { deadline: Date.now() + 10_000 },
+    );
     const ended = new Promise<grpc.ServiceError | null>((resolve) => {
       stream.on("data", () => undefined);
       stream.on("error", (e: grpc.ServiceError) => resolve(e));
@@ -259,10 +338,22 @@ describe("item 7: no OK with an unexplained NaN/Inf", () => {
 
 describe("item 8: every INVALID_ARGUMENT starts with the RPC and names the wire field", () => {
   it.each([
-    [PD.testPair, pd.PairTestRequest.fromPartial({ prices1: new Array(100).fill(5), prices2: randomWalk(100, 1) }), /^TestPair: prices1 must not be constant/],
-    [PD.calculateHurst, pd.HurstRequest.fromPartial({ series: randomWalk(200, 1), method: "rs", maxLag: 150 }), /^CalculateHurst: max_lag must be <= /],
+    [
+      PD.testPair,
+      pd.PairTestRequest.fromPartial({ prices1: new Array(100).fill(5), prices2: randomWalk(100, 1) }),
+      /^TestPair: prices1 must not be constant/,
+    ],
+    [
+      PD.calculateHurst,
+      pd.HurstRequest.fromPartial({ series: randomWalk(200, 1), method: "rs", maxLag: 150 }),
+      /^CalculateHurst: max_lag must be <= /,
+    ],
     [PD.solveHjb, pd.HJBRequest.fromPartial({ kappa: 1, theta: 0, sigma: 0.2, nStd: 1 }), /^SolveHJB: n_std must be >= 2/],
-    [PD.testCointegration, pd.CointegrationRequest.fromPartial({ y: randomWalk(100, 1), x: new Array(100).fill(3) }), /^TestCointegration: x /],
+    [
+      PD.testCointegration,
+      pd.CointegrationRequest.fromPartial({ y: randomWalk(100, 1), x: new Array(100).fill(3) }),
+      /^TestCointegration: x /,
+    ],
     [PD.estimateOu, pd.OUEstimationRequest.fromPartial({ spread: [1, 1, 1, 1, 2] }), /^EstimateOU: .*spread/],
   ] as [grpc.MethodDefinition<any, any>, unknown, RegExp][])("%#: %s", async (definition, request, details) => {
     await expectInvalid(call(definition, request), details);
@@ -271,7 +362,9 @@ describe("item 8: every INVALID_ARGUMENT starts with the RPC and names the wire 
 
 describe("item 10: safe defaults", () => {
   it("a bearer token over plaintext is refused at start unless explicitly allowed; the env names the switch", async () => {
-    await expect(startServer({ authToken: "secret", allowPlaintextToken: false })).rejects.toThrow(/GRPC_AUTH_TOKEN is set without TLS.*GRPC_ALLOW_PLAINTEXT_TOKEN=1/);
+    await expect(startServer({ authToken: "secret", allowPlaintextToken: false })).rejects.toThrow(
+      /GRPC_AUTH_TOKEN is set without TLS.*GRPC_ALLOW_PLAINTEXT_TOKEN=1/,
+    );
     expect(configFromEnv({ GRPC_AUTH_TOKEN: "s" }).allowPlaintextToken).toBe(false);
     expect(configFromEnv({ GRPC_AUTH_TOKEN: "s", GRPC_ALLOW_PLAINTEXT_TOKEN: "1" }).allowPlaintextToken).toBe(true);
     expect(() => configFromEnv({ GRPC_ALLOW_PLAINTEXT_TOKEN: "maybe" })).toThrow(/GRPC_ALLOW_PLAINTEXT_TOKEN must be 1\/true or 0\/false/);
@@ -281,7 +374,9 @@ describe("item 10: safe defaults", () => {
     expect(open.join("\n")).toMatch(/beyond loopback, WITHOUT authentication/);
     expect(open.join("\n")).toMatch(/beyond loopback, WITHOUT TLS/);
     expect(open.join("\n")).toMatch(/without METRICS_TOKEN/);
-    expect(exposureWarnings({ ...TEST_DEFAULTS, bindAddress: "[::]:50051", authToken: "t", metricsHost: "0.0.0.0", metricsToken: "m" }, true)).toEqual([]);
+    expect(
+      exposureWarnings({ ...TEST_DEFAULTS, bindAddress: "[::]:50051", authToken: "t", metricsHost: "0.0.0.0", metricsToken: "m" }, true),
+    ).toEqual([]);
     expect(exposureWarnings({ ...TEST_DEFAULTS, bindAddress: "127.0.0.1:0", metricsHost: "127.0.0.1" }, false)).toEqual([]);
     expect(exposureWarnings({ ...TEST_DEFAULTS, bindAddress: "[::1]:50051", metricsHost: "localhost" }, false)).toEqual([]);
   });

@@ -63,17 +63,40 @@ const FULL_MIX: [string, Call][] = [
   ["testCointegration", (pd) => pd.testCointegration({ y: pair.y, x: pair.x })],
   ["calculateHurst", (pd) => pd.calculateHurst({ series: spread })],
   ["backtestStrategy", (pd) => pd.backtestStrategy({ spread, lowerBound: -1, upperBound: 1 })],
-  ["estimateOuParams", (_pd, mr) => drain(mr.estimateOuParams(spread.slice(0, 60).map((price, i) => ({ assetId: "L", price: price + 10, timestampMs: i }))))],
+  [
+    "estimateOuParams",
+    (_pd, mr) => drain(mr.estimateOuParams(spread.slice(0, 60).map((price, i) => ({ assetId: "L", price: price + 10, timestampMs: i })))),
+  ],
   ["optimalThresholds", (_pd, mr) => mr.optimalThresholds({ ouParams: { theta: 0.2, mu: 0, sigma: 0.3 }, transactionCost: 0.01 })],
   ["backtestWithCosts", (_pd, mr) => drain(mr.backtestWithCosts(spread.slice(0, 100).map((price) => ({ price, updateFrequency: 10 }))))],
   ["computeLogReturns", (_pd, mr) => mr.computeLogReturns({ prices })],
   ["pcaPortfolios", (_pd, mr) => mr.pcaPortfolios({ returnsMatrix: matrix, nComponents: 2 })],
-  ["caraOptimalWeights", (_pd, mr) => drain(mr.caraOptimalWeights([{ returns: matrix, gamma: 2 }, { returns: matrix, gamma: 4 }]))],
+  [
+    "caraOptimalWeights",
+    (_pd, mr) =>
+      drain(
+        mr.caraOptimalWeights([
+          { returns: matrix, gamma: 2 },
+          { returns: matrix, gamma: 4 },
+        ]),
+      ),
+  ],
   ["sharpeOptimalWeights", (_pd, mr) => drain(mr.sharpeOptimalWeights([{ returns: matrix }]))],
   ["multiperiodOptimize", (_pd, mr) => mr.multiperiodOptimize({ returnsSequence: [matrix, matrix], gamma: 2 })],
   ["portfolioStats", (_pd, mr) => mr.portfolioStats({ returns: matrix, weights: [0.25, 0.25, 0.25, 0.25] })],
-  ["generateSignals", (_pd, mr) => mr.generateSignals({ priceHistory: { prices: spread.slice(0, 50) }, ouParams: { theta: 0.2, mu: 0, sigma: 0.3 }, thresholds: { entryZscore: 2, exitZscore: 0.5 } })],
-  ["portfolioHealthStream", (_pd, mr) => drain(mr.portfolioHealthStream({ portfolioId: "load", updateFrequencyMs: 20, assetIds: ["L"] }), 2)],
+  [
+    "generateSignals",
+    (_pd, mr) =>
+      mr.generateSignals({
+        priceHistory: { prices: spread.slice(0, 50) },
+        ouParams: { theta: 0.2, mu: 0, sigma: 0.3 },
+        thresholds: { entryZscore: 2, exitZscore: 0.5 },
+      }),
+  ],
+  [
+    "portfolioHealthStream",
+    (_pd, mr) => drain(mr.portfolioHealthStream({ portfolioId: "load", updateFrequencyMs: 20, assetIds: ["L"] }), 2),
+  ],
 ];
 
 const MIX = FULL_MIX.filter(([name]) => !SKIP.has(name));
@@ -115,48 +138,57 @@ async function runLoad(durationMs: number, seed: number): Promise<Tally> {
 }
 
 describe(`load: ${CLIENTS} concurrent clients, mixed calls`, () => {
-  it(`runs ${DURATION_MS / 1000} s with zero errors and server RSS growth < ${MAX_RSS_GROWTH * 100} %`, async () => {
-    // Warm up until the server's V8 heaps stop growing: each isolate's young generation grows
-    // with the allocation rate up to its cap (the main thread's from ~8 to ~32 MiB), and on a
-    // loaded machine one 5 s warm-up at 15 calls/s left the main heap at 31 MiB committed, so the
-    // run's "growth" was that heap reaching its steady size (+22 MiB, 11.6 %), not memory kept.
-    type GcReport = { rss: number; heapUsed: number; main: HeapNumbers; workers: HeapNumbers[] };
-    const committed = (r: GcReport) => [r.main, ...r.workers].reduce((sum, h) => sum + h.heapTotal, 0);
-    let baseline = await server.command<GcReport>("gc");
-    const warmUps: string[] = [];
-    for (let round = 0; round < MAX_WARMUP_ROUNDS; round++) {
-      const warm = await runLoad(WARMUP_MS, 1 + round);
-      expect(warm.errors, warm.errors.join("\n")).toEqual([]);
-      const next = await server.command<GcReport>("gc");
-      const heapGrowth = committed(next) - committed(baseline);
-      warmUps.push(`${warm.calls} calls, heaps ${(committed(next) / 2 ** 20).toFixed(1)} MiB (${heapGrowth >= 0 ? "+" : ""}${(heapGrowth / 2 ** 20).toFixed(1)})`);
-      baseline = next;
-      if (round > 0 && Math.abs(heapGrowth) < STEADY_HEAP_BYTES) break;
-    }
-    console.log(`[load] warm-up rounds of ${WARMUP_MS} ms: ${warmUps.join("; ")}`);
+  it(
+    `runs ${DURATION_MS / 1000} s with zero errors and server RSS growth < ${MAX_RSS_GROWTH * 100} %`,
+    async () => {
+      // Warm up until the server's V8 heaps stop growing: each isolate's young generation grows
+      // with the allocation rate up to its cap (the main thread's from ~8 to ~32 MiB), and on a
+      // loaded machine one 5 s warm-up at 15 calls/s left the main heap at 31 MiB committed, so the
+      // run's "growth" was that heap reaching its steady size (+22 MiB, 11.6 %), not memory kept.
+      type GcReport = { rss: number; heapUsed: number; main: HeapNumbers; workers: HeapNumbers[] };
+      const committed = (r: GcReport) => [r.main, ...r.workers].reduce((sum, h) => sum + h.heapTotal, 0);
+      let baseline = await server.command<GcReport>("gc");
+      const warmUps: string[] = [];
+      for (let round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+        const warm = await runLoad(WARMUP_MS, 1 + round);
+        expect(warm.errors, warm.errors.join("\n")).toEqual([]);
+        const next = await server.command<GcReport>("gc");
+        const heapGrowth = committed(next) - committed(baseline);
+        warmUps.push(
+          `${warm.calls} calls, heaps ${(committed(next) / 2 ** 20).toFixed(1)} MiB (${heapGrowth >= 0 ? "+" : ""}${(heapGrowth / 2 ** 20).toFixed(1)})`,
+        );
+        baseline = next;
+        if (round > 0 && Math.abs(heapGrowth) < STEADY_HEAP_BYTES) break;
+      }
+      console.log(`[load] warm-up rounds of ${WARMUP_MS} ms: ${warmUps.join("; ")}`);
 
-    let peakRss = baseline.rss;
-    const sampler = setInterval(() => {
-      server.command<{ rss: number }>("mem").then((m) => (peakRss = Math.max(peakRss, m.rss)), () => undefined);
-    }, 1000);
-    const t0 = performance.now();
-    const run = await runLoad(DURATION_MS, 1000);
-    const seconds = (performance.now() - t0) / 1000;
-    clearInterval(sampler);
-    const final = await server.command<GcReport>("gc");
+      let peakRss = baseline.rss;
+      const sampler = setInterval(() => {
+        server.command<{ rss: number }>("mem").then(
+          (m) => (peakRss = Math.max(peakRss, m.rss)),
+          () => undefined,
+        );
+      }, 1000);
+      const t0 = performance.now();
+      const run = await runLoad(DURATION_MS, 1000);
+      const seconds = (performance.now() - t0) / 1000;
+      clearInterval(sampler);
+      const final = await server.command<GcReport>("gc");
 
-    const growth = (final.rss - baseline.rss) / baseline.rss;
-    const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-    console.log(
-      `[load] ${CLIENTS} clients, ${seconds.toFixed(1)} s: ${run.calls} calls (${(run.calls / seconds).toFixed(0)}/s), ${run.errors.length} errors; ` +
-        `server RSS after GC ${mib(baseline.rss)} -> ${mib(final.rss)} MiB (${(growth * 100).toFixed(2)} %), peak ${mib(peakRss)} MiB; ` +
-        `heap ${mib(baseline.heapUsed)} -> ${mib(final.heapUsed)} MiB\n` +
-        `[load] V8 heaps committed (main, workers): ${[baseline.main, ...baseline.workers].map((h) => mib(h.heapTotal)).join(", ")} -> ${[final.main, ...final.workers].map((h) => mib(h.heapTotal)).join(", ")} MiB; ` +
-        `malloced ${[baseline.main, ...baseline.workers].map((h) => mib(h.malloced)).join(", ")} -> ${[final.main, ...final.workers].map((h) => mib(h.malloced)).join(", ")} MiB\n[load] per method: ${[...run.byMethod].map(([k, v]) => `${k}=${v}`).join(" ")}`,
-    );
-    expect(run.errors, run.errors.join("\n")).toEqual([]);
-    expect(run.byMethod.size).toBe(MIX.length); // every kind of call was exercised
-    expect(growth).toBeLessThan(MAX_RSS_GROWTH);
-    expect(server.alive()).toBe(true);
-  }, DURATION_MS + MAX_WARMUP_ROUNDS * WARMUP_MS + 120_000);
+      const growth = (final.rss - baseline.rss) / baseline.rss;
+      const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+      console.log(
+        `[load] ${CLIENTS} clients, ${seconds.toFixed(1)} s: ${run.calls} calls (${(run.calls / seconds).toFixed(0)}/s), ${run.errors.length} errors; ` +
+          `server RSS after GC ${mib(baseline.rss)} -> ${mib(final.rss)} MiB (${(growth * 100).toFixed(2)} %), peak ${mib(peakRss)} MiB; ` +
+          `heap ${mib(baseline.heapUsed)} -> ${mib(final.heapUsed)} MiB\n` +
+          `[load] V8 heaps committed (main, workers): ${[baseline.main, ...baseline.workers].map((h) => mib(h.heapTotal)).join(", ")} -> ${[final.main, ...final.workers].map((h) => mib(h.heapTotal)).join(", ")} MiB; ` +
+          `malloced ${[baseline.main, ...baseline.workers].map((h) => mib(h.malloced)).join(", ")} -> ${[final.main, ...final.workers].map((h) => mib(h.malloced)).join(", ")} MiB\n[load] per method: ${[...run.byMethod].map(([k, v]) => `${k}=${v}`).join(" ")}`,
+      );
+      expect(run.errors, run.errors.join("\n")).toEqual([]);
+      expect(run.byMethod.size).toBe(MIX.length); // every kind of call was exercised
+      expect(growth).toBeLessThan(MAX_RSS_GROWTH);
+      expect(server.alive()).toBe(true);
+    },
+    DURATION_MS + MAX_WARMUP_ROUNDS * WARMUP_MS + 120_000,
+  );
 });

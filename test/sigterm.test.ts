@@ -62,7 +62,14 @@ async function startNpmServer(): Promise<Started> {
   const port = await freePort();
   const npm = spawn("npm", ["run", "--silent", "server"], {
     cwd: REPO,
-    env: { ...process.env, GRPC_BIND_ADDRESS: `127.0.0.1:${port}`, METRICS_PORT: "-1", COMPUTE_WORKERS: "1", SHUTDOWN_GRACE_MS: String(GRACE_MS), LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      GRPC_BIND_ADDRESS: `127.0.0.1:${port}`,
+      METRICS_PORT: "-1",
+      COMPUTE_WORKERS: "1",
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const serverPid = await new Promise<number>((resolve, reject) => {
@@ -119,7 +126,13 @@ describe("npm run server stops on SIGTERM to the npm process (issue #10 item 5)"
     const client = new grpc.Client(`127.0.0.1:${s.port}`, grpc.credentials.createInsecure());
     const request = HurstRequest.fromPartial({ series: randomWalk(50_000, 5), method: "rs" });
     const call = new Promise<grpc.ServiceError | null>((resolve) => {
-      client.makeUnaryRequest(PD.calculateHurst.path, PD.calculateHurst.requestSerialize, PD.calculateHurst.responseDeserialize, request, (error) => resolve(error));
+      client.makeUnaryRequest(
+        PD.calculateHurst.path,
+        PD.calculateHurst.requestSerialize,
+        PD.calculateHurst.responseDeserialize,
+        request,
+        (error) => resolve(error),
+      );
     });
     await new Promise((resolve) => setTimeout(resolve, 500)); // the R/S kernel is running (~5 s)
     const t0 = performance.now();
@@ -128,7 +141,9 @@ describe("npm run server stops on SIGTERM to the npm process (issue #10 item 5)"
     const goneAfter = await msUntilGone(s.serverPid, t0, GRACE_MS + 5000);
     const outcome = await call;
     client.close();
-    console.log(`[sigterm] busy server: port closed after ${closedAfter.toFixed(0)} ms, node exited after ${goneAfter.toFixed(0)} ms; the call ended with ${outcome ? grpc.status[outcome.code] : "OK"}`);
+    console.log(
+      `[sigterm] busy server: port closed after ${closedAfter.toFixed(0)} ms, node exited after ${goneAfter.toFixed(0)} ms; the call ended with ${outcome ? grpc.status[outcome.code] : "OK"}`,
+    );
     expect(closedAfter).toBeLessThan(GRACE_MS);
     expect(goneAfter).toBeLessThan(GRACE_MS + 2000);
   }, 90_000);

@@ -15,15 +15,7 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import {
-  avellanedaLeeScores,
-  backtestPair,
-  coint,
-  leungLi,
-  logReturns,
-  maxSharpeWeights,
-  solveHjb,
-} from "../src/lib/index.js";
+import { avellanedaLeeScores, backtestPair, coint, leungLi, logReturns, maxSharpeWeights, solveHjb } from "../src/lib/index.js";
 import { serveStatic } from "../scripts/site-server.js";
 
 const root = join(import.meta.dirname, "..");
@@ -31,7 +23,8 @@ const dist = join(root, "docs-site", "dist");
 const outDir = join(root, "output", "site");
 const CHROMIUM = "/usr/bin/chromium";
 /** Plot mark elements (not axes): a chart "has marks" when one of these exists. */
-const MARKS = 'svg g[aria-label="line"] path, svg g[aria-label="bar"] rect, svg g[aria-label="cell"] rect, svg g[aria-label="dot"] circle, svg g[aria-label="area"] path';
+const MARKS =
+  'svg g[aria-label="line"] path, svg g[aria-label="bar"] rect, svg g[aria-label="cell"] rect, svg g[aria-label="dot"] circle, svg g[aria-label="area"] path';
 
 interface Panel {
   symbols: string[];
@@ -71,7 +64,14 @@ beforeAll(async () => {
   ({ server, url: base } = await serveStatic(dist, "127.0.0.1", 0));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 }, 240_000);
 
@@ -86,20 +86,28 @@ async function open(path: string): Promise<{ page: Page; errors: string[]; outsi
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   const outside: string[] = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
   page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => { if (!r.url().startsWith(`${base}/`) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) outside.push(r.url()); });
+  page.on("request", (r) => {
+    if (!r.url().startsWith(`${base}/`) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) outside.push(r.url());
+  });
   await page.goto(`${base}${path}`);
   return { page, errors, outside };
 }
 
 /** The data-* attributes of a marker element, once it is attached (and optionally once `until` holds). */
-async function markerData(page: Page, id: string, until: (d: Record<string, string>) => boolean = () => true): Promise<Record<string, string>> {
+async function markerData(
+  page: Page,
+  id: string,
+  until: (d: Record<string, string>) => boolean = () => true,
+): Promise<Record<string, string>> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const data = await page.evaluate((sel) => {
       const el = document.getElementById(sel);
-      return el ? { ...el.dataset } as Record<string, string> : null;
+      return el ? ({ ...el.dataset } as Record<string, string>) : null;
     }, id);
     if (data && until(data)) return data;
     if (Date.now() > deadline) throw new Error(`#${id} did not appear (or did not change) within 60 s; last ${JSON.stringify(data)}`);
@@ -109,39 +117,44 @@ async function markerData(page: Page, id: string, until: (d: Record<string, stri
 
 /** Set an Observable Input found by its label text ("range", "select", "radio" or "toggle"). */
 async function setInput(page: Page, label: string, value: string | number | boolean): Promise<void> {
-  const ok = await page.evaluate(([label, value]) => {
-    for (const form of Array.from(document.querySelectorAll("form"))) {
-      const text = form.querySelector("label")?.textContent ?? "";
-      if (!text.startsWith(label as string)) continue;
-      const select = form.querySelector("select");
-      const range = form.querySelector("input[type=range]") as HTMLInputElement | null;
-      const number = form.querySelector("input[type=number]") as HTMLInputElement | null;
-      const checkbox = form.querySelector("input[type=checkbox]") as HTMLInputElement | null;
-      const radios = form.querySelectorAll("input[type=radio]");
-      if (select) {
-        const index = Array.from(select.options).findIndex((o: HTMLOptionElement) => o.textContent === String(value));
-        if (index < 0) return false;
-        select.selectedIndex = index;
-        select.dispatchEvent(new Event("input", { bubbles: true }));
-      } else if (radios.length) {
-        const radio = Array.from(radios).find((r: Element) => r.parentElement?.textContent?.trim() === String(value)) as HTMLInputElement | undefined;
-        if (!radio) return false;
-        radio.checked = true;
-        radio.dispatchEvent(new Event("input", { bubbles: true }));
-      } else if (range) {
-        range.value = String(value);
-        range.dispatchEvent(new Event("input", { bubbles: true }));
-      } else if (number) {
-        number.value = String(value);
-        number.dispatchEvent(new Event("input", { bubbles: true }));
-      } else if (checkbox) {
-        checkbox.checked = Boolean(value);
-        checkbox.dispatchEvent(new Event("input", { bubbles: true }));
-      } else return false;
-      return true;
-    }
-    return false;
-  }, [label, value] as const);
+  const ok = await page.evaluate(
+    ([label, value]) => {
+      for (const form of Array.from(document.querySelectorAll("form"))) {
+        const text = form.querySelector("label")?.textContent ?? "";
+        if (!text.startsWith(label as string)) continue;
+        const select = form.querySelector("select");
+        const range = form.querySelector("input[type=range]") as HTMLInputElement | null;
+        const number = form.querySelector("input[type=number]") as HTMLInputElement | null;
+        const checkbox = form.querySelector("input[type=checkbox]") as HTMLInputElement | null;
+        const radios = form.querySelectorAll("input[type=radio]");
+        if (select) {
+          const index = Array.from(select.options).findIndex((o: HTMLOptionElement) => o.textContent === String(value));
+          if (index < 0) return false;
+          select.selectedIndex = index;
+          select.dispatchEvent(new Event("input", { bubbles: true }));
+        } else if (radios.length) {
+          const radio = Array.from(radios).find((r: Element) => r.parentElement?.textContent?.trim() === String(value)) as
+            | HTMLInputElement
+            | undefined;
+          if (!radio) return false;
+          radio.checked = true;
+          radio.dispatchEvent(new Event("input", { bubbles: true }));
+        } else if (range) {
+          range.value = String(value);
+          range.dispatchEvent(new Event("input", { bubbles: true }));
+        } else if (number) {
+          number.value = String(value);
+          number.dispatchEvent(new Event("input", { bubbles: true }));
+        } else if (checkbox) {
+          checkbox.checked = Boolean(value);
+          checkbox.dispatchEvent(new Event("input", { bubbles: true }));
+        } else return false;
+        return true;
+      }
+      return false;
+    },
+    [label, value] as const,
+  );
   if (!ok) throw new Error(`no input labelled "${label}" accepts ${JSON.stringify(value)}`);
 }
 
@@ -166,7 +179,18 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const { page, errors } = await open("/");
     await markerData(page, "home-ready");
     const links = await page.locator("#observablehq-sidebar a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
-    expect(links).toEqual(expect.arrayContaining(["./", "./data-browser", "./pair-explorer", "./discovery", "./optimal-levels", "./backtest-lab", "./portfolio", "./pca-arbitrage"]));
+    expect(links).toEqual(
+      expect.arrayContaining([
+        "./",
+        "./data-browser",
+        "./pair-explorer",
+        "./discovery",
+        "./optimal-levels",
+        "./backtest-lab",
+        "./portfolio",
+        "./pca-arbitrage",
+      ]),
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -204,27 +228,39 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const eg = coint(y, x, { trend: "c", autolag: "aic" });
     close(Number(d.pvalue), eg.pValue, "EG p-value");
     const bt = backtestPair({
-      y, x, hedge: { method: "static", beta: eg.beta[0] },
+      y,
+      x,
+      hedge: { method: "static", beta: eg.beta[0] },
       rule: { kind: "zscore", entry: 2, exit: 0.5, window: { type: "rolling", length: 60 } },
-      costs: { bps: 5 }, capital: 100_000, execution: { fill: "nextClose" },
+      costs: { bps: 5 },
+      capital: 100_000,
+      execution: { fill: "nextClose" },
     });
     close(Number(d.sharpe), bt.metrics.sharpe, "backtest Sharpe");
     timings.pairExplorerComputeMsInitial = Number(d.computeMs);
 
     // Recompute after an input change, end to end in the browser: from the input event to the
     // page's last cell (the marker) showing the new pair. 2,141 days for EWG/EFA.
-    const elapsed = await page.evaluate(() => new Promise<number>((resolve) => {
-      const form = Array.from(document.querySelectorAll("form")).find((f) => (f.querySelector("label")?.textContent ?? "").startsWith("x (hedge leg)"))!;
-      const select = form.querySelector("select")!;
-      const observer = new MutationObserver(() => {
-        const m = document.getElementById("explorer-ready");
-        if (m?.dataset.x === "EFA") { observer.disconnect(); resolve(performance.now() - t0); }
-      });
-      observer.observe(document.body, { childList: true, subtree: true, attributes: true });
-      const t0 = performance.now();
-      select.selectedIndex = Array.from(select.options).findIndex((o) => o.textContent === "EFA");
-      select.dispatchEvent(new Event("input", { bubbles: true }));
-    }));
+    const elapsed = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const form = Array.from(document.querySelectorAll("form")).find((f) =>
+            (f.querySelector("label")?.textContent ?? "").startsWith("x (hedge leg)"),
+          )!;
+          const select = form.querySelector("select")!;
+          const observer = new MutationObserver(() => {
+            const m = document.getElementById("explorer-ready");
+            if (m?.dataset.x === "EFA") {
+              observer.disconnect();
+              resolve(performance.now() - t0);
+            }
+          });
+          observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+          const t0 = performance.now();
+          select.selectedIndex = Array.from(select.options).findIndex((o) => o.textContent === "EFA");
+          select.dispatchEvent(new Event("input", { bubbles: true }));
+        }),
+    );
     const changed = await markerData(page, "explorer-ready", (m) => m.x === "EFA");
     timings.pairExplorerRecomputeMs = elapsed;
     timings.pairExplorerComputeMs = Number(changed.computeMs);
@@ -255,7 +291,11 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const d = await markerData(page, "discovery-ready");
     const sp = panelOf("sp100_prices.csv");
     const rows = sp.aligned(d.firstY, d.firstX);
-    const eg = coint(rows.map((r) => Math.log(r.y)), rows.map((r) => Math.log(r.x)), { trend: "c", autolag: "aic" });
+    const eg = coint(
+      rows.map((r) => Math.log(r.y)),
+      rows.map((r) => Math.log(r.x)),
+      { trend: "c", autolag: "aic" },
+    );
     close(Number(d.firstP), eg.pValue, `${d.firstY}/${d.firstX} p-value`);
     await setInput(page, "p-value at most", 0.01);
     const tighter = await markerData(page, "discovery-ready", (m) => m.screened !== d.screened);
@@ -285,15 +325,21 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const d = await markerData(page, "backtest-ready");
     const rows = panelOf("stock_prices.csv").aligned("EFA", "VPL");
     const input = {
-      y: rows.map((r) => r.y), x: rows.map((r) => r.x), hedge: { method: "rolling", window: 120 } as const,
+      y: rows.map((r) => r.y),
+      x: rows.map((r) => r.x),
+      hedge: { method: "rolling", window: 120 } as const,
       rule: { kind: "zscore", entry: 2, exit: 0.5, stop: 4, window: { type: "rolling", length: 60 } } as const,
-      costs: { bps: 5, slippageBps: 0, fixedFee: 1 }, capital: 100_000, sizing: { method: "capital", leverage: 1 } as const,
-      risk: {}, execution: { fill: "nextClose" } as const,
+      costs: { bps: 5, slippageBps: 0, fixedFee: 1 },
+      capital: 100_000,
+      sizing: { method: "capital", leverage: 1 } as const,
+      risk: {},
+      execution: { fill: "nextClose" } as const,
     };
     const bt = backtestPair(input);
     close(Number(d.sharpe), bt.metrics.sharpe, "Sharpe");
     close(Number(d.finalEquity), bt.equity[bt.equity.length - 1], "final equity");
     // The displayed figures, as a reader sees them (totalReturn is already in percent).
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text, not the DOM property
     const text = await page.locator("main").innerText();
     expect(text).toContain(`${bt.metrics.totalReturn.toFixed(2)} %`);
     expect(text).toContain(`${(100 * bt.metrics.maxDrawdown).toFixed(2)} %`);
@@ -328,7 +374,13 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const prices = etf.complete(etf.symbols);
     const columns = etf.symbols.map((_, j) => logReturns(prices.rows.map((r) => r[j])));
     const returns = Array.from({ length: columns[0].length }, (_, t) => columns.map((c) => c[t]));
-    const node = avellanedaLeeScores(returns, { factors: 5, correlationWindow: 252, regressionWindow: 60, entry: 1.25, end: Number(d.asOf) });
+    const node = avellanedaLeeScores(returns, {
+      factors: 5,
+      correlationWindow: 252,
+      regressionWindow: 60,
+      entry: 1.25,
+      end: Number(d.asOf),
+    });
     close(Number(d.s0), node.sScore[0], "s-score of the first stock");
     await setInput(page, "factors (eigenportfolios)", 3);
     const fewer = await markerData(page, "pca-ready", (m) => m.factors === "3");

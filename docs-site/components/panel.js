@@ -24,7 +24,10 @@ function parseDate(cell, line) {
 /** Parse a panel CSV into { symbols, dates, columns, aligned(a, b), matrix(symbols, first, last) }. */
 export function loadPanel(text) {
   const lines = text.trim().split(/\r?\n/);
-  const symbols = lines[0].split(",").slice(1).map((s) => s.replace(/ US Equity$/, "").trim());
+  const symbols = lines[0]
+    .split(",")
+    .slice(1)
+    .map((s) => s.replace(/ US Equity$/, "").trim());
   const dates = [];
   const columns = symbols.map(() => []);
   for (let i = 1; i < lines.length; i++) {
@@ -85,7 +88,8 @@ export function downloadLink(filename, text, label = `Download ${filename}`) {
 
 /** Rows of objects → CSV text. */
 export function toCsv(rows, columns = Object.keys(rows[0] ?? {})) {
-  const cell = (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === "string" && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  const cell = (v) =>
+    v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === "string" && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v);
   return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
 }
 

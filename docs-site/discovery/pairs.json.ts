@@ -24,7 +24,16 @@ for (let i = 0; i < symbols.length; i++) {
         lx.push(Math.log(columns[j][t]));
       }
     }
-    const row = { y: symbols[i], x: symbols[j], n: ly.length, p: Number.NaN, beta: Number.NaN, halfLife: Number.NaN, hurst: Number.NaN, error: null as string | null };
+    const row = {
+      y: symbols[i],
+      x: symbols[j],
+      n: ly.length,
+      p: Number.NaN,
+      beta: Number.NaN,
+      halfLife: Number.NaN,
+      hurst: Number.NaN,
+      error: null as string | null,
+    };
     try {
       if (ly.length < MIN_OBSERVATIONS) throw new Error(`only ${ly.length} common dates (< ${MIN_OBSERVATIONS})`);
       const eg = coint(ly, lx, { trend: "c", autolag: "aic" });
@@ -47,7 +56,8 @@ const out = {
   firstDate: universe.dates[0],
   lastDate: universe.dates[universe.dates.length - 1],
   symbols,
-  method: "Engle–Granger (coint, constant, AIC lag) on log prices; half-life from the OLS of Δs on s; Hurst by DFA-1; q-values Benjamini–Hochberg over all tested pairs",
+  method:
+    "Engle–Granger (coint, constant, AIC lag) on log prices; half-life from the OLS of Δs on s; Hurst by DFA-1; q-values Benjamini–Hochberg over all tested pairs",
   seconds: (Date.now() - started) / 1000,
   pairs: pairs.map((r) => ({ ...r, q: qOf.get(r) ?? null })),
 };

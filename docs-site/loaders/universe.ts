@@ -22,7 +22,10 @@ const ROOT = join(import.meta.dirname, "..", "..");
 export function loadUniverse(file: string): UniversePanel {
   const path = join(ROOT, "data", file);
   const lines = readFileSync(path, "utf8").trim().split(/\r?\n/);
-  const symbols = lines[0].split(",").slice(1).map((s) => s.trim());
+  const symbols = lines[0]
+    .split(",")
+    .slice(1)
+    .map((s) => s.trim());
   const dates: string[] = [];
   const columns = symbols.map(() => new Float64Array(lines.length - 1));
   for (let i = 1; i < lines.length; i++) {

@@ -34,11 +34,29 @@ describe("arblab CLI", () => {
 
   it("--help on every command (in process) and through the bin shim", async () => {
     const { createProgram } = await import("./arblab.js");
-    for (const args of [[], ["init"], ["ingest"], ["universe"], ["universe", "list"], ["universe", "show"], ["universe", "create"], ["discover"], ["backtest"]]) {
+    for (const args of [
+      [],
+      ["init"],
+      ["ingest"],
+      ["universe"],
+      ["universe", "list"],
+      ["universe", "show"],
+      ["universe", "create"],
+      ["discover"],
+      ["backtest"],
+    ]) {
       const program = createProgram();
       let text = "";
       const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
-      for (const c of all(program)) c.exitOverride().configureOutput({ writeOut: (s) => { text += s; }, writeErr: (s) => { text += s; } });
+      for (const c of all(program))
+        c.exitOverride().configureOutput({
+          writeOut: (s) => {
+            text += s;
+          },
+          writeErr: (s) => {
+            text += s;
+          },
+        });
       await expect(program.parseAsync(["node", "arblab", ...args, "--help"])).rejects.toMatchObject({ code: "commander.helpDisplayed" });
       expect(text, args.join(" ")).toMatch(new RegExp(`^Usage: arblab ${args.join(" ")}`));
     }
@@ -69,7 +87,17 @@ describe("arblab CLI", () => {
     const out = join(dir, "pairs.json");
     const r = await arblab(store, "--json", "discover", "--universe", "sp100", "--out", out);
     expect(r.code, r.stderr).toBe(0);
-    const rows = JSON.parse(readFileSync(out, "utf8")) as { symbol1: string; symbol2: string; pValue: number; qValue: number; statistic: number; beta: number; halfLife: number | null; hurst: number | null; isCointegrated: boolean }[];
+    const rows = JSON.parse(readFileSync(out, "utf8")) as {
+      symbol1: string;
+      symbol2: string;
+      pValue: number;
+      qValue: number;
+      statistic: number;
+      beta: number;
+      halfLife: number | null;
+      hurst: number | null;
+      isCointegrated: boolean;
+    }[];
     expect(rows).toHaveLength(4950);
     // The library, called directly on the same aligned prices.
     const db = await Store.open(store);

@@ -9,7 +9,8 @@ export function codeVersion(): string {
   const cwd = fileURLToPath(new URL("../..", import.meta.url));
   try {
     const head = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd, encoding: "utf8", timeout: 5000 }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8", timeout: 5000 }).trim() !== "";
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8", timeout: 5000 }).trim() !== "";
     cached = dirty ? `${head}+dirty` : head;
   } catch {
     cached = "unknown";

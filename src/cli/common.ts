@@ -21,7 +21,9 @@ export function globalOptions(command: Command): GlobalOptions {
 /** Add --store and --json to the root program. */
 export function addGlobalOptions(program: Command): void {
   program
-    .addOption(new Option("--store <path>", "store file (default: $ARBLAB_STORE, else $ARBLAB_HOME/store.duckdb, else .arblab/store.duckdb)"))
+    .addOption(
+      new Option("--store <path>", "store file (default: $ARBLAB_STORE, else $ARBLAB_HOME/store.duckdb, else .arblab/store.duckdb)"),
+    )
     .option("--json", "machine-readable JSON on stdout");
 }
 
@@ -37,7 +39,8 @@ export async function withStore<T>(options: GlobalOptions, work: (store: Store) 
 
 /** Print `data` as JSON (with --json) or the human text. NaN/±Infinity become null in JSON. */
 export function output(options: GlobalOptions, data: unknown, human: () => string): void {
-  if (options.json) process.stdout.write(`${JSON.stringify(data, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
+  if (options.json)
+    process.stdout.write(`${JSON.stringify(data, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
   else process.stdout.write(`${human()}\n`);
 }
 
@@ -49,17 +52,27 @@ export interface Progress {
 
 export function progress(options: GlobalOptions, label: string): Progress {
   if (options.json || !process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr, format: `${label} [{bar}] {percentage}% {value}/{total} ETA {eta_formatted} {stage}`, hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% {value}/{total} ETA {eta_formatted} {stage}`,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update(done, total, stage = "") {
-      if (!started) { bar.start(total, done, { stage }); started = true; }
+      if (!started) {
+        bar.start(total, done, { stage });
+        started = true;
+      }
       bar.setTotal(total);
       bar.update(done, { stage });
     },
-    stop() { if (started) bar.stop(); },
+    stop() {
+      if (started) bar.stop();
+    },
   };
 }
 
@@ -73,7 +86,10 @@ export function dateOption(name: string, value: string | undefined, endOfDay = f
 
 /** Parse a comma-separated list option. */
 export function listOption(value: string): string[] {
-  return value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Report an error and exit 1 (the single error exit of every command). */

@@ -7,7 +7,13 @@
  * calls the per-pair function, so moving it into src/lib/discovery/ is a one-line change here.
  */
 import { benjaminiHochberg } from "../lib/index.js";
-import { resolvePairOptions, testPairCore, type PairOptionFields, type PairOptions, type PartialPairResult } from "../server/compute/pairPipeline.js";
+import {
+  resolvePairOptions,
+  testPairCore,
+  type PairOptionFields,
+  type PairOptions,
+  type PartialPairResult,
+} from "../server/compute/pairPipeline.js";
 
 /** What discovery needs of a panel (an AlignedPanel has these and more): aligned series, one per symbol. */
 export interface DiscoveryInput {
@@ -40,8 +46,13 @@ export interface DiscoverPanelOptions extends Partial<PairOptionFields> {
 /** The RPC's option fields with the RPC's defaults for the ones not given. */
 export function pairOptionsOf(options: Partial<PairOptionFields>): PairOptions {
   return resolvePairOptions("discover", {
-    significance: options.significance ?? 0, minHurst: options.minHurst ?? 0, transactionCost: options.transactionCost ?? 0,
-    dt: options.dt ?? 0, rho: options.rho ?? 0, maxLag: options.maxLag ?? 0, hurstMethod: options.hurstMethod ?? "",
+    significance: options.significance ?? 0,
+    minHurst: options.minHurst ?? 0,
+    transactionCost: options.transactionCost ?? 0,
+    dt: options.dt ?? 0,
+    rho: options.rho ?? 0,
+    maxLag: options.maxLag ?? 0,
+    hurstMethod: options.hurstMethod ?? "",
   });
 }
 
@@ -84,10 +95,21 @@ export function discoveryRows(results: readonly PartialPairResult[]): DiscoveryR
   const withP = results.map((r, k) => (r.pValue !== undefined && Number.isFinite(r.pValue) ? k : -1)).filter((k) => k >= 0);
   const q = benjaminiHochberg(withP.map((k) => results[k]!.pValue!));
   const qOf = new Float64Array(results.length).fill(Number.NaN);
-  withP.forEach((k, m) => { qOf[k] = q[m]!; });
+  withP.forEach((k, m) => {
+    qOf[k] = q[m]!;
+  });
   return results.map((r, k) => ({
-    symbol1: r.symbol1!, symbol2: r.symbol2!, pValue: r.pValue ?? Number.NaN, qValue: qOf[k]!, statistic: r.adfStatistic ?? Number.NaN,
-    beta: r.beta ?? Number.NaN, intercept: r.intercept ?? Number.NaN, halfLife: r.halfLife ?? Number.NaN, hurst: r.hurst ?? Number.NaN,
-    isCointegrated: r.isCointegrated ?? false, success: r.success ?? false, error: r.error ?? "",
+    symbol1: r.symbol1!,
+    symbol2: r.symbol2!,
+    pValue: r.pValue ?? Number.NaN,
+    qValue: qOf[k]!,
+    statistic: r.adfStatistic ?? Number.NaN,
+    beta: r.beta ?? Number.NaN,
+    intercept: r.intercept ?? Number.NaN,
+    halfLife: r.halfLife ?? Number.NaN,
+    hurst: r.hurst ?? Number.NaN,
+    isCointegrated: r.isCointegrated ?? false,
+    success: r.success ?? false,
+    error: r.error ?? "",
   }));
 }

@@ -145,7 +145,12 @@ export class MeanRevClient {
     call?: CallOptions,
   ): AsyncGenerator<WeightsOutput, void, undefined> {
     const fn = `${NAME}.caraOptimalWeights`;
-    return this.connection.bidiStream(Service.caraOptimalWeights, inputs, (input: unknown) => toMessage(OptimizationInput, input, fn), call);
+    return this.connection.bidiStream(
+      Service.caraOptimalWeights,
+      inputs,
+      (input: unknown) => toMessage(OptimizationInput, input, fn),
+      call,
+    );
   }
 
   /** Bidi: maximum-Sharpe (tangency) weights per input returns matrix. */
@@ -154,7 +159,12 @@ export class MeanRevClient {
     call?: CallOptions,
   ): AsyncGenerator<WeightsOutput, void, undefined> {
     const fn = `${NAME}.sharpeOptimalWeights`;
-    return this.connection.bidiStream(Service.sharpeOptimalWeights, inputs, (input: unknown) => toMessage(OptimizationInput, input, fn), call);
+    return this.connection.bidiStream(
+      Service.sharpeOptimalWeights,
+      inputs,
+      (input: unknown) => toMessage(OptimizationInput, input, fn),
+      call,
+    );
   }
 
   /** Weights for a sequence of returns matrices with turnover costs. */

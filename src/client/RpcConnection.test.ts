@@ -45,7 +45,10 @@ beforeAll(async () => {
       const delayMs = call.request.significance > 0.5 ? 10_000 : 0;
       call.on("cancelled", () => events.push("testPair cancelled"));
       const timer = setTimeout(() => {
-        callback(null, PairTestResponseCodec.fromPartial({ success: true, symbol1: call.request.symbol1, beta: call.request.prices1.length }));
+        callback(
+          null,
+          PairTestResponseCodec.fromPartial({ success: true, symbol1: call.request.symbol1, beta: call.request.prices1.length }),
+        );
       }, delayMs);
       call.on("cancelled", () => clearTimeout(timer));
     },

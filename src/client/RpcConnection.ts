@@ -96,7 +96,8 @@ export class RpcConnection {
   waitForReady(timeoutMs = 5000): Promise<void> {
     return new Promise((resolve, reject) => {
       this.client.waitForReady(Date.now() + timeoutMs, (error) => {
-        if (error) reject(new ClientCallError("waitForReady", grpc.status.UNAVAILABLE, `${this.address}: ${error.message}`, { cause: error }));
+        if (error)
+          reject(new ClientCallError("waitForReady", grpc.status.UNAVAILABLE, `${this.address}: ${error.message}`, { cause: error }));
         else resolve();
       });
     });
@@ -178,7 +179,8 @@ export class RpcConnection {
   ): AsyncGenerator<Res, void, undefined> {
     const method = definition.path;
     const signal = call.signal;
-    if (signal?.aborted) throw new ClientCallError(method, grpc.status.CANCELLED, "aborted before the call started", { cause: signal.reason });
+    if (signal?.aborted)
+      throw new ClientCallError(method, grpc.status.CANCELLED, "aborted before the call started", { cause: signal.reason });
     const setup = this.callSetup(call, defaultTimeoutMs, method);
     const stream = this.client.makeServerStreamRequest(
       method,
@@ -205,13 +207,11 @@ export class RpcConnection {
     defaultTimeoutMs = Infinity,
   ): AsyncGenerator<Res, void, undefined> {
     const method = definition.path;
-    const isIterable =
-      inputs !== null &&
-      typeof inputs === "object" &&
-      (Symbol.asyncIterator in inputs || Symbol.iterator in inputs);
+    const isIterable = inputs !== null && typeof inputs === "object" && (Symbol.asyncIterator in inputs || Symbol.iterator in inputs);
     if (!isIterable) throw new TypeError(`${method}: inputs must be an iterable or async iterable of messages`);
     const signal = call.signal;
-    if (signal?.aborted) throw new ClientCallError(method, grpc.status.CANCELLED, "aborted before the call started", { cause: signal.reason });
+    if (signal?.aborted)
+      throw new ClientCallError(method, grpc.status.CANCELLED, "aborted before the call started", { cause: signal.reason });
     const setup = this.callSetup(call, defaultTimeoutMs, method);
     const stream = this.client.makeBidiStreamRequest(
       method,

@@ -42,18 +42,28 @@ describe("resolveClientConfig", () => {
   });
 
   it("rejects bad ports, hosts, tokens and sizes with messages naming the option", () => {
-    expect(() => resolveClientConfig({ port: 0 }, "PairDiscoveryClient", {})).toThrow(/PairDiscoveryClient: port must be an integer in 1..65535, got 0/);
+    expect(() => resolveClientConfig({ port: 0 }, "PairDiscoveryClient", {})).toThrow(
+      /PairDiscoveryClient: port must be an integer in 1..65535, got 0/,
+    );
     expect(() => resolveClientConfig({}, "t", { GRPC_PORT: "abc" })).toThrow(/GRPC_PORT must be an integer/);
     expect(() => resolveClientConfig({ host: "" }, "t", {})).toThrow(RangeError);
     expect(() => resolveClientConfig({ token: "a\nb" }, "t", {})).toThrow(/token must be a non-empty single-line string/);
     expect(() => resolveClientConfig({ maxMessageBytes: 0 }, "t", {})).toThrow(/maxMessageBytes/);
-    expect(() => resolveClientConfig({ tls: { rootCerts: "/nonexistent/ca.pem" } }, "t", {})).toThrow(/tls.rootCerts is neither PEM text nor a readable file/);
+    expect(() => resolveClientConfig({ tls: { rootCerts: "/nonexistent/ca.pem" } }, "t", {})).toThrow(
+      /tls.rootCerts is neither PEM text nor a readable file/,
+    );
   });
 });
 
 describe("matrixMessage", () => {
   it("converts nested rows and MatrixRowMajor to the wire Matrix (row-major)", () => {
-    expect(matrixMessage([[1, 2], [3, 4], [5, 6]])).toEqual({ rows: 3, cols: 2, values: [1, 2, 3, 4, 5, 6] });
+    expect(
+      matrixMessage([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    ).toEqual({ rows: 3, cols: 2, values: [1, 2, 3, 4, 5, 6] });
     expect(matrixMessage({ rows: 2, cols: 2, data: new Float64Array([1, 2, 3, 4]) })).toEqual({ rows: 2, cols: 2, values: [1, 2, 3, 4] });
   });
 
@@ -67,17 +77,40 @@ describe("TLS", () => {
   it("a client with tls.rootCerts talks to a TLS server; a plaintext client cannot", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arblab-tls-"));
     try {
-      execFileSync("openssl", [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-      ], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1,DNS:localhost",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+      );
       const server = new grpc.Server();
       server.addService(PairDiscoveryServiceService, {
-        testPair: (_call: unknown, callback: grpc.sendUnaryData<PairTestResponse>) => callback(null, PairTestResponse.fromPartial({ success: true, symbol1: "tls" })),
+        testPair: (_call: unknown, callback: grpc.sendUnaryData<PairTestResponse>) =>
+          callback(null, PairTestResponse.fromPartial({ success: true, symbol1: "tls" })),
       } as unknown as grpc.UntypedServiceImplementation);
-      const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(join(dir, "cert.pem")), private_key: readFileSync(join(dir, "key.pem")) }], false);
-      const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", credentials, (e, p) => (e ? reject(e) : resolve(p))));
+      const credentials = grpc.ServerCredentials.createSsl(
+        null,
+        [{ cert_chain: readFileSync(join(dir, "cert.pem")), private_key: readFileSync(join(dir, "key.pem")) }],
+        false,
+      );
+      const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync("127.0.0.1:0", credentials, (e, p) => (e ? reject(e) : resolve(p))),
+      );
       try {
         const secure = new PairDiscoveryClient({ host: "127.0.0.1", port, tls: { rootCerts: join(dir, "cert.pem") } });
         expect((await secure.testPair({})).symbol1).toBe("tls");

@@ -5,7 +5,7 @@
  *   const panel = await loadUniversePanel({ universe: "sp100", from: "2019-01-01", alignment: "ffill", maxGap: 3 });
  *   panel.symbols; panel.dates; panel.values[i] // Float64Array per symbol
  */
-import { type AlignedPanel, type AlignmentOptions } from "./panel/alignPanel.js";
+import type { AlignedPanel, AlignmentOptions } from "./panel/alignPanel.js";
 import { formatTimestamp } from "./readers/parseTimestamp.js";
 import { type BarField, Store, defaultStorePath } from "./store/Store.js";
 
@@ -28,7 +28,8 @@ export interface UniversePanel extends AlignedPanel {
 function dayMs(name: string, value: string | undefined, endOfDay: boolean): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !Number.isFinite(ms)) throw new RangeError(`loadUniversePanel: ${name} must be "YYYY-MM-DD", got ${JSON.stringify(value)}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !Number.isFinite(ms))
+    throw new RangeError(`loadUniversePanel: ${name} must be "YYYY-MM-DD", got ${JSON.stringify(value)}`);
   return endOfDay ? ms + 86_400_000 - 1 : ms;
 }
 

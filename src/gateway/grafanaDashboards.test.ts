@@ -31,11 +31,16 @@ interface Target {
 
 function dashboardTargets(): Target[] {
   const out: Target[] = [];
-  for (const file of readdirSync(DASHBOARDS).filter((f) => f.endsWith(".json")).sort()) {
-    const dashboard = JSON.parse(readFileSync(join(DASHBOARDS, file), "utf8")) as { panels: { title: string; targets?: { expr?: string }[] }[] };
+  for (const file of readdirSync(DASHBOARDS)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
+    const dashboard = JSON.parse(readFileSync(join(DASHBOARDS, file), "utf8")) as {
+      panels: { title: string; targets?: { expr?: string }[] }[];
+    };
     for (const panel of dashboard.panels) {
       for (const target of panel.targets ?? []) {
-        if (typeof target.expr !== "string" || target.expr.trim() === "") throw new Error(`${file}: panel "${panel.title}" has a target without expr`);
+        if (typeof target.expr !== "string" || target.expr.trim() === "")
+          throw new Error(`${file}: panel "${panel.title}" has a target without expr`);
         out.push({ dashboard: file, panel: panel.title, expr: target.expr });
       }
     }
@@ -104,15 +109,29 @@ describe.skipIf(!hasPrometheus)("Grafana dashboards against a real Prometheus", 
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
     const config = [
-      "global:", "  scrape_interval: 1s", "  evaluation_interval: 1s", "scrape_configs:",
-      "  - job_name: arbitrage-lab-grpc", "    static_configs:", `      - targets: ["127.0.0.1:${grpc.metricsPort}"]`,
-      "  - job_name: arbitrage-lab-paper", "    static_configs:", `      - targets: ["127.0.0.1:${gateway.port}"]`, "",
+      "global:",
+      "  scrape_interval: 1s",
+      "  evaluation_interval: 1s",
+      "scrape_configs:",
+      "  - job_name: arbitrage-lab-grpc",
+      "    static_configs:",
+      `      - targets: ["127.0.0.1:${grpc.metricsPort}"]`,
+      "  - job_name: arbitrage-lab-paper",
+      "    static_configs:",
+      `      - targets: ["127.0.0.1:${gateway.port}"]`,
+      "",
     ].join("\n");
     writeFileSync(join(dir, "prometheus.yml"), config);
-    prometheus = spawn(PROMETHEUS, [
-      `--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`,
-      "--query.lookback-delta=30s",
-    ], { stdio: ["ignore", "ignore", "pipe"] });
+    prometheus = spawn(
+      PROMETHEUS,
+      [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--query.lookback-delta=30s",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
     prometheus.stderr?.on("data", (d: Buffer) => (promLog = (promLog + String(d)).slice(-4000)));
     await waitFor(`Prometheus ready on ${promUrl}`, 30_000, async () => {
       if (prometheus?.exitCode !== null) throw new Error(`prometheus exited with ${prometheus?.exitCode}: ${promLog}`);
@@ -131,11 +150,15 @@ describe.skipIf(!hasPrometheus)("Grafana dashboards against a real Prometheus", 
     const rounds = 8;
     const per = Math.floor(messages.length / rounds / 2) * 2;
     for (let round = 0; round < rounds; round++) {
-      await unary(clients.pairs, clients.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread: Array.from({ length: 200 }, (_, i) => Math.sin(i / 3) + 0.1 * Math.cos(i * 1.7)) }));
+      await unary(
+        clients.pairs,
+        clients.pairs.estimateOu,
+        OUEstimationRequest.fromPartial({ spread: Array.from({ length: 200 }, (_, i) => Math.sin(i / 3) + 0.1 * Math.cos(i * 1.7)) }),
+      );
       await unary(clients.pairs, clients.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread: [1] })).catch(() => undefined);
       for (const m of messages.slice(round * per, (round + 1) * per)) session.ingest(config0.id, m);
       if (round === 3) {
-        session.ingest(config0.id, "{\"truncated"); // rejected and counted
+        session.ingest(config0.id, '{"truncated'); // rejected and counted
         session.risk.haltSymbol("EWQ"); // entries refused (risk breaches) until round 5
       }
       if (round === 5) session.risk.resumeSymbol("EWQ");

@@ -50,7 +50,8 @@ export interface RunningGateway {
 export function gatewayToken(explicit?: string, env: NodeJS.ProcessEnv = process.env): { token: string; generated: boolean } {
   const token = explicit ?? env.ARBLAB_PAPER_TOKEN;
   if (token !== undefined && token !== "") {
-    if (token.length < 16) throw new RangeError(`gateway: the token (ARBLAB_PAPER_TOKEN) must have at least 16 characters, got ${token.length}`);
+    if (token.length < 16)
+      throw new RangeError(`gateway: the token (ARBLAB_PAPER_TOKEN) must have at least 16 characters, got ${token.length}`);
     return { token, generated: false };
   }
   return { token: randomBytes(24).toString("base64url"), generated: true };
@@ -68,7 +69,12 @@ function send4xx(reply: FastifyReply, status: number, error: string, message: st
 
 export async function buildGateway(options: GatewayOptions & { token: string }): Promise<FastifyInstance> {
   const { session, token } = options;
-  const app = fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true, ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false } } });
+  const app = fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    forceCloseConnections: true,
+    ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false } },
+  });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
@@ -85,7 +91,8 @@ export async function buildGateway(options: GatewayOptions & { token: string }):
       const query = request.query as Record<string, unknown>;
       if (typeof query.token === "string") presented = query.token;
     }
-    if (presented === undefined) return send4xx(reply, 401, "unauthorized", "header Authorization is missing: send 'Authorization: Bearer <token>'");
+    if (presented === undefined)
+      return send4xx(reply, 401, "unauthorized", "header Authorization is missing: send 'Authorization: Bearer <token>'");
     if (!tokenMatches(presented, token)) return send4xx(reply, 401, "unauthorized", "the bearer token in Authorization is wrong");
   });
 
@@ -94,20 +101,30 @@ export async function buildGateway(options: GatewayOptions & { token: string }):
     if (error.validation !== undefined) {
       const first = error.validation[0];
       const field = `body${first?.instancePath ?? ""}`.replace(/\//g, ".");
-      const detail = first?.keyword === "additionalProperties" ? `has an unknown property '${(first.params as { additionalProperty: string }).additionalProperty}'` : first?.message ?? error.message;
+      const detail =
+        first?.keyword === "additionalProperties"
+          ? `has an unknown property '${(first.params as { additionalProperty: string }).additionalProperty}'`
+          : (first?.message ?? error.message);
       return send4xx(reply, 400, "badRequest", `${field} ${detail}`);
     }
     if (error instanceof RangeError || error instanceof TypeError) return send4xx(reply, 400, "badRequest", error.message);
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const message = error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ? "header Content-Type must be application/json" : error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ? "body must be a JSON object, got an empty body" : `body: ${error.message}`;
+      const message =
+        error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+          ? "header Content-Type must be application/json"
+          : error.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
+            ? "body must be a JSON object, got an empty body"
+            : `body: ${error.message}`;
       return send4xx(reply, status, "badRequest", message);
     }
     return reply.code(500).send({ error: "internal", message: "the gateway failed on this request; the session keeps running" });
   });
 
   app.get("/health", async () => ({ status: "ok", strategies: session.strategies().length, uptimeSeconds: process.uptime() }));
-  app.get("/metrics", async (_request, reply) => reply.header("content-type", session.metrics.registry.contentType).send(await session.metrics.registry.metrics()));
+  app.get("/metrics", async (_request, reply) =>
+    reply.header("content-type", session.metrics.registry.contentType).send(await session.metrics.registry.metrics()),
+  );
 
   app.get("/api/strategies", async () => ({ strategies: session.strategies() }));
   app.post("/api/strategies", { schema: { body: STRATEGY_CONFIG_SCHEMA } }, async (request, reply) => {
@@ -116,18 +133,28 @@ export async function buildGateway(options: GatewayOptions & { token: string }):
       const started = await session.start(config);
       return reply.code(started.resumed ? 200 : 201).send(started);
     } catch (error) {
-      if (error instanceof RangeError && /exists with a different config/.test(error.message)) return send4xx(reply, 409, "conflict", `body.id: ${error.message}`);
+      if (error instanceof RangeError && /exists with a different config/.test(error.message))
+        return send4xx(reply, 409, "conflict", `body.id: ${error.message}`);
       throw error;
     }
   });
-  app.post("/api/strategies/:id/stop", { schema: { params: { type: "object", properties: { id: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } } } } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    if (!session.strategies().some((s) => s.id === id)) return send4xx(reply, 404, "notFound", `params.id: no strategy ${JSON.stringify(id)}`);
-    await session.stop(id, "stop");
-    return { id, status: "stopped" };
-  });
+  app.post(
+    "/api/strategies/:id/stop",
+    { schema: { params: { type: "object", properties: { id: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } } } } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!session.strategies().some((s) => s.id === id))
+        return send4xx(reply, 404, "notFound", `params.id: no strategy ${JSON.stringify(id)}`);
+      await session.stop(id, "stop");
+      return { id, status: "stopped" };
+    },
+  );
   app.get("/api/positions", async () => ({
-    positions: [...session.broker.accounts].map(([strategyId, account]) => ({ strategyId, positions: Object.fromEntries(account.positions), marks: Object.fromEntries(account.marks) })),
+    positions: [...session.broker.accounts].map(([strategyId, account]) => ({
+      strategyId,
+      positions: Object.fromEntries(account.positions),
+      marks: Object.fromEntries(account.marks),
+    })),
   }));
   app.get("/api/orders", async () => ({ orders: await session.state.orders() }));
   app.get("/api/fills", async () => ({ fills: await session.state.fills() }));

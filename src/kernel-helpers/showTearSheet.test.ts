@@ -20,7 +20,7 @@ describe("showTearSheet", () => {
     const bundle = recorder.records[0].bundle;
     const html = bundle["text/html"]!;
     expect(html.startsWith('<iframe sandbox=""')).toBe(true);
-    expect(html).toContain("srcdoc=\"&lt;!DOCTYPE html&gt;");
+    expect(html).toContain('srcdoc="&lt;!DOCTYPE html&gt;');
     expect(html).not.toMatch(/srcdoc="[^"]*"[^>]*"/); // the document is fully attribute-escaped
     const sheet = tearSheet(returns, { periodsPerYear: 252 });
     expect(bundle["text/plain"]).toContain(`Sharpe ${sheet.sharpe.toFixed(2)}`);

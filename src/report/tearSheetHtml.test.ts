@@ -10,7 +10,14 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 }, 120_000);
 
@@ -70,7 +77,10 @@ describe("tearSheetHtml writes one self-contained offline page", () => {
     const years = new Set(sheet.monthly.map((m) => m.year)).size;
     expect(await page.locator("table.heatmap tbody tr").count()).toBe(years);
     expect(await page.locator("table.trades tbody tr").count()).toBe(2);
-    const sharpeCell = await page.locator("table.metrics tr", { hasText: /^Sharpe/ }).locator("td").textContent();
+    const sharpeCell = await page
+      .locator("table.metrics tr", { hasText: /^Sharpe/ })
+      .locator("td")
+      .textContent();
     expect(sharpeCell).toBe(sheet.sharpe.toFixed(2));
     const histogramBars = await page.locator("section", { hasText: "Return distribution" }).locator("rect").count();
     expect(histogramBars).toBe(40);
@@ -86,7 +96,9 @@ describe("tearSheetHtml writes one self-contained offline page", () => {
   });
 
   it("rejects bad options with the function's name", () => {
-    expect(() => tearSheetHtml(returns, { periodsPerYear: 252, histogramBins: 1 })).toThrow(/tearSheetHtml: histogramBins must be an integer in \[2, 1000\], got 1/);
+    expect(() => tearSheetHtml(returns, { periodsPerYear: 252, histogramBins: 1 })).toThrow(
+      /tearSheetHtml: histogramBins must be an integer in \[2, 1000\], got 1/,
+    );
     expect(() => tearSheetHtml([0.1], { periodsPerYear: 252 })).toThrow(/tearSheet: returns must have at least 2 observations, got 1/);
   });
 });

@@ -72,7 +72,12 @@ interface LineSpec {
 }
 
 /** An SVG line chart; `log` plots log10 of the values with ticks labelled in value units. */
-function lineChartSvg(title: string, lines: readonly LineSpec[], format: (v: number) => string, options: { log?: boolean; fillToZero?: boolean } = {}): string {
+function lineChartSvg(
+  title: string,
+  lines: readonly LineSpec[],
+  format: (v: number) => string,
+  options: { log?: boolean; fillToZero?: boolean } = {},
+): string {
   const n = Math.max(...lines.map((l) => l.values.length));
   const transform = options.log ? (v: number) => Math.log10(v) : (v: number) => v;
   let lo = Infinity;
@@ -124,7 +129,9 @@ function lineChartSvg(title: string, lines: readonly LineSpec[], format: (v: num
       pen = true;
     }
     if (options.fillToZero && d !== "") {
-      parts.push(`<path d="${d}L${x(last).toFixed(1)},${y(0).toFixed(1)}L${x(0).toFixed(1)},${y(0).toFixed(1)}Z" fill="${l.color}" fill-opacity="0.25" stroke="none"/>`);
+      parts.push(
+        `<path d="${d}L${x(last).toFixed(1)},${y(0).toFixed(1)}L${x(0).toFixed(1)},${y(0).toFixed(1)}Z" fill="${l.color}" fill-opacity="0.25" stroke="none"/>`,
+      );
     }
     parts.push(`<path d="${d}" fill="none" stroke="${l.color}" stroke-width="1.3"><title>${escapeText(l.label)}</title></path>`);
   }
@@ -141,7 +148,8 @@ function divergingColor(value: number, scale: number): string {
 }
 
 function monthlyHeatmapHtml(sheet: TearSheet): string {
-  if (sheet.monthly.length === 0) return `<section><h2>Monthly returns</h2><p class="note">No timestamps were given, so there is no monthly table.</p></section>`;
+  if (sheet.monthly.length === 0)
+    return `<section><h2>Monthly returns</h2><p class="note">No timestamps were given, so there is no monthly table.</p></section>`;
   const years = [...new Set(sheet.monthly.map((m) => m.year))];
   const byKey = new Map(sheet.monthly.map((m) => [`${m.year}-${m.month}`, m.return]));
   let scale = 0;
@@ -270,7 +278,8 @@ table{border-collapse:collapse}th,td{padding:2px 8px;text-align:right}.metrics t
 export function tearSheetHtml(returns: ArrayLike<number>, options: TearSheetHtmlOptions): string {
   const sheet = tearSheet(returns, options);
   const bins = options.histogramBins ?? 40;
-  if (!Number.isInteger(bins) || bins < 2 || bins > 1000) throw new RangeError(`tearSheetHtml: histogramBins must be an integer in [2, 1000], got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 2 || bins > 1000)
+    throw new RangeError(`tearSheetHtml: histogramBins must be an integer in [2, 1000], got ${bins}`);
   const title = options.title ?? "Tear sheet";
   const r = Float64Array.from(returns);
   const equityLines: LineSpec[] = [{ values: sheet.equity, color: "#2166ac", label: "Strategy" }];
@@ -285,9 +294,16 @@ export function tearSheetHtml(returns: ArrayLike<number>, options: TearSheetHtml
   const sections = [
     metricsTable(sheet),
     lineChartSvg("Equity (log scale)", equityLines, (v) => formatNumber(v, 2), { log: true }),
-    lineChartSvg("Underwater (drawdown)", [{ values: underwater, color: "#d73027", label: "Drawdown" }], (v) => formatPercent(v, 0), { fillToZero: true }),
+    lineChartSvg("Underwater (drawdown)", [{ values: underwater, color: "#d73027", label: "Drawdown" }], (v) => formatPercent(v, 0), {
+      fillToZero: true,
+    }),
     monthlyHeatmapHtml(sheet),
-    lineChartSvg(`Rolling Sharpe (${sheet.rollingWindow} periods)`, [{ values: sheet.rollingSharpe, color: "#5e3c99", label: "Rolling Sharpe" }], (v) => formatNumber(v, 1), { fillToZero: false }),
+    lineChartSvg(
+      `Rolling Sharpe (${sheet.rollingWindow} periods)`,
+      [{ values: sheet.rollingSharpe, color: "#5e3c99", label: "Rolling Sharpe" }],
+      (v) => formatNumber(v, 1),
+      { fillToZero: false },
+    ),
     histogramSvg(r, bins),
   ];
   if (options.attribution !== undefined) sections.push(attributionSvg(options.attribution));

@@ -26,7 +26,7 @@ export function bearerAuthInterceptor(token: string): ServerInterceptor {
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             const header = metadata.get("authorization")[0];
-            const value = typeof header === "string" ? header : header?.toString("utf8") ?? "";
+            const value = typeof header === "string" ? header : (header?.toString("utf8") ?? "");
             const match = /^Bearer\s+(.+)$/i.exec(value.trim());
             if (match && tokenMatches(match[1], expected)) {
               nextMetadata(metadata);

@@ -9,7 +9,10 @@ import { Metadata, ServerInterceptingCall, status, type ServerInterceptor } from
 /** Marker for a request message whose bytes did not decode. */
 export class UndecodableRequest {
   /** @param index position in the request stream (set by the interceptor; -1 before) */
-  constructor(readonly reason: string, readonly index = -1) {}
+  constructor(
+    readonly reason: string,
+    readonly index = -1,
+  ) {}
 }
 
 /** A copy of a service definition whose request deserializers never throw. */
@@ -57,7 +60,11 @@ export const decodeGuardInterceptor: ServerInterceptor = (methodDescriptor, call
               nextMessage(new UndecodableRequest(message.reason, position));
               return;
             }
-            call.sendStatus({ code: status.INVALID_ARGUMENT, details: undecodableDetail(rpc, position, message.reason), metadata: new Metadata() });
+            call.sendStatus({
+              code: status.INVALID_ARGUMENT,
+              details: undecodableDetail(rpc, position, message.reason),
+              metadata: new Metadata(),
+            });
             return;
           }
           nextMessage(message);
@@ -65,4 +72,3 @@ export const decodeGuardInterceptor: ServerInterceptor = (methodDescriptor, call
       }),
   });
 };
-

@@ -138,7 +138,17 @@ describe("BacktestWithCosts (bidi)", () => {
   it("a metric every update_frequency bars as bars arrive, and a final one equal to the library engine's", async () => {
     const prices = Array.from(simulateOu({ kappa: 0.2, theta: 100, sigma: 1 }, 300, { rng: randomSource(4) }));
     const call = c.meanrev.backtestWithCosts();
-    for (let k = 0; k < 150; k++) call.write(BacktestInput.fromPartial({ price: prices[k], timestampMs: k, entryZscore: 1.5, exitZscore: 0.2, transactionCost: 0.0005, updateFrequency: 10 }));
+    for (let k = 0; k < 150; k++)
+      call.write(
+        BacktestInput.fromPartial({
+          price: prices[k],
+          timestampMs: k,
+          entryZscore: 1.5,
+          exitZscore: 0.2,
+          transactionCost: 0.0005,
+          updateFrequency: 10,
+        }),
+      );
     const early = await take<BacktestMetric>(call, 15); // before the client half-closes
     expect(early.map((m) => m.barNumber)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150]);
     for (let k = 150; k < 300; k++) call.write(BacktestInput.fromPartial({ price: prices[k], timestampMs: k }));
@@ -147,7 +157,12 @@ describe("BacktestWithCosts (bidi)", () => {
     const rest = await restP;
     const final = rest[rest.length - 1];
     expect(final.status).toBe("final");
-    const engine = new BacktestEngine({ mode: "spread", rule: { kind: "zscore", entry: 1.5, exit: 0.2, window: { type: "rolling", length: 20 } }, costs: { bps: 5 }, capital: Math.abs(prices[0]) });
+    const engine = new BacktestEngine({
+      mode: "spread",
+      rule: { kind: "zscore", entry: 1.5, exit: 0.2, window: { type: "rolling", length: 20 } },
+      costs: { bps: 5 },
+      capital: Math.abs(prices[0]),
+    });
     for (const p of prices) engine.push({ y: p });
     const snap = engine.finish();
     expect(final.numTrades).toBe(snap.metrics.trades);
@@ -191,7 +206,11 @@ describe("unary meanrev RPCs", () => {
 
   it("PCAPortfolios: the library's eigenportfolios; a malformed matrix names the field", async () => {
     const m = returnsMatrix(120, 5, 1);
-    const r = await unary(c.meanrev, c.meanrev.pcaPortfolios, PCARequest.fromPartial({ returnsMatrix: m.wire, nComponents: 3, scaling: "zscore" }));
+    const r = await unary(
+      c.meanrev,
+      c.meanrev.pcaPortfolios,
+      PCARequest.fromPartial({ returnsMatrix: m.wire, nComponents: 3, scaling: "zscore" }),
+    );
     const lib = pcaPortfolios(m.lib, { nComponents: 3, scaling: "zscore" });
     expect(r.explainedVarianceRatio).toEqual(Array.from(lib.explainedVarianceRatio));
     expect(r.components!.rows).toBe(3);
@@ -201,15 +220,32 @@ describe("unary meanrev RPCs", () => {
     expect(r.totalVarianceExplained).toBe(lib.totalVarianceExplained);
     // components are distinct (the seed returned k identical ones)
     expect(r.components!.values.slice(0, 5)).not.toEqual(r.components!.values.slice(5, 10));
-    const e = await codeOf(unary(c.meanrev, c.meanrev.pcaPortfolios, PCARequest.fromPartial({ returnsMatrix: { rows: 3, cols: 2, values: [1, 2, 3] } })));
+    const e = await codeOf(
+      unary(c.meanrev, c.meanrev.pcaPortfolios, PCARequest.fromPartial({ returnsMatrix: { rows: 3, cols: 2, values: [1, 2, 3] } })),
+    );
     expect(e.code).toBe(status.INVALID_ARGUMENT);
     expect(e.details).toMatch(/returns_matrix.values must have rows\*cols = 3x2 = 6 elements, got 3/);
   });
 
   it("MultiperiodOptimize: multiperiodWeights at every rebalance step; real turnover", async () => {
     const seq = [returnsMatrix(60, 4, 10), returnsMatrix(60, 4, 11), returnsMatrix(60, 4, 12), returnsMatrix(60, 4, 13)];
-    const r = await unary(c.meanrev, c.meanrev.multiperiodOptimize, MultiperiodRequest.fromPartial({ returnsSequence: seq.map((s) => s.wire), gamma: 5, transactionCost: 0.0005, rebalanceFrequency: 2, metadata: '{"budget": true}' }));
-    const lib = multiperiodWeights([seq[0].lib, seq[2].lib], { gamma: 5, transactionCost: 0.0005, constraints: { budget: true, longOnly: false }, shrinkage: "none" });
+    const r = await unary(
+      c.meanrev,
+      c.meanrev.multiperiodOptimize,
+      MultiperiodRequest.fromPartial({
+        returnsSequence: seq.map((s) => s.wire),
+        gamma: 5,
+        transactionCost: 0.0005,
+        rebalanceFrequency: 2,
+        metadata: '{"budget": true}',
+      }),
+    );
+    const lib = multiperiodWeights([seq[0].lib, seq[2].lib], {
+      gamma: 5,
+      transactionCost: 0.0005,
+      constraints: { budget: true, longOnly: false },
+      shrinkage: "none",
+    });
     expect(r.rebalanceTimes).toEqual([0, 2]);
     expect(r.weightsSequence.length).toBe(2);
     expect(r.weightsSequence[1].weights).toEqual(Array.from(lib.steps[1].weights));
@@ -221,15 +257,40 @@ describe("unary meanrev RPCs", () => {
   });
 
   it.each([
-    ["a NaN", (m: { values: number[] }) => { m.values[5] = Number.NaN; }, /returns_sequence\[1\]\.values\[5\] must be a finite number|returns_sequence\[1\]\.values.*finite/],
-    ["another column count", (m: { cols: number; rows: number }) => { m.cols = 3; m.rows = 80; }, /returns_sequence\[1\]\.cols = 3, returns_sequence\[0\]\.cols = 4/],
-  ])("MultiperiodOptimize validates the held (non-rebalance) periods too: %s in returns_sequence[1] with rebalance_frequency 2", async (_label, mutate, details) => {
-    const seq = [returnsMatrix(60, 4, 10), returnsMatrix(60, 4, 11), returnsMatrix(60, 4, 12)].map((s) => ({ ...s.wire, values: [...s.wire.values] }));
-    mutate(seq[1] as never);
-    const e = await codeOf(unary(c.meanrev, c.meanrev.multiperiodOptimize, MultiperiodRequest.fromPartial({ returnsSequence: seq, gamma: 5, rebalanceFrequency: 2 })));
-    expect(e.code).toBe(status.INVALID_ARGUMENT);
-    expect(e.details).toMatch(details);
-  });
+    [
+      "a NaN",
+      (m: { values: number[] }) => {
+        m.values[5] = Number.NaN;
+      },
+      /returns_sequence\[1\]\.values\[5\] must be a finite number|returns_sequence\[1\]\.values.*finite/,
+    ],
+    [
+      "another column count",
+      (m: { cols: number; rows: number }) => {
+        m.cols = 3;
+        m.rows = 80;
+      },
+      /returns_sequence\[1\]\.cols = 3, returns_sequence\[0\]\.cols = 4/,
+    ],
+  ])(
+    "MultiperiodOptimize validates the held (non-rebalance) periods too: %s in returns_sequence[1] with rebalance_frequency 2",
+    async (_label, mutate, details) => {
+      const seq = [returnsMatrix(60, 4, 10), returnsMatrix(60, 4, 11), returnsMatrix(60, 4, 12)].map((s) => ({
+        ...s.wire,
+        values: [...s.wire.values],
+      }));
+      mutate(seq[1] as never);
+      const e = await codeOf(
+        unary(
+          c.meanrev,
+          c.meanrev.multiperiodOptimize,
+          MultiperiodRequest.fromPartial({ returnsSequence: seq, gamma: 5, rebalanceFrequency: 2 }),
+        ),
+      );
+      expect(e.code).toBe(status.INVALID_ARGUMENT);
+      expect(e.details).toMatch(details);
+    },
+  );
 
   it("PortfolioStats: moments, excess kurtosis, covariance and risk contributions", async () => {
     const m = returnsMatrix(200, 4, 20);
@@ -243,14 +304,20 @@ describe("unary meanrev RPCs", () => {
     expect(r.covariance!.values).toEqual(Array.from(lib.covariance.data));
     expect(r.marginalContrib).toEqual(Array.from(lib.marginalRiskContributions));
     expect(r.percentContrib.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 10);
-    const e = await codeOf(unary(c.meanrev, c.meanrev.portfolioStats, PortfolioStatsRequest.fromPartial({ returns: m.wire, weights: [1, 0] })));
+    const e = await codeOf(
+      unary(c.meanrev, c.meanrev.portfolioStats, PortfolioStatsRequest.fromPartial({ returns: m.wire, weights: [1, 0] })),
+    );
     expect(e.details).toMatch(/weights must have one entry per asset \(returns.cols = 4\), got 2/);
   });
 });
 
 describe("OptimalThresholds", () => {
   it("Bertram's band from the library's optimalThresholds in this package's z-score convention (theta = speed, mu = mean)", async () => {
-    const r = await unary(c.meanrev, c.meanrev.optimalThresholds, ThresholdRequest.fromPartial({ ouParams: { theta: 0.05, mu: 1, sigma: 0.1 }, transactionCost: 0.02 }));
+    const r = await unary(
+      c.meanrev,
+      c.meanrev.optimalThresholds,
+      ThresholdRequest.fromPartial({ ouParams: { theta: 0.05, mu: 1, sigma: 0.1 }, transactionCost: 0.02 }),
+    );
     const lib = optimalThresholds({ kappa: 0.05, theta: 1, sigma: 0.1, c: 0.02, objective: "profit", rf: 0 });
     expect(r.entryZscore).toBe(-lib.entryZScore);
     expect(r.exitZscore).toBe(-lib.exitZScore);
@@ -264,15 +331,37 @@ describe("OptimalThresholds", () => {
     expect(r.exitLevel).toBeCloseTo(1 + r.entryZscore * s, 12);
     expect(r.objective).toBe("profit");
     // the thresholds feed GenerateSignals unchanged (the contract passes a ThresholdResponse)
-    const sig = await unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ priceHistory: { prices: [1, r.entryLevel - 0.01] }, ouParams: { theta: 0.05, mu: 1, sigma: 0.1 }, thresholds: r }));
+    const sig = await unary(
+      c.meanrev,
+      c.meanrev.generateSignals,
+      SignalRequest.fromPartial({
+        priceHistory: { prices: [1, r.entryLevel - 0.01] },
+        ouParams: { theta: 0.05, mu: 1, sigma: 0.1 },
+        thresholds: r,
+      }),
+    );
     expect(sig.signal).toBe("buy");
-    const kelly = await unary(c.meanrev, c.meanrev.optimalThresholds, ThresholdRequest.fromPartial({ ouParams: { theta: 0.05, mu: 1, sigma: 0.1 }, transactionCost: 0.02, optimizationObjective: "kelly", metadata: '{"rf": 0.0001}' }));
+    const kelly = await unary(
+      c.meanrev,
+      c.meanrev.optimalThresholds,
+      ThresholdRequest.fromPartial({
+        ouParams: { theta: 0.05, mu: 1, sigma: 0.1 },
+        transactionCost: 0.02,
+        optimizationObjective: "kelly",
+        metadata: '{"rf": 0.0001}',
+      }),
+    );
     expect(kelly.objective).toBe("kelly");
-    expect(JSON.parse(kelly.metadata).kelly_fraction).toBe(optimalThresholds({ kappa: 0.05, theta: 1, sigma: 0.1, c: 0.02, objective: "kelly", rf: 0.0001 }).kellyFraction);
+    expect(JSON.parse(kelly.metadata).kelly_fraction).toBe(
+      optimalThresholds({ kappa: 0.05, theta: 1, sigma: 0.1, c: 0.02, objective: "kelly", rf: 0.0001 }).kellyFraction,
+    );
   });
 
   it.each([
-    [{ ouParams: { theta: 0.1, mu: 0, sigma: 0.2 }, optimizationObjective: "yolo" }, /optimization_objective must be one of "profit", "sharpe", "kelly"/],
+    [
+      { ouParams: { theta: 0.1, mu: 0, sigma: 0.2 }, optimizationObjective: "yolo" },
+      /optimization_objective must be one of "profit", "sharpe", "kelly"/,
+    ],
     [{ transactionCost: 0.01 }, /ou_params is required/],
     [{ ouParams: { theta: -1, mu: 0, sigma: 0.2 } }, /ou_params.theta \(the mean-reversion speed\) must be > 0, got -1/],
     [{ ouParams: { theta: 0.1, mu: 0, sigma: 0 } }, /ou_params.sigma must be > 0, got 0/],
@@ -291,9 +380,19 @@ describe("GenerateSignals", () => {
       thresholds: { entryZscore: 2, exitZscore: 0 },
     });
     const r = await unary(c.meanrev, c.meanrev.generateSignals, req);
-    const lib = generateSignal({ prices: [0.1, -0.2, -2.6], ou: { kappa: 2, theta: 0, sigma: 2 }, levels: { kind: "zscore", entry: 2, exit: 0 }, position: "flat" });
+    const lib = generateSignal({
+      prices: [0.1, -0.2, -2.6],
+      ou: { kappa: 2, theta: 0, sigma: 2 },
+      levels: { kind: "zscore", entry: 2, exit: 0 },
+      position: "flat",
+    });
     // the server applies the band as absolute levels (same rule on the OU stationary scale)
-    const asLevels = generateSignal({ prices: [0.1, -0.2, -2.6], ou: { kappa: 2, theta: 0, sigma: 2 }, levels: { kind: "levels", entry: -2, exit: 0, side: "both", center: 0 }, position: "flat" });
+    const asLevels = generateSignal({
+      prices: [0.1, -0.2, -2.6],
+      ou: { kappa: 2, theta: 0, sigma: 2 },
+      levels: { kind: "levels", entry: -2, exit: 0, side: "both", center: 0 },
+      position: "flat",
+    });
     expect(asLevels.signal).toBe(lib.signal);
     expect(asLevels.confidence).toBe(lib.confidence);
     expect(r.signal).toBe("buy");
@@ -304,9 +403,15 @@ describe("GenerateSignals", () => {
     expect(r.expectedProfit).toBe(lib.expectedProfit);
     expect(r.timestampMs).toBe(3);
     expect(JSON.parse(r.metadata).position_after).toBe("long");
-    const held = await unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ ...req, priceHistory: { prices: [-2.6, 0.3] }, positionState: "long" }));
+    const held = await unary(
+      c.meanrev,
+      c.meanrev.generateSignals,
+      SignalRequest.fromPartial({ ...req, priceHistory: { prices: [-2.6, 0.3] }, positionState: "long" }),
+    );
     expect(held.signal).toBe("exit");
-    const e = await codeOf(unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ ...req, ouParams: { theta: 0, mu: 0, sigma: 1 } })));
+    const e = await codeOf(
+      unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ ...req, ouParams: { theta: 0, mu: 0, sigma: 1 } })),
+    );
     expect(e.code).toBe(status.INVALID_ARGUMENT);
     expect(e.details).toMatch(/ou_params.theta \(the mean-reversion speed\) must be > 0, got 0/);
     const p = await codeOf(unary(c.meanrev, c.meanrev.generateSignals, SignalRequest.fromPartial({ ...req, positionState: "sideways" })));
@@ -328,7 +433,13 @@ describe("CARAOptimalWeights / SharpeOptimalWeights (bidi)", () => {
     call.write(OptimizationInput.fromPartial({ returns: b.wire, gamma: 4, transactionCost: 0.001, timestampMs: 2 }));
     const [second] = await take<WeightsOutput>(call, 1);
     call.end();
-    const step = multiperiodWeights([b.lib], { gamma: 4, transactionCost: 0.001, constraints: { budget: false, longOnly: false }, shrinkage: "none", initialWeights: first.weights }).steps[0];
+    const step = multiperiodWeights([b.lib], {
+      gamma: 4,
+      transactionCost: 0.001,
+      constraints: { budget: false, longOnly: false },
+      shrinkage: "none",
+      initialWeights: first.weights,
+    }).steps[0];
     expect(second.weights).toEqual(Array.from(step.weights));
     expect(second.turnover).toBe(step.turnover);
     expect(second.timestampMs).toBe(2);
@@ -342,7 +453,9 @@ describe("CARAOptimalWeights / SharpeOptimalWeights (bidi)", () => {
     call.write(OptimizationInput.fromPartial({ returns: a.wire, metadata: '{"long_only": true}' }));
     call.end();
     const [plain, longOnly] = await out;
-    expect(plain.weights).toEqual(Array.from(maxSharpeWeights(a.lib, { riskFree: 0, constraints: { longOnly: false }, shrinkage: "none" }).weights));
+    expect(plain.weights).toEqual(
+      Array.from(maxSharpeWeights(a.lib, { riskFree: 0, constraints: { longOnly: false }, shrinkage: "none" }).weights),
+    );
     expect(plain.weights.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 10);
     expect(longOnly.weights.every((v) => v >= -1e-12)).toBe(true);
     const bad = c.meanrev.sharpeOptimalWeights();
@@ -359,7 +472,9 @@ describe("bidi streams after an error or under load (stall regressions)", () => 
     const m = returnsMatrix(200, 8, 40); // ~13 kB per message: 150 of them exceed the HTTP/2 windows
     const call = c.meanrev.caraOptimalWeights();
     const errored = take<WeightsOutput>(call, 1_000);
-    call.write(OptimizationInput.fromPartial({ returns: { ...m.wire, values: m.wire.values.map((v, k) => (k === 3 ? Number.NaN : v)) }, gamma: 4 }));
+    call.write(
+      OptimizationInput.fromPartial({ returns: { ...m.wire, values: m.wire.values.map((v, k) => (k === 3 ? Number.NaN : v)) }, gamma: 4 }),
+    );
     for (let k = 0; k < 150; k++) call.write(OptimizationInput.fromPartial({ returns: m.wire, gamma: 4 }));
     call.end();
     const e = await codeOf(errored);
@@ -367,7 +482,11 @@ describe("bidi streams after an error or under load (stall regressions)", () => 
     expect(e.details).toMatch(/returns\.values must contain only finite numbers/);
     // Same channel (same HTTP/2 connection): a large unary and a bidi stream still go through.
     const big = returnsMatrix(2000, 8, 41);
-    const stats = await unary(c.meanrev, c.meanrev.portfolioStats, PortfolioStatsRequest.fromPartial({ returns: big.wire, weights: [0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125] }));
+    const stats = await unary(
+      c.meanrev,
+      c.meanrev.portfolioStats,
+      PortfolioStatsRequest.fromPartial({ returns: big.wire, weights: [0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125] }),
+    );
     expect(Number.isFinite(stats.stdReturn)).toBe(true);
     const again = c.meanrev.caraOptimalWeights();
     const out = take<WeightsOutput>(again, 3);
@@ -401,7 +520,14 @@ describe("PortfolioHealthStream", () => {
     }
     feed.end();
     await acks;
-    const stream = c.meanrev.portfolioHealthStream(HealthRequest.fromPartial({ portfolioId: "p1", assetIds: ["HA", "HB"], updateFrequencyMs: 40, metadata: '{"holdings": {"HA": 2, "HB": -1}}' }));
+    const stream = c.meanrev.portfolioHealthStream(
+      HealthRequest.fromPartial({
+        portfolioId: "p1",
+        assetIds: ["HA", "HB"],
+        updateFrequencyMs: 40,
+        metadata: '{"holdings": {"HA": 2, "HB": -1}}',
+      }),
+    );
     const t0 = performance.now();
     const ticks = await take<HealthMetric>(stream, 4);
     const elapsed = performance.now() - t0;
@@ -421,7 +547,12 @@ describe("PortfolioHealthStream", () => {
 
   it("prices from metadata; missing assets reported as no_data; bad requests name the field", async () => {
     const stream = c.meanrev.portfolioHealthStream(
-      HealthRequest.fromPartial({ portfolioId: "p2", assetIds: ["MX", "MISSING"], updateFrequencyMs: 20, metadata: JSON.stringify({ prices: { MX: [10, 9, 8, 9] }, timestamps_ms: [1, 2, 3, 4] }) }),
+      HealthRequest.fromPartial({
+        portfolioId: "p2",
+        assetIds: ["MX", "MISSING"],
+        updateFrequencyMs: 20,
+        metadata: JSON.stringify({ prices: { MX: [10, 9, 8, 9] }, timestamps_ms: [1, 2, 3, 4] }),
+      }),
     );
     const [first] = await take<HealthMetric>(stream, 1);
     stream.cancel();
@@ -433,7 +564,9 @@ describe("PortfolioHealthStream", () => {
     expect(m.totalValue).toBe(9);
     expect(m.maxDrawdown).toBeCloseTo(0.2, 15);
     expect(m.alerts.join(" ")).toMatch(/max drawdown 20.00% exceeds 10.00%/);
-    const bad = c.meanrev.portfolioHealthStream(HealthRequest.fromPartial({ assetIds: ["MX"], updateFrequencyMs: 20, metadata: "{\"holdings\": []}" }));
+    const bad = c.meanrev.portfolioHealthStream(
+      HealthRequest.fromPartial({ assetIds: ["MX"], updateFrequencyMs: 20, metadata: '{"holdings": []}' }),
+    );
     const e = await codeOf(take<HealthMetric>(bad, 1));
     expect(e.code).toBe(status.INVALID_ARGUMENT);
     expect(e.details).toMatch(/^PortfolioHealthStream: metadata.holdings must be an object/);

@@ -65,15 +65,30 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ["grpc_type", "grpc_service", "grpc_method"] as const;
-  const started = new Counter({ name: "grpc_server_started_total", help: "Total number of RPCs started on the server.", labelNames, registers: [registry] });
+  const started = new Counter({
+    name: "grpc_server_started_total",
+    help: "Total number of RPCs started on the server.",
+    labelNames,
+    registers: [registry],
+  });
   const handled = new Counter({
     name: "grpc_server_handled_total",
     help: "Total number of RPCs completed on the server, regardless of success or failure.",
     labelNames: [...labelNames, "grpc_code"],
     registers: [registry],
   });
-  const received = new Counter({ name: "grpc_server_msg_received_total", help: "Total number of RPC stream messages received on the server.", labelNames, registers: [registry] });
-  const sent = new Counter({ name: "grpc_server_msg_sent_total", help: "Total number of gRPC stream messages sent by the server.", labelNames, registers: [registry] });
+  const received = new Counter({
+    name: "grpc_server_msg_received_total",
+    help: "Total number of RPC stream messages received on the server.",
+    labelNames,
+    registers: [registry],
+  });
+  const sent = new Counter({
+    name: "grpc_server_msg_sent_total",
+    help: "Total number of gRPC stream messages sent by the server.",
+    labelNames,
+    registers: [registry],
+  });
   const seconds = new Histogram({
     name: "grpc_server_handling_seconds",
     help: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.",
@@ -82,20 +97,39 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
     registers: [registry],
   });
   const poolGauge = (name: string, help: string, read: (s: PoolStats) => number): Gauge =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read(poolStats())); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(poolStats()));
+      },
+    });
   poolGauge("compute_pool_threads", "Worker threads in the compute pool.", (s) => s.threads);
   poolGauge("compute_pool_queue_size", "Tasks waiting for a worker thread.", (s) => s.queueSize);
   poolGauge("compute_pool_utilization", "Fraction of pool capacity used since start (piscina utilization, 0..1).", (s) => s.utilization);
   poolGauge("compute_pool_completed_tasks", "Tasks completed by the compute pool since start.", (s) => s.completed);
   poolGauge("compute_pool_active_tasks", "Tasks submitted to the pool and not yet settled (running or queued).", (s) => s.activeTasks);
-  const discoveryActiveStreams = new Gauge({ name: "discover_pairs_active_streams", help: "DiscoverPairs calls currently streaming.", registers: [registry] });
-  const discoveryPairsTested = new Counter({ name: "discover_pairs_pairs_tested_total", help: "Pairs tested by DiscoverPairs.", registers: [registry] });
+  const discoveryActiveStreams = new Gauge({
+    name: "discover_pairs_active_streams",
+    help: "DiscoverPairs calls currently streaming.",
+    registers: [registry],
+  });
+  const discoveryPairsTested = new Counter({
+    name: "discover_pairs_pairs_tested_total",
+    help: "Pairs tested by DiscoverPairs.",
+    registers: [registry],
+  });
 
   const interceptor: ServerInterceptor = (methodDescriptor, call) => {
     const { service, method } = splitPath(methodDescriptor.path);
     const grpcType = methodDescriptor.requestStream
-      ? methodDescriptor.responseStream ? "bidi_stream" : "client_stream"
-      : methodDescriptor.responseStream ? "server_stream" : "unary";
+      ? methodDescriptor.responseStream
+        ? "bidi_stream"
+        : "client_stream"
+      : methodDescriptor.responseStream
+        ? "server_stream"
+        : "unary";
     const labels = { grpc_type: grpcType, grpc_service: service, grpc_method: method };
     const startTime = process.hrtime.bigint();
     let finished = false;
@@ -117,7 +151,10 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
       const elapsed = Number(process.hrtime.bigint() - startTime) / 1e9;
       handled.inc({ ...labels, grpc_code: codeName });
       seconds.observe(labels, elapsed);
-      logger?.debug({ rpc: methodDescriptor.path, code: codeName, ms: Math.round(elapsed * 1e6) / 1e3, peer: call.getPeer() }, "call finished");
+      logger?.debug(
+        { rpc: methodDescriptor.path, code: codeName, ms: Math.round(elapsed * 1e6) / 1e3, peer: call.getPeer() },
+        "call finished",
+      );
     };
     started.inc(labels);
     return new ServerInterceptingCall(call, {
@@ -143,7 +180,12 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
 }
 
 /** Serve `registry` as text at /metrics (anything else: 404). Resolves with the bound port. */
-export async function startMetricsHttp(registry: Registry, host: string, port: number, token: string | null = null): Promise<{ port: number; server: HttpServer }> {
+export async function startMetricsHttp(
+  registry: Registry,
+  host: string,
+  port: number,
+  token: string | null = null,
+): Promise<{ port: number; server: HttpServer }> {
   const expected = token === null ? null : Buffer.from(`Bearer ${token}`, "utf8");
   const server = createServer((req, res) => {
     if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {

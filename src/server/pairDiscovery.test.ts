@@ -12,7 +12,7 @@ import { startServer, type RunningServer } from "./startServer.js";
 import { benjaminiHochberg } from "../lib/index.js";
 import { cointegratedPair, codeOf, collect, connectClients, randomWalk, unary, type Clients } from "./testSupport.js";
 import {
-  PairDiscoveryUpdate,
+  type PairDiscoveryUpdate,
   type BatchDiscoveryRequest,
   type PairTestRequest,
   BatchDiscoveryRequest as BatchMsg,
@@ -83,7 +83,16 @@ describe("TestPair", () => {
 
   it("proto3 zero means the documented default (significance 0.05, min_hurst 0.45, cost 0.001, dt 1/252, rho 0.04)", async () => {
     const a = await testPair({ prices1: y, prices2: x });
-    const b = await testPair({ prices1: y, prices2: x, significance: 0.05, minHurst: 0.45, transactionCost: 0.001, dt: 1 / 252, rho: 0.04, hurstMethod: "variance" });
+    const b = await testPair({
+      prices1: y,
+      prices2: x,
+      significance: 0.05,
+      minHurst: 0.45,
+      transactionCost: 0.001,
+      dt: 1 / 252,
+      rho: 0.04,
+      hurstMethod: "variance",
+    });
     expect(a).toEqual(b);
   });
 
@@ -110,13 +119,38 @@ describe("TestPair", () => {
   });
 
   it.each([
-    ["length mismatch", { prices1: y, prices2: x.slice(1) }, status.INVALID_ARGUMENT, /TestPair: prices1 and prices2 must have the same length, got 1000 and 999/],
-    ["NaN", { prices1: [Number.NaN, ...y.slice(1)], prices2: x }, status.INVALID_ARGUMENT, /TestPair: prices1 must contain only finite numbers, got NaN at index 0/],
-    ["Infinity", { prices1: y, prices2: [...x.slice(1), Number.POSITIVE_INFINITY] }, status.INVALID_ARGUMENT, /prices2 must contain only finite numbers, got Infinity at index 999/],
+    [
+      "length mismatch",
+      { prices1: y, prices2: x.slice(1) },
+      status.INVALID_ARGUMENT,
+      /TestPair: prices1 and prices2 must have the same length, got 1000 and 999/,
+    ],
+    [
+      "NaN",
+      { prices1: [Number.NaN, ...y.slice(1)], prices2: x },
+      status.INVALID_ARGUMENT,
+      /TestPair: prices1 must contain only finite numbers, got NaN at index 0/,
+    ],
+    [
+      "Infinity",
+      { prices1: y, prices2: [...x.slice(1), Number.POSITIVE_INFINITY] },
+      status.INVALID_ARGUMENT,
+      /prices2 must contain only finite numbers, got Infinity at index 999/,
+    ],
     ["too short", { prices1: [1, 2, 3], prices2: [1, 2, 4] }, status.INVALID_ARGUMENT, /prices1 must have at least 20 observations, got 3/],
     ["empty", {}, status.INVALID_ARGUMENT, /prices1 must have at least 20/],
-    ["unknown enum", { prices1: y, prices2: x, hurstMethod: "wavelet" }, status.INVALID_ARGUMENT, /hurst_method must be one of "variance", "rs", "dfa"/],
-    ["NaN option", { prices1: y, prices2: x, significance: Number.NaN }, status.INVALID_ARGUMENT, /significance must be a finite number, got NaN/],
+    [
+      "unknown enum",
+      { prices1: y, prices2: x, hurstMethod: "wavelet" },
+      status.INVALID_ARGUMENT,
+      /hurst_method must be one of "variance", "rs", "dfa"/,
+    ],
+    [
+      "NaN option",
+      { prices1: y, prices2: x, significance: Number.NaN },
+      status.INVALID_ARGUMENT,
+      /significance must be a finite number, got NaN/,
+    ],
     ["significance >= 1", { prices1: y, prices2: x, significance: 1.5 }, status.INVALID_ARGUMENT, /significance must be < 1, got 1.5/],
     ["constant leg (library error)", { prices1: y, prices2: new Array(1000).fill(3) }, status.INVALID_ARGUMENT, /coint|constant/],
   ])("%s -> status %i naming the field", async (_name, req, code, details) => {
@@ -156,12 +190,24 @@ describe("SolveHJB, EstimateOU, TestCointegration, CalculateHurst, BacktestStrat
     [{ kappa: 1, theta: 0, sigma: 1, useStopLoss: true, stopLoss: 1 }, status.INVALID_ARGUMENT, /stop_loss must be < theta/],
     // fuzz regressions: a set stop_loss used to be ignored silently without use_stop_loss, and a
     // denormal rho ended in INTERNAL ("findRootBrent: no sign change … f = NaN") inside leungLi
-    [{ kappa: 1, theta: 0, sigma: 1, stopLoss: Number.NaN }, status.INVALID_ARGUMENT, /SolveHJB: stop_loss must be a finite number, got NaN/],
+    [
+      { kappa: 1, theta: 0, sigma: 1, stopLoss: Number.NaN },
+      status.INVALID_ARGUMENT,
+      /SolveHJB: stop_loss must be a finite number, got NaN/,
+    ],
     [{ kappa: 1, theta: 0, sigma: 1, stopLoss: Number.POSITIVE_INFINITY }, status.INVALID_ARGUMENT, /stop_loss must be a finite number/],
-    [{ kappa: 1, theta: 0, sigma: 1, useStopLoss: true, stopLoss: Number.NaN }, status.INVALID_ARGUMENT, /stop_loss must be a finite number/],
+    [
+      { kappa: 1, theta: 0, sigma: 1, useStopLoss: true, stopLoss: Number.NaN },
+      status.INVALID_ARGUMENT,
+      /stop_loss must be a finite number/,
+    ],
     [{ kappa: 1, theta: 0, sigma: 1, stopLoss: 5 }, status.INVALID_ARGUMENT, /stop_loss = 5 is set but use_stop_loss is false/],
     [{ kappa: 1, theta: 0, sigma: 1, rho: 5e-324 }, status.INVALID_ARGUMENT, /^SolveHJB: rho \/ kappa must be >= 1e-8/],
-    [{ kappa: 1, theta: 0, sigma: 1, transactionCost: 1e308 }, status.INVALID_ARGUMENT, /^SolveHJB: theta, transaction_cost and stop_loss must be within 100000000 stationary sds/],
+    [
+      { kappa: 1, theta: 0, sigma: 1, transactionCost: 1e308 },
+      status.INVALID_ARGUMENT,
+      /^SolveHJB: theta, transaction_cost and stop_loss must be within 100000000 stationary sds/,
+    ],
   ])("SolveHJB rejects %j", async (req, code, details) => {
     const e = await codeOf(unary(c.pairs, c.pairs.solveHjb, HJBRequest.fromPartial(req)));
     expect(e.code).toBe(code);
@@ -178,7 +224,11 @@ describe("SolveHJB, EstimateOU, TestCointegration, CalculateHurst, BacktestStrat
     expect(r.halfLife).toBe(ou.halfLifeSteps);
     expect(r.halfLifeTime).toBe(ou.halfLife);
     expect(r.halfLife).toBeCloseTo(Math.log(2) / 0.2, 0); // simulated with kappa 0.2 per bar
-    const mle = await unary(c.pairs, c.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread: Array.from(spread), useMle: true, dt: 1 }));
+    const mle = await unary(
+      c.pairs,
+      c.pairs.estimateOu,
+      OUEstimationRequest.fromPartial({ spread: Array.from(spread), useMle: true, dt: 1 }),
+    );
     expect(mle.kappa).toBe(fitOu(spread, { dt: 1 }).kappa);
     const e = await codeOf(unary(c.pairs, c.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread: [1, 2] })));
     expect(e.code).toBe(status.INVALID_ARGUMENT);
@@ -231,7 +281,9 @@ describe("SolveHJB, EstimateOU, TestCointegration, CalculateHurst, BacktestStrat
     expect(r.totalPnl).toBe(r.pnl[599]);
     expect(r.maxDrawdown).toBeGreaterThanOrEqual(0);
     expect(r.positions.every((p) => p === -1 || p === 0 || p === 1)).toBe(true);
-    const e = await codeOf(unary(c.pairs, c.pairs.backtestStrategy, BacktestRequest.fromPartial({ spread: s, lowerBound: 1, upperBound: -1 })));
+    const e = await codeOf(
+      unary(c.pairs, c.pairs.backtestStrategy, BacktestRequest.fromPartial({ spread: s, lowerBound: 1, upperBound: -1 })),
+    );
     expect(e.code).toBe(status.INVALID_ARGUMENT);
     expect(e.details).toMatch(/lower_bound must be < upper_bound/);
   });
@@ -308,9 +360,36 @@ describe("DiscoverPairs", () => {
   });
 
   it.each([
-    [{ symbols: [{ symbol: "A", prices: [1, 2, 3] }, { symbol: "B", prices: [1, 2, 3] }] }, status.INVALID_ARGUMENT, /symbols\[0\].prices must have at least 20/],
-    [{ symbols: [{ symbol: "A", prices: randomWalk(30, 1) }, { symbol: "B", prices: randomWalk(31, 2) }] }, status.INVALID_ARGUMENT, /symbols\[1\].prices has 31, symbols\[0\].prices has 30/],
-    [{ symbols: [{ symbol: "A", prices: randomWalk(30, 1) }, { symbol: "B", prices: [...randomWalk(29, 2), Number.NaN] }] }, status.INVALID_ARGUMENT, /symbols\[1\].prices must contain only finite numbers, got NaN at index 29/],
+    [
+      {
+        symbols: [
+          { symbol: "A", prices: [1, 2, 3] },
+          { symbol: "B", prices: [1, 2, 3] },
+        ],
+      },
+      status.INVALID_ARGUMENT,
+      /symbols\[0\].prices must have at least 20/,
+    ],
+    [
+      {
+        symbols: [
+          { symbol: "A", prices: randomWalk(30, 1) },
+          { symbol: "B", prices: randomWalk(31, 2) },
+        ],
+      },
+      status.INVALID_ARGUMENT,
+      /symbols\[1\].prices has 31, symbols\[0\].prices has 30/,
+    ],
+    [
+      {
+        symbols: [
+          { symbol: "A", prices: randomWalk(30, 1) },
+          { symbol: "B", prices: [...randomWalk(29, 2), Number.NaN] },
+        ],
+      },
+      status.INVALID_ARGUMENT,
+      /symbols\[1\].prices must contain only finite numbers, got NaN at index 29/,
+    ],
     [{ symbols: [], maxQValue: 2 }, status.INVALID_ARGUMENT, /max_q_value must be <= 1/],
   ])("rejects %#", async (req, code, details) => {
     const e = await codeOf(collect(discover(req)));
@@ -336,14 +415,20 @@ describe("DiscoverPairs", () => {
     // write() asks to wait for 'drain', and no new batch is dispatched. (grpc-js's own client keeps
     // reading into its buffer even when its stream is paused, so it cannot show this.)
     const symbols = universe(100, 300, 5); // 4950 pairs, ≈ 1 MB of updates
-    const tested = async () => (await server.metrics.registry.getSingleMetric("discover_pairs_pairs_tested_total")!.get()).values[0]?.value ?? 0;
+    const tested = async () =>
+      (await server.metrics.registry.getSingleMetric("discover_pairs_pairs_tested_total")!.get()).values[0]?.value ?? 0;
     const before = await tested();
     const body = Buffer.from(BatchMsg.encode(BatchMsg.fromPartial({ symbols })).finish());
     const frame = Buffer.alloc(5 + body.length);
     frame.writeUInt32BE(body.length, 1);
     body.copy(frame, 5);
     const session = http2.connect(`http://127.0.0.1:${server.port}`);
-    const req = session.request({ ":method": "POST", ":path": "/pair_discovery.PairDiscoveryService/DiscoverPairs", "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({
+      ":method": "POST",
+      ":path": "/pair_discovery.PairDiscoveryService/DiscoverPairs",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
     req.end(frame);
     req.pause();
     await new Promise((r) => setTimeout(r, 1000));
@@ -362,7 +447,8 @@ describe("DiscoverPairs", () => {
 
   it("cancel: all worker tasks of the call stop within 1 s and no new batch starts", async () => {
     const symbols = universe(50, 2000, 6); // 1225 pairs of T = 2000: seconds of work
-    const tested = async () => (await server.metrics.registry.getSingleMetric("discover_pairs_pairs_tested_total")!.get()).values[0]?.value ?? 0;
+    const tested = async () =>
+      (await server.metrics.registry.getSingleMetric("discover_pairs_pairs_tested_total")!.get()).values[0]?.value ?? 0;
     const before = await tested();
     const stream = discover({ symbols });
     stream.on("error", () => undefined);

@@ -94,7 +94,10 @@ export class ComputePool {
       for (let attempt = 0; reply === undefined; attempt++) {
         try {
           const task: WorkerTask<K> = { op, payload };
-          reply = await this.piscina.run(task, { ...(transferList ? { transferList: transferList as never } : {}), ...(signal ? { signal } : {}) });
+          reply = await this.piscina.run(task, {
+            ...(transferList ? { transferList: transferList as never } : {}),
+            ...(signal ? { signal } : {}),
+          });
         } catch (error) {
           const message = (error as Error).message ?? String(error);
           if (signal?.aborted) throw new WireError("CANCELLED", `${op}: cancelled (${String(signal.reason ?? "call ended")})`);

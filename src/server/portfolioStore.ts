@@ -102,7 +102,9 @@ export class PortfolioStore {
   /** @param maxBytes byte cap (>= one asset at MAX_POINTS_PER_ASSET) */
   constructor(readonly maxBytes: number = DEFAULT_PRICE_STORE_BYTES) {
     if (!(Number.isInteger(maxBytes) && maxBytes >= ASSET_OVERHEAD_BYTES + BYTES_PER_POINT * MAX_POINTS_PER_ASSET)) {
-      throw new RangeError(`PortfolioStore: maxBytes must be an integer >= ${ASSET_OVERHEAD_BYTES + BYTES_PER_POINT * MAX_POINTS_PER_ASSET} (one asset at ${MAX_POINTS_PER_ASSET} points), got ${maxBytes}`);
+      throw new RangeError(
+        `PortfolioStore: maxBytes must be an integer >= ${ASSET_OVERHEAD_BYTES + BYTES_PER_POINT * MAX_POINTS_PER_ASSET} (one asset at ${MAX_POINTS_PER_ASSET} points), got ${maxBytes}`,
+      );
     }
   }
 

@@ -36,8 +36,17 @@ async function start(config: Parameters<typeof startServer>[0] = {}): Promise<{ 
 const spread = Array.from({ length: 200 }, (_, i) => Math.sin(i / 3) + 0.1 * Math.cos(i * 1.7));
 const estimate = (c: Clients, md = new Metadata()) => unary(c.pairs, c.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread }), md);
 
-function loadService(protoFile: string, includeDir: string, path: string[]): new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client {
-  const def = loadPackageDefinition(loadSync(protoFile, { includeDirs: [includeDir], keepCase: true, longs: Number, enums: String, defaults: true }));
+function loadService(
+  protoFile: string,
+  includeDir: string,
+  path: string[],
+): new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+) => Client {
+  const def = loadPackageDefinition(
+    loadSync(protoFile, { includeDirs: [includeDir], keepCase: true, longs: Number, enums: String, defaults: true }),
+  );
   let node: unknown = def;
   for (const p of path) node = (node as Record<string, unknown>)[p];
   return node as never;
@@ -46,7 +55,7 @@ function loadService(protoFile: string, includeDir: string, path: string[]): new
 function healthCheck(port: number, service: string, md = new Metadata()): Promise<string> {
   const dir = join(require.resolve("grpc-health-check/package.json"), "..", "proto");
   const Health = loadService("health/v1/health.proto", dir, ["grpc", "health", "v1", "Health"]);
-  const client = new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as Client & { check: Function };
+  const client = new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as Client & { check: (...args: any[]) => void };
   return new Promise((resolve, reject) =>
     client.check({ service }, md, (e: ServiceError | null, r: { status: string }) => {
       client.close();
@@ -69,7 +78,9 @@ describe("health and reflection", () => {
     const { server } = await start();
     const dir = join(require.resolve("@grpc/reflection/package.json"), "..", "build", "proto");
     const Reflection = loadService("grpc/reflection/v1alpha/reflection.proto", dir, ["grpc", "reflection", "v1alpha", "ServerReflection"]);
-    const client = new Reflection(`127.0.0.1:${server.port}`, credentials.createInsecure()) as Client & { ServerReflectionInfo: Function };
+    const client = new Reflection(`127.0.0.1:${server.port}`, credentials.createInsecure()) as Client & {
+      ServerReflectionInfo: (...args: any[]) => any;
+    };
     const names = await new Promise<string[]>((resolve, reject) => {
       const call = client.ServerReflectionInfo();
       call.on("data", (r: { list_services_response?: { service: { name: string }[] } }) => {
@@ -90,12 +101,24 @@ describe("metrics", () => {
     await estimate(clients);
     await codeOf(unary(clients.pairs, clients.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread: [1] })));
     const text = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
-    expect(text).toContain(`grpc_server_started_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"} 2`);
-    expect(text).toContain(`grpc_server_handled_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU",grpc_code="OK"} 1`);
-    expect(text).toContain(`grpc_server_handled_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU",grpc_code="InvalidArgument"} 1`);
-    expect(text).toContain(`grpc_server_msg_received_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"} 2`);
-    expect(text).toContain(`grpc_server_msg_sent_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"} 1`);
-    expect(text).toMatch(/grpc_server_handling_seconds_bucket\{le="0.005",grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"\} \d/);
+    expect(text).toContain(
+      `grpc_server_started_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"} 2`,
+    );
+    expect(text).toContain(
+      `grpc_server_handled_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU",grpc_code="OK"} 1`,
+    );
+    expect(text).toContain(
+      `grpc_server_handled_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU",grpc_code="InvalidArgument"} 1`,
+    );
+    expect(text).toContain(
+      `grpc_server_msg_received_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"} 2`,
+    );
+    expect(text).toContain(
+      `grpc_server_msg_sent_total{grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"} 1`,
+    );
+    expect(text).toMatch(
+      /grpc_server_handling_seconds_bucket\{le="0.005",grpc_type="unary",grpc_service="pair_discovery.PairDiscoveryService",grpc_method="EstimateOU"\} \d/,
+    );
     expect(text).toMatch(/compute_pool_threads 1\b/);
     expect(text).toMatch(/compute_pool_completed_tasks [1-9]/);
     expect(text).toMatch(/compute_pool_queue_size 0\b/);
@@ -126,13 +149,41 @@ describe("TLS and message size", () => {
   it("serves TLS with GRPC_TLS_CERT / GRPC_TLS_KEY (self-signed certificate made by openssl)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "arblab-tls-"));
     try {
-      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+          "-days",
+          "1",
+          "-subj",
+          "/CN=localhost",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        { stdio: "ignore" },
+      );
       const server = await startServer({ workers: 1, tlsCertPath: join(dir, "cert.pem"), tlsKeyPath: join(dir, "key.pem") });
       const tls = connectClients(server.port, credentials.createSsl(readFileSync(join(dir, "cert.pem"))));
       const plain = connectClients(server.port, credentials.createInsecure(), { "grpc.initial_reconnect_backoff_ms": 50 });
       running.push({ server, clients: [tls, plain] });
       expect((await estimate(tls)).kappa).toBeGreaterThan(0);
-      expect((await codeOf(unary(plain.pairs, plain.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread }), new Metadata(), { deadline: Date.now() + 1500 }))).code).toBe(status.UNAVAILABLE);
+      expect(
+        (
+          await codeOf(
+            unary(plain.pairs, plain.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread }), new Metadata(), {
+              deadline: Date.now() + 1500,
+            }),
+          )
+        ).code,
+      ).toBe(status.UNAVAILABLE);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -153,7 +204,13 @@ describe("undecodable requests", () => {
     const raw = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
     const send = (path: string, bytes: Buffer) =>
       new Promise<{ code: number; details: string }>((resolve) =>
-        raw.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (e: ServiceError | null) => resolve({ code: e?.code ?? 0, details: e?.details ?? "" })),
+        raw.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          bytes,
+          (e: ServiceError | null) => resolve({ code: e?.code ?? 0, details: e?.details ?? "" }),
+        ),
       );
     // field 3 (prices1) as a length-delimited field claiming 100 bytes with 2 present: truncated
     const e = await send("/pair_discovery.PairDiscoveryService/TestPair", Buffer.from([0x1a, 100, 1, 2]));
@@ -175,8 +232,26 @@ describe("configuration", () => {
     expect(d.maxMessageBytes).toBe(DEFAULT_MAX_MESSAGE_BYTES);
     expect(d.authToken).toBeNull();
     expect(d.logLevel).toBe("info");
-    const c = configFromEnv({ GRPC_BIND_ADDRESS: "127.0.0.1:6000", METRICS_PORT: "-1", LOG_LEVEL: "debug", GRPC_MAX_MESSAGE_BYTES: "1048576", GRPC_AUTH_TOKEN: "t", COMPUTE_WORKERS: "3", GRPC_TLS_CERT: "/c", GRPC_TLS_KEY: "/k" });
-    expect(c).toMatchObject({ bindAddress: "127.0.0.1:6000", metricsPort: null, logLevel: "debug", maxMessageBytes: 1048576, authToken: "t", workers: 3, tlsCertPath: "/c", tlsKeyPath: "/k" });
+    const c = configFromEnv({
+      GRPC_BIND_ADDRESS: "127.0.0.1:6000",
+      METRICS_PORT: "-1",
+      LOG_LEVEL: "debug",
+      GRPC_MAX_MESSAGE_BYTES: "1048576",
+      GRPC_AUTH_TOKEN: "t",
+      COMPUTE_WORKERS: "3",
+      GRPC_TLS_CERT: "/c",
+      GRPC_TLS_KEY: "/k",
+    });
+    expect(c).toMatchObject({
+      bindAddress: "127.0.0.1:6000",
+      metricsPort: null,
+      logLevel: "debug",
+      maxMessageBytes: 1048576,
+      authToken: "t",
+      workers: 3,
+      tlsCertPath: "/c",
+      tlsKeyPath: "/k",
+    });
     expect(() => configFromEnv({ METRICS_PORT: "abc" })).toThrow(/METRICS_PORT must be an integer/);
     expect(() => configFromEnv({ GRPC_TLS_CERT: "/c" })).toThrow(/GRPC_TLS_CERT and GRPC_TLS_KEY must be set together/);
   });
@@ -193,7 +268,15 @@ describe("configuration", () => {
     expect(updates[updates.length - 1].isFinal).toBe(true);
     expect(updates[updates.length - 1].pairsTested).toBe(45);
     await closing;
-    expect((await codeOf(unary(clients.pairs, clients.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread }), new Metadata(), { deadline: Date.now() + 1000 }))).code).toBe(status.UNAVAILABLE);
+    expect(
+      (
+        await codeOf(
+          unary(clients.pairs, clients.pairs.estimateOu, OUEstimationRequest.fromPartial({ spread }), new Metadata(), {
+            deadline: Date.now() + 1000,
+          }),
+        )
+      ).code,
+    ).toBe(status.UNAVAILABLE);
     clients.close();
   });
 });

@@ -54,8 +54,14 @@ function bindHost(address: string): string {
 export function exposureWarnings(cfg: ServerConfig, tls: boolean): string[] {
   const warnings: string[] = [];
   if (!isLoopbackHost(bindHost(cfg.bindAddress))) {
-    if (cfg.authToken === null) warnings.push(`gRPC is bound to ${cfg.bindAddress}, beyond loopback, WITHOUT authentication: anyone who can reach the port can use every RPC (set GRPC_AUTH_TOKEN, with TLS)`);
-    if (!tls) warnings.push(`gRPC is bound to ${cfg.bindAddress}, beyond loopback, WITHOUT TLS: requests and responses cross the network in clear text (set GRPC_TLS_CERT and GRPC_TLS_KEY)`);
+    if (cfg.authToken === null)
+      warnings.push(
+        `gRPC is bound to ${cfg.bindAddress}, beyond loopback, WITHOUT authentication: anyone who can reach the port can use every RPC (set GRPC_AUTH_TOKEN, with TLS)`,
+      );
+    if (!tls)
+      warnings.push(
+        `gRPC is bound to ${cfg.bindAddress}, beyond loopback, WITHOUT TLS: requests and responses cross the network in clear text (set GRPC_TLS_CERT and GRPC_TLS_KEY)`,
+      );
   }
   if (cfg.metricsPort !== null && !isLoopbackHost(cfg.metricsHost) && cfg.metricsToken === null) {
     warnings.push(`/metrics is served on ${cfg.metricsHost}, beyond loopback, without METRICS_TOKEN`);
@@ -115,8 +121,14 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
     "grpc.max_send_message_length": cfg.maxMessageBytes,
     interceptors,
   });
-  server.addService(withSafeDeserializers(PairDiscoveryServiceService) as unknown as ServiceDefinition, pairDiscoveryService(ctx) as unknown as UntypedServiceImplementation);
-  server.addService(withSafeDeserializers(MeanRevServiceService) as unknown as ServiceDefinition, meanRevService(ctx) as unknown as UntypedServiceImplementation);
+  server.addService(
+    withSafeDeserializers(PairDiscoveryServiceService) as unknown as ServiceDefinition,
+    pairDiscoveryService(ctx) as unknown as UntypedServiceImplementation,
+  );
+  server.addService(
+    withSafeDeserializers(MeanRevServiceService) as unknown as ServiceDefinition,
+    meanRevService(ctx) as unknown as UntypedServiceImplementation,
+  );
 
   const health = new HealthImplementation({ "": "NOT_SERVING", [SERVICE_NAMES[0]]: "NOT_SERVING", [SERVICE_NAMES[1]]: "NOT_SERVING" });
   health.addToServer(server);
@@ -158,7 +170,16 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
   for (const name of ["", ...SERVICE_NAMES]) health.setStatus(name, "SERVING");
   for (const warning of exposureWarnings(cfg, tls)) logger.warn({ bindAddress: cfg.bindAddress, metricsHost: cfg.metricsHost }, warning);
   logger.info(
-    { pid: process.pid, bindAddress: cfg.bindAddress, port, metricsPort: metricsHttp?.port ?? null, workers: cfg.workers, tls: cfg.tlsCertPath !== null, auth: cfg.authToken !== null, maxMessageBytes: cfg.maxMessageBytes },
+    {
+      pid: process.pid,
+      bindAddress: cfg.bindAddress,
+      port,
+      metricsPort: metricsHttp?.port ?? null,
+      workers: cfg.workers,
+      tls: cfg.tlsCertPath !== null,
+      auth: cfg.authToken !== null,
+      maxMessageBytes: cfg.maxMessageBytes,
+    },
     "arbitrage-lab gRPC server listening",
   );
 

@@ -25,7 +25,11 @@ describe("universe requests against the server's store", () => {
     const storePath = join(dir, "store.duckdb");
     const store = await Store.open(storePath);
     await ingestFiles(store, [join(DATA, "stock_prices.csv")], { format: "wide", universe: "etf" });
-    const panel = await store.queryPanel({ symbols: ["EWG", "EWQ", "SPY", "DIA"], startMs: Date.UTC(2012, 0, 1), endMs: Date.UTC(2013, 11, 31, 23) });
+    const panel = await store.queryPanel({
+      symbols: ["EWG", "EWQ", "SPY", "DIA"],
+      startMs: Date.UTC(2012, 0, 1),
+      endMs: Date.UTC(2013, 11, 31, 23),
+    });
     inline = panel.symbols.map((symbol, i) => ({ symbol, prices: Array.from(panel.values[i]!) }));
     await store.createUniverse("four", ["EWG", "EWQ", "SPY", "DIA"]);
     await store.close();
@@ -41,14 +45,23 @@ describe("universe requests against the server's store", () => {
   const range = { startDate: "2012-01-01", endDate: "2013-12-31" };
 
   it("TestPair with universe + dates equals TestPair with the same prices inline", async () => {
-    const fromStore = await unary(c.pairs, c.pairs.testPair, PairTestMsg.fromPartial({ symbol1: "EWG", symbol2: "EWQ", universe: "four", ...range }));
-    const sent = await unary(c.pairs, c.pairs.testPair, PairTestMsg.fromPartial({ symbol1: "EWG", symbol2: "EWQ", prices1: inline[0]!.prices, prices2: inline[1]!.prices }));
+    const fromStore = await unary(
+      c.pairs,
+      c.pairs.testPair,
+      PairTestMsg.fromPartial({ symbol1: "EWG", symbol2: "EWQ", universe: "four", ...range }),
+    );
+    const sent = await unary(
+      c.pairs,
+      c.pairs.testPair,
+      PairTestMsg.fromPartial({ symbol1: "EWG", symbol2: "EWQ", prices1: inline[0]!.prices, prices2: inline[1]!.prices }),
+    );
     expect(fromStore).toEqual(sent);
     expect(fromStore.nObservations).toBe(inline[0]!.prices.length);
   });
 
   it("DiscoverPairs with a universe equals DiscoverPairs with the prices inline", async () => {
-    const strip = (u: PairDiscoveryUpdate[]) => u.map((x) => ({ ...x, elapsedSeconds: 0, result: x.result })).filter((x) => x.isFinal || x.result);
+    const strip = (u: PairDiscoveryUpdate[]) =>
+      u.map((x) => ({ ...x, elapsedSeconds: 0, result: x.result })).filter((x) => x.isFinal || x.result);
     const a = strip(await collect(c.pairs.discoverPairs(BatchMsg.fromPartial({ universe: "four", ...range }))));
     const b = strip(await collect(c.pairs.discoverPairs(BatchMsg.fromPartial({ symbols: inline }))));
     const key = (u: PairDiscoveryUpdate) => (u.result ? `${u.result.symbol1}/${u.result.symbol2}` : "final");
@@ -58,11 +71,29 @@ describe("universe requests against the server's store", () => {
 
   it("bad universe requests are INVALID_ARGUMENT naming the field", async () => {
     const tp = (req: object) => codeOf(unary(c.pairs, c.pairs.testPair, PairTestMsg.fromPartial(req)));
-    expect(await tp({ symbol1: "EWG", symbol2: "TLT", universe: "four" })).toEqual({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/symbol "TLT" is not a member of universe "four"/) });
-    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "nope" })).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/universe "nope" does not exist/) });
-    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "four", startDate: "2012/01/01" })).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/start_date must be a date "YYYY-MM-DD"/) });
-    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "four", startDate: "2030-01-01" })).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/startMs\.\.endMs: no 1d bars/) });
-    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "four", prices1: [1, 2] })).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/either universe or prices1\/prices2/) });
-    expect(await codeOf(collect(c.pairs.discoverPairs(BatchMsg.fromPartial({ universe: "four", symbols: inline }))))).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/either universe or symbols/) });
+    expect(await tp({ symbol1: "EWG", symbol2: "TLT", universe: "four" })).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/symbol "TLT" is not a member of universe "four"/),
+    });
+    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "nope" })).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/universe "nope" does not exist/),
+    });
+    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "four", startDate: "2012/01/01" })).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/start_date must be a date "YYYY-MM-DD"/),
+    });
+    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "four", startDate: "2030-01-01" })).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/startMs\.\.endMs: no 1d bars/),
+    });
+    expect(await tp({ symbol1: "EWG", symbol2: "EWQ", universe: "four", prices1: [1, 2] })).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/either universe or prices1\/prices2/),
+    });
+    expect(await codeOf(collect(c.pairs.discoverPairs(BatchMsg.fromPartial({ universe: "four", symbols: inline }))))).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/either universe or symbols/),
+    });
   });
 });

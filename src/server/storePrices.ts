@@ -20,7 +20,8 @@ export interface StoreRangeFields {
 
 function dateMs(rpc: string, field: string, value: string, endOfDay: boolean): number | undefined {
   if (value === "") return undefined;
-  if (!DATE.test(value) || !Number.isFinite(Date.parse(`${value}T00:00:00Z`))) invalidArgument(rpc, `${field} must be a date "YYYY-MM-DD", got ${JSON.stringify(value)}`);
+  if (!DATE.test(value) || !Number.isFinite(Date.parse(`${value}T00:00:00Z`)))
+    invalidArgument(rpc, `${field} must be a date "YYYY-MM-DD", got ${JSON.stringify(value)}`);
   return Date.parse(`${value}T00:00:00Z`) + (endOfDay ? 86_400_000 - 1 : 0);
 }
 
@@ -48,7 +49,8 @@ export class StorePrices {
     if (symbols === null) return store.queryPanel({ universe: req.universe, interval, startMs, endMs });
     const universe = await store.getUniverse(req.universe);
     if (!universe) invalidArgument(rpc, `universe "${req.universe}" does not exist in the server's store`);
-    for (const s of symbols) if (!universe.symbols.includes(s)) invalidArgument(rpc, `symbol ${JSON.stringify(s)} is not a member of universe "${req.universe}"`);
+    for (const s of symbols)
+      if (!universe.symbols.includes(s)) invalidArgument(rpc, `symbol ${JSON.stringify(s)} is not a member of universe "${req.universe}"`);
     return store.queryPanel({ symbols, interval, startMs, endMs });
   }
 

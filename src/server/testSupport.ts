@@ -2,7 +2,14 @@
  * Helpers for the server's own integration tests: generated grpc-js clients for a running server,
  * promise wrappers, and seeded synthetic data from the library's generators.
  */
-import { credentials, Metadata, type CallOptions, type ChannelCredentials, type ServiceError, type ClientReadableStream } from "@grpc/grpc-js";
+import {
+  credentials,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type ServiceError,
+  type ClientReadableStream,
+} from "@grpc/grpc-js";
 import { PairDiscoveryServiceClient } from "./generated/pair_discovery.js";
 import { MeanRevServiceClient } from "./generated/meanrev.js";
 import { normalSource, randomSource } from "../lib/util/random.js";
@@ -14,7 +21,11 @@ export interface Clients {
   close(): void;
 }
 
-export function connectClients(port: number, creds: ChannelCredentials = credentials.createInsecure(), options: Record<string, unknown> = {}): Clients {
+export function connectClients(
+  port: number,
+  creds: ChannelCredentials = credentials.createInsecure(),
+  options: Record<string, unknown> = {},
+): Clients {
   const address = `127.0.0.1:${port}`;
   const pairs = new PairDiscoveryServiceClient(address, creds, options);
   const meanrev = new MeanRevServiceClient(address, creds, options);
@@ -28,10 +39,21 @@ export function connectClients(port: number, creds: ChannelCredentials = credent
   };
 }
 
-type UnaryMethod<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: Res) => void) => unknown;
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
 
 /** Call a unary method; resolves with the response or rejects with the ServiceError. */
-export function unary<Req, Res>(client: object, method: UnaryMethod<Req, Res>, request: Req, metadata = new Metadata(), options: Partial<CallOptions> = {}): Promise<Res> {
+export function unary<Req, Res>(
+  client: object,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  metadata = new Metadata(),
+  options: Partial<CallOptions> = {},
+): Promise<Res> {
   return new Promise((resolve, reject) => {
     method.call(client, request, metadata, options, (error, response) => (error ? reject(error) : resolve(response)));
   });
@@ -71,7 +93,12 @@ export function randomWalk(n: number, seed: number, start = 100, step = 1): numb
 }
 
 /** y = 10 + 1.5·x + s, x a random walk, s an OU spread (kappa per bar, exact simulation): cointegrated by construction. */
-export function cointegratedPair(n: number, seed: number, kappaPerBar = 0.2, sigma = 0.5): { x: number[]; y: number[]; spread: Float64Array } {
+export function cointegratedPair(
+  n: number,
+  seed: number,
+  kappaPerBar = 0.2,
+  sigma = 0.5,
+): { x: number[]; y: number[]; spread: Float64Array } {
   const x = randomWalk(n, seed);
   const spread = simulateOu({ kappa: kappaPerBar, theta: 0, sigma }, n, { dt: 1, rng: randomSource(seed + 1), x0: 0 });
   return { x, y: x.map((v, i) => 10 + 1.5 * v + spread[i]), spread };

@@ -67,7 +67,8 @@ export function positiveIntOrDefault(
   const v = value ?? 0;
   if (!Number.isInteger(v)) invalidArgument(rpc, `${field} must be an integer, got ${describe(v)}`);
   if (v <= 0) return fallback;
-  if (limits.min !== undefined && v < limits.min) invalidArgument(rpc, `${field} must be >= ${limits.min} (or 0 for the default ${fallback}), got ${v}`);
+  if (limits.min !== undefined && v < limits.min)
+    invalidArgument(rpc, `${field} must be >= ${limits.min} (or 0 for the default ${fallback}), got ${v}`);
   if (limits.max !== undefined && v > limits.max) {
     const message = `${field} must be <= ${limits.max}, got ${v}`;
     if (limits.resource) resourceExhausted(rpc, message);
@@ -77,12 +78,21 @@ export function positiveIntOrDefault(
 }
 
 /** One of a fixed set of strings (trimmed, case-insensitive); "" -> `fallback`. */
-export function enumOrDefault<T extends string>(rpc: string, field: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+export function enumOrDefault<T extends string>(
+  rpc: string,
+  field: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const v = (value ?? "").trim().toLowerCase();
   if (v === "") return fallback;
   const hit = allowed.find((a) => a.toLowerCase() === v);
   if (hit === undefined) {
-    invalidArgument(rpc, `${field} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (or empty for ${JSON.stringify(fallback)}), got ${JSON.stringify(value)}`);
+    invalidArgument(
+      rpc,
+      `${field} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")} (or empty for ${JSON.stringify(fallback)}), got ${JSON.stringify(value)}`,
+    );
   }
   return hit;
 }
@@ -137,14 +147,17 @@ export function wireMatrix(
   const { rows, cols } = m;
   if (!Number.isInteger(rows) || rows <= 0) invalidArgument(rpc, `${field}.rows must be a positive integer, got ${describe(rows)}`);
   if (!Number.isInteger(cols) || cols <= 0) invalidArgument(rpc, `${field}.cols must be a positive integer, got ${describe(cols)}`);
-  if (rows * cols > MAX_MATRIX_ELEMENTS) resourceExhausted(rpc, `${field} must have at most ${MAX_MATRIX_ELEMENTS} elements, got ${rows}x${cols}`);
+  if (rows * cols > MAX_MATRIX_ELEMENTS)
+    resourceExhausted(rpc, `${field} must have at most ${MAX_MATRIX_ELEMENTS} elements, got ${rows}x${cols}`);
   if (cols > MAX_ASSETS) resourceExhausted(rpc, `${field}.cols must be <= ${MAX_ASSETS}, got ${cols}`);
   const values = m.values ?? [];
   if (values.length !== rows * cols) {
     invalidArgument(rpc, `${field}.values must have rows*cols = ${rows}x${cols} = ${rows * cols} elements, got ${values.length}`);
   }
-  if (limits.minRows !== undefined && rows < limits.minRows) invalidArgument(rpc, `${field}.rows must be >= ${limits.minRows}, got ${rows}`);
-  if (limits.minCols !== undefined && cols < limits.minCols) invalidArgument(rpc, `${field}.cols must be >= ${limits.minCols}, got ${cols}`);
+  if (limits.minRows !== undefined && rows < limits.minRows)
+    invalidArgument(rpc, `${field}.rows must be >= ${limits.minRows}, got ${rows}`);
+  if (limits.minCols !== undefined && cols < limits.minCols)
+    invalidArgument(rpc, `${field}.cols must be >= ${limits.minCols}, got ${cols}`);
   return { rows, cols, data: toFloat64(values, `${field}.values`, rpc) };
 }
 

@@ -90,19 +90,26 @@ export class KlineIntake {
   /** An already parsed event (plain or combined-stream wrapper). */
   acceptEvent(parsed: unknown): IntakeOutcome {
     let event = parsed as Record<string, unknown> | null;
-    if (event !== null && typeof event === "object" && "stream" in event && "data" in event) event = event.data as Record<string, unknown> | null;
-    if (event === null || typeof event !== "object" || event.e !== "kline") return this.reject("shape", `message is not a kline event (e must be "kline")`);
+    if (event !== null && typeof event === "object" && "stream" in event && "data" in event)
+      event = event.data as Record<string, unknown> | null;
+    if (event === null || typeof event !== "object" || event.e !== "kline")
+      return this.reject("shape", `message is not a kline event (e must be "kline")`);
     const k = event.k as Record<string, unknown> | null;
     if (k === null || typeof k !== "object") return this.reject("shape", "kline event has no object k");
     if (typeof k.s !== "string") return this.reject("shape", "k.s (symbol) must be a string");
-    if (typeof k.t !== "number" || !Number.isSafeInteger(k.t)) return this.reject("shape", `k.t (open time) must be an integer, got ${JSON.stringify(k.t)}`);
+    if (typeof k.t !== "number" || !Number.isSafeInteger(k.t))
+      return this.reject("shape", `k.t (open time) must be an integer, got ${JSON.stringify(k.t)}`);
     const symbol = k.s;
-    if (symbol !== this.ySymbol && symbol !== this.xSymbol) return this.reject("symbol", `symbol ${JSON.stringify(symbol)} is not a leg of this pair (${this.ySymbol}/${this.xSymbol})`);
+    if (symbol !== this.ySymbol && symbol !== this.xSymbol)
+      return this.reject("symbol", `symbol ${JSON.stringify(symbol)} is not a leg of this pair (${this.ySymbol}/${this.xSymbol})`);
     const close = positivePrice(k.c);
     const high = positivePrice(k.h);
     const low = positivePrice(k.l);
     if (Number.isNaN(close) || Number.isNaN(high) || Number.isNaN(low)) {
-      return this.reject("price", `${symbol} bar at ${k.t}: close, high and low must be finite numbers > 0, got c ${JSON.stringify(k.c)}, h ${JSON.stringify(k.h)}, l ${JSON.stringify(k.l)}`);
+      return this.reject(
+        "price",
+        `${symbol} bar at ${k.t}: close, high and low must be finite numbers > 0, got c ${JSON.stringify(k.c)}, h ${JSON.stringify(k.h)}, l ${JSON.stringify(k.l)}`,
+      );
     }
     if (k.x !== true) {
       this.ignored++;

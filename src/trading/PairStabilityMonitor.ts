@@ -63,7 +63,8 @@ export const STABILITY_CONFIG_SCHEMA = {
 
 function integerIn(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`PairStabilityMonitor: stability.${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`PairStabilityMonitor: stability.${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
   return value;
 }
 
@@ -87,12 +88,15 @@ export class PairStabilityMonitor {
     this.every = integerIn("every", config.every, 50, 1, 100_000);
     this.confirm = integerIn("confirm", config.confirm, 1, 1, 100);
     const p = config.maxPValue ?? 0.1;
-    if (typeof p !== "number" || !(p > 0 && p <= 1)) throw new RangeError(`PairStabilityMonitor: stability.maxPValue must be in (0, 1], got ${String(p)}`);
+    if (typeof p !== "number" || !(p > 0 && p <= 1))
+      throw new RangeError(`PairStabilityMonitor: stability.maxPValue must be in (0, 1], got ${String(p)}`);
     this.maxPValue = p;
     const h = config.maxHalfLife ?? this.window / 2;
-    if (typeof h !== "number" || !(h > 0) || Number.isNaN(h)) throw new RangeError(`PairStabilityMonitor: stability.maxHalfLife must be a number > 0, got ${String(h)}`);
+    if (typeof h !== "number" || !(h > 0) || Number.isNaN(h))
+      throw new RangeError(`PairStabilityMonitor: stability.maxHalfLife must be a number > 0, got ${String(h)}`);
     this.maxHalfLife = h;
-    if (config.retire !== undefined && typeof config.retire !== "boolean") throw new TypeError(`PairStabilityMonitor: stability.retire must be a boolean, got ${String(config.retire)}`);
+    if (config.retire !== undefined && typeof config.retire !== "boolean")
+      throw new TypeError(`PairStabilityMonitor: stability.retire must be a boolean, got ${String(config.retire)}`);
     this.retire = config.retire ?? false;
     this.logY = new Float64Array(this.window);
     this.logX = new Float64Array(this.window);

@@ -30,10 +30,19 @@ export class PairStrategy {
   lastBar: PairBar | null = null;
   stopped = false;
 
-  constructor(readonly config: StrategyConfig, gate: OrderGate | null) {
+  constructor(
+    readonly config: StrategyConfig,
+    gate: OrderGate | null,
+  ) {
     const options: BacktestEngineOptions = {
-      mode: "pair", hedge: config.hedge, rule: config.rule, capital: config.capital, costs: config.costs, sizing: config.sizing,
-      execution: config.execution, risk: config.risk,
+      mode: "pair",
+      hedge: config.hedge,
+      rule: config.rule,
+      capital: config.capital,
+      costs: config.costs,
+      sizing: config.sizing,
+      execution: config.execution,
+      risk: config.risk,
     };
     this.engine = new BacktestEngine(options, `strategy ${config.id}`);
     this.engine.setOrderGate(gate);
@@ -63,7 +72,8 @@ export class PairStrategy {
     const { id, y, x } = this.config;
     const orders: LegOrder[] = [];
     const add = (leg: "y" | "x", quantity: number, why: string): void => {
-      if (quantity !== 0) orders.push({ clientOrderId: `${id}:${seq}:${orders.length}`, symbol: leg === "y" ? y : x, leg, quantity, reason: why });
+      if (quantity !== 0)
+        orders.push({ clientOrderId: `${id}:${seq}:${orders.length}`, symbol: leg === "y" ? y : x, leg, quantity, reason: why });
     };
     if (before.y !== 0 || before.x !== 0) {
       add("y", -before.y, `close ${reason}`);

@@ -107,7 +107,8 @@ export class PaperSession extends EventEmitter {
     if (this.closed) throw new Error("PaperSession: closed");
     const known = this.runtimes.get(config.id);
     if (known !== undefined) {
-      if (JSON.stringify(known.config) !== JSON.stringify(config)) throw new RangeError(`PaperSession.start: strategy id ${JSON.stringify(config.id)} exists with a different config`);
+      if (JSON.stringify(known.config) !== JSON.stringify(config))
+        throw new RangeError(`PaperSession.start: strategy id ${JSON.stringify(config.id)} exists with a different config`);
       return { id: config.id, resumed: true };
     }
     new PairStrategy(config, null); // validation before anything is written
@@ -127,8 +128,15 @@ export class PaperSession extends EventEmitter {
       const legs = strategy.engine.previewLegs(target);
       const exposure = this.exposure(config.id);
       const ok = this.risk.approveEntry({
-        strategyId: config.id, ySymbol: config.y, xSymbol: config.x, yQuantity: legs.y, xQuantity: legs.x, yPrice: bar.y.close, xPrice: bar.x.close,
-        otherGross: exposure.gross, otherNet: exposure.net,
+        strategyId: config.id,
+        ySymbol: config.y,
+        xSymbol: config.x,
+        yQuantity: legs.y,
+        xQuantity: legs.x,
+        yPrice: bar.y.close,
+        xPrice: bar.x.close,
+        otherGross: exposure.gross,
+        otherNet: exposure.net,
       });
       if (!ok) runtime.refusedNow = true;
       return ok;
@@ -139,14 +147,32 @@ export class PaperSession extends EventEmitter {
     let resolveEnded = () => {};
     const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
     runtime = {
-      config, strategy, intake: new KlineIntake(config.y, config.x, account?.lastTs ?? -Infinity), fees: feeModelOf(config), capital, status, queue: [], socket: null,
-      refused, replaying: true, refusedNow: false, current: null, lastTs: account?.lastTs ?? -1, ended, resolveEnded, reportedRejects: new Set(),
+      config,
+      strategy,
+      intake: new KlineIntake(config.y, config.x, account?.lastTs ?? -Infinity),
+      fees: feeModelOf(config),
+      capital,
+      status,
+      queue: [],
+      socket: null,
+      refused,
+      replaying: true,
+      refusedNow: false,
+      current: null,
+      lastTs: account?.lastTs ?? -1,
+      ended,
+      resolveEnded,
+      reportedRejects: new Set(),
       monitor: config.stability === undefined ? null : new PairStabilityMonitor(config.stability),
     };
     // rebuild the engine from the stored bars (the gate replays the stored refusals)
     for (const bar of stored) if (bar.refused) refused.add(bar.seq);
     for (const bar of stored) {
-      const pair = { ts: bar.ts, y: { symbol: config.y, ts: bar.ts, close: bar.y, high: bar.y, low: bar.y, volume: 0 }, x: { symbol: config.x, ts: bar.ts, close: bar.x, high: bar.x, low: bar.x, volume: 0 } };
+      const pair = {
+        ts: bar.ts,
+        y: { symbol: config.y, ts: bar.ts, close: bar.y, high: bar.y, low: bar.y, volume: 0 },
+        x: { symbol: config.x, ts: bar.ts, close: bar.x, high: bar.x, low: bar.x, volume: 0 },
+      };
       runtime.current = pair;
       const seq = strategy.seq;
       strategy.onBar(pair);
@@ -161,7 +187,9 @@ export class PaperSession extends EventEmitter {
       for (const order of await this.state.orders(config.id)) this.broker.restore(order);
       const legs = strategy.engine.legs;
       if (status === "running" && ((account.positions[config.y] ?? 0) !== legs.y || (account.positions[config.x] ?? 0) !== legs.x)) {
-        throw new Error(`PaperSession: recovery of ${config.id} is inconsistent: stored positions ${JSON.stringify(account.positions)} but the replayed engine holds y ${legs.y}, x ${legs.x}`);
+        throw new Error(
+          `PaperSession: recovery of ${config.id} is inconsistent: stored positions ${JSON.stringify(account.positions)} but the replayed engine holds y ${legs.y}, x ${legs.x}`,
+        );
       }
     }
     if (status === "stopped") {
@@ -175,7 +203,11 @@ export class PaperSession extends EventEmitter {
   private connect(runtime: Runtime): void {
     const c = runtime.config;
     const from = runtime.lastTs >= 0 ? runtime.lastTs + 1 : (c.startTime ?? 0);
-    const query = new URLSearchParams({ streams: `${c.y.toLowerCase()}@kline_${c.interval}/${c.x.toLowerCase()}@kline_${c.interval}`, startTime: String(from), speed: String(c.speed ?? 10_000) });
+    const query = new URLSearchParams({
+      streams: `${c.y.toLowerCase()}@kline_${c.interval}/${c.x.toLowerCase()}@kline_${c.interval}`,
+      startTime: String(from),
+      speed: String(c.speed ?? 10_000),
+    });
     if (c.endTime !== undefined) query.set("endTime", String(c.endTime));
     const socket = new WebSocket(`${(this.options.marketUrl as string).replace(/^http/, "ws")}/stream?${query}`);
     runtime.socket = socket;
@@ -198,7 +230,9 @@ export class PaperSession extends EventEmitter {
         runtime.resolveEnded();
       });
     };
-    socket.on("close", (code, reason) => end(code === 1000, `market-data stream closed (code ${code}${String(reason) ? `, ${String(reason)}` : ""})`));
+    socket.on("close", (code, reason) =>
+      end(code === 1000, `market-data stream closed (code ${code}${String(reason) ? `, ${String(reason)}` : ""})`),
+    );
     socket.on("error", (error) => end(false, `market-data stream error: ${error.message}`));
   }
 
@@ -252,7 +286,12 @@ export class PaperSession extends EventEmitter {
           runtime.status = "stopped";
           runtime.socket?.terminate();
         }
-        this.emit("failure", new Error(`PaperSession: strategies ${inBatch.map((r) => r.config.id).join(", ")} stopped: state write failed: ${(error as Error).message}`));
+        this.emit(
+          "failure",
+          new Error(
+            `PaperSession: strategies ${inBatch.map((r) => r.config.id).join(", ")} stopped: state write failed: ${(error as Error).message}`,
+          ),
+        );
       } finally {
         this.draining = null;
       }
@@ -269,7 +308,13 @@ export class PaperSession extends EventEmitter {
       const key = outcome.reason;
       if (!runtime.reportedRejects.has(key)) {
         runtime.reportedRejects.add(key);
-        this.pendingAlerts.push({ at: this.clock(), kind: "marketData", limit: outcome.reason, strategyId: runtime.config.id, message: outcome.message });
+        this.pendingAlerts.push({
+          at: this.clock(),
+          kind: "marketData",
+          limit: outcome.reason,
+          strategyId: runtime.config.id,
+          message: outcome.message,
+        });
       }
       return;
     }
@@ -315,7 +360,10 @@ export class PaperSession extends EventEmitter {
     if (!check.broke) return;
     const action = monitor.retire ? "retired (flattened and stopped)" : "alert only";
     this.pendingAlerts.push({
-      at: this.clock(), kind: "stability", limit: monitor.retire ? "retire" : "break", strategyId: id,
+      at: this.clock(),
+      kind: "stability",
+      limit: monitor.retire ? "retire" : "break",
+      strategyId: id,
       message: `pair ${runtime.config.y}/${runtime.config.x} relation broke at bar ${seq} (window ${monitor.window}): ${check.reasons.join("; ")}; ${action}`,
     });
     if (monitor.retire) this.flatten(runtime, "retire", batch);
@@ -324,7 +372,11 @@ export class PaperSession extends EventEmitter {
   private sendOrders(runtime: Runtime, orders: ReturnType<PairStrategy["onBar"]>, bar: PairBar, batch: StateBatch): void {
     for (const o of orders) {
       const legBar = o.leg === "y" ? bar.y : bar.x;
-      const { order, fills } = this.broker.submit({ clientOrderId: o.clientOrderId, strategyId: runtime.config.id, symbol: o.symbol, quantity: o.quantity, reason: o.reason }, legBar, runtime.fees);
+      const { order, fills } = this.broker.submit(
+        { clientOrderId: o.clientOrderId, strategyId: runtime.config.id, symbol: o.symbol, quantity: o.quantity, reason: o.reason },
+        legBar,
+        runtime.fees,
+      );
       batch.orders.push(order);
       for (const fill of fills) batch.fills.push(fill);
     }
@@ -378,14 +430,18 @@ export class PaperSession extends EventEmitter {
       if (!listening) continue;
       const capital = this.runtimes.get(a.strategyId)?.capital ?? 0;
       this.emit("event", { type: "position", data: { strategyId: a.strategyId, positions: a.positions } } satisfies SessionEvent);
-      this.emit("event", { type: "pnl", data: { strategyId: a.strategyId, ts: a.lastTs, equity: a.equity, pnl: a.equity - capital } } satisfies SessionEvent);
+      this.emit("event", {
+        type: "pnl",
+        data: { strategyId: a.strategyId, ts: a.lastTs, equity: a.equity, pnl: a.equity - capital },
+      } satisfies SessionEvent);
     }
     for (const a of last.values()) {
       const capital = this.runtimes.get(a.strategyId)?.capital ?? 0;
       this.metrics.equity.set({ strategy: a.strategyId }, a.equity);
       this.metrics.pnl.set({ strategy: a.strategyId }, a.equity - capital);
     }
-    for (const s of batch.statuses) this.emit("event", { type: "status", data: { strategyId: s.id, status: s.status } } satisfies SessionEvent);
+    for (const s of batch.statuses)
+      this.emit("event", { type: "status", data: { strategyId: s.id, status: s.status } } satisfies SessionEvent);
     const exposure = this.exposure(null);
     this.metrics.grossExposure.set(exposure.gross);
     this.metrics.netExposure.set(exposure.net);
@@ -395,8 +451,13 @@ export class PaperSession extends EventEmitter {
     const account = this.broker.accounts.get(runtime.config.id);
     if (account === undefined) throw new Error(`PaperSession: no account for ${runtime.config.id}`);
     return {
-      strategyId: runtime.config.id, cash: account.cash, positions: Object.fromEntries(account.positions), marks: Object.fromEntries(account.marks),
-      equity: accountEquity(account), lastSeq: runtime.strategy.seq - 1, lastTs: runtime.lastTs,
+      strategyId: runtime.config.id,
+      cash: account.cash,
+      positions: Object.fromEntries(account.positions),
+      marks: Object.fromEntries(account.marks),
+      equity: accountEquity(account),
+      lastSeq: runtime.strategy.seq - 1,
+      lastTs: runtime.lastTs,
     };
   }
 
@@ -428,7 +489,11 @@ export class PaperSession extends EventEmitter {
 
   strategies(): { id: string; status: string; config: StrategyConfig; bars: number; rejected: Record<string, number>; equity: number }[] {
     return [...this.runtimes.values()].map((r) => ({
-      id: r.config.id, status: r.status, config: r.config, bars: r.strategy.seq, rejected: { ...r.intake.rejected },
+      id: r.config.id,
+      status: r.status,
+      config: r.config,
+      bars: r.strategy.seq,
+      rejected: { ...r.intake.rejected },
       equity: accountEquity(this.broker.accounts.get(r.config.id) ?? { cash: r.capital, positions: new Map(), marks: new Map() }),
     }));
   }

@@ -84,9 +84,15 @@ const CHUNK_ROWS = 2048;
  * ~1 s per 8,000 (bench/paper.bench.ts). Column kinds: text, double, or bigint (staged as doubles,
  * exact for epoch ms).
  */
-async function insertColumns(con: DuckDBConnection, table: string, columns: readonly [kind: "text" | "double" | "bigint", values: readonly (string | number)[]][]): Promise<void> {
+async function insertColumns(
+  con: DuckDBConnection,
+  table: string,
+  columns: readonly [kind: "text" | "double" | "bigint", values: readonly (string | number)[]][],
+): Promise<void> {
   const staging = `${table}_staging`;
-  await con.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map(([kind], i) => `c${i} ${kind === "text" ? "VARCHAR" : "DOUBLE"}`).join(", ")})`);
+  await con.run(
+    `CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map(([kind], i) => `c${i} ${kind === "text" ? "VARCHAR" : "DOUBLE"}`).join(", ")})`,
+  );
   const appender = await con.createAppender(staging, null, "temp");
   const types = columns.map(([kind]) => (kind === "text" ? VARCHAR : DOUBLE));
   const n = columns[0][1].length;
@@ -97,7 +103,9 @@ async function insertColumns(con: DuckDBConnection, table: string, columns: read
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();
-  await con.run(`INSERT INTO ${table} SELECT ${columns.map(([kind], i) => (kind === "bigint" ? `c${i}::BIGINT` : `c${i}`)).join(", ")} FROM ${staging}`);
+  await con.run(
+    `INSERT INTO ${table} SELECT ${columns.map(([kind], i) => (kind === "bigint" ? `c${i}::BIGINT` : `c${i}`)).join(", ")} FROM ${staging}`,
+  );
   await con.run(`DROP TABLE ${staging}`);
 }
 
@@ -152,8 +160,17 @@ export class PaperState {
           }
           const values: DuckDBValue[] = [];
           for (const [id, list] of chunks) {
-            for (let i = 0; i < list.length; i++) if (list[i].seq !== list[0].seq + i) throw new Error(`PaperState.commit: bars of ${id} are not consecutive at seq ${list[i].seq}`);
-            values.push(id, list[0].seq, JSON.stringify(list.map((b) => b.ts)), JSON.stringify(list.map((b) => b.y)), JSON.stringify(list.map((b) => b.x)), JSON.stringify(list.flatMap((b) => (b.refused ? [b.seq] : []))));
+            for (let i = 0; i < list.length; i++)
+              if (list[i].seq !== list[0].seq + i)
+                throw new Error(`PaperState.commit: bars of ${id} are not consecutive at seq ${list[i].seq}`);
+            values.push(
+              id,
+              list[0].seq,
+              JSON.stringify(list.map((b) => b.ts)),
+              JSON.stringify(list.map((b) => b.y)),
+              JSON.stringify(list.map((b) => b.x)),
+              JSON.stringify(list.flatMap((b) => (b.refused ? [b.seq] : []))),
+            );
           }
           await con.run(`INSERT INTO bar_chunks VALUES ${placeholders(chunks.size, 6)}`, values);
         }
@@ -161,16 +178,31 @@ export class PaperState {
           // orders are immediate-or-cancel: final when submitted, written once (a repeated id is a broker no-op)
           const orders = [...new Map(batch.orders.map((o) => [o.clientOrderId, o])).values()];
           await insertColumns(con, "orders", [
-            ["text", orders.map((o) => o.clientOrderId)], ["text", orders.map((o) => o.strategyId)], ["bigint", orders.map((o) => o.ts)], ["text", orders.map((o) => o.symbol)],
-            ["double", orders.map((o) => o.quantity)], ["text", orders.map((o) => o.reason)], ["text", orders.map((o) => o.status)], ["double", orders.map((o) => o.filledQuantity)],
-            ["double", orders.map((o) => o.averagePrice)], ["double", orders.map((o) => o.fee)], ["text", orders.map((o) => o.note)], ["text", orders.map((o) => o.history.join(","))],
+            ["text", orders.map((o) => o.clientOrderId)],
+            ["text", orders.map((o) => o.strategyId)],
+            ["bigint", orders.map((o) => o.ts)],
+            ["text", orders.map((o) => o.symbol)],
+            ["double", orders.map((o) => o.quantity)],
+            ["text", orders.map((o) => o.reason)],
+            ["text", orders.map((o) => o.status)],
+            ["double", orders.map((o) => o.filledQuantity)],
+            ["double", orders.map((o) => o.averagePrice)],
+            ["double", orders.map((o) => o.fee)],
+            ["text", orders.map((o) => o.note)],
+            ["text", orders.map((o) => o.history.join(","))],
           ]);
         }
         if (batch.fills.length > 0) {
           const f = batch.fills;
           await insertColumns(con, "fills", [
-            ["text", f.map((x) => x.fillId)], ["text", f.map((x) => x.clientOrderId)], ["text", f.map((x) => x.strategyId)], ["bigint", f.map((x) => x.ts)],
-            ["text", f.map((x) => x.symbol)], ["double", f.map((x) => x.quantity)], ["double", f.map((x) => x.price)], ["double", f.map((x) => x.fee)],
+            ["text", f.map((x) => x.fillId)],
+            ["text", f.map((x) => x.clientOrderId)],
+            ["text", f.map((x) => x.strategyId)],
+            ["bigint", f.map((x) => x.ts)],
+            ["text", f.map((x) => x.symbol)],
+            ["double", f.map((x) => x.quantity)],
+            ["double", f.map((x) => x.price)],
+            ["double", f.map((x) => x.fee)],
           ]);
         }
         if (batch.accounts.length > 0) {
@@ -179,11 +211,22 @@ export class PaperState {
           const latest = [...new Map(batch.accounts.map((a) => [a.strategyId, a])).values()];
           await con.run(
             `INSERT OR REPLACE INTO accounts VALUES ${placeholders(latest.length, 7)}`,
-            latest.flatMap((a) => [a.strategyId, a.cash, JSON.stringify(a.positions), JSON.stringify(a.marks), a.equity, a.lastSeq, a.lastTs]),
+            latest.flatMap((a) => [
+              a.strategyId,
+              a.cash,
+              JSON.stringify(a.positions),
+              JSON.stringify(a.marks),
+              a.equity,
+              a.lastSeq,
+              a.lastTs,
+            ]),
           );
         }
         if (batch.alerts.length > 0) {
-          await con.run(`INSERT INTO alerts VALUES ${placeholders(batch.alerts.length, 5)}`, batch.alerts.flatMap((a) => [a.at, a.kind, a.limit, a.strategyId, a.message]));
+          await con.run(
+            `INSERT INTO alerts VALUES ${placeholders(batch.alerts.length, 5)}`,
+            batch.alerts.flatMap((a) => [a.at, a.kind, a.limit, a.strategyId, a.message]),
+          );
         }
         for (const s of batch.statuses) await con.run("UPDATE strategies SET status = ? WHERE id = ?", [s.status, s.id]);
         await con.run("COMMIT");
@@ -205,20 +248,28 @@ export class PaperState {
   }
 
   strategies(): Promise<StrategyRow[]> {
-    return this.exclusive(async () => (await this.rows("SELECT config, status FROM strategies ORDER BY created_at, id")).map((r) => ({ config: JSON.parse(String(r.config)) as StrategyConfig, status: r.status as "running" | "stopped" })));
+    return this.exclusive(async () =>
+      (await this.rows("SELECT config, status FROM strategies ORDER BY created_at, id")).map((r) => ({
+        config: JSON.parse(String(r.config)) as StrategyConfig,
+        status: r.status as "running" | "stopped",
+      })),
+    );
   }
 
   bars(strategyId: string): Promise<BarRow[]> {
     return this.exclusive(async () => {
       const out: BarRow[] = [];
-      for (const r of await this.rows("SELECT first_seq, ts, y, x, refused FROM bar_chunks WHERE strategy_id = ? ORDER BY first_seq", [strategyId])) {
+      for (const r of await this.rows("SELECT first_seq, ts, y, x, refused FROM bar_chunks WHERE strategy_id = ? ORDER BY first_seq", [
+        strategyId,
+      ])) {
         const first = Number(r.first_seq);
         if (first !== out.length) throw new Error(`PaperState.bars: ${strategyId} has a gap before seq ${first}`);
         const ts = JSON.parse(String(r.ts)) as number[];
         const y = JSON.parse(String(r.y)) as number[];
         const x = JSON.parse(String(r.x)) as number[];
         const refused = new Set(JSON.parse(String(r.refused)) as number[]);
-        for (let i = 0; i < ts.length; i++) out.push({ strategyId, seq: first + i, ts: ts[i], y: y[i], x: x[i], refused: refused.has(first + i) });
+        for (let i = 0; i < ts.length; i++)
+          out.push({ strategyId, seq: first + i, ts: ts[i], y: y[i], x: x[i], refused: refused.has(first + i) });
       }
       return out;
     });
@@ -228,29 +279,72 @@ export class PaperState {
     return this.exclusive(async () => {
       const [r] = await this.rows("SELECT * FROM accounts WHERE strategy_id = ?", [strategyId]);
       if (r === undefined) return null;
-      return { strategyId, cash: Number(r.cash), positions: JSON.parse(String(r.positions)), marks: JSON.parse(String(r.marks)), equity: Number(r.equity), lastSeq: Number(r.last_seq), lastTs: Number(r.last_ts) };
+      return {
+        strategyId,
+        cash: Number(r.cash),
+        positions: JSON.parse(String(r.positions)),
+        marks: JSON.parse(String(r.marks)),
+        equity: Number(r.equity),
+        lastSeq: Number(r.last_seq),
+        lastTs: Number(r.last_ts),
+      };
     });
   }
 
   orders(strategyId?: string): Promise<Order[]> {
     return this.exclusive(async () =>
-      (await this.rows(`SELECT * FROM orders ${strategyId === undefined ? "" : "WHERE strategy_id = ?"} ORDER BY ts, client_order_id`, strategyId === undefined ? [] : [strategyId])).map((r) => ({
-        clientOrderId: String(r.client_order_id), strategyId: String(r.strategy_id), ts: Number(r.ts), symbol: String(r.symbol), quantity: Number(r.quantity), reason: String(r.reason),
-        status: r.status as Order["status"], filledQuantity: Number(r.filled_quantity), averagePrice: Number(r.average_price), fee: Number(r.fee), note: String(r.note), history: String(r.history).split(",") as Order["history"],
+      (
+        await this.rows(
+          `SELECT * FROM orders ${strategyId === undefined ? "" : "WHERE strategy_id = ?"} ORDER BY ts, client_order_id`,
+          strategyId === undefined ? [] : [strategyId],
+        )
+      ).map((r) => ({
+        clientOrderId: String(r.client_order_id),
+        strategyId: String(r.strategy_id),
+        ts: Number(r.ts),
+        symbol: String(r.symbol),
+        quantity: Number(r.quantity),
+        reason: String(r.reason),
+        status: r.status as Order["status"],
+        filledQuantity: Number(r.filled_quantity),
+        averagePrice: Number(r.average_price),
+        fee: Number(r.fee),
+        note: String(r.note),
+        history: String(r.history).split(",") as Order["history"],
       })),
     );
   }
 
   fills(strategyId?: string): Promise<Fill[]> {
     return this.exclusive(async () =>
-      (await this.rows(`SELECT * FROM fills ${strategyId === undefined ? "" : "WHERE strategy_id = ?"} ORDER BY ts, fill_id`, strategyId === undefined ? [] : [strategyId])).map((r) => ({
-        fillId: String(r.fill_id), clientOrderId: String(r.client_order_id), strategyId: String(r.strategy_id), ts: Number(r.ts), symbol: String(r.symbol), quantity: Number(r.quantity), price: Number(r.price), fee: Number(r.fee),
+      (
+        await this.rows(
+          `SELECT * FROM fills ${strategyId === undefined ? "" : "WHERE strategy_id = ?"} ORDER BY ts, fill_id`,
+          strategyId === undefined ? [] : [strategyId],
+        )
+      ).map((r) => ({
+        fillId: String(r.fill_id),
+        clientOrderId: String(r.client_order_id),
+        strategyId: String(r.strategy_id),
+        ts: Number(r.ts),
+        symbol: String(r.symbol),
+        quantity: Number(r.quantity),
+        price: Number(r.price),
+        fee: Number(r.fee),
       })),
     );
   }
 
   alerts(): Promise<Alert[]> {
-    return this.exclusive(async () => (await this.rows(`SELECT * FROM alerts ORDER BY raised_at`)).map((r) => ({ at: Number(r.raised_at), kind: r.kind as Alert["kind"], limit: String(r.limit_name), strategyId: String(r.strategy_id), message: String(r.message) })));
+    return this.exclusive(async () =>
+      (await this.rows(`SELECT * FROM alerts ORDER BY raised_at`)).map((r) => ({
+        at: Number(r.raised_at),
+        kind: r.kind as Alert["kind"],
+        limit: String(r.limit_name),
+        strategyId: String(r.strategy_id),
+        message: String(r.message),
+      })),
+    );
   }
 
   async close(): Promise<void> {

@@ -39,7 +39,10 @@ function messagesOf(ys: number[], xs: number[]): string[] {
   const bars: Bar[] = [];
   const t0 = Date.UTC(2024, 0, 1);
   for (let t = 0; t < ys.length; t++) {
-    for (const [symbol, close] of [[PARITY_Y, ys[t]], [PARITY_X, xs[t]]] as const) {
+    for (const [symbol, close] of [
+      [PARITY_Y, ys[t]],
+      [PARITY_X, xs[t]],
+    ] as const) {
       bars.push({ symbol, interval: PARITY_INTERVAL, ts: t0 + t * 60_000, open: close, high: close, low: close, close, volume: 1 });
     }
   }
@@ -53,8 +56,14 @@ const stability = { window: 120, every: 20, maxPValue: 0.05, maxHalfLife: 20, co
 
 function configOf(retire: boolean): StrategyConfig {
   return {
-    id: "monitored", y: PARITY_Y, x: PARITY_X, interval: PARITY_INTERVAL, capital: 100_000, costs: { bps: 5 },
-    hedge: { method: "rolling", window: 60 }, rule: { kind: "zscore", entry: 1, exit: 0, window: { type: "rolling", length: 20 } },
+    id: "monitored",
+    y: PARITY_Y,
+    x: PARITY_X,
+    interval: PARITY_INTERVAL,
+    capital: 100_000,
+    costs: { bps: 5 },
+    hedge: { method: "rolling", window: 60 },
+    rule: { kind: "zscore", entry: 1, exit: 0, window: { type: "rolling", length: 20 } },
     stability: { ...stability, retire },
   };
 }
@@ -90,7 +99,9 @@ describe("pair-stability monitor", () => {
     expect(session.strategies()[0].status).toBe("running");
     expect(session.strategies()[0].bars).toBe(N);
     expect((await session.state.fills()).length).toBeGreaterThan(0);
-    expect(await session.metrics.registry.getSingleMetricAsString("arblab_paper_stability_pvalue")).toMatch(/strategy="monitored"} [0-9.e-]+/);
+    expect(await session.metrics.registry.getSingleMetricAsString("arblab_paper_stability_pvalue")).toMatch(
+      /strategy="monitored"} [0-9.e-]+/,
+    );
     await session.close();
   });
 
@@ -136,7 +147,10 @@ describe("pair-stability monitor", () => {
       const cut = 2 * (N - 60);
       for (const m of messages.slice(0, cut)) first.ingest("monitored", m);
       await first.idle();
-      expect((await first.state.alerts()).map((a) => a.kind), "the break must come before the cut").toEqual(["stability"]);
+      expect(
+        (await first.state.alerts()).map((a) => a.kind),
+        "the break must come before the cut",
+      ).toEqual(["stability"]);
       await first.close();
       const second = await PaperSession.open({ statePath });
       const alerts: Alert[] = [];

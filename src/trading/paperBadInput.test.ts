@@ -60,8 +60,12 @@ describe("market-data intake rejects and counts malformed messages", () => {
       if (i % 50 === 1) {
         // after a pair is complete: garbage that would change the trades if it were accepted
         const bad = [
-          tamper(messages[i], { c: "NaN" }), tamper(messages[i], { c: "-1" }), tamper(messages[i], { c: "1000" }), // duplicate bar with another price
-          tamper(messages[i], { t: JSON.parse(messages[i]).k.t - 120_000, c: "1" }), tamper(messages[i], { s: "SPY" }), messages[i].slice(0, 40),
+          tamper(messages[i], { c: "NaN" }),
+          tamper(messages[i], { c: "-1" }),
+          tamper(messages[i], { c: "1000" }), // duplicate bar with another price
+          tamper(messages[i], { t: JSON.parse(messages[i]).k.t - 120_000, c: "1" }),
+          tamper(messages[i], { s: "SPY" }),
+          messages[i].slice(0, 40),
         ];
         for (const m of bad) session.ingest(config.id, m);
         injected += bad.length;
@@ -90,7 +94,11 @@ describe("gateway: bad requests get 4xx naming the field, never 5xx; the engine 
     const gateway = await startGateway({ session, token, port: 0 });
     const auth = { authorization: `Bearer ${token}` };
     const call = async (method: string, path: string, body?: string, headers: Record<string, string> = auth) => {
-      const response = await fetch(`${gateway.url}${path}`, { method, body, headers: body === undefined ? headers : { ...headers, "content-type": "application/json" } });
+      const response = await fetch(`${gateway.url}${path}`, {
+        method,
+        body,
+        headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
+      });
       return { status: response.status, body: (await response.json()) as { message: string } };
     };
     const valid = JSON.stringify(config);
@@ -99,13 +107,29 @@ describe("gateway: bad requests get 4xx naming the field, never 5xx; the engine 
       ["wrong token", "GET", "/api/strategies", undefined, { authorization: "Bearer nope-nope-nope-nope" }, 401, /token .* wrong/],
       ["malformed header", "GET", "/api/fills", undefined, { authorization: "Basic abc" }, 401, /Bearer <token>/],
       ["unknown route", "GET", "/api/nothing", undefined, auth, 404, /no route GET \/api\/nothing/],
-      ["bad JSON", "POST", "/api/strategies", "{\"id\": ", auth, 400, /body.*JSON/],
+      ["bad JSON", "POST", "/api/strategies", '{"id": ', auth, 400, /body.*JSON/],
       ["empty body", "POST", "/api/strategies", "", auth, 400, /body/],
       ["id of the wrong type", "POST", "/api/strategies", JSON.stringify({ ...config, id: 5 }), auth, 400, /body\.id must be string/],
       ["missing hedge", "POST", "/api/strategies", JSON.stringify({ ...config, hedge: undefined }), auth, 400, /required property 'hedge'/],
       ["unknown property", "POST", "/api/strategies", JSON.stringify({ ...config, leverage: 3 }), auth, 400, /unknown property 'leverage'/],
-      ["capital a string", "POST", "/api/strategies", JSON.stringify({ ...config, capital: "lots" }), auth, 400, /body\.capital must be number/],
-      ["rule the engine refuses", "POST", "/api/strategies", JSON.stringify({ ...config, rule: { kind: "zscore", entry: -1, exit: 0, window: { type: "rolling", length: 20 } } }), auth, 400, /rule\.entry/],
+      [
+        "capital a string",
+        "POST",
+        "/api/strategies",
+        JSON.stringify({ ...config, capital: "lots" }),
+        auth,
+        400,
+        /body\.capital must be number/,
+      ],
+      [
+        "rule the engine refuses",
+        "POST",
+        "/api/strategies",
+        JSON.stringify({ ...config, rule: { kind: "zscore", entry: -1, exit: 0, window: { type: "rolling", length: 20 } } }),
+        auth,
+        400,
+        /rule\.entry/,
+      ],
       ["stop of an unknown strategy", "POST", "/api/strategies/ghost/stop", undefined, auth, 404, /params\.id: no strategy "ghost"/],
     ];
     try {
@@ -120,7 +144,10 @@ describe("gateway: bad requests get 4xx naming the field, never 5xx; the engine 
       expect((await call("POST", "/api/strategies", JSON.stringify({ ...config, capital: 5 }))).status).toBe(409);
       const pushed: string[] = [];
       const socket = new WebSocket(`${gateway.url.replace("http", "ws")}/ws?token=${token}`);
-      await new Promise((resolve, reject) => { socket.on("open", resolve); socket.on("error", reject); });
+      await new Promise((resolve, reject) => {
+        socket.on("open", resolve);
+        socket.on("error", reject);
+      });
       socket.on("message", (data) => pushed.push(JSON.parse(String(data)).type));
       for (const m of messages) session.ingest(config.id, m);
       await session.idle();

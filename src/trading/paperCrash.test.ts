@@ -26,12 +26,34 @@ afterAll(async () => {
 });
 
 /** `arblab paper start` as a child process (tsx), with its stdout lines. */
-function startEngine(configPath: string, statePath: string): { child: ChildProcess; lines: string[]; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/arblab.ts", "paper", "start", "--config", configPath, "--state", statePath, "--market", market.service.url, "--port", "0", "--exit-when-done"], {
-    cwd: ROOT,
-    env: { ...process.env, ARBLAB_PAPER_TOKEN: "crash-test-token-0123456789" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+function startEngine(
+  configPath: string,
+  statePath: string,
+): { child: ChildProcess; lines: string[]; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/cli/arblab.ts",
+      "paper",
+      "start",
+      "--config",
+      configPath,
+      "--state",
+      statePath,
+      "--market",
+      market.service.url,
+      "--port",
+      "0",
+      "--exit-when-done",
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ARBLAB_PAPER_TOKEN: "crash-test-token-0123456789" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const lines: string[] = [];
   let buffered = "";
   let stderr = "";
@@ -43,7 +65,9 @@ function startEngine(configPath: string, statePath: string): { child: ChildProce
     child.emit("lines");
   });
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, lines, exited };
 }
 
@@ -97,7 +121,9 @@ describe("paper trading crash safety", () => {
         const account = await state.account(config.id);
         expect(account, config.id).toEqual(referenceAccounts[i]);
         // and both equal the backtest's fills
-        const mine = fills.filter((f) => f.strategyId === config.id).map((f) => ({ symbol: f.symbol, quantity: f.quantity, price: f.price, ts: f.ts }));
+        const mine = fills
+          .filter((f) => f.strategyId === config.id)
+          .map((f) => ({ symbol: f.symbol, quantity: f.quantity, price: f.price, ts: f.ts }));
         expect(mine).toEqual(expectedFills(backtestOf(config, market.ys, market.xs), config, market.times));
       }
       const bars = await Promise.all(configs.map((c) => state.bars(c.id)));

@@ -39,7 +39,12 @@ describe("paper trading parity with backtestPair (market-data service → engine
         const backtest = backtestOf(config, market.ys, market.xs);
         const expected = expectedFills(backtest, config, market.times);
         expect(backtest.trades.pnl.length, `${config.id}: the backtest must trade for the test to mean anything`).toBeGreaterThan(2);
-        const fills = (await session.state.fills(config.id)).map((f) => ({ symbol: f.symbol, quantity: f.quantity, price: f.price, ts: f.ts }));
+        const fills = (await session.state.fills(config.id)).map((f) => ({
+          symbol: f.symbol,
+          quantity: f.quantity,
+          price: f.price,
+          ts: f.ts,
+        }));
         // exact: the same doubles (prices round-trip through the service's decimal strings)
         expect(fills, `${config.id} fills`).toEqual(expected);
         const series = equityByStrategy.get(config.id) as Map<number, number>;
@@ -48,7 +53,9 @@ describe("paper trading parity with backtestPair (market-data service → engine
           const live = series.get(market.times[i]) as number;
           const delta = Math.abs(live - backtest.equity[i]);
           // the broker sums cash + q·p, the engine marks incrementally: the same P&L up to rounding
-          expect(delta, `${config.id} bar ${i}: live ${live} vs backtest ${backtest.equity[i]}`).toBeLessThanOrEqual(1e-9 * backtest.equity[i]);
+          expect(delta, `${config.id} bar ${i}: live ${live} vs backtest ${backtest.equity[i]}`).toBeLessThanOrEqual(
+            1e-9 * backtest.equity[i],
+          );
         }
         const orders = await session.state.orders(config.id);
         expect(orders.every((o) => o.status === "filled" && o.history.join(">") === "new>accepted>filled")).toBe(true);

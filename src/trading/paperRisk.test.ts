@@ -48,7 +48,7 @@ describe("risk manager: each limit refuses the entry and alerts", () => {
       expect(alerts.map((a) => [a.kind, a.limit, a.strategyId])).toEqual([["risk", limit, config.id]]);
       expect(alerts[0].message).toMatch(/would exceed|halted/);
       expect(breaches(session, limit)).toBeGreaterThanOrEqual(1);
-      expect((await session.metrics.registry.getSingleMetricAsString("arblab_paper_risk_breaches_total"))).toContain(`limit="${limit}"`);
+      expect(await session.metrics.registry.getSingleMetricAsString("arblab_paper_risk_breaches_total")).toContain(`limit="${limit}"`);
       expect((await session.state.bars(config.id))[firstEntry].refused).toBe(true);
       expect((await session.state.alerts()).map((a) => a.limit)).toEqual([limit]);
       await session.close();

@@ -59,7 +59,12 @@ export async function startMarketFixture(days = PARITY_DAYS): Promise<MarketFixt
   const xs = bars.filter((b) => b.symbol === PARITY_X).map((b) => b.close);
   const times = bars.filter((b) => b.symbol === PARITY_Y).map((b) => b.ts);
   return {
-    dir, store, service, ys, xs, times,
+    dir,
+    store,
+    service,
+    ys,
+    xs,
+    times,
     async close() {
       await service.close();
       await store.close();
@@ -71,8 +76,13 @@ export async function startMarketFixture(days = PARITY_DAYS): Promise<MarketFixt
 /** The parity configs: static (formation window), rolling OLS and Kalman hedges, with costs. */
 export function parityConfigs(times: readonly number[]): StrategyConfig[] {
   const common = {
-    y: PARITY_Y, x: PARITY_X, interval: PARITY_INTERVAL, capital: 100_000, costs: { bps: 5, fixedFee: 1 },
-    startTime: times[0], endTime: times[times.length - 1],
+    y: PARITY_Y,
+    x: PARITY_X,
+    interval: PARITY_INTERVAL,
+    capital: 100_000,
+    costs: { bps: 5, fixedFee: 1 },
+    startTime: times[0],
+    endTime: times[times.length - 1],
   };
   const zscore = { kind: "zscore" as const, entry: 1.5, exit: 0, stop: 4, window: { type: "rolling" as const, length: 20 } };
   return [
@@ -84,11 +94,25 @@ export function parityConfigs(times: readonly number[]): StrategyConfig[] {
 
 /** backtestPair on the same bars and parameters as a strategy config. */
 export function backtestOf(config: StrategyConfig, ys: readonly number[], xs: readonly number[]): BacktestResult {
-  return backtestPair({ y: ys, x: xs, hedge: config.hedge, rule: config.rule, capital: config.capital, costs: config.costs, sizing: config.sizing, execution: config.execution, risk: config.risk });
+  return backtestPair({
+    y: ys,
+    x: xs,
+    hedge: config.hedge,
+    rule: config.rule,
+    capital: config.capital,
+    costs: config.costs,
+    sizing: config.sizing,
+    execution: config.execution,
+    risk: config.risk,
+  });
 }
 
 /** The fills a backtest's trades imply: per trade, open y and x at the entry bar, close both at the exit bar. */
-export function expectedFills(result: BacktestResult, config: StrategyConfig, times: readonly number[]): Pick<Fill, "symbol" | "quantity" | "price" | "ts">[] {
+export function expectedFills(
+  result: BacktestResult,
+  config: StrategyConfig,
+  times: readonly number[],
+): Pick<Fill, "symbol" | "quantity" | "price" | "ts">[] {
   const t = result.trades;
   const out: Pick<Fill, "symbol" | "quantity" | "price" | "ts">[] = [];
   for (let k = 0; k < t.pnl.length; k++) {

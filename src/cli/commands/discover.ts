@@ -5,11 +5,25 @@ import { discoverPanelDistributed } from "../discoverPanelDistributed.js";
 import { dateOption, globalOptions, listOption, output, progress, withStore } from "../common.js";
 import { codeVersion } from "../codeVersion.js";
 
-const OUT_COLUMNS: readonly (keyof DiscoveryRow)[] = ["symbol1", "symbol2", "pValue", "qValue", "statistic", "beta", "intercept", "halfLife", "hurst", "isCointegrated", "success", "error"];
+const OUT_COLUMNS: readonly (keyof DiscoveryRow)[] = [
+  "symbol1",
+  "symbol2",
+  "pValue",
+  "qValue",
+  "statistic",
+  "beta",
+  "intercept",
+  "halfLife",
+  "hurst",
+  "isCointegrated",
+  "success",
+  "error",
+];
 
 /** `arblab discover`: every pair of a universe or symbol list through the DiscoverPairs pipeline, BH q-values, one row per pair. */
 export function registerDiscover(program: Command): void {
-  program.command("discover")
+  program
+    .command("discover")
     .description("test every pair (Engle–Granger, Hurst, OU half-life; the DiscoverPairs RPC's numbers) and write one row per pair")
     .option("--universe <name>", "a stored universe")
     .option("--symbols <list>", "comma-separated symbols instead of a universe", listOption)
@@ -24,33 +38,95 @@ export function registerDiscover(program: Command): void {
     .option("--min-hurst <h>", "largest Hurst exponent accepted (RPC default 0.45)", Number.parseFloat)
     .option("--out <file>", "write the table to FILE.csv, FILE.parquet or FILE.json")
     .option("--shard-pairs <n>", "with REDIS_URL set: pairs per shard job run by `arblab worker` processes", (v) => Number.parseInt(v, 10))
-    .action(async (o: { universe?: string; symbols?: string[]; from?: string; to?: string; interval: string; fdr?: number; align: "intersect" | "ffill"; maxGap: number; maxMissing: number; significance?: number; minHurst?: number; out?: string; shardPairs?: number }, command: Command) => {
-      const g = globalOptions(command);
-      if ((o.universe === undefined) === (o.symbols === undefined)) throw new RangeError("discover: give exactly one of --universe and --symbols");
-      if (o.fdr !== undefined && !(o.fdr > 0 && o.fdr <= 1)) throw new RangeError(`discover: --fdr must lie in (0, 1], got ${o.fdr}`);
-      if (o.out !== undefined && !/\.(csv|parquet|json)$/i.test(o.out)) throw new RangeError(`discover: --out must end in .csv, .parquet or .json, got ${o.out}`);
-      const startMs = dateOption("from", o.from), endMs = dateOption("to", o.to, true);
-      const bar = progress(g, "discover");
-      const result = await withStore(g, async (store) => {
-        const panel = await store.queryPanel({ universe: o.universe, symbols: o.symbols, interval: o.interval, startMs, endMs,
-          alignment: o.align, maxGap: o.maxGap, maxMissingFraction: o.maxMissing });
-        const pairOptions = { significance: o.significance, minHurst: o.minHurst, onProgress: (d: number, t: number) => bar.update(d, t) };
-        // With REDIS_URL the pairs go to `arblab worker` processes as shard jobs; same rows, same order.
-        const redisUrl = process.env.REDIS_URL;
-        const all = redisUrl ? await discoverPanelDistributed(panel, { ...pairOptions, redisUrl, shardPairs: o.shardPairs }) : discoverPanel(panel, pairOptions);
-        bar.stop();
-        const rows = o.fdr === undefined ? all : all.filter((r) => r.qValue <= o.fdr!);
-        rows.sort((a, b) => (a.pValue - b.pValue) || 0);
-        const params = { universe: o.universe ?? null, symbols: panel.symbols, from: o.from ?? null, to: o.to ?? null, interval: o.interval, fdr: o.fdr ?? null, align: o.align, significance: o.significance ?? null, minHurst: o.minHurst ?? null };
-        const summary = { pairs: all.length, kept: rows.length, observations: panel.timestamps.length, droppedSymbols: panel.droppedSymbols, droppedTimestamps: panel.droppedTimestamps, best: rows[0] ?? null };
-        const id = await store.saveResult({ kind: "discover", params, summary, codeVersion: codeVersion() });
-        return { id, params, summary, rows };
-      });
-      if (o.out) writeColumns(o.out, Object.fromEntries(OUT_COLUMNS.map((c) => [c, result.rows.map((r) => r[c])])));
-      output(g, o.out ? { ...result, rows: undefined, out: o.out } : result, () => {
-        const top = result.rows.slice(0, 20).map((r) => `  ${r.symbol1.padEnd(8)} ${r.symbol2.padEnd(8)} p ${r.pValue.toExponential(3)}  q ${r.qValue.toExponential(3)}  β ${r.beta.toFixed(4)}  half-life ${Number.isFinite(r.halfLife) ? r.halfLife.toFixed(1) : "—"}  H ${Number.isFinite(r.hurst) ? r.hurst.toFixed(3) : "—"}`);
-        return [`${result.summary.pairs} pairs over ${result.summary.observations} bars; ${result.rows.length} rows${o.fdr !== undefined ? ` with q ≤ ${o.fdr}` : ""} (result #${result.id})`,
-          ...top, ...(result.rows.length > 20 ? [`  … ${result.rows.length - 20} more`] : []), ...(o.out ? [`written to ${o.out}`] : [])].join("\n");
-      });
-    });
+    .action(
+      async (
+        o: {
+          universe?: string;
+          symbols?: string[];
+          from?: string;
+          to?: string;
+          interval: string;
+          fdr?: number;
+          align: "intersect" | "ffill";
+          maxGap: number;
+          maxMissing: number;
+          significance?: number;
+          minHurst?: number;
+          out?: string;
+          shardPairs?: number;
+        },
+        command: Command,
+      ) => {
+        const g = globalOptions(command);
+        if ((o.universe === undefined) === (o.symbols === undefined))
+          throw new RangeError("discover: give exactly one of --universe and --symbols");
+        if (o.fdr !== undefined && !(o.fdr > 0 && o.fdr <= 1)) throw new RangeError(`discover: --fdr must lie in (0, 1], got ${o.fdr}`);
+        if (o.out !== undefined && !/\.(csv|parquet|json)$/i.test(o.out))
+          throw new RangeError(`discover: --out must end in .csv, .parquet or .json, got ${o.out}`);
+        const startMs = dateOption("from", o.from),
+          endMs = dateOption("to", o.to, true);
+        const bar = progress(g, "discover");
+        const result = await withStore(g, async (store) => {
+          const panel = await store.queryPanel({
+            universe: o.universe,
+            symbols: o.symbols,
+            interval: o.interval,
+            startMs,
+            endMs,
+            alignment: o.align,
+            maxGap: o.maxGap,
+            maxMissingFraction: o.maxMissing,
+          });
+          const pairOptions = {
+            significance: o.significance,
+            minHurst: o.minHurst,
+            onProgress: (d: number, t: number) => bar.update(d, t),
+          };
+          // With REDIS_URL the pairs go to `arblab worker` processes as shard jobs; same rows, same order.
+          const redisUrl = process.env.REDIS_URL;
+          const all = redisUrl
+            ? await discoverPanelDistributed(panel, { ...pairOptions, redisUrl, shardPairs: o.shardPairs })
+            : discoverPanel(panel, pairOptions);
+          bar.stop();
+          const rows = o.fdr === undefined ? all : all.filter((r) => r.qValue <= o.fdr!);
+          rows.sort((a, b) => a.pValue - b.pValue || 0);
+          const params = {
+            universe: o.universe ?? null,
+            symbols: panel.symbols,
+            from: o.from ?? null,
+            to: o.to ?? null,
+            interval: o.interval,
+            fdr: o.fdr ?? null,
+            align: o.align,
+            significance: o.significance ?? null,
+            minHurst: o.minHurst ?? null,
+          };
+          const summary = {
+            pairs: all.length,
+            kept: rows.length,
+            observations: panel.timestamps.length,
+            droppedSymbols: panel.droppedSymbols,
+            droppedTimestamps: panel.droppedTimestamps,
+            best: rows[0] ?? null,
+          };
+          const id = await store.saveResult({ kind: "discover", params, summary, codeVersion: codeVersion() });
+          return { id, params, summary, rows };
+        });
+        if (o.out) writeColumns(o.out, Object.fromEntries(OUT_COLUMNS.map((c) => [c, result.rows.map((r) => r[c])])));
+        output(g, o.out ? { ...result, rows: undefined, out: o.out } : result, () => {
+          const top = result.rows
+            .slice(0, 20)
+            .map(
+              (r) =>
+                `  ${r.symbol1.padEnd(8)} ${r.symbol2.padEnd(8)} p ${r.pValue.toExponential(3)}  q ${r.qValue.toExponential(3)}  β ${r.beta.toFixed(4)}  half-life ${Number.isFinite(r.halfLife) ? r.halfLife.toFixed(1) : "—"}  H ${Number.isFinite(r.hurst) ? r.hurst.toFixed(3) : "—"}`,
+            );
+          return [
+            `${result.summary.pairs} pairs over ${result.summary.observations} bars; ${result.rows.length} rows${o.fdr !== undefined ? ` with q ≤ ${o.fdr}` : ""} (result #${result.id})`,
+            ...top,
+            ...(result.rows.length > 20 ? [`  … ${result.rows.length - 20} more`] : []),
+            ...(o.out ? [`written to ${o.out}`] : []),
+          ].join("\n");
+        });
+      },
+    );
 }

@@ -12,8 +12,13 @@ import { globalOptions, listOption, output, progress, withStore } from "../commo
 /** Parse "2024-01-01", an ISO date-time, or epoch milliseconds. */
 export function parseTimeOption(name: string): (value: string) => number {
   return (value) => {
-    const ms = /^[0-9]+$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-    if (!Number.isSafeInteger(ms) || ms < 0) throw new InvalidArgumentError(`${name} must be a date (2024-01-01), an ISO time or epoch ms, got ${JSON.stringify(value)}`);
+    const ms = /^[0-9]+$/.test(value)
+      ? Number(value)
+      : /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? Date.parse(`${value}T00:00:00Z`)
+        : Date.parse(value);
+    if (!Number.isSafeInteger(ms) || ms < 0)
+      throw new InvalidArgumentError(`${name} must be a date (2024-01-01), an ISO time or epoch ms, got ${JSON.stringify(value)}`);
     return ms;
   };
 }
@@ -21,7 +26,8 @@ export function parseTimeOption(name: string): (value: string) => number {
 function parsePositiveInteger(name: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -44,9 +50,11 @@ interface IngestExchangeFlags {
 }
 
 function summaryLines(result: IngestExchangeResult): string[] {
-  return result.symbols.map((s) =>
-    `${s.symbol} → ${s.storeSymbol} ${result.interval}: ${s.bars} bars in ${s.pages} pages (${s.inserted} new, ${s.updated} updated)` +
-    `${s.resumed ? `, resumed from ${new Date(s.fromMs).toISOString()}` : ""}${s.lastMs !== null ? `, last ${new Date(s.lastMs).toISOString()}` : ""}`);
+  return result.symbols.map(
+    (s) =>
+      `${s.symbol} → ${s.storeSymbol} ${result.interval}: ${s.bars} bars in ${s.pages} pages (${s.inserted} new, ${s.updated} updated)` +
+      `${s.resumed ? `, resumed from ${new Date(s.fromMs).toISOString()}` : ""}${s.lastMs !== null ? `, last ${new Date(s.lastMs).toISOString()}` : ""}`,
+  );
 }
 
 /** Progress per mille of each symbol's time span, so symbols with gaps (weekends) still move evenly. */
@@ -73,23 +81,37 @@ export function registerIngestExchange(program: Command): void {
       const bar = progress(g, "ingest-exchange");
       const onProgress = (p: IngestProgress) => {
         const span = Math.max(1, p.untilMs - p.fromMs);
-        const done = p.symbolIndex * PROGRESS_STEPS_PER_SYMBOL + Math.min(PROGRESS_STEPS_PER_SYMBOL, Math.round((PROGRESS_STEPS_PER_SYMBOL * (p.cursorMs - p.fromMs)) / span));
+        const done =
+          p.symbolIndex * PROGRESS_STEPS_PER_SYMBOL +
+          Math.min(PROGRESS_STEPS_PER_SYMBOL, Math.round((PROGRESS_STEPS_PER_SYMBOL * (p.cursorMs - p.fromMs)) / span));
         bar.update(done, p.symbolCount * PROGRESS_STEPS_PER_SYMBOL, `${p.symbol} ${p.bars} bars`);
       };
       // ccxt takes a second to load: only this command pays for it.
       const { binanceUrlsFor, ingestExchange } = await import("../../data/exchange/ingestExchange.js");
       try {
-        const result = await withStore(g, (store) => ingestExchange({
-          exchange: flags.exchange, symbols: flags.symbols, interval: flags.interval, since: flags.since, until: flags.until,
-          store, urls: flags.url !== undefined ? binanceUrlsFor(flags.url) : undefined, pageLimit: flags.pageLimit,
-          maxAttempts: flags.maxAttempts, signal: controller.signal, onProgress,
-        }));
+        const result = await withStore(g, (store) =>
+          ingestExchange({
+            exchange: flags.exchange,
+            symbols: flags.symbols,
+            interval: flags.interval,
+            since: flags.since,
+            until: flags.until,
+            store,
+            urls: flags.url !== undefined ? binanceUrlsFor(flags.url) : undefined,
+            pageLimit: flags.pageLimit,
+            maxAttempts: flags.maxAttempts,
+            signal: controller.signal,
+            onProgress,
+          }),
+        );
         bar.stop();
         output(g, result, () => summaryLines(result).join("\n"));
       } catch (error) {
         bar.stop();
         if (controller.signal.aborted) {
-          process.stderr.write("arblab ingest-exchange: interrupted; every page written so far is kept; run the same command again to resume\n");
+          process.stderr.write(
+            "arblab ingest-exchange: interrupted; every page written so far is kept; run the same command again to resume\n",
+          );
           process.exitCode = 130;
           return;
         }

@@ -4,7 +4,8 @@ import { globalOptions, output, progress, withStore } from "../common.js";
 
 /** `arblab init`: load the bundled data/ with instrument tags and one universe per file. */
 export function registerInit(program: Command): void {
-  program.command("init")
+  program
+    .command("init")
     .description("load the bundled data/ CSVs into the store, tag the instruments, create one universe per file (idempotent)")
     .action(async (_options, command: Command) => {
       const g = globalOptions(command);
@@ -14,10 +15,15 @@ export function registerInit(program: Command): void {
         bar.stop();
         return { store: store.path, ...r };
       });
-      output(g, report, () => [
-        `store ${report.store}`,
-        ...report.files.map((f) => `  ${f.universe}: ${f.symbols.length} symbols, ${f.inserted} bars inserted, ${f.updated} updated, ${f.unchanged} unchanged`),
-        `  ${report.instruments} instruments tagged`,
-      ].join("\n"));
+      output(g, report, () =>
+        [
+          `store ${report.store}`,
+          ...report.files.map(
+            (f) =>
+              `  ${f.universe}: ${f.symbols.length} symbols, ${f.inserted} bars inserted, ${f.updated} updated, ${f.unchanged} unchanged`,
+          ),
+          `  ${report.instruments} instruments tagged`,
+        ].join("\n"),
+      );
     });
 }

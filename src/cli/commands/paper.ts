@@ -24,7 +24,8 @@ interface StartFlags {
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || n > 65535) throw new InvalidArgumentError(`--port must be an integer 0 … 65535, got ${JSON.stringify(value)}`);
+  if (!/^[0-9]+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError(`--port must be an integer 0 … 65535, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -42,7 +43,9 @@ async function callGateway(command: Command, method: "GET" | "POST", path: strin
 }
 
 export function registerPaper(program: Command): void {
-  const paper = program.command("paper").description("paper trading: run strategies forward on the market-data stream, watch and stop them");
+  const paper = program
+    .command("paper")
+    .description("paper trading: run strategies forward on the market-data stream, watch and stop them");
   paper
     .command("start")
     .description("run a paper session (gateway + strategies) in the foreground until Ctrl-C / SIGTERM")
@@ -55,7 +58,9 @@ export function registerPaper(program: Command): void {
     .action(async (flags: StartFlags, command: Command) => {
       const g = globalOptions(command);
       const [{ PaperSession }, { defaultPaperStatePath }, { startGateway, gatewayToken }] = await Promise.all([
-        import("../../trading/PaperSession.js"), import("../../trading/PaperState.js"), import("../../gateway/startGateway.js"),
+        import("../../trading/PaperSession.js"),
+        import("../../trading/PaperState.js"),
+        import("../../gateway/startGateway.js"),
       ]);
       let configs: unknown[] = [];
       if (flags.config !== undefined) {
@@ -71,8 +76,21 @@ export function registerPaper(program: Command): void {
       const { token, generated } = gatewayToken();
       const gateway = await startGateway({ session, token, host: flags.host, port: flags.port });
       for (const config of configs) await session.start(config as never);
-      output(g, { gateway: gateway.url, state: session.state.path, strategies: session.strategies().map((s) => s.id), ...(generated ? { token } : {}) }, () =>
-        `paper gateway on ${gateway.url}; state ${session.state.path}; strategies: ${session.strategies().map((s) => s.id).join(", ") || "none"}\n${generated ? `token (shown once): ${token}\n` : ""}`,
+      output(
+        g,
+        {
+          gateway: gateway.url,
+          state: session.state.path,
+          strategies: session.strategies().map((s) => s.id),
+          ...(generated ? { token } : {}),
+        },
+        () =>
+          `paper gateway on ${gateway.url}; state ${session.state.path}; strategies: ${
+            session
+              .strategies()
+              .map((s) => s.id)
+              .join(", ") || "none"
+          }\n${generated ? `token (shown once): ${token}\n` : ""}`,
       );
       session.on("event", (event) => {
         if (event.type === "fill" || event.type === "alert" || event.type === "status") process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -93,8 +111,14 @@ export function registerPaper(program: Command): void {
     .description("strategies of a running paper session (GET /api/strategies)")
     .option("--gateway <url>", "gateway URL (default $ARBLAB_PAPER_URL or http://127.0.0.1:8080)")
     .action(async (_flags: unknown, command: Command) => {
-      const body = (await callGateway(command, "GET", "/api/strategies")) as { strategies: { id: string; status: string; bars: number; equity: number }[] };
-      output(globalOptions(command), body, () => body.strategies.map((s) => `${s.id}\t${s.status}\tbars ${s.bars}\tequity ${s.equity.toFixed(2)}`).join("\n") + "\n");
+      const body = (await callGateway(command, "GET", "/api/strategies")) as {
+        strategies: { id: string; status: string; bars: number; equity: number }[];
+      };
+      output(
+        globalOptions(command),
+        body,
+        () => body.strategies.map((s) => `${s.id}\t${s.status}\tbars ${s.bars}\tequity ${s.equity.toFixed(2)}`).join("\n") + "\n",
+      );
     });
   paper
     .command("stop <id>")

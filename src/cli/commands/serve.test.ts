@@ -22,7 +22,11 @@ let dir: string;
 let servedStore: string;
 
 function arblab(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "silent" }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "silent" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Run to completion; stdout, stderr and the exit code. */
@@ -45,16 +49,25 @@ async function startServe(): Promise<{ child: ChildProcess; marketData: string; 
   child.stderr!.on("data", (d: Buffer) => (stderr += d));
   const addresses = await new Promise<{ marketData: string; grpc: string }>((resolve, reject) => {
     let buffered = "";
-    const timer = setTimeout(() => reject(new Error(`arblab serve printed no addresses within ${START_TIMEOUT_MS} ms; stderr: ${stderr}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`arblab serve printed no addresses within ${START_TIMEOUT_MS} ms; stderr: ${stderr}`)),
+      START_TIMEOUT_MS,
+    );
     child.stdout!.on("data", (d: Buffer) => {
       buffered += d;
       for (const line of buffered.split("\n")) {
         if (!line.startsWith("{")) continue;
         const parsed = JSON.parse(line);
-        if (parsed.marketData) { clearTimeout(timer); resolve(parsed); }
+        if (parsed.marketData) {
+          clearTimeout(timer);
+          resolve(parsed);
+        }
       }
     });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`arblab serve exited with ${code}: ${stderr}`)); });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`arblab serve exited with ${code}: ${stderr}`));
+    });
   });
   return { child, exited, ...addresses };
 }
@@ -80,63 +93,109 @@ afterAll(() => {
 });
 
 describe("arblab serve + arblab ingest-exchange", () => {
-  it("serve runs the gRPC server and the market-data service; ingest-exchange --url downloads from it; SIGTERM stops both", async () => {
-    const served = await startServe();
-    try {
-      expect(await (await fetch(`${served.marketData}/health`)).json()).toMatchObject({ status: "ok", symbols: 2 });
-      const [host, port] = [served.grpc.slice(0, served.grpc.lastIndexOf(":")), Number(served.grpc.slice(served.grpc.lastIndexOf(":") + 1))];
-      expect(await grpcHealth(host, port, 5000)).toBe("SERVING");
-      // The gRPC server reads universes from the same store.
-      const clients = connectClients(port);
+  it(
+    "serve runs the gRPC server and the market-data service; ingest-exchange --url downloads from it; SIGTERM stops both",
+    async () => {
+      const served = await startServe();
       try {
-        const tested = await unary(clients.pairs, clients.pairs.testPair, PairTestRequest.fromPartial({ symbol1: "BTCUSDT", symbol2: "ETHUSDT", universe: "crypto", interval: "1m" }));
-        expect(tested.nObservations).toBe(BARS);
-      } finally {
-        clients.close();
-      }
+        expect(await (await fetch(`${served.marketData}/health`)).json()).toMatchObject({ status: "ok", symbols: 2 });
+        const [host, port] = [
+          served.grpc.slice(0, served.grpc.lastIndexOf(":")),
+          Number(served.grpc.slice(served.grpc.lastIndexOf(":") + 1)),
+        ];
+        expect(await grpcHealth(host, port, 5000)).toBe("SERVING");
+        // The gRPC server reads universes from the same store.
+        const clients = connectClients(port);
+        try {
+          const tested = await unary(
+            clients.pairs,
+            clients.pairs.testPair,
+            PairTestRequest.fromPartial({ symbol1: "BTCUSDT", symbol2: "ETHUSDT", universe: "crypto", interval: "1m" }),
+          );
+          expect(tested.nObservations).toBe(BARS);
+        } finally {
+          clients.close();
+        }
 
-      const target = join(dir, "ingested.duckdb");
-      const args = ["--store", target, "--json", "ingest-exchange", "--exchange", "binance", "--symbols", "BTC/USDT", "--interval", "1m", "--since", "2024-01-01", "--until", String(T0 + (BARS - 1) * 60_000), "--url", served.marketData];
-      const first = await run(args);
-      expect(first.code, first.stderr).toBe(0);
-      const result = JSON.parse(first.stdout);
-      expect(result.symbols[0]).toMatchObject({ symbol: "BTC/USDT", storeSymbol: "BTCUSDT", pages: 3, bars: BARS, inserted: BARS });
-      const again = JSON.parse((await run(args)).stdout);
-      expect(again.symbols[0]).toMatchObject({ resumed: true, inserted: 0 });
-      const check = await Store.open(target);
+        const target = join(dir, "ingested.duckdb");
+        const args = [
+          "--store",
+          target,
+          "--json",
+          "ingest-exchange",
+          "--exchange",
+          "binance",
+          "--symbols",
+          "BTC/USDT",
+          "--interval",
+          "1m",
+          "--since",
+          "2024-01-01",
+          "--until",
+          String(T0 + (BARS - 1) * 60_000),
+          "--url",
+          served.marketData,
+        ];
+        const first = await run(args);
+        expect(first.code, first.stderr).toBe(0);
+        const result = JSON.parse(first.stdout);
+        expect(result.symbols[0]).toMatchObject({ symbol: "BTC/USDT", storeSymbol: "BTCUSDT", pages: 3, bars: BARS, inserted: BARS });
+        const again = JSON.parse((await run(args)).stdout);
+        expect(again.symbols[0]).toMatchObject({ resumed: true, inserted: 0 });
+        const check = await Store.open(target);
+        try {
+          expect(await check.queryBars({ symbol: "BTCUSDT", interval: "1m" })).toHaveLength(BARS);
+        } finally {
+          await check.close();
+        }
+
+        served.child.kill("SIGTERM");
+        expect(await served.exited).toBe(0);
+        await expectStopped(served.marketData, served.grpc);
+      } finally {
+        if (served.child.exitCode === null) served.child.kill("SIGKILL");
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "Ctrl-C (SIGINT) stops both and releases the store",
+    async () => {
+      const served = await startServe();
       try {
-        expect(await check.queryBars({ symbol: "BTCUSDT", interval: "1m" })).toHaveLength(BARS);
+        served.child.kill("SIGINT");
+        expect(await served.exited).toBe(0);
+        await expectStopped(served.marketData, served.grpc);
+        const reopened = await Store.open(servedStore); // DuckDB's file lock is gone with the process
+        await reopened.close();
       } finally {
-        await check.close();
+        if (served.child.exitCode === null) served.child.kill("SIGKILL");
       }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-      served.child.kill("SIGTERM");
-      expect(await served.exited).toBe(0);
-      await expectStopped(served.marketData, served.grpc);
-    } finally {
-      if (served.child.exitCode === null) served.child.kill("SIGKILL");
-    }
-  }, CLI_TEST_TIMEOUT_MS);
-
-  it("Ctrl-C (SIGINT) stops both and releases the store", async () => {
-    const served = await startServe();
-    try {
-      served.child.kill("SIGINT");
-      expect(await served.exited).toBe(0);
-      await expectStopped(served.marketData, served.grpc);
-      const reopened = await Store.open(servedStore); // DuckDB's file lock is gone with the process
-      await reopened.close();
-    } finally {
-      if (served.child.exitCode === null) served.child.kill("SIGKILL");
-    }
-  }, CLI_TEST_TIMEOUT_MS);
-
-  it("ingest-exchange rejects bad options naming them", async () => {
-    const missing = await run(["--store", join(dir, "x.duckdb"), "ingest-exchange", "--symbols", "BTC/USDT", "--interval", "1m"]);
-    expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toMatch(/--since/);
-    const badSince = await run(["--store", join(dir, "x.duckdb"), "ingest-exchange", "--symbols", "BTC/USDT", "--interval", "1m", "--since", "last tuesday"]);
-    expect(badSince.code).not.toBe(0);
-    expect(badSince.stderr).toMatch(/--since must be a date/);
-  }, CLI_TEST_TIMEOUT_MS);
+  it(
+    "ingest-exchange rejects bad options naming them",
+    async () => {
+      const missing = await run(["--store", join(dir, "x.duckdb"), "ingest-exchange", "--symbols", "BTC/USDT", "--interval", "1m"]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toMatch(/--since/);
+      const badSince = await run([
+        "--store",
+        join(dir, "x.duckdb"),
+        "ingest-exchange",
+        "--symbols",
+        "BTC/USDT",
+        "--interval",
+        "1m",
+        "--since",
+        "last tuesday",
+      ]);
+      expect(badSince.code).not.toBe(0);
+      expect(badSince.stderr).toMatch(/--since must be a date/);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 });

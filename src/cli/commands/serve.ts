@@ -23,7 +23,8 @@ interface ServeFlags {
 function parsePort(name: string, min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^-?[0-9]+$/.test(value) || n < min || n > 65535) throw new InvalidArgumentError(`${name} must be an integer ${min} … 65535, got ${JSON.stringify(value)}`);
+    if (!/^-?[0-9]+$/.test(value) || n < min || n > 65535)
+      throw new InvalidArgumentError(`${name} must be an integer ${min} … 65535, got ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -39,18 +40,34 @@ export function registerServe(program: Command): void {
     .command("serve")
     .description("run the gRPC server and the market-data service (Binance-format REST + kline replay) until Ctrl-C / SIGTERM")
     .option("--host <host>", "market-data bind host ($MARKET_DATA_HOST)", process.env.MARKET_DATA_HOST || "127.0.0.1")
-    .option("--port <port>", `market-data port, 0 = any free port ($MARKET_DATA_PORT, default ${DEFAULT_MARKET_DATA_PORT})`, parsePort("--port", 0))
+    .option(
+      "--port <port>",
+      `market-data port, 0 = any free port ($MARKET_DATA_PORT, default ${DEFAULT_MARKET_DATA_PORT})`,
+      parsePort("--port", 0),
+    )
     .option("--grpc <host:port>", "gRPC bind address (default $GRPC_BIND_ADDRESS or 0.0.0.0:50051)")
-    .option("--metrics-port <port>", "Prometheus metrics port, 0 = any, -1 = off (default $METRICS_PORT or 9464)", parsePort("--metrics-port", -1))
-    .option("--weight-limit <n>", "market-data request weight per client and minute", (v) => {
-      const n = Number(v);
-      if (!/^[0-9]+$/.test(v) || n < 1) throw new InvalidArgumentError(`--weight-limit must be a positive integer, got ${JSON.stringify(v)}`);
-      return n;
-    }, DEFAULT_WEIGHT_LIMIT)
+    .option(
+      "--metrics-port <port>",
+      "Prometheus metrics port, 0 = any, -1 = off (default $METRICS_PORT or 9464)",
+      parsePort("--metrics-port", -1),
+    )
+    .option(
+      "--weight-limit <n>",
+      "market-data request weight per client and minute",
+      (v) => {
+        const n = Number(v);
+        if (!/^[0-9]+$/.test(v) || n < 1)
+          throw new InvalidArgumentError(`--weight-limit must be a positive integer, got ${JSON.stringify(v)}`);
+        return n;
+      },
+      DEFAULT_WEIGHT_LIMIT,
+    )
     .action(async (flags: ServeFlags, command: Command) => {
       const g = globalOptions(command);
       const [{ startMarketDataService }, { configFromEnv }, { startServer }] = await Promise.all([
-        import("../../data/market/startMarketDataService.js"), import("../../server/config.js"), import("../../server/startServer.js"),
+        import("../../data/market/startMarketDataService.js"),
+        import("../../server/config.js"),
+        import("../../server/startServer.js"),
       ]);
       const port = flags.port ?? envPort("MARKET_DATA_PORT", DEFAULT_MARKET_DATA_PORT);
       const grpcConfig = configFromEnv();
@@ -100,7 +117,9 @@ export function registerServe(program: Command): void {
       if (g.json) process.stdout.write(`${JSON.stringify(addresses)}\n`);
       else {
         process.stdout.write(`market-data service on ${addresses.marketData} (Binance REST /api/v3, kline replay /ws)\n`);
-        process.stdout.write(`gRPC server on ${addresses.grpc}${grpc.metricsPort !== null ? `, metrics on :${grpc.metricsPort}/metrics` : ""}\n`);
+        process.stdout.write(
+          `gRPC server on ${addresses.grpc}${grpc.metricsPort !== null ? `, metrics on :${grpc.metricsPort}/metrics` : ""}\n`,
+        );
         process.stdout.write(`store ${store.path}; Ctrl-C stops both\n`);
       }
       await new Promise<void>((resolve) => {

@@ -129,12 +129,17 @@ function requireMs(name: string, value: unknown): number {
 
 function requireCount(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`ingestExchange: ${name} must be an integer ${min} … ${max}, got ${value}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(`ingestExchange: ${name} must be an integer ${min} … ${max}, got ${value}`);
   return v;
 }
 
 /** Create the ccxt exchange, recording each response's HTTP status and headers for the retry policy. */
-function createExchange(id: string, urls: Readonly<Record<string, string>> | undefined, timeoutMs: number): { exchange: Exchange; lastResponse: { status: number | null; headers: Record<string, string> } } {
+function createExchange(
+  id: string,
+  urls: Readonly<Record<string, string>> | undefined,
+  timeoutMs: number,
+): { exchange: Exchange; lastResponse: { status: number | null; headers: Record<string, string> } } {
   const ExchangeClass = (ccxt as unknown as Record<string, new (config: object) => Exchange>)[id];
   if (!(ccxt.exchanges as string[]).includes(id) || typeof ExchangeClass !== "function") {
     throw new RangeError(`ingestExchange: exchange must be a ccxt exchange id such as "binance", got ${JSON.stringify(id)}`);
@@ -160,10 +165,12 @@ function createExchange(id: string, urls: Readonly<Record<string, string>> | und
 /** Run ingest; see the module comment. Resolves with per-symbol counts; rejects on abort, exhausted retries or a non-retryable exchange error. */
 export async function ingestExchange(options: IngestExchangeOptions): Promise<IngestExchangeResult> {
   const fn = "ingestExchange";
-  if (!Array.isArray(options.symbols) || options.symbols.length === 0) throw new RangeError(`${fn}: symbols must be a non-empty list, got ${JSON.stringify(options.symbols)}`);
+  if (!Array.isArray(options.symbols) || options.symbols.length === 0)
+    throw new RangeError(`${fn}: symbols must be a non-empty list, got ${JSON.stringify(options.symbols)}`);
   const since = requireMs("since", options.since);
   if (options.until !== undefined) requireMs("until", options.until);
-  if (options.until !== undefined && options.until < since) throw new RangeError(`${fn}: until must be >= since (${since}), got ${options.until}`);
+  if (options.until !== undefined && options.until < since)
+    throw new RangeError(`${fn}: until must be >= since (${since}), got ${options.until}`);
   const pageLimit = requireCount("pageLimit", options.pageLimit, DEFAULT_PAGE_LIMIT, 1, 10_000);
   const maxAttempts = requireCount("maxAttempts", options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 1, 100);
   const baseDelayMs = requireCount("baseDelayMs", options.baseDelayMs, DEFAULT_BASE_DELAY_MS, 0, 600_000);
@@ -173,7 +180,9 @@ export async function ingestExchange(options: IngestExchangeOptions): Promise<In
   const { exchange, lastResponse } = createExchange(options.exchange, options.urls, timeoutMs);
   const interval = options.interval;
   if (!(interval in exchange.timeframes)) {
-    throw new RangeError(`${fn}: interval must be one of ${options.exchange}'s timeframes (${Object.keys(exchange.timeframes).join(", ")}), got ${JSON.stringify(interval)}`);
+    throw new RangeError(
+      `${fn}: interval must be one of ${options.exchange}'s timeframes (${Object.keys(exchange.timeframes).join(", ")}), got ${JSON.stringify(interval)}`,
+    );
   }
   const barMs = exchange.parseTimeframe(interval) * 1000;
   const untilMs = Math.min(options.until ?? Number.MAX_SAFE_INTEGER, Date.now() - barMs);
@@ -191,15 +200,20 @@ export async function ingestExchange(options: IngestExchangeOptions): Promise<In
         return await request();
       } catch (error) {
         const status = lastResponse.status;
-        const rateLimited = status === 429 || status === 418 || error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection;
+        const rateLimited =
+          status === 429 || status === 418 || error instanceof ccxt.RateLimitExceeded || error instanceof ccxt.DDoSProtection;
         // Network failures have no status; 4xx other than 408/418/429 are the caller's fault and not retried.
         const retryable = rateLimited || (error instanceof ccxt.NetworkError && (status === null || status >= 500 || status === 408));
         if (!retryable) throw error;
-        if (attempt >= maxAttempts) throw new IngestExchangeError(`${fn}: ${what} failed after ${attempt} attempts: ${(error as Error).message}`, { cause: error });
+        if (attempt >= maxAttempts)
+          throw new IngestExchangeError(`${fn}: ${what} failed after ${attempt} attempts: ${(error as Error).message}`, { cause: error });
         const retryAfterHeader = Number(lastResponse.headers["Retry-After"]);
         const retryAfterMs = Number.isFinite(retryAfterHeader) && retryAfterHeader >= 0 ? retryAfterHeader * 1000 : 0;
         if (retryAfterMs > MAX_RETRY_AFTER_MS) {
-          throw new IngestExchangeError(`${fn}: ${what}: the exchange asks to wait ${retryAfterMs / 1000} s (HTTP ${status}), more than ${MAX_RETRY_AFTER_MS / 1000} s; stopping`, { cause: error });
+          throw new IngestExchangeError(
+            `${fn}: ${what}: the exchange asks to wait ${retryAfterMs / 1000} s (HTTP ${status}), more than ${MAX_RETRY_AFTER_MS / 1000} s; stopping`,
+            { cause: error },
+          );
         }
         const delay = Math.max(retryAfterMs, Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
         retries++;
@@ -220,7 +234,9 @@ export async function ingestExchange(options: IngestExchangeOptions): Promise<In
     try {
       return exchange.market(symbol);
     } catch {
-      throw new RangeError(`${fn}: symbols: ${options.exchange} has no market ${JSON.stringify(symbol)} (use a unified symbol such as "BTC/USDT" or the venue's id "BTCUSDT")`);
+      throw new RangeError(
+        `${fn}: symbols: ${options.exchange} has no market ${JSON.stringify(symbol)} (use a unified symbol such as "BTC/USDT" or the venue's id "BTCUSDT")`,
+      );
     }
   });
 
@@ -241,19 +257,43 @@ export async function ingestExchange(options: IngestExchangeOptions): Promise<In
     let updated = 0;
     let lastMs: number | null = null;
     const progress = () =>
-      onProgress?.({ symbol: market.symbol, storeSymbol, symbolIndex: s, symbolCount: markets.length, pages, bars, cursorMs: cursor, fromMs, untilMs, retries });
+      onProgress?.({
+        symbol: market.symbol,
+        storeSymbol,
+        symbolIndex: s,
+        symbolCount: markets.length,
+        pages,
+        bars,
+        cursorMs: cursor,
+        fromMs,
+        untilMs,
+        retries,
+      });
     // Bounded: every full page advances the cursor by ≥ pageLimit bars of barMs each.
     const maxPages = Math.ceil(Math.max(0, untilMs - fromMs + 1) / (barMs * pageLimit)) + 2;
     while (cursor <= untilMs) {
-      if (pages >= maxPages) throw new IngestExchangeError(`${fn}: ${market.symbol}: more than ${maxPages} pages for ${interval} bars from ${new Date(fromMs).toISOString()}; the exchange returns more bars than the interval allows`);
+      if (pages >= maxPages)
+        throw new IngestExchangeError(
+          `${fn}: ${market.symbol}: more than ${maxPages} pages for ${interval} bars from ${new Date(fromMs).toISOString()}; the exchange returns more bars than the interval allows`,
+        );
       const rows: OHLCV[] = await call(`fetchOHLCV ${market.symbol} ${interval} from ${new Date(cursor).toISOString()}`, () =>
-        exchange.fetchOHLCV(market.symbol, interval, cursor, pageLimit, { until: untilMs }));
+        exchange.fetchOHLCV(market.symbol, interval, cursor, pageLimit, { until: untilMs }),
+      );
       if (signal?.aborted) throw abortError(signal);
       const page: Bar[] = [];
       for (const row of rows) {
         const ts = Number(row[0]);
         if (ts < cursor || ts > untilMs) continue;
-        page.push({ symbol: storeSymbol, interval, ts, open: Number(row[1]), high: Number(row[2]), low: Number(row[3]), close: Number(row[4]), volume: row[5] === undefined || row[5] === null ? Number.NaN : Number(row[5]) });
+        page.push({
+          symbol: storeSymbol,
+          interval,
+          ts,
+          open: Number(row[1]),
+          high: Number(row[2]),
+          low: Number(row[3]),
+          close: Number(row[4]),
+          volume: row[5] === undefined || row[5] === null ? Number.NaN : Number(row[5]),
+        });
       }
       if (page.length === 0) break;
       const written = await store.upsertBars(page, { source: `ccxt:${options.exchange}` });

@@ -9,7 +9,9 @@ import { ingestFiles } from "./ingestFiles.js";
 const [storePath, file] = process.argv.slice(2);
 const store = await Store.open(storePath);
 await ingestFiles(store, [file!], {
-  onProgress: (done, total) => { if (done === total - 1) process.stdout.write("READ\n"); },
+  onProgress: (done, total) => {
+    if (done === total - 1) process.stdout.write("READ\n");
+  },
 });
 process.stdout.write("DONE\n");
 await store.close();

@@ -28,7 +28,9 @@ async function writeLargeLongCsv(path: string): Promise<void> {
 
 describe("kill -9 during a large ingest", () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "arblab-kill-")); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "arblab-kill-"));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("the store opens afterwards with exactly its previous contents (checksum)", async () => {
@@ -42,15 +44,24 @@ describe("kill -9 during a large ingest", () => {
 
     const big = join(dir, "big.csv");
     await writeLargeLongCsv(big);
-    const child = spawn(process.execPath, ["--import", "tsx", new URL("./ingestChild.ts", import.meta.url).pathname, storePath, big], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stderr.on("data", (b) => { stderr += String(b); });
+    const child = spawn(process.execPath, ["--import", "tsx", new URL("./ingestChild.ts", import.meta.url).pathname, storePath, big], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "",
+      stderr = "";
+    child.stderr.on("data", (b) => {
+      stderr += String(b);
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (b) => {
         stdout += String(b);
         // The file is validated and the write transaction is under way: kill it 150 ms in.
-        if (stdout.includes("READ")) setTimeout(() => { child.kill("SIGKILL"); resolve(); }, 150);
+        if (stdout.includes("READ"))
+          setTimeout(() => {
+            child.kill("SIGKILL");
+            resolve();
+          }, 150);
       });
       child.on("exit", () => reject(new Error(`child exited before the write began: ${stderr}`)));
     });

@@ -23,7 +23,14 @@ export interface IngestOptions extends ReadBarsOptions {
 
 /** What ingestFiles did. */
 export interface IngestReport {
-  readonly files: readonly { readonly file: string; readonly shape: string; readonly bars: number; readonly symbols: number; readonly duplicatesDropped: number; readonly missingCells: number }[];
+  readonly files: readonly {
+    readonly file: string;
+    readonly shape: string;
+    readonly bars: number;
+    readonly symbols: number;
+    readonly duplicatesDropped: number;
+    readonly missingCells: number;
+  }[];
   readonly inserted: number;
   readonly updated: number;
   readonly unchanged: number;
@@ -40,7 +47,10 @@ export function concatBars(parts: readonly BarColumns[]): BarColumns {
   let k = 0;
   for (const p of parts) {
     for (const key of ["ts", "open", "high", "low", "close", "volume"] as const) out[key].set(p[key], k);
-    for (let i = 0; i < p.ts.length; i++) { out.symbol.push(p.symbol[i]!); out.interval.push(p.interval[i]!); }
+    for (let i = 0; i < p.ts.length; i++) {
+      out.symbol.push(p.symbol[i]!);
+      out.interval.push(p.interval[i]!);
+    }
     k += p.ts.length;
   }
   return out;
@@ -51,13 +61,31 @@ export async function ingestFiles(store: Store, files: readonly string[], option
   if (files.length === 0) throw new RangeError("ingest: give at least one file");
   if (files.length === 1 && !options.signal?.aborted) {
     const source = options.source ?? `file:${basename(files[0]!)}`;
-    const fast = await ingestLongCsvNative(store, files[0]!, { ...options, source, onWriteStart: () => options.onProgress?.(1, 2, "writing") });
+    const fast = await ingestLongCsvNative(store, files[0]!, {
+      ...options,
+      source,
+      onWriteStart: () => options.onProgress?.(1, 2, "writing"),
+    });
     if (fast) {
-      if (options.universe !== undefined) await store.createUniverse(options.universe, fast.symbols, { replace: true, description: `ingested from ${basename(files[0]!)}` });
+      if (options.universe !== undefined)
+        await store.createUniverse(options.universe, fast.symbols, { replace: true, description: `ingested from ${basename(files[0]!)}` });
       options.onProgress?.(2, 2, "stored");
       return {
-        files: [{ file: files[0]!, shape: "long", bars: fast.bars, symbols: fast.symbols.length, duplicatesDropped: fast.bars - fast.inserted - fast.updated - fast.unchanged, missingCells: 0 }],
-        inserted: fast.inserted, updated: fast.updated, unchanged: fast.unchanged, symbols: fast.symbols, universe: options.universe ?? null,
+        files: [
+          {
+            file: files[0]!,
+            shape: "long",
+            bars: fast.bars,
+            symbols: fast.symbols.length,
+            duplicatesDropped: fast.bars - fast.inserted - fast.updated - fast.unchanged,
+            missingCells: 0,
+          },
+        ],
+        inserted: fast.inserted,
+        updated: fast.updated,
+        unchanged: fast.unchanged,
+        symbols: fast.symbols,
+        universe: options.universe ?? null,
       };
     }
   }
@@ -71,7 +99,8 @@ export async function ingestFiles(store: Store, files: readonly string[], option
   for (const f of read) {
     for (const s of f.symbols) {
       const other = seen.get(s);
-      if (other !== undefined && read.length > 1) throw new Error(`${f.file}: symbol ${s} also appears in ${other} (ingest one file per symbol, or merge them)`);
+      if (other !== undefined && read.length > 1)
+        throw new Error(`${f.file}: symbol ${s} also appears in ${other} (ingest one file per symbol, or merge them)`);
       seen.set(s, f.file);
     }
   }
@@ -80,10 +109,23 @@ export async function ingestFiles(store: Store, files: readonly string[], option
   const source = options.source ?? `file:${files.map((f) => basename(f)).join("+")}`.slice(0, 200);
   const counts = await store.upsertBarColumns(bars, { source });
   const symbols = [...seen.keys()];
-  if (options.universe !== undefined) await store.createUniverse(options.universe, symbols, { replace: true, description: `ingested from ${files.map((f) => basename(f)).join(", ")}` });
+  if (options.universe !== undefined)
+    await store.createUniverse(options.universe, symbols, {
+      replace: true,
+      description: `ingested from ${files.map((f) => basename(f)).join(", ")}`,
+    });
   options.onProgress?.(files.length + 1, files.length + 1, "stored");
   return {
-    files: read.map((f) => ({ file: f.file, shape: f.shape, bars: f.bars.ts.length, symbols: f.symbols.length, duplicatesDropped: f.duplicatesDropped, missingCells: f.missingCells })),
-    ...counts, symbols, universe: options.universe ?? null,
+    files: read.map((f) => ({
+      file: f.file,
+      shape: f.shape,
+      bars: f.bars.ts.length,
+      symbols: f.symbols.length,
+      duplicatesDropped: f.duplicatesDropped,
+      missingCells: f.missingCells,
+    })),
+    ...counts,
+    symbols,
+    universe: options.universe ?? null,
   };
 }

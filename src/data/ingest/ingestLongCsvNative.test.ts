@@ -8,19 +8,24 @@ import { ingestLongCsvNative } from "./ingestLongCsvNative.js";
 
 describe("DuckDB-native long CSV ingest", () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "arblab-native-")); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "arblab-native-"));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("stores exactly the bars the JS reader reads (timestamps with offsets, exact repeats, missing OHLC columns)", async () => {
     const p = join(dir, "long.csv");
-    writeFileSync(p, [
-      "Date,Ticker,Close,Volume",
-      "2021-01-04T00:00:00+01:00,AAA,10.125,5",
-      "2021-01-05,AAA,10.5,6",
-      "2021-01-05,AAA,10.5,6",
-      "1609718400,BBB,0.1,7",
-      "2021-01-05,BBB,0.30000000000000004,",
-    ].join("\n"));
+    writeFileSync(
+      p,
+      [
+        "Date,Ticker,Close,Volume",
+        "2021-01-04T00:00:00+01:00,AAA,10.125,5",
+        "2021-01-05,AAA,10.5,6",
+        "2021-01-05,AAA,10.5,6",
+        "1609718400,BBB,0.1,7",
+        "2021-01-05,BBB,0.30000000000000004,",
+      ].join("\n"),
+    );
     const native = await Store.open(":memory:");
     const js = await Store.open(":memory:");
     try {

@@ -27,7 +27,11 @@ function sqlIdent(s: string): string {
 }
 
 /** Try the fast path; null = not applicable or not valid (use the JS path). */
-export async function ingestLongCsvNative(store: Store, file: string, options: ReadBarsOptions & { source: string; onWriteStart?: () => void }): Promise<{ inserted: number; updated: number; unchanged: number; bars: number; symbols: string[] } | null> {
+export async function ingestLongCsvNative(
+  store: Store,
+  file: string,
+  options: ReadBarsOptions & { source: string; onWriteStart?: () => void },
+): Promise<{ inserted: number; updated: number; unchanged: number; bars: number; symbols: string[] } | null> {
   if (extname(file).toLowerCase() !== ".csv" || options.field === "adjClose" || options.columns !== undefined) return null;
   if (options.format !== undefined && options.format !== "auto" && options.format !== "long") return null;
   let head: string;
@@ -45,12 +49,20 @@ export async function ingestLongCsvNative(store: Store, file: string, options: R
   if (detectShape(header, { format: options.format }) !== "long") return null;
   const find = (role: BarColumnRole) => {
     const names = header.columns.map((c) => c.toLowerCase().replace(/[\s_\-.]/g, ""));
-    for (const alias of ALIASES[role]) { const i = names.indexOf(alias); if (i >= 0) return header.columns[i]!; }
+    for (const alias of ALIASES[role]) {
+      const i = names.indexOf(alias);
+      if (i >= 0) return header.columns[i]!;
+    }
     return null;
   };
-  const ts = find("timestamp"), symbol = find("symbol"), close = find("close");
+  const ts = find("timestamp"),
+    symbol = find("symbol"),
+    close = find("close");
   if (!ts || !symbol || !close || new Set(header.columns).size !== header.columns.length) return null;
-  const open = find("open"), high = find("high"), low = find("low"), volume = find("volume");
+  const open = find("open"),
+    high = find("high"),
+    low = find("low"),
+    volume = find("volume");
   const priceColumns = new Set([close, open, high, low, volume].filter((c): c is string => c !== null));
   const columns = header.columns.map((c) => `${sqlString(c)}: ${priceColumns.has(c) ? "'DOUBLE'" : "'VARCHAR'"}`).join(", ");
   const interval = options.interval ?? "1d";
@@ -59,39 +71,48 @@ export async function ingestLongCsvNative(store: Store, file: string, options: R
   let bars = 0;
   options.onWriteStart?.();
   try {
-    const counts = await store.upsertStaged(async (con) => {
-      const csv = `read_csv(${sqlString(file)}, header = true, delim = ',', quote = '"',
+    const counts = await store.upsertStaged(
+      async (con) => {
+        const csv = `read_csv(${sqlString(file)}, header = true, delim = ',', quote = '"',
         auto_detect = false, strict_mode = true, null_padding = false, columns = {${columns}})`;
-      // Pass 1 (the timestamp column only): distinct timestamp texts and the row count.
-      const byText = (await con.runAndReadAll(`SELECT ${sqlIdent(ts)} AS t, count(*)::DOUBLE AS n FROM ${csv} GROUP BY ALL`)).getColumns() as [(string | null)[], number[]];
-      const distinct = byText[0] ?? [];
-      const raw = (byText[1] ?? []).reduce((sum, n) => sum + n, 0);
-      const ms = distinct.map((t) => (t === null ? null : parseTimestamp(t, epoch)));
-      if (ms.some((v) => v === null)) throw new StagedValidationError("unparsed timestamp");
-      await con.run("CREATE OR REPLACE TEMP TABLE csv_ts (t VARCHAR, ms DOUBLE)");
-      const appender = await con.createAppender("csv_ts", null, "temp");
-      for (let from = 0; from < distinct.length; from += 2048) {
-        const part = distinct.slice(from, from + 2048);
-        const chunk = DuckDBDataChunk.create([VARCHAR, DOUBLE], part.length);
-        chunk.setColumns([part, ms.slice(from, from + 2048)]);
-        appender.appendDataChunk(chunk);
-      }
-      appender.closeSync();
-      // Pass 2: the whole file straight into the staging table, timestamps joined to their epoch ms.
-      const c = (col: string | null, fallback: string) => (col ? sqlIdent(col) : fallback);
-      await con.run(`INSERT INTO bars_staging SELECT trim(r.${sqlIdent(symbol)}), ${sqlString(interval)}, m.ms,
+        // Pass 1 (the timestamp column only): distinct timestamp texts and the row count.
+        const byText = (
+          await con.runAndReadAll(`SELECT ${sqlIdent(ts)} AS t, count(*)::DOUBLE AS n FROM ${csv} GROUP BY ALL`)
+        ).getColumns() as [(string | null)[], number[]];
+        const distinct = byText[0] ?? [];
+        const raw = (byText[1] ?? []).reduce((sum, n) => sum + n, 0);
+        const ms = distinct.map((t) => (t === null ? null : parseTimestamp(t, epoch)));
+        if (ms.some((v) => v === null)) throw new StagedValidationError("unparsed timestamp");
+        await con.run("CREATE OR REPLACE TEMP TABLE csv_ts (t VARCHAR, ms DOUBLE)");
+        const appender = await con.createAppender("csv_ts", null, "temp");
+        for (let from = 0; from < distinct.length; from += 2048) {
+          const part = distinct.slice(from, from + 2048);
+          const chunk = DuckDBDataChunk.create([VARCHAR, DOUBLE], part.length);
+          chunk.setColumns([part, ms.slice(from, from + 2048)]);
+          appender.appendDataChunk(chunk);
+        }
+        appender.closeSync();
+        // Pass 2: the whole file straight into the staging table, timestamps joined to their epoch ms.
+        const c = (col: string | null, fallback: string) => (col ? sqlIdent(col) : fallback);
+        await con.run(`INSERT INTO bars_staging SELECT trim(r.${sqlIdent(symbol)}), ${sqlString(interval)}, m.ms,
           ${c(open, sqlIdent(close))}, ${c(high, `greatest(${c(open, sqlIdent(close))}, ${sqlIdent(close)})`)},
           ${c(low, `least(${c(open, sqlIdent(close))}, ${sqlIdent(close)})`)}, ${sqlIdent(close)}, ${volume ? sqlIdent(volume) : "NULL"}
         FROM ${csv} r JOIN csv_ts m ON r.${sqlIdent(ts)} = m.t`);
-      const staged = Number((await con.runAndReadAll(`SELECT count(*)::DOUBLE FROM bars_staging`)).getColumns()[0]?.[0]);
-      if (raw !== staged || raw === 0) throw new StagedValidationError("rows lost in the timestamp join or no rows");
-      bars = staged;
-      await con.run("DROP TABLE csv_ts");
-    }, { source: options.source, validate: { spacingMs } });
+        const staged = Number((await con.runAndReadAll(`SELECT count(*)::DOUBLE FROM bars_staging`)).getColumns()[0]?.[0]);
+        if (raw !== staged || raw === 0) throw new StagedValidationError("rows lost in the timestamp join or no rows");
+        bars = staged;
+        await con.run("DROP TABLE csv_ts");
+      },
+      { source: options.source, validate: { spacingMs } },
+    );
     return { inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, bars, symbols: counts.symbols ?? [] };
   } catch (err) {
     // DuckDB's reader refused the file, or a rule failed: the JS reader gives the exact message.
-    if (err instanceof StagedValidationError || /Invalid Input Error|Conversion Error|CSV Error|Could not convert|Error when/i.test((err as Error).message)) return null;
+    if (
+      err instanceof StagedValidationError ||
+      /Invalid Input Error|Conversion Error|CSV Error|Could not convert|Error when/i.test((err as Error).message)
+    )
+      return null;
     throw err;
   }
 }

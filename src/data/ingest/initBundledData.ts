@@ -29,16 +29,26 @@ export function bundledInstruments(dataDir: string = BUNDLED_DATA_DIR): Instrume
   const col = (name: string) => t.columns.indexOf(name);
   const out: Instrument[] = [];
   for (let r = 0; r < t.rowCount; r++) {
-    out.push({ symbol: t.text(r, col("symbol")), name: t.text(r, col("name")), sector: t.text(r, col("sector")),
-      assetClass: t.text(r, col("asset_class")), currency: t.text(r, col("currency")), exchange: t.text(r, col("exchange")) });
+    out.push({
+      symbol: t.text(r, col("symbol")),
+      name: t.text(r, col("name")),
+      sector: t.text(r, col("sector")),
+      assetClass: t.text(r, col("asset_class")),
+      currency: t.text(r, col("currency")),
+      exchange: t.text(r, col("exchange")),
+    });
   }
   const country = csvTable(join(dataDir, "Country_ETF.csv"), readFileSync(join(dataDir, "Country_ETF.csv"), "utf8")).columns.slice(1);
-  for (const symbol of country) out.push({ symbol, name: null, sector: "Country Equity", assetClass: "equity-etf", currency: "USD", exchange: "US" });
+  for (const symbol of country)
+    out.push({ symbol, name: null, sector: "Country Equity", assetClass: "equity-etf", currency: "USD", exchange: "US" });
   return out;
 }
 
 /** Load every bundled file (one transaction each), the instruments and the universes. */
-export async function initBundledData(store: Store, options: { dataDir?: string; onProgress?: (done: number, total: number, stage: string) => void } = {}): Promise<{ files: IngestReport[]; instruments: number }> {
+export async function initBundledData(
+  store: Store,
+  options: { dataDir?: string; onProgress?: (done: number, total: number, stage: string) => void } = {},
+): Promise<{ files: IngestReport[]; instruments: number }> {
   const dataDir = options.dataDir ?? BUNDLED_DATA_DIR;
   const files: IngestReport[] = [];
   let done = 0;

@@ -39,12 +39,20 @@ export function mandatoryParameter(parameter: string): BinanceApiError {
 
 /** -1104: a parameter the endpoint does not read. */
 export function unreadParameter(parameter: string, read: readonly string[]): BinanceApiError {
-  return new BinanceApiError(400, -1104, `Not all sent parameters were read: unknown parameter '${parameter}'; this endpoint reads ${read.map((p) => `'${p}'`).join(", ")}.`);
+  return new BinanceApiError(
+    400,
+    -1104,
+    `Not all sent parameters were read: unknown parameter '${parameter}'; this endpoint reads ${read.map((p) => `'${p}'`).join(", ")}.`,
+  );
 }
 
 /** -1120: an interval Binance does not have. */
 export function invalidInterval(value: string): BinanceApiError {
-  return new BinanceApiError(400, -1120, `Invalid interval: parameter 'interval' must be one of Binance's kline intervals (1s, 1m, …, 1w, 1M), got '${value}'.`);
+  return new BinanceApiError(
+    400,
+    -1120,
+    `Invalid interval: parameter 'interval' must be one of Binance's kline intervals (1s, 1m, …, 1w, 1M), got '${value}'.`,
+  );
 }
 
 /** -1121: a symbol the store does not hold. */

@@ -35,8 +35,10 @@ export class RequestWeightLimiter {
   readonly #clients = new Map<string, ClientWindow>();
 
   constructor(options: { limit: number; windowMs: number; now?: () => number }) {
-    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`RequestWeightLimiter: limit must be an integer >= 1, got ${options.limit}`);
-    if (!Number.isInteger(options.windowMs) || options.windowMs < 1) throw new RangeError(`RequestWeightLimiter: windowMs must be an integer >= 1, got ${options.windowMs}`);
+    if (!Number.isInteger(options.limit) || options.limit < 1)
+      throw new RangeError(`RequestWeightLimiter: limit must be an integer >= 1, got ${options.limit}`);
+    if (!Number.isInteger(options.windowMs) || options.windowMs < 1)
+      throw new RangeError(`RequestWeightLimiter: windowMs must be an integer >= 1, got ${options.windowMs}`);
     this.#limit = options.limit;
     this.#windowMs = options.windowMs;
     this.#now = options.now ?? Date.now;

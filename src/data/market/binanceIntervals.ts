@@ -6,7 +6,24 @@
  */
 
 /** Every interval Binance spot accepts, shortest first. */
-export const BINANCE_INTERVALS = ["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"] as const;
+export const BINANCE_INTERVALS = [
+  "1s",
+  "1m",
+  "3m",
+  "5m",
+  "15m",
+  "30m",
+  "1h",
+  "2h",
+  "4h",
+  "6h",
+  "8h",
+  "12h",
+  "1d",
+  "3d",
+  "1w",
+  "1M",
+] as const;
 
 export type BinanceInterval = (typeof BINANCE_INTERVALS)[number];
 
@@ -17,9 +34,21 @@ const DAY_MS = 24 * HOUR_MS;
 
 /** Fixed bar length in ms; "1M" is a calendar month and has no fixed length (see `barCloseTime`). */
 const FIXED_MS: Readonly<Record<Exclude<BinanceInterval, "1M">, number>> = {
-  "1s": SECOND_MS, "1m": MINUTE_MS, "3m": 3 * MINUTE_MS, "5m": 5 * MINUTE_MS, "15m": 15 * MINUTE_MS,
-  "30m": 30 * MINUTE_MS, "1h": HOUR_MS, "2h": 2 * HOUR_MS, "4h": 4 * HOUR_MS, "6h": 6 * HOUR_MS,
-  "8h": 8 * HOUR_MS, "12h": 12 * HOUR_MS, "1d": DAY_MS, "3d": 3 * DAY_MS, "1w": 7 * DAY_MS,
+  "1s": SECOND_MS,
+  "1m": MINUTE_MS,
+  "3m": 3 * MINUTE_MS,
+  "5m": 5 * MINUTE_MS,
+  "15m": 15 * MINUTE_MS,
+  "30m": 30 * MINUTE_MS,
+  "1h": HOUR_MS,
+  "2h": 2 * HOUR_MS,
+  "4h": 4 * HOUR_MS,
+  "6h": 6 * HOUR_MS,
+  "8h": 8 * HOUR_MS,
+  "12h": 12 * HOUR_MS,
+  "1d": DAY_MS,
+  "3d": 3 * DAY_MS,
+  "1w": 7 * DAY_MS,
 };
 
 /** Nominal month length (30 days) used where only an order of magnitude is needed (page bounds). */

@@ -12,7 +12,23 @@ import { BINANCE_INTERVALS } from "./binanceIntervals.js";
 import type { MarketDataStore } from "./types.js";
 
 /** Quote assets recognised as symbol suffixes, longest first so "FDUSD" wins over "USD". */
-export const QUOTE_ASSETS = ["FDUSD", "USDT", "USDC", "BUSD", "TUSD", "EUR", "TRY", "BRL", "GBP", "JPY", "DAI", "BTC", "ETH", "BNB", "USD"] as const;
+export const QUOTE_ASSETS = [
+  "FDUSD",
+  "USDT",
+  "USDC",
+  "BUSD",
+  "TUSD",
+  "EUR",
+  "TRY",
+  "BRL",
+  "GBP",
+  "JPY",
+  "DAI",
+  "BTC",
+  "ETH",
+  "BNB",
+  "USD",
+] as const;
 /** Quote asset of symbols that end in none of QUOTE_ASSETS (the bundled US equities and ETFs). */
 export const DEFAULT_QUOTE_ASSET = "USD";
 /** Price and quantity precision advertised for every symbol (the kline strings carry ≥ 8 decimals). */

@@ -37,7 +37,7 @@ describe("kline formats", () => {
     expect(klineRow({ ...bar, ts: Date.UTC(2024, 1, 1) }, "1M")[6]).toBe(Date.UTC(2024, 2, 1) - 1);
   });
 
-  it("stream event: closed kline with Binance's field names; unknown volume is \"0\"", () => {
+  it('stream event: closed kline with Binance\'s field names; unknown volume is "0"', () => {
     const event = klineEvent({ ...bar, volume: Number.NaN }, "1m", 1704067260000);
     expect(event).toMatchObject({ e: "kline", E: 1704067260000, s: "BTCUSDT" });
     expect(event.k).toMatchObject({ t: 1704067200000, T: 1704067259999, i: "1m", x: true, v: "0.00000000", q: "0.00000000", n: 0 });

@@ -34,8 +34,23 @@ export interface KlineEvent {
   E: number;
   s: string;
   k: {
-    t: number; T: number; s: string; i: string; f: number; L: number;
-    o: string; c: string; h: string; l: string; v: string; n: number; x: boolean; q: string; V: string; Q: string; B: string;
+    t: number;
+    T: number;
+    s: string;
+    i: string;
+    f: number;
+    L: number;
+    o: string;
+    c: string;
+    h: string;
+    l: string;
+    v: string;
+    n: number;
+    x: boolean;
+    q: string;
+    V: string;
+    Q: string;
+    B: string;
   };
 }
 
@@ -69,8 +84,18 @@ function quoteVolume(bar: KlineBar): string {
 
 export function klineRow(bar: KlineBar, interval: BinanceInterval): KlineRow {
   return [
-    bar.ts, decimalString(bar.open), decimalString(bar.high), decimalString(bar.low), decimalString(bar.close),
-    decimalString(knownVolume(bar)), barCloseTime(bar.ts, interval), quoteVolume(bar), 0, "0", "0", "0",
+    bar.ts,
+    decimalString(bar.open),
+    decimalString(bar.high),
+    decimalString(bar.low),
+    decimalString(bar.close),
+    decimalString(knownVolume(bar)),
+    barCloseTime(bar.ts, interval),
+    quoteVolume(bar),
+    0,
+    "0",
+    "0",
+    "0",
   ];
 }
 
@@ -81,9 +106,23 @@ export function klineEvent(bar: KlineBar, interval: BinanceInterval, eventTime: 
     E: eventTime,
     s: bar.symbol,
     k: {
-      t: bar.ts, T: barCloseTime(bar.ts, interval), s: bar.symbol, i: interval, f: -1, L: -1,
-      o: decimalString(bar.open), c: decimalString(bar.close), h: decimalString(bar.high), l: decimalString(bar.low),
-      v: decimalString(knownVolume(bar)), n: 0, x: true, q: quoteVolume(bar), V: "0", Q: "0", B: "0",
+      t: bar.ts,
+      T: barCloseTime(bar.ts, interval),
+      s: bar.symbol,
+      i: interval,
+      f: -1,
+      L: -1,
+      o: decimalString(bar.open),
+      c: decimalString(bar.close),
+      h: decimalString(bar.high),
+      l: decimalString(bar.low),
+      v: decimalString(knownVolume(bar)),
+      n: 0,
+      x: true,
+      q: quoteVolume(bar),
+      V: "0",
+      Q: "0",
+      B: "0",
     },
   };
 }

@@ -15,7 +15,8 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`market-data service: ${name} must be an integer ${min} … ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`market-data service: ${name} must be an integer ${min} … ${max}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -29,12 +30,15 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    service.close().then(() => store.close()).then(
-      () => process.exit(0),
-      (error: Error) => {
-        console.error(`market-data service: error during shutdown: ${error.message}`);
-        process.exit(1);
-      },
-    );
+    service
+      .close()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          console.error(`market-data service: error during shutdown: ${error.message}`);
+          process.exit(1);
+        },
+      );
   });
 }

@@ -27,8 +27,15 @@ describe("replayKlines", () => {
   it("pages through the store (2500 bars > one 1000-bar page) and sends every bar once, in order", async () => {
     const opens: number[] = [];
     const summary = await replayKlines(store, {
-      streams: [stream], startTime: T0, endTime: T0 + 2499 * 60_000, speed: 10_000, combined: false,
-      send: async (message) => { opens.push(JSON.parse(message).k.t); }, signal: new AbortController().signal,
+      streams: [stream],
+      startTime: T0,
+      endTime: T0 + 2499 * 60_000,
+      speed: 10_000,
+      combined: false,
+      send: async (message) => {
+        opens.push(JSON.parse(message).k.t);
+      },
+      signal: new AbortController().signal,
       now: racingClock(), // every event is already due: no sleeping
     });
     expect(summary).toEqual({ eventsSent: 2500, completed: true });
@@ -39,7 +46,12 @@ describe("replayKlines", () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const summary = await replayKlines(store, {
-      streams: [stream], startTime: T0, endTime: T0 + 19 * 60_000, speed: 10_000, combined: false, now: racingClock(),
+      streams: [stream],
+      startTime: T0,
+      endTime: T0 + 19 * 60_000,
+      speed: 10_000,
+      combined: false,
+      now: racingClock(),
       send: async () => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -57,8 +69,15 @@ describe("replayKlines", () => {
     let sent = 0;
     const began = Date.now();
     const pending = replayKlines(store, {
-      streams: [stream], startTime: T0, endTime: T0 + 2499 * 60_000, speed: 1, combined: false, // one bar a minute
-      send: async () => { sent++; }, signal: controller.signal,
+      streams: [stream],
+      startTime: T0,
+      endTime: T0 + 2499 * 60_000,
+      speed: 1,
+      combined: false, // one bar a minute
+      send: async () => {
+        sent++;
+      },
+      signal: controller.signal,
     });
     setTimeout(() => controller.abort(), 100);
     expect(await pending).toEqual({ eventsSent: 1, completed: false });

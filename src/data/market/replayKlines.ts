@@ -75,7 +75,13 @@ class StreamCursor {
   async peek(): Promise<KlineBar | null> {
     if (this.#index < this.#buffer.length) return this.#buffer[this.#index];
     if (this.#exhausted) return null;
-    const page = await this.store.queryBars({ symbol: this.stream.symbol, interval: this.stream.interval, startMs: this.#nextStart, endMs: this.endTime, limit: REPLAY_PAGE_BARS });
+    const page = await this.store.queryBars({
+      symbol: this.stream.symbol,
+      interval: this.stream.interval,
+      startMs: this.#nextStart,
+      endMs: this.endTime,
+      limit: REPLAY_PAGE_BARS,
+    });
     this.#buffer = page;
     this.#index = 0;
     if (page.length < REPLAY_PAGE_BARS) this.#exhausted = true;

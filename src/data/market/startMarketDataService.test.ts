@@ -36,7 +36,9 @@ function replay(path: string): Promise<{ messages: any[]; closeCode: number | nu
       response.on("data", (chunk: Buffer) => (body += chunk));
       response.on("end", () => resolve({ messages, closeCode: null, httpStatus: response.statusCode ?? 0, httpBody: body }));
     });
-    socket.on("error", (error) => { if (!/Unexpected server response/.test(error.message)) reject(error); });
+    socket.on("error", (error) => {
+      if (!/Unexpected server response/.test(error.message)) reject(error);
+    });
   });
 }
 
@@ -87,7 +89,7 @@ describe("market-data service REST (Binance spot format)", () => {
     expect((await get(`/api/v3/klines?symbol=BTCUSDT&interval=1h`)).body).toEqual([]);
   });
 
-  it("serves bundled equities under their own tickers, unknown volume as \"0\", daily closeTime", async () => {
+  it('serves bundled equities under their own tickers, unknown volume as "0", daily closeTime', async () => {
     const rows = (await get("/api/v3/klines?symbol=EFA&interval=1d&limit=3&startTime=0")).body;
     expect(rows).toHaveLength(3);
     expect(rows[0][0]).toBe(Date.UTC(2008, 0, 2));
@@ -209,7 +211,13 @@ describe("market-data service kline replay (WebSocket)", () => {
       expect(event.s).toBe("BTCUSDT");
       expect(event.E).toBe(bar.ts + MINUTE);
       expect(event.k).toMatchObject({ t: bar.ts, T: bar.ts + MINUTE - 1, i: "1m", x: true, s: "BTCUSDT" });
-      expect([event.k.o, event.k.h, event.k.l, event.k.c, event.k.v].map(Number)).toEqual([bar.open, bar.high, bar.low, bar.close, bar.volume]);
+      expect([event.k.o, event.k.h, event.k.l, event.k.c, event.k.v].map(Number)).toEqual([
+        bar.open,
+        bar.high,
+        bar.low,
+        bar.close,
+        bar.volume,
+      ]);
     });
   });
 
@@ -251,7 +259,10 @@ describe("market-data service kline replay (WebSocket)", () => {
 
   it("stops replaying when the client goes away", async () => {
     const socket = new WebSocket(`${service.url.replace("http", "ws")}/ws/btcusdt@kline_1m?startTime=${T0}&speed=1`);
-    await new Promise((resolve, reject) => { socket.on("open", resolve); socket.on("error", reject); });
+    await new Promise((resolve, reject) => {
+      socket.on("open", resolve);
+      socket.on("error", reject);
+    });
     await new Promise((r) => setTimeout(r, 100));
     expect((await get("/health")).body.replays).toBe(1);
     socket.terminate();

@@ -137,14 +137,18 @@ async function parseReplayRequest(store: MarketDataStore, request: FastifyReques
   const parameter = combined ? "streams" : "path";
   const names = streamList.split("/").filter((s) => s !== "");
   if (names.length === 0) throw invalidParameterValue(parameter, "name at least one stream, e.g. btcusdt@kline_1m");
-  if (names.length > MAX_STREAMS_PER_CONNECTION) throw invalidParameterValue(parameter, `at most ${MAX_STREAMS_PER_CONNECTION} streams per connection, got ${names.length}`);
+  if (names.length > MAX_STREAMS_PER_CONNECTION)
+    throw invalidParameterValue(parameter, `at most ${MAX_STREAMS_PER_CONNECTION} streams per connection, got ${names.length}`);
   const stored = await store.listSymbols();
   const streams = names.map((name) => parseStreamName(name, stored, parameter));
   const range = readTimeRange(params);
   const speedText = params.optionalString("speed");
   const speed = speedText === undefined ? MIN_REPLAY_SPEED : Number(speedText);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(speedText ?? "1") || !(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED)) {
-    throw invalidParameterValue("speed", `must be a number from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED} (× wall clock), got '${speedText}'`);
+    throw invalidParameterValue(
+      "speed",
+      `must be a number from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED} (× wall clock), got '${speedText}'`,
+    );
   }
   let endTime = range.endTime;
   if (endTime === undefined) {
@@ -179,7 +183,11 @@ function socketSender(socket: WebSocket): (message: string) => Promise<void> {
 /** Build the fastify app (not listening); `startMarketDataService` listens. */
 export async function buildMarketDataApp(options: MarketDataServiceOptions): Promise<{ app: FastifyInstance; endReplays: () => void }> {
   const { store } = options;
-  const limiter = new RequestWeightLimiter({ limit: options.weightLimit ?? DEFAULT_WEIGHT_LIMIT, windowMs: options.weightWindowMs ?? DEFAULT_WEIGHT_WINDOW_MS, now: options.clock });
+  const limiter = new RequestWeightLimiter({
+    limit: options.weightLimit ?? DEFAULT_WEIGHT_LIMIT,
+    windowMs: options.weightWindowMs ?? DEFAULT_WEIGHT_WINDOW_MS,
+    now: options.clock,
+  });
   const maxReplays = options.maxReplayConnections ?? DEFAULT_MAX_REPLAY_CONNECTIONS;
   const replays = new Set<AbortController>();
   const app = fastify({ logger: options.logger ?? false, forceCloseConnections: true });
@@ -208,7 +216,9 @@ export async function buildMarketDataApp(options: MarketDataServiceOptions): Pro
     request.log.error({ err: error }, "market-data request failed");
     return reply.code(500).send(INTERNAL_ERROR);
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: -1000, msg: `Unknown endpoint ${request.method} ${request.url.split("?")[0]}` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: -1000, msg: `Unknown endpoint ${request.method} ${request.url.split("?")[0]}` }),
+  );
 
   app.get("/health", async () => ({ status: "ok", symbols: (await store.listSymbols()).length, replays: replays.size }));
 
@@ -250,7 +260,14 @@ export async function buildMarketDataApp(options: MarketDataServiceOptions): Pro
     return {
       timezone: "UTC",
       serverTime: Date.now(),
-      rateLimits: [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: Math.max(1, Math.round(limiter.windowMs / 60_000)), limit: limiter.limit }],
+      rateLimits: [
+        {
+          rateLimitType: "REQUEST_WEIGHT",
+          interval: "MINUTE",
+          intervalNum: Math.max(1, Math.round(limiter.windowMs / 60_000)),
+          limit: limiter.limit,
+        },
+      ],
       exchangeFilters: [],
       symbols: symbols.map((s) => symbolInfo(s, intervals.get(s) ?? [])),
     };
@@ -293,7 +310,10 @@ export async function buildMarketDataApp(options: MarketDataServiceOptions): Pro
     websocket: true as const,
     preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
       if (replays.size >= maxReplays) {
-        return reply.code(429).header("Retry-After", "1").send({ code: -1003, msg: `Too many replay connections: at most ${maxReplays} at once.` });
+        return reply
+          .code(429)
+          .header("Retry-After", "1")
+          .send({ code: -1003, msg: `Too many replay connections: at most ${maxReplays} at once.` });
       }
       (request as FastifyRequest & { replay?: ReplayRequest }).replay = await parseReplayRequest(store, request);
     },
@@ -308,15 +328,17 @@ export async function buildMarketDataApp(options: MarketDataServiceOptions): Pro
     replays.add(controller);
     socket.on("close", () => controller.abort());
     socket.on("error", () => controller.abort());
-    replayKlines(store, { ...replay, send: socketSender(socket), signal: controller.signal }).then(
-      (summary) => {
-        if (summary.completed && socket.readyState === socket.OPEN) socket.close(1000, `replay complete: ${summary.eventsSent} events`);
-      },
-      (error: Error) => {
-        if (!controller.signal.aborted) request.log.error({ err: error }, "replay failed");
-        if (socket.readyState === socket.OPEN) socket.close(1011, "replay failed");
-      },
-    ).finally(() => replays.delete(controller));
+    replayKlines(store, { ...replay, send: socketSender(socket), signal: controller.signal })
+      .then(
+        (summary) => {
+          if (summary.completed && socket.readyState === socket.OPEN) socket.close(1000, `replay complete: ${summary.eventsSent} events`);
+        },
+        (error: Error) => {
+          if (!controller.signal.aborted) request.log.error({ err: error }, "replay failed");
+          if (socket.readyState === socket.OPEN) socket.close(1011, "replay failed");
+        },
+      )
+      .finally(() => replays.delete(controller));
   };
   app.get("/ws/*", replayRoute, replayHandler);
   app.get("/stream", replayRoute, replayHandler);
@@ -333,7 +355,8 @@ export async function startMarketDataService(options: MarketDataServiceOptions):
   const { app } = await buildMarketDataApp(options);
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_MARKET_DATA_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`startMarketDataService: port must be an integer 0 … 65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`startMarketDataService: port must be an integer 0 … 65535, got ${port}`);
   await app.listen({ host, port });
   const address = app.server.address();
   const boundPort = typeof address === "object" && address !== null ? address.port : port;

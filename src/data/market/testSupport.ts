@@ -21,7 +21,13 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** `count` consecutive bars from `startMs`, a random walk around `startPrice`, prices rounded to cents. */
-export function syntheticBars(symbol: string, interval: BinanceInterval, startMs: number, count: number, options: { seed: number; startPrice: number }): Bar[] {
+export function syntheticBars(
+  symbol: string,
+  interval: BinanceInterval,
+  startMs: number,
+  count: number,
+  options: { seed: number; startPrice: number },
+): Bar[] {
   const rng = seededRandom(options.seed);
   const step = intervalMs(interval);
   const bars: Bar[] = [];
@@ -50,7 +56,16 @@ export function bundledEtfBars(symbols: readonly string[], days: number): Bar[] 
     for (const line of lines.slice(1, 1 + days)) {
       const cells = line.split(",");
       const close = Number(cells[column]);
-      bars.push({ symbol, interval: "1d", ts: Date.parse(`${cells[0]}T00:00:00Z`), open: close, high: close, low: close, close, volume: Number.NaN });
+      bars.push({
+        symbol,
+        interval: "1d",
+        ts: Date.parse(`${cells[0]}T00:00:00Z`),
+        open: close,
+        high: close,
+        low: close,
+        close,
+        volume: Number.NaN,
+      });
     }
   }
   return bars;

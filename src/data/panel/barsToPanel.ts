@@ -35,6 +35,8 @@ export function barsToPanel(bars: BarColumns, options: BarsToPanelOptions = {}):
 /** The panel as an arquero table: column "ts" (ISO date or date-time), then one column per symbol. */
 export function panelTable(panel: AlignedPanel): aq.ColumnTable {
   const columns: Record<string, unknown[] | Float64Array> = { ts: Array.from(panel.timestamps, formatTimestamp) };
-  panel.symbols.forEach((s, i) => { columns[s] = panel.values[i]!; });
+  panel.symbols.forEach((s, i) => {
+    columns[s] = panel.values[i]!;
+  });
   return aq.table(columns as Record<string, Float64Array>);
 }

@@ -36,9 +36,16 @@ export function columnarTable(
   const rowCount = data.length > 0 ? data[0]!.length : 0;
   const cell = (r: number, c: number): unknown => data[c]![r];
   const missing = (v: unknown): boolean =>
-    v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) || (typeof v === "string" && MISSING_TOKENS.has(v.trim().toLowerCase()));
+    v === null ||
+    v === undefined ||
+    (typeof v === "number" && Number.isNaN(v)) ||
+    (typeof v === "string" && MISSING_TOKENS.has(v.trim().toLowerCase()));
   return {
-    file, columns, rowCount, where, headerWhere: `${file}: schema`,
+    file,
+    columns,
+    rowCount,
+    where,
+    headerWhere: `${file}: schema`,
     text: (r, c) => {
       const v = cell(r, c);
       if (missing(v)) return "";

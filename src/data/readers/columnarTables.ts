@@ -10,7 +10,10 @@ import { columnarTable, type RawTable } from "./RawTable.js";
 function blockLocator(file: string, label: string, sizes: readonly number[]): (row: number) => string {
   const starts: number[] = [];
   let s = 0;
-  for (const n of sizes) { starts.push(s); s += n; }
+  for (const n of sizes) {
+    starts.push(s);
+    s += n;
+  }
   return (row) => {
     let b = 0;
     while (b + 1 < starts.length && starts[b + 1]! <= row) b++;
@@ -31,7 +34,9 @@ export async function parquetTable(file: string, buffer: Buffer): Promise<RawTab
   const data: unknown[][] = columns.map(() => []);
   try {
     await parquetRead({
-      file: arrayBuffer, metadata, utf8: true,
+      file: arrayBuffer,
+      metadata,
+      utf8: true,
       onChunk: ({ columnName, columnData, rowStart }) => {
         const target = data[columns.indexOf(columnName)]!;
         for (let i = 0; i < columnData.length; i++) target[rowStart + i] = columnData[i];
@@ -54,5 +59,14 @@ export function arrowTable(file: string, buffer: Buffer): RawTable {
   }
   const columns = table.schema.fields.map((f) => f.name);
   const data = columns.map((_, i) => table.getChildAt(i)!.toArray() as ArrayLike<unknown>);
-  return columnarTable(file, columns, data, blockLocator(file, "batch", table.batches.map((b) => b.numRows)));
+  return columnarTable(
+    file,
+    columns,
+    data,
+    blockLocator(
+      file,
+      "batch",
+      table.batches.map((b) => b.numRows),
+    ),
+  );
 }

@@ -9,8 +9,17 @@
 import { parseTimestamp } from "./parseTimestamp.js";
 import { MISSING_TOKENS, type RawTable } from "./RawTable.js";
 
-const COMMA = 44, QUOTE = 34, LF = 10, CR = 13, SPACE = 32, TAB = 9;
-const MINUS = 45, PLUS = 43, DOT = 46, ZERO = 48, NINE = 57;
+const COMMA = 44,
+  QUOTE = 34,
+  LF = 10,
+  CR = 13,
+  SPACE = 32,
+  TAB = 9;
+const MINUS = 45,
+  PLUS = 43,
+  DOT = 46,
+  ZERO = 48,
+  NINE = 57;
 /** Exact powers of ten (fast decimal path: mantissa < 2^53 and ≤ 22 fraction digits is correctly rounded, Clinger 1990). */
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const MAX_FAST_MANTISSA = 2 ** 53;
@@ -19,25 +28,43 @@ const MAX_FAST_MANTISSA = 2 ** 53;
 export function csvTable(file: string, text: string): RawTable {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const n = text.length;
-  let starts = new Int32Array(1 << 16), ends = new Int32Array(1 << 16);
+  let starts = new Int32Array(1 << 16),
+    ends = new Int32Array(1 << 16);
   let lineOfRow = new Int32Array(1 << 12);
-  let cells = 0, rows = 0, line = 1, width = -1;
+  let cells = 0,
+    rows = 0,
+    line = 1,
+    width = -1;
   const quoted = new Map<number, string>();
   let header: string[] = [];
   let headerLine = 0;
   let i = 0;
   const push = (s: number, e: number) => {
     if (cells === starts.length) {
-      const grow = (a: Int32Array) => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
-      starts = grow(starts); ends = grow(ends);
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      starts = grow(starts);
+      ends = grow(ends);
     }
-    starts[cells] = s; ends[cells] = e; cells++;
+    starts[cells] = s;
+    ends[cells] = e;
+    cells++;
   };
   while (i < n) {
     // skip blank lines
     const c0 = text.charCodeAt(i);
-    if (c0 === LF) { line++; i++; continue; }
-    if (c0 === CR) { i++; continue; }
+    if (c0 === LF) {
+      line++;
+      i++;
+      continue;
+    }
+    if (c0 === CR) {
+      i++;
+      continue;
+    }
     const rowLine = line;
     const rowStartCell = cells;
     for (;;) {
@@ -49,7 +76,11 @@ export function csvTable(file: string, text: string): RawTable {
           const q = text.indexOf('"', j);
           if (q < 0) throw new Error(`${file}:${rowLine}: unterminated quoted field (truncated file?)`);
           out += text.slice(j, q);
-          if (text.charCodeAt(q + 1) === QUOTE) { out += '"'; j = q + 2; continue; }
+          if (text.charCodeAt(q + 1) === QUOTE) {
+            out += '"';
+            j = q + 2;
+            continue;
+          }
           i = q + 1;
           break;
         }
@@ -66,7 +97,10 @@ export function csvTable(file: string, text: string): RawTable {
         push(s, i);
       }
       const c = i < n ? text.charCodeAt(i) : LF;
-      if (c === COMMA) { i++; continue; }
+      if (c === COMMA) {
+        i++;
+        continue;
+      }
       if (c === CR) i++;
       if (i < n && text.charCodeAt(i) === LF) i++;
       break;
@@ -83,7 +117,11 @@ export function csvTable(file: string, text: string): RawTable {
         const last = i >= n;
         throw new Error(`${file}:${rowLine}: expected ${width} fields as in the header, got ${fields}${last ? " (truncated file?)" : ""}`);
       }
-      if (rows === lineOfRow.length) { const b = new Int32Array(rows * 2); b.set(lineOfRow); lineOfRow = b; }
+      if (rows === lineOfRow.length) {
+        const b = new Int32Array(rows * 2);
+        b.set(lineOfRow);
+        lineOfRow = b;
+      }
       lineOfRow[rows++] = rowLine;
     }
     line++;
@@ -96,12 +134,18 @@ export function csvTable(file: string, text: string): RawTable {
     return q !== undefined ? q.trim() : text.slice(starts[k], ends[k]).trim();
   };
   return {
-    file, columns: header, rowCount: rows, headerWhere: `${file}:${headerLine}`,
+    file,
+    columns: header,
+    rowCount: rows,
+    headerWhere: `${file}:${headerLine}`,
     where: (r) => `${file}:${lineOfRow[r]}`,
     text: cellText,
     number: (r, c) => {
       const k = r * width + c;
-      if (quoted.has(k)) { const t = quoted.get(k)!.trim(); return t === "" ? Number.NaN : Number(t); }
+      if (quoted.has(k)) {
+        const t = quoted.get(k)!.trim();
+        return t === "" ? Number.NaN : Number(t);
+      }
       return parseDecimal(text, starts[k]!, ends[k]!);
     },
     isMissing: (r, c) => MISSING_TOKENS.has(cellText(r, c).toLowerCase()),
@@ -114,10 +158,17 @@ function parseDecimal(text: string, start: number, end: number): number {
   while (start < end && (text.charCodeAt(start) === SPACE || text.charCodeAt(start) === TAB)) start++;
   while (end > start && (text.charCodeAt(end - 1) === SPACE || text.charCodeAt(end - 1) === TAB)) end--;
   if (start === end) return Number.NaN;
-  let i = start, sign = 1;
+  let i = start,
+    sign = 1;
   const c0 = text.charCodeAt(i);
-  if (c0 === MINUS) { sign = -1; i++; } else if (c0 === PLUS) i++;
-  let mantissa = 0, fraction = 0, digits = 0, dot = false;
+  if (c0 === MINUS) {
+    sign = -1;
+    i++;
+  } else if (c0 === PLUS) i++;
+  let mantissa = 0,
+    fraction = 0,
+    digits = 0,
+    dot = false;
   for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c >= ZERO && c <= NINE) {

@@ -77,7 +77,8 @@ const INTERVAL_UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h
 /** Length of an interval such as "1d", "15m", "4h", "1w" in ms; "1M" (month) counts as 28 days. @throws RangeError */
 export function intervalMs(interval: string): number {
   const m = /^(\d+)([smhdwM])$/.exec(interval);
-  if (!m || Number(m[1]) <= 0) throw new RangeError(`interval must look like 1m, 15m, 1h, 4h, 1d, 1w or 1M, got ${JSON.stringify(interval)}`);
+  if (!m || Number(m[1]) <= 0)
+    throw new RangeError(`interval must look like 1m, 15m, 1h, 4h, 1d, 1w or 1M, got ${JSON.stringify(interval)}`);
   return Number(m[1]) * (m[2] === "M" ? 28 * 86_400_000 : INTERVAL_UNITS[m[2]!]!);
 }
 
@@ -117,7 +118,10 @@ function findColumn(t: RawTable, role: BarColumnRole, options: ReadBarsOptions):
 
 function requireColumn(t: RawTable, role: BarColumnRole, options: ReadBarsOptions): number {
   const i = findColumn(t, role, options);
-  if (i < 0) throw new Error(`${t.headerWhere}: missing required column "${role}" (accepted names: ${ALIASES[role].join(", ")}; or pass columns.${role})`);
+  if (i < 0)
+    throw new Error(
+      `${t.headerWhere}: missing required column "${role}" (accepted names: ${ALIASES[role].join(", ")}; or pass columns.${role})`,
+    );
   return i;
 }
 
@@ -158,7 +162,8 @@ export function barsFromTable(t: RawTable, options: ReadBarsOptions = {}): BarFi
   };
   const stamp = (r: number): number => {
     const ms = t.timestamp(r, tsCol, epoch);
-    if (ms === null) throw new Error(`${t.where(r)}: column "${t.columns[tsCol]}": "${t.text(r, tsCol)}" is not a date, date-time or epoch number`);
+    if (ms === null)
+      throw new Error(`${t.where(r)}: column "${t.columns[tsCol]}": "${t.text(r, tsCol)}" is not a date, date-time or epoch number`);
     return ms;
   };
 
@@ -166,12 +171,16 @@ export function barsFromTable(t: RawTable, options: ReadBarsOptions = {}): BarFi
     const keep = options.symbols ? new Set(options.symbols) : null;
     const cols: number[] = [];
     for (let c = 0; c < t.columns.length; c++) if (c !== tsCol && (!keep || keep.has(t.columns[c]!))) cols.push(c);
-    if (keep) for (const s of keep) if (!t.columns.includes(s)) throw new Error(`${t.headerWhere}: symbols: no column "${s}" in the header`);
+    if (keep)
+      for (const s of keep) if (!t.columns.includes(s)) throw new Error(`${t.headerWhere}: symbols: no column "${s}" in the header`);
     if (cols.length === 0) throw new Error(`${t.headerWhere}: a wide file needs at least one symbol column besides "${t.columns[tsCol]}"`);
     for (let r = 0; r < t.rowCount; r++) {
       const ts = stamp(r);
       for (const c of cols) {
-        if (t.isMissing(r, c)) { missingCells++; continue; }
+        if (t.isMissing(r, c)) {
+          missingCells++;
+          continue;
+        }
         const v = price(r, c, t.columns[c]!);
         out.push(t.columns[c]!, ts, v, v, v, v, Number.NaN, r);
       }
@@ -181,7 +190,9 @@ export function barsFromTable(t: RawTable, options: ReadBarsOptions = {}): BarFi
     const fixedSymbol = shape === "per-symbol" ? (options.symbol ?? basename(t.file, extname(t.file)).toUpperCase()) : "";
     const closeCol = requireColumn(t, options.field === "adjClose" ? "adjClose" : "close", options);
     const rawCloseCol = options.field === "adjClose" ? findColumn(t, "close", options) : closeCol;
-    const openCol = findColumn(t, "open", options), highCol = findColumn(t, "high", options), lowCol = findColumn(t, "low", options);
+    const openCol = findColumn(t, "open", options),
+      highCol = findColumn(t, "high", options),
+      lowCol = findColumn(t, "low", options);
     const volCol = findColumn(t, "volume", options);
     for (let r = 0; r < t.rowCount; r++) {
       const ts = stamp(r);
@@ -194,20 +205,28 @@ export function barsFromTable(t: RawTable, options: ReadBarsOptions = {}): BarFi
       const low = lowCol >= 0 ? price(r, lowCol, t.columns[lowCol]!) * scale : Math.min(open, close);
       // 1e-12 relative slack: the adjustment scale can move a price by one ulp.
       if (low > Math.min(open, close) * (1 + 1e-12) || high < Math.max(open, close) * (1 - 1e-12)) {
-        throw new Error(`${t.where(r)}: columns open/high/low/close: prices must satisfy low ≤ open, close ≤ high, got open ${open} high ${high} low ${low} close ${close}`);
+        throw new Error(
+          `${t.where(r)}: columns open/high/low/close: prices must satisfy low ≤ open, close ≤ high, got open ${open} high ${high} low ${low} close ${close}`,
+        );
       }
       let volume = Number.NaN;
       if (volCol >= 0 && !t.isMissing(r, volCol)) {
         volume = t.number(r, volCol);
-        if (!(volume >= 0) || !Number.isFinite(volume)) throw new Error(`${t.where(r)}: column "${t.columns[volCol]}": volume must be a finite number ≥ 0, got "${t.text(r, volCol)}"`);
+        if (!(volume >= 0) || !Number.isFinite(volume))
+          throw new Error(`${t.where(r)}: column "${t.columns[volCol]}": volume must be a finite number ≥ 0, got "${t.text(r, volCol)}"`);
       }
       out.push(symbol, ts, open, Math.max(high, open, close), Math.min(low, open, close), close, volume, r);
     }
   }
   const { bars, rows, symbols, duplicates } = out.finish(t, interval, spacing);
   return {
-    file: t.file, shape, bars, where: (b: number) => t.where(rows[b]!), symbols,
-    duplicatesDropped: duplicates, missingCells,
+    file: t.file,
+    shape,
+    bars,
+    where: (b: number) => t.where(rows[b]!),
+    symbols,
+    duplicatesDropped: duplicates,
+    missingCells,
   };
 }
 
@@ -226,25 +245,46 @@ class BarBuilder {
 
   push(symbol: string, ts: number, open: number, high: number, low: number, close: number, volume: number, row: number): void {
     if (this.n === this.row.length) {
-      this.data = this.data.map((a) => { const b = new Float64Array(a.length * 2); b.set(a); return b; });
-      const r = new Int32Array(this.row.length * 2); r.set(this.row); this.row = r;
+      this.data = this.data.map((a) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      });
+      const r = new Int32Array(this.row.length * 2);
+      r.set(this.row);
+      this.row = r;
     }
     const i = this.n++;
     this.symbol.push(symbol);
     const d = this.data;
-    d[0]![i] = ts; d[1]![i] = open; d[2]![i] = high; d[3]![i] = low; d[4]![i] = close; d[5]![i] = volume;
+    d[0]![i] = ts;
+    d[1]![i] = open;
+    d[2]![i] = high;
+    d[3]![i] = low;
+    d[4]![i] = close;
+    d[5]![i] = volume;
     this.row[i] = row;
   }
 
   finish(t: RawTable, interval: string, spacing: number): { bars: BarColumns; rows: Int32Array; symbols: string[]; duplicates: number } {
     const n = this.n;
-    const [ts, open, high, low, close, volume] = this.data as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const [ts, open, high, low, close, volume] = this.data as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
     // Symbol ids in first-seen order, then sort bar indices by (symbol, ts, row).
     const ids = new Map<string, number>();
     const sid = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       let id = ids.get(this.symbol[i]!);
-      if (id === undefined) { id = ids.size; ids.set(this.symbol[i]!, id); }
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(this.symbol[i]!, id);
+      }
       sid[i] = id;
     }
     const order = new Uint32Array(n);
@@ -257,26 +297,50 @@ class BarBuilder {
       const prev = keep.length > 0 ? keep[keep.length - 1]! : -1;
       if (prev >= 0 && sid[prev] === sid[i]) {
         if (ts[prev] === ts[i]) {
-          const same = open[prev] === open[i] && high[prev] === high[i] && low[prev] === low[i] && close[prev] === close[i]
-            && (volume[prev] === volume[i] || (Number.isNaN(volume[prev]!) && Number.isNaN(volume[i]!)));
-          if (!same) throw new Error(`${t.where(this.row[i]!)}: duplicate (symbol, timestamp) = (${this.symbol[i]}, ${formatTimestamp(ts[i]!)}) with different values than ${t.where(this.row[prev]!)}`);
+          const same =
+            open[prev] === open[i] &&
+            high[prev] === high[i] &&
+            low[prev] === low[i] &&
+            close[prev] === close[i] &&
+            (volume[prev] === volume[i] || (Number.isNaN(volume[prev]!) && Number.isNaN(volume[i]!)));
+          if (!same)
+            throw new Error(
+              `${t.where(this.row[i]!)}: duplicate (symbol, timestamp) = (${this.symbol[i]}, ${formatTimestamp(ts[i]!)}) with different values than ${t.where(this.row[prev]!)}`,
+            );
           duplicates++;
           continue;
         }
         if (ts[i]! - ts[prev]! < spacing) {
-          throw new Error(`${t.where(this.row[i]!)}: ${this.symbol[i]} bar at ${formatTimestamp(ts[i]!)} is ${(ts[i]! - ts[prev]!) / 60_000} min after the one at ${t.where(this.row[prev]!)}; interval ${interval} needs ≥ ${spacing / 60_000} min (mixed intervals in one file?)`);
+          throw new Error(
+            `${t.where(this.row[i]!)}: ${this.symbol[i]} bar at ${formatTimestamp(ts[i]!)} is ${(ts[i]! - ts[prev]!) / 60_000} min after the one at ${t.where(this.row[prev]!)}; interval ${interval} needs ≥ ${spacing / 60_000} min (mixed intervals in one file?)`,
+          );
         }
       }
       keep.push(i);
     }
     const m = keep.length;
-    const pick = (a: Float64Array) => { const b = new Float64Array(m); for (let k = 0; k < m; k++) b[k] = a[keep[k]!]!; return b; };
+    const pick = (a: Float64Array) => {
+      const b = new Float64Array(m);
+      for (let k = 0; k < m; k++) b[k] = a[keep[k]!]!;
+      return b;
+    };
     const symbol = keep.map((i) => this.symbol[i]!);
     const rows = new Int32Array(m);
     for (let k = 0; k < m; k++) rows[k] = this.row[keep[k]!]!;
     return {
-      bars: { symbol, interval: new Array<string>(m).fill(interval), ts: pick(ts), open: pick(open), high: pick(high), low: pick(low), close: pick(close), volume: pick(volume) },
-      rows, symbols: [...ids.keys()], duplicates,
+      bars: {
+        symbol,
+        interval: new Array<string>(m).fill(interval),
+        ts: pick(ts),
+        open: pick(open),
+        high: pick(high),
+        low: pick(low),
+        close: pick(close),
+        volume: pick(volume),
+      },
+      rows,
+      symbols: [...ids.keys()],
+      duplicates,
     };
   }
 }

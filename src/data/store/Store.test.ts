@@ -48,8 +48,12 @@ describe("Store", () => {
   it("a failing upsert leaves every table's checksum unchanged", async () => {
     await store.upsertBars([bar("A", 0, 10)], { source: "t" });
     const before = await store.checksum();
-    await expect(store.upsertBars([bar("A", 1, 11), { ...bar("A", 2, 12), close: -1 }], { source: "t" })).rejects.toThrow(/bars\[1\]\.close must be a finite price > 0/);
-    await expect(store.upsertBars([bar("A", 1, 11), bar("A", 1, 12)], { source: "t" })).rejects.toThrow(/duplicate \(symbol, interval, ts\)/);
+    await expect(store.upsertBars([bar("A", 1, 11), { ...bar("A", 2, 12), close: -1 }], { source: "t" })).rejects.toThrow(
+      /bars\[1\]\.close must be a finite price > 0/,
+    );
+    await expect(store.upsertBars([bar("A", 1, 11), bar("A", 1, 12)], { source: "t" })).rejects.toThrow(
+      /duplicate \(symbol, interval, ts\)/,
+    );
     expect(await store.checksum()).toBe(before);
   });
 

@@ -21,18 +21,26 @@ export function writeColumns(file: string, columns: Record<string, ArrayLike<unk
   const ext = extname(file).toLowerCase();
   let body: string | Uint8Array;
   if (ext === ".parquet") {
-    body = new Uint8Array(parquetWriteBuffer({
-      columnData: names.map((name) => {
-        const data = Array.from(columns[name]!);
-        const type = typeof data[0] === "number" ? "DOUBLE" as const : typeof data[0] === "boolean" ? "BOOLEAN" as const : "STRING" as const;
-        return { name, data: type === "STRING" ? data.map((v) => (v === null || v === undefined ? null : String(v))) : data, type };
+    body = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: names.map((name) => {
+          const data = Array.from(columns[name]!);
+          const type =
+            typeof data[0] === "number" ? ("DOUBLE" as const) : typeof data[0] === "boolean" ? ("BOOLEAN" as const) : ("STRING" as const);
+          return { name, data: type === "STRING" ? data.map((v) => (v === null || v === undefined ? null : String(v))) : data, type };
+        }),
       }),
-    }));
+    );
   } else if (ext === ".arrow" || ext === ".feather" || ext === ".ipc") {
     const arrays: Record<string, Float64Array | string[]> = {};
     for (const name of names) {
       const data = columns[name]!;
-      arrays[name] = data instanceof Float64Array ? data : typeof data[0] === "number" ? Float64Array.from(data as ArrayLike<number>) : Array.from(data, String);
+      arrays[name] =
+        data instanceof Float64Array
+          ? data
+          : typeof data[0] === "number"
+            ? Float64Array.from(data as ArrayLike<number>)
+            : Array.from(data, String);
     }
     body = tableToIPC(tableFromArrays(arrays), "file");
   } else if (ext === ".json") {
@@ -64,13 +72,21 @@ export function writeBars(file: string, bars: BarColumns, shape: WriteShape): vo
   if (shape === "wide") {
     const panel = barsToPanel(bars, { alignment: "intersect" });
     const columns: Record<string, ArrayLike<unknown>> = { date: Array.from(panel.timestamps, formatTimestamp) };
-    panel.symbols.forEach((s, i) => { columns[s] = panel.values[i]!; });
+    panel.symbols.forEach((s, i) => {
+      columns[s] = panel.values[i]!;
+    });
     writeColumns(file, columns);
     return;
   }
-  if (shape === "per-symbol" && new Set(bars.symbol).size > 1) throw new RangeError(`writeBars: a per-symbol file takes bars of one symbol, got ${new Set(bars.symbol).size}`);
+  if (shape === "per-symbol" && new Set(bars.symbol).size > 1)
+    throw new RangeError(`writeBars: a per-symbol file takes bars of one symbol, got ${new Set(bars.symbol).size}`);
   writeColumns(file, {
-    timestamp: ts, ...(shape === "long" ? { symbol: bars.symbol } : {}),
-    open: bars.open, high: bars.high, low: bars.low, close: bars.close, volume: bars.volume,
+    timestamp: ts,
+    ...(shape === "long" ? { symbol: bars.symbol } : {}),
+    open: bars.open,
+    high: bars.high,
+    low: bars.low,
+    close: bars.close,
+    volume: bars.volume,
   });
 }

@@ -28,7 +28,16 @@ import { FillBook, NO_ORDER } from "./fillBook.js";
 import { createHedgeEstimator, type HedgeEstimator } from "./hedgeEstimator.js";
 import { StaticHedge } from "./staticHedge.js";
 import { createSignalEstimator, type SignalEstimator } from "./signalEstimator.js";
-import type { BacktestBar, BacktestCosts, BacktestEngineOptions, BacktestRecord, BacktestRisk, BacktestSnapshot, ExitReason, TradeTable } from "./types.js";
+import type {
+  BacktestBar,
+  BacktestCosts,
+  BacktestEngineOptions,
+  BacktestRecord,
+  BacktestRisk,
+  BacktestSnapshot,
+  ExitReason,
+  TradeTable,
+} from "./types.js";
 import { describe, rangeError, requireFinite, requireOneOf, requireOptions, typeError } from "../util/validate.js";
 
 // Module-local aliases of the rule's decision function and codes, bound once at load: a transpiler
@@ -113,12 +122,18 @@ export class BacktestEngine {
     const o = requireOptions<BacktestEngineOptions>(fn, options);
     const mode = o.mode === undefined ? "pair" : requireOneOf(fn, "mode", o.mode, ["pair", "spread"] as const);
     this.pairMode = mode === "pair";
-    const kalman = this.pairMode && o.hedge !== null && typeof o.hedge === "object" && (o.hedge as { method?: unknown }).method === "kalman";
+    const kalman =
+      this.pairMode && o.hedge !== null && typeof o.hedge === "object" && (o.hedge as { method?: unknown }).method === "kalman";
     if (kalman) {
       // the Kalman hedge brings its own z-score (e_t/√Q_t): a z-score rule without a window of its own
       const r = o.rule as { kind?: unknown; window?: unknown } | null;
-      if (r !== null && typeof r === "object" && r.kind !== "zscore") rangeError(fn, `rule.kind must be "zscore" with hedge "kalman" (its signal is the forecast error over its sd, e_t/√Q_t), got ${describe(r.kind)}`);
-      if (r !== null && typeof r === "object" && r.window !== undefined) rangeError(fn, `rule.window must be omitted with hedge "kalman": the z-score is e_t/√Q_t from the filter, not a window's`);
+      if (r !== null && typeof r === "object" && r.kind !== "zscore")
+        rangeError(
+          fn,
+          `rule.kind must be "zscore" with hedge "kalman" (its signal is the forecast error over its sd, e_t/√Q_t), got ${describe(r.kind)}`,
+        );
+      if (r !== null && typeof r === "object" && r.window !== undefined)
+        rangeError(fn, `rule.window must be omitted with hedge "kalman": the z-score is e_t/√Q_t from the filter, not a window's`);
     }
     const rule = normalizeRule(fn, o.rule, "rule", !kalman);
     this.thresholds = rule.thresholds;
@@ -133,14 +148,23 @@ export class BacktestEngine {
     const sizing = o.sizing ?? (this.pairMode ? { method: "capital" as const } : { method: "units" as const, units: 1 });
     if (sizing === null || typeof sizing !== "object") typeError(fn, `sizing must be an object, got ${describe(sizing)}`);
     const sizingMethod = requireOneOf(fn, "sizing.method", sizing.method, ["capital", "units"] as const);
-    const leverage = sizing.method === "capital" && sizing.leverage !== undefined ? requireFinite(fn, "sizing.leverage", sizing.leverage, { minExclusive: 0 }) : 1;
+    const leverage =
+      sizing.method === "capital" && sizing.leverage !== undefined
+        ? requireFinite(fn, "sizing.leverage", sizing.leverage, { minExclusive: 0 })
+        : 1;
     const units = sizing.method === "units" ? requireFinite(fn, "sizing.units", sizing.units, { minExclusive: 0 }) : 0;
 
     const risk = requireOptions<BacktestRisk>(fn, o.risk);
-    const maxGross = risk.maxGrossExposure === undefined ? Infinity : requireFinite(fn, "risk.maxGrossExposure", risk.maxGrossExposure, { minExclusive: 0 });
-    this.maxDailyLoss = risk.maxDailyLoss === undefined ? Infinity : requireFinite(fn, "risk.maxDailyLoss", risk.maxDailyLoss, { minExclusive: 0 });
+    const maxGross =
+      risk.maxGrossExposure === undefined
+        ? Infinity
+        : requireFinite(fn, "risk.maxGrossExposure", risk.maxGrossExposure, { minExclusive: 0 });
+    this.maxDailyLoss =
+      risk.maxDailyLoss === undefined ? Infinity : requireFinite(fn, "risk.maxDailyLoss", risk.maxDailyLoss, { minExclusive: 0 });
     const execution = requireOptions<{ fill: "close" | "nextClose" }>(fn, o.execution);
-    const nextClose = (execution.fill === undefined ? "close" : requireOneOf(fn, "execution.fill", execution.fill, ["close", "nextClose"] as const)) === "nextClose";
+    const nextClose =
+      (execution.fill === undefined ? "close" : requireOneOf(fn, "execution.fill", execution.fill, ["close", "nextClose"] as const)) ===
+      "nextClose";
     this.periodsPerYear = o.periodsPerYear === undefined ? 252 : requireFinite(fn, "periodsPerYear", o.periodsPerYear, { minExclusive: 0 });
     const riskFree = o.riskFree === undefined ? 0 : requireFinite(fn, "riskFree", o.riskFree, { minExclusive: -1 });
 
@@ -370,7 +394,7 @@ export class BacktestEngine {
     // bars ≤ i; blocks only let each estimator run its own tight loop with its sums in registers
     // (and put the z-score's square root and division off the trading loop's critical path).
     for (let from = 0; from < n; from += BLOCK) {
-      const to = from + BLOCK < n ? from + BLOCK : n;
+      const to = Math.min(from + BLOCK, n);
       const count = to - from;
       hedge.update(ys, xs, from, to, blockBeta, blockSpread);
       signalEstimator.update(blockSpread, count, blockSignal);
@@ -497,7 +521,9 @@ export class BacktestEngine {
       this.warnings.push(`an order decided at the last bar (${this.t - 1}) had no next close to fill at and was dropped`);
     }
     if (this.definedSignalBars === 0 && this.t > 0) {
-      this.warnings.push(`the rule's signal was never defined in ${this.t} bars (hedge or z-score warm-up longer than the data, or zero variance): no trades possible`);
+      this.warnings.push(
+        `the rule's signal was never defined in ${this.t} bars (hedge or z-score warm-up longer than the data, or zero variance): no trades possible`,
+      );
     }
     this.hedge.finish(this.warnings);
     const out = this.out;

@@ -316,20 +316,25 @@ describe("backtestPair matches a naive loop implementation", () => {
     const wins = tradeRows(r.trades).filter((t) => t.pnl > 0);
     const losses = tradeRows(r.trades).filter((t) => t.pnl <= 0);
     close(r.metrics.winRate, wins.length / r.trades.pnl.length, 1e-15, "winRate");
-    close(
-      r.metrics.profitFactor,
-      wins.reduce((a, t) => a + t.pnl, 0) / -losses.reduce((a, t) => a + t.pnl, 0),
-      1e-12,
-      "profitFactor",
-    );
+    close(r.metrics.profitFactor, wins.reduce((a, t) => a + t.pnl, 0) / -losses.reduce((a, t) => a + t.pnl, 0), 1e-12, "profitFactor");
     close(r.metrics.avgTradePnl, tradeRows(r.trades).reduce((a, t) => a + t.pnl, 0) / r.trades.pnl.length, 1e-9, "avgTradePnl");
-    close(r.metrics.avgHoldingPeriod, tradeRows(r.trades).reduce((a, t) => a + t.holdingBars, 0) / r.trades.pnl.length, 1e-15, "avgHoldingPeriod");
+    close(
+      r.metrics.avgHoldingPeriod,
+      tradeRows(r.trades).reduce((a, t) => a + t.holdingBars, 0) / r.trades.pnl.length,
+      1e-15,
+      "avgHoldingPeriod",
+    );
     close(r.metrics.exposure, Array.from(r.positions).filter((p) => p !== 0).length / y.length, 1e-15, "exposure");
   });
 
   it("static hedge over a formation window where x is constant: undefined β, no trades, a warning that says so", () => {
     const n = 120;
-    const r = backtestPair({ y: Float64Array.from({ length: n }, (_, t) => 50 + Math.sin(t)), x: new Float64Array(n).fill(20), hedge: { method: "static", window: 30 }, rule: zRule(1, 0, 10) });
+    const r = backtestPair({
+      y: Float64Array.from({ length: n }, (_, t) => 50 + Math.sin(t)),
+      x: new Float64Array(n).fill(20),
+      hedge: { method: "static", window: 30 },
+      rule: zRule(1, 0, 10),
+    });
     expect(r.trades.pnl.length).toBe(0);
     expect(r.warnings).toContain("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
   });
@@ -366,12 +371,22 @@ describe("signal windows: z-score over rolling (pandas rolling, ddof 1), expandi
     for (let t = 24; t < 400; t++) close(r.diagnostics!.signal[t], naiveZ(t, t - 24), 1e-10, `z[${t}]`);
   });
   it("expanding window with minPeriods 10", () => {
-    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "expanding", minPeriods: 10 } }, {}, { diagnostics: true });
+    const r = backtestSpread(
+      s,
+      { kind: "zscore", entry: 2, exit: 0, window: { type: "expanding", minPeriods: 10 } },
+      {},
+      { diagnostics: true },
+    );
     expect(Number.isNaN(r.diagnostics!.signal[8])).toBe(true);
     for (let t = 9; t < 400; t++) close(r.diagnostics!.signal[t], naiveZ(t, 0), 1e-10, `z[${t}]`);
   });
   it("fixed mean and sd (the OU stationary law used by generateSignal)", () => {
-    const r = backtestSpread(s, { kind: "zscore", entry: 2, exit: 0, window: { type: "fixed", mean: 0.5, sd: 2 } }, {}, { diagnostics: true });
+    const r = backtestSpread(
+      s,
+      { kind: "zscore", entry: 2, exit: 0, window: { type: "fixed", mean: 0.5, sd: 2 } },
+      {},
+      { diagnostics: true },
+    );
     for (let t = 0; t < 400; t++) close(r.diagnostics!.signal[t], (s[t] - 0.5) / 2, 1e-15, `z[${t}]`);
   });
   it("a constant window gives an undefined z (NaN) and no trades, not a division by zero", () => {
@@ -388,7 +403,14 @@ describe("backtest invariants", () => {
   const base = { y, x, hedge: { method: "rolling" as const, window: 60 }, rule: zRule(1.5, 0, 25, 3.5) };
 
   it("a zero-cost round trip at an unchanged price earns exactly 0", () => {
-    const r = backtestPair({ diagnostics: true, y: [10, 9, 9, 9], x: [5, 5, 5, 5], hedge: { method: "static", beta: 1 }, rule: { kind: "levels", entry: 4.5, exit: 5.5 }, capital: 1000 });
+    const r = backtestPair({
+      diagnostics: true,
+      y: [10, 9, 9, 9],
+      x: [5, 5, 5, 5],
+      hedge: { method: "static", beta: 1 },
+      rule: { kind: "levels", entry: 4.5, exit: 5.5 },
+      capital: 1000,
+    });
     expect(r.trades.pnl).toHaveLength(1);
     expect(tradeRows(r.trades)[0].exitReason).toBe("end");
     expect(tradeRows(r.trades)[0].pnl).toBe(0);
@@ -522,7 +544,12 @@ describe("BacktestEngine (streaming) reproduces the batch backtest bar by bar", 
   it("spread mode with the bands rule", () => {
     const s = makeSpread(500, 5);
     const batch = backtestSpread(s, { kind: "bands", lower: -1.5, upper: 1.5 }, { bps: 10 }, { capital: 20 });
-    const engine = new BacktestEngine({ mode: "spread", rule: { kind: "levels", entry: -1.5, exit: 0, side: "both", center: 0 }, costs: { bps: 10 }, capital: 20 });
+    const engine = new BacktestEngine({
+      mode: "spread",
+      rule: { kind: "levels", entry: -1.5, exit: 0, side: "both", center: 0 },
+      costs: { bps: 10 },
+      capital: 20,
+    });
     for (let t = 0; t < 500; t++) engine.push({ y: s[t] });
     const last = engine.finish();
     expect(last.metrics).toEqual(batch.metrics);
@@ -581,21 +608,61 @@ describe("validation errors name the function, the argument and the requirement"
   const y = [10, 11, 12];
   const x = [5, 6, 7];
   const cases: [string, () => unknown, RegExp][] = [
-    ["length mismatch", () => backtestPair({ y, x: [1, 2], hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: y and x must have the same length/],
-    ["negative price", () => backtestPair({ y: [1, -1, 2], x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: prices must be > 0/],
-    ["NaN price", () => backtestPair({ y: [1, NaN, 2], x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: y must contain only finite numbers, got NaN at index 1/],
-    ["infinite price", () => backtestPair({ y, x: Float64Array.from([5, Infinity, 7]), hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }), /backtestPair: x must contain only finite numbers, got Infinity at index 1/],
-    ["bad exit", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 2.5, 5) }), /rule.exit must satisfy \|exit\| < entry/],
+    [
+      "length mismatch",
+      () => backtestPair({ y, x: [1, 2], hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }),
+      /backtestPair: y and x must have the same length/,
+    ],
+    [
+      "negative price",
+      () => backtestPair({ y: [1, -1, 2], x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }),
+      /backtestPair: prices must be > 0/,
+    ],
+    [
+      "NaN price",
+      () => backtestPair({ y: [1, NaN, 2], x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }),
+      /backtestPair: y must contain only finite numbers, got NaN at index 1/,
+    ],
+    [
+      "infinite price",
+      () => backtestPair({ y, x: Float64Array.from([5, Infinity, 7]), hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5) }),
+      /backtestPair: x must contain only finite numbers, got Infinity at index 1/,
+    ],
+    [
+      "bad exit",
+      () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 2.5, 5) }),
+      /rule.exit must satisfy \|exit\| < entry/,
+    ],
     ["bad stop", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5, 1) }), /rule.stop must be > entry/],
-    ["rolling needs window", () => backtestPair({ y, x, hedge: { method: "rolling" } as never, rule: zRule(2, 0, 5) }), /hedge.window is required/],
-    ["negative cost", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5), costs: { bps: -1 } }), /costs.bps must be >= 0/],
-    ["bad fill", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5), execution: { fill: "open" as never } }), /execution.fill must be one of/],
+    [
+      "rolling needs window",
+      () => backtestPair({ y, x, hedge: { method: "rolling" } as never, rule: zRule(2, 0, 5) }),
+      /hedge.window is required/,
+    ],
+    [
+      "negative cost",
+      () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5), costs: { bps: -1 } }),
+      /costs.bps must be >= 0/,
+    ],
+    [
+      "bad fill",
+      () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5), execution: { fill: "open" as never } }),
+      /execution.fill must be one of/,
+    ],
     ["levels order", () => backtestSpread([1, 2, 3], { kind: "levels", entry: 2, exit: 1 }), /long levels need entry < exit/],
     ["both needs center", () => backtestSpread([1, 2, 3], { kind: "levels", entry: 1, exit: 2, side: "both" }), /center is required/],
-    ["bands order", () => backtestSpread([1, 2, 3], { kind: "bands", lower: 1, upper: -1 }), /backtestSpread: rule.lower must be < rule.upper/],
+    [
+      "bands order",
+      () => backtestSpread([1, 2, 3], { kind: "bands", lower: 1, upper: -1 }),
+      /backtestSpread: rule.lower must be < rule.upper/,
+    ],
     ["decreasing days", () => backtestSpread([1, 2, 3], zRule(1, 0, 2), {}, { dayIndex: [0, 2, 1] }), /dayIndex must be non-decreasing/],
     ["NaN spread", () => backtestSpread([1, NaN, 3], zRule(1, 0, 2)), /backtestSpread: spread must contain only finite numbers/],
-    ["diagnostics flag", () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5), diagnostics: "yes" as never }), /backtestPair: diagnostics must be true or false/],
+    [
+      "diagnostics flag",
+      () => backtestPair({ y, x, hedge: { method: "static", beta: 1 }, rule: zRule(2, 0, 5), diagnostics: "yes" as never }),
+      /backtestPair: diagnostics must be true or false/,
+    ],
     ["tradeRows of a non-table", () => tradeRows([] as never), /tradeRows: table must be a backtest's trades table/],
   ];
   for (const [name, call, message] of cases) it(name, () => expect(call).toThrow(message));
@@ -603,7 +670,15 @@ describe("validation errors name the function, the argument and the requirement"
 
 describe("trades table and diagnostics", () => {
   const { y, x } = makePair(3000, 77);
-  const options = { y, x, hedge: { method: "rolling" as const, window: 60 }, rule: zRule(1.5, 0.2, 30, 3.5), capital: 1e5, costs: { bps: 4, fixedFee: 1 }, risk: { maxDailyLoss: 800 } };
+  const options = {
+    y,
+    x,
+    hedge: { method: "rolling" as const, window: 60 },
+    rule: zRule(1.5, 0.2, 30, 3.5),
+    capital: 1e5,
+    costs: { bps: 4, fixedFee: 1 },
+    risk: { maxDailyLoss: 800 },
+  };
 
   it("every column has one row per trade, and the rows agree with the columns", () => {
     const r = backtestPair(options);
@@ -764,7 +839,9 @@ describe("Kalman hedge in the backtester (hedge: { method: 'kalman' })", () => {
   });
 
   it("refuses a levels rule, a rule window, and bad δ / Ve, naming the argument", () => {
-    expect(() => backtestPair({ ...base, rule: { kind: "levels", entry: 1, exit: 2 } })).toThrow(/backtestPair: rule.kind must be "zscore" with hedge "kalman"/);
+    expect(() => backtestPair({ ...base, rule: { kind: "levels", entry: 1, exit: 2 } })).toThrow(
+      /backtestPair: rule.kind must be "zscore" with hedge "kalman"/,
+    );
     expect(() => backtestPair({ ...base, rule: zRule(2, 0, 20) })).toThrow(/backtestPair: rule.window must be omitted with hedge "kalman"/);
     expect(() => backtestPair({ ...base, hedge: { method: "kalman", delta: 1 } })).toThrow(/backtestPair: hedge.delta must be < 1/);
     expect(() => backtestPair({ ...base, hedge: { method: "kalman", ve: -1 } })).toThrow(/backtestPair: hedge.ve must be > 0/);

@@ -205,7 +205,12 @@ export function computeMetrics(
   else warnings?.push("calmar: no drawdown, reported as 0");
   let profitFactor = 0;
   if (tally.grossLoss > 0) profitFactor = tally.grossProfit / tally.grossLoss;
-  else warnings?.push(tally.count === 0 ? "no closed trades: winRate, avgHoldingPeriod, profitFactor and avgTradePnl are 0" : "profitFactor: no losing trades, reported as 0");
+  else
+    warnings?.push(
+      tally.count === 0
+        ? "no closed trades: winRate, avgHoldingPeriod, profitFactor and avgTradePnl are 0"
+        : "profitFactor: no losing trades, reported as 0",
+    );
   return {
     totalReturn: (growth - 1) * 100,
     cagr,

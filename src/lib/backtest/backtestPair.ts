@@ -65,7 +65,13 @@ export interface BacktestResult {
 }
 
 /** Run an engine over whole series (shared by backtestPair and backtestSpread). */
-export function runBacktest(engine: BacktestEngine, y: Float64Array, x: Float64Array | null, day: Float64Array | null, diagnostics: boolean): BacktestResult {
+export function runBacktest(
+  engine: BacktestEngine,
+  y: Float64Array,
+  x: Float64Array | null,
+  day: Float64Array | null,
+  diagnostics: boolean,
+): BacktestResult {
   const n = y.length;
   const record = engine.recordInto(n, x === null ? y : null, diagnostics);
   engine.runSeries(y, x, day);
@@ -97,7 +103,8 @@ export function toDayIndex(fn: string, dayIndex: unknown, n: number): Float64Arr
   if (dayIndex === undefined) return null;
   const day = asFloat64ReadOnly(dayIndex, "dayIndex", fn);
   if (day.length !== n) rangeError(fn, `dayIndex must have one label per bar (${n}), got ${day.length}`);
-  for (let i = 1; i < n; i++) if (day[i] < day[i - 1]) rangeError(fn, `dayIndex must be non-decreasing, got ${day[i]} after ${day[i - 1]} at index ${i}`);
+  for (let i = 1; i < n; i++)
+    if (day[i] < day[i - 1]) rangeError(fn, `dayIndex must be non-decreasing, got ${day[i]} after ${day[i - 1]} at index ${i}`);
   return day;
 }
 

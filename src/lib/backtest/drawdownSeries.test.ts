@@ -8,7 +8,7 @@ describe("drawdownSeries: d_t = V_t / running max − 1", () => {
 
   it("its minimum equals −maxDrawdown and it is 0 exactly at running peaks (random walk, naive loop)", () => {
     let state = 12345;
-    const rng = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rng = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
     const path = [100];
     for (let i = 1; i < 500; i++) path.push(path[i - 1] * (1 + (rng() - 0.5) * 0.04));
     const d = drawdownSeries(path);

@@ -15,7 +15,18 @@
  * a fresh heap number, and the 1M-bar benchmark's 42k fills did that ~20 times each; the prices and
  * β of a fill travel in the fillY/fillX/fillBeta fields instead (set by the engine before the call).
  */
-import { TradeLog, ROW_COSTS, ROW_ENTRY_X, ROW_ENTRY_Y, ROW_EXIT_X, ROW_EXIT_Y, ROW_HEDGE, ROW_PNL, ROW_RETURN_PCT, ROW_UNITS } from "./TradeLog.js";
+import {
+  TradeLog,
+  ROW_COSTS,
+  ROW_ENTRY_X,
+  ROW_ENTRY_Y,
+  ROW_EXIT_X,
+  ROW_EXIT_Y,
+  ROW_HEDGE,
+  ROW_PNL,
+  ROW_RETURN_PCT,
+  ROW_UNITS,
+} from "./TradeLog.js";
 import type { TradeTally } from "./backtestMetrics.js";
 import type { ExitReason } from "./types.js";
 

@@ -38,7 +38,10 @@ export interface HedgeEstimator {
  */
 export function createHedgeEstimator(fn: string, hedge: unknown, warnings: string[]): HedgeEstimator {
   if (hedge === null || typeof hedge !== "object") {
-    typeError(fn, `hedge must be an object like { method: "static", beta }, { method: "rolling", window } or { method: "kalman" }, got ${describe(hedge)}`);
+    typeError(
+      fn,
+      `hedge must be an object like { method: "static", beta }, { method: "rolling", window } or { method: "kalman" }, got ${describe(hedge)}`,
+    );
   }
   const h = hedge as Record<string, unknown>;
   const method = requireOneOf(fn, "hedge.method", h.method, ["static", "rolling", "kalman"] as const);
@@ -47,8 +50,8 @@ export function createHedgeEstimator(fn: string, hedge: unknown, warnings: strin
     return new KalmanHedgeEstimator(delta, ve);
   }
   if (method === "static" && h.beta !== undefined) return new StaticHedge(requireFinite(fn, "hedge.beta", h.beta));
-  if (h.window === undefined) rangeError(fn, `hedge.window is required for method "${method}"${method === "static" ? " without beta (the formation sample)" : ""}`);
+  if (h.window === undefined)
+    rangeError(fn, `hedge.window is required for method "${method}"${method === "static" ? " without beta (the formation sample)" : ""}`);
   const window = requireInteger(fn, "hedge.window", h.window, { min: 3 });
   return method === "static" ? StaticHedge.formation(window, warnings) : new RollingOlsHedge(window);
 }
-

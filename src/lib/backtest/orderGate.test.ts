@@ -6,7 +6,7 @@ import type { BacktestEngineOptions } from "./types.js";
 // a seeded cointegrated pair: x a random walk, y = 1.5·x + AR(1) noise
 function pair(n: number): { y: number[]; x: number[] } {
   let state = 7;
-  const rng = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rng = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   const x: number[] = [];
   const y: number[] = [];
   let px = 50;
@@ -22,7 +22,10 @@ function pair(n: number): { y: number[]; x: number[] } {
 
 const { y, x } = pair(600);
 const options: BacktestEngineOptions = {
-  mode: "pair", hedge: { method: "rolling", window: 40 }, capital: 10_000, costs: { bps: 3 },
+  mode: "pair",
+  hedge: { method: "rolling", window: 40 },
+  capital: 10_000,
+  costs: { bps: 3 },
   rule: { kind: "zscore", entry: 1.5, exit: 0, window: { type: "rolling", length: 20 } },
 };
 
@@ -30,7 +33,10 @@ describe("BacktestEngine order gate (live trading hook)", () => {
   it("a gate that approves everything changes nothing: the same trades and equity as backtestPair", () => {
     const engine = new BacktestEngine(options);
     let asked = 0;
-    engine.setOrderGate(() => (asked++, true));
+    engine.setOrderGate(() => {
+      asked++;
+      return true;
+    });
     const equity = y.map((_, i) => engine.push({ y: y[i], x: x[i] }).equity);
     const last = engine.finish();
     const batch = backtestPair({ y, x, hedge: options.hedge as never, rule: options.rule, capital: options.capital, costs: options.costs });
@@ -43,7 +49,10 @@ describe("BacktestEngine order gate (live trading hook)", () => {
   it("a gate that refuses entries: no trade, flat equity; each refused entry is asked again on later bars", () => {
     const engine = new BacktestEngine(options);
     const asked: number[] = [];
-    engine.setOrderGate((target, _reason, t) => (asked.push(t), target === 0));
+    engine.setOrderGate((target, _reason, t) => {
+      asked.push(t);
+      return target === 0;
+    });
     for (let i = 0; i < y.length; i++) expect(engine.push({ y: y[i], x: x[i] }).position).toBe(0);
     expect(engine.finish().equity).toBe(10_000);
     expect(engine.trades.pnl.length).toBe(0);

@@ -98,6 +98,7 @@ export class RollingOlsHedge implements HedgeEstimator {
   }
 
   finish(warnings: string[]): void {
-    if (this.undefinedBars > 0) warnings.push(`hedge ratio undefined (x constant over the window) at ${this.undefinedBars} bars: no decisions there`);
+    if (this.undefinedBars > 0)
+      warnings.push(`hedge ratio undefined (x constant over the window) at ${this.undefinedBars} bars: no decisions there`);
   }
 }

@@ -36,7 +36,8 @@ export class StaticHedge implements HedgeEstimator {
         m.add(xs[i], ys[i]);
         if (--this.formationLeft === 0) {
           this.beta = m.cxx > 0 ? m.cxy / m.cxx : NaN;
-          if (this.beta !== this.beta) this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
+          if (this.beta !== this.beta)
+            this.warnings.push("static hedge: x is constant over the formation window; hedge ratio undefined, no trades");
         }
         beta[i - from] = this.beta;
         spread[i - from] = ys[i] - this.beta * xs[i];

@@ -42,7 +42,8 @@ export function allocationWeights(spreadReturns: readonly ArrayLike<number>[], o
   const fn = "allocationWeights";
   const o = requireOptions<AllocationWeightsOptions>(fn, options);
   const method = requireOneOf(fn, "options.method", o.method, ["equal", "inverseVolatility", "riskParity"] as const);
-  if (!Array.isArray(spreadReturns) || spreadReturns.length === 0) typeError(fn, `spreadReturns must be a non-empty array of series, got ${describe(spreadReturns)}`);
+  if (!Array.isArray(spreadReturns) || spreadReturns.length === 0)
+    typeError(fn, `spreadReturns must be a non-empty array of series, got ${describe(spreadReturns)}`);
   const rows = spreadReturns.map((r, p) => toFloat64(r, `spreadReturns[${p}]`, fn, { minLength: 3 }));
   const t = rows[0].length;
   rows.forEach((r, p) => {
@@ -60,7 +61,8 @@ export function allocationWeightsKernel(rows: readonly Float64Array[], method: A
   if (method === "equal") weights.fill(1 / count);
   else {
     for (let p = 0; p < count; p++) {
-      if (!(cov[p * count + p] > 0)) rangeError(fn, `pair ${p}'s spread returns have zero variance over the estimation window: cannot weight by risk`);
+      if (!(cov[p * count + p] > 0))
+        rangeError(fn, `pair ${p}'s spread returns have zero variance over the estimation window: cannot weight by risk`);
     }
     if (method === "inverseVolatility") {
       let total = 0;

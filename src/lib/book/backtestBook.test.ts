@@ -16,8 +16,20 @@ describe("backtestBook", () => {
   it("one pair at weight 1 reproduces backtestPair with the same static hedge, rule and costs (equity to 1e-9 relative)", () => {
     const prices = syntheticUniverse(800, 1, 2, 11);
     for (const beta of [2, -0.5]) {
-      const book = backtestBook({ prices, pairs: [{ y: 1, x: 0, hedgeRatio: beta, rule: ROLLING }], capital: 100_000, costs: { bps: 5, slippageBps: 1 } });
-      const single = backtestPair({ y: prices[1], x: prices[0], hedge: { method: "static", beta }, rule: ROLLING, capital: 100_000, costs: { bps: 5, slippageBps: 1 } });
+      const book = backtestBook({
+        prices,
+        pairs: [{ y: 1, x: 0, hedgeRatio: beta, rule: ROLLING }],
+        capital: 100_000,
+        costs: { bps: 5, slippageBps: 1 },
+      });
+      const single = backtestPair({
+        y: prices[1],
+        x: prices[0],
+        hedge: { method: "static", beta },
+        rule: ROLLING,
+        capital: 100_000,
+        costs: { bps: 5, slippageBps: 1 },
+      });
       expect(single.trades.pnl.length).toBeGreaterThan(3);
       expect(book.trades.length).toBe(single.trades.pnl.length);
       for (let t = 0; t < 800; t++) close(book.equity[t], single.equity[t], 1e-9, `β ${beta}, equity at bar ${t}`);
@@ -32,17 +44,34 @@ describe("backtestBook", () => {
   it("per-pair and per-instrument attribution each sum to the book's P&L to 1e-9 of capital (costs, borrow fee, shared legs, risk parity)", () => {
     const prices = syntheticUniverse(600, 2, 4, 5);
     const pairs: BookPair[] = [];
-    for (const [y, x] of [[1, 0], [2, 0], [3, 1], [2, 3], [5, 4], [6, 4], [7, 5], [7, 6]]) {
+    for (const [y, x] of [
+      [1, 0],
+      [2, 0],
+      [3, 1],
+      [2, 3],
+      [5, 4],
+      [6, 4],
+      [7, 5],
+      [7, 6],
+    ]) {
       pairs.push({ y, x, hedgeRatio: (0.5 + (y % 4) * 0.25) / (0.5 + (x % 4) * 0.25), rule: ROLLING });
     }
     const capital = 1_000_000;
-    const book = backtestBook({ prices, pairs, capital, costs: { bps: 10 }, borrowFee: 0.03, allocation: { method: "riskParity", window: 80 }, pairSeries: true });
+    const book = backtestBook({
+      prices,
+      pairs,
+      capital,
+      costs: { bps: 10 },
+      borrowFee: 0.03,
+      allocation: { method: "riskParity", window: 80 },
+      pairSeries: true,
+    });
     const total = book.equity[599] - capital;
     expect(book.trades.length).toBeGreaterThan(10);
     expect(book.instrumentBorrowFees.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     const sum = (a: Float64Array): number => a.reduce((s, v) => s + v, 0);
-    close(sum(book.pairPnl), total, 1e-9 * capital / Math.max(1, Math.abs(total)), "Σ pair P&L vs book P&L");
-    close(sum(book.instrumentPnl), total, 1e-9 * capital / Math.max(1, Math.abs(total)), "Σ instrument P&L vs book P&L");
+    close(sum(book.pairPnl), total, (1e-9 * capital) / Math.max(1, Math.abs(total)), "Σ pair P&L vs book P&L");
+    close(sum(book.instrumentPnl), total, (1e-9 * capital) / Math.max(1, Math.abs(total)), "Σ instrument P&L vs book P&L");
     close(sum(book.pairCosts), sum(book.instrumentCosts), 1e-9, "Σ pair costs vs Σ instrument costs");
     close(sum(book.pairBorrowFees), sum(book.instrumentBorrowFees), 1e-9, "Σ pair fees vs Σ instrument fees");
     close(sum(book.pnl), total, 1e-9, "Σ per-bar P&L vs final equity − capital");
@@ -65,16 +94,34 @@ describe("backtestBook", () => {
     const p2 = [100, 100, 102, 101, 99, 99];
     const rule: TradingRule = { kind: "levels", entry: -1, exit: 1, side: "long" };
     const capital = 10_000;
-    const book = backtestBook({ prices: [p0, p1, p2], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 1, x: 2, hedgeRatio: 1, rule }], capital, costs: { bps: 10 } });
+    const book = backtestBook({
+      prices: [p0, p1, p2],
+      pairs: [
+        { y: 0, x: 1, hedgeRatio: 1, rule },
+        { y: 1, x: 2, hedgeRatio: 1, rule },
+      ],
+      capital,
+      costs: { bps: 10 },
+    });
     const qA = (0.5 * capital) / (98 + 100);
     const qB = (0.5 * capital) / (100 + 102);
-    const rows = Array.from(book.fills.bar, (bar, k) => ({ bar, instrument: book.fills.instrument[k], quantity: book.fills.quantity[k], cost: book.fills.cost[k] }));
+    const rows = Array.from(book.fills.bar, (bar, k) => ({
+      bar,
+      instrument: book.fills.instrument[k],
+      quantity: book.fills.quantity[k],
+      cost: book.fills.cost[k],
+    }));
     const entryFills = rows.filter((f) => f.bar === 2);
     const shared = entryFills.filter((f) => f.instrument === 1);
     expect(shared.length).toBe(1);
     close(shared[0].quantity, qB - qA, 1e-12, "net quantity of the shared leg");
     close(shared[0].cost, Math.abs(qB - qA) * 100 * 1e-3, 1e-12, "cost on the net trade");
-    close(entryFills.reduce((s, f) => s + f.cost, 0), (qA * 98 + Math.abs(qB - qA) * 100 + qB * 102) * 1e-3, 1e-12, "bar-2 costs");
+    close(
+      entryFills.reduce((s, f) => s + f.cost, 0),
+      (qA * 98 + Math.abs(qB - qA) * 100 + qB * 102) * 1e-3,
+      1e-12,
+      "bar-2 costs",
+    );
     expect(book.netTradedNotional).toBeLessThan(book.grossTradedNotional);
     // both exit at bar 4 (s_A = 1, s_B = 1): the shared leg again trades its net only
     expect(rows.filter((f) => f.bar === 4 && f.instrument === 1).length).toBe(1);
@@ -87,7 +134,10 @@ describe("backtestBook", () => {
     const p2 = [100, 100, 98, 99, 101, 101];
     const p3 = [100, 100, 100, 100, 100, 100];
     const rule: TradingRule = { kind: "levels", entry: -1, exit: 1, side: "long" };
-    const pairs: BookPair[] = [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 2, x: 3, hedgeRatio: 1, rule }];
+    const pairs: BookPair[] = [
+      { y: 0, x: 1, hedgeRatio: 1, rule },
+      { y: 2, x: 3, hedgeRatio: 1, rule },
+    ];
     const prices = [p0, p1, p2, p3];
     const gross = backtestBook({ prices, pairs, caps: { maxGross: 0.6 } });
     expect(gross.refusals.length).toBe(1);
@@ -102,7 +152,11 @@ describe("backtestBook", () => {
     expect(sector.refusals.length).toBe(0);
     const oneSector = backtestBook({ prices, pairs, sectors: ["a", "a", "a", "a"], caps: { maxSector: 0.6 } });
     expect(oneSector.refusals.map((r) => [r.pair, r.cap])).toEqual([[1, "sector"]]);
-    const net = backtestBook({ prices, pairs: [{ y: 0, x: 1, hedgeRatio: 0.5, rule: { kind: "levels", entry: 48, exit: 50, side: "long" } }], caps: { maxNet: 0.2 } });
+    const net = backtestBook({
+      prices,
+      pairs: [{ y: 0, x: 1, hedgeRatio: 0.5, rule: { kind: "levels", entry: 48, exit: 50, side: "long" } }],
+      caps: { maxNet: 0.2 },
+    });
     expect(net.refusals.map((r) => r.cap)).toEqual(["net"]);
   });
 
@@ -118,11 +172,19 @@ describe("backtestBook", () => {
   });
 
   it("allocation: inverse volatility is hand-checkable; risk parity equalises risk contributions", () => {
-    const inv = allocationWeights([[0.01, -0.01, 0.01], [0.02, -0.02, 0.02]], { method: "inverseVolatility" });
+    const inv = allocationWeights(
+      [
+        [0.01, -0.01, 0.01],
+        [0.02, -0.02, 0.02],
+      ],
+      { method: "inverseVolatility" },
+    );
     close(inv.weights[0], 2 / 3, 1e-15, "w0");
     close(inv.weights[1], 1 / 3, 1e-15, "w1");
     const prices = syntheticUniverse(300, 1, 4, 9);
-    const rows = [0, 1, 2].map((k) => Array.from({ length: 299 }, (_, t) => prices[k + 1][t + 1] / prices[k + 1][t] - 1 + 0.3 * (prices[0][t + 1] / prices[0][t] - 1)));
+    const rows = [0, 1, 2].map((k) =>
+      Array.from({ length: 299 }, (_, t) => prices[k + 1][t + 1] / prices[k + 1][t] - 1 + 0.3 * (prices[0][t + 1] / prices[0][t] - 1)),
+    );
     const rp = allocationWeights(rows, { method: "riskParity" });
     expect(rp.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
     for (const c of rp.riskContributions) close(c, 1 / 3, 1e-9, "risk contribution");
@@ -130,13 +192,41 @@ describe("backtestBook", () => {
   });
 
   it("rejects bad input with the function, argument and rule in the message", () => {
-    const p = [[1, 2, 3], [1, 2, 3]];
+    const p = [
+      [1, 2, 3],
+      [1, 2, 3],
+    ];
     const rule = ROLLING;
-    expect(() => backtestBook({ prices: p, pairs: [{ y: 0, x: 0, hedgeRatio: 1, rule }] })).toThrow(/backtestBook: pairs\[0\] must have two distinct legs/);
-    expect(() => backtestBook({ prices: [[1, 2, 3], [1, 2]], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }] })).toThrow(/backtestBook: prices must all have one length/);
-    expect(() => backtestBook({ prices: [[1, -2, 3], [1, 2, 3]], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }] })).toThrow(/prices must be > 0, got -2 at prices\[0\]\[1\]/);
+    expect(() => backtestBook({ prices: p, pairs: [{ y: 0, x: 0, hedgeRatio: 1, rule }] })).toThrow(
+      /backtestBook: pairs\[0\] must have two distinct legs/,
+    );
+    expect(() =>
+      backtestBook({
+        prices: [
+          [1, 2, 3],
+          [1, 2],
+        ],
+        pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }],
+      }),
+    ).toThrow(/backtestBook: prices must all have one length/);
+    expect(() =>
+      backtestBook({
+        prices: [
+          [1, -2, 3],
+          [1, 2, 3],
+        ],
+        pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }],
+      }),
+    ).toThrow(/prices must be > 0, got -2 at prices\[0\]\[1\]/);
     expect(() => backtestBook({ prices: p, pairs: [{ y: 0, x: 2, hedgeRatio: 1, rule }] })).toThrow(/pairs\[0\].x must be <= 1/);
-    expect(() => backtestBook({ prices: p, pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }], caps: { maxSector: 1 } })).toThrow(/caps.maxSector needs sectors/);
-    expect(() => backtestBook({ prices: p, pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule: { kind: "zscore", entry: 2, exit: 0, window: { type: "expanding" } } }] })).toThrow(/expanding" is not supported/);
+    expect(() => backtestBook({ prices: p, pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }], caps: { maxSector: 1 } })).toThrow(
+      /caps.maxSector needs sectors/,
+    );
+    expect(() =>
+      backtestBook({
+        prices: p,
+        pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule: { kind: "zscore", entry: 2, exit: 0, window: { type: "expanding" } } }],
+      }),
+    ).toThrow(/expanding" is not supported/);
   });
 });

@@ -29,9 +29,28 @@
  * @example backtestBook({ prices: [y, x, z], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 2, x: 1, hedgeRatio: 1, rule }] })
  *   // two pairs sharing x: the book holds one net x position (see backtestBook.test.ts for hand-worked values)
  */
-import { decideAction, normalizeRule, ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, type NormalizedRule, type RuleThresholds, type TradingRule } from "../backtest/tradingRule.js";
+import {
+  decideAction,
+  normalizeRule,
+  ACTION_BUY,
+  ACTION_HOLD,
+  ACTION_SELL,
+  ACTION_STOP,
+  type NormalizedRule,
+  type RuleThresholds,
+  type TradingRule,
+} from "../backtest/tradingRule.js";
 import { maxDrawdown } from "../backtest/maxDrawdown.js";
-import { asFloat64ReadOnly, describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, typeError } from "../util/validate.js";
+import {
+  asFloat64ReadOnly,
+  describe,
+  rangeError,
+  requireFinite,
+  requireInteger,
+  requireOneOf,
+  requireOptions,
+  typeError,
+} from "../util/validate.js";
 import { allocationWeightsKernel, type AllocationMethod } from "./allocationWeights.js";
 import { pairSignalKernel } from "./pairSignal.js";
 
@@ -158,7 +177,8 @@ interface CheckedCaps {
 export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   const fn = "backtestBook";
   const o = requireOptions<BacktestBookInput>(fn, input);
-  if (!Array.isArray(o.prices) || o.prices.length < 2) typeError(fn, `prices must be an array of at least 2 price series, got ${describe(o.prices)}`);
+  if (!Array.isArray(o.prices) || o.prices.length < 2)
+    typeError(fn, `prices must be an array of at least 2 price series, got ${describe(o.prices)}`);
   // read in place when already Float64Array (asFloat64ReadOnly): the book never writes to or returns them
   const prices = o.prices.map((p, s) => asFloat64ReadOnly(p, `prices[${s}]`, fn, { minLength: 2, allowNonFinite: true }));
   const n = prices[0].length;
@@ -167,7 +187,13 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
     if (p.length !== n) rangeError(fn, `prices must all have one length, got ${p.length} at prices[${s}] and ${n} at prices[0]`);
     for (let t = 0; t < n; t++) {
       const v = p[t];
-      if (!(v > 0 && v < Infinity)) rangeError(fn, v - v !== 0 ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${t}` : `prices must be > 0, got ${v} at prices[${s}][${t}]`);
+      if (!(v > 0 && v < Infinity))
+        rangeError(
+          fn,
+          v - v !== 0
+            ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${t}`
+            : `prices must be > 0, got ${v} at prices[${s}][${t}]`,
+        );
     }
   });
   if (!Array.isArray(o.pairs) || o.pairs.length === 0) typeError(fn, `pairs must be a non-empty array, got ${describe(o.pairs)}`);
@@ -176,13 +202,15 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   const legX = new Int32Array(o.pairs.length);
   const betas = new Float64Array(o.pairs.length);
   o.pairs.forEach((pair, p) => {
-    if (pair === null || typeof pair !== "object") typeError(fn, `pairs[${p}] must be an object { y, x, hedgeRatio, rule }, got ${describe(pair)}`);
+    if (pair === null || typeof pair !== "object")
+      typeError(fn, `pairs[${p}] must be an object { y, x, hedgeRatio, rule }, got ${describe(pair)}`);
     legY[p] = requireInteger(fn, `pairs[${p}].y`, pair.y, { min: 0, max: m - 1 });
     legX[p] = requireInteger(fn, `pairs[${p}].x`, pair.x, { min: 0, max: m - 1 });
     if (legY[p] === legX[p]) rangeError(fn, `pairs[${p}] must have two distinct legs, got y = x = ${legY[p]}`);
     betas[p] = requireFinite(fn, `pairs[${p}].hedgeRatio`, pair.hedgeRatio);
     const rule = normalizeRule(fn, pair.rule, `pairs[${p}].rule`);
-    if (rule.windowType === "expanding") rangeError(fn, `pairs[${p}].rule.window.type "expanding" is not supported by a book (use "rolling" or "fixed")`);
+    if (rule.windowType === "expanding")
+      rangeError(fn, `pairs[${p}].rule.window.type "expanding" is not supported by a book (use "rolling" or "fixed")`);
     rules.push(rule);
   });
   const capital = o.capital === undefined ? 1_000_000 : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
@@ -195,15 +223,25 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
       (costs.slippageBps === undefined ? 0 : requireFinite(fn, "costs.slippageBps", costs.slippageBps, { min: 0 }))) /
     1e4;
   const allocation = requireOptions<{ method: AllocationMethod; window: number }>(fn, o.allocation);
-  const method = allocation.method === undefined ? "equal" : requireOneOf(fn, "allocation.method", allocation.method, ["equal", "inverseVolatility", "riskParity"] as const);
-  const window = method === "equal" ? 0 : allocation.window === undefined ? DEFAULT_ALLOCATION_WINDOW : requireInteger(fn, "allocation.window", allocation.window, { min: 4, max: n - 1 });
+  const method =
+    allocation.method === undefined
+      ? "equal"
+      : requireOneOf(fn, "allocation.method", allocation.method, ["equal", "inverseVolatility", "riskParity"] as const);
+  const window =
+    method === "equal"
+      ? 0
+      : allocation.window === undefined
+        ? DEFAULT_ALLOCATION_WINDOW
+        : requireInteger(fn, "allocation.window", allocation.window, { min: 4, max: n - 1 });
   const startBar = o.startBar === undefined ? window : requireInteger(fn, "startBar", o.startBar, { min: window, max: n - 1 });
   const capsIn = requireOptions<BookCaps>(fn, o.caps);
-  const cap = (name: keyof BookCaps): number => (capsIn[name] === undefined ? Infinity : requireFinite(fn, `caps.${name}`, capsIn[name], { minExclusive: 0 }));
+  const cap = (name: keyof BookCaps): number =>
+    capsIn[name] === undefined ? Infinity : requireFinite(fn, `caps.${name}`, capsIn[name], { minExclusive: 0 });
   const caps: CheckedCaps = { gross: cap("maxGross"), net: cap("maxNet"), leg: cap("maxLeg"), sector: cap("maxSector") };
   let sectorOf: Int32Array | null = null;
   if (o.sectors !== undefined) {
-    if (!Array.isArray(o.sectors) || o.sectors.length !== m) rangeError(fn, `sectors must have one label per instrument (${m}), got ${describe(o.sectors)}`);
+    if (!Array.isArray(o.sectors) || o.sectors.length !== m)
+      rangeError(fn, `sectors must have one label per instrument (${m}), got ${describe(o.sectors)}`);
     const ids = new Map<string, number>();
     sectorOf = new Int32Array(m);
     o.sectors.forEach((label, s) => {
@@ -213,7 +251,8 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
     });
   }
   if (caps.sector < Infinity && sectorOf === null) rangeError(fn, "caps.maxSector needs sectors (one label per instrument)");
-  if (o.pairSeries !== undefined && typeof o.pairSeries !== "boolean") typeError(fn, `pairSeries must be true or false, got ${describe(o.pairSeries)}`);
+  if (o.pairSeries !== undefined && typeof o.pairSeries !== "boolean")
+    typeError(fn, `pairSeries must be true or false, got ${describe(o.pairSeries)}`);
 
   let weights: Float64Array;
   if (method === "equal") weights = new Float64Array(legY.length).fill(1 / legY.length);
@@ -221,13 +260,30 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
     const rows = Array.from(legY, (_, p) => spreadReturns(prices[legY[p]], prices[legX[p]], betas[p], window));
     weights = allocationWeightsKernel(rows, method, fn).weights;
   }
-  return runBook({ prices, legY, legX, betas, rules, weights, capital, leverage, periodsPerYear, borrowFee, costRate, startBar, caps, sectorOf, pairSeries: o.pairSeries === true });
+  return runBook({
+    prices,
+    legY,
+    legX,
+    betas,
+    rules,
+    weights,
+    capital,
+    leverage,
+    periodsPerYear,
+    borrowFee,
+    costRate,
+    startBar,
+    caps,
+    sectorOf,
+    pairSeries: o.pairSeries === true,
+  });
 }
 
 /** r_t = Δs_t / (|y_{t−1}| + |β|·|x_{t−1}|) for t = 1..window−1. */
 function spreadReturns(y: Float64Array, x: Float64Array, beta: number, window: number): Float64Array {
   const out = new Float64Array(window - 1);
-  for (let t = 1; t < window; t++) out[t - 1] = (y[t] - beta * x[t] - (y[t - 1] - beta * x[t - 1])) / (y[t - 1] + Math.abs(beta) * x[t - 1]);
+  for (let t = 1; t < window; t++)
+    out[t - 1] = (y[t] - beta * x[t] - (y[t - 1] - beta * x[t - 1])) / (y[t - 1] + Math.abs(beta) * x[t - 1]);
   return out;
 }
 
@@ -399,8 +455,8 @@ function runBook(b: BookState): BacktestBookResult {
         const iy = legY[p];
         const ix = legX[p];
         let fee = 0;
-        if (qy[p] < 0 && holdings[iy] < 0) fee += ((-qy[p] / shortSum[iy]) * -holdings[iy]) * prices[iy][t - 1] * feePerBar;
-        if (qx[p] < 0 && holdings[ix] < 0) fee += ((-qx[p] / shortSum[ix]) * -holdings[ix]) * prices[ix][t - 1] * feePerBar;
+        if (qy[p] < 0 && holdings[iy] < 0) fee += (-qy[p] / shortSum[iy]) * -holdings[iy] * prices[iy][t - 1] * feePerBar;
+        if (qx[p] < 0 && holdings[ix] < 0) fee += (-qx[p] / shortSum[ix]) * -holdings[ix] * prices[ix][t - 1] * feePerBar;
         pairFees[p] += fee;
         pairPnl[p] -= fee;
         tradePnl[p] -= fee;
@@ -494,7 +550,15 @@ function runBook(b: BookState): BacktestBookResult {
         deltaY[p] = 0;
         deltaX[p] = 0;
         if (closing[p] !== 0) {
-          trades.push({ pair: p, side: side[p] > 0 ? "long" : "short", entryBar: entryBar[p], exitBar: t, units: units[p], pnl: tradePnl[p], exitReason: REASONS[closing[p] - 1] });
+          trades.push({
+            pair: p,
+            side: side[p] > 0 ? "long" : "short",
+            entryBar: entryBar[p],
+            exitBar: t,
+            units: units[p],
+            pnl: tradePnl[p],
+            exitReason: REASONS[closing[p] - 1],
+          });
           closing[p] = 0;
           side[p] = 0;
           qy[p] = 0;
@@ -512,7 +576,8 @@ function runBook(b: BookState): BacktestBookResult {
   }
 
   for (let s = 0; s < m; s++) instrumentPnl[s] += holdings[s] * (prices[s][n - 1] - refPrice[s]); // rounding residue only: every pair closes at the last bar
-  if (undefinedSignals > 0) warnings.push(`undefined pair signals (rolling-window warm-up or zero variance) at ${undefinedSignals} pair-bars: no decisions there`);
+  if (undefinedSignals > 0)
+    warnings.push(`undefined pair signals (rolling-window warm-up or zero variance) at ${undefinedSignals} pair-bars: no decisions there`);
   if (trades.length === 0) warnings.push("no pair traded: flat equity, Sharpe 0");
   let mean = 0;
   for (let t = 0; t < n; t++) mean += returnsOut[t];
@@ -650,7 +715,13 @@ class FillLog {
 
   table(): BookFills {
     const n = this.length;
-    return { bar: this.bar.slice(0, n), instrument: this.instrument.slice(0, n), quantity: this.quantity.slice(0, n), price: this.price.slice(0, n), cost: this.cost.slice(0, n) };
+    return {
+      bar: this.bar.slice(0, n),
+      instrument: this.instrument.slice(0, n),
+      quantity: this.quantity.slice(0, n),
+      price: this.price.slice(0, n),
+      cost: this.cost.slice(0, n),
+    };
   }
 
   private grow(): void {

@@ -50,7 +50,9 @@ describe("analysePair", () => {
     expect(Number.isNaN(b.kappa)).toBe(true);
   });
   it("rejects bad options naming them", () => {
-    expect(() => analysePair(y, x, { hedge: "kalman" as never })).toThrow(/analysePair: hedge must be one of "ols", "tls", "johansen", "boxTiao", "minHalfLife", got "kalman"/);
+    expect(() => analysePair(y, x, { hedge: "kalman" as never })).toThrow(
+      /analysePair: hedge must be one of "ols", "tls", "johansen", "boxTiao", "minHalfLife", got "kalman"/,
+    );
     expect(() => analysePair(y.slice(0, 10), x.slice(0, 10))).toThrow(/analysePair: y must have at least 20 observations, got 10/);
     expect(() => analysePair(y, x.slice(1))).toThrow(/analysePair: y and x must have the same length/);
   });

@@ -132,15 +132,18 @@ export interface ResolvedPairOptions {
 export function resolvePairAnalysisOptions(fn: string, options: AnalysePairOptions | undefined): ResolvedPairOptions {
   const o = requireOptions<AnalysePairOptions>(fn, options);
   return {
-    significance: o.significance === undefined ? 0.05 : requireFinite(fn, "significance", o.significance, { minExclusive: 0, maxExclusive: 1 }),
+    significance:
+      o.significance === undefined ? 0.05 : requireFinite(fn, "significance", o.significance, { minExclusive: 0, maxExclusive: 1 }),
     maxHurst: o.maxHurst === undefined ? 0.45 : requireFinite(fn, "maxHurst", o.maxHurst),
     transactionCost:
       o.transactionCost === undefined ? 0.001 : requireFinite(fn, "transactionCost", o.transactionCost, { min: 0, maxExclusive: 1 }),
     dt: o.dt === undefined ? 1 / 252 : requireFinite(fn, "dt", o.dt, { minExclusive: 0 }),
     rho: o.rho === undefined ? 0.04 : requireFinite(fn, "rho", o.rho, { min: 0 }),
     maxLag: o.maxLag === undefined ? undefined : requireInteger(fn, "maxLag", o.maxLag, { min: 0 }),
-    hurstMethod: o.hurstMethod === undefined ? "variance" : requireOneOf(fn, "hurstMethod", o.hurstMethod, ["variance", "rs", "dfa"] as const),
-    hedge: o.hedge === undefined ? "ols" : requireOneOf(fn, "hedge", o.hedge, ["ols", "tls", "johansen", "boxTiao", "minHalfLife"] as const),
+    hurstMethod:
+      o.hurstMethod === undefined ? "variance" : requireOneOf(fn, "hurstMethod", o.hurstMethod, ["variance", "rs", "dfa"] as const),
+    hedge:
+      o.hedge === undefined ? "ols" : requireOneOf(fn, "hedge", o.hedge, ["ols", "tls", "johansen", "boxTiao", "minHalfLife"] as const),
   };
 }
 

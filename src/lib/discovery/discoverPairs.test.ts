@@ -82,7 +82,13 @@ describe("discoverPairs validation and cancellation", () => {
     // aborted from its 4th check on (one check per pair in the cointegration scan, no screens).
     let checks = 0;
     const reason = new DOMException("stopped by the test", "AbortError");
-    const signal = { get aborted() { checks++; return checks > 3; }, reason } as unknown as AbortSignal;
+    const signal = {
+      get aborted() {
+        checks++;
+        return checks > 3;
+      },
+      reason,
+    } as unknown as AbortSignal;
     expect(() => discoverPairs(panel, { signal })).toThrow(reason);
     expect(checks).toBe(4);
   });
@@ -96,7 +102,9 @@ describe("discoverPairs validation and cancellation", () => {
     );
     expect(() => discoverPairs(panel, { minReturnCorrelation: 2 })).toThrow(/minReturnCorrelation must be <= 1, got 2/);
     expect(() => discoverPairs(panel, { nearestPartners: 0 })).toThrow(/nearestPartners must be >= 1, got 0/);
-    expect(() => discoverPairs(panel, { halfLifeBand: { min: 10, max: 5 } })).toThrow(/halfLifeBand.max must be >= halfLifeBand.min \(10\), got 5/);
+    expect(() => discoverPairs(panel, { halfLifeBand: { min: 10, max: 5 } })).toThrow(
+      /halfLifeBand.max must be >= halfLifeBand.min \(10\), got 5/,
+    );
     expect(() => discoverPairs(panel, { significance: 1 })).toThrow(/discoverPairs: significance must be < 1, got 1/);
     const withZero = fixture.prices[1].slice();
     withZero[5] = 0;

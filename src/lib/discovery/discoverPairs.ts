@@ -113,7 +113,10 @@ export function discoverPairs(panel: DiscoveryPanel, options?: DiscoverPairsOpti
   for (let i = 0; i < n; i++) {
     series.push(toFloat64(prices[i], `panel.prices[${i}]`, fn, { minLength: ANALYSE_PAIR_MIN_OBSERVATIONS }));
     if (series[i].length !== series[0].length) {
-      rangeError(fn, `every series must have the same length: panel.prices[0] has ${series[0].length}, panel.prices[${i}] has ${series[i].length}`);
+      rangeError(
+        fn,
+        `every series must have the same length: panel.prices[0] has ${series[0].length}, panel.prices[${i}] has ${series[i].length}`,
+      );
     }
   }
   const length = n > 0 ? series[0].length : 0;
@@ -124,7 +127,9 @@ export function discoverPairs(panel: DiscoveryPanel, options?: DiscoverPairsOpti
     typeError(fn, `sectors must be an object mapping symbol to sector, got ${describe(sectors)}`);
   }
   const minCorrelation =
-    o.minReturnCorrelation === undefined ? undefined : requireFinite(fn, "minReturnCorrelation", o.minReturnCorrelation, { min: -1, max: 1 });
+    o.minReturnCorrelation === undefined
+      ? undefined
+      : requireFinite(fn, "minReturnCorrelation", o.minReturnCorrelation, { min: -1, max: 1 });
   const nearest = o.nearestPartners === undefined ? undefined : requireInteger(fn, "nearestPartners", o.nearestPartners, { min: 1 });
   let band: { min: number; max: number } | undefined;
   if (o.halfLifeBand !== undefined) {
@@ -134,15 +139,17 @@ export function discoverPairs(panel: DiscoveryPanel, options?: DiscoverPairsOpti
     if (!(max >= min)) rangeError(fn, `halfLifeBand.max must be >= halfLifeBand.min (${min}), got ${max}`);
     band = { min, max };
   }
-  const minCrossings = o.minMeanCrossings === undefined ? undefined : requireInteger(fn, "minMeanCrossings", o.minMeanCrossings, { min: 0 });
+  const minCrossings =
+    o.minMeanCrossings === undefined ? undefined : requireInteger(fn, "minMeanCrossings", o.minMeanCrossings, { min: 0 });
   const signal = o.signal;
   const checkAbort = (): void => {
-    if (signal !== undefined && signal.aborted) throw signal.reason;
+    if (signal?.aborted) throw signal.reason;
   };
   if ((minCorrelation !== undefined || nearest !== undefined) && n > 0) {
     for (let i = 0; i < n; i++) {
       for (let t = 0; t < length; t++) {
-        if (series[i][t] === 0) rangeError(fn, `panel.prices[${i}] must be non-zero for the return and distance screens, got 0 at index ${t}`);
+        if (series[i][t] === 0)
+          rangeError(fn, `panel.prices[${i}] must be non-zero for the return and distance screens, got 0 at index ${t}`);
       }
     }
   }
@@ -240,7 +247,15 @@ export function discoverPairs(panel: DiscoveryPanel, options?: DiscoverPairsOpti
     }
   }
 
-  const pairs: { symbol1: string; symbol2: string; index1: number; index2: number; analysis: PairAnalysis | null; qValue: number; error: string }[] = [];
+  const pairs: {
+    symbol1: string;
+    symbol2: string;
+    index1: number;
+    index2: number;
+    analysis: PairAnalysis | null;
+    qValue: number;
+    error: string;
+  }[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       if (!alive[i * n + j]) continue;

@@ -1,6 +1,13 @@
 // Discovery: which pairs of a panel to trade: screens, then the per-pair research pipeline.
 export { analysePair, ANALYSE_PAIR_MIN_OBSERVATIONS } from "./analysePair.js"; // Engle–Granger → Hurst → OU → Leung–Li → backtest (the TestPair pipeline)
-export type { AnalysePairOptions, PairAnalysis, PairBacktestSummary, PairFailure, PairHedgeMethod, PairHurstMethod } from "./analysePair.js";
+export type {
+  AnalysePairOptions,
+  PairAnalysis,
+  PairBacktestSummary,
+  PairFailure,
+  PairHedgeMethod,
+  PairHurstMethod,
+} from "./analysePair.js";
 export { discoverPairs, DISCOVER_MAX_SYMBOLS } from "./discoverPairs.js"; // all pairs of a panel, screens, BH q-values
 export type { DiscoverPairsOptions, DiscoverPairsResult, DiscoveredPair, DiscoveryPanel, ScreenCounts } from "./discoverPairs.js";
 export { sumOfSquaredDistances } from "./sumOfSquaredDistances.js"; // SSD of paths normalised to 1 (Gatev et al. 2006)

@@ -31,7 +31,12 @@ describe("sumOfSquaredDistances matches pandas ((df / df.iloc[0]) differences sq
     const a = ssdFixture.prices[0];
     const b = ssdFixture.prices[1];
     expect(sumOfSquaredDistances(a, b)).toBe(sumOfSquaredDistances(b, a));
-    expect(sumOfSquaredDistances(a, a.map((v) => 3 * v))).toBeLessThan(1e-25);
+    expect(
+      sumOfSquaredDistances(
+        a,
+        a.map((v) => 3 * v),
+      ),
+    ).toBeLessThan(1e-25);
     expect(() => sumOfSquaredDistances([0, 1, 2], [1, 2, 3])).toThrow(/sumOfSquaredDistances: a\[0\] must be non-zero/);
     expect(() => sumOfSquaredDistances([1, 2], [1, 2, 3])).toThrow(/a and b must have the same length, got 2 and 3/);
   });

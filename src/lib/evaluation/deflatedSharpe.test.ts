@@ -17,16 +17,23 @@ const DSR_ABSOLUTE = 1e-10;
 
 function close(label: string, input: unknown, actual: number, expected: number, tolerance: number): void {
   const delta = Math.abs(actual - expected);
-  expect(delta, `${label} for ${JSON.stringify(input)}: got ${actual}, expected ${expected}, |Δ|=${delta} > ${tolerance}`).toBeLessThanOrEqual(
-    tolerance,
-  );
+  expect(
+    delta,
+    `${label} for ${JSON.stringify(input)}: got ${actual}, expected ${expected}, |Δ|=${delta} > ${tolerance}`,
+  ).toBeLessThanOrEqual(tolerance);
 }
 
 describe("deflatedSharpe matches the closed form of Bailey & López de Prado (2014) computed with scipy", () => {
   for (const c of fixture.cases) {
     it(c.name, () => {
       const r = deflatedSharpe(c.input);
-      close("expectedMaxSharpe", c.input, r.expectedMaxSharpe, c.expectedMaxSharpe, SR0_RELATIVE * Math.max(Math.abs(c.expectedMaxSharpe), 1e-300));
+      close(
+        "expectedMaxSharpe",
+        c.input,
+        r.expectedMaxSharpe,
+        c.expectedMaxSharpe,
+        SR0_RELATIVE * Math.max(Math.abs(c.expectedMaxSharpe), 1e-300),
+      );
       close("dsr", c.input, r.dsr, c.dsr, DSR_ABSOLUTE);
     });
   }

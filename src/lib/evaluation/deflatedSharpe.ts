@@ -62,17 +62,9 @@ export function deflatedSharpe(input: DeflatedSharpeInput): DeflatedSharpeResult
     trials === 1 || sharpeVariance === 0
       ? 0
       : Math.sqrt(sharpeVariance) *
-        ((1 - EULER_MASCHERONI) * normalQuantile(1 - 1 / trials) +
-          EULER_MASCHERONI * normalQuantile(1 - 1 / (trials * Math.E)));
+        ((1 - EULER_MASCHERONI) * normalQuantile(1 - 1 / trials) + EULER_MASCHERONI * normalQuantile(1 - 1 / (trials * Math.E)));
   const denominator = 1 - skewness * sharpe + ((kurtosis - 1) / 4) * sharpe * sharpe;
   const excess = sharpe - expectedMaxSharpe;
-  const dsr =
-    denominator > 0
-      ? normalCdf((excess * Math.sqrt(nObs - 1)) / Math.sqrt(denominator))
-      : excess > 0
-        ? 1
-        : excess < 0
-          ? 0
-          : 0.5;
+  const dsr = denominator > 0 ? normalCdf((excess * Math.sqrt(nObs - 1)) / Math.sqrt(denominator)) : excess > 0 ? 1 : excess < 0 ? 0 : 0.5;
   return { dsr, expectedMaxSharpe };
 }

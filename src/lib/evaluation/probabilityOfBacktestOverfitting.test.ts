@@ -10,9 +10,9 @@ interface Case {
   pbo: number;
   logits: number[];
 }
-const fixture = JSON.parse(
-  readFileSync(new URL("./fixtures/probabilityOfBacktestOverfitting.json", import.meta.url), "utf8"),
-) as { cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/probabilityOfBacktestOverfitting.json", import.meta.url), "utf8")) as {
+  cases: Case[];
+};
 
 // Logits are ln of rational ranks: exact unless two Sharpes tie only up to rounding, which the
 // fixture avoids, so 1e-12 absolute; PBO is a count ratio and must match exactly.
@@ -66,7 +66,13 @@ describe("probabilityOfBacktestOverfitting invariants", () => {
     const controller = new AbortController();
     controller.abort();
     expect(() =>
-      probabilityOfBacktestOverfitting([[1, 2, 3, 4], [4, 3, 2, 1]], { partitions: 2, signal: controller.signal }),
+      probabilityOfBacktestOverfitting(
+        [
+          [1, 2, 3, 4],
+          [4, 3, 2, 1],
+        ],
+        { partitions: 2, signal: controller.signal },
+      ),
     ).toThrow(/abort/i);
   });
   it("rejects bad input naming the argument and the rule", () => {
@@ -78,8 +84,14 @@ describe("probabilityOfBacktestOverfitting invariants", () => {
     expect(() => probabilityOfBacktestOverfitting([t[0].slice(0, 10), t[1].slice(0, 10)], { partitions: 8 })).toThrow(
       /needs at least 2·partitions = 16 periods, got 10/,
     );
-    expect(() => probabilityOfBacktestOverfitting([[1, Number.NaN, 2, 3], [1, 2, 3, 4]], { partitions: 2 })).toThrow(
-      /trials\[0\] must contain only finite numbers/,
-    );
+    expect(() =>
+      probabilityOfBacktestOverfitting(
+        [
+          [1, Number.NaN, 2, 3],
+          [1, 2, 3, 4],
+        ],
+        { partitions: 2 },
+      ),
+    ).toThrow(/trials\[0\] must contain only finite numbers/);
   });
 });

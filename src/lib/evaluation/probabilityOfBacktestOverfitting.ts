@@ -49,8 +49,7 @@ export function probabilityOfBacktestOverfitting(
 ): ProbabilityOfBacktestOverfittingResult {
   const fn = "probabilityOfBacktestOverfitting";
   const o = requireOptions<ProbabilityOfBacktestOverfittingOptions>(fn, options);
-  const partitions =
-    o.partitions === undefined ? 16 : requireInteger(fn, "partitions", o.partitions, { min: 2, max: PBO_MAX_PARTITIONS });
+  const partitions = o.partitions === undefined ? 16 : requireInteger(fn, "partitions", o.partitions, { min: 2, max: PBO_MAX_PARTITIONS });
   if (partitions % 2 !== 0) rangeError(fn, `partitions must be even, got ${partitions}`);
   if (trials === null || typeof trials !== "object" || typeof trials.length !== "number") {
     typeError(fn, `trials must be an array of return series, got ${describe(trials)}`);

@@ -46,7 +46,9 @@ describe("boxTiaoHedge invariants", () => {
     expect(predictability(y, x, beta)).toBeLessThan(predictability(y, x, beta - 0.05));
   });
   it("rejects a constant or collinear pair with the rule", () => {
-    expect(() => boxTiaoHedge([1, 2, 3, 5, 4], [2, 4, 6, 10, 8])).toThrow(/boxTiaoHedge: y and x must not be constant or exactly collinear/);
+    expect(() => boxTiaoHedge([1, 2, 3, 5, 4], [2, 4, 6, 10, 8])).toThrow(
+      /boxTiaoHedge: y and x must not be constant or exactly collinear/,
+    );
     expect(() => boxTiaoHedge([1, 2, 3, 5, 4], [1, 1, 1, 1, 1])).toThrow(/constant or exactly collinear/);
     expect(() => boxTiaoHedge([1, 2, 3], [1, 2, 3])).toThrow(/y must have at least 4 observations, got 3/);
   });

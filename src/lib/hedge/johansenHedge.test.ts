@@ -3,7 +3,9 @@ import { johansen } from "../timeseries/johansen.js";
 import { expectClose, readHedgeFixture } from "./fixtureCases.test-helper.js";
 import { johansenHedge } from "./johansenHedge.js";
 
-const fixture = readHedgeFixture<{ detOrder: -1 | 0 | 1; kArDiff: number; beta: number; intercept: number; eigenvalue: number }>("johansenHedge");
+const fixture = readHedgeFixture<{ detOrder: -1 | 0 | 1; kArDiff: number; beta: number; intercept: number; eigenvalue: number }>(
+  "johansenHedge",
+);
 
 // The eigenvector ratio inherits johansen's agreement with statsmodels (its own fixture uses 1e-8
 // on eigenvectors): 1e-8 relative on β and the intercept, 1e-10 on the eigenvalue.

@@ -69,7 +69,8 @@ describe("kalmanHedge conventions and invariants", () => {
     const c = fixture.cases[1];
     const r = kalmanHedge(c.y, c.x, { ...c.options, burnIn: 5 });
     let sum = 0;
-    for (let t = 5; t < c.y.length; t++) sum += -0.5 * (Math.log(2 * Math.PI * r.forecastVariance[t]) + r.forecastError[t] ** 2 / r.forecastVariance[t]);
+    for (let t = 5; t < c.y.length; t++)
+      sum += -0.5 * (Math.log(2 * Math.PI * r.forecastVariance[t]) + r.forecastError[t] ** 2 / r.forecastVariance[t]);
     near(r.logLikelihood, sum, 1e-12, 0, "logLikelihood");
   });
 

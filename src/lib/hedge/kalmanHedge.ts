@@ -211,7 +211,8 @@ export interface FitKalmanHedgeResult {
 export function fitKalmanHedge(y: ArrayLike<number>, x: ArrayLike<number>, options?: FitKalmanHedgeOptions): FitKalmanHedgeResult {
   const fn = "fitKalmanHedge";
   const { o, ys, xs, burnIn, delta, ve } = checkInputs(fn, y, x, options);
-  const maxIterations = o.maxIterations === undefined ? DEFAULT_MAX_FIT_ITERATIONS : requireInteger(fn, "options.maxIterations", o.maxIterations, { min: 1 });
+  const maxIterations =
+    o.maxIterations === undefined ? DEFAULT_MAX_FIT_ITERATIONS : requireInteger(fn, "options.maxIterations", o.maxIterations, { min: 1 });
   // minimise f = −ln L over p = (u, v)
   const f = (u: number, v: number): number => {
     const d = 1 / (1 + Math.exp(-u));

@@ -44,7 +44,9 @@ describe("minHalfLifeHedge invariants", () => {
     expect(r.warnings.join()).toMatch(/at the bound/);
   });
   it("rejects bad bounds and a constant x", () => {
-    expect(() => minHalfLifeHedge([1, 2, 3, 4], [1, 3, 2, 4], { bounds: [1, 1] })).toThrow(/minHalfLifeHedge: bounds must satisfy lo < hi, got \[1, 1\]/);
+    expect(() => minHalfLifeHedge([1, 2, 3, 4], [1, 3, 2, 4], { bounds: [1, 1] })).toThrow(
+      /minHalfLifeHedge: bounds must satisfy lo < hi, got \[1, 1\]/,
+    );
     expect(() => minHalfLifeHedge([1, 2, 3, 4], [2, 2, 2, 2])).toThrow(/minHalfLifeHedge: x must not be constant/);
   });
 });

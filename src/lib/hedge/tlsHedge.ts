@@ -49,7 +49,9 @@ export function tlsHedge(y: ArrayLike<number>, x: ArrayLike<number>): TlsHedgeRe
     if (sxx > syy) beta = 0;
     else {
       beta = Number.NaN;
-      warnings.push("tlsHedge: y and x are uncorrelated with var(y) >= var(x) (or both constant): the orthogonal fit is vertical or undefined");
+      warnings.push(
+        "tlsHedge: y and x are uncorrelated with var(y) >= var(x) (or both constant): the orthogonal fit is vertical or undefined",
+      );
     }
   } else {
     const d = syy - sxx;

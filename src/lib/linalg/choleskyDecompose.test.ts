@@ -23,7 +23,12 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 
 describe("choleskyDecompose gives lower-triangular L with L·Lᵀ = A", () => {
   it("2 × 2 by hand: [[4, 2], [2, 3]] -> [[2, 0], [1, √2]]", () => {
-    const l = choleskyDecompose(matrixFromRows([[4, 2], [2, 3]]));
+    const l = choleskyDecompose(
+      matrixFromRows([
+        [4, 2],
+        [2, 3],
+      ]),
+    );
     expect(Array.from(l.data)).toEqual([2, 0, 1, Math.SQRT2]);
   });
   for (const n of [1, 3, 8, 25]) {
@@ -46,12 +51,36 @@ describe("choleskyDecompose gives lower-triangular L with L·Lᵀ = A", () => {
     const bm = { rows: 6, cols: 2, data: Float64Array.from({ length: 12 }, (_, i) => i - 5) };
     const xm = choleskySolve(l, bm);
     expect(maxAbsDiff(matMul(a, xm).data, bm.data)).toBeLessThan(1e-12 * 6);
-    expect(choleskySolve(choleskyDecompose(matrixFromRows([[4, 2], [2, 3]])), [2, 1])[1]).toBeCloseTo(0, 15);
+    expect(
+      choleskySolve(
+        choleskyDecompose(
+          matrixFromRows([
+            [4, 2],
+            [2, 3],
+          ]),
+        ),
+        [2, 1],
+      )[1],
+    ).toBeCloseTo(0, 15);
   });
   it("rejects non-square, asymmetric, indefinite and non-finite input with named errors", () => {
     expect(() => choleskyDecompose(matrixFromRows([[1, 2, 3]]))).toThrow(/^choleskyDecompose: a must be square, got 1 × 3$/);
-    expect(() => choleskyDecompose(matrixFromRows([[1, 2], [0, 1]]))).toThrow(/choleskyDecompose: a must be symmetric/);
-    expect(() => choleskyDecompose(matrixFromRows([[1, 2], [2, 1]]))).toThrow(/choleskyDecompose: a must be positive definite/);
+    expect(() =>
+      choleskyDecompose(
+        matrixFromRows([
+          [1, 2],
+          [0, 1],
+        ]),
+      ),
+    ).toThrow(/choleskyDecompose: a must be symmetric/);
+    expect(() =>
+      choleskyDecompose(
+        matrixFromRows([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toThrow(/choleskyDecompose: a must be positive definite/);
     expect(() => choleskyDecompose(matrixFromRows([[NaN]]))).toThrow(RangeError);
     expect(() => choleskyDecompose([[1]] as unknown as MatrixRowMajor)).toThrow(TypeError);
     expect(() => choleskySolve(choleskyDecompose(matrixFromRows([[4]])), [1, 2])).toThrow(/choleskySolve: b must have length 1/);

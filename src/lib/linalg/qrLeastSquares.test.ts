@@ -15,7 +15,14 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe("qrLeastSquares (Householder QR)", () => {
   it("fits an exact line y = 1 + 2t with zero residuals", () => {
-    const fit = qrLeastSquares(matrixFromRows([[1, 0], [1, 1], [1, 2]]), [1, 3, 5]);
+    const fit = qrLeastSquares(
+      matrixFromRows([
+        [1, 0],
+        [1, 1],
+        [1, 2],
+      ]),
+      [1, 3, 5],
+    );
     expect(maxAbsDiff(fit.coefficients, [1, 2])).toBeLessThan(8 * Number.EPSILON);
     expect(fit.ssr).toBeLessThan(1e-28);
     expect(fit.rank).toBe(2);
@@ -35,12 +42,22 @@ describe("qrLeastSquares (Householder QR)", () => {
     expect(Math.max(...Array.from(xte.data, Math.abs))).toBeLessThan(1e-12);
     expect(maxAbsDiff(matMul(transpose(fit.r), fit.r).data, xtx.data)).toBeLessThan(1e-11);
     expect(maxAbsDiff(fit.xtxInverse.data, invertMatrix(xtx).data)).toBeLessThan(1e-14);
-    expect(fit.ssr).toBeCloseTo(fit.residuals.reduce((s, e) => s + e * e, 0), 12);
+    expect(fit.ssr).toBeCloseTo(
+      fit.residuals.reduce((s, e) => s + e * e, 0),
+      12,
+    );
   });
   it("rejects rank-deficient X, short X and mismatched y", () => {
-    expect(() => qrLeastSquares(matrixFromRows([[1, 2], [2, 4], [3, 6]]), [1, 2, 3])).toThrow(
-      /^qrLeastSquares: x must have full column rank 2, got numerical rank 1$/,
-    );
+    expect(() =>
+      qrLeastSquares(
+        matrixFromRows([
+          [1, 2],
+          [2, 4],
+          [3, 6],
+        ]),
+        [1, 2, 3],
+      ),
+    ).toThrow(/^qrLeastSquares: x must have full column rank 2, got numerical rank 1$/);
     expect(() => qrLeastSquares(matrixFromRows([[1, 2]]), [1])).toThrow(/at least as many rows as columns/);
     expect(() => qrLeastSquares(matrixFromRows([[1], [2]]), [1])).toThrow(/qrLeastSquares: y must have length x.rows = 2, got 1/);
   });
@@ -48,9 +65,15 @@ describe("qrLeastSquares (Householder QR)", () => {
 
 describe("matMul and transpose", () => {
   it("[[1, 2], [3, 4]]·[5, 6]ᵀ = [17, 39]; (AB)ᵀ = BᵀAᵀ", () => {
-    const a = matrixFromRows([[1, 2], [3, 4]]);
+    const a = matrixFromRows([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(Array.from(matMul(a, matrixFromRows([[5], [6]])).data)).toEqual([17, 39]);
-    const b = matrixFromRows([[1, 0, 2], [-1, 3, 1]]);
+    const b = matrixFromRows([
+      [1, 0, 2],
+      [-1, 3, 1],
+    ]);
     expect(Array.from(transpose(matMul(a, b)).data)).toEqual(Array.from(matMul(transpose(b), transpose(a)).data));
     expect(() => matMul(a, matrixFromRows([[1, 2, 3]]))).toThrow(/^matMul: a.cols must equal b.rows, got 2 × 2 and 1 × 3$/);
   });

@@ -35,11 +35,7 @@ export interface QrLeastSquaresOptions {
  * @throws RangeError if X has fewer rows than columns, y's length ≠ X.rows, or X is rank-deficient
  * @example qrLeastSquares(matrixFromRows([[1, 0], [1, 1], [1, 2]]), [1, 3, 5]).coefficients // Float64Array [1, 2] (exact line, by hand)
  */
-export function qrLeastSquares(
-  x: MatrixRowMajor,
-  y: ArrayLike<number>,
-  options?: QrLeastSquaresOptions,
-): QrLeastSquaresResult {
+export function qrLeastSquares(x: MatrixRowMajor, y: ArrayLike<number>, options?: QrLeastSquaresOptions): QrLeastSquaresResult {
   const fn = "qrLeastSquares";
   const opts = requireOptions<QrLeastSquaresOptions>(fn, options);
   requireMatrix(fn, "x", x, { minCols: 1 });

@@ -33,7 +33,17 @@ function naiveSolve(a: MatrixRowMajor, b: Float64Array): Float64Array {
 
 describe("solveLinearSystem uses LU with partial pivoting", () => {
   it("needs pivoting: [[0, 1], [2, 0]]·x = [3, 4] -> [2, 3] exactly", () => {
-    expect(Array.from(solveLinearSystem(matrixFromRows([[0, 1], [2, 0]]), [3, 4]))).toEqual([2, 3]);
+    expect(
+      Array.from(
+        solveLinearSystem(
+          matrixFromRows([
+            [0, 1],
+            [2, 0],
+          ]),
+          [3, 4],
+        ),
+      ),
+    ).toEqual([2, 3]);
   });
   it("matches a naive Gauss–Jordan solve on a diagonally dominant 10 × 10 system to 1e-12", () => {
     const a = randomMatrix(10, 10, 3);
@@ -48,7 +58,15 @@ describe("solveLinearSystem uses LU with partial pivoting", () => {
     expect(maxAbsDiff(matMul(a, x).data, b.data)).toBeLessThan(1e-10);
   });
   it("rejects singular, non-square and mismatched input", () => {
-    expect(() => solveLinearSystem(matrixFromRows([[1, 2], [2, 4]]), [1, 2])).toThrow(/^solveLinearSystem: a must be non-singular/);
+    expect(() =>
+      solveLinearSystem(
+        matrixFromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+        [1, 2],
+      ),
+    ).toThrow(/^solveLinearSystem: a must be non-singular/);
     expect(() => solveLinearSystem(matrixFromRows([[1, 2]]), [1])).toThrow(/solveLinearSystem: a must be square/);
     expect(() => solveLinearSystem(matrixFromRows([[1]]), [1, 2])).toThrow(/solveLinearSystem: b must have length 1 \(a.rows\), got 2/);
     expect(() => solveLinearSystem(matrixFromRows([[1]]), [NaN])).toThrow(/solveLinearSystem: b must contain only finite numbers/);
@@ -57,7 +75,12 @@ describe("solveLinearSystem uses LU with partial pivoting", () => {
 
 describe("invertMatrix", () => {
   it("[[4, 7], [2, 6]]⁻¹ = [[0.6, -0.7], [-0.2, 0.4]] (by hand) to 4ε", () => {
-    const inv = invertMatrix(matrixFromRows([[4, 7], [2, 6]]));
+    const inv = invertMatrix(
+      matrixFromRows([
+        [4, 7],
+        [2, 6],
+      ]),
+    );
     expect(maxAbsDiff(inv.data, [0.6, -0.7, -0.2, 0.4])).toBeLessThan(4 * Number.EPSILON);
   });
   it("A·A⁻¹ = A⁻¹·A = I to 1e-11 for a random 20 × 20 matrix; (Aᵀ)⁻¹ = (A⁻¹)ᵀ", () => {
@@ -69,6 +92,13 @@ describe("invertMatrix", () => {
     expect(maxAbsDiff(invertMatrix(transpose(a)).data, transpose(inv).data)).toBeLessThan(1e-11);
   });
   it("rejects a singular matrix", () => {
-    expect(() => invertMatrix(matrixFromRows([[0, 0], [0, 0]]))).toThrow(/^invertMatrix: a must be non-singular/);
+    expect(() =>
+      invertMatrix(
+        matrixFromRows([
+          [0, 0],
+          [0, 0],
+        ]),
+      ),
+    ).toThrow(/^invertMatrix: a must be non-singular/);
   });
 });

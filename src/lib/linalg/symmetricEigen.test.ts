@@ -33,7 +33,12 @@ function eigen2(a: number, b: number, d: number): [number, number] {
 
 describe("symmetricEigen (JAMA tred2/tql2): descending eigenvalues, eigenvector columns", () => {
   it("[[2, 1], [1, 2]] has eigenvalues [3, 1] and eigenvectors ±[1, 1]/√2, ±[1, −1]/√2", () => {
-    const { values, vectors } = symmetricEigen(matrixFromRows([[2, 1], [1, 2]]));
+    const { values, vectors } = symmetricEigen(
+      matrixFromRows([
+        [2, 1],
+        [1, 2],
+      ]),
+    );
     expect(maxAbsDiff(values, [3, 1])).toBeLessThan(4 * Number.EPSILON);
     expect(Math.abs(vectors.data[0])).toBeCloseTo(Math.SQRT1_2, 15);
     expect(vectors.data[0] * vectors.data[2]).toBeCloseTo(0.5, 15); // column 0 ∝ [1, 1]
@@ -43,7 +48,12 @@ describe("symmetricEigen (JAMA tred2/tql2): descending eigenvalues, eigenvector 
     const z = normalSource(randomSource(1));
     for (let t = 0; t < 50; t++) {
       const [a, b, d] = [z(), z(), z()];
-      const { values } = symmetricEigen(matrixFromRows([[a, b], [b, d]]));
+      const { values } = symmetricEigen(
+        matrixFromRows([
+          [a, b],
+          [b, d],
+        ]),
+      );
       const ref = eigen2(a, b, d);
       expect(maxAbsDiff(values, ref)).toBeLessThan(8 * Number.EPSILON * (Math.abs(a) + Math.abs(b) + Math.abs(d)));
     }
@@ -69,13 +79,36 @@ describe("symmetricEigen (JAMA tred2/tql2): descending eigenvalues, eigenvector 
     });
   }
   it("handles diagonal, repeated and zero eigenvalues", () => {
-    expect(Array.from(symmetricEigen(matrixFromRows([[1, 0, 0], [0, 3, 0], [0, 0, 2]])).values)).toEqual([3, 2, 1]);
-    const rankOne = symmetricEigen(matrixFromRows([[1, 1, 1], [1, 1, 1], [1, 1, 1]]));
+    expect(
+      Array.from(
+        symmetricEigen(
+          matrixFromRows([
+            [1, 0, 0],
+            [0, 3, 0],
+            [0, 0, 2],
+          ]),
+        ).values,
+      ),
+    ).toEqual([3, 2, 1]);
+    const rankOne = symmetricEigen(
+      matrixFromRows([
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+    );
     expect(maxAbsDiff(rankOne.values, [3, 0, 0])).toBeLessThan(1e-14);
     expect(symmetricEigen(matrixFromRows([])).values.length).toBe(0);
   });
   it("rejects asymmetric and non-square matrices", () => {
-    expect(() => symmetricEigen(matrixFromRows([[1, 2], [3, 4]]))).toThrow(/^symmetricEigen: a must be symmetric, got a\[1\]\[0\] = 3 but a\[0\]\[1\] = 2$/);
+    expect(() =>
+      symmetricEigen(
+        matrixFromRows([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toThrow(/^symmetricEigen: a must be symmetric, got a\[1\]\[0\] = 3 but a\[0\]\[1\] = 2$/);
     expect(() => symmetricEigen(matrixFromRows([[1, 2]]))).toThrow(/symmetricEigen: a must be square/);
   });
 });

@@ -33,7 +33,8 @@ describe("syntheticBook", () => {
     expect(a.bidPrices[0]).toBeLessThan(a.mid);
     expect(a.askPrices[0]).toBeGreaterThan(a.mid);
     for (let i = 1; i < MAX_BOOK_LEVELS; i++) {
-      if (!(a.bidPrices[i] < a.bidPrices[i - 1] && a.bidPrices[i] > 0)) throw new Error(`bid level ${i}: ${a.bidPrices[i]} after ${a.bidPrices[i - 1]}`);
+      if (!(a.bidPrices[i] < a.bidPrices[i - 1] && a.bidPrices[i] > 0))
+        throw new Error(`bid level ${i}: ${a.bidPrices[i]} after ${a.bidPrices[i - 1]}`);
       if (!(a.askPrices[i] > a.askPrices[i - 1])) throw new Error(`ask level ${i}: ${a.askPrices[i]} after ${a.askPrices[i - 1]}`);
       if (!(a.bidSizes[i] > a.bidSizes[i - 1])) throw new Error(`size level ${i}`);
     }

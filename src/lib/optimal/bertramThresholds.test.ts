@@ -126,7 +126,8 @@ describe("bertramThresholds returns or refuses promptly where the band cannot be
     const c = (2 * 15 * sigma) / Math.sqrt(kappa);
     for (const objective of ["return", "sharpe"] as const) {
       const r = bertramThresholds({ kappa, theta: 0, sigma, c, objective, rf: 0.001 });
-      for (const v of [r.bandHalfWidth, r.expectedTradeLength, r.tradeLengthVariance, r.expectedReturn, r.sharpe]) expect(Number.isFinite(v), `${objective}: ${JSON.stringify(r)}`).toBe(true);
+      for (const v of [r.bandHalfWidth, r.expectedTradeLength, r.tradeLengthVariance, r.expectedReturn, r.sharpe])
+        expect(Number.isFinite(v), `${objective}: ${JSON.stringify(r)}`).toBe(true);
       expect(r.bandHalfWidth).toBeGreaterThan(c / 2);
     }
   });

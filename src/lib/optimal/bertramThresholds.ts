@@ -181,7 +181,10 @@ export function bertramThresholds(params: BertramParameters): BertramResult {
   const expectedReturn = profit / mean;
   const returnVariance = (profit * profit * variance) / (mean * mean * mean);
   if (!Number.isFinite(mean) || !Number.isFinite(variance) || !Number.isFinite(m / sd) || !Number.isFinite(returnVariance)) {
-    rangeError(fn, `no finite band for kappa = ${kappa}, sigma = ${sigma}, c = ${c}: E[T] = ${mean}, V[T] = ${variance} overflow double precision`);
+    rangeError(
+      fn,
+      `no finite band for kappa = ${kappa}, sigma = ${sigma}, c = ${c}: E[T] = ${mean}, V[T] = ${variance} overflow double precision`,
+    );
   }
   return Object.freeze({
     entryLevel: theta - m,

@@ -29,26 +29,23 @@ describe("ouLaplaceIntegral matches mpmath Γ(ν)e^{a²/4}D_{−ν}(−a) over |
 });
 
 describe("leungLi levels match mpmath (pcfd + bisection) to 1e-9", () => {
-  it.each(fixture.cases.map((c) => [c.kappa, c.theta, c.stopLoss, c]))(
-    "kappa %s theta %s stopLoss %s",
-    (_k, _t, _l, c) => {
-      const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
-      const result = leungLi(params);
-      const label = JSON.stringify(params);
-      near(result.exitLevel, c.exitLevel, LEVEL_TOL, `${label} exitLevel`);
-      near(result.entryLevel, c.entryLevel, LEVEL_TOL, `${label} entryLevel`);
-      near(result.entryLowerLevel, c.entryLowerLevel, LEVEL_TOL, `${label} entryLowerLevel`);
-      if (c.stopLoss !== null && c.entryLevel === null) expect(result.warnings.length).toBeGreaterThan(0);
-      if (c.valueGrid) {
-        const grid = result.valueFunctions(c.valueGrid.x);
-        for (let i = 0; i < c.valueGrid.x.length; i++) {
-          const x = c.valueGrid.x[i];
-          near(grid.exitValue[i], c.valueGrid.exitValue[i], VALUE_TOL * (1 + Math.abs(c.valueGrid.exitValue[i])), `${label} V(${x})`);
-          near(grid.entryValue[i], c.valueGrid.entryValue[i], VALUE_TOL * (1 + Math.abs(c.valueGrid.entryValue[i])), `${label} J(${x})`);
-        }
+  it.each(fixture.cases.map((c) => [c.kappa, c.theta, c.stopLoss, c]))("kappa %s theta %s stopLoss %s", (_k, _t, _l, c) => {
+    const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
+    const result = leungLi(params);
+    const label = JSON.stringify(params);
+    near(result.exitLevel, c.exitLevel, LEVEL_TOL, `${label} exitLevel`);
+    near(result.entryLevel, c.entryLevel, LEVEL_TOL, `${label} entryLevel`);
+    near(result.entryLowerLevel, c.entryLowerLevel, LEVEL_TOL, `${label} entryLowerLevel`);
+    if (c.stopLoss !== null && c.entryLevel === null) expect(result.warnings.length).toBeGreaterThan(0);
+    if (c.valueGrid) {
+      const grid = result.valueFunctions(c.valueGrid.x);
+      for (let i = 0; i < c.valueGrid.x.length; i++) {
+        const x = c.valueGrid.x[i];
+        near(grid.exitValue[i], c.valueGrid.exitValue[i], VALUE_TOL * (1 + Math.abs(c.valueGrid.exitValue[i])), `${label} V(${x})`);
+        near(grid.entryValue[i], c.valueGrid.entryValue[i], VALUE_TOL * (1 + Math.abs(c.valueGrid.entryValue[i])), `${label} J(${x})`);
       }
-    },
-  );
+    }
+  });
 });
 
 describe("leungLi invariants", () => {
@@ -113,12 +110,39 @@ describe("leungLi far from the usual regime (fuzzing follow-up): correct levels 
     // b* < L with θ 1.4e5 sd above c: the b*_L bracket used to start below L ("findRootBrent: no sign change", f = NaN)
     [{ kappa: 5.8191820132985494, sigma: 0.19641385565914257, r: 0.05, c: 0.02, theta: 1624.487332842743, stopLoss: 1624.2805230429763 }],
     // θ 7.8e6 sd below c, L 3.8 sd below θ: the maximum of V_L − x − c lies within a few sd of L, between uniform scan points
-    [{ kappa: 2.911076583399761, sigma: 0.11445493408046882, r: 0.05, c: 0.022551143535754072, theta: -368574.9701017026, stopLoss: -368575.4018368349 }],
+    [
+      {
+        kappa: 2.911076583399761,
+        sigma: 0.11445493408046882,
+        r: 0.05,
+        c: 0.022551143535754072,
+        theta: -368574.9701017026,
+        stopLoss: -368575.4018368349,
+      },
+    ],
     // L 3.7e5 sd below θ, r/κ = 7e-6: the maximum sits within sd/|L − θ| of L, and is known only to a few ulps
     // (h″ ~ 1e16), so the a*_L equation's sign at the refined maximum can be off: bracket from the next scan point
-    [{ kappa: 419.0343286852577, sigma: 0.7279899715706389, r: 0.0030897373997958704, c: 0.02, theta: -13.766153999768513, stopLoss: -9333.302119217737 }],
+    [
+      {
+        kappa: 419.0343286852577,
+        sigma: 0.7279899715706389,
+        r: 0.0030897373997958704,
+        c: 0.02,
+        theta: -13.766153999768513,
+        stopLoss: -9333.302119217737,
+      },
+    ],
     // theta = 1e7, L 9e5 sd below it: the same, with a 2e-9 ulp against structure of 1e-7
-    [{ kappa: 131.9272579272266, sigma: 2.6214361592886597, r: 0.3224418927302782, c: 0.1517199039726145, theta: 10224599.454503283, stopLoss: 10077897.438062862 }],
+    [
+      {
+        kappa: 131.9272579272266,
+        sigma: 2.6214361592886597,
+        r: 0.3224418927302782,
+        c: 0.1517199039726145,
+        theta: 10224599.454503283,
+        stopLoss: 10077897.438062862,
+      },
+    ],
   ])("%j solves (was a plain Error from findRootBrent)", (params) => {
     const result = leungLi(params);
     expect(result.exitLevel).toBeGreaterThanOrEqual(params.stopLoss);

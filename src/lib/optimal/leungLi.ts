@@ -185,7 +185,13 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     warnings.push(
       `leungLi: the exit level without stop-loss b* = ${exitFree} is at or below the stop-loss ${L}: immediate exit (exitLevel = L) and no entry region (J ≡ 0)`,
     );
-    return finish(L, null, null, (x) => x - c, () => 0);
+    return finish(
+      L,
+      null,
+      null,
+      (x) => x - c,
+      () => 0,
+    );
   }
   const fAtL = evalF(L);
   const gAtL = evalG(L);
@@ -309,7 +315,13 @@ export function leungLi(params: LeungLiParameters): LeungLiResult {
     warnings.push(
       `leungLi: no entry region with stop-loss ${L}: V_L(x) − x − c ≤ 0 on (L, b*_L) (max ${bestValue.toPrecision(6)}), so never entering is optimal (J ≡ 0)`,
     );
-    return finish(exitStop, null, null, (x) => exitValueStop(x)[0], () => 0);
+    return finish(
+      exitStop,
+      null,
+      null,
+      (x) => exitValueStop(x)[0],
+      () => 0,
+    );
   }
   // a*_L: root of h′ − (F′/F)h on (x₁, x_max); d*_L: root of h′ − (G′/G)h on (x_max, x₂), x₁ < x₂ the zeros of h.
   const bracketTol = 1e-9 * sd;

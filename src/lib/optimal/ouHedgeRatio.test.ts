@@ -55,7 +55,7 @@ describe("ouHedgeRatio on Leung & Li's GLD/GDX pair (data/gld_gdx_data.csv, dt =
     expect(Math.abs((numeric.entryLevel as number) - (rule.entryLevel as number))).toBeLessThan(1e-6);
   });
 
-  it("scale \"none\" uses the raw prices y − B·x", () => {
+  it('scale "none" uses the raw prices y − B·x', () => {
     const raw = ouHedgeRatio(gld, gdx, { dt: 1 / 252, scale: "none" });
     expect(raw.spread[5]).toBeCloseTo(gld[5] - raw.hedgeRatio * gdx[5], 10);
   });

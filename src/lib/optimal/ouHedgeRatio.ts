@@ -1,7 +1,15 @@
 import { maximizeGoldenSection } from "../util/maximizeGoldenSection.js";
 import { fitOu } from "../ou/fitOu.js";
 import type { FitOuResult } from "../ou/fitOu.js";
-import { rangeError, requireInteger, requireOneOf, requireOptions, requirePositive, requireSameLength, toFloat64 } from "../util/validate.js";
+import {
+  rangeError,
+  requireInteger,
+  requireOneOf,
+  requireOptions,
+  requirePositive,
+  requireSameLength,
+  toFloat64,
+} from "../util/validate.js";
 
 /** Default number of grid candidates for B before the golden-section refinement. */
 const DEFAULT_GRID_POINTS = 1000;
@@ -56,7 +64,7 @@ export function ouHedgeRatio(y: ArrayLike<number>, x: ArrayLike<number>, options
   let alpha = 1;
   let betaUnit = 1;
   if (scale === "initial-price") {
-    if (ys[0] === 0 || xs[0] === 0) rangeError(fn, "y[0] and x[0] must be non-zero for scale \"initial-price\"");
+    if (ys[0] === 0 || xs[0] === 0) rangeError(fn, 'y[0] and x[0] must be non-zero for scale "initial-price"');
     alpha = 1 / ys[0];
     betaUnit = 1 / xs[0];
   }

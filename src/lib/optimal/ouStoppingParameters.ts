@@ -64,7 +64,10 @@ export function checkOuStoppingParameters(fn: string, params: unknown): CheckedO
   const c = requireFinite(fn, "c", p.c, { min: 0 });
   const nu = r / kappa;
   if (!(nu >= MIN_DISCOUNT_TO_SPEED_RATIO)) {
-    rangeError(fn, `r / kappa must be >= ${MIN_DISCOUNT_TO_SPEED_RATIO} (a discount rate indistinguishable from 0 has no finite optimal exit), got r = ${r}, kappa = ${kappa} (ratio ${nu})`);
+    rangeError(
+      fn,
+      `r / kappa must be >= ${MIN_DISCOUNT_TO_SPEED_RATIO} (a discount rate indistinguishable from 0 has no finite optimal exit), got r = ${r}, kappa = ${kappa} (ratio ${nu})`,
+    );
   }
   let stopLoss: number | null = null;
   if (p.stopLoss !== undefined && p.stopLoss !== null) {
@@ -74,7 +77,10 @@ export function checkOuStoppingParameters(fn: string, params: unknown): CheckedO
   const stationarySd = sigma / Math.sqrt(2 * kappa);
   const magnitude = Math.max(Math.abs(theta), c, stopLoss === null ? 0 : Math.abs(stopLoss));
   if (!(magnitude <= MAX_LEVEL_IN_SD * stationarySd)) {
-    rangeError(fn, `theta, c and stopLoss must be within ${MAX_LEVEL_IN_SD} stationary sds sigma/sqrt(2 kappa) = ${stationarySd} of 0 (levels finer than the sd are not representable), got max(|theta|, c, |stopLoss|) = ${magnitude}`);
+    rangeError(
+      fn,
+      `theta, c and stopLoss must be within ${MAX_LEVEL_IN_SD} stationary sds sigma/sqrt(2 kappa) = ${stationarySd} of 0 (levels finer than the sd are not representable), got max(|theta|, c, |stopLoss|) = ${magnitude}`,
+    );
   }
   return { kappa, theta, sigma, r, c, stopLoss, stationarySd, nu };
 }

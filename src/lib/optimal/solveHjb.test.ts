@@ -24,25 +24,31 @@ function near(actual: number | null, expected: number | null, tol: number, label
 const outOfReach = (c: LeungLiFixtureCase): boolean => (c.theta === 1e4 && c.stopLoss === null) || c.theta === -185.81823329141108;
 
 describe("solveHjb (policy iteration, default grid, Richardson) agrees with the mpmath Leung–Li levels to 1e-6", () => {
-  it.each(fixture.cases.filter((c) => !outOfReach(c)).map((c) => [c.kappa, c.theta, c.stopLoss, c]))("kappa %s theta %s stopLoss %s", (_k, _t, _l, c) => {
-    const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
-    const result = solveHjb(params);
-    const label = JSON.stringify(params);
-    near(result.exitLevel, c.exitLevel, LEVEL_TOL, `${label} exitLevel`);
-    near(result.entryLevel, c.entryLevel, LEVEL_TOL, `${label} entryLevel`);
-    near(result.entryLowerLevel, c.entryLowerLevel, LEVEL_TOL, `${label} entryLowerLevel`);
-    expect(result.residual).toBeLessThan(1e-12);
-    expect(result.iterations).toBeGreaterThan(0);
-    expect(result.levelErrorEstimate).toBeLessThan(1e-3);
-  });
+  it.each(fixture.cases.filter((c) => !outOfReach(c)).map((c) => [c.kappa, c.theta, c.stopLoss, c]))(
+    "kappa %s theta %s stopLoss %s",
+    (_k, _t, _l, c) => {
+      const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
+      const result = solveHjb(params);
+      const label = JSON.stringify(params);
+      near(result.exitLevel, c.exitLevel, LEVEL_TOL, `${label} exitLevel`);
+      near(result.entryLevel, c.entryLevel, LEVEL_TOL, `${label} entryLevel`);
+      near(result.entryLowerLevel, c.entryLowerLevel, LEVEL_TOL, `${label} entryLowerLevel`);
+      expect(result.residual).toBeLessThan(1e-12);
+      expect(result.iterations).toBeGreaterThan(0);
+      expect(result.levelErrorEstimate).toBeLessThan(1e-3);
+    },
+  );
 });
 
 describe("solveHjb refuses (RangeError, never wrong levels) the fixture regimes a grid cannot resolve", () => {
-  it.each(fixture.cases.filter(outOfReach).map((c) => [c.kappa, c.theta, c.stopLoss, c]))("kappa %s theta %s stopLoss %s", (_k, _t, _l, c) => {
-    const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
-    expect(() => solveHjb(params)).toThrow(RangeError);
-    expect(() => solveHjb(params)).toThrow(/^solveHjb: .*use leungLi for such parameters/);
-  });
+  it.each(fixture.cases.filter(outOfReach).map((c) => [c.kappa, c.theta, c.stopLoss, c]))(
+    "kappa %s theta %s stopLoss %s",
+    (_k, _t, _l, c) => {
+      const params = { kappa: c.kappa, theta: c.theta, sigma: c.sigma, r: c.r, c: c.c, stopLoss: c.stopLoss };
+      expect(() => solveHjb(params)).toThrow(RangeError);
+      expect(() => solveHjb(params)).toThrow(/^solveHjb: .*use leungLi for such parameters/);
+    },
+  );
 });
 
 describe("solveHjb in the regimes found by fuzzing (domain from the problem, y = x − θ internally)", () => {

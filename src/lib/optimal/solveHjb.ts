@@ -146,7 +146,10 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
     rangeError(
       fn,
       `kappa = ${p.kappa} is too small for this grid: with r/kappa = ${nu.toPrecision(4)} the optimal levels lie within about ${levelScale.toPrecision(3)} stationary sds of theta, less than two grid steps 2·grid.nStd/(grid.points − 1) = ${gridStep.toPrecision(3)}; ` +
-        (needed <= MAX_POINTS ? `use grid.points >= ${needed} or a smaller grid.nStd` : `no grid of up to ${MAX_POINTS} points resolves them`) + " (or leungLi)",
+        (needed <= MAX_POINTS
+          ? `use grid.points >= ${needed} or a smaller grid.nStd`
+          : `no grid of up to ${MAX_POINTS} points resolves them`) +
+        " (or leungLi)",
     );
   }
   const yL = p.stopLoss === null ? null : (p.stopLoss - theta) / sd;
@@ -183,7 +186,8 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   for (let widen = 0; widen <= MAX_DOMAIN_WIDENINGS; widen++) {
     // Widening steps grow geometrically (4, 8, 16, … sd, at most half the level's distance from θ beyond
     // 4 sd): a level pinned at an edge moves with it, and the domain overshoots the level by ≤ 50 %.
-    const stepFor = (yLevel: number): number => Math.max(2 * BOUNDARY_MARGIN_SD, Math.min(2 * BOUNDARY_MARGIN_SD * 2 ** widen, 0.5 * Math.abs(yLevel)));
+    const stepFor = (yLevel: number): number =>
+      Math.max(2 * BOUNDARY_MARGIN_SD, Math.min(2 * BOUNDARY_MARGIN_SD * 2 ** widen, 0.5 * Math.abs(yLevel)));
     let widened = false;
     const yExit = (current.exit - theta) / sd;
     if (yExit > yMax - BOUNDARY_MARGIN_SD) {
@@ -221,7 +225,9 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
   let targetPoints = points;
   const neededIntervals = Math.ceil(((yMax - yMin) * largestLevel) / MAX_STEP_SCALE);
   if (neededIntervals + 1 > MAX_POINTS) {
-    unresolvable(`levels ${largestLevel.toPrecision(3)} sds from theta on a ${(yMax - yMin).toPrecision(3)}-sd domain need ${neededIntervals + 1} nodes`);
+    unresolvable(
+      `levels ${largestLevel.toPrecision(3)} sds from theta on a ${(yMax - yMin).toPrecision(3)}-sd domain need ${neededIntervals + 1} nodes`,
+    );
   }
   if (neededIntervals + 1 > targetPoints) {
     targetPoints = neededIntervals + 1;
@@ -253,7 +259,9 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
     const fineNeeded = Math.ceil(((yMax - yMin) * fineLargest) / MAX_STEP_SCALE) + 1;
     if (fineNeeded > 1.05 * targetPoints) {
       if (fineNeeded > MAX_POINTS) {
-        unresolvable(`levels ${fineLargest.toPrecision(3)} sds from theta on a ${(yMax - yMin).toPrecision(3)}-sd domain need ${fineNeeded} nodes`);
+        unresolvable(
+          `levels ${fineLargest.toPrecision(3)} sds from theta on a ${(yMax - yMin).toPrecision(3)}-sd domain need ${fineNeeded} nodes`,
+        );
       }
       targetPoints = fineNeeded;
       warnings.push(`solveHjb: grid refined to ${targetPoints} points to resolve levels ${fineLargest.toFixed(1)} sd from theta`);
@@ -267,7 +275,9 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
     const coarseH = 2 * (fine.y[1] - fine.y[0]);
     if (gap > 0 && gap < MIN_STOP_LOSS_GAP_NODES * coarseH && targetPoints < MAX_POINTS) {
       targetPoints = Math.min(MAX_POINTS, 2 * Math.ceil(((yMax - yMin) * MIN_STOP_LOSS_GAP_NODES) / gap) + 1);
-      warnings.push(`solveHjb: grid refined to ${targetPoints} points to resolve the stop-loss exit level ${gap.toPrecision(3)} sd above the stop-loss`);
+      warnings.push(
+        `solveHjb: grid refined to ${targetPoints} points to resolve the stop-loss exit level ${gap.toPrecision(3)} sd above the stop-loss`,
+      );
       ({ coarseLevels, fine } = solvePair(targetPoints));
     }
   }
@@ -281,9 +291,12 @@ export function solveHjb(params: SolveHjbParameters): SolveHjbResult {
     );
   }
   if (fine.upwinded || coarseLevels.upwinded) {
-    warnings.push("solveHjb: the drift was upwinded (|y|·h > 2) at some nodes; levels are first-order accurate there — use more grid points");
+    warnings.push(
+      "solveHjb: the drift was upwinded (|y|·h > 2) at some nodes; levels are first-order accurate there — use more grid points",
+    );
   }
-  if (fine.notConverged || coarseLevels.notConverged) warnings.push(`solveHjb: ${scheme} hit its iteration cap; the discrete obstacle problem is not fully solved`);
+  if (fine.notConverged || coarseLevels.notConverged)
+    warnings.push(`solveHjb: ${scheme} hit its iteration cap; the discrete obstacle problem is not fully solved`);
 
   const combine = (fineLevel: number | null, coarseLevel: number | null): number | null => {
     if (fineLevel === null) return null;

@@ -85,8 +85,7 @@ export function fitOu(x: ArrayLike<number>, options?: FitOuOptions): FitOuResult
   const s = Math.sqrt(scaledVariance) * scale;
   const warnings: string[] = [];
   // logL = −(n/2)(ln(2π s²) + 1) with ln s² = ln s_scaled² + 2 ln scale (s² itself may overflow).
-  const logLikelihood =
-    scaledVariance > 0 ? -0.5 * nobs * (Math.log(2 * Math.PI * scaledVariance) + 2 * Math.log(scale) + 1) : Infinity;
+  const logLikelihood = scaledVariance > 0 ? -0.5 * nobs * (Math.log(2 * Math.PI * scaledVariance) + 2 * Math.log(scale) + 1) : Infinity;
   if (!(scaledVariance > 0)) {
     warnings.push("fitOu: residual variance is zero (the path is an exact AR(1) recursion); sigma is 0 and logLikelihood +Infinity");
   }

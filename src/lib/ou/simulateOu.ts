@@ -1,12 +1,5 @@
 import { normalSource } from "../util/random.js";
-import {
-  requireFinite,
-  requireInteger,
-  requireOptions,
-  requirePositive,
-  typeError,
-  describe,
-} from "../util/validate.js";
+import { requireFinite, requireInteger, requireOptions, requirePositive, typeError, describe } from "../util/validate.js";
 
 export interface OuParameters {
   /** Mean-reversion speed κ ≥ 0 per unit of time (0 gives Brownian motion). */

@@ -19,7 +19,9 @@ describe("solveTridiagonalThomas", () => {
     for (const v of x) expect(Math.abs(v - 1)).toBeLessThanOrEqual(4 * Number.EPSILON);
   });
   it("rejects mismatched lengths and zero pivots", () => {
-    expect(() => solveTridiagonalThomas([0], [1, 2], [0, 0], [1, 1])).toThrow(/solveTridiagonalThomas: lower, diag, upper and rhs must have the same length/);
+    expect(() => solveTridiagonalThomas([0], [1, 2], [0, 0], [1, 1])).toThrow(
+      /solveTridiagonalThomas: lower, diag, upper and rhs must have the same length/,
+    );
     expect(() => solveTridiagonalThomas([0, 0], [0, 1], [0, 0], [1, 1])).toThrow(/solveTridiagonalThomas: zero pivot/);
   });
 });

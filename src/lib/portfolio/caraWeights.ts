@@ -94,7 +94,10 @@ export function caraWeights(returns: ReturnsInput, options: CaraWeightsOptions):
   const utility = s.expectedReturn - (gamma / 2) * s.variance;
   // Σ⁻¹μ/γ grows without bound as γ → 0: refuse a result that left double precision.
   if (!w.every(Number.isFinite) || !Number.isFinite(s.expectedReturn) || !Number.isFinite(s.volatility) || !Number.isFinite(utility)) {
-    rangeError(fn, `gamma = ${gamma} is too small for these returns: the weights Σ⁻¹μ/γ or their variance overflow double precision (raise gamma)`);
+    rangeError(
+      fn,
+      `gamma = ${gamma} is too small for these returns: the weights Σ⁻¹μ/γ or their variance overflow double precision (raise gamma)`,
+    );
   }
   return {
     weights: w,

@@ -27,7 +27,8 @@ describe("efficientFrontier (closed form) matches numpy's KKT solves on 400 × 8
         const scale = Math.max(...row.map(Math.abs));
         row.forEach((w, i) => {
           const delta = Math.abs(r.weights.data[k * n + i] - w);
-          if (!(delta <= 1e-9 * scale)) throw new Error(`weights[${k}][${i}]: actual ${r.weights.data[k * n + i]}, expected ${w}, delta ${delta}`);
+          if (!(delta <= 1e-9 * scale))
+            throw new Error(`weights[${k}][${i}]: actual ${r.weights.data[k * n + i]}, expected ${w}, delta ${delta}`);
         });
       });
     });
@@ -65,7 +66,11 @@ describe("efficientFrontier (closed form) matches numpy's KKT solves on 400 × 8
   it("rejects bad options and a panel whose assets all have the same mean, naming the argument", () => {
     expect(() => efficientFrontier(input, { points: 1 })).toThrow(/efficientFrontier: points must be >= 2/);
     expect(() => efficientFrontier(input, { minReturn: 0.01, maxReturn: 0 })).toThrow(/efficientFrontier: maxReturn must be > minReturn/);
-    const sameMean = [[0.01, 0.02], [0.03, 0.0], [0.02, 0.04]]; // both columns average exactly 0.02
+    const sameMean = [
+      [0.01, 0.02],
+      [0.03, 0.0],
+      [0.02, 0.04],
+    ]; // both columns average exactly 0.02
     expect(() => efficientFrontier(sameMean)).toThrow(/efficientFrontier: all assets have the same mean return/);
   });
 });

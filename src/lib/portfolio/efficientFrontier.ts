@@ -84,7 +84,10 @@ export function efficientFrontier(returns: ReturnsInput, options: EfficientFront
     muMax = Math.max(muMax, mu[i]);
   }
   if (!(muMax - muMin > DEGENERATE_SPREAD * Math.max(Math.abs(muMin), Math.abs(muMax)))) {
-    rangeError(fn, `all assets have the same mean return (${muMax}), so AC − B² = 0 and the frontier is the single minimum-variance portfolio`);
+    rangeError(
+      fn,
+      `all assets have the same mean return (${muMax}), so AC − B² = 0 and the frontier is the single minimum-variance portfolio`,
+    );
   }
   // D = AC − B² = A·μ̃ᵀΣ⁻¹μ̃ with μ̃ = μ − (B/A)·1: the centred form avoids AC − B² cancelling.
   let centredQuadratic = 0;
@@ -94,7 +97,10 @@ export function efficientFrontier(returns: ReturnsInput, options: EfficientFront
   const lo = o.minReturn === undefined ? minVarReturn : requireFinite(fn, "minReturn", o.minReturn);
   const hi = o.maxReturn === undefined ? minVarReturn + (muMax - muMin) : requireFinite(fn, "maxReturn", o.maxReturn);
   if (!(hi > lo)) rangeError(fn, `maxReturn must be > minReturn, got minReturn ${lo} and maxReturn ${hi}`);
-  if (lo < minVarReturn) warnings.push(`${fn}: minReturn ${lo} is below the minimum-variance return ${minVarReturn}: those points are on the inefficient lower branch`);
+  if (lo < minVarReturn)
+    warnings.push(
+      `${fn}: minReturn ${lo} is below the minimum-variance return ${minVarReturn}: those points are on the inefficient lower branch`,
+    );
 
   const targetReturns = new Float64Array(points);
   const volatilities = new Float64Array(points);

@@ -31,7 +31,8 @@ export interface Moments {
 }
 
 export function estimateMoments(fn: string, x: MatrixRowMajor, shrinkageOption: unknown, warnings: string[]): Moments {
-  const shrinkage = shrinkageOption === undefined ? "none" : requireOneOf(fn, "shrinkage", shrinkageOption, ["none", "ledoitWolf"] as const);
+  const shrinkage =
+    shrinkageOption === undefined ? "none" : requireOneOf(fn, "shrinkage", shrinkageOption, ["none", "ledoitWolf"] as const);
   const mean = columnMeans(x);
   let covariance: MatrixRowMajor;
   let shrinkageIntensity = 0;

@@ -45,7 +45,8 @@ export function maxSharpeWeights(returns: ReturnsInput, options: MaxSharpeWeight
   const o = requireOptions<MaxSharpeWeightsOptions>(fn, options);
   const riskFree = o.riskFree === undefined ? 0 : requireFinite(fn, "riskFree", o.riskFree);
   const c = requireOptions<{ longOnly?: boolean }>(fn, o.constraints);
-  if (c.longOnly !== undefined && typeof c.longOnly !== "boolean") typeError(fn, `constraints.longOnly must be a boolean, got ${describe(c.longOnly)}`);
+  if (c.longOnly !== undefined && typeof c.longOnly !== "boolean")
+    typeError(fn, `constraints.longOnly must be a boolean, got ${describe(c.longOnly)}`);
   const x = toReturnsMatrix(fn, "returns", returns);
   const warnings: string[] = [];
   const m = estimateMoments(fn, x, o.shrinkage, warnings);
@@ -67,7 +68,8 @@ export function maxSharpeWeights(returns: ReturnsInput, options: MaxSharpeWeight
     }
     w = z.map((v) => v / sum);
   } else {
-    if (!excess.some((v) => v > 0)) rangeError(fn, `no asset has a mean return above riskFree (${riskFree}); the long-only maximum-Sharpe portfolio does not exist`);
+    if (!excess.some((v) => v > 0))
+      rangeError(fn, `no asset has a mean return above riskFree (${riskFree}); the long-only maximum-Sharpe portfolio does not exist`);
     const identity = new Float64Array(n * n);
     for (let i = 0; i < n; i++) identity[i * n + i] = 1;
     const y = solveQuadraticProgram(fn, {

@@ -165,7 +165,10 @@ export function multiperiodWeights(returnsSequence: readonly ReturnsInput[], opt
         break;
       }
     }
-    if (!converged) warnings.push(`${fn}: step ${steps.length}: proximal iterations stopped at ${MAX_PROXIMAL_ITERATIONS} before reaching ${PROXIMAL_TOLERANCE}`);
+    if (!converged)
+      warnings.push(
+        `${fn}: step ${steps.length}: proximal iterations stopped at ${MAX_PROXIMAL_ITERATIONS} before reaching ${PROXIMAL_TOLERANCE}`,
+      );
     const w = new Float64Array(n);
     let turnover = 0;
     for (let i = 0; i < n; i++) {

@@ -49,7 +49,8 @@ export function pcaPortfolios(returns: ReturnsInput, options: PcaPortfoliosOptio
   const o = requireOptions<PcaPortfoliosOptions>(fn, options);
   const x = toReturnsMatrix(fn, "returns", returns);
   const { rows: t, cols: n, data } = x;
-  const k = o.nComponents === undefined ? Math.min(n, t) : requireInteger(fn, "nComponents", o.nComponents, { min: 1, max: Math.min(n, t) });
+  const k =
+    o.nComponents === undefined ? Math.min(n, t) : requireInteger(fn, "nComponents", o.nComponents, { min: 1, max: Math.min(n, t) });
   const scaling = o.scaling === undefined ? "none" : requireOneOf(fn, "scaling", o.scaling, ["zscore", "minmax", "none"] as const);
   const warnings: string[] = [];
   // All passes over the T × N panel walk it row by row (sequential memory); each column's sums still
@@ -154,7 +155,14 @@ export function pcaPortfolios(returns: ReturnsInput, options: PcaPortfoliosOptio
  * each load, and every score is still the plain left-to-right sum Σ_i xc_i·v_ji (rounding identical to
  * the one-dot-product-at-a-time loop).
  */
-function transformedScores(data: Float64Array, t: number, n: number, mean: Float64Array, components: Float64Array, k: number): Float64Array {
+function transformedScores(
+  data: Float64Array,
+  t: number,
+  n: number,
+  mean: Float64Array,
+  components: Float64Array,
+  k: number,
+): Float64Array {
   const scores = new Float64Array(t * k);
   const centred = new Float64Array(2 * n);
   const kBlocked = k - (k % 4);

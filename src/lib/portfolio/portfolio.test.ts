@@ -14,7 +14,8 @@ function closeArray(actual: ArrayLike<number>, expected: ArrayLike<number>, tol:
   for (let i = 0; i < expected.length; i++) {
     const delta = Math.abs(actual[i] - expected[i]);
     const bound = tol * Math.max(scale, Math.abs(expected[i]));
-    if (!(delta <= bound)) throw new Error(`${what}[${i}]: actual ${actual[i]}, expected ${expected[i]}, delta ${delta}, tolerance ${bound}`);
+    if (!(delta <= bound))
+      throw new Error(`${what}[${i}]: actual ${actual[i]}, expected ${expected[i]}, delta ${delta}, tolerance ${bound}`);
   }
 }
 const flat = (rows: number[][]) => rows.flat();
@@ -61,7 +62,12 @@ describe("pcaPortfolios matches sklearn 1.2.1 PCA(svd_solver='full') on 500 × 2
     expect(() => pcaPortfolios(m, { nComponents: 24 })).toThrow(/pcaPortfolios: nComponents must be <= 23/);
     expect(() => pcaPortfolios(m, { scaling: "robust" as never })).toThrow(/pcaPortfolios: scaling must be one of/);
     expect(() => pcaPortfolios([[1, 2], [3]])).toThrow(/pcaPortfolios: returns rows must all have the same length/);
-    expect(() => pcaPortfolios([[1, NaN], [3, 4]])).toThrow(/returns must contain only finite numbers, got NaN at \(0, 1\)/);
+    expect(() =>
+      pcaPortfolios([
+        [1, NaN],
+        [3, 4],
+      ]),
+    ).toThrow(/returns must contain only finite numbers, got NaN at \(0, 1\)/);
   });
 });
 
@@ -112,7 +118,9 @@ describe("caraWeights: w = Σ⁻¹μ/γ and its constrained variants vs numpy / 
 
   it("singular covariance (T ≤ N) throws a RangeError naming the shrinkage fix; never equal weights", () => {
     const few = optInput.slice(0, 6);
-    expect(() => caraWeights(few, { gamma: 2 })).toThrow(/caraWeights: the sample covariance of returns is singular.*T ≤ N.*shrinkage: "ledoitWolf"/);
+    expect(() => caraWeights(few, { gamma: 2 })).toThrow(
+      /caraWeights: the sample covariance of returns is singular.*T ≤ N.*shrinkage: "ledoitWolf"/,
+    );
     const shrunk = caraWeights(few, { gamma: 2, shrinkage: "ledoitWolf" });
     expect(new Set(Array.from(shrunk.weights)).size).toBeGreaterThan(1);
   });
@@ -124,7 +132,9 @@ describe("caraWeights: w = Σ⁻¹μ/γ and its constrained variants vs numpy / 
 
   it("validates gamma and constraints", () => {
     expect(() => caraWeights(optInput, { gamma: 0 })).toThrow(/caraWeights: gamma must be > 0/);
-    expect(() => caraWeights(optInput, { gamma: 1, constraints: { budget: "yes" as never } })).toThrow(/constraints.budget must be a boolean/);
+    expect(() => caraWeights(optInput, { gamma: 1, constraints: { budget: "yes" as never } })).toThrow(
+      /constraints.budget must be a boolean/,
+    );
     expect(() => caraWeights(optInput, { gamma: 1, shrinkage: "oas" as never })).toThrow(/shrinkage must be one of/);
   });
 });
@@ -143,7 +153,9 @@ describe("maxSharpeWeights: tangency portfolio vs numpy and exact KKT", () => {
   }
 
   it("long-only without any asset above riskFree throws", () => {
-    expect(() => maxSharpeWeights(optInput, { riskFree: 0.01, constraints: { longOnly: true } })).toThrow(/no asset has a mean return above riskFree/);
+    expect(() => maxSharpeWeights(optInput, { riskFree: 0.01, constraints: { longOnly: true } })).toThrow(
+      /no asset has a mean return above riskFree/,
+    );
   });
 });
 
@@ -181,7 +193,9 @@ describe("multiperiodWeights: L1 turnover-penalised steps vs scipy SLSQP on the 
   it("long-only steps stay non-negative; mismatched panels are rejected", () => {
     const r = multiperiodWeights(fixture.multiInput, { gamma: 5, transactionCost: 0.0002, constraints: { budget: true, longOnly: true } });
     for (const s of r.steps) expect(Math.min(...s.weights)).toBeGreaterThanOrEqual(-1e-12);
-    expect(() => multiperiodWeights([fixture.multiInput[0], optInput], { gamma: 5, transactionCost: 0 })).toThrow(/returnsSequence\[1\] must have 5 assets/);
+    expect(() => multiperiodWeights([fixture.multiInput[0], optInput], { gamma: 5, transactionCost: 0 })).toThrow(
+      /returnsSequence\[1\] must have 5 assets/,
+    );
     expect(() => multiperiodWeights(fixture.multiInput, { gamma: 5, transactionCost: -1 })).toThrow(/transactionCost must be >= 0/);
   });
 });
@@ -239,7 +253,7 @@ describe("caraWeights refuses a gamma so small that the weights overflow (issue 
   // 60 × 3 seeded returns with non-zero means.
   const rows: number[][] = [];
   let state = 7;
-  const next = (): number => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const next = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
   for (let t = 0; t < 60; t++) rows.push([0.01 + 0.02 * next(), 0.005 + 0.03 * next(), -0.002 + 0.01 * next()]);
   const x = matrixFromRows(rows);
   it.each([false, true])("gamma = 1e-300 (budget %s): RangeError naming gamma; gamma = 1e-3 finite", (budget) => {

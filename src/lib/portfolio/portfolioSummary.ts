@@ -14,7 +14,14 @@ export interface PortfolioSummary {
   readonly variance: number;
 }
 
-export function portfolioSummary(fn: string, mean: Float64Array, covariance: MatrixRowMajor, w: Float64Array, riskFree: number, warnings: string[]): PortfolioSummary {
+export function portfolioSummary(
+  fn: string,
+  mean: Float64Array,
+  covariance: MatrixRowMajor,
+  w: Float64Array,
+  riskFree: number,
+  warnings: string[],
+): PortfolioSummary {
   const expectedReturn = dot(mean, w);
   const variance = Math.max(0, dot(w, matVec(covariance, w)));
   const volatility = Math.sqrt(variance);

@@ -15,7 +15,10 @@ export function toReturnsMatrix(fn: string, name: string, value: unknown, minRow
   if (value !== null && typeof value === "object" && (value as MatrixRowMajor).data instanceof Float64Array) {
     const v = value as MatrixRowMajor;
     if (!Number.isInteger(v.rows) || !Number.isInteger(v.cols) || v.data.length !== v.rows * v.cols) {
-      rangeError(fn, `${name} must be a MatrixRowMajor with data.length = rows × cols, got ${v.rows} × ${v.cols} and ${v.data.length} values`);
+      rangeError(
+        fn,
+        `${name} must be a MatrixRowMajor with data.length = rows × cols, got ${v.rows} × ${v.cols} and ${v.data.length} values`,
+      );
     }
     m = { rows: v.rows, cols: v.cols, data: Float64Array.from(v.data) };
   } else if (value !== null && typeof value === "object" && typeof (value as ArrayLike<unknown>).length === "number") {
@@ -26,7 +29,10 @@ export function toReturnsMatrix(fn: string, name: string, value: unknown, minRow
         typeError(fn, `${name}[${i}] must be an array of numbers, got ${describe(r)}`);
       }
       if (r.length !== (rows[0] as ArrayLike<unknown>).length) {
-        rangeError(fn, `${name} rows must all have the same length, got ${(rows[0] as ArrayLike<unknown>).length} and ${r.length} (row ${i})`);
+        rangeError(
+          fn,
+          `${name} rows must all have the same length, got ${(rows[0] as ArrayLike<unknown>).length} and ${r.length} (row ${i})`,
+        );
       }
       for (let j = 0; j < r.length; j++) {
         if (typeof r[j] !== "number") typeError(fn, `${name}[${i}][${j}] must be a number, got ${describe(r[j])}`);

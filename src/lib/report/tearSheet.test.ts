@@ -119,10 +119,16 @@ describe("tearSheet invariants and validation", () => {
     expect(sheet.rollingWindow).toBe(63);
   });
   it("rejects bad input naming the argument and the rule", () => {
-    expect(() => tearSheet([0.1, -1], { periodsPerYear: 252 })).toThrow(/tearSheet: returns must be > −1 \(equity stays positive\), got -1 at index 1/);
+    expect(() => tearSheet([0.1, -1], { periodsPerYear: 252 })).toThrow(
+      /tearSheet: returns must be > −1 \(equity stays positive\), got -1 at index 1/,
+    );
     expect(() => tearSheet([0.1, 0.2], { periodsPerYear: 0 })).toThrow(/tearSheet: periodsPerYear must be > 0, got 0/);
-    expect(() => tearSheet([0.1, 0.2], { periodsPerYear: 12, benchmark: [0.1] })).toThrow(/returns and benchmark must have the same length, got 2 and 1/);
-    expect(() => tearSheet([0.1, 0.2], { periodsPerYear: 12, timestamps: [5, 5] })).toThrow(/timestamps must be strictly increasing, got 5 after 5 at index 1/);
+    expect(() => tearSheet([0.1, 0.2], { periodsPerYear: 12, benchmark: [0.1] })).toThrow(
+      /returns and benchmark must have the same length, got 2 and 1/,
+    );
+    expect(() => tearSheet([0.1, 0.2], { periodsPerYear: 12, timestamps: [5, 5] })).toThrow(
+      /timestamps must be strictly increasing, got 5 after 5 at index 1/,
+    );
     expect(() => tearSheet([0.1, 0.2, 0.3], { periodsPerYear: 12, rollingWindow: 4 })).toThrow(/rollingWindow must be <= 3, got 4/);
   });
 });

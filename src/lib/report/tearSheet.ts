@@ -181,8 +181,7 @@ export function tearSheet(returns: ArrayLike<number>, options: TearSheetOptions)
   const cm3 = m3 / n;
   const cm4 = m4 / n;
   const skewness = n >= 3 && cm2 > 0 ? ((Math.sqrt(n * (n - 1)) / (n - 2)) * cm3) / cm2 ** 1.5 : Number.NaN;
-  const excessKurtosis =
-    n >= 4 && cm2 > 0 ? (((n + 1) * cm4) / (cm2 * cm2) - 3 * (n - 1)) * ((n - 1) / ((n - 2) * (n - 3))) : Number.NaN;
+  const excessKurtosis = n >= 4 && cm2 > 0 ? (((n + 1) * cm4) / (cm2 * cm2) - 3 * (n - 1)) * ((n - 1) / ((n - 2) * (n - 3))) : Number.NaN;
 
   // Equity, drawdown and the longest drawdown spell. log-sum keeps ∏ accurate over long series.
   const equity = new Float64Array(n);

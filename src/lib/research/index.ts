@@ -2,7 +2,14 @@
 export { selectPairs } from "./selectPairs.js"; // screens + discoverPairs + BH FDR + top k (the walk-forward's discovery step)
 export type { SelectPairsOptions, SelectPairsResult, SelectedPair, PairScreens } from "./selectPairs.js";
 export { walkForward } from "./walkForward.js"; // rolling formation/trading folds, stitched out-of-sample book returns
-export type { WalkForwardOptions, WalkForwardPanel, WalkForwardRule, WalkForwardResult, WalkForwardFold, WalkForwardSelection } from "./walkForward.js";
+export type {
+  WalkForwardOptions,
+  WalkForwardPanel,
+  WalkForwardRule,
+  WalkForwardResult,
+  WalkForwardFold,
+  WalkForwardSelection,
+} from "./walkForward.js";
 export { sweepSize, sweepCombination, MAX_SWEEP_COMBINATIONS } from "./sweepSpace.js"; // a sweep's parameter space, grid or seeded random, numbered for sharding
 export type { SweepSpace, SweepSampling, SweepCombination } from "./sweepSpace.js";
 export { sweepBacktests, MAX_SHARD_COMBINATIONS, MAX_RETURN_VALUES } from "./sweepBacktests.js"; // one shard of a pairs-backtest sweep, sharing per-group precomputation

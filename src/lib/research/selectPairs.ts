@@ -72,7 +72,8 @@ export function selectPairs(series: readonly ArrayLike<number>[], options: Selec
   const symbols = series.map((_, i) => String(i));
   let sectors: Record<string, string> | undefined;
   if (screens.sameSector === true) {
-    if (!Array.isArray(o.sectors) || o.sectors.length !== series.length) rangeError(fn, `screens.sameSector needs sectors with one label per series (${series.length}), got ${describe(o.sectors)}`);
+    if (!Array.isArray(o.sectors) || o.sectors.length !== series.length)
+      rangeError(fn, `screens.sameSector needs sectors with one label per series (${series.length}), got ${describe(o.sectors)}`);
     sectors = Object.fromEntries(o.sectors.map((label, i) => [String(i), label]));
   }
   const found = discoverPairs(
@@ -86,8 +87,17 @@ export function selectPairs(series: readonly ArrayLike<number>[], options: Selec
       ...(o.signal === undefined ? {} : { signal: o.signal }),
     },
   );
-  const kept = found.pairs.filter((p) => p.analysis !== null && p.qValue <= fdr && p.analysis.adfStatistic !== -Infinity && Number.isFinite(p.analysis.beta));
+  const kept = found.pairs.filter(
+    (p) => p.analysis !== null && p.qValue <= fdr && p.analysis.adfStatistic !== -Infinity && Number.isFinite(p.analysis.beta),
+  );
   kept.sort((a, b) => a.analysis!.pValue - b.analysis!.pValue || a.index1 - b.index1 || a.index2 - b.index2);
-  const selected = kept.slice(0, topK).map((p) => ({ y: p.index1, x: p.index2, pValue: p.analysis!.pValue, qValue: p.qValue, hedgeRatio: p.analysis!.beta, intercept: p.analysis!.intercept }));
+  const selected = kept.slice(0, topK).map((p) => ({
+    y: p.index1,
+    x: p.index2,
+    pValue: p.analysis!.pValue,
+    qValue: p.qValue,
+    hedgeRatio: p.analysis!.beta,
+    intercept: p.analysis!.intercept,
+  }));
   return { candidates: found.candidates, removed: found.removed, tested: found.pairs.length, discovered: kept.length, selected };
 }

@@ -5,7 +5,11 @@ import { syntheticUniverse } from "../book/syntheticUniverse.test-helpers.js";
 
 const [x, y] = syntheticUniverse(600, 1, 2, 17);
 const SPACE: SweepSpace = {
-  hedge: [{ method: "rolling", window: 60 }, { method: "static", window: 150 }, { method: "static", beta: 1.4 }],
+  hedge: [
+    { method: "rolling", window: 60 },
+    { method: "static", window: 150 },
+    { method: "static", beta: 1.4 },
+  ],
   zWindow: [20, 45],
   entry: [1.5, 2.2],
   exit: [0, 0.5],
@@ -20,12 +24,21 @@ describe("sweepBacktests", () => {
     expect(sweep.groupsComputed).toBe(6); // one precomputation per (hedge, zWindow) group
     let traded = 0;
     for (const r of sweep.results) {
-      const rule = { kind: "zscore" as const, entry: r.entry, exit: r.exit, ...(r.stop === null ? {} : { stop: r.stop }), window: { type: "rolling" as const, length: r.zWindow } };
+      const rule = {
+        kind: "zscore" as const,
+        entry: r.entry,
+        exit: r.exit,
+        ...(r.stop === null ? {} : { stop: r.stop }),
+        window: { type: "rolling" as const, length: r.zWindow },
+      };
       const ref = backtestPair({ y, x, hedge: r.hedge, rule, costs: { bps: 4, slippageBps: 1 }, capital: 100_000 });
       expect(r.trades).toBe(ref.trades.pnl.length);
       for (let t = 0; t < 600; t++) {
         const d = Math.abs(r.returns![t] - ref.returns[t]);
-        if (!(d <= 1e-12)) throw new Error(`combination ${r.index} (${JSON.stringify(rule)}, ${JSON.stringify(r.hedge)}) bar ${t}: ${r.returns![t]} vs ${ref.returns[t]}, delta ${d}`);
+        if (!(d <= 1e-12))
+          throw new Error(
+            `combination ${r.index} (${JSON.stringify(rule)}, ${JSON.stringify(r.hedge)}) bar ${t}: ${r.returns![t]} vs ${ref.returns[t]}, delta ${d}`,
+          );
       }
       expect(Math.abs(r.totalReturn - (ref.equity[599] / 100_000 - 1))).toBeLessThan(1e-12);
       let mean = 0;
@@ -41,7 +54,11 @@ describe("sweepBacktests", () => {
   it("shards by index range: the union of shards is the whole sweep, for grid and seeded random sampling", () => {
     for (const sampling of [{ kind: "grid" as const }, { kind: "random" as const, count: 40, seed: 7 }]) {
       const whole = sweepBacktests({ y, x, space: SPACE, sampling });
-      const parts = [[0, 13], [13, 14], [14, whole.size]].flatMap(([start, end]) => sweepBacktests({ y, x, space: SPACE, sampling, range: { start, end } }).results);
+      const parts = [
+        [0, 13],
+        [13, 14],
+        [14, whole.size],
+      ].flatMap(([start, end]) => sweepBacktests({ y, x, space: SPACE, sampling, range: { start, end } }).results);
       expect(parts).toEqual(whole.results);
       expect(whole.results.every((r) => r.returns === null)).toBe(true);
     }
@@ -56,10 +73,23 @@ describe("sweepBacktests", () => {
     const controller = new AbortController();
     controller.abort(new Error("cancelled by test"));
     expect(() => sweepBacktests({ y, x, space: SPACE, signal: controller.signal })).toThrow(/cancelled by test/);
-    expect(() => sweepBacktests({ y, x, space: { ...SPACE, exit: [3] } })).toThrow(/sweepBacktests: combination 0's rule.exit must satisfy \|exit\| < entry/);
-    expect(() => sweepBacktests({ y, x, space: { ...SPACE, zWindow: [] } })).toThrow(/sweepBacktests: space.zWindow must be a non-empty array/);
+    expect(() => sweepBacktests({ y, x, space: { ...SPACE, exit: [3] } })).toThrow(
+      /sweepBacktests: combination 0's rule.exit must satisfy \|exit\| < entry/,
+    );
+    expect(() => sweepBacktests({ y, x, space: { ...SPACE, zWindow: [] } })).toThrow(
+      /sweepBacktests: space.zWindow must be a non-empty array/,
+    );
     expect(() => sweepBacktests({ y, x, space: SPACE, range: { start: 5, end: 100 } })).toThrow(/range.end must be <= 48/);
-    expect(() => sweepBacktests({ y, x, space: { ...SPACE, hedge: [{ method: "rolling", window: 1 }] } })).toThrow(/space.hedge\[0\].window must be >= 3/);
-    expect(() => sweepSize({ hedge: [{ method: "rolling", window: 5 }], zWindow: new Array(1000).fill(5), entry: new Array(1000).fill(1), exit: new Array(1000).fill(0) })).toThrow(/more than MAX_SWEEP_COMBINATIONS/);
+    expect(() => sweepBacktests({ y, x, space: { ...SPACE, hedge: [{ method: "rolling", window: 1 }] } })).toThrow(
+      /space.hedge\[0\].window must be >= 3/,
+    );
+    expect(() =>
+      sweepSize({
+        hedge: [{ method: "rolling", window: 5 }],
+        zWindow: new Array(1000).fill(5),
+        entry: new Array(1000).fill(1),
+        exit: new Array(1000).fill(0),
+      }),
+    ).toThrow(/more than MAX_SWEEP_COMBINATIONS/);
   });
 });

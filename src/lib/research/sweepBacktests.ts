@@ -93,7 +93,8 @@ export function sweepBacktests(input: SweepBacktestsInput): SweepBacktestsResult
   const y = toFloat64(o.y, "y", fn, { minLength: 3 });
   const x = toFloat64(o.x, "x", fn, { minLength: 3 });
   if (y.length !== x.length) rangeError(fn, `y and x must have the same length, got ${y.length} and ${x.length}`);
-  for (let t = 0; t < y.length; t++) if (!(y[t] > 0 && x[t] > 0)) rangeError(fn, `prices must be > 0, got y ${y[t]}, x ${x[t]} at index ${t}`);
+  for (let t = 0; t < y.length; t++)
+    if (!(y[t] > 0 && x[t] > 0)) rangeError(fn, `prices must be > 0, got y ${y[t]}, x ${x[t]} at index ${t}`);
   const space = o.space as SweepSpace;
   const dims = spaceDimensions(fn, space);
   space.hedge.forEach((h, k) => checkHedge(fn, h, k));
@@ -103,11 +104,15 @@ export function sweepBacktests(input: SweepBacktestsInput): SweepBacktestsResult
   const range = requireOptions<{ start: number; end: number }>(fn, o.range);
   const start = range.start === undefined ? 0 : requireInteger(fn, "range.start", range.start, { min: 0, max: size });
   const end = range.end === undefined ? size : requireInteger(fn, "range.end", range.end, { min: start, max: size });
-  if (end - start > MAX_SHARD_COMBINATIONS) rangeError(fn, `a shard may hold at most ${MAX_SHARD_COMBINATIONS} combinations, got range [${start}, ${end})`);
+  if (end - start > MAX_SHARD_COMBINATIONS)
+    rangeError(fn, `a shard may hold at most ${MAX_SHARD_COMBINATIONS} combinations, got range [${start}, ${end})`);
   if (o.returns !== undefined && typeof o.returns !== "boolean") typeError(fn, `returns must be true or false, got ${describe(o.returns)}`);
   const withReturns = o.returns === true;
   if (withReturns && (end - start) * y.length > MAX_RETURN_VALUES) {
-    rangeError(fn, `returns: true would hold ${(end - start) * y.length} doubles, more than MAX_RETURN_VALUES (${MAX_RETURN_VALUES}); use smaller shards`);
+    rangeError(
+      fn,
+      `returns: true would hold ${(end - start) * y.length} doubles, more than MAX_RETURN_VALUES (${MAX_RETURN_VALUES}); use smaller shards`,
+    );
   }
   const costs = requireOptions<{ bps: number; slippageBps: number }>(fn, o.costs);
   const costRate =
@@ -116,7 +121,8 @@ export function sweepBacktests(input: SweepBacktestsInput): SweepBacktestsResult
     1e4;
   const capital = o.capital === undefined ? 100_000 : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
   const periodsPerYear = o.periodsPerYear === undefined ? 252 : requireFinite(fn, "periodsPerYear", o.periodsPerYear, { minExclusive: 0 });
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) typeError(fn, `signal must be an AbortSignal, got ${describe(o.signal)}`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+    typeError(fn, `signal must be an AbortSignal, got ${describe(o.signal)}`);
 
   const cache = new Map<number, Group>();
   let groupsComputed = 0;
@@ -125,14 +131,26 @@ export function sweepBacktests(input: SweepBacktestsInput): SweepBacktestsResult
   for (let index = start; index < end; index++) {
     if ((index - start) % ABORT_CHECK_EVERY === 0) o.signal?.throwIfAborted();
     const c = combinationKernel(space, dims, sampling, index);
-    const rule: TradingRule = { kind: "zscore", entry: c.entry, exit: c.exit, ...(c.stop === null ? {} : { stop: c.stop }), window: { type: "rolling", length: c.zWindow } };
+    const rule: TradingRule = {
+      kind: "zscore",
+      entry: c.entry,
+      exit: c.exit,
+      ...(c.stop === null ? {} : { stop: c.stop }),
+      window: { type: "rolling", length: c.zWindow },
+    };
     const th = normalizeRule(fn, rule, `combination ${index}'s rule`).thresholds;
     const key = c.hedgeIndex * dims[1] + c.zWindowIndex;
     let group = cache.get(key);
     if (group === undefined) {
       // the data half, by the engine itself: β_t and the z-score for this (hedge, window); the rule
       // never enters (entry at Number.MAX_VALUE), so the engine spends nothing on trades
-      const run = backtestPair({ y, x, hedge: c.hedge, rule: { kind: "zscore", entry: Number.MAX_VALUE, exit: 0, window: { type: "rolling", length: c.zWindow } }, diagnostics: true });
+      const run = backtestPair({
+        y,
+        x,
+        hedge: c.hedge,
+        rule: { kind: "zscore", entry: Number.MAX_VALUE, exit: 0, window: { type: "rolling", length: c.zWindow } },
+        diagnostics: true,
+      });
       const signal = run.diagnostics!.signal;
       let first = 0;
       while (first < signal.length && signal[first] !== signal[first]) first++;
@@ -164,9 +182,11 @@ export function sweepBacktests(input: SweepBacktestsInput): SweepBacktestsResult
 
 /** A hedge spec as backtestPair accepts it, with this function's name in the message. */
 function checkHedge(fn: string, hedge: unknown, k: number): void {
-  if (hedge === null || typeof hedge !== "object") typeError(fn, `space.hedge[${k}] must be { method: "static", beta | window } or { method: "rolling", window }, got ${describe(hedge)}`);
+  if (hedge === null || typeof hedge !== "object")
+    typeError(fn, `space.hedge[${k}] must be { method: "static", beta | window } or { method: "rolling", window }, got ${describe(hedge)}`);
   const h = hedge as Record<string, unknown>;
-  if (h.method !== "static" && h.method !== "rolling") rangeError(fn, `space.hedge[${k}].method must be "static" or "rolling", got ${describe(h.method)}`);
+  if (h.method !== "static" && h.method !== "rolling")
+    rangeError(fn, `space.hedge[${k}].method must be "static" or "rolling", got ${describe(h.method)}`);
   if (h.method === "static" && h.beta !== undefined) requireFinite(fn, `space.hedge[${k}].beta`, h.beta);
   else requireInteger(fn, `space.hedge[${k}].window`, h.window, { min: 3 });
 }

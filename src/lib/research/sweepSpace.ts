@@ -61,7 +61,8 @@ export function sweepCombination(space: SweepSpace, sampling: SweepSampling, ind
 
 /** @internal List lengths [H, Z, E, X, S] after checking every list is a non-empty array. */
 export function spaceDimensions(fn: string, space: SweepSpace): number[] {
-  if (space === null || typeof space !== "object") typeError(fn, `space must be an object { hedge, zWindow, entry, exit, stop? }, got ${describe(space)}`);
+  if (space === null || typeof space !== "object")
+    typeError(fn, `space must be an object { hedge, zWindow, entry, exit, stop? }, got ${describe(space)}`);
   const lists = [space.hedge, space.zWindow, space.entry, space.exit, space.stop ?? [null]];
   const names = ["hedge", "zWindow", "entry", "exit", "stop"];
   return lists.map((list, k) => {
@@ -72,7 +73,8 @@ export function spaceDimensions(fn: string, space: SweepSpace): number[] {
 
 /** @internal */
 export function samplingSize(fn: string, dims: readonly number[], sampling: SweepSampling): number {
-  if (sampling === null || typeof sampling !== "object") typeError(fn, `sampling must be { kind: "grid" } or { kind: "random", count, seed }, got ${describe(sampling)}`);
+  if (sampling === null || typeof sampling !== "object")
+    typeError(fn, `sampling must be { kind: "grid" } or { kind: "random", count, seed }, got ${describe(sampling)}`);
   const kind = requireOneOf(fn, "sampling.kind", sampling.kind, ["grid", "random"] as const);
   if (kind === "random") {
     const s = sampling as { count: unknown; seed: unknown };
@@ -80,7 +82,11 @@ export function samplingSize(fn: string, dims: readonly number[], sampling: Swee
     return requireInteger(fn, "sampling.count", s.count, { min: 1, max: MAX_SWEEP_COMBINATIONS });
   }
   const size = dims.reduce((a, b) => a * b, 1);
-  if (size > MAX_SWEEP_COMBINATIONS) rangeError(fn, `the grid has ${size} combinations, more than MAX_SWEEP_COMBINATIONS (${MAX_SWEEP_COMBINATIONS}); sample it ({ kind: "random" }) or shrink a list`);
+  if (size > MAX_SWEEP_COMBINATIONS)
+    rangeError(
+      fn,
+      `the grid has ${size} combinations, more than MAX_SWEEP_COMBINATIONS (${MAX_SWEEP_COMBINATIONS}); sample it ({ kind: "random" }) or shrink a list`,
+    );
   return size;
 }
 

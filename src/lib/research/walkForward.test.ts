@@ -4,7 +4,17 @@ import { syntheticUniverse } from "../book/syntheticUniverse.test-helpers.js";
 import { randomSource } from "../util/random.js";
 
 const N = 700;
-const OPTIONS: WalkForwardOptions = { formation: 200, trading: 100, folds: 5, topK: 4, fdr: 0.05, screens: { nearestPartners: 3, minReturnCorrelation: 0 }, rule: { kind: "zscore", entry: 1.5, exit: 0.25, stop: 4 }, costs: { bps: 5 }, allocation: "riskParity" };
+const OPTIONS: WalkForwardOptions = {
+  formation: 200,
+  trading: 100,
+  folds: 5,
+  topK: 4,
+  fdr: 0.05,
+  screens: { nearestPartners: 3, minReturnCorrelation: 0 },
+  rule: { kind: "zscore", entry: 1.5, exit: 0.25, stop: 4 },
+  costs: { bps: 5 },
+  allocation: "riskParity",
+};
 
 describe("walkForward", () => {
   const prices = syntheticUniverse(N, 3, 3, 21);
@@ -75,8 +85,12 @@ describe("walkForward", () => {
     const controller = new AbortController();
     controller.abort(new Error("stop now"));
     expect(() => walkForward({ prices }, { ...OPTIONS, signal: controller.signal })).toThrow(/stop now/);
-    expect(() => walkForward({ prices }, { ...OPTIONS, formation: 600, trading: 200 })).toThrow(/walkForward: formation \+ trading \(800\) must be <= the number of bars \(700\)/);
-    expect(() => walkForward({ prices: [prices[0], prices[1].map((v, t) => (t === 5 ? NaN : v))] }, OPTIONS)).toThrow(/walkForward: panel.prices\[1\] must contain only finite numbers/);
+    expect(() => walkForward({ prices }, { ...OPTIONS, formation: 600, trading: 200 })).toThrow(
+      /walkForward: formation \+ trading \(800\) must be <= the number of bars \(700\)/,
+    );
+    expect(() => walkForward({ prices: [prices[0], prices[1].map((v, t) => (t === 5 ? NaN : v))] }, OPTIONS)).toThrow(
+      /walkForward: panel.prices\[1\] must contain only finite numbers/,
+    );
     expect(() => walkForward({ prices }, { ...OPTIONS, rule: { kind: "zscore", entry: 1, exit: 2 } })).toThrow(/rule.exit must satisfy/);
   });
 });

@@ -30,7 +30,16 @@ import type { AllocationMethod } from "../book/allocationWeights.js";
 import type { TradingRule } from "../backtest/tradingRule.js";
 import { fitOu } from "../ou/fitOu.js";
 import { leungLi } from "../optimal/leungLi.js";
-import { describe, rangeError, requireFinite, requireInteger, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
+import {
+  describe,
+  rangeError,
+  requireFinite,
+  requireInteger,
+  requireOneOf,
+  requireOptions,
+  toFloat64,
+  typeError,
+} from "../util/validate.js";
 import { selectPairs, type PairScreens, type SelectPairsResult } from "./selectPairs.js";
 import type { ScreenCounts } from "../discovery/discoverPairs.js";
 
@@ -126,17 +135,21 @@ export interface WalkForwardResult {
 /** Run the walk-forward; see the module comment. */
 export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions): WalkForwardResult {
   const fn = "walkForward";
-  if (panel === null || typeof panel !== "object") typeError(fn, `panel must be an object { prices, names?, sectors? }, got ${describe(panel)}`);
-  if (!Array.isArray(panel.prices) || panel.prices.length < 2) typeError(fn, `panel.prices must be an array of at least 2 series, got ${describe(panel.prices)}`);
+  if (panel === null || typeof panel !== "object")
+    typeError(fn, `panel must be an object { prices, names?, sectors? }, got ${describe(panel)}`);
+  if (!Array.isArray(panel.prices) || panel.prices.length < 2)
+    typeError(fn, `panel.prices must be an array of at least 2 series, got ${describe(panel.prices)}`);
   const prices = panel.prices.map((p, s) => toFloat64(p, `panel.prices[${s}]`, fn, { minLength: 2 }));
   const n = prices[0].length;
   const m = prices.length;
   prices.forEach((p, s) => {
     if (p.length !== n) rangeError(fn, `panel.prices must all have one length, got ${p.length} at [${s}] and ${n} at [0]`);
-    for (let t = 0; t < n; t++) if (!(p[t] > 0)) rangeError(fn, `panel.prices must be > 0, got ${p[t]} at [${s}][${t}] (drop or fill missing prices first)`);
+    for (let t = 0; t < n; t++)
+      if (!(p[t] > 0)) rangeError(fn, `panel.prices must be > 0, got ${p[t]} at [${s}][${t}] (drop or fill missing prices first)`);
   });
   const names = panel.names === undefined ? prices.map((_, s) => String(s)) : panel.names;
-  if (!Array.isArray(names) || names.length !== m) rangeError(fn, `panel.names must have one name per series (${m}), got ${describe(names)}`);
+  if (!Array.isArray(names) || names.length !== m)
+    rangeError(fn, `panel.names must have one name per series (${m}), got ${describe(names)}`);
   const o = requireOptions<WalkForwardOptions>(fn, options);
   const formation = requireInteger(fn, "formation", o.formation, { min: 30 });
   const trading = requireInteger(fn, "trading", o.trading, { min: 2 });
@@ -151,9 +164,13 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
   const bandLow = requireFinite(fn, "halfLifeBand[0]", band[0], { min: 0 });
   const bandHigh = requireFinite(fn, "halfLifeBand[1]", band[1], { minExclusive: bandLow });
   const rule = checkRule(fn, o.rule);
-  const allocation = o.allocation === undefined ? "equal" : requireOneOf(fn, "allocation", o.allocation, ["equal", "inverseVolatility", "riskParity"] as const);
+  const allocation =
+    o.allocation === undefined
+      ? "equal"
+      : requireOneOf(fn, "allocation", o.allocation, ["equal", "inverseVolatility", "riskParity"] as const);
   const capital = o.capital === undefined ? 1_000_000 : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) typeError(fn, `signal must be an AbortSignal, got ${describe(o.signal)}`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+    typeError(fn, `signal must be an AbortSignal, got ${describe(o.signal)}`);
 
   const folds: WalkForwardFold[] = [];
   const oosIndex = new Int32Array(foldCount * trading);
@@ -176,7 +193,13 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
     }
     const discovery: SelectPairsResult =
       eligible.length < 2
-        ? { candidates: 0, removed: { sector: 0, correlation: 0, distance: 0, halfLife: 0, crossings: 0 }, tested: 0, discovered: 0, selected: [] }
+        ? {
+            candidates: 0,
+            removed: { sector: 0, correlation: 0, distance: 0, halfLife: 0, crossings: 0 },
+            tested: 0,
+            discovered: 0,
+            selected: [],
+          }
         : selectPairs(
             eligible.map((s) => formationData[s]),
             {
@@ -205,7 +228,13 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
       }
       let pairRule: TradingRule;
       if (rule.kind === "zscore") {
-        pairRule = { kind: "zscore", entry: rule.entry, exit: rule.exit, ...(rule.stop === undefined ? {} : { stop: rule.stop }), window: { type: "fixed", mean: ou.theta, sd: ou.stationarySd } };
+        pairRule = {
+          kind: "zscore",
+          entry: rule.entry,
+          exit: rule.exit,
+          ...(rule.stop === undefined ? {} : { stop: rule.stop }),
+          window: { type: "fixed", mean: ou.theta, sd: ou.stationarySd },
+        };
       } else {
         const last = formation - 1;
         const c0 = (rule.costBps / 1e4) * (formationData[y][last] + Math.abs(beta) * formationData[x][last]);
@@ -217,8 +246,20 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
         pairRule = { kind: "levels", entry: levels.entryLevel, exit: levels.exitLevel, side: "both", center: ou.theta };
       }
       selections.push({
-        y, x, label: `${names[y]}/${names[x]}`, pValue: c.pValue, qValue: c.qValue, hedgeRatio: beta, intercept: c.intercept,
-        kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, halfLife: ou.halfLifeSteps, stationarySd: ou.stationarySd, rule: pairRule, weight: 0,
+        y,
+        x,
+        label: `${names[y]}/${names[x]}`,
+        pValue: c.pValue,
+        qValue: c.qValue,
+        hedgeRatio: beta,
+        intercept: c.intercept,
+        kappa: ou.kappa,
+        theta: ou.theta,
+        sigma: ou.sigma,
+        halfLife: ou.halfLifeSteps,
+        stationarySd: ou.stationarySd,
+        rule: pairRule,
+        weight: 0,
       });
     }
     let book: BacktestBookResult | null = null;
@@ -255,7 +296,20 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
     }
     lastEnd = tradingEnd;
     const totalReturn = book === null ? 0 : book.equity[book.equity.length - 1] / capital - 1;
-    folds.push({ fold: k, formationStart: start, formationEnd, tradingEnd, candidates: discovery.candidates, removed: discovery.removed, tested: discovery.tested, discovered: discovery.discovered, selections, dropped, book, totalReturn });
+    folds.push({
+      fold: k,
+      formationStart: start,
+      formationEnd,
+      tradingEnd,
+      candidates: discovery.candidates,
+      removed: discovery.removed,
+      tested: discovery.tested,
+      discovered: discovery.discovered,
+      selections,
+      dropped,
+      book,
+      totalReturn,
+    });
   }
   const index = oosIndex.slice(0, filled);
   const returns = oosReturns.slice(0, filled);
@@ -267,7 +321,11 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
 }
 
 function checkRule(fn: string, rule: unknown): WalkForwardRule {
-  if (rule === null || typeof rule !== "object") typeError(fn, `rule must be an object { kind: "zscore", entry, exit, stop? } or { kind: "leungLi", discountRate, costBps }, got ${describe(rule)}`);
+  if (rule === null || typeof rule !== "object")
+    typeError(
+      fn,
+      `rule must be an object { kind: "zscore", entry, exit, stop? } or { kind: "leungLi", discountRate, costBps }, got ${describe(rule)}`,
+    );
   const r = rule as Record<string, unknown>;
   const kind = requireOneOf(fn, "rule.kind", r.kind, ["zscore", "leungLi"] as const);
   if (kind === "zscore") {

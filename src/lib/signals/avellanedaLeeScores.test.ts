@@ -74,8 +74,12 @@ describe("avellanedaLeeScores matches numpy eigh + statsmodels OLS on 440 days Ã
 
   it("rejects bad options with named errors", () => {
     expect(() => avellanedaLeeScores(returns, { factors: 23 })).toThrow(/avellanedaLeeScores: factors must be <= 22/);
-    expect(() => avellanedaLeeScores(returns, { end: 100 })).toThrow(/avellanedaLeeScores: end must be >= max\(correlationWindow, regressionWindow\) = 252, got 100/);
-    expect(() => avellanedaLeeScores(returns, { factors: 10, regressionWindow: 12 })).toThrow(/avellanedaLeeScores: regressionWindow must be >= factors \+ 4/);
+    expect(() => avellanedaLeeScores(returns, { end: 100 })).toThrow(
+      /avellanedaLeeScores: end must be >= max\(correlationWindow, regressionWindow\) = 252, got 100/,
+    );
+    expect(() => avellanedaLeeScores(returns, { factors: 10, regressionWindow: 12 })).toThrow(
+      /avellanedaLeeScores: regressionWindow must be >= factors \+ 4/,
+    );
     expect(() => avellanedaLeeScores(returns, { entry: 0 })).toThrow(/avellanedaLeeScores: entry must be > 0/);
     expect(() => avellanedaLeeScores([[0.1], [0.2]])).toThrow(/avellanedaLeeScores: returns must have at least 2 stocks/);
   });

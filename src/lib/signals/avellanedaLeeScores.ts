@@ -89,17 +89,23 @@ export function avellanedaLeeScores(returns: ReturnsInput, options: AvellanedaLe
   const { rows, cols: n } = panel;
   if (n < 2) rangeError(fn, `returns must have at least 2 stocks (columns), got ${n}`);
   const end = o.end === undefined ? rows : requireInteger(fn, "end", o.end, { min: 1, max: rows });
-  const correlationWindow = o.correlationWindow === undefined ? 252 : requireInteger(fn, "correlationWindow", o.correlationWindow, { min: 3 });
+  const correlationWindow =
+    o.correlationWindow === undefined ? 252 : requireInteger(fn, "correlationWindow", o.correlationWindow, { min: 3 });
   const regressionWindow = o.regressionWindow === undefined ? 60 : requireInteger(fn, "regressionWindow", o.regressionWindow, { min: 4 });
   const factors = o.factors === undefined ? Math.min(15, n - 1) : requireInteger(fn, "factors", o.factors, { min: 1, max: n - 1 });
-  if (regressionWindow < factors + 4) rangeError(fn, `regressionWindow must be >= factors + 4 (${factors + 4}) so the regression has residual degrees of freedom, got ${regressionWindow}`);
+  if (regressionWindow < factors + 4)
+    rangeError(
+      fn,
+      `regressionWindow must be >= factors + 4 (${factors + 4}) so the regression has residual degrees of freedom, got ${regressionWindow}`,
+    );
   const needed = Math.max(correlationWindow, regressionWindow);
   if (end < needed) rangeError(fn, `end must be >= max(correlationWindow, regressionWindow) = ${needed}, got ${end}`);
   const entry = o.entry === undefined ? 1.25 : requireFinite(fn, "entry", o.entry, { minExclusive: 0 });
   const exitShort = o.exitShort === undefined ? 0.75 : requireFinite(fn, "exitShort", o.exitShort);
   const exitLong = o.exitLong === undefined ? 0.5 : requireFinite(fn, "exitLong", o.exitLong);
   const periodsPerYear = o.periodsPerYear === undefined ? 252 : requireFinite(fn, "periodsPerYear", o.periodsPerYear, { minExclusive: 0 });
-  const minKappa = o.minKappa === undefined ? periodsPerYear / (regressionWindow / 2) : requireFinite(fn, "minKappa", o.minKappa, { min: 0 });
+  const minKappa =
+    o.minKappa === undefined ? periodsPerYear / (regressionWindow / 2) : requireFinite(fn, "minKappa", o.minKappa, { min: 0 });
   const centre = o.centre ?? true;
   if (typeof centre !== "boolean") typeError(fn, `centre must be a boolean, got ${describe(centre)}`);
   const warnings: string[] = [];

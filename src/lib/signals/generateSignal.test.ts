@@ -125,8 +125,12 @@ describe("generateSignal validation", () => {
   const levels: SignalLevels = { kind: "zscore", entry: 2, exit: 0 };
   it("names the function, argument and requirement", () => {
     expect(() => generateSignal({ prices: [], ou, levels, position: "flat" })).toThrow(/generateSignal: prices must have at least 1/);
-    expect(() => generateSignal({ prices: [1], ou: { ...ou, kappa: 0 }, levels, position: "flat" })).toThrow(/generateSignal: ou.kappa must be > 0/);
+    expect(() => generateSignal({ prices: [1], ou: { ...ou, kappa: 0 }, levels, position: "flat" })).toThrow(
+      /generateSignal: ou.kappa must be > 0/,
+    );
     expect(() => generateSignal({ prices: [1], ou, levels, position: "sideways" as never })).toThrow(/position must be one of/);
-    expect(() => generateSignal({ prices: [1], ou, levels: { kind: "zscore", entry: 1, exit: 2 }, position: "flat" })).toThrow(/levels.exit must satisfy/);
+    expect(() => generateSignal({ prices: [1], ou, levels: { kind: "zscore", entry: 1, exit: 2 }, position: "flat" })).toThrow(
+      /levels.exit must satisfy/,
+    );
   });
 });

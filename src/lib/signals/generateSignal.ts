@@ -117,7 +117,8 @@ export function generateSignal(input: GenerateSignalInput): SignalResult {
     confidence = side > 0 ? pUp : side < 0 ? 1 - pUp : Math.min(pUp, 1 - pUp);
     if (Number.isNaN(value)) reasoning = "signal value undefined: hold";
     else if (side === 0 && n < 2) reasoning = "only one price: an entry needs a crossing between two bars; hold";
-    else if (side === 0) reasoning = `${unit} ${fmt(value)} has not crossed an entry level (long ≤ ${fmt(th.longEntry)}, short ≥ ${fmt(th.shortEntry)}): stay flat`;
+    else if (side === 0)
+      reasoning = `${unit} ${fmt(value)} has not crossed an entry level (long ≤ ${fmt(th.longEntry)}, short ≥ ${fmt(th.shortEntry)}): stay flat`;
     else reasoning = `${unit} ${fmt(value)} is between the ${position} stop and take-profit levels: hold`;
   }
   const after = positionAfter === "long" ? 1 : positionAfter === "short" ? -1 : 0;

@@ -21,7 +21,9 @@ describe("benjaminiHochberg matches statsmodels fdrcorrection(method='indep')", 
       const q = benjaminiHochberg(c.p);
       for (let i = 0; i < c.p.length; i++) {
         const delta = Math.abs(q[i] - c.q[i]);
-        expect(delta, `p=${c.p[i]} at ${i}: got q=${q[i]}, expected ${c.q[i]}, |Δ|=${delta} > ${Q_TOLERANCE}`).toBeLessThanOrEqual(Q_TOLERANCE);
+        expect(delta, `p=${c.p[i]} at ${i}: got q=${q[i]}, expected ${c.q[i]}, |Δ|=${delta} > ${Q_TOLERANCE}`).toBeLessThanOrEqual(
+          Q_TOLERANCE,
+        );
         expect(q[i] <= c.alpha, `rejection at ${i}`).toBe(c.reject[i]);
       }
     });

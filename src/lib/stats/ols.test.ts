@@ -92,7 +92,15 @@ describe("ols matches statsmodels OLS(y, X).fit() (fixtures/ols.json)", () => {
 describe("ols rejects misuse with function, argument and requirement", () => {
   it("mismatched lengths", () => {
     expect(() => ols([1, 2, 3], [1, 2])).toThrow(/^ols: y and x must have the same length, got 3 and 2$/);
-    expect(() => ols([1, 2, 3], [[1, 2, 3], [1, 2]])).toThrow(/^ols: y and x\[1\] must have the same length, got 3 and 2$/);
+    expect(() =>
+      ols(
+        [1, 2, 3],
+        [
+          [1, 2, 3],
+          [1, 2],
+        ],
+      ),
+    ).toThrow(/^ols: y and x\[1\] must have the same length, got 3 and 2$/);
   });
   it("too few observations", () => {
     expect(() => ols([1, 2], [1, 2])).toThrow(/^ols: y must have more observations than coefficients \(2\), got 2$/);
@@ -102,11 +110,21 @@ describe("ols rejects misuse with function, argument and requirement", () => {
     expect(() => ols([1, 2, 3, 4], [1, 2, Infinity, 4])).toThrow(RangeError);
   });
   it("rank-deficient X (collinear columns, or a constant column with the intercept)", () => {
-    expect(() => ols([1, 2, 3, 5], [[1, 2, 3, 4], [2, 4, 6, 8]])).toThrow(/^ols: x must have full column rank \(3 coefficients incl. intercept\), got numerical rank 2$/);
+    expect(() =>
+      ols(
+        [1, 2, 3, 5],
+        [
+          [1, 2, 3, 4],
+          [2, 4, 6, 8],
+        ],
+      ),
+    ).toThrow(/^ols: x must have full column rank \(3 coefficients incl. intercept\), got numerical rank 2$/);
     expect(() => ols([1, 2, 3, 5], [7, 7, 7, 7])).toThrow(/full column rank/);
   });
   it("bad option and bad X type", () => {
-    expect(() => ols([1, 2, 3], [1, 2, 3], { intercept: "yes" as unknown as boolean })).toThrow(/^ols: intercept must be a boolean, got "yes"$/);
+    expect(() => ols([1, 2, 3], [1, 2, 3], { intercept: "yes" as unknown as boolean })).toThrow(
+      /^ols: intercept must be a boolean, got "yes"$/,
+    );
     expect(() => ols([1, 2, 3], 5 as unknown as number[])).toThrow(TypeError);
   });
 });

@@ -83,7 +83,10 @@ export function olsKernel(y: Float64Array, design: MatrixRowMajor, intercept: bo
   const k = design.cols;
   const fit = qrLeastSquaresKernel(design, y);
   if (fit.rank < k) {
-    rangeError(fn, `x must have full column rank (${k} coefficients${intercept ? " incl. intercept" : ""}), got numerical rank ${fit.rank}`);
+    rangeError(
+      fn,
+      `x must have full column rank (${k} coefficients${intercept ? " incl. intercept" : ""}), got numerical rank ${fit.rank}`,
+    );
   }
   const warnings: string[] = [];
   const dfResid = n - k;

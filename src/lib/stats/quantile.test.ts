@@ -16,7 +16,9 @@ describe("quantile uses linear interpolation (R type 7, numpy.quantile default)"
   for (const [p, expected] of cases) {
     it(`p = ${p}`, () => {
       const actual = quantile(x, p);
-      expect(Math.abs(actual - expected), `got ${actual}, expected ${expected}`).toBeLessThanOrEqual(4 * Number.EPSILON * Math.abs(expected));
+      expect(Math.abs(actual - expected), `got ${actual}, expected ${expected}`).toBeLessThanOrEqual(
+        4 * Number.EPSILON * Math.abs(expected),
+      );
     });
   }
   it("is monotone in p and does not reorder its input", () => {

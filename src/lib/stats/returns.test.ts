@@ -15,11 +15,15 @@ describe("returns match numpy on 300 EWG closes (fixtures/ols.json)", () => {
   it("logReturns = ln(p_t / p_{t−1})", () => {
     const r = logReturns(fixture.returns.prices);
     expect(r.length).toBe(299);
-    r.forEach((v, i) => expect(Math.abs(v - fixture.returns.logReturns[i])).toBeLessThanOrEqual(TOL * Math.abs(fixture.returns.logReturns[i]) + 1e-300));
+    r.forEach((v, i) =>
+      expect(Math.abs(v - fixture.returns.logReturns[i])).toBeLessThanOrEqual(TOL * Math.abs(fixture.returns.logReturns[i]) + 1e-300),
+    );
   });
   it("simpleReturns = p_t / p_{t−1} − 1", () => {
     const r = simpleReturns(fixture.returns.prices);
-    r.forEach((v, i) => expect(Math.abs(v - fixture.returns.simpleReturns[i])).toBeLessThanOrEqual(TOL * Math.abs(fixture.returns.simpleReturns[i]) + 1e-300));
+    r.forEach((v, i) =>
+      expect(Math.abs(v - fixture.returns.simpleReturns[i])).toBeLessThanOrEqual(TOL * Math.abs(fixture.returns.simpleReturns[i]) + 1e-300),
+    );
   });
   it("doc examples", () => {
     expect(Array.from(logReturns([100, 110, 99]))).toEqual([Math.log(1.1), Math.log(99 / 110)]);

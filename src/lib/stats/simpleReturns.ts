@@ -11,7 +11,8 @@ export function simpleReturns(prices: ArrayLike<number>): Float64Array {
   const p = toFloat64(prices, "prices", fn, { minLength: 2 });
   const out = new Float64Array(p.length - 1);
   for (let t = 1; t < p.length; t++) {
-    if (p[t - 1] === 0) rangeError(fn, `prices must be non-zero before the last element (returns divide by p[t-1]), got 0 at index ${t - 1}`);
+    if (p[t - 1] === 0)
+      rangeError(fn, `prices must be non-zero before the last element (returns divide by p[t-1]), got 0 at index ${t - 1}`);
     out[t - 1] = p[t] / p[t - 1] - 1;
   }
   return out;

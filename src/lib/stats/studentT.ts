@@ -16,10 +16,9 @@ const CF_TINY = 1e-300;
 // Lanczos approximation, g = 607/128, 15 terms (Godfrey's coefficients, as in Boost/numerical-analysis references).
 const LANCZOS_G = 607 / 128;
 const LANCZOS = [
-  0.99999999999999709182, 57.156235665862923517, -59.597960355475491248, 14.136097974741747174,
-  -0.49191381609762019978, 0.33994649984811888699e-4, 0.46523628927048575665e-4, -0.98374475304879564677e-4,
-  0.15808870322491248884e-3, -0.21026444172410488319e-3, 0.2174396181152126432e-3, -0.16431810653676389022e-3,
-  0.84418223983852743293e-4, -0.2619083840158140867e-4, 0.36899182659531622704e-5,
+  0.99999999999999709182, 57.156235665862923517, -59.597960355475491248, 14.136097974741747174, -0.49191381609762019978,
+  0.33994649984811888699e-4, 0.46523628927048575665e-4, -0.98374475304879564677e-4, 0.15808870322491248884e-3, -0.21026444172410488319e-3,
+  0.2174396181152126432e-3, -0.16431810653676389022e-3, 0.84418223983852743293e-4, -0.2619083840158140867e-4, 0.36899182659531622704e-5,
 ];
 
 /** ln Γ(x) for x > 0 (Lanczos, relative accuracy ≈ 1e-15). */
@@ -52,8 +51,11 @@ export function logBeta(a: number, b: number): number {
   const small = Math.min(a, b);
   if (big < LOG_BETA_STIRLING_MIN) return logGamma(a) + logGamma(b) - logGamma(a + b);
   const diff =
-    (big - 0.5) * Math.log1p(small / big) + small * Math.log(big + small) - small +
-    stirlingCorrection(big + small) - stirlingCorrection(big);
+    (big - 0.5) * Math.log1p(small / big) +
+    small * Math.log(big + small) -
+    small +
+    stirlingCorrection(big + small) -
+    stirlingCorrection(big);
   return logGamma(small) - diff;
 }
 

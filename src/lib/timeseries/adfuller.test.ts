@@ -69,9 +69,10 @@ describe("adfuller reproduces statsmodels 0.13.5 adfuller (fixtures/adfuller.jso
     expect(maxlagErrors.length).toBeGreaterThan(10);
     for (const c of maxlagErrors) {
       const x = fixture.series[c.series];
-      expect(() => adfuller(x, { regression: c.regression, autolag: c.autolag, maxlag: c.maxlag ?? undefined }), `${c.series} ${c.regression} maxlag ${c.maxlag}`).toThrow(
-        /^adfuller: maxlag must be <= -?\d+ \(nobs\/2 - 1 - trend terms/,
-      );
+      expect(
+        () => adfuller(x, { regression: c.regression, autolag: c.autolag, maxlag: c.maxlag ?? undefined }),
+        `${c.series} ${c.regression} maxlag ${c.maxlag}`,
+      ).toThrow(/^adfuller: maxlag must be <= -?\d+ \(nobs\/2 - 1 - trend terms/);
     }
   });
   it('saturated test regressions (no residual degrees of freedom), where statsmodels returns a meaningless 0, throw "x must have more than … observations"', () => {
@@ -84,7 +85,7 @@ describe("adfuller reproduces statsmodels 0.13.5 adfuller (fixtures/adfuller.jso
       );
     }
   });
-  it("default options are regression \"c\", autolag \"aic\", and the result shape is fixed (icBest null without autolag)", () => {
+  it('default options are regression "c", autolag "aic", and the result shape is fixed (icBest null without autolag)', () => {
     const x = fixture.series["macro log realgdp"];
     const a = adfuller(x);
     const b = adfuller(x, { regression: "c", autolag: "aic" });
@@ -147,7 +148,9 @@ describe("adfuller rejects misuse with function, argument and requirement", () =
   });
   it("too short", () => {
     expect(() => adfuller([1, 2, 4])).toThrow(/^adfuller: x must have at least 4 observations, got 3$/);
-    expect(() => adfuller([1, 2, 4, 3], { regression: "ct" })).toThrow(/^adfuller: x must have at least 6 observations for regression "ct", got 4$/);
+    expect(() => adfuller([1, 2, 4, 3], { regression: "ct" })).toThrow(
+      /^adfuller: x must have at least 6 observations for regression "ct", got 4$/,
+    );
   });
   it("NaN / Infinity", () => {
     expect(() => adfuller([1, 2, NaN, 4, 5, 6])).toThrow(/^adfuller: x must contain only finite numbers, got NaN at index 2$/);
@@ -155,11 +158,17 @@ describe("adfuller rejects misuse with function, argument and requirement", () =
   });
   it("impossible maxlag, bad options", () => {
     const x = fixture.series["random walk n=250"];
-    expect(() => adfuller(x, { maxlag: 124 })).toThrow(/^adfuller: maxlag must be <= 123 \(nobs\/2 - 1 - trend terms, nobs = 250, 1 trend terms\), got 124$/);
+    expect(() => adfuller(x, { maxlag: 124 })).toThrow(
+      /^adfuller: maxlag must be <= 123 \(nobs\/2 - 1 - trend terms, nobs = 250, 1 trend terms\), got 124$/,
+    );
     expect(() => adfuller(x, { maxlag: -1 })).toThrow(/^adfuller: maxlag must be >= 0, got -1$/);
     expect(() => adfuller(x, { maxlag: 2.5 })).toThrow(/^adfuller: maxlag must be an integer, got 2.5$/);
-    expect(() => adfuller(x, { regression: "ctt" as AdfRegression })).toThrow(/^adfuller: regression must be one of "n", "c", "ct", got "ctt"$/);
-    expect(() => adfuller(x, { autolag: "AIC" as AdfAutolag })).toThrow(/^adfuller: autolag must be one of "aic", "bic", "t-stat", null, got "AIC"$/);
+    expect(() => adfuller(x, { regression: "ctt" as AdfRegression })).toThrow(
+      /^adfuller: regression must be one of "n", "c", "ct", got "ctt"$/,
+    );
+    expect(() => adfuller(x, { autolag: "AIC" as AdfAutolag })).toThrow(
+      /^adfuller: autolag must be one of "aic", "bic", "t-stat", null, got "AIC"$/,
+    );
     expect(() => adfuller("abc" as unknown as number[])).toThrow(TypeError);
   });
   it("an exact linear trend makes the test regression singular and throws", () => {

@@ -128,7 +128,10 @@ export function adfullerKernel(
   const k = ntrend + 1 + usedLag;
   if (nobs <= k) {
     // The test regression has nobs = n − 1 − usedLag rows and k coefficients; it needs nobs > k.
-    rangeError(fn, `${name} must have more than ${k + usedLag + 1} observations for ${usedLag} lags and regression "${regression}" (the test regression needs more rows than its ${k} coefficients), got ${n}`);
+    rangeError(
+      fn,
+      `${name} must have more than ${k + usedLag + 1} observations for ${usedLag} lags and regression "${regression}" (the test regression needs more rows than its ${k} coefficients), got ${n}`,
+    );
   }
   let statistic = refitGram(x, d, usedLag, ntrend);
   if (statistic === null) {
@@ -231,7 +234,15 @@ interface GramFactor {
  * Then the matrix is scaled to unit diagonal and factored; null when a pivot L_jj² < MIN_SCALED_PIVOT
  * (a column with R² > 1 − 1e-8 on the earlier ones) or the factorisation fails.
  */
-function factorGram(x: Float64Array, d: Float64Array, s: number, m: number, p: number, ntrend: number, levelLast: boolean): GramFactor | null {
+function factorGram(
+  x: Float64Array,
+  d: Float64Array,
+  s: number,
+  m: number,
+  p: number,
+  ntrend: number,
+  levelLast: boolean,
+): GramFactor | null {
   const K = ntrend + 1 + p + 1;
   const yc = K - 1;
   const lv = levelLast ? ntrend + p : ntrend;
@@ -260,7 +271,10 @@ function factorGram(x: Float64Array, d: Float64Array, s: number, m: number, p: n
     const h1 = Math.min(h + 1, p);
     const h2 = Math.min(h + 2, p);
     const h3 = Math.min(h + 3, p);
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
     for (let u = s; u < s + m; u++) {
       const cur = dc[u];
       a0 += cur * dc[u - h];
@@ -357,7 +371,13 @@ function factorGram(x: Float64Array, d: Float64Array, s: number, m: number, p: n
  * [trend, x_{t−1}, Δx_{t−1..t−maxlag}, Δx_t]: the candidate models are its nested prefixes.
  * Returns null when the factor is ill-conditioned (then the QR search is used).
  */
-function searchLagGram(x: Float64Array, d: Float64Array, maxlag: number, ntrend: number, method: "aic" | "bic" | "t-stat"): LagSearch | null {
+function searchLagGram(
+  x: Float64Array,
+  d: Float64Array,
+  maxlag: number,
+  ntrend: number,
+  method: "aic" | "bic" | "t-stat",
+): LagSearch | null {
   const m = d.length - maxlag;
   const f = factorGram(x, d, maxlag, m, maxlag, ntrend, false);
   if (f === null) return null;
@@ -396,7 +416,15 @@ function refitGram(x: Float64Array, d: Float64Array, lags: number, ntrend: numbe
 }
 
 /** Careful lag search: one Householder-QR fit per candidate lag on the common sample. */
-function searchLagQr(x: Float64Array, d: Float64Array, maxlag: number, ntrend: number, method: "aic" | "bic" | "t-stat", fn: string, name: string): LagSearch {
+function searchLagQr(
+  x: Float64Array,
+  d: Float64Array,
+  maxlag: number,
+  ntrend: number,
+  method: "aic" | "bic" | "t-stat",
+  fn: string,
+  name: string,
+): LagSearch {
   const m = d.length - maxlag;
   const y = d.subarray(maxlag, maxlag + m);
   const full = buildDesign(x, d, maxlag, maxlag, m, ntrend, true);
@@ -408,7 +436,8 @@ function searchLagQr(x: Float64Array, d: Float64Array, maxlag: number, ntrend: n
     const data = new Float64Array(m * k);
     for (let r = 0; r < m; r++) for (let j = 0; j < k; j++) data[r * k + j] = full.data[r * K + j];
     const fit = qrLeastSquaresKernel({ rows: m, cols: k, data }, y);
-    if (fit.rank < k) rangeError(fn, `${name} must not be degenerate (e.g. an exact linear trend): the lag-search regression with ${p} lags is singular`);
+    if (fit.rank < k)
+      rangeError(fn, `${name} must not be degenerate (e.g. an exact linear trend): the lag-search regression with ${p} lags is singular`);
     ssr[p] = fit.ssr;
     const se = Math.sqrt((fit.ssr / (m - k)) * fit.xtxInverse.data[(k - 1) * k + k - 1]);
     lastT[p] = fit.coefficients[k - 1] / se;

@@ -37,11 +37,16 @@ function check(c: CointCase): void {
   const y = fixture.series[c.y];
   const xs = c.x.map((name) => fixture.series[name]);
   const label = `coint(${c.y} ~ ${c.x.join(" + ")}, trend ${c.trend}, autolag ${c.autolag}, maxlag ${c.maxlag})`;
-  const res = coint(y, xs.length === 1 ? xs[0] : xs, { trend: c.trend, autolag: c.autolag, ...(c.maxlag === null ? {} : { maxlag: c.maxlag }) });
+  const res = coint(y, xs.length === 1 ? xs[0] : xs, {
+    trend: c.trend,
+    autolag: c.autolag,
+    ...(c.maxlag === null ? {} : { maxlag: c.maxlag }),
+  });
   const close = (field: string, actual: number, expected: number, rel: number, abs = 0) => {
     const delta = Math.abs(actual - expected);
     const tol = rel * Math.abs(expected) + abs;
-    if (!(delta <= tol) && actual !== expected) throw new Error(`${label} ${field}: actual ${actual}, expected ${expected}, delta ${delta}, tolerance ${tol}`);
+    if (!(delta <= tol) && actual !== expected)
+      throw new Error(`${label} ${field}: actual ${actual}, expected ${expected}, delta ${delta}, tolerance ${tol}`);
   };
   const statistic = typeof c.statistic === "string" ? Number(c.statistic) : c.statistic;
   expect(res.usedLag, `${label} usedLag`).toBe(c.usedLag);
@@ -81,14 +86,26 @@ describe("coint reproduces statsmodels 0.13.5 coint (Engle–Granger, fixtures/c
     expect(res.warnings[0]).toMatch(/^coint: y and x are \(almost\) perfectly collinear/);
     expect(res.beta[0]).toBeCloseTo(2, 8);
   });
-  it("defaults: trend \"c\", autolag \"aic\"; one series and a one-element array agree; result shape is fixed", () => {
+  it('defaults: trend "c", autolag "aic"; one series and a one-element array agree; result shape is fixed', () => {
     const y = fixture.series["log EWG"];
     const x = fixture.series["log EWQ"];
     const a = coint(y, x);
     const b = coint(y, [x], { trend: "c", autolag: "aic" });
     expect(a).toEqual(b);
     expect(Object.keys(a).sort()).toEqual(
-      ["beta", "criticalValues", "intercept", "nobs", "pValue", "rSquared", "residuals", "statistic", "trendSlope", "usedLag", "warnings"].sort(),
+      [
+        "beta",
+        "criticalValues",
+        "intercept",
+        "nobs",
+        "pValue",
+        "rSquared",
+        "residuals",
+        "statistic",
+        "trendSlope",
+        "usedLag",
+        "warnings",
+      ].sort(),
     );
   });
 });
@@ -108,7 +125,9 @@ describe("coint rejects misuse with function, argument and requirement", () => {
     const bad = y.slice();
     bad[7] = NaN;
     expect(() => coint(bad, x)).toThrow(/^coint: y must contain only finite numbers, got NaN at index 7$/);
-    expect(() => coint(y, [x, [...x.slice(0, 249), Infinity]])).toThrow(/^coint: x\[1\] must contain only finite numbers, got Infinity at index 249$/);
+    expect(() => coint(y, [x, [...x.slice(0, 249), Infinity]])).toThrow(
+      /^coint: x\[1\] must contain only finite numbers, got Infinity at index 249$/,
+    );
     expect(() => coint([1, 2, 3], [3, 1, 2])).toThrow(/^coint: y must have at least 8 observations, got 3$/);
   });
   it("too short for the residual ADF's lags", () => {
@@ -117,7 +136,9 @@ describe("coint rejects misuse with function, argument and requirement", () => {
     );
   });
   it("impossible maxlag, too many series, collinear regressors, bad options", () => {
-    expect(() => coint(y, x, { maxlag: 125 })).toThrow(/^coint: maxlag must be <= 124 \(nobs\/2 - 1 - trend terms, nobs = 250, 0 trend terms\), got 125$/);
+    expect(() => coint(y, x, { maxlag: 125 })).toThrow(
+      /^coint: maxlag must be <= 124 \(nobs\/2 - 1 - trend terms, nobs = 250, 0 trend terms\), got 125$/,
+    );
     expect(() => coint(y, [x, x, x, x, x, x])).toThrow(/^coint: x must have at most 5 series/);
     expect(() => coint(y, [x, x])).toThrow(/^coint: x must not be collinear/);
     expect(() => coint(y, x, { trend: "n" as "c" })).toThrow(/^coint: trend must be one of "c", "ct", got "n"$/);

@@ -1,6 +1,15 @@
 import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
 import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
-import { describe, rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64, typeError } from "../util/validate.js";
+import {
+  describe,
+  rangeError,
+  requireInteger,
+  requireNonConstant,
+  requireOneOf,
+  requireOptions,
+  toFloat64,
+  typeError,
+} from "../util/validate.js";
 import { type AdfAutolag, adfullerKernel } from "./adfuller.js";
 import { divideByScale, powerOfTwoScale } from "../util/powerOfTwoScale.js";
 import { type CriticalValues, MACKINNON_P_MAX_N, mackinnoncritKernel, mackinnonpKernel } from "./mackinnon.js";
@@ -73,7 +82,10 @@ export function coint(y: ArrayLike<number>, x: ArrayLike<number> | ArrayLike<Arr
   requireNonConstant(fn, "y", yy);
   const xs = toSeriesList(fn, x, yy.length);
   if (xs.length + 1 > MACKINNON_P_MAX_N) {
-    rangeError(fn, `x must have at most ${MACKINNON_P_MAX_N - 1} series (MacKinnon p-value tables cover N <= ${MACKINNON_P_MAX_N}), got ${xs.length}`);
+    rangeError(
+      fn,
+      `x must have at most ${MACKINNON_P_MAX_N - 1} series (MacKinnon p-value tables cover N <= ${MACKINNON_P_MAX_N}), got ${xs.length}`,
+    );
   }
   return cointKernel(yy, xs, trend, autolag, maxlag, fn);
 }
@@ -90,7 +102,6 @@ export function cointKernel(
   const n = y.length;
   const k = xs.length;
   const ntrend = trend === "c" ? 1 : 2;
-  const cols = k + ntrend;
   // The test is scale invariant in each leg: legs whose magnitude would overflow or underflow the
   // cross-products (×1e298) are divided by a power of two (exact) and β, α, δ and the residuals
   // scaled back (β_j·s_y/s_j, α·s_y, δ·s_y, e·s_y), all exact.
@@ -119,7 +130,9 @@ export function cointKernel(
       rSquared,
       usedLag: null,
       nobs: null,
-      warnings: [`${fn}: y and x are (almost) perfectly collinear (R² = ${rSquared}); the cointegration test is not reliable, statistic set to -Infinity and pValue to 0 (statsmodels CollinearityWarning)`],
+      warnings: [
+        `${fn}: y and x are (almost) perfectly collinear (R² = ${rSquared}); the cointegration test is not reliable, statistic set to -Infinity and pValue to 0 (statsmodels CollinearityWarning)`,
+      ],
     };
   }
   const adf = adfullerKernel(scaledFit.residuals, { maxlag, regression: "n", autolag, fn, name: "y and x" });
@@ -284,7 +297,10 @@ function cointegratingRegressionQr(y: Float64Array, xs: Float64Array[], ntrend: 
   }
   const fit = qrLeastSquaresKernel({ rows: n, cols, data }, y);
   if (fit.rank < cols) {
-    rangeError(fn, `x must not be collinear with each other or with the ${ntrend === 1 ? "constant" : "constant and trend"} (cointegrating regression has rank ${fit.rank} < ${cols})`);
+    rangeError(
+      fn,
+      `x must not be collinear with each other or with the ${ntrend === 1 ? "constant" : "constant and trend"} (cointegrating regression has rank ${fit.rank} < ${cols})`,
+    );
   }
   let mean = 0;
   for (let t = 0; t < n; t++) mean += y[t];

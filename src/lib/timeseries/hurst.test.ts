@@ -16,7 +16,11 @@ const paths = new Map<number, Float64Array[]>(
 /** Default "rs" (bias-corrected, ≈ 0.15 s per path) on seeds 1..8, computed once and shared by the tests below. */
 const rsDefaultCache = new Map<number, number[]>();
 function rsDefaultEstimates(h: number): number[] {
-  if (!rsDefaultCache.has(h)) rsDefaultCache.set(h, paths.get(h)!.map((p) => hurst(p, { method: "rs" }).H));
+  if (!rsDefaultCache.has(h))
+    rsDefaultCache.set(
+      h,
+      paths.get(h)!.map((p) => hurst(p, { method: "rs" }).H),
+    );
   return rsDefaultCache.get(h)!;
 }
 
@@ -38,7 +42,7 @@ describe("hurst on exact fBm paths of length 4096 (defaults, seeds 1..8)", () =>
       }
     });
   }
-  it("rs, rsBiasCorrection \"none\" (plain R/S-AL): every seed lands within ±0.05 of H = 0.5 (no upward bias on a random walk)", () => {
+  it('rs, rsBiasCorrection "none" (plain R/S-AL): every seed lands within ±0.05 of H = 0.5 (no upward bias on a random walk)', () => {
     for (const [i, path] of paths.get(0.5)!.entries()) {
       const est = hurst(path, { method: "rs", rsBiasCorrection: "none" }).H;
       expect(Math.abs(est - 0.5), `seed ${SEEDS[i]}: H ${est}`).toBeLessThan(0.05);
@@ -48,13 +52,13 @@ describe("hurst on exact fBm paths of length 4096 (defaults, seeds 1..8)", () =>
   // for iid increments and pulls the estimate towards 0.5 (100 seeds: +0.039 ± 0.016, −0.041 ± 0.024;
   // seeds 1..8 here: H = 0.3 seed 4 gives 0.355, H = 0.7 gives 0.619–0.689). That is why the default
   // applies the indirect-inference correction; these two tests pin the documented pull.
-  it("rs, rsBiasCorrection \"none\": at H = 0.3 the mean over seeds is pulled up towards 0.5 by 0.015–0.06 (documented R/S-AL bias, +0.039 over 100 seeds)", () => {
+  it('rs, rsBiasCorrection "none": at H = 0.3 the mean over seeds is pulled up towards 0.5 by 0.015–0.06 (documented R/S-AL bias, +0.039 over 100 seeds)', () => {
     const estimates = paths.get(0.3)!.map((p) => hurst(p, { method: "rs", rsBiasCorrection: "none" }).H);
     const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
     expect(mean - 0.3, `mean ${mean} of ${estimates.join(", ")}`).toBeGreaterThan(0.015);
     expect(mean - 0.3, `mean ${mean} of ${estimates.join(", ")}`).toBeLessThan(0.06);
   });
-  it("rs, rsBiasCorrection \"none\": at H = 0.7 the mean over seeds is pulled down towards 0.5 by 0.02–0.08 (documented R/S-AL bias, −0.041 over 100 seeds)", () => {
+  it('rs, rsBiasCorrection "none": at H = 0.7 the mean over seeds is pulled down towards 0.5 by 0.02–0.08 (documented R/S-AL bias, −0.041 over 100 seeds)', () => {
     const estimates = paths.get(0.7)!.map((p) => hurst(p, { method: "rs", rsBiasCorrection: "none" }).H);
     const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
     expect(0.7 - mean, `mean ${mean} of ${estimates.join(", ")}`).toBeGreaterThan(0.02);
@@ -98,7 +102,10 @@ describe("hurst rs indirect-inference correction (default: WLS R/S-AL fit, R = 3
     expect(base.H).toBe(rsDefaultEstimates(0.3)[0]);
     expect(hurst(path, { method: "rs", rsBiasCorrection: "indirect", replications: 32, seed: 20260101 }).H).toBe(base.H); // the documented defaults
     expect(base.H).toBeCloseTo(EXAMPLE_RS_INDIRECT, 12); // this code (seed 1, truth 0.3)
-    const transformed = hurst(Array.from(path, (v) => -3.7 * v + 1234.5), { method: "rs" });
+    const transformed = hurst(
+      Array.from(path, (v) => -3.7 * v + 1234.5),
+      { method: "rs" },
+    );
     expect(Math.abs(transformed.H - base.H), `H ${base.H} vs ${transformed.H}`).toBeLessThan(1e-10);
     const otherSeed = hurst(path, { method: "rs", seed: 99 });
     expect(otherSeed.H).not.toBe(base.H);
@@ -111,13 +118,15 @@ describe("hurst rs indirect-inference correction (default: WLS R/S-AL fit, R = 3
     const low = hurst(alternating, { method: "rs", rsBiasCorrection: "indirect" });
     expect(low.rawH).toBeLessThan(0);
     expect(low.H).toBe(0.01);
-    expect(low.warnings[0]).toMatch(/^hurst: the R\/S-AL estimate -0\.\d+ is below the range of its binding function \(mean estimate 0\.\d+ at H = 0\.01\); H clamped to 0\.01$/);
+    expect(low.warnings[0]).toMatch(
+      /^hurst: the R\/S-AL estimate -0\.\d+ is below the range of its binding function \(mean estimate 0\.\d+ at H = 0\.01\); H clamped to 0\.01$/,
+    );
     const accelerating = Array.from({ length: 300 }, (_, t) => t * t + normal());
     const high = hurst(accelerating, { method: "rs", rsBiasCorrection: "indirect" });
     expect(high.H).toBe(0.99);
     expect(high.warnings[0]).toMatch(/is above the range of its binding function .* H clamped to 0\.99$/);
   });
-  it("variance and dfa ignore it: H = rawH and biasCorrection \"none\"", () => {
+  it('variance and dfa ignore it: H = rawH and biasCorrection "none"', () => {
     const path = paths.get(0.5)![1];
     for (const method of ["variance", "dfa"] as const) {
       const r = hurst(path, { method, rsBiasCorrection: "indirect" });
@@ -208,7 +217,7 @@ describe("hurst agrees with a naive loop implementation (1e-9 absolute on H)", (
     expect(Array.from(r.lags)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(Math.abs(r.H - naiveHurstVariance(path, Array.from(r.lags)))).toBeLessThan(1e-9);
   });
-  it("rs: rawH = 0.5 + slope of ln(R/S) − ln E_AL[R/S] over non-overlapping windows, population sd (OLS for \"none\", weights ⌊M/s⌋ for \"indirect\")", () => {
+  it('rs: rawH = 0.5 + slope of ln(R/S) − ln E_AL[R/S] over non-overlapping windows, population sd (OLS for "none", weights ⌊M/s⌋ for "indirect")', () => {
     const weightedFit = hurst(path, { method: "rs", minLag: 10, maxLag: 40 });
     expect(Math.abs(weightedFit.rawH - naiveHurstRs(path, Array.from(weightedFit.lags), true))).toBeLessThan(1e-9);
     const r = hurst(path, { method: "rs", minLag: 10, maxLag: 40, rsBiasCorrection: "none" });
@@ -261,7 +270,10 @@ describe("hurst invariants and screening behaviour", () => {
   for (const method of METHODS) {
     it(`${method}: H(c·x + d) = H(x) (scale and shift invariance)`, () => {
       const base = hurst(path, { method });
-      const transformed = hurst(Array.from(path, (v) => -3.7 * v + 1234.5), { method });
+      const transformed = hurst(
+        Array.from(path, (v) => -3.7 * v + 1234.5),
+        { method },
+      );
       expect(Math.abs(transformed.H - base.H), `H ${base.H} vs ${transformed.H}`).toBeLessThan(1e-10);
       expect(base.method).toBe(method);
       expect(base.biasCorrection).toBe(method === "rs" ? "indirect" : "none"); // rs: corrected by default
@@ -314,7 +326,9 @@ describe("hurst rejects degenerate input with clear errors (never loops)", () =>
     expect(() => hurst(path, { method: "rs", minLag: 1 })).toThrow(/^hurst: options.minLag must be >= 2, got 1$/);
     expect(() => hurst(path, { method: "dfa", minLag: 2 })).toThrow(/^hurst: options.minLag must be >= 3, got 2$/);
     expect(() => hurst(path, { minLag: 1.5 })).toThrow(/^hurst: options.minLag must be an integer, got 1.5$/);
-    expect(() => hurst(path, { method: "hurst" as HurstMethod })).toThrow(/^hurst: options.method must be one of "variance", "rs", "dfa", got "hurst"$/);
+    expect(() => hurst(path, { method: "hurst" as HurstMethod })).toThrow(
+      /^hurst: options.method must be one of "variance", "rs", "dfa", got "hurst"$/,
+    );
     expect(() => hurst(path, { method: "rs", rsBiasCorrection: "bootstrap" as "none" })).toThrow(
       /^hurst: options.rsBiasCorrection must be one of "indirect", "none", got "bootstrap"$/,
     );

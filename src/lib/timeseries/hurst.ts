@@ -208,7 +208,10 @@ export function hurst(x: ArrayLike<number>, options?: HurstOptions): HurstResult
   if (maxLag > highest) rangeError(fn, `options.maxLag must be <= ${requirement}, got ${maxLag} for n = ${n}`);
   if (maxLag < minLag + 2) {
     const origin = opts.maxLag === undefined ? ` (the default for method "${method}" and n = ${n}; pass options.maxLag)` : "";
-    rangeError(fn, `options.maxLag must be >= minLag + 2 = ${minLag + 2} (at least three lags for the log-log fit), got ${maxLag}${origin}`);
+    rangeError(
+      fn,
+      `options.maxLag must be >= minLag + 2 = ${minLag + 2} (at least three lags for the log-log fit), got ${maxLag}${origin}`,
+    );
   }
   const lags = lagGrid(minLag, maxLag);
   const values = new Float64Array(lags.length);
@@ -339,7 +342,10 @@ function rsIndirectInference(
     const nextValue = objective(next);
     if (Math.abs(nextValue) <= RS_BINDING_TOLERANCE || Math.sign(nextValue) !== Math.sign(previousValue)) {
       const bindingSlope = (nextValue - previousValue) / (next - previous);
-      const H = Math.abs(nextValue) <= RS_BINDING_TOLERANCE ? next : findRootBrent(objective, previous, next, RS_H_TOLERANCE, RS_MAX_EVALUATIONS, previousValue, nextValue, RS_BINDING_TOLERANCE);
+      const H =
+        Math.abs(nextValue) <= RS_BINDING_TOLERANCE
+          ? next
+          : findRootBrent(objective, previous, next, RS_H_TOLERANCE, RS_MAX_EVALUATIONS, previousValue, nextValue, RS_BINDING_TOLERANCE);
       return { H, bindingSlope, evaluations, warning: undefined };
     }
     // same sign: secant extrapolation (again 1.5×) when the slope is usable, else double the step

@@ -64,7 +64,13 @@ function checkCase(c: Case) {
     }
     const sign = j === 0 ? 1 : Math.sign(dot);
     for (let i = 0; i < k; i++) {
-      expectClose(r.eigenvectors.data[i * k + j], sign * c.evec[i][j], 0, TOL.eigenvectors * norm, `${c.name} evec[${i}][${j}] (sign ${sign})`);
+      expectClose(
+        r.eigenvectors.data[i * k + j],
+        sign * c.evec[i][j],
+        0,
+        TOL.eigenvectors * norm,
+        `${c.name} evec[${i}][${j}] (sign ${sign})`,
+      );
     }
   }
 }
@@ -126,12 +132,18 @@ describe("johansen rejects bad input with clear errors", () => {
     expect(() => johansen([s[0], s[1].slice(1)], { detOrder: 0, kArDiff: 1 })).toThrow(
       /^johansen: series\[1\] must have the same length as series\[0\] \(600\), got 599$/,
     );
-    expect(() => johansen([s[0], new Array(600).fill(1)], { detOrder: 0, kArDiff: 1 })).toThrow(/^johansen: series\[1\] must not be constant/);
-    expect(() => johansen([s[0], s[0].map((v) => 2 * v + 1)], { detOrder: 0, kArDiff: 1 })).toThrow(/^johansen: series must not be collinear/);
+    expect(() => johansen([s[0], new Array(600).fill(1)], { detOrder: 0, kArDiff: 1 })).toThrow(
+      /^johansen: series\[1\] must not be constant/,
+    );
+    expect(() => johansen([s[0], s[0].map((v) => 2 * v + 1)], { detOrder: 0, kArDiff: 1 })).toThrow(
+      /^johansen: series must not be collinear/,
+    );
     expect(() => johansen([s[0].slice(0, 8), s[1].slice(0, 8)], { detOrder: 0, kArDiff: 2 })).toThrow(
       /^johansen: series must have at least 11 observations for k = 2 and kArDiff = 2/,
     );
-    expect(() => johansen([s[0], [...s[1].slice(0, 599), NaN]], { detOrder: 0, kArDiff: 1 })).toThrow(/johansen: series\[1\] must contain only finite numbers/);
+    expect(() => johansen([s[0], [...s[1].slice(0, 599), NaN]], { detOrder: 0, kArDiff: 1 })).toThrow(
+      /johansen: series\[1\] must contain only finite numbers/,
+    );
     expect(() => johansen([], { detOrder: 0, kArDiff: 1 })).toThrow(/^johansen: series must contain at least 2 series, got 0$/);
     expect(() => johansen([s[0]], { detOrder: 0, kArDiff: 1 })).toThrow(/^johansen: series must contain at least 2 series, got 1$/);
     expect(() => johansen(5 as unknown as number[][], { detOrder: 0, kArDiff: 1 })).toThrow(TypeError);

@@ -1,15 +1,7 @@
 import type { MatrixRowMajor } from "../util/matrix.js";
 import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
 import { symmetricEigen } from "../linalg/symmetricEigen.js";
-import {
-  describe,
-  rangeError,
-  requireInteger,
-  requireNonConstant,
-  requireOptions,
-  toFloat64,
-  typeError,
-} from "../util/validate.js";
+import { describe, rangeError, requireInteger, requireNonConstant, requireOptions, toFloat64, typeError } from "../util/validate.js";
 import { JOHANSEN_MAX_EIG_CRITICAL, JOHANSEN_MAX_TABULATED, JOHANSEN_TRACE_CRITICAL } from "./johansenTables.js";
 
 export interface JohansenOptions {

@@ -3,7 +3,17 @@ import { describe, expect, it } from "vitest";
 import { lagMatrix, type LagMatrixOptions } from "./lagMatrix.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/adfuller.json", import.meta.url), "utf8")) as {
-  lagMatrix: { x: number[]; cases: { maxlag: number; trim: NonNullable<LagMatrixOptions["trim"]>; original: "ex" | "in"; rows: number; cols: number; data: number[] }[] };
+  lagMatrix: {
+    x: number[];
+    cases: {
+      maxlag: number;
+      trim: NonNullable<LagMatrixOptions["trim"]>;
+      original: "ex" | "in";
+      rows: number;
+      cols: number;
+      data: number[];
+    }[];
+  };
 };
 
 describe("lagMatrix equals statsmodels tsatools.lagmat (copies of the input, so exact)", () => {
@@ -14,7 +24,7 @@ describe("lagMatrix equals statsmodels tsatools.lagmat (copies of the input, so 
       expect(Array.from(m.data)).toEqual(c.data);
     });
   }
-  it("defaults are trim \"forward\", original \"ex\"; doc example", () => {
+  it('defaults are trim "forward", original "ex"; doc example', () => {
     expect(Array.from(lagMatrix([1, 2, 3], 1).data)).toEqual([0, 1, 2]);
     expect(Array.from(lagMatrix([1, 2, 3, 4], 1, { trim: "both", original: "in" }).data)).toEqual([2, 1, 3, 2, 4, 3]);
   });

@@ -19,7 +19,9 @@ describe("mackinnonp reproduces statsmodels 0.13.5 (MacKinnon 1994 surfaces), N 
         const stat = num(r.stat);
         const got = mackinnonp(stat, { regression, n: r.n });
         const delta = Math.abs(got - r.pValue);
-        expect(delta, `mackinnonp(${stat}, ${regression}, N=${r.n}) = ${got}, expected ${r.pValue}`).toBeLessThanOrEqual(1e-13 * Math.max(r.pValue, 1e-300));
+        expect(delta, `mackinnonp(${stat}, ${regression}, N=${r.n}) = ${got}, expected ${r.pValue}`).toBeLessThanOrEqual(
+          1e-13 * Math.max(r.pValue, 1e-300),
+        );
       }
     });
   }
@@ -40,24 +42,29 @@ describe("mackinnonp reproduces statsmodels 0.13.5 (MacKinnon 1994 surfaces), N 
     }
   });
   it("rejects unknown regression and N outside 1..6", () => {
-    expect(() => mackinnonp(-2, { regression: "x" as MackinnonRegression })).toThrow(/^mackinnonp: regression must be one of "n", "c", "ct", "ctt", got "x"$/);
+    expect(() => mackinnonp(-2, { regression: "x" as MackinnonRegression })).toThrow(
+      /^mackinnonp: regression must be one of "n", "c", "ct", "ctt", got "x"$/,
+    );
     expect(() => mackinnonp(-2, { n: 7 })).toThrow(/^mackinnonp: n must be <= 6, got 7$/);
   });
 });
 
 describe("mackinnoncrit reproduces statsmodels 0.13.5 (MacKinnon 2010 surfaces)", () => {
-  it("all regressions, N = 1..12 (1 for \"n\"), nobs ∈ {5, …, 2519, ∞} to 1e-14 relative", () => {
+  it('all regressions, N = 1..12 (1 for "n"), nobs ∈ {5, …, 2519, ∞} to 1e-14 relative', () => {
     expect(fixture.mackinnoncrit.length).toBe(333);
     for (const r of fixture.mackinnoncrit) {
       const nobs = num(r.nobs);
       const cv = mackinnoncrit({ n: r.n, regression: r.regression, nobs });
       const got = [cv["1%"], cv["5%"], cv["10%"]];
       got.forEach((v, i) =>
-        expect(Math.abs(v - r.values[i]), `crit N=${r.n} ${r.regression} nobs=${nobs} [${i}] = ${v}, expected ${r.values[i]}`).toBeLessThanOrEqual(1e-14 * Math.abs(r.values[i])),
+        expect(
+          Math.abs(v - r.values[i]),
+          `crit N=${r.n} ${r.regression} nobs=${nobs} [${i}] = ${v}, expected ${r.values[i]}`,
+        ).toBeLessThanOrEqual(1e-14 * Math.abs(r.values[i])),
       );
     }
   });
-  it("defaults: N = 1, regression \"c\", asymptotic", () => {
+  it('defaults: N = 1, regression "c", asymptotic', () => {
     expect(mackinnoncrit()).toEqual({ "1%": -3.43035, "5%": -2.86154, "10%": -2.56677 });
   });
   it("rejects N beyond the table and non-positive nobs", () => {

@@ -126,11 +126,7 @@ export function simulateFgnNormalCount(n: number): number {
  * @throws TypeError if normals is not an array of Float64Array
  * @example simulateFgnFromNormals(4, [new Float64Array([1, 0, 0, 0, 0, 0, 0, 0])], { hurst: 0.5 })[0] // ≈ [0.35355339059, 0.35355339059, 0.35355339059, 0.35355339059] (√(λ₀/8)·1 with λ₀ = 1; this code)
  */
-export function simulateFgnFromNormals(
-  n: number,
-  normals: readonly Float64Array[],
-  options: { hurst: number },
-): Float64Array[] {
+export function simulateFgnFromNormals(n: number, normals: readonly Float64Array[], options: { hurst: number }): Float64Array[] {
   const fn = "simulateFgnFromNormals";
   const length = requireInteger(fn, "n", n, { min: 1 });
   const opts = requireOptions<{ hurst: number }>(fn, options);

@@ -12,12 +12,7 @@
 /** Evaluation cap of maximizeGoldenSection. */
 export const MAX_GOLDEN_ITERATIONS = 1500;
 
-export function maximizeGoldenSection(
-  f: (x: number) => number,
-  lo: number,
-  hi: number,
-  tolerance: number,
-): { lo: number; hi: number } {
+export function maximizeGoldenSection(f: (x: number) => number, lo: number, hi: number, tolerance: number): { lo: number; hi: number } {
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) {
     throw new RangeError(`maximizeGoldenSection: the bracket [${lo}, ${hi}] must be finite with lo <= hi`);
   }

@@ -18,7 +18,9 @@ function walk(n: number, seed: number, start = 100): Float64Array {
 const times = (x: Float64Array, c: number): Float64Array => x.map((v) => v * c);
 function nearRelative(actual: number, expected: number, tol: number, label: string): void {
   const delta = Math.abs(actual - expected);
-  expect(delta, `${label}: actual ${actual}, expected ${expected}, delta ${delta}, tol ${tol}·|expected|`).toBeLessThanOrEqual(tol * Math.abs(expected));
+  expect(delta, `${label}: actual ${actual}, expected ${expected}, delta ${delta}, tol ${tol}·|expected|`).toBeLessThanOrEqual(
+    tol * Math.abs(expected),
+  );
 }
 
 describe("powerOfTwoScale: 1 inside the safe range, else the power of two at the top of max |x|", () => {

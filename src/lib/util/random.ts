@@ -42,7 +42,9 @@ export function normalSource(rng: () => number): () => number {
     let s = 0;
     for (let tries = 0; ; tries++) {
       if (tries >= MAX_POLAR_TRIES) {
-        throw new RangeError(`normalSource: rng gave no point inside the unit disc in ${MAX_POLAR_TRIES} tries (last u = ${u}, v = ${v}); rng must return uniform values in [0, 1)`);
+        throw new RangeError(
+          `normalSource: rng gave no point inside the unit disc in ${MAX_POLAR_TRIES} tries (last u = ${u}, v = ${v}); rng must return uniform values in [0, 1)`,
+        );
       }
       u = 2 * rng() - 1;
       v = 2 * rng() - 1;

@@ -12,7 +12,9 @@ describe("validators state function, argument and requirement", () => {
     expect(src[0]).toBe(1);
   });
   it("toFloat64 rejects NaN, Infinity, non-numbers, short input", () => {
-    expect(() => toFloat64([1, NaN], "prices", "adfuller")).toThrow(/^adfuller: prices must contain only finite numbers, got NaN at index 1$/);
+    expect(() => toFloat64([1, NaN], "prices", "adfuller")).toThrow(
+      /^adfuller: prices must contain only finite numbers, got NaN at index 1$/,
+    );
     expect(() => toFloat64([1, Infinity], "x", "f")).toThrow(RangeError);
     expect(() => toFloat64([1, "2"] as unknown as number[], "x", "f")).toThrow(TypeError);
     expect(() => toFloat64(5 as unknown as number[], "x", "f")).toThrow(/f: x must be an array of numbers, got 5/);
@@ -53,7 +55,9 @@ describe("toFloat64 typed-array fast path keeps the same policy", () => {
     const out = toFloat64(src, "x", "f");
     expect(out).not.toBe(src);
     expect(Array.from(out)).toEqual([1, 2, 3]);
-    expect(() => toFloat64(Float64Array.of(1, NaN), "prices", "adfuller")).toThrow(/^adfuller: prices must contain only finite numbers, got NaN at index 1$/);
+    expect(() => toFloat64(Float64Array.of(1, NaN), "prices", "adfuller")).toThrow(
+      /^adfuller: prices must contain only finite numbers, got NaN at index 1$/,
+    );
     expect(() => toFloat64(Float64Array.of(1, -Infinity), "x", "f")).toThrow(RangeError);
     expect(() => toFloat64(Float64Array.of(1, 2), "x", "f", { minLength: 3 })).toThrow(/f: x must have at least 3 observations, got 2/);
     expect(Array.from(toFloat64(Float64Array.of(1, NaN), "x", "f", { allowNonFinite: true }))).toEqual([1, NaN]);
@@ -107,7 +111,9 @@ describe("asFloat64ReadOnly: no copy for a Float64Array, otherwise exactly toFlo
       }
       expect((actual as Error).constructor).toBe((expected as Error).constructor);
     }
-    expect(() => asFloat64ReadOnly(Float64Array.of(1, NaN), "prices", "adfuller")).toThrow(/^adfuller: prices must contain only finite numbers, got NaN at index 1$/);
+    expect(() => asFloat64ReadOnly(Float64Array.of(1, NaN), "prices", "adfuller")).toThrow(
+      /^adfuller: prices must contain only finite numbers, got NaN at index 1$/,
+    );
   });
   it("allowNonFinite skips the finiteness scan and still does not copy", () => {
     const src = Float64Array.of(1, NaN, Infinity);

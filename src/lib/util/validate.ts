@@ -35,11 +35,7 @@ export function typeError(fn: string, message: string): never {
 }
 
 function isArrayLikeOfNumbers(x: unknown): x is ArrayLike<number> {
-  return (
-    x !== null &&
-    typeof x === "object" &&
-    typeof (x as { length?: unknown }).length === "number"
-  );
+  return x !== null && typeof x === "object" && typeof (x as { length?: unknown }).length === "number";
 }
 
 /**
@@ -128,13 +124,7 @@ export function asFloat64ReadOnly(
 }
 
 /** Check that two series have the same length. */
-export function requireSameLength(
-  fn: string,
-  aName: string,
-  a: ArrayLike<number>,
-  bName: string,
-  b: ArrayLike<number>,
-): void {
+export function requireSameLength(fn: string, aName: string, a: ArrayLike<number>, bName: string, b: ArrayLike<number>): void {
   if (a.length !== b.length) {
     rangeError(fn, `${aName} and ${bName} must have the same length, got ${a.length} and ${b.length}`);
   }
@@ -166,12 +156,7 @@ export function requirePositive(fn: string, name: string, value: unknown): numbe
 }
 
 /** An integer (optionally within bounds). */
-export function requireInteger(
-  fn: string,
-  name: string,
-  value: unknown,
-  bounds: { min?: number; max?: number } = {},
-): number {
+export function requireInteger(fn: string, name: string, value: unknown, bounds: { min?: number; max?: number } = {}): number {
   if (typeof value !== "number") typeError(fn, `${name} must be an integer, got ${describe(value)}`);
   if (!Number.isInteger(value)) rangeError(fn, `${name} must be an integer, got ${describe(value)}`);
   if (bounds.min !== undefined && value < bounds.min) rangeError(fn, `${name} must be >= ${bounds.min}, got ${value}`);
@@ -180,12 +165,7 @@ export function requireInteger(
 }
 
 /** One of a fixed set of string (or null) options. */
-export function requireOneOf<T extends string | null>(
-  fn: string,
-  name: string,
-  value: unknown,
-  allowed: readonly T[],
-): T {
+export function requireOneOf<T extends string | null>(fn: string, name: string, value: unknown, allowed: readonly T[]): T {
   if (!(allowed as readonly unknown[]).includes(value)) {
     rangeError(
       fn,

@@ -44,7 +44,13 @@ export function discoverBatch(payload: DiscoverBatchPayload): DiscoverBatchResul
       results.push(testPairCore("", "", y, x, options));
     } catch (error) {
       const failure = describeFailure(error);
-      results.push({ success: false, nObservations: length, error: `pair test failed: ${failure.message}`, pValue: Number.NaN, qValue: Number.NaN });
+      results.push({
+        success: false,
+        nObservations: length,
+        error: `pair test failed: ${failure.message}`,
+        pValue: Number.NaN,
+        qValue: Number.NaN,
+      });
     }
   }
   return { results, elapsedMs: performance.now() - start, cancelled };

@@ -39,7 +39,13 @@ describe("discoverPairs (no screens) equals the TestPair pipeline pair by pair",
       let stagesSeen = new Set<string | null>();
       for (const pair of result.pairs) {
         const a = pair.analysis!;
-        const server = testPairCore(pair.symbol1, pair.symbol2, Float64Array.from(data.prices[pair.index1]), Float64Array.from(data.prices[pair.index2]), o);
+        const server = testPairCore(
+          pair.symbol1,
+          pair.symbol2,
+          Float64Array.from(data.prices[pair.index1]),
+          Float64Array.from(data.prices[pair.index2]),
+          o,
+        );
         stagesSeen = stagesSeen.add(a.failedAt);
         const label = `${pair.symbol1}/${pair.symbol2}`;
         expect(server.beta, label).toBe(a.beta);

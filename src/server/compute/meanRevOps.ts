@@ -54,14 +54,44 @@ export const MIN_RETURNS_PRICES = 3;
 
 /** Library argument names -> wire fields, per RPC (libraryErrors.ts). */
 export const MEAN_REV_FIELDS = {
-  OptimalThresholds: { kappa: "ou_params.theta", theta: "ou_params.mu", sigma: "ou_params.sigma", c: "transaction_cost", rf: "metadata.rf", objective: "optimization_objective" },
+  OptimalThresholds: {
+    kappa: "ou_params.theta",
+    theta: "ou_params.mu",
+    sigma: "ou_params.sigma",
+    c: "transaction_cost",
+    rf: "metadata.rf",
+    objective: "optimization_objective",
+  },
   ComputeLogReturns: { prices: "prices" },
-  PCAPortfolios: { returns: "returns_matrix", x: "returns_matrix", "options.nComponents": "n_components", nComponents: "n_components", scaling: "scaling" },
-  CARAOptimalWeights: { returns: "returns", gamma: "gamma", riskFree: "risk_free_rate", transactionCost: "transaction_cost", initialWeights: "the stream's previous weights" },
+  PCAPortfolios: {
+    returns: "returns_matrix",
+    x: "returns_matrix",
+    "options.nComponents": "n_components",
+    nComponents: "n_components",
+    scaling: "scaling",
+  },
+  CARAOptimalWeights: {
+    returns: "returns",
+    gamma: "gamma",
+    riskFree: "risk_free_rate",
+    transactionCost: "transaction_cost",
+    initialWeights: "the stream's previous weights",
+  },
   SharpeOptimalWeights: { returns: "returns", riskFree: "risk_free_rate" },
-  MultiperiodOptimize: { returnsSequence: "returns_sequence", gamma: "gamma", transactionCost: "transaction_cost", initialWeights: "metadata.initial_weights" },
+  MultiperiodOptimize: {
+    returnsSequence: "returns_sequence",
+    gamma: "gamma",
+    transactionCost: "transaction_cost",
+    initialWeights: "metadata.initial_weights",
+  },
   PortfolioStats: { returns: "returns", weights: "weights" },
-  GenerateSignals: { prices: "price_history.prices", "ou.kappa": "ou_params.theta", "ou.theta": "ou_params.mu", "ou.sigma": "ou_params.sigma", position: "position_state" },
+  GenerateSignals: {
+    prices: "price_history.prices",
+    "ou.kappa": "ou_params.theta",
+    "ou.theta": "ou_params.mu",
+    "ou.sigma": "ou_params.sigma",
+    position: "position_state",
+  },
 } as const;
 
 /** Most matrices in one MultiperiodOptimize request. */
@@ -78,13 +108,19 @@ function meanAndSd(x: Float64Array): { mean: number; sd: number } {
 /** ComputeLogReturns: log (default) or simple returns, their mean and sample sd; n_periods = prices − 1. */
 export function computeReturns(req: ReturnsRequest): Partial<ReturnsResponse> {
   const rpc = "ComputeLogReturns";
-  if ((req.prices?.length ?? 0) > MAX_PRICES) resourceExhausted(rpc, `prices must have at most ${MAX_PRICES} points, got ${req.prices.length}`);
+  if ((req.prices?.length ?? 0) > MAX_PRICES)
+    resourceExhausted(rpc, `prices must have at most ${MAX_PRICES} points, got ${req.prices.length}`);
   if ((req.prices?.length ?? 0) < MIN_RETURNS_PRICES) {
-    invalidArgument(rpc, `prices must have at least ${MIN_RETURNS_PRICES} observations (std_return, the sample sd with ddof 1, needs two returns), got ${req.prices?.length ?? 0}`);
+    invalidArgument(
+      rpc,
+      `prices must have at least ${MIN_RETURNS_PRICES} observations (std_return, the sample sd with ddof 1, needs two returns), got ${req.prices?.length ?? 0}`,
+    );
   }
   const prices = wireSeries(rpc, "prices", req.prices, MIN_RETURNS_PRICES);
   const type = enumOrDefault(rpc, "return_type", req.returnType, ["log", "simple"] as const, "log");
-  if (type === "log") for (let i = 0; i < prices.length; i++) if (!(prices[i] > 0)) invalidArgument(rpc, `prices must be > 0 for log returns, got ${prices[i]} at index ${i}`);
+  if (type === "log")
+    for (let i = 0; i < prices.length; i++)
+      if (!(prices[i] > 0)) invalidArgument(rpc, `prices must be > 0 for log returns, got ${prices[i]} at index ${i}`);
   const returns = type === "log" ? logReturns(prices) : simpleReturns(prices);
   const { mean, sd } = meanAndSd(returns);
   return { logReturns: Array.from(returns), meanReturn: mean, stdReturn: sd, nPeriods: returns.length, returnType: type };
@@ -112,7 +148,10 @@ function weightOptions(rpc: string, text: string) {
   const meta = metadataObject(rpc, "metadata", text);
   return {
     meta,
-    constraints: { budget: metadataBoolean(rpc, "metadata", meta, "budget", false), longOnly: metadataBoolean(rpc, "metadata", meta, "long_only", false) },
+    constraints: {
+      budget: metadataBoolean(rpc, "metadata", meta, "budget", false),
+      longOnly: metadataBoolean(rpc, "metadata", meta, "long_only", false),
+    },
     shrinkage: metadataBoolean(rpc, "metadata", meta, "shrinkage", false) ? ("ledoitWolf" as const) : ("none" as const),
   };
 }
@@ -199,7 +238,8 @@ export function multiperiodOptimize(req: MultiperiodRequest): Partial<Multiperio
   const rpc = "MultiperiodOptimize";
   const sequence = req.returnsSequence ?? [];
   if (sequence.length === 0) invalidArgument(rpc, "returns_sequence must contain at least one matrix");
-  if (sequence.length > MAX_MULTIPERIOD_STEPS) invalidArgument(rpc, `returns_sequence must have at most ${MAX_MULTIPERIOD_STEPS} matrices, got ${sequence.length}`);
+  if (sequence.length > MAX_MULTIPERIOD_STEPS)
+    invalidArgument(rpc, `returns_sequence must have at most ${MAX_MULTIPERIOD_STEPS} matrices, got ${sequence.length}`);
   const gamma = positiveOrDefault(rpc, "gamma", req.gamma, 1);
   const cost = nonNegativeValue(rpc, "transaction_cost", req.transactionCost);
   const frequency = positiveIntOrDefault(rpc, "rebalance_frequency", req.rebalanceFrequency, 1);
@@ -211,14 +251,24 @@ export function multiperiodOptimize(req: MultiperiodRequest): Partial<Multiperio
   for (let k = 0; k < sequence.length; k++) {
     const matrix = wireMatrix(rpc, `returns_sequence[${k}]`, sequence[k], { minRows: 2 });
     if (k > 0 && matrix.cols !== matrices[0].cols) {
-      invalidArgument(rpc, `every matrix of returns_sequence needs the same number of assets: returns_sequence[${k}].cols = ${matrix.cols}, returns_sequence[0].cols = ${matrices[0].cols}`);
+      invalidArgument(
+        rpc,
+        `every matrix of returns_sequence needs the same number of assets: returns_sequence[${k}].cols = ${matrix.cols}, returns_sequence[0].cols = ${matrices[0].cols}`,
+      );
     }
     if (k % frequency !== 0) continue;
     matrices.push(matrix);
     times.push(k);
   }
-  const initial = meta.initial_weights === undefined ? undefined : wireSeries(rpc, "metadata.initial_weights", meta.initial_weights as number[]);
-  const r = multiperiodWeights(matrices, { gamma, transactionCost: cost, constraints, shrinkage, ...(initial ? { initialWeights: initial } : {}) });
+  const initial =
+    meta.initial_weights === undefined ? undefined : wireSeries(rpc, "metadata.initial_weights", meta.initial_weights as number[]);
+  const r = multiperiodWeights(matrices, {
+    gamma,
+    transactionCost: cost,
+    constraints,
+    shrinkage,
+    ...(initial ? { initialWeights: initial } : {}),
+  });
   return {
     weightsSequence: r.steps.map((s, k) => ({
       weights: Array.from(s.weights),
@@ -245,7 +295,8 @@ export function portfolioStatsOp(req: PortfolioStatsRequest): Partial<PortfolioS
   const rpc = "PortfolioStats";
   const x = wireMatrix(rpc, "returns", req.returns, { minRows: 3 });
   const weights = wireSeries(rpc, "weights", req.weights);
-  if (weights.length !== x.cols) invalidArgument(rpc, `weights must have one entry per asset (returns.cols = ${x.cols}), got ${weights.length}`);
+  if (weights.length !== x.cols)
+    invalidArgument(rpc, `weights must have one entry per asset (returns.cols = ${x.cols}), got ${weights.length}`);
   const r = portfolioStats(x, weights);
   return {
     meanReturn: r.mean,
@@ -320,7 +371,8 @@ export const DEFAULT_SIGNAL_ENTRY_ZSCORE = 2;
 export function generateSignals(req: SignalRequest): Partial<SignalResponse> {
   const rpc = "GenerateSignals";
   if (!req.priceHistory) invalidArgument(rpc, "price_history is required");
-  if (req.priceHistory.prices.length > MAX_PRICES) resourceExhausted(rpc, `price_history.prices must have at most ${MAX_PRICES} points, got ${req.priceHistory.prices.length}`);
+  if (req.priceHistory.prices.length > MAX_PRICES)
+    resourceExhausted(rpc, `price_history.prices must have at most ${MAX_PRICES} points, got ${req.priceHistory.prices.length}`);
   const prices = wireSeries(rpc, "price_history.prices", req.priceHistory.prices, 1);
   const ou = req.ouParams;
   if (!ou) invalidArgument(rpc, "ou_params is required (theta = speed, mu = mean, sigma)");
@@ -338,7 +390,12 @@ export function generateSignals(req: SignalRequest): Partial<SignalResponse> {
   if (!(exit < entry)) invalidArgument(rpc, `thresholds.exit_zscore must be < entry_zscore (${entry}), got ${exit}`);
   const scale = { kappa: speed, theta: mean, sigma };
   const [entryLevel, exitLevel] = zScoresToLevels(scale, [-entry, -exit]);
-  const r = generateSignal({ prices, ou: scale, levels: { kind: "levels", entry: entryLevel, exit: exitLevel, side: "both", center: mean }, position });
+  const r = generateSignal({
+    prices,
+    ou: scale,
+    levels: { kind: "levels", entry: entryLevel, exit: exitLevel, side: "both", center: mean },
+    position,
+  });
   const stamps = req.priceHistory.timestampsMs ?? [];
   return {
     signal: r.signal,

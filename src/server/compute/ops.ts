@@ -4,7 +4,15 @@
  * partial response message. (Static imports: tsx's loader inside worker threads resolves the
  * `.js` -> `.ts` mapping for static imports only.)
  */
-import { testPair, solveHjbOp, estimateOu, testCointegration, calculateHurst, backtestStrategy, PAIR_DISCOVERY_FIELDS } from "./pairDiscoveryOps.js";
+import {
+  testPair,
+  solveHjbOp,
+  estimateOu,
+  testCointegration,
+  calculateHurst,
+  backtestStrategy,
+  PAIR_DISCOVERY_FIELDS,
+} from "./pairDiscoveryOps.js";
 import { withWireFields, type WireFieldNames } from "../libraryErrors.js";
 import { requireFiniteResult } from "../finiteResult.js";
 import { discoverBatch } from "./discoverBatch.js";
@@ -27,8 +35,18 @@ import {
  * An op as the worker runs it: library refusals reworded in wire terms (libraryErrors.ts) and the
  * response checked for unexplained non-finite numbers (finiteResult.ts).
  */
-function guarded<P, R>(rpc: string, names: WireFieldNames, fn: (payload: P) => R, documentedNaN: readonly string[] = []): (payload: P) => R {
-  return (payload) => requireFiniteResult(rpc, withWireFields(rpc, names, () => fn(payload)), documentedNaN);
+function guarded<P, R>(
+  rpc: string,
+  names: WireFieldNames,
+  fn: (payload: P) => R,
+  documentedNaN: readonly string[] = [],
+): (payload: P) => R {
+  return (payload) =>
+    requireFiniteResult(
+      rpc,
+      withWireFields(rpc, names, () => fn(payload)),
+      documentedNaN,
+    );
 }
 
 /** The weight streams: the RPC depends on the objective; utility (Sharpe) and turnover (no rebalance) are NaN by contract. */
@@ -53,7 +71,15 @@ function ping(payload: null | "warm"): true {
     for (let i = 1; i < n; i++) x[i] = x[i - 1] + normal();
     const spread = simulateOu({ kappa: 0.2, theta: 0, sigma: 0.5 }, n, { rng: randomSource(2) });
     const y = x.map((v, i) => 10 + 1.5 * v + spread[i]);
-    const options = resolvePairOptions("warm-up", { significance: 0, minHurst: 0, transactionCost: 0, dt: 0, rho: 1, maxLag: 0, hurstMethod: "" });
+    const options = resolvePairOptions("warm-up", {
+      significance: 0,
+      minHurst: 0,
+      transactionCost: 0,
+      dt: 0,
+      rho: 1,
+      maxLag: 0,
+      hurstMethod: "",
+    });
     for (let k = 0; k < WARM_UP_RUNS; k++) testPairCore("", "", y, x, options);
   }
   return true;
@@ -79,7 +105,12 @@ export const ops = {
   testPair: guarded("TestPair", PAIR_DISCOVERY_FIELDS.TestPair, testPair),
   discoverBatch,
   // NaN by contract when there is no entry region / no lower entry level (has_entry_region says which).
-  solveHjb: guarded("SolveHJB", PAIR_DISCOVERY_FIELDS.SolveHJB, solveHjbOp, ["lowerBoundary", "entryLevel", "entryLowerLevel", "closedFormEntryLevel"]),
+  solveHjb: guarded("SolveHJB", PAIR_DISCOVERY_FIELDS.SolveHJB, solveHjbOp, [
+    "lowerBoundary",
+    "entryLevel",
+    "entryLowerLevel",
+    "closedFormEntryLevel",
+  ]),
   estimateOu: guarded("EstimateOU", PAIR_DISCOVERY_FIELDS.EstimateOU, estimateOu),
   testCointegration: guarded("TestCointegration", PAIR_DISCOVERY_FIELDS.TestCointegration, testCointegration),
   calculateHurst: guarded("CalculateHurst", PAIR_DISCOVERY_FIELDS.CalculateHurst, calculateHurst),

@@ -18,13 +18,7 @@ import type {
   PairTestRequest,
 } from "../generated/pair_discovery.js";
 import { invalidArgument, resourceExhausted } from "../errors.js";
-import {
-  enumOrDefault,
-  finiteValue,
-  positiveIntOrDefault,
-  positiveOrDefault,
-  wireSeries,
-} from "../wire.js";
+import { enumOrDefault, finiteValue, positiveIntOrDefault, positiveOrDefault, wireSeries } from "../wire.js";
 import { MAX_ADF_LAG, MIN_DT, MIN_PAIR_OBSERVATIONS, resolvePairOptions, testPairCore, type PartialPairResult } from "./pairPipeline.js";
 
 /** Most points per series a unary pair_discovery RPC accepts (RESOURCE_EXHAUSTED beyond). */
@@ -39,11 +33,30 @@ export const MAX_RS_POINTS = 50_000;
 /** Library argument names -> wire fields, per RPC (libraryErrors.ts). */
 export const PAIR_DISCOVERY_FIELDS = {
   TestPair: { "y and x": "prices1 and prices2", y: "prices1", x: "prices2", maxlag: "max_lag" },
-  SolveHJB: { kappa: "kappa", theta: "theta", sigma: "sigma", r: "rho", c: "transaction_cost", stopLoss: "stop_loss", "grid.points": "n_points", "grid.nStd": "n_std", scheme: "scheme" },
+  SolveHJB: {
+    kappa: "kappa",
+    theta: "theta",
+    sigma: "sigma",
+    r: "rho",
+    c: "transaction_cost",
+    stopLoss: "stop_loss",
+    "grid.points": "n_points",
+    "grid.nStd": "n_std",
+    scheme: "scheme",
+  },
   EstimateOU: { x: "spread", "options.dt": "dt" },
   TestCointegration: { "y and x": "y and x", y: "y", x: "x", maxlag: "max_lag", trend: "trend" },
   CalculateHurst: { x: "series", "options.maxLag": "max_lag", "options.minLag": "min_lag", "options.method": "method" },
-  BacktestStrategy: { spread: "spread", "rule.lower": "lower_bound", "rule.upper": "upper_bound", "rule.exit": "exit_level", lower: "lower_bound", upper: "upper_bound", capital: "capital", periodsPerYear: "periods_per_year" },
+  BacktestStrategy: {
+    spread: "spread",
+    "rule.lower": "lower_bound",
+    "rule.upper": "upper_bound",
+    "rule.exit": "exit_level",
+    lower: "lower_bound",
+    upper: "upper_bound",
+    capital: "capital",
+    periodsPerYear: "periods_per_year",
+  },
 } as const;
 
 /** RESOURCE_EXHAUSTED when a series is longer than `max` points. */
@@ -107,7 +120,10 @@ export function solveHjbOp(req: HJBRequest): Partial<HJBResponse> {
   // silently: non-finite always, any non-zero value without use_stop_loss.
   const stopLossField = finiteValue(rpc, "stop_loss", req.stopLoss);
   if (!req.useStopLoss && stopLossField !== 0) {
-    invalidArgument(rpc, `stop_loss = ${stopLossField} is set but use_stop_loss is false (set use_stop_loss = true to apply it, or leave stop_loss 0)`);
+    invalidArgument(
+      rpc,
+      `stop_loss = ${stopLossField} is set but use_stop_loss is false (set use_stop_loss = true to apply it, or leave stop_loss 0)`,
+    );
   }
   const stopLoss = req.useStopLoss ? stopLossField : undefined;
   if (stopLoss !== undefined && !(stopLoss < theta)) invalidArgument(rpc, `stop_loss must be < theta (${theta}), got ${stopLoss}`);
@@ -201,7 +217,8 @@ export function calculateHurst(req: HurstRequest): Partial<HurstResponse> {
   const rpc = "CalculateHurst";
   requireAtMost(rpc, "series", req.series, MAX_SERIES_POINTS);
   const method = enumOrDefault(rpc, "method", req.method, ["variance", "rs", "dfa"] as const, req.useDfa ? "dfa" : "rs");
-  if (method === "rs") requireAtMost(rpc, "series", req.series, MAX_RS_POINTS, ' for method "rs" (use "dfa" or "variance" for longer series)');
+  if (method === "rs")
+    requireAtMost(rpc, "series", req.series, MAX_RS_POINTS, ' for method "rs" (use "dfa" or "variance" for longer series)');
   const series = wireSeries(rpc, "series", req.series);
   const maxLag = positiveIntOrDefault(rpc, "max_lag", req.maxLag, method === "variance" ? 20 : 0, { max: MAX_HURST_LAG });
   const minLag = positiveIntOrDefault(rpc, "min_lag", req.minLag, 0, { max: MAX_HURST_LAG });
@@ -255,4 +272,3 @@ export function backtestStrategy(req: BacktestRequest): Partial<BacktestResponse
     capital,
   };
 }
-

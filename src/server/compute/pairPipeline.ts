@@ -108,17 +108,23 @@ export type PartialPairResult = Partial<PairTestResponse>;
 export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, x: Float64Array, o: PairOptions): PartialPairResult {
   const a = onSpread(() =>
     analysePairKernel(y, x, {
-    significance: o.significance,
-    maxHurst: o.minHurst,
-    transactionCost: o.transactionCost,
-    dt: o.dt,
-    rho: o.rho,
-    maxLag: o.maxLag,
-    hurstMethod: o.hurstMethod,
-    hedge: "ols",
+      significance: o.significance,
+      maxHurst: o.minHurst,
+      transactionCost: o.transactionCost,
+      dt: o.dt,
+      rho: o.rho,
+      maxLag: o.maxLag,
+      hurstMethod: o.hurstMethod,
+      hedge: "ols",
     }),
   );
-  const out: PartialPairResult = { symbol1, symbol2, nObservations: a.nObservations, hurstMethod: o.hurstMethod, warnings: [...a.warnings] };
+  const out: PartialPairResult = {
+    symbol1,
+    symbol2,
+    nObservations: a.nObservations,
+    hurstMethod: o.hurstMethod,
+    warnings: [...a.warnings],
+  };
   out.beta = a.beta;
   out.intercept = a.intercept;
   out.pValue = a.pValue;

@@ -21,7 +21,7 @@
  * Redis failure or a run without workers ends the call with UNAVAILABLE naming Redis.
  */
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import { BatchDiscoveryRequest, PairDiscoveryUpdate, PairTestResponse } from "../generated/pair_discovery.js";
+import { type BatchDiscoveryRequest, PairDiscoveryUpdate, PairTestResponse } from "../generated/pair_discovery.js";
 import { resourceExhausted, invalidArgument, WireError } from "../errors.js";
 import { positiveIntOrDefault, positiveOrDefault, wireSeries } from "../wire.js";
 import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type PartialPairResult } from "../compute/pairPipeline.js";
@@ -74,7 +74,8 @@ function validate(ctx: ServiceContext, req: BatchDiscoveryRequest): Validated {
   const fixedBatch = positiveIntOrDefault(RPC, "batch_size", req.batchSize, 0, { max: 100_000 });
   const allPairs = (n * (n - 1)) / 2;
   const totalPairs = maxPairs > 0 ? Math.min(maxPairs, allPairs) : allPairs;
-  if (totalPairs > MAX_DISCOVERY_PAIRS) resourceExhausted(RPC, `at most ${MAX_DISCOVERY_PAIRS} pairs per call (use max_pairs), got ${totalPairs}`);
+  if (totalPairs > MAX_DISCOVERY_PAIRS)
+    resourceExhausted(RPC, `at most ${MAX_DISCOVERY_PAIRS} pairs per call (use max_pairs), got ${totalPairs}`);
   const length = n > 0 ? symbols[0].prices.length : 0;
   if (n >= 2 && length < MIN_PAIR_OBSERVATIONS) {
     invalidArgument(RPC, `symbols[0].prices must have at least ${MIN_PAIR_OBSERVATIONS} observations, got ${length}`);
@@ -84,7 +85,10 @@ function validate(ctx: ServiceContext, req: BatchDiscoveryRequest): Validated {
   for (let k = 0; k < n; k++) {
     const prices = symbols[k].prices;
     if (prices.length !== length) {
-      invalidArgument(RPC, `every symbol needs the same number of prices: symbols[${k}].prices has ${prices.length}, symbols[0].prices has ${length}`);
+      invalidArgument(
+        RPC,
+        `every symbol needs the same number of prices: symbols[${k}].prices has ${prices.length}, symbols[0].prices has ${length}`,
+      );
     }
     series.set(wireSeries(RPC, `symbols[${k}].prices`, prices), k * length);
     names.push(symbols[k].symbol);
@@ -97,7 +101,10 @@ class PairCursor {
   private i = 0;
   private j = 1;
   taken = 0;
-  constructor(private readonly n: number, readonly total: number) {}
+  constructor(
+    private readonly n: number,
+    readonly total: number,
+  ) {}
   take(count: number): Int32Array {
     const k = Math.min(count, this.total - this.taken);
     const out = new Int32Array(2 * Math.max(0, k));
@@ -287,12 +294,19 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
           },
           onOutcomes: (start, outcomes) => {
             if (cancelled) return;
-            if (start !== cursor.taken) throw new Error(`${RPC}: distributed outcomes for pair ${start} arrived, expected pair ${cursor.taken}`);
+            if (start !== cursor.taken)
+              throw new Error(`${RPC}: distributed outcomes for pair ${start} arrived, expected pair ${cursor.taken}`);
             const pairs = cursor.take(outcomes.length);
             // A pair whose pipeline threw: the same result as the pool path's (discoverBatch).
             const results = outcomes.map(
               (o): PartialPairResult =>
-                o.result ?? { success: false, nObservations: v.length, error: `pair test failed: ${o.thrown}`, pValue: Number.NaN, qValue: Number.NaN },
+                o.result ?? {
+                  success: false,
+                  nObservations: v.length,
+                  error: `pair test failed: ${o.thrown}`,
+                  pValue: Number.NaN,
+                  qValue: Number.NaN,
+                },
             );
             onResults(pairs, results);
           },
@@ -302,11 +316,15 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
       if (cancelled) return;
       const message = error instanceof Error ? error.message : String(error);
       // Redis unreachable or lost, or no worker serving the queue: the backend is unavailable.
-      if (!(error instanceof RangeError) && /Redis at|arblab worker/.test(message)) throw new WireError("UNAVAILABLE", `${RPC}: ${message}`);
+      if (!(error instanceof RangeError) && /Redis at|arblab worker/.test(message))
+        throw new WireError("UNAVAILABLE", `${RPC}: ${message}`);
       throw error;
     }
     workerMs += remote.computeMs;
-    ctx.logger.debug({ rpc: RPC, shards: remote.shards, duplicateReports: remote.duplicateReports, shardsByWorker: remote.shardsByWorker }, "distributed discovery done");
+    ctx.logger.debug(
+      { rpc: RPC, shards: remote.shards, duplicateReports: remote.duplicateReports, shardsByWorker: remote.shardsByWorker },
+      "distributed discovery done",
+    );
   };
 
   try {
@@ -351,7 +369,10 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
     });
     if (!cancelled) call.end();
     const seconds = (performance.now() - started) / 1000;
-    ctx.logger.info({ rpc: RPC, tested, found, seconds, workerBusyFraction: workerMs / (1000 * seconds * v.workers) }, "discovery finished");
+    ctx.logger.info(
+      { rpc: RPC, tested, found, seconds, workerBusyFraction: workerMs / (1000 * seconds * v.workers) },
+      "discovery finished",
+    );
   } finally {
     call.off("cancelled", onCancel);
     ctx.metrics.discoveryActiveStreams.dec();

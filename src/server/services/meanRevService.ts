@@ -64,7 +64,15 @@ function ouEstimateFor(w: OuWindow, assetId: string, timestampMs: number): Parti
   const n = Math.min(w.count, w.window);
   const base = { assetId, nSamples: n, timestampMs };
   if (n < w.warmup) {
-    return { ...base, theta: Number.NaN, mu: Number.NaN, sigma: Number.NaN, halfLife: Number.NaN, rSquared: Number.NaN, status: "warming_up" };
+    return {
+      ...base,
+      theta: Number.NaN,
+      mu: Number.NaN,
+      sigma: Number.NaN,
+      halfLife: Number.NaN,
+      rSquared: Number.NaN,
+      status: "warming_up",
+    };
   }
   // Unroll the ring buffer (oldest first).
   const x = new Float64Array(n);
@@ -86,7 +94,15 @@ function ouEstimateFor(w: OuWindow, assetId: string, timestampMs: number): Parti
     };
   } catch (error) {
     // Degenerate windows (e.g. a constant price) are data, not a protocol error: report and continue.
-    return { ...base, theta: Number.NaN, mu: Number.NaN, sigma: Number.NaN, halfLife: Number.NaN, rSquared: Number.NaN, status: `error: ${describeFailure(error).message}` };
+    return {
+      ...base,
+      theta: Number.NaN,
+      mu: Number.NaN,
+      sigma: Number.NaN,
+      halfLife: Number.NaN,
+      rSquared: Number.NaN,
+      status: `error: ${describeFailure(error).message}`,
+    };
   }
 }
 
@@ -149,7 +165,8 @@ function processStream<I, O>(
       queue[head++] = undefined as never;
       let pending: Promise<void> | void;
       try {
-        if (message instanceof UndecodableRequest) invalidArgument(rpc, undecodableDetail(rpc, message.index, message.reason).slice(rpc.length + 2));
+        if (message instanceof UndecodableRequest)
+          invalidArgument(rpc, undecodableDetail(rpc, message.index, message.reason).slice(rpc.length + 2));
         pending = handle(message, write, abort.signal);
       } catch (error) {
         stop(error);
@@ -210,12 +227,26 @@ function estimateOuParamsHandler(ctx: ServiceContext) {
       const assetId = update.assetId;
       let w = windows.get(assetId);
       if (w === undefined) {
-        if (windows.size >= OU_MAX_ASSETS_PER_STREAM) invalidArgument(rpc, `at most ${OU_MAX_ASSETS_PER_STREAM} distinct asset_id values per stream`);
+        if (windows.size >= OU_MAX_ASSETS_PER_STREAM)
+          invalidArgument(rpc, `at most ${OU_MAX_ASSETS_PER_STREAM} distinct asset_id values per stream`);
         const meta = metadataObject(rpc, "metadata", update.metadata);
-        const window = positiveIntOrDefault(rpc, "metadata.window", metadataNumber(rpc, "metadata", meta, "window"), OU_DEFAULT_WINDOW, { min: OU_MIN_WARMUP, max: OU_MAX_WINDOW, resource: true });
-        const warmup = positiveIntOrDefault(rpc, "metadata.warmup", metadataNumber(rpc, "metadata", meta, "warmup"), Math.min(OU_DEFAULT_WARMUP, window), { min: OU_MIN_WARMUP, max: window });
+        const window = positiveIntOrDefault(rpc, "metadata.window", metadataNumber(rpc, "metadata", meta, "window"), OU_DEFAULT_WINDOW, {
+          min: OU_MIN_WARMUP,
+          max: OU_MAX_WINDOW,
+          resource: true,
+        });
+        const warmup = positiveIntOrDefault(
+          rpc,
+          "metadata.warmup",
+          metadataNumber(rpc, "metadata", meta, "warmup"),
+          Math.min(OU_DEFAULT_WARMUP, window),
+          { min: OU_MIN_WARMUP, max: window },
+        );
         if (heldPoints + window > OU_MAX_POINTS_PER_STREAM) {
-          resourceExhausted(rpc, `the windows of one stream may hold at most ${OU_MAX_POINTS_PER_STREAM} prices in total; asset_id ${JSON.stringify(assetId)} would exceed it`);
+          resourceExhausted(
+            rpc,
+            `the windows of one stream may hold at most ${OU_MAX_POINTS_PER_STREAM} prices in total; asset_id ${JSON.stringify(assetId)} would exceed it`,
+          );
         }
         heldPoints += window;
         w = { window, warmup, values: new Float64Array(window), count: 0, start: 0 };
@@ -311,15 +342,27 @@ function weightsHandler(ctx: ServiceContext, rpc: "CARAOptimalWeights" | "Sharpe
 export function meanRevService(ctx: ServiceContext): MeanRevServiceServer {
   return {
     estimateOuParams: estimateOuParamsHandler(ctx),
-    optimalThresholds: unaryHandler(ctx, "OptimalThresholds", async (req, signal) => ThresholdResponse.fromPartial(await ctx.pool.run("optimalThresholds", req, undefined, signal))),
+    optimalThresholds: unaryHandler(ctx, "OptimalThresholds", async (req, signal) =>
+      ThresholdResponse.fromPartial(await ctx.pool.run("optimalThresholds", req, undefined, signal)),
+    ),
     backtestWithCosts: backtestWithCostsHandler(ctx),
-    computeLogReturns: unaryHandler(ctx, "ComputeLogReturns", async (req, signal) => ReturnsResponse.fromPartial(await ctx.pool.run("computeReturns", req, undefined, signal))),
-    pcaPortfolios: unaryHandler(ctx, "PCAPortfolios", async (req, signal) => PCAResponse.fromPartial(await ctx.pool.run("pcaPortfolios", req, undefined, signal))),
+    computeLogReturns: unaryHandler(ctx, "ComputeLogReturns", async (req, signal) =>
+      ReturnsResponse.fromPartial(await ctx.pool.run("computeReturns", req, undefined, signal)),
+    ),
+    pcaPortfolios: unaryHandler(ctx, "PCAPortfolios", async (req, signal) =>
+      PCAResponse.fromPartial(await ctx.pool.run("pcaPortfolios", req, undefined, signal)),
+    ),
     caraOptimalWeights: weightsHandler(ctx, "CARAOptimalWeights"),
     sharpeOptimalWeights: weightsHandler(ctx, "SharpeOptimalWeights"),
-    multiperiodOptimize: unaryHandler(ctx, "MultiperiodOptimize", async (req, signal) => MultiperiodResponse.fromPartial(await ctx.pool.run("multiperiodOptimize", req, undefined, signal))),
-    portfolioStats: unaryHandler(ctx, "PortfolioStats", async (req, signal) => PortfolioStatsResponse.fromPartial(await ctx.pool.run("portfolioStats", req, undefined, signal))),
-    generateSignals: unaryHandler(ctx, "GenerateSignals", async (req, signal) => SignalResponse.fromPartial(await ctx.pool.run("generateSignals", req, undefined, signal))),
+    multiperiodOptimize: unaryHandler(ctx, "MultiperiodOptimize", async (req, signal) =>
+      MultiperiodResponse.fromPartial(await ctx.pool.run("multiperiodOptimize", req, undefined, signal)),
+    ),
+    portfolioStats: unaryHandler(ctx, "PortfolioStats", async (req, signal) =>
+      PortfolioStatsResponse.fromPartial(await ctx.pool.run("portfolioStats", req, undefined, signal)),
+    ),
+    generateSignals: unaryHandler(ctx, "GenerateSignals", async (req, signal) =>
+      SignalResponse.fromPartial(await ctx.pool.run("generateSignals", req, undefined, signal)),
+    ),
     portfolioHealthStream: portfolioHealthHandler(ctx),
   };
 }

@@ -44,12 +44,20 @@ export function pairDiscoveryService(ctx: ServiceContext): PairDiscoveryServiceS
       }
     }),
     discoverPairs: discoverPairsHandler(ctx),
-    solveHjb: unaryHandler(ctx, "SolveHJB", async (req, signal) => HJBResponse.fromPartial(await ctx.pool.run("solveHjb", req, undefined, signal))),
-    estimateOu: unaryHandler(ctx, "EstimateOU", async (req, signal) => OUEstimationResponse.fromPartial(await ctx.pool.run("estimateOu", req, undefined, signal))),
+    solveHjb: unaryHandler(ctx, "SolveHJB", async (req, signal) =>
+      HJBResponse.fromPartial(await ctx.pool.run("solveHjb", req, undefined, signal)),
+    ),
+    estimateOu: unaryHandler(ctx, "EstimateOU", async (req, signal) =>
+      OUEstimationResponse.fromPartial(await ctx.pool.run("estimateOu", req, undefined, signal)),
+    ),
     testCointegration: unaryHandler(ctx, "TestCointegration", async (req, signal) =>
       CointegrationResponse.fromPartial(await ctx.pool.run("testCointegration", req, undefined, signal)),
     ),
-    calculateHurst: unaryHandler(ctx, "CalculateHurst", async (req, signal) => HurstResponse.fromPartial(await ctx.pool.run("calculateHurst", req, undefined, signal))),
-    backtestStrategy: unaryHandler(ctx, "BacktestStrategy", async (req, signal) => BacktestResponse.fromPartial(await ctx.pool.run("backtestStrategy", req, undefined, signal))),
+    calculateHurst: unaryHandler(ctx, "CalculateHurst", async (req, signal) =>
+      HurstResponse.fromPartial(await ctx.pool.run("calculateHurst", req, undefined, signal)),
+    ),
+    backtestStrategy: unaryHandler(ctx, "BacktestStrategy", async (req, signal) =>
+      BacktestResponse.fromPartial(await ctx.pool.run("backtestStrategy", req, undefined, signal)),
+    ),
   };
 }

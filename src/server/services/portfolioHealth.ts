@@ -57,26 +57,35 @@ function parseRequest(req: HealthRequest, store: PortfolioStore): Portfolio {
   const holdings = new Map<string, number>();
   const rawHoldings = meta.holdings;
   if (rawHoldings !== undefined) {
-    if (rawHoldings === null || typeof rawHoldings !== "object" || Array.isArray(rawHoldings)) invalidArgument(RPC, "metadata.holdings must be an object of asset -> units");
+    if (rawHoldings === null || typeof rawHoldings !== "object" || Array.isArray(rawHoldings))
+      invalidArgument(RPC, "metadata.holdings must be an object of asset -> units");
     for (const [asset, units] of Object.entries(rawHoldings as Record<string, unknown>)) {
-      if (typeof units !== "number" || !Number.isFinite(units)) invalidArgument(RPC, `metadata.holdings.${asset} must be a finite number, got ${JSON.stringify(units)}`);
+      if (typeof units !== "number" || !Number.isFinite(units))
+        invalidArgument(RPC, `metadata.holdings.${asset} must be a finite number, got ${JSON.stringify(units)}`);
       holdings.set(asset, units);
     }
   }
   // Old clients (the seed's Python client) send only portfolio_id and update_frequency_ms: no
   // assets is not an error, the stream answers "no_data" with an alert saying what to send.
   const assets = req.assetIds.length > 0 ? [...new Set(req.assetIds)] : [...holdings.keys()];
-  if (assets.length > MAX_PORTFOLIO_ASSETS) invalidArgument(RPC, `asset_ids must have at most ${MAX_PORTFOLIO_ASSETS} entries, got ${assets.length}`);
+  if (assets.length > MAX_PORTFOLIO_ASSETS)
+    invalidArgument(RPC, `asset_ids must have at most ${MAX_PORTFOLIO_ASSETS} entries, got ${assets.length}`);
   for (const a of assets) if (!holdings.has(a)) holdings.set(a, 1);
   const notes: string[] = [];
   if (meta.prices !== undefined) {
-    if (meta.prices === null || typeof meta.prices !== "object" || Array.isArray(meta.prices)) invalidArgument(RPC, "metadata.prices must be an object of asset -> price array");
+    if (meta.prices === null || typeof meta.prices !== "object" || Array.isArray(meta.prices))
+      invalidArgument(RPC, "metadata.prices must be an object of asset -> price array");
     const timestamps = wireSeries(RPC, "metadata.timestamps_ms", meta.timestamps_ms as number[] | undefined, 1);
     const entries = Object.entries(meta.prices as Record<string, unknown>);
-    if (entries.length > MAX_PORTFOLIO_ASSETS) invalidArgument(RPC, `metadata.prices must have at most ${MAX_PORTFOLIO_ASSETS} assets, got ${entries.length}`);
+    if (entries.length > MAX_PORTFOLIO_ASSETS)
+      invalidArgument(RPC, `metadata.prices must have at most ${MAX_PORTFOLIO_ASSETS} assets, got ${entries.length}`);
     const parsed = entries.map(([asset, series]) => {
       const prices = wireSeries(RPC, `metadata.prices.${asset}`, series as number[]);
-      if (prices.length !== timestamps.length) invalidArgument(RPC, `metadata.prices.${asset} must have one price per metadata.timestamps_ms entry (${timestamps.length}), got ${prices.length}`);
+      if (prices.length !== timestamps.length)
+        invalidArgument(
+          RPC,
+          `metadata.prices.${asset} must have one price per metadata.timestamps_ms entry (${timestamps.length}), got ${prices.length}`,
+        );
       return { asset, prices };
     });
     const counts = parsed.map((p) => p.prices.length);
@@ -89,10 +98,14 @@ function parseRequest(req: HealthRequest, store: PortfolioStore): Portfolio {
     const protect = new Set(parsed.map((p) => p.asset));
     for (const { asset, prices } of parsed) {
       const from = Math.max(0, prices.length - MAX_POINTS_PER_ASSET);
-      if (from > 0) notes.push(`metadata.prices.${asset}: only the latest ${MAX_POINTS_PER_ASSET} of ${prices.length} prices are kept (price store limit per asset)`);
+      if (from > 0)
+        notes.push(
+          `metadata.prices.${asset}: only the latest ${MAX_POINTS_PER_ASSET} of ${prices.length} prices are kept (price store limit per asset)`,
+        );
       let refused = 0;
       for (let k = from; k < prices.length; k++) if (!store.record(asset, prices[k], timestamps[k], protect)) refused++;
-      if (refused > 0) notes.push(`metadata.prices.${asset}: ${refused} prices were not recorded (price store full at ${store.maxBytes} bytes)`);
+      if (refused > 0)
+        notes.push(`metadata.prices.${asset}: ${refused} prices were not recorded (price store full at ${store.maxBytes} bytes)`);
     }
   }
   const drawdownAlert = metadataNumber(RPC, "metadata", meta, "max_drawdown_alert") ?? 0.1;
@@ -132,24 +145,56 @@ export function healthMetricFor(p: Portfolio, store: PortfolioStore, nowMs: numb
   const alerts: string[] = [...p.notes];
   const openPositions = p.assets.filter((a) => p.holdings.get(a) !== 0).length;
   if (p.assets.length === 0) {
-    alerts.push(`portfolio ${JSON.stringify(p.id)} names no assets: pass asset_ids (or metadata.holdings) and prices (stream them into EstimateOUParams or pass metadata.prices)`);
-    return HealthMetric.fromPartial({ portfolioId: p.id, timestampMs: nowMs, openPositions: 0, nObservations: 0, totalValue: Number.NaN, dailyReturn: Number.NaN, volatility24h: Number.NaN, maxDrawdown: Number.NaN, status: "no_data", alerts });
+    alerts.push(
+      `portfolio ${JSON.stringify(p.id)} names no assets: pass asset_ids (or metadata.holdings) and prices (stream them into EstimateOUParams or pass metadata.prices)`,
+    );
+    return HealthMetric.fromPartial({
+      portfolioId: p.id,
+      timestampMs: nowMs,
+      openPositions: 0,
+      nObservations: 0,
+      totalValue: Number.NaN,
+      dailyReturn: Number.NaN,
+      volatility24h: Number.NaN,
+      maxDrawdown: Number.NaN,
+      status: "no_data",
+      alerts,
+    });
   }
   const { times, values, missing } = valuePath(p, store);
   const base = { portfolioId: p.id, timestampMs: nowMs, openPositions, nObservations: values.length };
   if (missing.length > 0) {
     const evicted = missing.filter((a) => store.wasEvicted(a));
     const never = missing.filter((a) => !store.wasEvicted(a));
-    if (never.length > 0) alerts.push(`no price data for ${never.join(", ")} (stream prices into EstimateOUParams or pass metadata.prices)`);
+    if (never.length > 0)
+      alerts.push(`no price data for ${never.join(", ")} (stream prices into EstimateOUParams or pass metadata.prices)`);
     if (evicted.length > 0) {
-      alerts.push(`price data for ${evicted.join(", ")} was evicted from the server's price store (least recently used first; cap ${store.maxBytes} bytes): send the prices again`);
+      alerts.push(
+        `price data for ${evicted.join(", ")} was evicted from the server's price store (least recently used first; cap ${store.maxBytes} bytes): send the prices again`,
+      );
     }
-    return HealthMetric.fromPartial({ ...base, totalValue: Number.NaN, dailyReturn: Number.NaN, volatility24h: Number.NaN, maxDrawdown: Number.NaN, status: "no_data", alerts });
+    return HealthMetric.fromPartial({
+      ...base,
+      totalValue: Number.NaN,
+      dailyReturn: Number.NaN,
+      volatility24h: Number.NaN,
+      maxDrawdown: Number.NaN,
+      status: "no_data",
+      alerts,
+    });
   }
   const n = values.length;
   const total = values[n - 1];
   if (n < 2) {
-    return HealthMetric.fromPartial({ ...base, totalValue: total, dailyReturn: Number.NaN, volatility24h: Number.NaN, maxDrawdown: 0, status: "insufficient_data", alerts });
+    return HealthMetric.fromPartial({
+      ...base,
+      totalValue: total,
+      dailyReturn: Number.NaN,
+      volatility24h: Number.NaN,
+      maxDrawdown: 0,
+      status: "insufficient_data",
+      alerts,
+    });
   }
   const tLast = times[n - 1];
   let ref = 0;
@@ -164,11 +209,15 @@ export function healthMetricFor(p: Portfolio, store: PortfolioStore, nowMs: numb
     volatility = Math.sqrt(variance(r));
   }
   if (Number.isNaN(volatility)) {
-    alerts.push(`volatility_24h is NaN: it needs at least 3 points in the last 24 h with a positive value (got ${window.length}${window.every((v) => v > 0) ? "" : ", some not positive"})`);
+    alerts.push(
+      `volatility_24h is NaN: it needs at least 3 points in the last 24 h with a positive value (got ${window.length}${window.every((v) => v > 0) ? "" : ", some not positive"})`,
+    );
   }
   const maxDrawdown = maxDrawdownOfPath(values).maxDrawdown;
-  if (maxDrawdown > p.drawdownAlert) alerts.push(`max drawdown ${(100 * maxDrawdown).toFixed(2)}% exceeds ${(100 * p.drawdownAlert).toFixed(2)}%`);
-  if (p.volatilityAlert !== undefined && volatility > p.volatilityAlert) alerts.push(`24h volatility ${volatility.toPrecision(4)} exceeds ${p.volatilityAlert}`);
+  if (maxDrawdown > p.drawdownAlert)
+    alerts.push(`max drawdown ${(100 * maxDrawdown).toFixed(2)}% exceeds ${(100 * p.drawdownAlert).toFixed(2)}%`);
+  if (p.volatilityAlert !== undefined && volatility > p.volatilityAlert)
+    alerts.push(`24h volatility ${volatility.toPrecision(4)} exceeds ${p.volatilityAlert}`);
   if (total <= 0) alerts.push(`total value is ${total} (non-positive)`);
   return HealthMetric.fromPartial({
     ...base,
@@ -187,7 +236,10 @@ export function portfolioHealthHandler(ctx: ServiceContext) {
     let portfolio: Portfolio;
     let interval: number;
     try {
-      interval = positiveIntOrDefault(RPC, "update_frequency_ms", call.request.updateFrequencyMs, HEALTH_DEFAULT_INTERVAL_MS, { min: HEALTH_MIN_INTERVAL_MS, max: HEALTH_MAX_INTERVAL_MS });
+      interval = positiveIntOrDefault(RPC, "update_frequency_ms", call.request.updateFrequencyMs, HEALTH_DEFAULT_INTERVAL_MS, {
+        min: HEALTH_MIN_INTERVAL_MS,
+        max: HEALTH_MAX_INTERVAL_MS,
+      });
       portfolio = parseRequest(call.request, ctx.store);
     } catch (error) {
       failStream(ctx, RPC, call as never, error);
@@ -195,7 +247,10 @@ export function portfolioHealthHandler(ctx: ServiceContext) {
     }
     let waitingForDrain = false;
     const tick = (): void => {
-      if (call.cancelled || call.destroyed) return stop();
+      if (call.cancelled || call.destroyed) {
+        stop();
+        return;
+      }
       if (waitingForDrain) return; // a slow reader skips ticks instead of buffering them
       try {
         if (!call.write(healthMetricFor(portfolio, ctx.store, Date.now()))) {

@@ -97,7 +97,8 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
 };
 
 function moveTo(order: Order, status: OrderStatus): void {
-  if (!TRANSITIONS[order.status].includes(status)) throw new Error(`PaperBroker: illegal order transition ${order.status} → ${status} (${order.clientOrderId})`);
+  if (!TRANSITIONS[order.status].includes(status))
+    throw new Error(`PaperBroker: illegal order transition ${order.status} → ${status} (${order.clientOrderId})`);
   order.status = status;
   order.history.push(status);
 }
@@ -128,13 +129,28 @@ export class PaperBroker {
     const existing = this.orders.get(request.clientOrderId);
     if (existing !== undefined) return { order: existing, fills: [] };
     const order: Order = {
-      clientOrderId: request.clientOrderId, strategyId: request.strategyId, symbol: request.symbol, quantity: request.quantity, reason: request.reason,
-      status: "new", filledQuantity: 0, averagePrice: 0, fee: 0, note: "", ts: bar.ts, history: ["new"],
+      clientOrderId: request.clientOrderId,
+      strategyId: request.strategyId,
+      symbol: request.symbol,
+      quantity: request.quantity,
+      reason: request.reason,
+      status: "new",
+      filledQuantity: 0,
+      averagePrice: 0,
+      fee: 0,
+      note: "",
+      ts: bar.ts,
+      history: ["new"],
     };
     this.orders.set(order.clientOrderId, order);
     const account = this.accounts.get(request.strategyId);
     if (account === undefined || !(Math.abs(request.quantity) > 0 && Number.isFinite(request.quantity)) || bar.symbol !== request.symbol) {
-      order.note = account === undefined ? `no account for strategy ${request.strategyId}` : bar.symbol !== request.symbol ? `bar is ${bar.symbol}, order is ${request.symbol}` : `quantity must be a finite non-zero number, got ${request.quantity}`;
+      order.note =
+        account === undefined
+          ? `no account for strategy ${request.strategyId}`
+          : bar.symbol !== request.symbol
+            ? `bar is ${bar.symbol}, order is ${request.symbol}`
+            : `quantity must be a finite non-zero number, got ${request.quantity}`;
       moveTo(order, "rejected");
       return { order, fills: [] };
     }
@@ -145,7 +161,16 @@ export class PaperBroker {
     const fillAt = (quantity: number, price: number): void => {
       const fee = quantity * Math.abs(price) * (fees.feeBps / 1e4) + quantity * fees.perUnit + (fills.length === 0 ? fees.fixedFee : 0);
       const signed = side * quantity;
-      fills.push({ fillId: `${order.clientOrderId}#${fills.length + 1}`, clientOrderId: order.clientOrderId, strategyId: order.strategyId, symbol: order.symbol, quantity: signed, price, fee, ts: bar.ts });
+      fills.push({
+        fillId: `${order.clientOrderId}#${fills.length + 1}`,
+        clientOrderId: order.clientOrderId,
+        strategyId: order.strategyId,
+        symbol: order.symbol,
+        quantity: signed,
+        price,
+        fee,
+        ts: bar.ts,
+      });
       account.cash -= signed * price + fee;
       account.positions.set(order.symbol, (account.positions.get(order.symbol) ?? 0) + signed);
       order.averagePrice = (order.averagePrice * order.filledQuantity + price * quantity) / (order.filledQuantity + quantity);

@@ -55,7 +55,8 @@ export interface EntryCheck {
 
 function limit(name: string, value: number | undefined): number {
   if (value === undefined) return Infinity;
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`RiskManager: limits.${name} must be a finite number > 0, got ${String(value)}`);
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`RiskManager: limits.${name} must be a finite number > 0, got ${String(value)}`);
   return value;
 }
 
@@ -126,7 +127,11 @@ export class RiskManager {
       if (!this.stale.has(id) && now - at > this.staleAfterMs) {
         this.stale.add(id);
         out.push(id);
-        this.breach("stale", id, `no bar for ${now - at} ms (limit staleAfterMs ${this.staleAfterMs}): no entry before a bar after the gap`);
+        this.breach(
+          "stale",
+          id,
+          `no bar for ${now - at} ms (limit staleAfterMs ${this.staleAfterMs}): no entry before a bar after the gap`,
+        );
       }
     }
     return out;
@@ -146,7 +151,12 @@ export class RiskManager {
     if (equity > this.peak) this.peak = equity;
     if (!this.killed && this.peak > 0 && (this.peak - equity) / this.peak >= this.maxDrawdown) {
       this.killed = true;
-      this.breach("drawdown", "*", `drawdown ${(((this.peak - equity) / this.peak) * 100).toFixed(2)} % from peak ${this.peak} reached maxDrawdown ${this.maxDrawdown * 100} %: kill-switch, every strategy flattened and stopped`, "killSwitch");
+      this.breach(
+        "drawdown",
+        "*",
+        `drawdown ${(((this.peak - equity) / this.peak) * 100).toFixed(2)} % from peak ${this.peak} reached maxDrawdown ${this.maxDrawdown * 100} %: kill-switch, every strategy flattened and stopped`,
+        "killSwitch",
+      );
       return true;
     }
     return false;
@@ -156,13 +166,27 @@ export class RiskManager {
   approveEntry(c: EntryCheck): boolean {
     const id = c.strategyId;
     if (this.killed) return this.breach("killSwitch", id, "the kill-switch has fired: no new positions");
-    for (const symbol of [c.ySymbol, c.xSymbol]) if (this.halted.has(symbol)) return this.breach("symbolHalt", id, `trading in ${symbol} is halted`);
+    for (const symbol of [c.ySymbol, c.xSymbol])
+      if (this.halted.has(symbol)) return this.breach("symbolHalt", id, `trading in ${symbol} is halted`);
     if (this.stale.has(id)) return this.breach("stale", id, "market data is stale: no new positions");
-    if (this.lastEquity - this.dayStart <= -this.maxDailyLoss) return this.breach("dailyLoss", id, `session lost ${this.dayStart - this.lastEquity} today (limit maxDailyLoss ${this.maxDailyLoss}): no new positions`);
+    if (this.lastEquity - this.dayStart <= -this.maxDailyLoss)
+      return this.breach(
+        "dailyLoss",
+        id,
+        `session lost ${this.dayStart - this.lastEquity} today (limit maxDailyLoss ${this.maxDailyLoss}): no new positions`,
+      );
     const yNotional = c.yQuantity * c.yPrice;
     const xNotional = c.xQuantity * c.xPrice;
-    for (const [symbol, notional] of [[c.ySymbol, yNotional], [c.xSymbol, xNotional]] as const) {
-      if (Math.abs(notional) > this.maxPosition) return this.breach("maxPosition", id, `${symbol} position notional ${Math.abs(notional)} would exceed maxPositionNotional ${this.maxPosition}`);
+    for (const [symbol, notional] of [
+      [c.ySymbol, yNotional],
+      [c.xSymbol, xNotional],
+    ] as const) {
+      if (Math.abs(notional) > this.maxPosition)
+        return this.breach(
+          "maxPosition",
+          id,
+          `${symbol} position notional ${Math.abs(notional)} would exceed maxPositionNotional ${this.maxPosition}`,
+        );
     }
     const gross = c.otherGross + Math.abs(yNotional) + Math.abs(xNotional);
     if (gross > this.maxGross) return this.breach("gross", id, `gross exposure ${gross} would exceed maxGrossExposure ${this.maxGross}`);
