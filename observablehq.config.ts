@@ -53,6 +53,9 @@ export default {
     { name: "Backtest lab", path: "/backtest-lab" },
     { name: "Portfolio", path: "/portfolio" },
     { name: "PCA statistical arbitrage", path: "/pca-arbitrage" },
+    { name: "Walk-forward book", path: "/walk-forward" },
+    { name: "Sweeps", path: "/sweeps" },
+    { name: "Paper trading monitor", path: "/paper-monitor" },
   ],
   globalStylesheets: [],
   // No favicon request (the browser would otherwise ask the server for /favicon.ico and log a 404).

@@ -10,13 +10,31 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { avellanedaLeeScores, backtestPair, coint, leungLi, logReturns, maxSharpeWeights, solveHjb } from "../src/lib/index.js";
+import {
+  avellanedaLeeScores,
+  backtestPair,
+  coint,
+  deflatedSharpe,
+  leungLi,
+  logReturns,
+  maxSharpeWeights,
+  probabilityOfBacktestOverfitting,
+  solveHjb,
+  sweepBacktests,
+  tearSheet,
+  tlsHedge,
+  variance,
+  walkForward,
+} from "../src/lib/index.js";
 import { serveStatic } from "../scripts/site-server.js";
+import { PaperSession } from "../src/trading/PaperSession.js";
+import { startGateway } from "../src/gateway/startGateway.js";
+import { klineEvent } from "../src/data/market/klineFormat.js";
 
 const root = join(import.meta.dirname, "..");
 const dist = join(root, "docs-site", "dist");
@@ -39,6 +57,8 @@ let server: Server;
 let browser: Browser;
 let base = "";
 let panels: PanelModule;
+let storeDir = "";
+let buildChangedTree = true;
 const timings: Record<string, number | string> = {};
 
 function panelOf(file: string): Panel {
@@ -51,7 +71,18 @@ beforeAll(async () => {
   rmSync(join(root, "docs-site", ".observablehq", "cache"), { recursive: true, force: true });
   rmSync(dist, { recursive: true, force: true });
   const npmCache = mkdtempSync(join(tmpdir(), "site-npm-cache-"));
-  const env = { ...process.env, NPM_CONFIG_CACHE: npmCache, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH}` };
+  // The loaders read the DuckDB store; a fresh one here, so the build initialises it from data/ as
+  // on a fresh clone (and the checkout's own .arblab/ store is left alone).
+  storeDir = mkdtempSync(join(tmpdir(), "site-store-"));
+  const { ARBLAB_HOME: _home, ...rest } = process.env;
+  const env = {
+    ...rest,
+    ARBLAB_STORE: join(storeDir, "store.duckdb"),
+    NPM_CONFIG_CACHE: npmCache,
+    PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
+  };
+  const gitStatus = () => execFileSync("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: root, encoding: "utf8" });
+  const statusBefore = gitStatus();
   const observable = join(root, "node_modules", ".bin", "observable");
   const isolated = spawnSync("unshare", ["-n", "true"]).status === 0;
   const started = performance.now();
@@ -60,6 +91,7 @@ beforeAll(async () => {
   timings.buildSeconds = (performance.now() - started) / 1000;
   timings.buildNetwork = isolated ? "denied (unshare -n)" : "not isolated (unshare unavailable)";
   rmSync(npmCache, { recursive: true, force: true });
+  buildChangedTree = gitStatus() !== statusBefore;
   mkdirSync(outDir, { recursive: true });
   ({ server, url: base } = await serveStatic(dist, "127.0.0.1", 0));
   browser = await chromium.launch({
@@ -79,6 +111,7 @@ afterAll(async () => {
   writeFileSync(join(outDir, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
+  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
 });
 
 /** Open a page recording console errors, page errors and requests leaving the local server. */
@@ -189,9 +222,15 @@ describe("research site (Observable Framework, offline build, headless Chromium)
         "./backtest-lab",
         "./portfolio",
         "./pca-arbitrage",
+        "./walk-forward",
+        "./sweeps",
+        "./paper-monitor",
       ]),
     );
     expect(errors).toEqual([]);
+    // the loaders initialised the empty store given to the build and wrote nothing into the checkout
+    expect(existsSync(join(storeDir, "store.duckdb"))).toBe(true);
+    expect(buildChangedTree, "the build changed git status of the checkout").toBe(false);
     await page.close();
   }, 120_000);
 
@@ -271,6 +310,40 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const rolling = await markerData(page, "explorer-ready", (m) => m.hedge !== changed.hedge);
     expect(Number(rolling.hedge)).not.toBe(Number(changed.hedge));
 
+    // TLS and Kalman hedges (EWG on EFA): the browser's β and Sharpe are Node's
+    const efaRows = etf.aligned("EWG", "EFA");
+    const ey = efaRows.map((r) => r.y);
+    const ex = efaRows.map((r) => r.x);
+    await setInput(page, "hedge", "TLS, full sample");
+    const tls = await markerData(page, "explorer-ready", (m) => m.hedge !== rolling.hedge);
+    const tlsBeta = tlsHedge(ey, ex).beta;
+    close(Number(tls.hedge), tlsBeta, "TLS β");
+    const tlsBt = backtestPair({
+      y: ey,
+      x: ex,
+      hedge: { method: "static", beta: tlsBeta },
+      rule: { kind: "zscore", entry: 2, exit: 0.5, window: { type: "rolling", length: 60 } },
+      costs: { bps: 5 },
+      capital: 100_000,
+      execution: { fill: "nextClose" },
+    });
+    close(Number(tls.sharpe), tlsBt.metrics.sharpe, "Sharpe with the TLS hedge");
+    await setInput(page, "hedge", "Kalman filter");
+    const kalman = await markerData(page, "explorer-ready", (m) => m.sharpe !== tls.sharpe && m.hedge !== tls.hedge);
+    const kalmanBt = backtestPair({
+      y: ey,
+      x: ex,
+      hedge: { method: "kalman", delta: 1e-4, ve: 1e-3 },
+      rule: { kind: "zscore", entry: 2, exit: 0.5 },
+      costs: { bps: 5 },
+      capital: 100_000,
+      execution: { fill: "nextClose" },
+      diagnostics: true,
+    });
+    close(Number(kalman.sharpe), kalmanBt.metrics.sharpe, "Sharpe with the Kalman hedge");
+    close(Number(kalman.hedge), kalmanBt.diagnostics!.hedgeRatios.find(Number.isFinite)!, "first Kalman β");
+    await page.screenshot({ path: join(outDir, "pair-explorer-kalman.png"), fullPage: true });
+
     await setInput(page, "x (hedge leg)", "EWG");
     const same = await markerData(page, "explorer-ready", (m) => m.x === "EWG");
     expect(same.error).toMatch(/two different instruments/);
@@ -297,6 +370,9 @@ describe("research site (Observable Framework, offline build, headless Chromium)
       { trend: "c", autolag: "aic" },
     );
     close(Number(d.firstP), eg.pValue, `${d.firstY}/${d.firstX} p-value`);
+    // the loader read the store (initialised from data/ by this build), not the CSV
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text, not the DOM property
+    expect(await page.locator("main").innerText()).toContain("DuckDB store");
     await setInput(page, "p-value at most", 0.01);
     const tighter = await markerData(page, "discovery-ready", (m) => m.screened !== d.screened);
     expect(Number(tighter.screened)).toBeLessThan(Number(d.screened));
@@ -386,5 +462,178 @@ describe("research site (Observable Framework, offline build, headless Chromium)
     const fewer = await markerData(page, "pca-ready", (m) => m.factors === "3");
     expect(fewer.s0).not.toBe(d.s0);
     await finish("pca-arbitrage", opened);
+  }, 180_000);
+  it("Walk-forward book: the browser's stitched book equals Node's walkForward; top k and costs change it", async () => {
+    const opened = await open("/walk-forward");
+    const { page } = opened;
+    const d = await markerData(page, "walkforward-ready");
+    const sp = panelOf("sp100_prices.csv");
+    const capital = 1_000_000;
+    const wf = walkForward(
+      { prices: sp.symbols.map((s) => sp.column(s)), names: sp.symbols },
+      {
+        formation: 252,
+        trading: 63,
+        topK: 10,
+        fdr: 0.2,
+        screens: { nearestPartners: 5 },
+        rule: { kind: "zscore", entry: 2, exit: 0.5, stop: 4 },
+        allocation: "riskParity",
+        costs: { bps: 5 },
+        borrowFee: 0.01,
+        capital,
+      },
+    );
+    const nodeFinal = wf.oos.equity[wf.oos.equity.length - 1];
+    // the loader's walkForward (store data) and the browser's re-run of the fold books (backtestBook)
+    close(Number(d.loaderFinalEquity), nodeFinal, "loader final equity", 1e-12);
+    close(Number(d.finalEquity), nodeFinal, "browser final equity", 1e-10);
+    close(Number(d.sharpe), tearSheet(wf.oos.returns, { periodsPerYear: 252 }).sharpe, "out-of-sample Sharpe", 1e-9);
+    expect(Number(d.folds)).toBe(wf.folds.length);
+    // attribution sums to the books' P&L
+    expect(Math.abs(Number(d.attributed) - Number(d.booksPnl))).toBeLessThanOrEqual(1e-6 * capital);
+    timings.walkForwardComputeMs = Number(d.computeMs);
+    await setInput(page, "pairs traded per fold (best by p-value)", 3);
+    const fewer = await markerData(page, "walkforward-ready", (m) => m.topK === "3");
+    expect(fewer.finalEquity).not.toBe(d.finalEquity);
+    expect(Math.abs(Number(fewer.attributed) - Number(fewer.booksPnl))).toBeLessThanOrEqual(1e-6 * capital);
+    await setInput(page, "cost (bps of net traded notional)", 20);
+    const costly = await markerData(page, "walkforward-ready", (m) => m.costBps === "20");
+    expect(Number(costly.finalEquity)).toBeLessThan(Number(fewer.finalEquity));
+    await finish("walk-forward", opened);
+  }, 180_000);
+
+  it("Sweeps: best Sharpe, deflated Sharpe and PBO equal Node's; the grid follows its inputs", async () => {
+    const opened = await open("/sweeps");
+    const { page } = opened;
+    const d = await markerData(page, "sweeps-ready");
+    expect(d.error).toBeUndefined();
+    const rows = panelOf("stock_prices.csv").aligned("EFA", "VPL");
+    const n = Number(d.gridSize);
+    const zWindow = [...new Set(Array.from({ length: n }, (_, i) => Math.round(20 * (250 / 20) ** (i / (n - 1)))))];
+    const entry = Array.from({ length: n }, (_, i) => Math.round((1 + ((3 - 1) * i) / (n - 1)) * 100) / 100);
+    const sweep = sweepBacktests({
+      y: rows.map((r) => r.y),
+      x: rows.map((r) => r.x),
+      space: { hedge: [{ method: "rolling", window: 120 }], zWindow, entry, exit: [0.5], stop: [null] },
+      costs: { bps: 5 },
+      returns: true,
+    });
+    const best = sweep.results.reduce((a, b) => (b.sharpe > a.sharpe ? b : a));
+    const shape = tearSheet(best.returns!, { periodsPerYear: 252 });
+    const dsr = deflatedSharpe({
+      sharpe: best.sharpe,
+      trials: sweep.results.length,
+      sharpeVariance: variance(sweep.results.map((r) => r.sharpe)),
+      nObs: rows.length,
+      skewness: shape.skewness,
+      kurtosis: shape.excessKurtosis + 3,
+    });
+    const pbo = probabilityOfBacktestOverfitting(
+      sweep.results.map((r) => r.returns!),
+      { partitions: 12 },
+    );
+    expect(Number(d.trials)).toBe(sweep.results.length);
+    close(Number(d.bestSharpe), best.sharpe, "best Sharpe");
+    expect(Number(d.bestWindow)).toBe(best.zWindow);
+    expect(Number(d.bestEntry)).toBe(best.entry);
+    close(Number(d.dsr), dsr.dsr, "deflated Sharpe", 1e-9);
+    close(Number(d.pbo), pbo.pbo, "PBO");
+    timings.sweepsComputeMs = Number(d.computeMs);
+    await setInput(page, "cost (bps per leg)", 15);
+    const costly = await markerData(page, "sweeps-ready", (m) => m.costBps === "15");
+    expect(costly.bestSharpe).not.toBe(d.bestSharpe);
+    await setInput(page, "grid points per axis", 5);
+    const coarse = await markerData(page, "sweeps-ready", (m) => m.gridSize === "5");
+    expect(Number(coarse.trials)).toBe(25);
+    timings.sweepsComputeMs25 = Number(coarse.computeMs);
+    await finish("sweeps", opened);
+  }, 180_000);
+
+  it("Paper monitor, recorded: the real engine's session ends at Node's backtestPair equity; the replay day changes the numbers", async () => {
+    const opened = await open("/paper-monitor");
+    const { page } = opened;
+    const d = await markerData(page, "paper-ready");
+    expect(d.mode).toBe("recorded");
+    expect(d.strategies).toBe("ewg-ewq efa-vpl");
+    const etf = panelOf("stock_prices.csv");
+    const last = (s: string) => etf.column(s).slice(-500);
+    const common = { capital: 100_000, costs: { bps: 5, fixedFee: 1 } };
+    const ewg = backtestPair({
+      y: last("EWG"),
+      x: last("EWQ"),
+      ...common,
+      hedge: { method: "rolling", window: 60 },
+      rule: { kind: "zscore", entry: 1.5, exit: 0, stop: 4, window: { type: "rolling", length: 20 } },
+    });
+    const efa = backtestPair({
+      y: last("EFA"),
+      x: last("VPL"),
+      ...common,
+      hedge: { method: "kalman" },
+      rule: { kind: "zscore", entry: 1, exit: 0 },
+    });
+    const [e0, e1] = d.equities.split(" ").map(Number);
+    // the broker sums cash + q·p, the engine marks incrementally: equal up to rounding (paper parity test)
+    close(e0, ewg.equity[ewg.equity.length - 1], "EWG/EWQ paper equity vs backtestPair", 1e-9);
+    close(e1, efa.equity[efa.equity.length - 1], "EFA/VPL paper equity vs backtestPair", 1e-9);
+    expect(Number(d.fills)).toBe(4 * (ewg.trades.pnl.length + efa.trades.pnl.length));
+    await setInput(page, "replay up to day", 200);
+    const early = await markerData(page, "paper-ready", (m) => m.day === "200");
+    expect(Number(early.fills)).toBeLessThan(Number(d.fills));
+    expect(early.equities).not.toBe(d.equities);
+    await finish("paper-monitor", opened);
+  }, 180_000);
+
+  it("Paper monitor, live: a real gateway on 127.0.0.1 pushes fills over /ws and the page shows them", async () => {
+    const session = await PaperSession.open({ statePath: ":memory:" });
+    const token = "site-test-token-0123456789";
+    const gateway = await startGateway({ session, token, host: "127.0.0.1", port: 0 });
+    try {
+      const opened = await open(`/paper-monitor?gateway=${encodeURIComponent(gateway.url)}&token=${token}`);
+      const { page } = opened;
+      await page.waitForFunction(() => document.body.textContent?.includes("connected"), null, { timeout: 60_000 });
+      const etf = panelOf("stock_prices.csv");
+      const ys = etf.column("EWG").slice(0, 300);
+      const xs = etf.column("EWQ").slice(0, 300);
+      const config = {
+        id: "live-ewg-ewq",
+        y: "EWG",
+        x: "EWQ",
+        interval: "1d",
+        capital: 100_000,
+        costs: { bps: 5 },
+        hedge: { method: "rolling" as const, window: 60 },
+        rule: { kind: "zscore" as const, entry: 1.5, exit: 0, window: { type: "rolling" as const, length: 20 } },
+      };
+      let pushed = 0;
+      session.on("event", () => pushed++);
+      await session.start(config);
+      const t0 = Date.UTC(2024, 0, 1);
+      for (let i = 0; i < ys.length; i++) {
+        const ts = t0 + i * 86_400_000;
+        for (const [symbol, close] of [
+          ["EWG", ys[i]],
+          ["EWQ", xs[i]],
+        ] as const)
+          session.ingest(
+            config.id,
+            JSON.stringify(klineEvent({ symbol, ts, open: close, high: close, low: close, close, volume: 0 }, "1d", ts + 86_400_000)),
+          );
+      }
+      await session.idle();
+      const fills = (await session.state.fills()).length;
+      expect(fills, "the live session must trade for the test to mean anything").toBeGreaterThan(0);
+      // every event the session emitted reaches the page (the gateway pushes each one)
+      const d = await markerData(page, "paper-ready", (m) => m.mode === "live" && Number(m.events) === pushed);
+      expect(Number(d.fills)).toBe(fills);
+      close(Number(d.equities), session.strategies()[0].equity, "live equity");
+      // the only request outside the static server is the WebSocket to the configured gateway
+      opened.outside.splice(0, opened.outside.length, ...opened.outside.filter((u) => !u.startsWith(gateway.url.replace("http", "ws"))));
+      await finish("paper-monitor-live", opened);
+    } finally {
+      await gateway.close();
+      await session.close();
+    }
   }, 180_000);
 });

@@ -3,14 +3,14 @@
  * universe with src/lib, written as JSON for the Discovery page. Per pair (y = the alphabetically
  * first symbol, x = the second, log prices, dates where both are present): coint (constant, AIC lag)
  * → p-value and β; the spread ln y − β·ln x → half-life (days) and Hurst (DFA); then
- * Benjamini–Hochberg q-values over all pairs. The universe comes from loaders/universe.ts (a CSV
- * today, the store later).
+ * Benjamini–Hochberg q-values over all pairs. The universe comes from the DuckDB store through
+ * loaders/universe.ts (initialised from data/ on a fresh clone).
  */
 import { benjaminiHochberg, coint, halfLife, hurst } from "../lib/index.js";
 import { loadUniverse } from "../loaders/universe.js";
 
 const MIN_OBSERVATIONS = 250;
-const universe = loadUniverse("sp100_prices.csv");
+const universe = await loadUniverse("sp100_prices.csv");
 const started = Date.now();
 const pairs: { y: string; x: string; n: number; p: number; beta: number; halfLife: number; hurst: number; error: string | null }[] = [];
 const { symbols, columns } = universe;

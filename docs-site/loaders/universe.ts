@@ -1,10 +1,16 @@
 /**
- * Build-time source of a universe panel for the site's data loaders. Today it reads a bundled CSV
- * from data/; when the DuckDB store (src/data) lands, `loadUniverse` reads the store instead and
- * the loaders that call it stay unchanged: they only see { source, symbols, dates, columns }.
+ * Build-time source of a universe panel for the site's data loaders: the DuckDB store (src/data),
+ * at the CLI's path ($ARBLAB_STORE, else $ARBLAB_HOME/store.duckdb, else .arblab/store.duckdb in the
+ * repository root, which git ignores). A store without any universe (a fresh clone) is first
+ * initialised from the bundled data/ CSVs, as `arblab init` does, so the build works offline with
+ * nothing running. The store is opened, read and closed within one call: DuckDB allows one writer
+ * process, and a build must not keep the CLI or the server from opening it. When another process
+ * holds the store past STORE_WAIT_MS, the loader reads the bundled CSV instead and says so in
+ * `source` (shown on the pages). Loaders only see { source, symbols, dates, columns }.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { BUNDLED_UNIVERSES, Store, defaultStorePath, formatTimestamp, initBundledData } from "../../src/data/index.js";
 
 export interface UniversePanel {
   /** Where the prices came from (shown on the pages). */
@@ -12,14 +18,75 @@ export interface UniversePanel {
   readonly symbols: readonly string[];
   /** ISO dates (YYYY-MM-DD), ascending. */
   readonly dates: readonly string[];
-  /** One close-price column per symbol; NaN where missing (empty, non-numeric or ≤ 0). */
+  /** One close-price column per symbol; NaN where missing (CSV fallback only: the store panel is intersected). */
   readonly columns: readonly Float64Array[];
 }
 
 const ROOT = join(import.meta.dirname, "..", "..");
+/** How long to wait for a store another process holds open, and the pause between attempts. */
+const STORE_WAIT_MS = 10_000;
+const STORE_RETRY_MS = 250;
 
-/** Load a bundled universe by file name (e.g. "sp100_prices.csv"). */
-export function loadUniverse(file: string): UniversePanel {
+/** DuckDB's message when another process holds the file. */
+function isLockError(error: unknown): boolean {
+  return error instanceof Error && /lock/i.test(error.message);
+}
+
+async function openStore(path: string): Promise<Store | null> {
+  const deadline = Date.now() + STORE_WAIT_MS;
+  for (;;) {
+    try {
+      return await Store.open(path);
+    } catch (error) {
+      if (!isLockError(error)) throw error;
+      if (Date.now() > deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS));
+    }
+  }
+}
+
+/**
+ * Load the universe of a bundled file (e.g. "sp100_prices.csv" → universe "sp100") from the store,
+ * close prices of daily bars, dates where every member has a price.
+ * @throws Error naming the store and the universe when the store exists but lacks the universe
+ */
+export async function loadUniverse(file: string): Promise<UniversePanel> {
+  const entry = BUNDLED_UNIVERSES.find((u) => u.file === file);
+  if (entry === undefined)
+    throw new RangeError(
+      `loadUniverse: file must be one of ${BUNDLED_UNIVERSES.map((u) => u.file).join(", ")}, got ${JSON.stringify(file)}`,
+    );
+  const path = defaultStorePath(process.env, ROOT);
+  const store = await openStore(path);
+  if (store === null) {
+    process.stderr.write(`loadUniverse: ${path} is held by another process for over ${STORE_WAIT_MS / 1000} s; reading data/${file}\n`);
+    return loadBundledCsv(file, `data/${file} (bundled CSV: the store ${path} was busy)`);
+  }
+  try {
+    const universes = await store.listUniverses();
+    let initialised = "";
+    if (universes.length === 0) {
+      await initBundledData(store);
+      initialised = ", initialised from data/ at this build";
+    } else if (!universes.some((u) => u.name === entry.universe)) {
+      throw new Error(
+        `loadUniverse: the store ${path} has no universe "${entry.universe}" (it has ${universes.map((u) => u.name).join(", ")}); run \`arblab init\` or point ARBLAB_STORE at another store`,
+      );
+    }
+    const panel = await store.queryPanel({ universe: entry.universe, interval: "1d" });
+    return {
+      source: `DuckDB store ${path.startsWith(ROOT) ? path.slice(ROOT.length + 1) : path}, universe ${entry.universe}${initialised}`,
+      symbols: panel.symbols,
+      dates: Array.from(panel.timestamps, (ts) => formatTimestamp(ts).slice(0, 10)),
+      columns: panel.values,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The bundled CSV itself (the fallback when the store is busy). */
+function loadBundledCsv(file: string, source: string): UniversePanel {
   const path = join(ROOT, "data", file);
   const lines = readFileSync(path, "utf8").trim().split(/\r?\n/);
   const symbols = lines[0]
@@ -37,5 +104,5 @@ export function loadUniverse(file: string): UniversePanel {
       columns[j][i - 1] = Number.isFinite(v) && v > 0 ? v : Number.NaN;
     }
   }
-  return { source: `data/${file} (bundled CSV)`, symbols, dates, columns };
+  return { source, symbols, dates, columns };
 }
