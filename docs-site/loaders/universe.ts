@@ -32,8 +32,15 @@ function isLockError(error: unknown): boolean {
   return error instanceof Error && /lock/i.test(error.message);
 }
 
-async function openStore(path: string): Promise<Store | null> {
-  const deadline = Date.now() + STORE_WAIT_MS;
+export interface LoadUniverseOptions {
+  /** Store file (default: the CLI's rule, defaultStorePath with the repository root as base). */
+  readonly store?: string;
+  /** How long to wait for a store another process holds (default STORE_WAIT_MS). */
+  readonly waitMs?: number;
+}
+
+async function openStore(path: string, waitMs: number): Promise<Store | null> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       return await Store.open(path);
@@ -50,16 +57,17 @@ async function openStore(path: string): Promise<Store | null> {
  * close prices of daily bars, dates where every member has a price.
  * @throws Error naming the store and the universe when the store exists but lacks the universe
  */
-export async function loadUniverse(file: string): Promise<UniversePanel> {
+export async function loadUniverse(file: string, options: LoadUniverseOptions = {}): Promise<UniversePanel> {
   const entry = BUNDLED_UNIVERSES.find((u) => u.file === file);
   if (entry === undefined)
     throw new RangeError(
       `loadUniverse: file must be one of ${BUNDLED_UNIVERSES.map((u) => u.file).join(", ")}, got ${JSON.stringify(file)}`,
     );
-  const path = defaultStorePath(process.env, ROOT);
-  const store = await openStore(path);
+  const path = options.store ?? defaultStorePath(process.env, ROOT);
+  const waitMs = options.waitMs ?? STORE_WAIT_MS;
+  const store = await openStore(path, waitMs);
   if (store === null) {
-    process.stderr.write(`loadUniverse: ${path} is held by another process for over ${STORE_WAIT_MS / 1000} s; reading data/${file}\n`);
+    process.stderr.write(`loadUniverse: ${path} is held by another process for over ${waitMs / 1000} s; reading data/${file}\n`);
     return loadBundledCsv(file, `data/${file} (bundled CSV: the store ${path} was busy)`);
   }
   try {
