@@ -116,19 +116,35 @@ afterAll(async () => {
 
 /** Open a page recording console errors, page errors and requests leaving the local server. */
 async function open(path: string): Promise<{ page: Page; errors: string[]; outside: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  const outside: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => {
-    if (!r.url().startsWith(`${base}/`) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) outside.push(r.url());
-  });
-  await page.goto(`${base}${path}`);
-  return { page, errors, outside };
+  // Chromium aborts in-flight requests, even to 127.0.0.1, with net::ERR_NETWORK_CHANGED when the
+  // host's interfaces change (other containers or namespaces starting on a shared machine). That is
+  // not the site's error: such a load is discarded and the page opened again (at most
+  // NETWORK_CHANGE_RETRIES times); any other failed request or console error still counts.
+  for (let attempt = 0; ; attempt++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    const outside: string[] = [];
+    let networkChanged = false;
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("request", (r) => {
+      if (!r.url().startsWith(`${base}/`) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) outside.push(r.url());
+    });
+    page.on("requestfailed", (r) => {
+      if (r.failure()?.errorText === "net::ERR_NETWORK_CHANGED") networkChanged = true;
+    });
+    await page.goto(`${base}${path}`, { waitUntil: "load" });
+    await page.waitForLoadState("networkidle", { timeout: 10_000 }).catch(() => {});
+    if (!networkChanged || attempt >= NETWORK_CHANGE_RETRIES) {
+      if (attempt > 0) timings[`networkChangeRetries ${path}`] = attempt;
+      return { page, errors, outside };
+    }
+    await page.close();
+  }
 }
+const NETWORK_CHANGE_RETRIES = 3;
 
 /** The data-* attributes of a marker element, once it is attached (and optionally once `until` holds). */
 async function markerData(
