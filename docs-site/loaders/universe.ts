@@ -10,7 +10,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLED_UNIVERSES, Store, defaultStorePath, formatTimestamp, initBundledData } from "../../src/data/index.js";
+// The modules themselves, not src/data/index.ts: the barrel also loads the exchange and market-data
+// code (ccxt, fastify), about half a second of CPU per loader process for nothing used here.
+import { BUNDLED_UNIVERSES, initBundledData } from "../../src/data/ingest/initBundledData.js";
+import { formatTimestamp } from "../../src/data/readers/parseTimestamp.js";
+import { Store, defaultStorePath } from "../../src/data/store/Store.js";
 
 export interface UniversePanel {
   /** Where the prices came from (shown on the pages). */
