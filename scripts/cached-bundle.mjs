@@ -6,6 +6,7 @@
 //
 //   node scripts/cached-bundle.mjs <name>     build bundle <name> if stale, then run it in this process
 //   node scripts/cached-bundle.mjs <name> --build-only
+//   … --root DIR   another checkout's sources and cache (the tests use a small fake tree)
 //
 // Plain JavaScript on purpose: the launcher itself must start without tsx.
 //
@@ -27,7 +28,6 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CACHE_DIR = path.join(ROOT, ".cache");
 /** Older bundle folders kept per name (a running process may still load a worker from one). */
 const KEEP_OLD = 1;
 
@@ -43,12 +43,12 @@ function esbuildVersion() {
 }
 
 /** SHA-256 over the launcher, the toolchain and every input file (relative path and content). */
-function inputsHash(name, inputs) {
+function inputsHash(root, name, inputs) {
   const hash = createHash("sha256");
-  hash.update(`${name}\0${esbuildVersion()}\0`);
-  for (const file of [fileURLToPath(import.meta.url), "tsconfig.json", "package-lock.json", ...inputs]) {
-    const absolute = path.resolve(ROOT, file);
-    hash.update(path.relative(ROOT, absolute));
+  hash.update(`${name}\0${esbuildVersion()}\0${readFileSync(fileURLToPath(import.meta.url))}\0`);
+  for (const file of ["tsconfig.json", "package-lock.json", ...inputs]) {
+    const absolute = path.resolve(root, file);
+    hash.update(path.relative(root, absolute));
     hash.update("\0");
     hash.update(existsSync(absolute) ? readFileSync(absolute) : "<missing>");
     hash.update("\0");
@@ -56,23 +56,27 @@ function inputsHash(name, inputs) {
   return hash.digest("hex");
 }
 
-function stampFile(name) {
-  return path.join(CACHE_DIR, `${name}.json`);
+function cacheDir(root) {
+  return path.join(root, ".cache");
+}
+
+function stampFile(root, name) {
+  return path.join(cacheDir(root), `${name}.json`);
 }
 
 /** The folder of bundle `name` when its stamp matches the current sources, else null. */
-export function currentBundle(name) {
+export function currentBundle(name, root = ROOT) {
   const spec = BUNDLES[name];
   let stamp;
   try {
-    stamp = JSON.parse(readFileSync(stampFile(name), "utf8"));
+    stamp = JSON.parse(readFileSync(stampFile(root, name), "utf8"));
   } catch {
     return null;
   }
   if (!stamp || typeof stamp.hash !== "string" || !Array.isArray(stamp.inputs)) return null;
-  const dir = path.join(CACHE_DIR, `${name}-${stamp.hash.slice(0, 16)}`);
+  const dir = path.join(cacheDir(root), `${name}-${stamp.hash.slice(0, 16)}`);
   if (!Object.keys(spec.entries).every((out) => existsSync(path.join(dir, `${out}.js`)))) return null;
-  return inputsHash(name, stamp.inputs) === stamp.hash ? dir : null;
+  return inputsHash(root, name, stamp.inputs) === stamp.hash ? dir : null;
 }
 
 /** esbuild plugin: `import.meta.url` (and .dirname/.filename) of each source file becomes that file's own location. */
@@ -94,16 +98,16 @@ function sourceUrlsPlugin() {
 }
 
 /** Build bundle `name` into .cache/<name>-<hash>/ and record its stamp; returns the folder. */
-export async function buildBundle(name) {
+export async function buildBundle(name, root = ROOT) {
   const spec = BUNDLES[name];
   const { build } = await import("esbuild");
   const started = Date.now();
-  const workDir = path.join(CACHE_DIR, `${name}.tmp-${process.pid}`);
+  const workDir = path.join(cacheDir(root), `${name}.tmp-${process.pid}`);
   rmSync(workDir, { recursive: true, force: true });
   try {
     const result = await build({
-      absWorkingDir: ROOT,
-      entryPoints: Object.fromEntries(Object.entries(spec.entries).map(([out, src]) => [out, path.join(ROOT, src)])),
+      absWorkingDir: root,
+      entryPoints: Object.fromEntries(Object.entries(spec.entries).map(([out, src]) => [out, path.join(root, src)])),
       outdir: workDir,
       bundle: true,
       splitting: true, // lazily imported modules (the store, only when it needs initialising) stay lazy
@@ -117,18 +121,18 @@ export async function buildBundle(name) {
       plugins: spec.sourceUrls ? [sourceUrlsPlugin()] : [],
     });
     const inputs = Object.keys(result.metafile.inputs).sort();
-    const hash = inputsHash(name, inputs);
-    const dir = path.join(CACHE_DIR, `${name}-${hash.slice(0, 16)}`);
+    const hash = inputsHash(root, name, inputs);
+    const dir = path.join(cacheDir(root), `${name}-${hash.slice(0, 16)}`);
     if (existsSync(dir)) rmSync(workDir, { recursive: true, force: true });
     else renameSync(workDir, dir);
     // A source edited while esbuild ran may not be in the bundle: then leave the stamp stale (next run rebuilds).
-    const editedDuringBuild = inputs.some((file) => statSync(path.resolve(ROOT, file)).mtimeMs >= started - 1);
+    const editedDuringBuild = inputs.some((file) => statSync(path.resolve(root, file)).mtimeMs >= started - 1);
     if (!editedDuringBuild) {
-      const tmp = `${stampFile(name)}.tmp-${process.pid}`;
+      const tmp = `${stampFile(root, name)}.tmp-${process.pid}`;
       writeFileSync(tmp, `${JSON.stringify({ hash, inputs }, null, 1)}\n`);
-      renameSync(tmp, stampFile(name));
+      renameSync(tmp, stampFile(root, name));
     }
-    removeOldBundles(name, dir);
+    removeOldBundles(cacheDir(root), name, dir);
     return dir;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -136,29 +140,31 @@ export async function buildBundle(name) {
 }
 
 /** Delete all but the newest KEEP_OLD superseded folders of bundle `name`. */
-function removeOldBundles(name, keep) {
-  const old = readdirSync(CACHE_DIR)
+function removeOldBundles(cache, name, keep) {
+  const old = readdirSync(cache)
     .filter((entry) => entry.startsWith(`${name}-`) && /^[0-9a-f]{16}$/.test(entry.slice(name.length + 1)))
-    .map((entry) => path.join(CACHE_DIR, entry))
+    .map((entry) => path.join(cache, entry))
     .filter((dir) => dir !== keep)
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const dir of old.slice(KEEP_OLD)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The folder of a current bundle `name`, building it first when stale; `built` says which. */
-export async function ensureBundle(name) {
+export async function ensureBundle(name, root = ROOT) {
   if (!Object.hasOwn(BUNDLES, name))
     throw new Error(`cached-bundle: unknown bundle "${name}" (expected ${Object.keys(BUNDLES).join(" | ")})`);
-  const current = currentBundle(name);
+  const current = currentBundle(name, root);
   if (current) return { dir: current, built: false };
-  return { dir: await buildBundle(name), built: true };
+  return { dir: await buildBundle(name, root), built: true };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const name = process.argv[2] ?? "";
+  const rootFlag = process.argv.indexOf("--root");
+  const root = rootFlag > 0 ? path.resolve(process.argv[rootFlag + 1] ?? "") : ROOT;
   try {
-    const { dir, built } = await ensureBundle(name);
-    if (built) console.error(`[cached-bundle] built ${path.relative(ROOT, dir)}/`);
+    const { dir, built } = await ensureBundle(name, root);
+    if (built) console.error(`[cached-bundle] built ${path.relative(root, dir)}/`);
     if (!process.argv.includes("--build-only")) await import(pathToFileURL(path.join(dir, `${BUNDLES[name].run}.js`)).href);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
