@@ -122,14 +122,14 @@ async function main(): Promise<void> {
   const storePath = defaultStorePath(process.env, ROOT);
   process.env.ARBLAB_STORE = storePath;
 
-  // gRPC server: reuse a healthy one, else start ours. A free port has no server to reuse (no health wait).
+  // gRPC server: reuse a healthy one, else start ours. When GRPC_HOST is this machine and nothing
+  // listens on the port there is nothing to reuse: skip the health check (it waits up to 500 ms).
   let grpcPort = Number(process.env.GRPC_PORT ?? 50051);
   let grpcHost = GRPC_HOST; // what the kernels dial
   const bindHost = process.env.LAB_GRPC_BIND ?? (/^[\d.]+$|:/.test(GRPC_HOST) ? GRPC_HOST : "127.0.0.1");
-  const reuse =
-    grpcPort > 0 &&
-    !(await portIsFree(bindHost, grpcPort).catch(() => false)) &&
-    (await grpcHealth(GRPC_HOST, grpcPort, 500)) === "SERVING";
+  const localTarget = [bindHost, "127.0.0.1", "localhost", "::1"].includes(GRPC_HOST);
+  const nothingListens = grpcPort <= 0 || (localTarget && (await portIsFree(bindHost, grpcPort)));
+  const reuse = !nothingListens && (await grpcHealth(GRPC_HOST, grpcPort, 500)) === "SERVING";
   let serverReady: Promise<void> = Promise.resolve();
   if (reuse) {
     log(`reusing the gRPC server already serving at ${GRPC_HOST}:${grpcPort}`);
