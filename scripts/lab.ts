@@ -182,7 +182,10 @@ async function main(): Promise<void> {
   if (process.env.LAB_TIMINGS !== "0")
     log(`ready ${sinceStart().toFixed(1)} s after node started (lab code from ${launched.toFixed(1)} s); done at: ${timings.join(", ")}`);
   if (!siteCurrent)
-    void startLabSite(ROOT, LAB_IP, log, { current: false, onChild: (child) => (siteBuild = child) }).then((site) => site?.unref());
+    void startLabSite(ROOT, LAB_IP, (message) => stopping || log(message), {
+      current: false,
+      onChild: (child) => (siteBuild = child),
+    }).then((site) => site?.unref());
 }
 
 /** Start Jupyter Notebook (kernels reach the server at grpcHost:grpcPort) and wait until it answers. */
