@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent bootstrap for a fresh machine of the reference kind (Debian bookworm, Node 20, root).
 # Usage: bash scripts/bootstrap.sh [test|lab|bench|fixtures|all]
-# Installs only what is missing, so a second run takes a second or two:
+# Installs only what is missing, so a second run takes about 0.1 s (stamps; lab mode prints its time):
 #  - npm dependencies (when node_modules is absent or package-lock.json changed),
 #  - the Debian packages the chosen job needs (Jupyter, statsmodels/scipy for references,
 #    grpcio for the cross-language client test, protoc, chromium for browser tests),

@@ -6,7 +6,7 @@
 #   JUPYTER_DATA_DIR=JUPYTER_PATH=.jupyter/data   (kernels/tslab/kernel.json, the trust database)
 #   JUPYTER_CONFIG_DIR=.jupyter/config             (custom/custom.js chart renderer, plotly.min.js)
 #   JUPYTER_RUNTIME_DIR=.jupyter/runtime           (connection files)
-# (scripts/lab-support.ts jupyterEnv()). Idempotent; a second run takes about a second.
+# (scripts/lab-support.ts jupyterEnv()). Idempotent; a second run only hashes its inputs (stamp below).
 # Called by scripts/bootstrap.sh in lab/test/all mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
