@@ -151,6 +151,7 @@ async function main(): Promise<void> {
     });
     grpcHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
     serverReady = timed("gRPC server", () => waitForServing(grpcHost, grpcPort, child, SERVER_START_TIMEOUT_MS));
+    serverReady.catch(() => {}); // awaited below; no unhandled rejection while the market-data service starts
   }
 
   const marketDataUrl = process.env.LAB_MARKET_DATA === "1" ? await startMarketData() : process.env.MARKET_DATA_URL;
@@ -180,7 +181,9 @@ async function main(): Promise<void> {
       `[lab] Open 01-single-pair.ipynb to start. Ctrl-C stops Jupyter and the server.\n`,
   );
   if (process.env.LAB_TIMINGS !== "0")
-    log(`ready ${sinceStart().toFixed(1)} s after node started (lab code from ${launched.toFixed(1)} s); done at: ${timings.join(", ")}`);
+    log(
+      `ready ${sinceStart().toFixed(1)} s after node started (lab code loaded at ${launched.toFixed(1)} s); steps done at: ${timings.join(", ")}`,
+    );
   if (!siteCurrent)
     void startLabSite(ROOT, LAB_IP, (message) => stopping || log(message), {
       current: false,
