@@ -68,11 +68,12 @@ function upToDate(hash: string): boolean {
   return outputs.every(existsSync) && readFileSync(stampFile, "utf8").trim() === hash;
 }
 
-export async function buildNotebookLib(force = false): Promise<void> {
+/** Build the bundle unless it is current (or `force`); resolves true when it was built. */
+export async function buildNotebookLib(force = false): Promise<boolean> {
   const hash = inputsHash();
   if (!force && upToDate(hash)) {
     console.log("[notebook-lib] up to date");
-    return;
+    return false;
   }
   const started = performance.now();
   // Build into a temporary folder and swap it in at the end, so a running kernel never sees half a bundle.
@@ -96,6 +97,7 @@ export async function buildNotebookLib(force = false): Promise<void> {
     rmSync(oldDir, { recursive: true, force: true });
   }
   console.log(`[notebook-lib] built ${path.relative(root, bundleFile)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return true;
 }
 
 /** Hand-written ambient declarations under src/ (e.g. `declare module "quadprog"`), which tsc only sees when listed. */

@@ -66,9 +66,13 @@ export async function grpcHealth(host: string, port: number, timeoutMs: number):
   }
 }
 
-/** Start `npm run server`'s entry (src/server/main.ts) bound to host:port, metrics off unless set. */
+/**
+ * Start `npm run server`'s entry (src/server/main.ts) bound to host:port, metrics off unless set.
+ * It runs from its esbuild bundle, rebuilt when a bundled source changed (scripts/cached-bundle.mjs):
+ * no tsx loader, ~2.5 s less CPU to SERVING.
+ */
 export function spawnGrpcServer(host: string, port: number, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.join("src", "server", "main.ts")], {
+  return spawn(process.execPath, [path.join(ROOT, "scripts", "cached-bundle.mjs"), "server"], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,10 +1,15 @@
 /**
  * `npm run lab` (after `bash scripts/bootstrap.sh lab` has installed what is missing and the tslab
- * kernelspec): build the notebook bundle if its sources' hash changed, start the gRPC server and
- * Jupyter Notebook (serving notebooks/ with token authentication, this checkout's .jupyter/
- * folders) side by side, and report ready once the server passes its health check and Jupyter
- * answers.
- * Ctrl-C (or SIGTERM) stops Jupyter (and its kernels) and then the server.
+ * kernelspec; run from a cached esbuild bundle by scripts/cached-bundle.mjs, or with tsx): start,
+ * side by side,
+ *   - the notebook bundle (rebuilt only when its sources' hash changed),
+ *   - the store (loaded with the bundled data only when its stamp is stale; scripts/lab-store.ts),
+ *   - the gRPC server (from its cached bundle; an already healthy one at GRPC_HOST:GRPC_PORT is reused),
+ *   - Jupyter Notebook (serving notebooks/ with token authentication, this checkout's .jupyter/),
+ *   - the research site (served at once when docs-site/dist is current, else rebuilt after "ready"),
+ * and print "ready" with the notebook URL once the first four are, with one line of per-step
+ * timings (steps overlap; LAB_TIMINGS=0 hides it). Ctrl-C (or SIGTERM) stops Jupyter (and its
+ * kernels), the site build and then the server.
  *
  * Environment:
  *   LAB_PORT   Jupyter port (default 8889)
@@ -32,7 +37,8 @@ import { randomBytes } from "node:crypto";
 import { get } from "node:http";
 import path from "node:path";
 import { buildNotebookLib } from "./build-notebook-lib.js";
-import { Store, defaultStorePath, initBundledData } from "../src/data/index.js";
+import { defaultStorePath } from "../src/data/store/defaultStorePath.js";
+import { ensureLabStore } from "./lab-store.js";
 import {
   JUPYTER_PYTHON,
   ROOT,
@@ -44,7 +50,7 @@ import {
   stopChild,
   waitForServing,
 } from "./lab-support.js";
-import { startLabSite } from "./site-server.js";
+import { siteIsCurrent, startLabSite } from "./site-server.js";
 
 const LAB_PORT = Number(process.env.LAB_PORT ?? 8889);
 const LAB_IP = process.env.LAB_IP ?? "127.0.0.1";
@@ -54,6 +60,8 @@ const GRPC_HOST = process.env.GRPC_HOST ?? "127.0.0.1";
 const SERVER_START_TIMEOUT_MS = 60_000;
 const JUPYTER_START_TIMEOUT_MS = 60_000;
 const REBUILD_DEBOUNCE_MS = 1500;
+/** Seconds since this process started (node's own start-up included), for the timings line. */
+const sinceStart = (): number => process.uptime();
 
 function log(message: string): void {
   console.log(`[lab] ${message}`);
@@ -76,6 +84,7 @@ function jupyterUp(port: number): Promise<boolean> {
 let server: ChildProcess | null = null;
 let marketData: ChildProcess | null = null;
 let jupyter: ChildProcess | null = null;
+let siteBuild: ChildProcess | null = null;
 let stopping = false;
 
 /** Stop Jupyter (it shuts its kernels down) and then the server, and exit with `code`. */
@@ -83,7 +92,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     if (jupyter || server) log("stopping Jupyter and the gRPC server …");
-    await stopChild(jupyter);
+    await Promise.all([stopChild(jupyter), stopChild(siteBuild)]);
     await stopChild(marketData);
     await stopChild(server);
     if (jupyter || server) log("stopped");
@@ -91,46 +100,40 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-/**
- * The lab's store (ARBLAB_STORE, else ARBLAB_HOME/store.duckdb, else .arblab/store.duckdb in the
- * repository): initialised with the bundled data (`arblab init`) when it has no universe yet, and
- * handed to the gRPC server (ARBLAB_STORE) for universe requests on TestPair/DiscoverPairs.
- */
-async function ensureStore(): Promise<void> {
-  const storePath = defaultStorePath(process.env, ROOT);
-  const store = await Store.open(storePath);
-  try {
-    if ((await store.listUniverses()).length === 0) {
-      log(`initialising the store ${path.relative(ROOT, storePath)} with the bundled data …`);
-      const report = await initBundledData(store);
-      log(`store ready: ${report.files.length} universes, ${report.instruments} instruments`);
-    } else {
-      log(`store ${path.relative(ROOT, storePath)} ready`);
-    }
-  } finally {
-    await store.close();
-  }
-  process.env.ARBLAB_STORE = storePath;
+/** Run `step`, recording when it ended (seconds since start) under `name` for the timings line. */
+const timings: string[] = [];
+async function timed<T>(name: string, step: () => Promise<T>, note: (result: T) => string = () => ""): Promise<T> {
+  const result = await step();
+  const extra = note(result);
+  timings.push(`${name} ${sinceStart().toFixed(1)} s${extra ? ` (${extra})` : ""}`);
+  return result;
 }
 
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
+  const launched = sinceStart();
   if (!Number.isInteger(LAB_PORT) || LAB_PORT <= 0 || LAB_PORT > 65535)
     throw new Error(`LAB_PORT must be a TCP port, got ${process.env.LAB_PORT}`);
   if (!(await portIsFree(LAB_IP, LAB_PORT)))
     throw new Error(`port ${LAB_PORT} on ${LAB_IP} is already in use (another lab?); set LAB_PORT`);
-  await buildNotebookLib();
-  await ensureStore();
 
-  // gRPC server: reuse a healthy one, else start ours.
+  // The store's path is all the server needs at start (it opens the file on the first universe request).
+  const storePath = defaultStorePath(process.env, ROOT);
+  process.env.ARBLAB_STORE = storePath;
+
+  // gRPC server: reuse a healthy one, else start ours. When GRPC_HOST is this machine and nothing
+  // listens on the port there is nothing to reuse: skip the health check (it waits up to 500 ms).
   let grpcPort = Number(process.env.GRPC_PORT ?? 50051);
   let grpcHost = GRPC_HOST; // what the kernels dial
-  const existing = grpcPort > 0 ? await grpcHealth(GRPC_HOST, grpcPort, 500) : null;
-  if (existing === "SERVING") {
+  const bindHost = process.env.LAB_GRPC_BIND ?? (/^[\d.]+$|:/.test(GRPC_HOST) ? GRPC_HOST : "127.0.0.1");
+  const localTarget = [bindHost, "127.0.0.1", "localhost", "::1"].includes(GRPC_HOST);
+  const nothingListens = grpcPort <= 0 || (localTarget && (await portIsFree(bindHost, grpcPort)));
+  const reuse = !nothingListens && (await grpcHealth(GRPC_HOST, grpcPort, 500)) === "SERVING";
+  let serverReady: Promise<void> = Promise.resolve();
+  if (reuse) {
     log(`reusing the gRPC server already serving at ${GRPC_HOST}:${grpcPort}`);
   } else {
-    const bindHost = process.env.LAB_GRPC_BIND ?? (/^[\d.]+$|:/.test(GRPC_HOST) ? GRPC_HOST : "127.0.0.1");
     if (grpcPort <= 0) grpcPort = await freePort(bindHost);
     else if (!(await portIsFree(bindHost, grpcPort))) {
       throw new Error(
@@ -138,18 +141,58 @@ async function main(): Promise<void> {
       );
     }
     log(`starting the gRPC server on ${bindHost}:${grpcPort} …`);
-    server = spawnGrpcServer(bindHost, grpcPort);
-    server.on("exit", (code, signal) => {
+    const child = spawnGrpcServer(bindHost, grpcPort);
+    server = child;
+    child.on("exit", (code, signal) => {
       if (!stopping) {
         log(`gRPC server exited (${signal ?? code}); stopping`);
         void stopAll(1);
       }
     });
     grpcHost = bindHost === "0.0.0.0" ? "127.0.0.1" : bindHost === "::" ? "::1" : bindHost;
+    serverReady = timed("gRPC server", () => waitForServing(grpcHost, grpcPort, child, SERVER_START_TIMEOUT_MS));
+    serverReady.catch(() => {}); // awaited below; no unhandled rejection while the market-data service starts
   }
 
   const marketDataUrl = process.env.LAB_MARKET_DATA === "1" ? await startMarketData() : process.env.MARKET_DATA_URL;
+  const jupyterReady = timed("Jupyter", () => startJupyter(grpcHost, grpcPort, marketDataUrl));
+  // The site is served at once when current; otherwise rebuilt after "ready" (never delays the notebooks).
+  const siteCurrent = siteIsCurrent(ROOT);
+  if (siteCurrent) void startLabSite(ROOT, LAB_IP, log, { current: true }).then((site) => site?.unref());
+  await Promise.all([
+    timed(
+      "notebook bundle",
+      () => buildNotebookLib(),
+      (built) => (built ? "rebuilt" : "current"),
+    ),
+    timed(
+      "store",
+      () => ensureLabStore(ROOT, storePath, log),
+      (outcome) => outcome,
+    ),
+    serverReady,
+    jupyterReady,
+  ]);
+  watchSources();
+  const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
+  console.log(
+    `\n[lab] Arbitrage Lab is ready (gRPC ${grpcHost}:${grpcPort}, TypeScript kernel "tslab"):\n` +
+      `\n    http://${shownHost}:${LAB_PORT}/tree?token=${TOKEN}\n\n` +
+      `[lab] Open 01-single-pair.ipynb to start. Ctrl-C stops Jupyter and the server.\n`,
+  );
+  if (process.env.LAB_TIMINGS !== "0")
+    log(
+      `ready ${sinceStart().toFixed(1)} s after node started (lab code loaded at ${launched.toFixed(1)} s); steps done at: ${timings.join(", ")}`,
+    );
+  if (!siteCurrent)
+    void startLabSite(ROOT, LAB_IP, (message) => stopping || log(message), {
+      current: false,
+      onChild: (child) => (siteBuild = child),
+    }).then((site) => site?.unref());
+}
 
+/** Start Jupyter Notebook (kernels reach the server at grpcHost:grpcPort) and wait until it answers. */
+async function startJupyter(grpcHost: string, grpcPort: number, marketDataUrl: string | undefined): Promise<void> {
   const args = [
     "-m",
     "notebook",
@@ -163,7 +206,7 @@ async function main(): Promise<void> {
   ];
   if (process.getuid?.() === 0) args.push("--allow-root");
   log(`starting Jupyter Notebook on ${LAB_IP}:${LAB_PORT} …`);
-  jupyter = spawn(JUPYTER_PYTHON, args, {
+  const child = spawn(JUPYTER_PYTHON, args, {
     cwd: ROOT,
     env: {
       ...jupyterEnv(),
@@ -174,33 +217,19 @@ async function main(): Promise<void> {
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
-  jupyter.on("exit", (code, signal) => {
+  jupyter = child;
+  child.on("exit", (code, signal) => {
     if (!stopping) {
       log(`Jupyter exited (${signal ?? code}); stopping`);
       void stopAll(code === 0 ? 0 : 1);
     }
   });
-  // The server and Jupyter start side by side (each takes seconds); ready when both answer.
-  const jupyterReady = (async () => {
-    const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
-    while (!(await jupyterUp(LAB_PORT))) {
-      if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
-  if (server) {
-    await waitForServing(grpcHost, grpcPort, server, SERVER_START_TIMEOUT_MS);
-    log("gRPC server is SERVING (grpc.health.v1)");
+  const deadline = Date.now() + JUPYTER_START_TIMEOUT_MS;
+  while (!(await jupyterUp(LAB_PORT))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error("Jupyter exited before answering");
+    if (Date.now() > deadline) throw new Error(`Jupyter did not answer on port ${LAB_PORT} within ${JUPYTER_START_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
-  await jupyterReady;
-  watchSources();
-  (await startLabSite(ROOT, LAB_IP, log))?.unref();
-  const shownHost = LAB_IP === "0.0.0.0" || LAB_IP === "::" ? "localhost" : LAB_IP;
-  console.log(
-    `\n[lab] Arbitrage Lab is ready (gRPC ${grpcHost}:${grpcPort}, TypeScript kernel "tslab"):\n` +
-      `\n    http://${shownHost}:${LAB_PORT}/tree?token=${TOKEN}\n\n` +
-      `[lab] Open 01-single-pair.ipynb to start. Ctrl-C stops Jupyter and the server.\n`,
-  );
 }
 
 /** LAB_MARKET_DATA=1: start the market-data service on 127.0.0.1:MARKET_DATA_PORT and wait for /health. */

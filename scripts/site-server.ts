@@ -3,11 +3,12 @@
  * (beside Jupyter) and by test/site.test.ts. Serves files under `root` only (no path escapes),
  * maps "/" to index.html and extension-less paths to `.html` as Observable Framework's links expect.
  */
-import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, sep } from "node:path";
+import { dirname, extname, join, normalize, relative, sep } from "node:path";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -48,25 +49,102 @@ export async function serveStatic(root: string, host: string, port: number): Pro
 }
 
 /**
- * `npm run lab`: serve the built research site beside Jupyter. Builds it once (`observable build`,
- * offline) when docs-site/dist is missing; otherwise serves what is there (rebuild with
- * `npm run docs:build`). Port SITE_PORT (default 8501, the old Streamlit lab's port) on `host`.
+ * Everything the research site is built from: docs-site/ (pages, components, loaders and, through
+ * its symlinks, src/lib and data/) without its build output and Framework's cache, plus
+ * observablehq.config.ts and package-lock.json. Test files are left out (pages never import them).
+ */
+function siteInputs(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > SITE_MAX_DEPTH) throw new Error(`site inputs: ${dir} is nested deeper than ${SITE_MAX_DEPTH} folders (a symlink loop?)`);
+    for (const name of readdirSync(dir).sort()) {
+      const file = join(dir, name);
+      if (depth === 0 && (name === "dist" || name === ".observablehq")) continue;
+      if (statSync(file).isDirectory()) walk(file, depth + 1);
+      else if (!name.endsWith(".test.ts")) found.push(file);
+    }
+  };
+  walk(join(root, "docs-site"), 0);
+  found.push(join(root, "observablehq.config.ts"), join(root, "package-lock.json"));
+  return found;
+}
+
+/** Deepest folder nesting walked under docs-site/ (guards against a symlink loop). */
+const SITE_MAX_DEPTH = 12;
+
+/** SHA-256 over the site's inputs (paths and contents): docs-site/dist is current when its stamp holds this value. */
+export function siteInputsHash(root: string): string {
+  const hash = createHash("sha256");
+  for (const file of siteInputs(root)) {
+    hash.update(relative(root, file));
+    hash.update("\0");
+    hash.update(existsSync(file) ? readFileSync(file) : "<missing>");
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** Where `npm run lab` records the inputs' hash of the docs-site/dist it built (git-ignored .cache/). */
+export function siteStampFile(root: string): string {
+  return join(root, ".cache", "site-inputs-sha256");
+}
+
+/** True when docs-site/dist has an index.html and was built by the lab from exactly the current inputs. */
+export function siteIsCurrent(root: string, hash = siteInputsHash(root)): boolean {
+  const stamp = siteStampFile(root);
+  return existsSync(join(root, "docs-site", "dist", "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === hash;
+}
+
+/**
+ * `observable build` (offline; see observablehq.config.ts) as a child process the caller can stop
+ * (`onChild`), then the stamp. Resolves when built; rejects with the build's last stderr lines.
+ */
+export async function buildSite(root: string, onChild: (child: ChildProcess | null) => void = () => {}): Promise<void> {
+  const hash = siteInputsHash(root);
+  const bin = join(root, "node_modules", ".bin");
+  const child = spawn(join(bin, "observable"), ["build"], {
+    cwd: root,
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true, // own process group: stopped by the lab on Ctrl-C, with its children
+  });
+  onChild(child);
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (c, s) => resolve([c, s]));
+  });
+  onChild(null);
+  if (code !== 0) throw new Error(`observable build failed (${signal ?? code}): ${stderr.trim().split("\n").slice(-3).join(" ")}`);
+  mkdirSync(dirname(siteStampFile(root)), { recursive: true });
+  writeFileSync(siteStampFile(root), `${hash}\n`);
+}
+
+/**
+ * `npm run lab`: serve the built research site beside Jupyter on SITE_PORT (default 8501, the old
+ * Streamlit lab's port) on `host`. When docs-site/dist is current (siteIsCurrent) it is served at
+ * once; otherwise it is (re)built first with `observable build` (offline), which the lab starts
+ * only after it has printed "ready" (`build` below), so the site never delays the notebooks.
  * A failure here is reported and the lab goes on without the site.
  */
-export async function startLabSite(root: string, host: string, log: (message: string) => void): Promise<Server | null> {
+export async function startLabSite(
+  root: string,
+  host: string,
+  log: (message: string) => void,
+  options: { current: boolean; onChild?: (child: ChildProcess | null) => void },
+): Promise<Server | null> {
   const port = Number(process.env.SITE_PORT ?? 8501);
   const dist = join(root, "docs-site", "dist");
   try {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SITE_PORT must be a TCP port, got ${process.env.SITE_PORT}`);
-    if (!existsSync(join(dist, "index.html"))) {
-      log("building the research site (first run; npm run docs:build rebuilds it) …");
-      const bin = join(root, "node_modules", ".bin");
-      const result = spawnSync(join(bin, "observable"), ["build"], {
-        cwd: root,
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      if (result.status !== 0) throw new Error(`observable build failed: ${String(result.stderr).trim().split("\n").slice(-3).join(" ")}`);
+    if (!options.current) {
+      const started = performance.now();
+      log("building the research site (its sources changed or it was never built) …");
+      await buildSite(root, options.onChild);
+      log(`research site built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     const { server, url } = await serveStatic(dist, host, port);
     const shown = host === "0.0.0.0" || host === "::" ? url.replace(/\/\/[^:]+:|\/\/\[[^\]]+\]:/, "//localhost:") : url;

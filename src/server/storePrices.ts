@@ -5,7 +5,8 @@
  * server that never gets one never locks the file. Store errors are RangeErrors naming the
  * argument and become INVALID_ARGUMENT.
  */
-import { Store, type AlignedPanel } from "../data/index.js";
+// Type-only: DuckDB and the readers load on the first universe request, not at server start-up.
+import type { AlignedPanel, Store } from "../data/index.js";
 import { invalidArgument } from "./errors.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -33,7 +34,8 @@ export class StorePrices {
 
   private store(rpc: string): Promise<Store> {
     if (this.path === null) invalidArgument(rpc, "universe needs a server started with a store (ARBLAB_STORE); send prices instead");
-    this.opening ??= Store.open(this.path);
+    const path = this.path;
+    this.opening ??= import("../data/store/Store.js").then(({ Store }) => Store.open(path));
     return this.opening;
   }
 

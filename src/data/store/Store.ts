@@ -13,9 +13,10 @@
  * .arblab/store.duckdb in the working directory (git-ignored).
  */
 import { mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { alignPanel, type AlignmentOptions, type AlignedPanel } from "../panel/alignPanel.js";
+import { defaultStorePath } from "./defaultStorePath.js";
 import { validateBar } from "./validateBar.js";
 
 /** One OHLCV bar. `ts` is the bar open in epoch ms UTC; volume NaN = unknown (stored as NULL). */
@@ -101,12 +102,8 @@ const CHECKSUM_TABLES: Readonly<Record<string, string>> = {
   results: "id, kind, created_at, params, summary, code_version",
 };
 
-/** The store path that `Store.open()` uses without an argument. */
-export function defaultStorePath(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
-  if (env.ARBLAB_STORE) return resolve(cwd, env.ARBLAB_STORE);
-  if (env.ARBLAB_HOME) return resolve(cwd, env.ARBLAB_HOME, "store.duckdb");
-  return join(cwd, ".arblab", "store.duckdb");
-}
+// In its own file so that `npm run lab` can name the store without loading DuckDB.
+export { defaultStorePath };
 
 function checkName(fn: string, arg: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0)
