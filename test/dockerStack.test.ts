@@ -9,10 +9,11 @@
  * a task in each) and grpc.health.v1 answers SERVING.
  */
 
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
 const RUNTIME_STAGES = ["server", "app", "site", "jupyter", "prometheus", "redis"];
@@ -133,11 +134,41 @@ describe("docker/Dockerfile", () => {
 });
 
 describe("compiled build (npm run build)", () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "pipe" });
+  }, 120_000);
+
+  it("node dist/server/arblab.js init finds the bundled data/ from dist/server/ (no ARBLAB_DATA_DIR)", () => {
+    const scratch = mkdtempSync(join(tmpdir(), "arblab-init-"));
+    try {
+      const run = (env: Record<string, string>) =>
+        spawnSync(
+          process.execPath,
+          [join(root, "dist", "server", "arblab.js"), "init", "--store", join(scratch, "store.duckdb"), "--json"],
+          {
+            cwd: scratch, // not the repository: the bundle must not depend on the working directory
+            env: { PATH: process.env.PATH, ...env },
+            encoding: "utf8",
+            timeout: 120_000,
+          },
+        );
+      const ok = run({});
+      expect(ok.status, ok.stderr).toBe(0);
+      const report = JSON.parse(ok.stdout) as { files: { universe: string; files: { file: string }[] }[]; instruments: number };
+      expect(report.files.map((f) => f.universe)).toEqual(["sp100", "etf23", "country-etfs", "gld-gdx", "anz-adb"]);
+      expect(report.files[0].files[0].file).toBe(join(root, "data", "sp100_prices.csv"));
+      expect(report.instruments).toBeGreaterThan(100);
+      const missing = run({ ARBLAB_DATA_DIR: join(scratch, "nowhere") });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain(
+        `ARBLAB_DATA_DIR=${join(scratch, "nowhere")} is not a bundled data directory (no instruments.csv there)`,
+      );
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it("node dist/server/main.js serves gRPC health with compiled compute workers", async () => {
-    execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], {
-      cwd: root,
-      stdio: "pipe",
-    });
     const externals = JSON.parse(readFileSync(join(root, "dist", "externals.json"), "utf8")) as Record<string, string[]>;
     expect(externals.main).toContain("piscina");
     const server = spawn(process.execPath, [join(root, "dist", "server", "main.js")], {
