@@ -18,6 +18,8 @@ cmd="${1:-up}"
 project="${ARBLAB_PROJECT:-arblab}"
 test_project="${ARBLAB_TEST_PROJECT:-arblab-test}"
 env_file=docker/stack.env
+# The watchdog service joins the engine socket's group (docker-compose.yml).
+export DOCKER_SOCKET_GID="${DOCKER_SOCKET_GID:-$(stat -c %g /var/run/docker.sock 2>/dev/null || echo 0)}"
 compose_bin() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }
 compose() { compose_bin --env-file "$env_file" -p "$project" "$@"; }
 

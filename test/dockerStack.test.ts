@@ -10,10 +10,11 @@
  */
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
 const RUNTIME_STAGES = ["server", "app", "site", "jupyter", "prometheus", "redis"];
@@ -28,6 +29,7 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   profiles?: string[];
+  labels?: Record<string, string>;
   healthcheck?: { test?: string[] };
 }
 interface ComposeFile {
@@ -60,6 +62,7 @@ describe("docker-compose.yml", () => {
       "notebooks-test",
       "prometheus",
       "redis",
+      "watchdog",
       "worker",
     ]);
   });
@@ -68,10 +71,13 @@ describe("docker-compose.yml", () => {
     expect(service.restart, `${name}.restart`).toBe("unless-stopped");
     expect(service.cpus, `${name}.cpus`).toBeGreaterThan(0);
     expect(service.mem_limit, `${name}.mem_limit`).toMatch(/^\d+[mg]$/);
+    expect(service.labels?.["arblab.restart-after-kill"], `${name}: restarted by the watchdog after docker kill`).toBe(
+      name === "watchdog" ? "false" : "true",
+    );
     const test = service.healthcheck?.test ?? [];
     expect(test[0], `${name}.healthcheck.test`).toMatch(/^CMD(-SHELL)?$/);
     expect(test.slice(1).join(" "), `${name}.healthcheck probes something`).toMatch(
-      /grpc-health|http-health|redis-health|redis-cli ping|curl|wget/,
+      /grpc-health|http-health|redis-health|redis-cli ping|curl|wget|watchdog\.mjs --check/,
     );
   });
 
@@ -86,7 +92,8 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of services) {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(":")[0];
-        if (source.startsWith(".") || source.startsWith("/"))
+        if (source === "/var/run/docker.sock") expect(name, "only the watchdog mounts the engine socket").toBe("watchdog");
+        else if (source.startsWith(".") || source.startsWith("/"))
           expect(existsSync(join(root, source)) || source.includes("grafana"), `${name}: ${source}`).toBe(true);
         else expect(Object.keys(compose.volumes), `${name}: volume ${source}`).toContain(source);
       }
@@ -210,4 +217,94 @@ describe("compiled build (npm run build)", () => {
       server.kill("SIGTERM");
     }
   });
+});
+
+/**
+ * Live check where an engine answers and the images are built (`bash docker/stack.sh build`);
+ * skipped elsewhere (CI has no Docker). In its own compose project with ephemeral ports: redis,
+ * grpc-server and the watchdog; `docker kill` of the grpc-server container must bring it back
+ * healthy, `docker stop` must keep it stopped (the `unless-stopped` meaning of a stop).
+ */
+const SERVER_IMAGE = "arbitrage-lab/server:latest";
+function dockerStackReady(): boolean {
+  const quiet = { stdio: "ignore", timeout: 30_000 } as const;
+  if (spawnSync("docker", ["info"], quiet).status !== 0) return false;
+  if (spawnSync("docker-compose", ["version"], quiet).status !== 0) return false;
+  if (spawnSync("docker", ["image", "inspect", "arbitrage-lab/redis:latest"], quiet).status !== 0) return false;
+  // The image must be new enough to hold the watchdog (rebuild with `bash docker/stack.sh build`).
+  return spawnSync("docker", ["run", "--rm", "--entrypoint", "test", SERVER_IMAGE, "-f", "scripts/watchdog.mjs"], quiet).status === 0;
+}
+
+describe.skipIf(!dockerStackReady())("docker kill of the server's container (live, Docker engine)", () => {
+  const project = `arblab-killtest-${process.pid}`;
+  const scratch = mkdtempSync(join(tmpdir(), "arblab-killtest-"));
+  const envFile = join(scratch, "stack.env");
+  writeFileSync(
+    envFile,
+    ["LAB_TOKEN", "GRPC_AUTH_TOKEN", "ARBLAB_PAPER_TOKEN", "GRAFANA_ADMIN_PASSWORD"]
+      .map((k) => `${k}=${randomBytes(12).toString("hex")}\n`)
+      .join(""),
+  );
+  const env = {
+    ...process.env,
+    ARBLAB_GRPC_PORT: "", // ephemeral host port: never collides with a running stack
+    DOCKER_SOCKET_GID: String(statSync("/var/run/docker.sock").gid),
+    COMPOSE_PROFILES: "",
+  };
+  const compose = (...args: string[]) =>
+    execFileSync("docker-compose", ["--env-file", envFile, "-p", project, ...args], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      timeout: 180_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  const inspect = (id: string) =>
+    JSON.parse(execFileSync("docker", ["inspect", id], { encoding: "utf8" }))[0] as {
+      State: { Running: boolean; StartedAt: string; Health?: { Status: string } };
+    };
+  /** Poll every 250 ms until `done` holds; fail after `timeoutMs` with the last state. */
+  async function waitFor(id: string, what: string, timeoutMs: number, done: (s: ReturnType<typeof inspect>["State"]) => boolean) {
+    const started = performance.now();
+    let state = inspect(id).State;
+    while (!done(state)) {
+      if (performance.now() - started > timeoutMs)
+        throw new Error(`${what}: not within ${timeoutMs} ms; last state ${JSON.stringify(state)}`);
+      await new Promise((r) => setTimeout(r, 250));
+      state = inspect(id).State;
+    }
+    return performance.now() - started;
+  }
+  const healthy = (s: { Running: boolean; Health?: { Status: string } }) => s.Running && s.Health?.Status === "healthy";
+
+  afterAll(() => {
+    try {
+      compose("down", "-v", "--remove-orphans");
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it("comes back healthy after `docker kill`; stays stopped after `docker stop`", async () => {
+    compose("up", "-d", "--no-build", "grpc-server", "watchdog");
+    const server = compose("ps", "-q", "grpc-server").trim();
+    const watchdog = compose("ps", "-q", "watchdog").trim();
+    await waitFor(server, "grpc-server healthy", 120_000, healthy);
+    await waitFor(watchdog, "watchdog healthy", 60_000, healthy);
+    const before = inspect(server).State.StartedAt;
+
+    execFileSync("docker", ["kill", server]);
+    const restartMs = await waitFor(
+      server,
+      "grpc-server healthy again after docker kill",
+      120_000,
+      (s) => healthy(s) && s.StartedAt !== before,
+    );
+    console.log(`[dockerStack] docker kill ${project}_grpc-server → healthy again in ${(restartMs / 1000).toFixed(1)} s`);
+    expect(inspect(server).State.StartedAt).not.toBe(before);
+
+    execFileSync("docker", ["stop", server]);
+    await new Promise((r) => setTimeout(r, 6_000)); // 3 × the watchdog's 2 s grace
+    expect(inspect(server).State.Running, "docker stop keeps the server stopped").toBe(false);
+  }, 400_000);
 });
