@@ -6,8 +6,8 @@
 #                                          notebooks to output/notebooks/, remove only that project
 #   bash docker/stack.sh down              stop and remove the stack's containers (volumes are kept)
 #   bash docker/stack.sh ps|logs|build     pass-through to compose for the stack's project
-# It starts a Docker engine if none answers, builds the local base images when no registry serves
-# them (docker/build-base-image.sh), trusts this machine's extra CA certificates inside builds
+# It starts a Docker engine if none answers, uses the digest-pinned official base images when a
+# registry serves them and otherwise builds local ones (docker/build-base-image.sh), trusts this machine's extra CA certificates inside builds
 # (copied into docker/certs/) and creates docker/stack.env (the secrets, git-ignored) on first use.
 # Profiles: `app` (worker, market-data, gateway) when src/cli/arblab.ts exists; `grafana` when the
 # Grafana image is present locally (it cannot be built here) or ARBLAB_GRAFANA=1.
@@ -39,8 +39,26 @@ if [ ! -f "$env_file" ]; then
     echo "GRAFANA_ADMIN_PASSWORD=$(secret)"; } > "$env_file"
   echo "[stack] wrote $env_file (Jupyter token: LAB_TOKEN there)"
 fi
+# Base images: the official ones pinned by digest (docker-compose.yml x-build-args, the Dockerfile's
+# ARG defaults) when present or pullable; otherwise the plain tags built locally from Debian.
+resolve_base_images() {
+  [ -n "${ARBLAB_NODE_IMAGE:-}" ] && [ -n "${ARBLAB_DEBIAN_IMAGE:-}" ] && return 0
+  local pinned
+  pinned=$(sed -n 's/^ARG \(NODE\|DEBIAN\)_IMAGE=//p' docker/Dockerfile)
+  local ok=1 image
+  for image in $pinned; do
+    docker image inspect "$image" >/dev/null 2>&1 || timeout 300 docker pull -q "$image" >/dev/null 2>&1 || { ok=0; break; }
+  done
+  if [ "$ok" = 1 ]; then
+    echo "[stack] base images pinned by digest: $(echo $pinned)"
+  else
+    echo "[stack] no registry serves the pinned base images: building them locally (docker/build-base-image.sh)"
+    bash docker/build-base-image.sh
+    export ARBLAB_NODE_IMAGE=node:20-bookworm-slim ARBLAB_DEBIAN_IMAGE=debian:bookworm-slim
+  fi
+}
 if [ "$cmd" = up ] || [ "$cmd" = test ] || [ "$cmd" = build ]; then
-  bash docker/build-base-image.sh
+  resolve_base_images
   for crt in /usr/local/share/ca-certificates/*.crt; do [ -e "$crt" ] && cp -f "$crt" docker/certs/; done
 fi
 

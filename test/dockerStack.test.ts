@@ -21,7 +21,7 @@ const RUNTIME_STAGES = ["server", "app", "site", "jupyter", "prometheus", "redis
 const ONE_SHOT = new Set(["notebooks-test"]);
 
 interface Service {
-  build?: { target?: string };
+  build?: { target?: string; args?: Record<string, string> };
   image?: string;
   restart?: string;
   cpus?: number;
@@ -96,6 +96,18 @@ describe("docker-compose.yml", () => {
         else if (source.startsWith(".") || source.startsWith("/"))
           expect(existsSync(join(root, source)) || source.includes("grafana"), `${name}: ${source}`).toBe(true);
         else expect(Object.keys(compose.volumes), `${name}: volume ${source}`).toContain(source);
+      }
+    }
+  });
+
+  it("builds on the Dockerfile's digest-pinned base images unless ARBLAB_*_IMAGE overrides them", () => {
+    const dockerfile = readFileSync(join(root, "docker", "Dockerfile"), "utf8");
+    for (const arg of ["NODE_IMAGE", "DEBIAN_IMAGE"]) {
+      const pinned = dockerfile.match(new RegExp(`^ARG ${arg}=(\\S+)$`, "m"))?.[1] ?? "";
+      expect(pinned, `Dockerfile ARG ${arg}`).toMatch(/^[a-z0-9.-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+      for (const [name, service] of services) {
+        if (!service.build) continue;
+        expect(service.build.args?.[arg], `${name}.build.args.${arg}`).toBe(`\${ARBLAB_${arg}-${pinned}}`);
       }
     }
   });
