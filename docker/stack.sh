@@ -70,14 +70,15 @@ case "$cmd" in
     started=$(date +%s)
     build_images
     COMPOSE_PROFILES="$profiles" compose up -d --remove-orphans "$@"
-    # Wait (bounded) until every started container with a healthcheck reports healthy.
+    # Wait (bounded, 3 min) until every container of the project is healthy: one still starting,
+    # restarting (a crash loop) or exited keeps the loop going and fails `up` at the end.
     for _ in $(seq 1 90); do
-      states=$(docker ps --filter "label=com.docker.compose.project=$project" --format '{{.Names}} {{.Status}}')
-      echo "$states" | grep -q "health: starting" || break
+      states=$(docker ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Names}} {{.Status}}')
+      echo "$states" | grep -Eq "health: starting|unhealthy|Restarting|Exited|Created" || break
       sleep 2
     done
     COMPOSE_PROFILES="$profiles" compose ps
-    if echo "$states" | grep -Eq "unhealthy|health: starting"; then echo "[stack] some services are not healthy (see above)" >&2; exit 1; fi
+    if echo "$states" | grep -Eq "health: starting|unhealthy|Restarting|Exited|Created"; then echo "[stack] some services are not healthy (see above)" >&2; exit 1; fi
     echo "[stack] up in $(( $(date +%s) - started )) s"
     echo "Jupyter  http://127.0.0.1:${ARBLAB_JUPYTER_PORT-8889}/?token=$(sed -n 's/^LAB_TOKEN=//p' "$env_file")"
     echo "Site     http://127.0.0.1:${ARBLAB_SITE_PORT-8501}/   Prometheus http://127.0.0.1:${ARBLAB_PROMETHEUS_PORT-9090}/   gRPC 127.0.0.1:${ARBLAB_GRPC_PORT-50051}" ;;

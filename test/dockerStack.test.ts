@@ -11,7 +11,7 @@
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -118,6 +118,28 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of services) {
       if (service.build) expect(stages, `${name}.build.target`).toContain(service.build.target);
     }
+  });
+});
+
+describe("docker/prometheus.yml", () => {
+  it("scrapes every job the Grafana dashboards select", () => {
+    const jobs = JSON.parse(
+      execFileSync(
+        "/usr/bin/python3",
+        [
+          "-c",
+          "import json,sys,yaml; print(json.dumps([j['job_name'] for j in yaml.safe_load(open(sys.argv[1]))['scrape_configs']]))",
+          join(root, "docker", "prometheus.yml"),
+        ],
+        { encoding: "utf8" },
+      ),
+    ) as string[];
+    const dashboards = join(root, "docker", "grafana", "dashboards");
+    const selected = new Set<string>();
+    for (const file of readdirSync(dashboards).filter((f) => f.endsWith(".json")))
+      for (const m of readFileSync(join(dashboards, file), "utf8").matchAll(/job=\\"([^"\\]+)\\"/g)) selected.add(m[1]);
+    expect(selected.size).toBeGreaterThan(0);
+    for (const job of selected) expect(jobs, `job ${job}`).toContain(job);
   });
 });
 
