@@ -6,8 +6,8 @@
 #                                          notebooks to output/notebooks/, remove only that project
 #   bash docker/stack.sh down              stop and remove the stack's containers (volumes are kept)
 #   bash docker/stack.sh ps|logs|build     pass-through to compose for the stack's project
-# It starts a Docker engine if none answers, builds the local base images when no registry serves
-# them (docker/build-base-image.sh), trusts this machine's extra CA certificates inside builds
+# It starts a Docker engine if none answers, uses the digest-pinned official base images when a
+# registry serves them and otherwise builds local ones (docker/build-base-image.sh), trusts this machine's extra CA certificates inside builds
 # (copied into docker/certs/) and creates docker/stack.env (the secrets, git-ignored) on first use.
 # Profiles: `app` (worker, market-data, gateway) when src/cli/arblab.ts exists; `grafana` when the
 # Grafana image is present locally (it cannot be built here) or ARBLAB_GRAFANA=1.
@@ -18,6 +18,8 @@ cmd="${1:-up}"
 project="${ARBLAB_PROJECT:-arblab}"
 test_project="${ARBLAB_TEST_PROJECT:-arblab-test}"
 env_file=docker/stack.env
+# The watchdog service joins the engine socket's group (docker-compose.yml).
+export DOCKER_SOCKET_GID="${DOCKER_SOCKET_GID:-$(stat -c %g /var/run/docker.sock 2>/dev/null || echo 0)}"
 compose_bin() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }
 compose() { compose_bin --env-file "$env_file" -p "$project" "$@"; }
 
@@ -37,8 +39,26 @@ if [ ! -f "$env_file" ]; then
     echo "GRAFANA_ADMIN_PASSWORD=$(secret)"; } > "$env_file"
   echo "[stack] wrote $env_file (Jupyter token: LAB_TOKEN there)"
 fi
+# Base images: the official ones pinned by digest (docker-compose.yml x-build-args, the Dockerfile's
+# ARG defaults) when present or pullable; otherwise the plain tags built locally from Debian.
+resolve_base_images() {
+  [ -n "${ARBLAB_NODE_IMAGE:-}" ] && [ -n "${ARBLAB_DEBIAN_IMAGE:-}" ] && return 0
+  local pinned
+  pinned=$(sed -n 's/^ARG \(NODE\|DEBIAN\)_IMAGE=//p' docker/Dockerfile)
+  local ok=1 image
+  for image in $pinned; do
+    docker image inspect "$image" >/dev/null 2>&1 || timeout 300 docker pull -q "$image" >/dev/null 2>&1 || { ok=0; break; }
+  done
+  if [ "$ok" = 1 ]; then
+    echo "[stack] base images pinned by digest: $(echo $pinned)"
+  else
+    echo "[stack] no registry serves the pinned base images: building them locally (docker/build-base-image.sh)"
+    bash docker/build-base-image.sh
+    export ARBLAB_NODE_IMAGE=node:20-bookworm-slim ARBLAB_DEBIAN_IMAGE=debian:bookworm-slim
+  fi
+}
 if [ "$cmd" = up ] || [ "$cmd" = test ] || [ "$cmd" = build ]; then
-  bash docker/build-base-image.sh
+  resolve_base_images
   for crt in /usr/local/share/ca-certificates/*.crt; do [ -e "$crt" ] && cp -f "$crt" docker/certs/; done
 fi
 
@@ -50,14 +70,15 @@ case "$cmd" in
     started=$(date +%s)
     build_images
     COMPOSE_PROFILES="$profiles" compose up -d --remove-orphans "$@"
-    # Wait (bounded) until every started container with a healthcheck reports healthy.
+    # Wait (bounded, 3 min) until every container of the project is healthy: one still starting,
+    # restarting (a crash loop) or exited keeps the loop going and fails `up` at the end.
     for _ in $(seq 1 90); do
-      states=$(docker ps --filter "label=com.docker.compose.project=$project" --format '{{.Names}} {{.Status}}')
-      echo "$states" | grep -q "health: starting" || break
+      states=$(docker ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Names}} {{.Status}}')
+      echo "$states" | grep -Eq "health: starting|unhealthy|Restarting|Exited|Created" || break
       sleep 2
     done
     COMPOSE_PROFILES="$profiles" compose ps
-    if echo "$states" | grep -Eq "unhealthy|health: starting"; then echo "[stack] some services are not healthy (see above)" >&2; exit 1; fi
+    if echo "$states" | grep -Eq "health: starting|unhealthy|Restarting|Exited|Created"; then echo "[stack] some services are not healthy (see above)" >&2; exit 1; fi
     echo "[stack] up in $(( $(date +%s) - started )) s"
     echo "Jupyter  http://127.0.0.1:${ARBLAB_JUPYTER_PORT-8889}/?token=$(sed -n 's/^LAB_TOKEN=//p' "$env_file")"
     echo "Site     http://127.0.0.1:${ARBLAB_SITE_PORT-8501}/   Prometheus http://127.0.0.1:${ARBLAB_PROMETHEUS_PORT-9090}/   gRPC 127.0.0.1:${ARBLAB_GRPC_PORT-50051}" ;;

@@ -9,17 +9,19 @@
  * a task in each) and grpc.health.v1 answers SERVING.
  */
 
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
 const RUNTIME_STAGES = ["server", "app", "site", "jupyter", "prometheus", "redis"];
 const ONE_SHOT = new Set(["notebooks-test"]);
 
 interface Service {
-  build?: { target?: string };
+  build?: { target?: string; args?: Record<string, string> };
   image?: string;
   restart?: string;
   cpus?: number;
@@ -27,6 +29,7 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   profiles?: string[];
+  labels?: Record<string, string>;
   healthcheck?: { test?: string[] };
 }
 interface ComposeFile {
@@ -59,6 +62,7 @@ describe("docker-compose.yml", () => {
       "notebooks-test",
       "prometheus",
       "redis",
+      "watchdog",
       "worker",
     ]);
   });
@@ -67,10 +71,13 @@ describe("docker-compose.yml", () => {
     expect(service.restart, `${name}.restart`).toBe("unless-stopped");
     expect(service.cpus, `${name}.cpus`).toBeGreaterThan(0);
     expect(service.mem_limit, `${name}.mem_limit`).toMatch(/^\d+[mg]$/);
+    expect(service.labels?.["arblab.restart-after-kill"], `${name}: restarted by the watchdog after docker kill`).toBe(
+      name === "watchdog" ? "false" : "true",
+    );
     const test = service.healthcheck?.test ?? [];
     expect(test[0], `${name}.healthcheck.test`).toMatch(/^CMD(-SHELL)?$/);
     expect(test.slice(1).join(" "), `${name}.healthcheck probes something`).toMatch(
-      /grpc-health|http-health|redis-health|redis-cli ping|curl|wget/,
+      /grpc-health|http-health|redis-health|redis-cli ping|curl|wget|watchdog\.mjs --check/,
     );
   });
 
@@ -85,9 +92,22 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of services) {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(":")[0];
-        if (source.startsWith(".") || source.startsWith("/"))
+        if (source === "/var/run/docker.sock") expect(name, "only the watchdog mounts the engine socket").toBe("watchdog");
+        else if (source.startsWith(".") || source.startsWith("/"))
           expect(existsSync(join(root, source)) || source.includes("grafana"), `${name}: ${source}`).toBe(true);
         else expect(Object.keys(compose.volumes), `${name}: volume ${source}`).toContain(source);
+      }
+    }
+  });
+
+  it("builds on the Dockerfile's digest-pinned base images unless ARBLAB_*_IMAGE overrides them", () => {
+    const dockerfile = readFileSync(join(root, "docker", "Dockerfile"), "utf8");
+    for (const arg of ["NODE_IMAGE", "DEBIAN_IMAGE"]) {
+      const pinned = dockerfile.match(new RegExp(`^ARG ${arg}=(\\S+)$`, "m"))?.[1] ?? "";
+      expect(pinned, `Dockerfile ARG ${arg}`).toMatch(/^[a-z0-9.-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+      for (const [name, service] of services) {
+        if (!service.build) continue;
+        expect(service.build.args?.[arg], `${name}.build.args.${arg}`).toBe(`\${ARBLAB_${arg}-${pinned}}`);
       }
     }
   });
@@ -98,6 +118,28 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of services) {
       if (service.build) expect(stages, `${name}.build.target`).toContain(service.build.target);
     }
+  });
+});
+
+describe("docker/prometheus.yml", () => {
+  it("scrapes every job the Grafana dashboards select", () => {
+    const jobs = JSON.parse(
+      execFileSync(
+        "/usr/bin/python3",
+        [
+          "-c",
+          "import json,sys,yaml; print(json.dumps([j['job_name'] for j in yaml.safe_load(open(sys.argv[1]))['scrape_configs']]))",
+          join(root, "docker", "prometheus.yml"),
+        ],
+        { encoding: "utf8" },
+      ),
+    ) as string[];
+    const dashboards = join(root, "docker", "grafana", "dashboards");
+    const selected = new Set<string>();
+    for (const file of readdirSync(dashboards).filter((f) => f.endsWith(".json")))
+      for (const m of readFileSync(join(dashboards, file), "utf8").matchAll(/job=\\"([^"\\]+)\\"/g)) selected.add(m[1]);
+    expect(selected.size).toBeGreaterThan(0);
+    for (const job of selected) expect(jobs, `job ${job}`).toContain(job);
   });
 });
 
@@ -133,11 +175,41 @@ describe("docker/Dockerfile", () => {
 });
 
 describe("compiled build (npm run build)", () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "pipe" });
+  }, 120_000);
+
+  it("node dist/server/arblab.js init finds the bundled data/ from dist/server/ (no ARBLAB_DATA_DIR)", () => {
+    const scratch = mkdtempSync(join(tmpdir(), "arblab-init-"));
+    try {
+      const run = (env: Record<string, string>) =>
+        spawnSync(
+          process.execPath,
+          [join(root, "dist", "server", "arblab.js"), "init", "--store", join(scratch, "store.duckdb"), "--json"],
+          {
+            cwd: scratch, // not the repository: the bundle must not depend on the working directory
+            env: { PATH: process.env.PATH, ...env },
+            encoding: "utf8",
+            timeout: 120_000,
+          },
+        );
+      const ok = run({});
+      expect(ok.status, ok.stderr).toBe(0);
+      const report = JSON.parse(ok.stdout) as { files: { universe: string; files: { file: string }[] }[]; instruments: number };
+      expect(report.files.map((f) => f.universe)).toEqual(["sp100", "etf23", "country-etfs", "gld-gdx", "anz-adb"]);
+      expect(report.files[0].files[0].file).toBe(join(root, "data", "sp100_prices.csv"));
+      expect(report.instruments).toBeGreaterThan(100);
+      const missing = run({ ARBLAB_DATA_DIR: join(scratch, "nowhere") });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain(
+        `ARBLAB_DATA_DIR=${join(scratch, "nowhere")} is not a bundled data directory (no instruments.csv there)`,
+      );
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it("node dist/server/main.js serves gRPC health with compiled compute workers", async () => {
-    execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], {
-      cwd: root,
-      stdio: "pipe",
-    });
     const externals = JSON.parse(readFileSync(join(root, "dist", "externals.json"), "utf8")) as Record<string, string[]>;
     expect(externals.main).toContain("piscina");
     const server = spawn(process.execPath, [join(root, "dist", "server", "main.js")], {
@@ -179,4 +251,94 @@ describe("compiled build (npm run build)", () => {
       server.kill("SIGTERM");
     }
   });
+});
+
+/**
+ * Live check where an engine answers and the images are built (`bash docker/stack.sh build`);
+ * skipped elsewhere (CI has no Docker). In its own compose project with ephemeral ports: redis,
+ * grpc-server and the watchdog; `docker kill` of the grpc-server container must bring it back
+ * healthy, `docker stop` must keep it stopped (the `unless-stopped` meaning of a stop).
+ */
+const SERVER_IMAGE = "arbitrage-lab/server:latest";
+function dockerStackReady(): boolean {
+  const quiet = { stdio: "ignore", timeout: 30_000 } as const;
+  if (spawnSync("docker", ["info"], quiet).status !== 0) return false;
+  if (spawnSync("docker-compose", ["version"], quiet).status !== 0) return false;
+  if (spawnSync("docker", ["image", "inspect", "arbitrage-lab/redis:latest"], quiet).status !== 0) return false;
+  // The image must be new enough to hold the watchdog (rebuild with `bash docker/stack.sh build`).
+  return spawnSync("docker", ["run", "--rm", "--entrypoint", "test", SERVER_IMAGE, "-f", "scripts/watchdog.mjs"], quiet).status === 0;
+}
+
+describe.skipIf(!dockerStackReady())("docker kill of the server's container (live, Docker engine)", () => {
+  const project = `arblab-killtest-${process.pid}`;
+  const scratch = mkdtempSync(join(tmpdir(), "arblab-killtest-"));
+  const envFile = join(scratch, "stack.env");
+  writeFileSync(
+    envFile,
+    ["LAB_TOKEN", "GRPC_AUTH_TOKEN", "ARBLAB_PAPER_TOKEN", "GRAFANA_ADMIN_PASSWORD"]
+      .map((k) => `${k}=${randomBytes(12).toString("hex")}\n`)
+      .join(""),
+  );
+  const env = {
+    ...process.env,
+    ARBLAB_GRPC_PORT: "", // ephemeral host port: never collides with a running stack
+    DOCKER_SOCKET_GID: String(statSync("/var/run/docker.sock").gid),
+    COMPOSE_PROFILES: "",
+  };
+  const compose = (...args: string[]) =>
+    execFileSync("docker-compose", ["--env-file", envFile, "-p", project, ...args], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      timeout: 180_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  const inspect = (id: string) =>
+    JSON.parse(execFileSync("docker", ["inspect", id], { encoding: "utf8" }))[0] as {
+      State: { Running: boolean; StartedAt: string; Health?: { Status: string } };
+    };
+  /** Poll every 250 ms until `done` holds; fail after `timeoutMs` with the last state. */
+  async function waitFor(id: string, what: string, timeoutMs: number, done: (s: ReturnType<typeof inspect>["State"]) => boolean) {
+    const started = performance.now();
+    let state = inspect(id).State;
+    while (!done(state)) {
+      if (performance.now() - started > timeoutMs)
+        throw new Error(`${what}: not within ${timeoutMs} ms; last state ${JSON.stringify(state)}`);
+      await new Promise((r) => setTimeout(r, 250));
+      state = inspect(id).State;
+    }
+    return performance.now() - started;
+  }
+  const healthy = (s: { Running: boolean; Health?: { Status: string } }) => s.Running && s.Health?.Status === "healthy";
+
+  afterAll(() => {
+    try {
+      compose("down", "-v", "--remove-orphans");
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it("comes back healthy after `docker kill`; stays stopped after `docker stop`", async () => {
+    compose("up", "-d", "--no-build", "grpc-server", "watchdog");
+    const server = compose("ps", "-q", "grpc-server").trim();
+    const watchdog = compose("ps", "-q", "watchdog").trim();
+    await waitFor(server, "grpc-server healthy", 120_000, healthy);
+    await waitFor(watchdog, "watchdog healthy", 60_000, healthy);
+    const before = inspect(server).State.StartedAt;
+
+    execFileSync("docker", ["kill", server]);
+    const restartMs = await waitFor(
+      server,
+      "grpc-server healthy again after docker kill",
+      120_000,
+      (s) => healthy(s) && s.StartedAt !== before,
+    );
+    console.log(`[dockerStack] docker kill ${project}_grpc-server → healthy again in ${(restartMs / 1000).toFixed(1)} s`);
+    expect(inspect(server).State.StartedAt).not.toBe(before);
+
+    execFileSync("docker", ["stop", server]);
+    await new Promise((r) => setTimeout(r, 6_000)); // 3 × the watchdog's 2 s grace
+    expect(inspect(server).State.Running, "docker stop keeps the server stopped").toBe(false);
+  }, 400_000);
 });

@@ -16,6 +16,7 @@ export { writeBars, writeColumns } from "./writers/writeBars.js";
 export { ingestFiles, concatBars } from "./ingest/ingestFiles.js";
 export type { IngestOptions, IngestReport } from "./ingest/ingestFiles.js";
 export { initBundledData, bundledInstruments, BUNDLED_UNIVERSES } from "./ingest/initBundledData.js";
+export { bundledDataDir } from "./ingest/bundledDataDir.js";
 // One-call panel loader for the site's data loaders and scripts
 export { loadUniversePanel } from "./loadUniversePanel.js";
 export type { LoadUniversePanelOptions, UniversePanel } from "./loadUniversePanel.js";

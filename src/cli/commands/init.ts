@@ -7,11 +7,12 @@ export function registerInit(program: Command): void {
   program
     .command("init")
     .description("load the bundled data/ CSVs into the store, tag the instruments, create one universe per file (idempotent)")
-    .action(async (_options, command: Command) => {
+    .option("--data-dir <dir>", "folder with the bundled CSVs (default $ARBLAB_DATA_DIR, else the data/ beside the install)")
+    .action(async (options: { dataDir?: string }, command: Command) => {
       const g = globalOptions(command);
       const bar = progress(g, "init");
       const report = await withStore(g, async (store) => {
-        const r = await initBundledData(store, { onProgress: (d, t, s) => bar.update(d, t, s) });
+        const r = await initBundledData(store, { dataDir: options.dataDir, onProgress: (d, t, s) => bar.update(d, t, s) });
         bar.stop();
         return { store: store.path, ...r };
       });

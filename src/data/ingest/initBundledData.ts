@@ -4,14 +4,11 @@
  * Idempotent: a second run finds every bar unchanged.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Instrument, Store } from "../store/Store.js";
 import { csvTable } from "../readers/csvTable.js";
+import { bundledDataDir } from "./bundledDataDir.js";
 import { ingestFiles, type IngestReport } from "./ingestFiles.js";
-
-/** The repository's data/ folder. */
-export const BUNDLED_DATA_DIR = fileURLToPath(new URL("../../../data/", import.meta.url));
 
 /** Bundled file → universe name. */
 export const BUNDLED_UNIVERSES: readonly { readonly file: string; readonly universe: string }[] = [
@@ -23,7 +20,7 @@ export const BUNDLED_UNIVERSES: readonly { readonly file: string; readonly unive
 ];
 
 /** Tags of data/instruments.csv; the Country_ETF.csv columns ("KSA US Equity") are tagged as country equity ETFs. */
-export function bundledInstruments(dataDir: string = BUNDLED_DATA_DIR): Instrument[] {
+export function bundledInstruments(dataDir: string = bundledDataDir()): Instrument[] {
   const file = join(dataDir, "instruments.csv");
   const t = csvTable(file, readFileSync(file, "utf8"));
   const col = (name: string) => t.columns.indexOf(name);
@@ -44,12 +41,12 @@ export function bundledInstruments(dataDir: string = BUNDLED_DATA_DIR): Instrume
   return out;
 }
 
-/** Load every bundled file (one transaction each), the instruments and the universes. */
+/** Load every bundled file (one transaction each), the instruments and the universes; data/ as bundledDataDir resolves it. */
 export async function initBundledData(
   store: Store,
   options: { dataDir?: string; onProgress?: (done: number, total: number, stage: string) => void } = {},
 ): Promise<{ files: IngestReport[]; instruments: number }> {
-  const dataDir = options.dataDir ?? BUNDLED_DATA_DIR;
+  const dataDir = bundledDataDir({ dataDir: options.dataDir });
   const files: IngestReport[] = [];
   let done = 0;
   for (const { file, universe } of BUNDLED_UNIVERSES) {
