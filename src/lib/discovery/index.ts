@@ -10,5 +10,7 @@ export type {
 } from "./analysePair.js";
 export { discoverPairs, DISCOVER_MAX_SYMBOLS } from "./discoverPairs.js"; // all pairs of a panel, screens, BH q-values
 export type { DiscoverPairsOptions, DiscoverPairsResult, DiscoveredPair, DiscoveryPanel, ScreenCounts } from "./discoverPairs.js";
+export { screenPairs } from "./screenPairs.js"; // the screens alone: surviving pairs and how many each screen removed
+export type { PairScreenOptions, ScreenPairsResult } from "./screenPairs.js";
 export { sumOfSquaredDistances } from "./sumOfSquaredDistances.js"; // SSD of paths normalised to 1 (Gatev et al. 2006)
 export { meanCrossings } from "./meanCrossings.js"; // crossings of a spread's sample mean (Sarmento & Horta 2020)
