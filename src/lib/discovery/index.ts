@@ -1,5 +1,6 @@
 // Discovery: which pairs of a panel to trade: screens, then the per-pair research pipeline.
 export { analysePair, ANALYSE_PAIR_MIN_OBSERVATIONS } from "./analysePair.js"; // Engle–Granger → Hurst → OU → Leung–Li → backtest (the TestPair pipeline)
+export { backtestAnalysedPair } from "./analysePair.js"; // the pipeline's backtest in full (equity, returns, trades) for reports
 export type {
   AnalysePairOptions,
   PairAnalysis,
