@@ -224,6 +224,10 @@ const FUZZERS: Fuzzer[] = [
       mismatch("prices1", "prices2"),
       tooShort(["prices1", "prices2"], 2),
       badEnum("hurstMethod"),
+      badEnum("hedge"),
+      m("odd", "a non-default hedge", (r, rng) => {
+        r.hedge = pick(rng, ["tls", "johansen", "boxTiao", "minHalfLife", "OLS"]);
+      }),
       oddNumber("significance"),
       oddNumber("minHurst"),
       oddNumber("transactionCost"),
@@ -265,6 +269,23 @@ const FUZZERS: Fuzzer[] = [
       m("odd", "zero or one symbol", (r, rng) => {
         r.symbols = r.symbols.slice(0, int(rng, 0, 1));
       }),
+      badEnum("hedge"),
+      m("definite", "sectors without same_sector", (r) => {
+        r.sameSector = false;
+        r.sectors = r.symbols.map(() => "S");
+      }),
+      m("definite", "NaN min_correlation", (r) => {
+        r.minCorrelation = Number.NaN;
+      }),
+      oddNumber("minCorrelation"),
+      oddInt("ssdK"),
+      oddNumber("minHalfLife"),
+      oddNumber("maxHalfLife"),
+      oddInt("minCrossings"),
+      m("odd", "same_sector with random sectors", (r, rng) => {
+        r.sameSector = true;
+        r.sectors = r.symbols.map(() => pick(rng, ["A", "B", ""]));
+      }),
       oddInt("maxPairs"),
       oddInt("parallelWorkers"),
       oddInt("batchSize"),
@@ -275,6 +296,72 @@ const FUZZERS: Fuzzer[] = [
       oddNumber("transactionCost"),
       oddNumber("dt"),
       oddNumber("rho"),
+    ],
+  },
+  {
+    method: "sweepBacktests",
+    definition: PD.sweepBacktests,
+    codec: pd.SweepRequest,
+    base: (rng) => {
+      const n = int(rng, 30, 200);
+      return {
+        prices1: walk(rng, n).map((v) => v + 100),
+        prices2: walk(rng, n).map((v) => v + 100),
+        hedges: [
+          { method: "static", window: 10, beta: 0 },
+          { method: "rolling", window: int(rng, 3, 20), beta: 0 },
+        ],
+        zWindows: [int(rng, 2, 20)],
+        entries: [1.5, 2],
+        exits: [0],
+      };
+    },
+    mutations: [
+      nonFinite("prices1"),
+      nonFinite("prices2"),
+      mismatch("prices1", "prices2"),
+      tooShort(["prices1", "prices2"], 2),
+      badEnum("sampling"),
+      m("definite", "empty entries", (r) => {
+        r.entries = [];
+      }),
+      m("definite", "unknown hedge method", (r, rng) => {
+        r.hedges[0] = { method: pick(rng, GARBAGE_ENUMS), window: 10, beta: 0 };
+      }),
+      m("definite", "rolling hedge window < 3", (r, rng) => {
+        r.hedges[0] = { method: "rolling", window: int(rng, 1, 2), beta: 0 };
+      }),
+      m("definite", "NaN in entries", (r, rng) => poison(r.entries, rng)),
+      m("definite", "odd pbo_partitions", (r, rng) => {
+        r.pboPartitions = pick(rng, [3, 5, 7, 21]);
+      }),
+      oddInt("randomCount"),
+      m("odd", "random sampling", (r, rng) => {
+        r.sampling = "random";
+        r.randomCount = int(rng, 1, 50);
+        r.seed = int(rng, 0, 1e9);
+      }),
+      oddInt("batchSize"),
+      oddInt("parallelWorkers"),
+      oddInt("pboPartitions"),
+      oddNumber("costBps"),
+      oddNumber("slippageBps"),
+      oddNumber("capital"),
+      oddNumber("periodsPerYear"),
+      m("odd", "odd z-window", (r, rng) => {
+        r.zWindows = [pick(rng, ODD_INTS)];
+      }),
+      m("odd", "odd exit", (r, rng) => {
+        r.exits = [pick(rng, ODD_NUMBERS)];
+      }),
+      m("odd", "stops and include_no_stop", (r, rng) => {
+        r.stops = [pick(rng, ODD_NUMBERS)];
+        r.includeNoStop = rng() < 0.5;
+      }),
+      m("odd", "include_returns", (r) => {
+        r.includeReturns = true;
+      }),
+      oddLength(["prices1", "prices2"]),
     ],
   },
   {

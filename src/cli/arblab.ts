@@ -13,6 +13,7 @@ import { registerIngestExchange } from "./commands/ingestExchange.js";
 import { registerServe } from "./commands/serve.js";
 import { registerPaper } from "./commands/paper.js";
 import { registerWorker } from "./commands/worker.js";
+import { registerReport } from "./commands/report.js";
 
 /** The program with every command registered (tests call this without a process exit). */
 export function createProgram(): Command {
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerServe(program);
   registerPaper(program);
   registerWorker(program);
+  registerReport(program);
   return program;
 }
 

@@ -6,7 +6,7 @@
  * p-value (`benjaminiHochberg`, as the RPC's final summary). This file is the one place the CLI
  * calls the per-pair function, so moving it into src/lib/discovery/ is a one-line change here.
  */
-import { benjaminiHochberg } from "../lib/index.js";
+import { benjaminiHochberg, screenPairs, type PairScreenOptions, type ScreenCounts } from "../lib/index.js";
 import {
   resolvePairOptions,
   testPairCore,
@@ -41,6 +41,10 @@ export interface DiscoveryRow {
 export interface DiscoverPanelOptions extends Partial<PairOptionFields> {
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** Screens before the scan (library screenPairs, as the DiscoverPairs RPC's screen fields); none by default. */
+  readonly screens?: Omit<PairScreenOptions, "signal">;
+  /** Receives how many pairs each screen removed (only when screens are given). */
+  readonly onScreened?: (removed: ScreenCounts) => void;
 }
 
 /** The RPC's option fields with the RPC's defaults for the ones not given. */
@@ -53,6 +57,7 @@ export function pairOptionsOf(options: Partial<PairOptionFields>): PairOptions {
     rho: options.rho ?? 0,
     maxLag: options.maxLag ?? 0,
     hurstMethod: options.hurstMethod ?? "",
+    hedge: options.hedge ?? "",
   });
 }
 
@@ -61,24 +66,40 @@ export function discoverPanel(panel: DiscoveryInput, options: DiscoverPanelOptio
   const o = pairOptionsOf(options);
   const n = panel.symbols.length;
   if (n < 2) throw new RangeError(`discover: need at least 2 symbols after alignment, got ${n}`);
-  const total = (n * (n - 1)) / 2;
+  let pairs: Int32Array | null = null;
+  if (options.screens !== undefined) {
+    const screened = screenPairs(
+      { symbols: panel.symbols, prices: panel.values },
+      { ...options.screens, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    pairs = screened.pairs;
+    options.onScreened?.(screened.removed);
+  }
+  const total = pairs === null ? (n * (n - 1)) / 2 : pairs.length / 2;
   const results: PartialPairResult[] = [];
   let done = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      options.signal?.throwIfAborted();
-      let r: PartialPairResult;
-      try {
-        r = testPairCore(panel.symbols[i]!, panel.symbols[j]!, panel.values[i]!, panel.values[j]!, o);
-      } catch (err) {
-        r = failedPair(panel.symbols[i]!, panel.symbols[j]!, (err as Error).message);
-      }
-      results.push(r);
-      done++;
-      if (done % 25 === 0 || done === total) options.onProgress?.(done, total);
+  for (const [i, j] of pairOrder(n, pairs)) {
+    options.signal?.throwIfAborted();
+    let r: PartialPairResult;
+    try {
+      r = testPairCore(panel.symbols[i]!, panel.symbols[j]!, panel.values[i]!, panel.values[j]!, o);
+    } catch (err) {
+      r = failedPair(panel.symbols[i]!, panel.symbols[j]!, (err as Error).message);
     }
+    results.push(r);
+    done++;
+    if (done % 25 === 0 || done === total) options.onProgress?.(done, total);
   }
   return discoveryRows(results);
+}
+
+/** The pairs to test: the screens' survivors, else every (i < j) in lexicographic order (the RPC's). */
+function* pairOrder(n: number, pairs: Int32Array | null): Generator<[number, number]> {
+  if (pairs !== null) {
+    for (let k = 0; k < pairs.length; k += 2) yield [pairs[k]!, pairs[k + 1]!];
+    return;
+  }
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) yield [i, j];
 }
 
 /** The row of a pair the library rejected (e.g. a constant leg): the RPC reports it as failed, not the whole call. */

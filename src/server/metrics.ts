@@ -53,6 +53,10 @@ export interface ServerMetrics {
   readonly discoveryActiveStreams: Gauge;
   /** Pairs tested by DiscoverPairs (all calls). */
   readonly discoveryPairsTested: Counter;
+  /** Streams of SweepBacktests currently running. */
+  readonly sweepActiveStreams: Gauge;
+  /** Combinations backtested by SweepBacktests (all calls). */
+  readonly sweepCombinations: Counter;
 }
 
 function splitPath(path: string): { service: string; method: string } {
@@ -120,6 +124,16 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
     help: "Pairs tested by DiscoverPairs.",
     registers: [registry],
   });
+  const sweepActiveStreams = new Gauge({
+    name: "sweep_backtests_active_streams",
+    help: "SweepBacktests calls currently streaming.",
+    registers: [registry],
+  });
+  const sweepCombinations = new Counter({
+    name: "sweep_backtests_combinations_total",
+    help: "Combinations backtested by SweepBacktests.",
+    registers: [registry],
+  });
 
   const interceptor: ServerInterceptor = (methodDescriptor, call) => {
     const { service, method } = splitPath(methodDescriptor.path);
@@ -176,7 +190,7 @@ export function createServerMetrics(poolStats: () => PoolStats, logger?: Logger)
       },
     });
   };
-  return { registry, interceptor, discoveryActiveStreams, discoveryPairsTested };
+  return { registry, interceptor, discoveryActiveStreams, discoveryPairsTested, sweepActiveStreams, sweepCombinations };
 }
 
 /** Serve `registry` as text at /metrics (anything else: 404). Resolves with the bound port. */

@@ -56,6 +56,14 @@ export class StorePrices {
     return store.queryPanel({ symbols, interval, startMs, endMs });
   }
 
+  /** Sector tag of each symbol that has one in the store's instruments table (the same-sector screen). */
+  async sectors(rpc: string, symbols: readonly string[]): Promise<Record<string, string>> {
+    const store = await this.store(rpc);
+    const out: Record<string, string> = {};
+    for (const i of await store.listInstruments(symbols)) if (i.sector !== null && i.sector !== "") out[i.symbol] = i.sector;
+    return out;
+  }
+
   async close(): Promise<void> {
     if (this.opening) await (await this.opening.catch(() => null))?.close();
   }

@@ -4,6 +4,45 @@ import { discoverPanel, type DiscoveryRow } from "../discoverPanel.js";
 import { discoverPanelDistributed } from "../discoverPanelDistributed.js";
 import { dateOption, globalOptions, listOption, output, progress, withStore } from "../common.js";
 import { codeVersion } from "../codeVersion.js";
+import type { PairScreenOptions, ScreenCounts } from "../../lib/index.js";
+
+/** The screen flags as screenPairs options (null when none is given). @throws RangeError naming the flag */
+function screensOf(o: {
+  minCorrelation?: number;
+  ssdK?: number;
+  halfLife?: string;
+  minCrossings?: number;
+}): Omit<PairScreenOptions, "signal" | "sectors"> | null {
+  const out: {
+    minReturnCorrelation?: number;
+    nearestPartners?: number;
+    halfLifeBand?: { min: number; max: number };
+    minMeanCrossings?: number;
+  } = {};
+  if (o.minCorrelation !== undefined) {
+    if (!(o.minCorrelation >= -1 && o.minCorrelation <= 1))
+      throw new RangeError(`discover: --min-correlation must lie in [-1, 1], got ${o.minCorrelation}`);
+    out.minReturnCorrelation = o.minCorrelation;
+  }
+  if (o.ssdK !== undefined) {
+    if (!(Number.isInteger(o.ssdK) && o.ssdK >= 1)) throw new RangeError(`discover: --ssd-k must be an integer >= 1, got ${o.ssdK}`);
+    out.nearestPartners = o.ssdK;
+  }
+  if (o.halfLife !== undefined) {
+    const m = /^\s*([0-9.eE+-]+)\s*,\s*([0-9.eE+-]*)\s*$/.exec(o.halfLife);
+    const min = m ? Number(m[1]) : Number.NaN;
+    const max = m && m[2] !== "" ? Number(m[2]) : Infinity;
+    if (!m || !(min >= 0) || !(max >= min))
+      throw new RangeError(`discover: --half-life must be MIN,MAX bars with 0 <= MIN <= MAX (MAX may be empty), got ${o.halfLife}`);
+    out.halfLifeBand = { min, max };
+  }
+  if (o.minCrossings !== undefined) {
+    if (!(Number.isInteger(o.minCrossings) && o.minCrossings >= 0))
+      throw new RangeError(`discover: --min-crossings must be an integer >= 0, got ${o.minCrossings}`);
+    out.minMeanCrossings = o.minCrossings;
+  }
+  return Object.keys(out).length === 0 ? null : out;
+}
 
 const OUT_COLUMNS: readonly (keyof DiscoveryRow)[] = [
   "symbol1",
@@ -36,6 +75,14 @@ export function registerDiscover(program: Command): void {
     .option("--max-missing <fraction>", "drop symbols missing more than this fraction of dates", Number.parseFloat, 1)
     .option("--significance <alpha>", "Engle–Granger significance (RPC default 0.05)", Number.parseFloat)
     .option("--min-hurst <h>", "largest Hurst exponent accepted (RPC default 0.45)", Number.parseFloat)
+    .option("--hedge <method>", "hedge of the spread: ols (default), tls, johansen, boxTiao, minHalfLife")
+    .option("--min-correlation <rho>", "screen: keep pairs whose simple-return correlation is ≥ RHO", Number.parseFloat)
+    .option("--ssd-k <k>", "screen: keep a pair if either is among the other's K nearest partners by SSD (Gatev et al.)", (v) =>
+      Number.parseInt(v, 10),
+    )
+    .option("--same-sector", "screen: keep pairs within one sector (the store's instrument tags)")
+    .option("--half-life <min,max>", "screen: OLS-spread half-life band in bars (max may be empty: MIN,)", (v) => v)
+    .option("--min-crossings <n>", "screen: the OLS spread crosses its mean at least N times", (v) => Number.parseInt(v, 10))
     .option("--out <file>", "write the table to FILE.csv, FILE.parquet or FILE.json")
     .option("--shard-pairs <n>", "with REDIS_URL set: pairs per shard job run by `arblab worker` processes", (v) => Number.parseInt(v, 10))
     .action(
@@ -54,6 +101,12 @@ export function registerDiscover(program: Command): void {
           minHurst?: number;
           out?: string;
           shardPairs?: number;
+          hedge?: string;
+          minCorrelation?: number;
+          ssdK?: number;
+          sameSector?: boolean;
+          halfLife?: string;
+          minCrossings?: number;
         },
         command: Command,
       ) => {
@@ -63,6 +116,7 @@ export function registerDiscover(program: Command): void {
         if (o.fdr !== undefined && !(o.fdr > 0 && o.fdr <= 1)) throw new RangeError(`discover: --fdr must lie in (0, 1], got ${o.fdr}`);
         if (o.out !== undefined && !/\.(csv|parquet|json)$/i.test(o.out))
           throw new RangeError(`discover: --out must end in .csv, .parquet or .json, got ${o.out}`);
+        const screenFlags = screensOf(o);
         const startMs = dateOption("from", o.from),
           endMs = dateOption("to", o.to, true);
         const bar = progress(g, "discover");
@@ -77,16 +131,31 @@ export function registerDiscover(program: Command): void {
             maxGap: o.maxGap,
             maxMissingFraction: o.maxMissing,
           });
+          let sectors: Record<string, string> | undefined;
+          if (o.sameSector) {
+            sectors = {};
+            for (const i of await store.listInstruments(panel.symbols)) if (i.sector) sectors[i.symbol] = i.sector;
+          }
+          const screens = screenFlags === null && sectors === undefined ? undefined : { ...screenFlags, ...(sectors ? { sectors } : {}) };
+          let removed: ScreenCounts | null = null;
           const pairOptions = {
             significance: o.significance,
             minHurst: o.minHurst,
+            hedge: o.hedge,
             onProgress: (d: number, t: number) => bar.update(d, t),
           };
           // With REDIS_URL the pairs go to `arblab worker` processes as shard jobs; same rows, same order.
           const redisUrl = process.env.REDIS_URL;
+          if (redisUrl && screens !== undefined)
+            throw new RangeError(
+              "discover: the screens (--min-correlation, --ssd-k, --same-sector, --half-life, --min-crossings) run in this process; unset REDIS_URL",
+            );
           const all = redisUrl
             ? await discoverPanelDistributed(panel, { ...pairOptions, redisUrl, shardPairs: o.shardPairs })
-            : discoverPanel(panel, pairOptions);
+            : discoverPanel(panel, {
+                ...pairOptions,
+                ...(screens ? { screens, onScreened: (r: ScreenCounts) => (removed = r) } : {}),
+              });
           bar.stop();
           const rows = o.fdr === undefined ? all : all.filter((r) => r.qValue <= o.fdr!);
           rows.sort((a, b) => a.pValue - b.pValue || 0);
@@ -100,8 +169,12 @@ export function registerDiscover(program: Command): void {
             align: o.align,
             significance: o.significance ?? null,
             minHurst: o.minHurst ?? null,
+            hedge: o.hedge ?? null,
+            screens: screens ? { ...screenFlags, sameSector: o.sameSector === true } : null,
           };
           const summary = {
+            candidates: (panel.symbols.length * (panel.symbols.length - 1)) / 2,
+            removed,
             pairs: all.length,
             kept: rows.length,
             observations: panel.timestamps.length,
@@ -120,7 +193,13 @@ export function registerDiscover(program: Command): void {
               (r) =>
                 `  ${r.symbol1.padEnd(8)} ${r.symbol2.padEnd(8)} p ${r.pValue.toExponential(3)}  q ${r.qValue.toExponential(3)}  β ${r.beta.toFixed(4)}  half-life ${Number.isFinite(r.halfLife) ? r.halfLife.toFixed(1) : "—"}  H ${Number.isFinite(r.hurst) ? r.hurst.toFixed(3) : "—"}`,
             );
+          const r = result.summary.removed as ScreenCounts | null;
           return [
+            ...(r
+              ? [
+                  `screens removed ${r.sector} (sector), ${r.correlation} (correlation), ${r.distance} (SSD), ${r.halfLife} (half-life), ${r.crossings} (crossings) of ${result.summary.candidates} candidate pairs`,
+                ]
+              : []),
             `${result.summary.pairs} pairs over ${result.summary.observations} bars; ${result.rows.length} rows${o.fdr !== undefined ? ` with q ≤ ${o.fdr}` : ""} (result #${result.id})`,
             ...top,
             ...(result.rows.length > 20 ? [`  … ${result.rows.length - 20} more`] : []),

@@ -6,12 +6,37 @@ import { minHalfLifeHedge } from "../hedge/minHalfLifeHedge.js";
 import { tlsHedge } from "../hedge/tlsHedge.js";
 import { fitOu } from "../ou/fitOu.js";
 import { coint } from "../timeseries/coint.js";
-import { analysePair } from "./analysePair.js";
+import { analysePair, backtestAnalysedPair } from "./analysePair.js";
 
 const fixture = JSON.parse(readFileSync(new URL("../hedge/fixtures/tlsHedge.json", import.meta.url), "utf8")) as {
   pairs: Record<string, { y: number[]; x: number[] }>;
 };
 const { y, x } = fixture.pairs["synthetic beta 1.5, kappa 0.1"];
+
+describe("backtestAnalysedPair", () => {
+  it("is the pipeline's backtest: its metrics are the analysis' summary, its returns compound to the total return", () => {
+    for (const options of [
+      { significance: 0.1, maxHurst: 0.6 },
+      { significance: 0.1, maxHurst: 0.6, hedge: "tls" as const, transactionCost: 0.003 },
+    ]) {
+      const a = analysePair(y, x, options);
+      expect(a.failedAt).toBeNull();
+      const bt = backtestAnalysedPair(y, x, a, options);
+      expect(bt.metrics.totalReturn / 100).toBe(a.backtest.totalReturn);
+      expect([bt.metrics.sharpe, bt.metrics.maxDrawdown, bt.metrics.trades]).toEqual([
+        a.backtest.sharpe,
+        a.backtest.maxDrawdown,
+        a.backtest.trades,
+      ]);
+      const growth = bt.returns.reduce((g, r) => g * (1 + r), 1) - 1;
+      expect(Math.abs(growth - a.backtest.totalReturn)).toBeLessThan(1e-10);
+    }
+  });
+  it("refuses an analysis without levels", () => {
+    const failed = analysePair(y, x, { significance: 1e-12 });
+    expect(() => backtestAnalysedPair(y, x, failed)).toThrow(/backtestAnalysedPair: analysis must be a pair that passed every stage/);
+  });
+});
 
 describe("analysePair", () => {
   it("hedge 'ols' (default) uses the Engle–Granger regression and fits the OU on its residuals", () => {

@@ -1,4 +1,4 @@
-import { backtestPair } from "../backtest/backtestPair.js";
+import { backtestPair, type BacktestResult } from "../backtest/backtestPair.js";
 import { leungLi } from "../optimal/leungLi.js";
 import { fitOu } from "../ou/fitOu.js";
 import { coint } from "../timeseries/coint.js";
@@ -276,15 +276,7 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
     warnings.push("backtest skipped: the pairs backtest needs positive prices in both legs (send prices or log prices > 0)");
     return result;
   }
-  // backtestPair trades y − beta·x (no intercept): shift the residual-space levels by the intercept.
-  const bt = backtestPair({
-    y,
-    x,
-    hedge: { method: "static", beta },
-    rule: { kind: "levels", entry: entry + intercept, exit: exit + intercept, side: "both", center: ou.theta + intercept },
-    costs: { bps: o.transactionCost * 1e4 },
-    periodsPerYear: 1 / o.dt,
-  });
+  const bt = backtestLevelsKernel(y, x, result, o);
   const m = bt.metrics;
   warnings.push(...bt.warnings);
   result.backtested = true;
@@ -298,4 +290,55 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
     profitFactor: m.profitFactor,
   };
   return result;
+}
+
+/**
+ * Stage 5 of {@link analysePair} on its own, with the whole backtest (equity, per-bar returns,
+ * trades): `backtestPair` of the legs y and −β·x with the analysis' Leung–Li levels shifted by the
+ * intercept (backtestPair trades y − β·x), long and short, costs of transactionCost per leg,
+ * periodsPerYear = 1/dt. Its metrics are the analysis' `backtest` (test). For reports that need
+ * the per-bar series the pipeline summarises.
+ * @throws RangeError if the analysis has no levels (failedAt not null) or a leg is not positive;
+ *   what analysePair throws for bad series or options
+ * @example backtestAnalysedPair(y, x, analysePair(y, x)).returns // per-bar returns of the TestPair backtest
+ */
+export function backtestAnalysedPair(
+  y: ArrayLike<number>,
+  x: ArrayLike<number>,
+  analysis: PairAnalysis,
+  options?: AnalysePairOptions,
+): BacktestResult {
+  const fn = "backtestAnalysedPair";
+  const o = resolvePairAnalysisOptions(fn, options);
+  requireSameLength(fn, "y", y, "x", x);
+  const yv = asFloat64ReadOnly(y, "y", fn, { minLength: ANALYSE_PAIR_MIN_OBSERVATIONS });
+  const xv = asFloat64ReadOnly(x, "x", fn, { minLength: ANALYSE_PAIR_MIN_OBSERVATIONS });
+  if (analysis === null || typeof analysis !== "object" || analysis.failedAt !== null)
+    rangeError(fn, `analysis must be a pair that passed every stage (failedAt null), got failedAt ${JSON.stringify(analysis?.failedAt)}`);
+  if (!allPositive(yv) || !allPositive(xv)) rangeError(fn, "y and x must be positive prices (the pairs backtest trades both legs)");
+  return backtestLevelsKernel(yv, xv, analysis, o);
+}
+
+/** backtestPair of the analysis' levels (see backtestAnalysedPair). */
+function backtestLevelsKernel(
+  y: Float64Array,
+  x: Float64Array,
+  a: { readonly beta: number; readonly intercept: number; readonly entryLevel: number; readonly exitLevel: number; readonly theta: number },
+  o: ResolvedPairOptions,
+): BacktestResult {
+  // backtestPair trades y − beta·x (no intercept): shift the residual-space levels by the intercept.
+  return backtestPair({
+    y,
+    x,
+    hedge: { method: "static", beta: a.beta },
+    rule: {
+      kind: "levels",
+      entry: a.entryLevel + a.intercept,
+      exit: a.exitLevel + a.intercept,
+      side: "both",
+      center: a.theta + a.intercept,
+    },
+    costs: { bps: o.transactionCost * 1e4 },
+    periodsPerYear: 1 / o.dt,
+  });
 }

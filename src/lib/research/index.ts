@@ -14,3 +14,5 @@ export { sweepSize, sweepCombination, MAX_SWEEP_COMBINATIONS } from "./sweepSpac
 export type { SweepSpace, SweepSampling, SweepCombination } from "./sweepSpace.js";
 export { sweepBacktests, MAX_SHARD_COMBINATIONS, MAX_RETURN_VALUES } from "./sweepBacktests.js"; // one shard of a pairs-backtest sweep, sharing per-group precomputation
 export type { SweepBacktestsInput, SweepBacktestsResult, SweepResult } from "./sweepBacktests.js";
+export { sweepOverfitting, bestTrialIndex } from "./sweepOverfitting.js"; // DSR of a sweep's best trial and its PBO (CSCV)
+export type { SweepOverfittingInput, SweepOverfittingResult } from "./sweepOverfitting.js";

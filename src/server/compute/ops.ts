@@ -16,6 +16,8 @@ import {
 import { withWireFields, type WireFieldNames } from "../libraryErrors.js";
 import { requireFiniteResult } from "../finiteResult.js";
 import { discoverBatch } from "./discoverBatch.js";
+import { screenPanel } from "./screenBatch.js";
+import { SWEEP_FIELDS, SWEEP_RPC, sweepBatch, sweepSummary } from "./sweepOps.js";
 import { heapNumbers, type HeapNumbers } from "../heapNumbers.js";
 import { resolvePairOptions, testPairCore } from "./pairPipeline.js";
 import { normalSource, randomSource, simulateOu } from "../../lib/index.js";
@@ -54,6 +56,19 @@ function guardedWeights(payload: OptimizeWeightsPayload): ReturnType<typeof opti
   const rpc = payload.kind === "cara" ? "CARAOptimalWeights" : "SharpeOptimalWeights";
   return guarded(rpc, MEAN_REV_FIELDS[rpc], optimizeWeights, ["utility", "turnover"])(payload);
 }
+
+/** screenPairs' option names -> DiscoverPairs' wire fields. */
+const SCREEN_FIELDS = {
+  minReturnCorrelation: "min_correlation",
+  nearestPartners: "ssd_k",
+  "halfLifeBand.min": "min_half_life",
+  "halfLifeBand.max": "max_half_life",
+  minMeanCrossings: "min_crossings",
+  sectors: "sectors",
+  "panel.prices": "symbols",
+} as const;
+
+type OpPayloadOf<F> = F extends (payload: infer P) => unknown ? P : never;
 
 /** Pipeline runs per worker at start-up so the JIT has compiled the hot paths before real calls. */
 const WARM_UP_RUNS = 8;
@@ -104,6 +119,12 @@ export const ops = {
   collectGarbage,
   testPair: guarded("TestPair", PAIR_DISCOVERY_FIELDS.TestPair, testPair),
   discoverBatch,
+  // Library refusals of the screen options, reworded with the wire field names.
+  screenPanel: guarded("DiscoverPairs", SCREEN_FIELDS, screenPanel),
+  // Not finite-checked: a combination's non-finite Sharpe is its result (streamed as is), not a failure of the call.
+  sweepBatch: (payload: OpPayloadOf<typeof sweepBatch>) => withWireFields(SWEEP_RPC, SWEEP_FIELDS, () => sweepBatch(payload)),
+  // NaN by contract when a statistic cannot be computed (explained in warnings).
+  sweepSummary: guarded(SWEEP_RPC, SWEEP_FIELDS, sweepSummary, ["dsr", "expectedMaxSharpe", "pbo", "bestSharpe"]),
   // NaN by contract when there is no entry region / no lower entry level (has_entry_region says which).
   solveHjb: guarded("SolveHJB", PAIR_DISCOVERY_FIELDS.SolveHJB, solveHjbOp, [
     "lowerBoundary",

@@ -29,6 +29,10 @@ export const DEFAULT_HURST_METHOD = "variance";
 
 export type HurstMethodName = "variance" | "rs" | "dfa";
 
+/** Hedge estimators of the pair pipeline (library analysePair's `hedge`); "ols" is the contract's. */
+export const PAIR_HEDGE_METHODS = ["ols", "tls", "johansen", "boxTiao", "minHalfLife"] as const;
+export type PairHedgeName = (typeof PAIR_HEDGE_METHODS)[number];
+
 /**
  * The spread stages of the pair pipeline (Hurst, OU fit, Leung–Li levels) run on the residual
  * spread: their refusal names the spread of the two legs (what the client sent), not the library's
@@ -69,6 +73,7 @@ export interface PairOptions {
   readonly rho: number;
   readonly maxLag: number | undefined;
   readonly hurstMethod: HurstMethodName;
+  readonly hedge: PairHedgeName;
 }
 
 /** The wire fields shared by PairTestRequest and BatchDiscoveryRequest. */
@@ -80,6 +85,8 @@ export interface PairOptionFields {
   rho: number;
   maxLag: number;
   hurstMethod: string;
+  /** Extension field 58 (TestPair) / 60 (DiscoverPairs); absent = "ols". */
+  hedge?: string;
 }
 
 /** Defaults and checks for the option fields (proto3 0 = default). */
@@ -93,7 +100,20 @@ export function resolvePairOptions(rpc: string, req: PairOptionFields): PairOpti
     rho: positiveOrDefault(rpc, "rho", req.rho, 0.04, { max: 100 }),
     maxLag: maxLag === 0 ? undefined : maxLag,
     hurstMethod: enumOrDefault(rpc, "hurst_method", req.hurstMethod, ["variance", "rs", "dfa"] as const, DEFAULT_HURST_METHOD),
+    hedge: resolveHedge(rpc, req.hedge),
   };
+}
+
+/** The hedge field: one of PAIR_HEDGE_METHODS; the dynamic hedges are refused with where to find them. */
+function resolveHedge(rpc: string, value: string | undefined): PairHedgeName {
+  const v = (value ?? "").trim().toLowerCase();
+  if (v === "rolling" || v === "kalman") {
+    invalidArgument(
+      rpc,
+      `hedge must be one of ${PAIR_HEDGE_METHODS.map((h) => JSON.stringify(h)).join(", ")} (a static hedge: the pipeline fits OU levels to one spread), got ${JSON.stringify(value)}; dynamic hedges are SweepBacktests hedges`,
+    );
+  }
+  return enumOrDefault(rpc, "hedge", value, PAIR_HEDGE_METHODS, "ols");
 }
 
 /** A PairTestResponse before ts-proto's fromPartial fills the unset fields with zeros. */
@@ -115,7 +135,7 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
       rho: o.rho,
       maxLag: o.maxLag,
       hurstMethod: o.hurstMethod,
-      hedge: "ols",
+      hedge: o.hedge,
     }),
   );
   const out: PartialPairResult = {
@@ -123,6 +143,7 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
     symbol2,
     nObservations: a.nObservations,
     hurstMethod: o.hurstMethod,
+    hedge: a.hedge,
     warnings: [...a.warnings],
   };
   out.beta = a.beta;
@@ -135,7 +156,9 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
   out.cointScore = 1 - a.pValue;
   if (a.failedAt === "cointegration") {
     out.success = false;
-    out.error = `not cointegrated: p_value ${a.pValue.toPrecision(4)} >= significance ${o.significance}`;
+    out.error = a.isCointegrated
+      ? `${a.reason} (hedge ${o.hedge})`
+      : `not cointegrated: p_value ${a.pValue.toPrecision(4)} >= significance ${o.significance}`;
     return out;
   }
   out.hurst = a.hurst;

@@ -64,6 +64,12 @@ export interface PairTestRequest {
   endDate: string;
   /** with universe: bar interval; default "1d" */
   interval: string;
+  /**
+   * Hedge of the traded spread (library analysePair's hedge): "ols" (default: the Engle–Granger
+   * regression, today's numbers) | "tls" | "johansen" | "boxTiao" | "minHalfLife". The p-value is
+   * always Engle–Granger's. The dynamic hedges ("rolling", "kalman") are SweepBacktests hedges.
+   */
+  hedge: string;
 }
 
 export interface PairTestResponse {
@@ -118,6 +124,8 @@ export interface PairTestResponse {
   shortExitLevel: number;
   hurstMethod: string;
   warnings: string[];
+  /** the hedge method used for beta/intercept */
+  hedge: string;
 }
 
 export interface BatchDiscoveryRequest {
@@ -155,6 +163,22 @@ export interface BatchDiscoveryRequest {
   endDate: string;
   /** as PairTestRequest.interval */
   interval: string;
+  /** as PairTestRequest.hedge */
+  hedge: string;
+  /** Screens before the cointegration scan (library screenPairs; 0/false = off), in this order: */
+  sameSector: boolean;
+  /** > 0: simple-return Pearson correlation >= this (<= 1) */
+  minCorrelation: number;
+  /** > 0: keep a pair if either is among the other's k nearest by SSD (Gatev et al.) */
+  ssdK: number;
+  /** half-life band in bars on the OLS spread: applies when either bound > 0 */
+  minHalfLife: number;
+  /** 0 = no upper bound */
+  maxHalfLife: number;
+  /** > 0: the OLS spread crosses its mean at least this often */
+  minCrossings: number;
+  /** with symbols: one sector per symbol (same_sector); empty with universe */
+  sectors: string[];
 }
 
 export interface SymbolData {
@@ -173,6 +197,20 @@ export interface PairDiscoveryUpdate {
   qValues: PairQValue[];
   pairsTotal: number;
   elapsedSeconds: number;
+  /** final summary only: pairs each screen removed */
+  screenRemoved?:
+    | ScreenCounts
+    | undefined;
+  /** final summary only: C(n, 2) before the screens (and max_pairs) */
+  pairsCandidates: number;
+}
+
+export interface ScreenCounts {
+  sector: number;
+  correlation: number;
+  distance: number;
+  halfLife: number;
+  crossings: number;
 }
 
 export interface PairQValue {
@@ -347,6 +385,120 @@ export interface BacktestResponse {
   capital: number;
 }
 
+/**
+ * One hedge of a sweep: "static" (window > 0: OLS over the first window bars; else the fixed beta,
+ * != 0) or "rolling" (rolling OLS over window >= 3 bars).
+ */
+export interface SweepHedge {
+  method: string;
+  beta: number;
+  window: number;
+}
+
+export interface SweepRequest {
+  symbol1: string;
+  symbol2: string;
+  /** y leg (> 0) */
+  prices1: number[];
+  /** x leg (> 0) */
+  prices2: number[];
+  /** instead of prices: symbol1/symbol2 from the server's store */
+  universe: string;
+  startDate: string;
+  endDate: string;
+  interval: string;
+  /** required, non-empty */
+  hedges: SweepHedge[];
+  /** rolling z-score windows (bars, >= 2); required */
+  zWindows: number[];
+  /** entry |z|; required */
+  entries: number[];
+  /** exit z; required */
+  exits: number[];
+  /** stop |z| levels; empty = no stop */
+  stops: number[];
+  /** with stops: also the combinations without a stop */
+  includeNoStop: boolean;
+  /** "grid" (default) | "random" */
+  sampling: string;
+  /** sampling "random": number of combinations */
+  randomCount: number;
+  /** sampling "random": seed */
+  seed: number;
+  /** per leg traded notional; default 0 */
+  costBps: number;
+  /** default 0 */
+  slippageBps: number;
+  /** default 100000 */
+  capital: number;
+  /** default 252 */
+  periodsPerYear: number;
+  /** each result carries its per-bar returns */
+  includeReturns: boolean;
+  /** 0 = server pool size */
+  parallelWorkers: number;
+  /** combinations per worker task; 0 = automatic */
+  batchSize: number;
+  /** CSCV blocks S (even, 2..20); default 16 (fewer if the series is short) */
+  pboPartitions: number;
+}
+
+export interface SweepResultMessage {
+  /** combination index (grid: mixed radix, see sweepSpace) */
+  index: number;
+  hedge?: SweepHedge | undefined;
+  zWindow: number;
+  entry: number;
+  exit: number;
+  hasStop: boolean;
+  stop: number;
+  /** per bar */
+  sharpe: number;
+  annualizedSharpe: number;
+  /** fraction */
+  totalReturn: number;
+  /** positive fraction */
+  maxDrawdown: number;
+  trades: number;
+  /** per-bar returns, only with include_returns */
+  returns: number[];
+}
+
+export interface SweepSummary {
+  combinations: number;
+  /** highest per-bar Sharpe (ties: lowest index) */
+  best?:
+    | SweepResultMessage
+    | undefined;
+  /** Bailey & López de Prado (2014), trials = combinations */
+  deflatedSharpe: number;
+  /** SR0, per bar */
+  expectedMaxSharpe: number;
+  /** of the per-bar Sharpes across combinations (ddof 1) */
+  sharpeVariance: number;
+  bestSkewness: number;
+  /** non-excess */
+  bestKurtosis: number;
+  /** CSCV probability of backtest overfitting (NaN when not computable, see warnings) */
+  pbo: number;
+  pboPartitions: number;
+  /** bars */
+  nObservations: number;
+  warnings: string[];
+}
+
+export interface SweepUpdate {
+  result?: SweepResultMessage | undefined;
+  completed: number;
+  total: number;
+  /** 0..1 */
+  progress: number;
+  isFinal: boolean;
+  /** final update only */
+  summary?: SweepSummary | undefined;
+  elapsedSeconds: number;
+}
+
 function createBasePairTestRequest(): PairTestRequest {
   return {
     symbol1: "",
@@ -364,6 +516,7 @@ function createBasePairTestRequest(): PairTestRequest {
     startDate: "",
     endDate: "",
     interval: "",
+    hedge: "",
   };
 }
 
@@ -421,6 +574,9 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     }
     if (message.interval !== "") {
       writer.uint32(458).string(message.interval);
+    }
+    if (message.hedge !== "") {
+      writer.uint32(466).string(message.hedge);
     }
     return writer;
   },
@@ -578,6 +734,14 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
             message.interval = reader.string();
             continue;
           }
+          case 58: {
+            if (tag !== 466) {
+              break;
+            }
+
+            message.hedge = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -631,6 +795,7 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
         ? globalThis.String(object.end_date)
         : "",
       interval: isSet(object.interval) ? globalThis.String(object.interval) : "",
+      hedge: isSet(object.hedge) ? globalThis.String(object.hedge) : "",
     };
   },
 
@@ -681,6 +846,9 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     if (message.interval !== "") {
       obj.interval = message.interval;
     }
+    if (message.hedge !== "") {
+      obj.hedge = message.hedge;
+    }
     return obj;
   },
 
@@ -704,6 +872,7 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     message.startDate = object.startDate ?? "";
     message.endDate = object.endDate ?? "";
     message.interval = object.interval ?? "";
+    message.hedge = object.hedge ?? "";
     return message;
   },
 };
@@ -745,6 +914,7 @@ function createBasePairTestResponse(): PairTestResponse {
     shortExitLevel: 0,
     hurstMethod: "",
     warnings: [],
+    hedge: "",
   };
 }
 
@@ -854,6 +1024,9 @@ export const PairTestResponse: MessageFns<PairTestResponse> = {
     }
     for (const v of message.warnings) {
       writer.uint32(490).string(v!);
+    }
+    if (message.hedge !== "") {
+      writer.uint32(498).string(message.hedge);
     }
     return writer;
   },
@@ -1151,6 +1324,14 @@ export const PairTestResponse: MessageFns<PairTestResponse> = {
             message.warnings.push(reader.string());
             continue;
           }
+          case 62: {
+            if (tag !== 498) {
+              break;
+            }
+
+            message.hedge = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1298,6 +1479,7 @@ export const PairTestResponse: MessageFns<PairTestResponse> = {
       warnings: globalThis.Array.isArray(object?.warnings)
         ? object.warnings.map((e: any) => globalThis.String(e))
         : [],
+      hedge: isSet(object.hedge) ? globalThis.String(object.hedge) : "",
     };
   },
 
@@ -1408,6 +1590,9 @@ export const PairTestResponse: MessageFns<PairTestResponse> = {
     if (message.warnings?.length) {
       obj.warnings = message.warnings;
     }
+    if (message.hedge !== "") {
+      obj.hedge = message.hedge;
+    }
     return obj;
   },
 
@@ -1451,6 +1636,7 @@ export const PairTestResponse: MessageFns<PairTestResponse> = {
     message.shortExitLevel = object.shortExitLevel ?? 0;
     message.hurstMethod = object.hurstMethod ?? "";
     message.warnings = object.warnings?.map((e) => e) || [];
+    message.hedge = object.hedge ?? "";
     return message;
   },
 };
@@ -1473,6 +1659,14 @@ function createBaseBatchDiscoveryRequest(): BatchDiscoveryRequest {
     startDate: "",
     endDate: "",
     interval: "",
+    hedge: "",
+    sameSector: false,
+    minCorrelation: 0,
+    ssdK: 0,
+    minHalfLife: 0,
+    maxHalfLife: 0,
+    minCrossings: 0,
+    sectors: [],
   };
 }
 
@@ -1525,6 +1719,30 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     }
     if (message.interval !== "") {
       writer.uint32(474).string(message.interval);
+    }
+    if (message.hedge !== "") {
+      writer.uint32(482).string(message.hedge);
+    }
+    if (message.sameSector !== false) {
+      writer.uint32(488).bool(message.sameSector);
+    }
+    if (message.minCorrelation !== 0) {
+      writer.uint32(497).double(message.minCorrelation);
+    }
+    if (message.ssdK !== 0) {
+      writer.uint32(504).int32(message.ssdK);
+    }
+    if (message.minHalfLife !== 0) {
+      writer.uint32(513).double(message.minHalfLife);
+    }
+    if (message.maxHalfLife !== 0) {
+      writer.uint32(521).double(message.maxHalfLife);
+    }
+    if (message.minCrossings !== 0) {
+      writer.uint32(528).int32(message.minCrossings);
+    }
+    for (const v of message.sectors) {
+      writer.uint32(538).string(v!);
     }
     return writer;
   },
@@ -1670,6 +1888,70 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
             message.interval = reader.string();
             continue;
           }
+          case 60: {
+            if (tag !== 482) {
+              break;
+            }
+
+            message.hedge = reader.string();
+            continue;
+          }
+          case 61: {
+            if (tag !== 488) {
+              break;
+            }
+
+            message.sameSector = reader.bool();
+            continue;
+          }
+          case 62: {
+            if (tag !== 497) {
+              break;
+            }
+
+            message.minCorrelation = reader.double();
+            continue;
+          }
+          case 63: {
+            if (tag !== 504) {
+              break;
+            }
+
+            message.ssdK = reader.int32();
+            continue;
+          }
+          case 64: {
+            if (tag !== 513) {
+              break;
+            }
+
+            message.minHalfLife = reader.double();
+            continue;
+          }
+          case 65: {
+            if (tag !== 521) {
+              break;
+            }
+
+            message.maxHalfLife = reader.double();
+            continue;
+          }
+          case 66: {
+            if (tag !== 528) {
+              break;
+            }
+
+            message.minCrossings = reader.int32();
+            continue;
+          }
+          case 67: {
+            if (tag !== 538) {
+              break;
+            }
+
+            message.sectors.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1740,6 +2022,40 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
         ? globalThis.String(object.end_date)
         : "",
       interval: isSet(object.interval) ? globalThis.String(object.interval) : "",
+      hedge: isSet(object.hedge) ? globalThis.String(object.hedge) : "",
+      sameSector: isSet(object.sameSector)
+        ? globalThis.Boolean(object.sameSector)
+        : isSet(object.same_sector)
+        ? globalThis.Boolean(object.same_sector)
+        : false,
+      minCorrelation: isSet(object.minCorrelation)
+        ? globalThis.Number(object.minCorrelation)
+        : isSet(object.min_correlation)
+        ? globalThis.Number(object.min_correlation)
+        : 0,
+      ssdK: isSet(object.ssdK)
+        ? globalThis.Number(object.ssdK)
+        : isSet(object.ssd_k)
+        ? globalThis.Number(object.ssd_k)
+        : 0,
+      minHalfLife: isSet(object.minHalfLife)
+        ? globalThis.Number(object.minHalfLife)
+        : isSet(object.min_half_life)
+        ? globalThis.Number(object.min_half_life)
+        : 0,
+      maxHalfLife: isSet(object.maxHalfLife)
+        ? globalThis.Number(object.maxHalfLife)
+        : isSet(object.max_half_life)
+        ? globalThis.Number(object.max_half_life)
+        : 0,
+      minCrossings: isSet(object.minCrossings)
+        ? globalThis.Number(object.minCrossings)
+        : isSet(object.min_crossings)
+        ? globalThis.Number(object.min_crossings)
+        : 0,
+      sectors: globalThis.Array.isArray(object?.sectors)
+        ? object.sectors.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1793,6 +2109,30 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     if (message.interval !== "") {
       obj.interval = message.interval;
     }
+    if (message.hedge !== "") {
+      obj.hedge = message.hedge;
+    }
+    if (message.sameSector !== false) {
+      obj.sameSector = message.sameSector;
+    }
+    if (message.minCorrelation !== 0) {
+      obj.minCorrelation = floatToJson(message.minCorrelation);
+    }
+    if (message.ssdK !== 0) {
+      obj.ssdK = Math.round(message.ssdK);
+    }
+    if (message.minHalfLife !== 0) {
+      obj.minHalfLife = floatToJson(message.minHalfLife);
+    }
+    if (message.maxHalfLife !== 0) {
+      obj.maxHalfLife = floatToJson(message.maxHalfLife);
+    }
+    if (message.minCrossings !== 0) {
+      obj.minCrossings = Math.round(message.minCrossings);
+    }
+    if (message.sectors?.length) {
+      obj.sectors = message.sectors;
+    }
     return obj;
   },
 
@@ -1817,6 +2157,14 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     message.startDate = object.startDate ?? "";
     message.endDate = object.endDate ?? "";
     message.interval = object.interval ?? "";
+    message.hedge = object.hedge ?? "";
+    message.sameSector = object.sameSector ?? false;
+    message.minCorrelation = object.minCorrelation ?? 0;
+    message.ssdK = object.ssdK ?? 0;
+    message.minHalfLife = object.minHalfLife ?? 0;
+    message.maxHalfLife = object.maxHalfLife ?? 0;
+    message.minCrossings = object.minCrossings ?? 0;
+    message.sectors = object.sectors?.map((e) => e) || [];
     return message;
   },
 };
@@ -1930,6 +2278,8 @@ function createBasePairDiscoveryUpdate(): PairDiscoveryUpdate {
     qValues: [],
     pairsTotal: 0,
     elapsedSeconds: 0,
+    screenRemoved: undefined,
+    pairsCandidates: 0,
   };
 }
 
@@ -1958,6 +2308,12 @@ export const PairDiscoveryUpdate: MessageFns<PairDiscoveryUpdate> = {
     }
     if (message.elapsedSeconds !== 0) {
       writer.uint32(417).double(message.elapsedSeconds);
+    }
+    if (message.screenRemoved !== undefined) {
+      ScreenCounts.encode(message.screenRemoved, writer.uint32(426).fork()).join();
+    }
+    if (message.pairsCandidates !== 0) {
+      writer.uint32(432).int32(message.pairsCandidates);
     }
     return writer;
   },
@@ -2039,6 +2395,22 @@ export const PairDiscoveryUpdate: MessageFns<PairDiscoveryUpdate> = {
             message.elapsedSeconds = reader.double();
             continue;
           }
+          case 53: {
+            if (tag !== 426) {
+              break;
+            }
+
+            message.screenRemoved = ScreenCounts.decode(reader, reader.uint32());
+            continue;
+          }
+          case 54: {
+            if (tag !== 432) {
+              break;
+            }
+
+            message.pairsCandidates = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2085,6 +2457,16 @@ export const PairDiscoveryUpdate: MessageFns<PairDiscoveryUpdate> = {
         : isSet(object.elapsed_seconds)
         ? globalThis.Number(object.elapsed_seconds)
         : 0,
+      screenRemoved: isSet(object.screenRemoved)
+        ? ScreenCounts.fromJSON(object.screenRemoved)
+        : isSet(object.screen_removed)
+        ? ScreenCounts.fromJSON(object.screen_removed)
+        : undefined,
+      pairsCandidates: isSet(object.pairsCandidates)
+        ? globalThis.Number(object.pairsCandidates)
+        : isSet(object.pairs_candidates)
+        ? globalThis.Number(object.pairs_candidates)
+        : 0,
     };
   },
 
@@ -2114,6 +2496,12 @@ export const PairDiscoveryUpdate: MessageFns<PairDiscoveryUpdate> = {
     if (message.elapsedSeconds !== 0) {
       obj.elapsedSeconds = floatToJson(message.elapsedSeconds);
     }
+    if (message.screenRemoved !== undefined) {
+      obj.screenRemoved = ScreenCounts.toJSON(message.screenRemoved);
+    }
+    if (message.pairsCandidates !== 0) {
+      obj.pairsCandidates = Math.round(message.pairsCandidates);
+    }
     return obj;
   },
 
@@ -2132,6 +2520,147 @@ export const PairDiscoveryUpdate: MessageFns<PairDiscoveryUpdate> = {
     message.qValues = object.qValues?.map((e) => PairQValue.fromPartial(e)) || [];
     message.pairsTotal = object.pairsTotal ?? 0;
     message.elapsedSeconds = object.elapsedSeconds ?? 0;
+    message.screenRemoved = (object.screenRemoved !== undefined && object.screenRemoved !== null)
+      ? ScreenCounts.fromPartial(object.screenRemoved)
+      : undefined;
+    message.pairsCandidates = object.pairsCandidates ?? 0;
+    return message;
+  },
+};
+
+function createBaseScreenCounts(): ScreenCounts {
+  return { sector: 0, correlation: 0, distance: 0, halfLife: 0, crossings: 0 };
+}
+
+export const ScreenCounts: MessageFns<ScreenCounts> = {
+  encode(message: ScreenCounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sector !== 0) {
+      writer.uint32(8).int32(message.sector);
+    }
+    if (message.correlation !== 0) {
+      writer.uint32(16).int32(message.correlation);
+    }
+    if (message.distance !== 0) {
+      writer.uint32(24).int32(message.distance);
+    }
+    if (message.halfLife !== 0) {
+      writer.uint32(32).int32(message.halfLife);
+    }
+    if (message.crossings !== 0) {
+      writer.uint32(40).int32(message.crossings);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScreenCounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScreenCounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sector = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.correlation = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.distance = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.halfLife = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.crossings = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScreenCounts {
+    return {
+      sector: isSet(object.sector) ? globalThis.Number(object.sector) : 0,
+      correlation: isSet(object.correlation) ? globalThis.Number(object.correlation) : 0,
+      distance: isSet(object.distance) ? globalThis.Number(object.distance) : 0,
+      halfLife: isSet(object.halfLife)
+        ? globalThis.Number(object.halfLife)
+        : isSet(object.half_life)
+        ? globalThis.Number(object.half_life)
+        : 0,
+      crossings: isSet(object.crossings) ? globalThis.Number(object.crossings) : 0,
+    };
+  },
+
+  toJSON(message: ScreenCounts): unknown {
+    const obj: any = {};
+    if (message.sector !== 0) {
+      obj.sector = Math.round(message.sector);
+    }
+    if (message.correlation !== 0) {
+      obj.correlation = Math.round(message.correlation);
+    }
+    if (message.distance !== 0) {
+      obj.distance = Math.round(message.distance);
+    }
+    if (message.halfLife !== 0) {
+      obj.halfLife = Math.round(message.halfLife);
+    }
+    if (message.crossings !== 0) {
+      obj.crossings = Math.round(message.crossings);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScreenCounts>, I>>(base?: I): ScreenCounts {
+    return ScreenCounts.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScreenCounts>, I>>(object: I): ScreenCounts {
+    const message = createBaseScreenCounts();
+    message.sector = object.sector ?? 0;
+    message.correlation = object.correlation ?? 0;
+    message.distance = object.distance ?? 0;
+    message.halfLife = object.halfLife ?? 0;
+    message.crossings = object.crossings ?? 0;
     return message;
   },
 };
@@ -4629,6 +5158,1491 @@ export const BacktestResponse: MessageFns<BacktestResponse> = {
   },
 };
 
+function createBaseSweepHedge(): SweepHedge {
+  return { method: "", beta: 0, window: 0 };
+}
+
+export const SweepHedge: MessageFns<SweepHedge> = {
+  encode(message: SweepHedge, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== "") {
+      writer.uint32(10).string(message.method);
+    }
+    if (message.beta !== 0) {
+      writer.uint32(17).double(message.beta);
+    }
+    if (message.window !== 0) {
+      writer.uint32(24).int32(message.window);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SweepHedge {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSweepHedge();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.beta = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.window = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SweepHedge {
+    return {
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      beta: isSet(object.beta) ? globalThis.Number(object.beta) : 0,
+      window: isSet(object.window) ? globalThis.Number(object.window) : 0,
+    };
+  },
+
+  toJSON(message: SweepHedge): unknown {
+    const obj: any = {};
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.beta !== 0) {
+      obj.beta = floatToJson(message.beta);
+    }
+    if (message.window !== 0) {
+      obj.window = Math.round(message.window);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SweepHedge>, I>>(base?: I): SweepHedge {
+    return SweepHedge.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SweepHedge>, I>>(object: I): SweepHedge {
+    const message = createBaseSweepHedge();
+    message.method = object.method ?? "";
+    message.beta = object.beta ?? 0;
+    message.window = object.window ?? 0;
+    return message;
+  },
+};
+
+function createBaseSweepRequest(): SweepRequest {
+  return {
+    symbol1: "",
+    symbol2: "",
+    prices1: [],
+    prices2: [],
+    universe: "",
+    startDate: "",
+    endDate: "",
+    interval: "",
+    hedges: [],
+    zWindows: [],
+    entries: [],
+    exits: [],
+    stops: [],
+    includeNoStop: false,
+    sampling: "",
+    randomCount: 0,
+    seed: 0,
+    costBps: 0,
+    slippageBps: 0,
+    capital: 0,
+    periodsPerYear: 0,
+    includeReturns: false,
+    parallelWorkers: 0,
+    batchSize: 0,
+    pboPartitions: 0,
+  };
+}
+
+export const SweepRequest: MessageFns<SweepRequest> = {
+  encode(message: SweepRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.symbol1 !== "") {
+      writer.uint32(10).string(message.symbol1);
+    }
+    if (message.symbol2 !== "") {
+      writer.uint32(18).string(message.symbol2);
+    }
+    if (message.prices1.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.prices1) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.prices2.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.prices2) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.universe !== "") {
+      writer.uint32(42).string(message.universe);
+    }
+    if (message.startDate !== "") {
+      writer.uint32(50).string(message.startDate);
+    }
+    if (message.endDate !== "") {
+      writer.uint32(58).string(message.endDate);
+    }
+    if (message.interval !== "") {
+      writer.uint32(66).string(message.interval);
+    }
+    for (const v of message.hedges) {
+      SweepHedge.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.zWindows.length !== 0) {
+      writer.uint32(82).fork();
+      for (const v of message.zWindows) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.entries.length !== 0) {
+      writer.uint32(90).fork();
+      for (const v of message.entries) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.exits.length !== 0) {
+      writer.uint32(98).fork();
+      for (const v of message.exits) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.stops.length !== 0) {
+      writer.uint32(106).fork();
+      for (const v of message.stops) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.includeNoStop !== false) {
+      writer.uint32(112).bool(message.includeNoStop);
+    }
+    if (message.sampling !== "") {
+      writer.uint32(122).string(message.sampling);
+    }
+    if (message.randomCount !== 0) {
+      writer.uint32(128).int32(message.randomCount);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(136).uint32(message.seed);
+    }
+    if (message.costBps !== 0) {
+      writer.uint32(145).double(message.costBps);
+    }
+    if (message.slippageBps !== 0) {
+      writer.uint32(153).double(message.slippageBps);
+    }
+    if (message.capital !== 0) {
+      writer.uint32(161).double(message.capital);
+    }
+    if (message.periodsPerYear !== 0) {
+      writer.uint32(169).double(message.periodsPerYear);
+    }
+    if (message.includeReturns !== false) {
+      writer.uint32(176).bool(message.includeReturns);
+    }
+    if (message.parallelWorkers !== 0) {
+      writer.uint32(184).int32(message.parallelWorkers);
+    }
+    if (message.batchSize !== 0) {
+      writer.uint32(192).int32(message.batchSize);
+    }
+    if (message.pboPartitions !== 0) {
+      writer.uint32(200).int32(message.pboPartitions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SweepRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSweepRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.symbol1 = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.symbol2 = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag === 25) {
+              message.prices1.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.prices1.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag === 33) {
+              message.prices2.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.prices2.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.universe = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startDate = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.endDate = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.interval = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.hedges.push(SweepHedge.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag === 80) {
+              message.zWindows.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 82) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.zWindows.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 11: {
+            if (tag === 89) {
+              message.entries.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 90) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.entries.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 12: {
+            if (tag === 97) {
+              message.exits.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 98) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.exits.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 13: {
+            if (tag === 105) {
+              message.stops.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 106) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.stops.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.includeNoStop = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.sampling = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.randomCount = reader.int32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.seed = reader.uint32();
+            continue;
+          }
+          case 18: {
+            if (tag !== 145) {
+              break;
+            }
+
+            message.costBps = reader.double();
+            continue;
+          }
+          case 19: {
+            if (tag !== 153) {
+              break;
+            }
+
+            message.slippageBps = reader.double();
+            continue;
+          }
+          case 20: {
+            if (tag !== 161) {
+              break;
+            }
+
+            message.capital = reader.double();
+            continue;
+          }
+          case 21: {
+            if (tag !== 169) {
+              break;
+            }
+
+            message.periodsPerYear = reader.double();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.includeReturns = reader.bool();
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.parallelWorkers = reader.int32();
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.batchSize = reader.int32();
+            continue;
+          }
+          case 25: {
+            if (tag !== 200) {
+              break;
+            }
+
+            message.pboPartitions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SweepRequest {
+    return {
+      symbol1: isSet(object.symbol1) ? globalThis.String(object.symbol1) : "",
+      symbol2: isSet(object.symbol2) ? globalThis.String(object.symbol2) : "",
+      prices1: globalThis.Array.isArray(object?.prices1) ? object.prices1.map((e: any) => globalThis.Number(e)) : [],
+      prices2: globalThis.Array.isArray(object?.prices2) ? object.prices2.map((e: any) => globalThis.Number(e)) : [],
+      universe: isSet(object.universe) ? globalThis.String(object.universe) : "",
+      startDate: isSet(object.startDate)
+        ? globalThis.String(object.startDate)
+        : isSet(object.start_date)
+        ? globalThis.String(object.start_date)
+        : "",
+      endDate: isSet(object.endDate)
+        ? globalThis.String(object.endDate)
+        : isSet(object.end_date)
+        ? globalThis.String(object.end_date)
+        : "",
+      interval: isSet(object.interval) ? globalThis.String(object.interval) : "",
+      hedges: globalThis.Array.isArray(object?.hedges) ? object.hedges.map((e: any) => SweepHedge.fromJSON(e)) : [],
+      zWindows: globalThis.Array.isArray(object?.zWindows)
+        ? object.zWindows.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.z_windows)
+        ? object.z_windows.map((e: any) => globalThis.Number(e))
+        : [],
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => globalThis.Number(e))
+        : [],
+      exits: globalThis.Array.isArray(object?.exits) ? object.exits.map((e: any) => globalThis.Number(e)) : [],
+      stops: globalThis.Array.isArray(object?.stops) ? object.stops.map((e: any) => globalThis.Number(e)) : [],
+      includeNoStop: isSet(object.includeNoStop)
+        ? globalThis.Boolean(object.includeNoStop)
+        : isSet(object.include_no_stop)
+        ? globalThis.Boolean(object.include_no_stop)
+        : false,
+      sampling: isSet(object.sampling) ? globalThis.String(object.sampling) : "",
+      randomCount: isSet(object.randomCount)
+        ? globalThis.Number(object.randomCount)
+        : isSet(object.random_count)
+        ? globalThis.Number(object.random_count)
+        : 0,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      costBps: isSet(object.costBps)
+        ? globalThis.Number(object.costBps)
+        : isSet(object.cost_bps)
+        ? globalThis.Number(object.cost_bps)
+        : 0,
+      slippageBps: isSet(object.slippageBps)
+        ? globalThis.Number(object.slippageBps)
+        : isSet(object.slippage_bps)
+        ? globalThis.Number(object.slippage_bps)
+        : 0,
+      capital: isSet(object.capital) ? globalThis.Number(object.capital) : 0,
+      periodsPerYear: isSet(object.periodsPerYear)
+        ? globalThis.Number(object.periodsPerYear)
+        : isSet(object.periods_per_year)
+        ? globalThis.Number(object.periods_per_year)
+        : 0,
+      includeReturns: isSet(object.includeReturns)
+        ? globalThis.Boolean(object.includeReturns)
+        : isSet(object.include_returns)
+        ? globalThis.Boolean(object.include_returns)
+        : false,
+      parallelWorkers: isSet(object.parallelWorkers)
+        ? globalThis.Number(object.parallelWorkers)
+        : isSet(object.parallel_workers)
+        ? globalThis.Number(object.parallel_workers)
+        : 0,
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : 0,
+      pboPartitions: isSet(object.pboPartitions)
+        ? globalThis.Number(object.pboPartitions)
+        : isSet(object.pbo_partitions)
+        ? globalThis.Number(object.pbo_partitions)
+        : 0,
+    };
+  },
+
+  toJSON(message: SweepRequest): unknown {
+    const obj: any = {};
+    if (message.symbol1 !== "") {
+      obj.symbol1 = message.symbol1;
+    }
+    if (message.symbol2 !== "") {
+      obj.symbol2 = message.symbol2;
+    }
+    if (message.prices1?.length) {
+      obj.prices1 = message.prices1.map((e) => floatToJson(e));
+    }
+    if (message.prices2?.length) {
+      obj.prices2 = message.prices2.map((e) => floatToJson(e));
+    }
+    if (message.universe !== "") {
+      obj.universe = message.universe;
+    }
+    if (message.startDate !== "") {
+      obj.startDate = message.startDate;
+    }
+    if (message.endDate !== "") {
+      obj.endDate = message.endDate;
+    }
+    if (message.interval !== "") {
+      obj.interval = message.interval;
+    }
+    if (message.hedges?.length) {
+      obj.hedges = message.hedges.map((e) => SweepHedge.toJSON(e));
+    }
+    if (message.zWindows?.length) {
+      obj.zWindows = message.zWindows.map((e) => Math.round(e));
+    }
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => floatToJson(e));
+    }
+    if (message.exits?.length) {
+      obj.exits = message.exits.map((e) => floatToJson(e));
+    }
+    if (message.stops?.length) {
+      obj.stops = message.stops.map((e) => floatToJson(e));
+    }
+    if (message.includeNoStop !== false) {
+      obj.includeNoStop = message.includeNoStop;
+    }
+    if (message.sampling !== "") {
+      obj.sampling = message.sampling;
+    }
+    if (message.randomCount !== 0) {
+      obj.randomCount = Math.round(message.randomCount);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
+    if (message.costBps !== 0) {
+      obj.costBps = floatToJson(message.costBps);
+    }
+    if (message.slippageBps !== 0) {
+      obj.slippageBps = floatToJson(message.slippageBps);
+    }
+    if (message.capital !== 0) {
+      obj.capital = floatToJson(message.capital);
+    }
+    if (message.periodsPerYear !== 0) {
+      obj.periodsPerYear = floatToJson(message.periodsPerYear);
+    }
+    if (message.includeReturns !== false) {
+      obj.includeReturns = message.includeReturns;
+    }
+    if (message.parallelWorkers !== 0) {
+      obj.parallelWorkers = Math.round(message.parallelWorkers);
+    }
+    if (message.batchSize !== 0) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.pboPartitions !== 0) {
+      obj.pboPartitions = Math.round(message.pboPartitions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SweepRequest>, I>>(base?: I): SweepRequest {
+    return SweepRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SweepRequest>, I>>(object: I): SweepRequest {
+    const message = createBaseSweepRequest();
+    message.symbol1 = object.symbol1 ?? "";
+    message.symbol2 = object.symbol2 ?? "";
+    message.prices1 = object.prices1?.map((e) => e) || [];
+    message.prices2 = object.prices2?.map((e) => e) || [];
+    message.universe = object.universe ?? "";
+    message.startDate = object.startDate ?? "";
+    message.endDate = object.endDate ?? "";
+    message.interval = object.interval ?? "";
+    message.hedges = object.hedges?.map((e) => SweepHedge.fromPartial(e)) || [];
+    message.zWindows = object.zWindows?.map((e) => e) || [];
+    message.entries = object.entries?.map((e) => e) || [];
+    message.exits = object.exits?.map((e) => e) || [];
+    message.stops = object.stops?.map((e) => e) || [];
+    message.includeNoStop = object.includeNoStop ?? false;
+    message.sampling = object.sampling ?? "";
+    message.randomCount = object.randomCount ?? 0;
+    message.seed = object.seed ?? 0;
+    message.costBps = object.costBps ?? 0;
+    message.slippageBps = object.slippageBps ?? 0;
+    message.capital = object.capital ?? 0;
+    message.periodsPerYear = object.periodsPerYear ?? 0;
+    message.includeReturns = object.includeReturns ?? false;
+    message.parallelWorkers = object.parallelWorkers ?? 0;
+    message.batchSize = object.batchSize ?? 0;
+    message.pboPartitions = object.pboPartitions ?? 0;
+    return message;
+  },
+};
+
+function createBaseSweepResultMessage(): SweepResultMessage {
+  return {
+    index: 0,
+    hedge: undefined,
+    zWindow: 0,
+    entry: 0,
+    exit: 0,
+    hasStop: false,
+    stop: 0,
+    sharpe: 0,
+    annualizedSharpe: 0,
+    totalReturn: 0,
+    maxDrawdown: 0,
+    trades: 0,
+    returns: [],
+  };
+}
+
+export const SweepResultMessage: MessageFns<SweepResultMessage> = {
+  encode(message: SweepResultMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.index !== 0) {
+      writer.uint32(8).int32(message.index);
+    }
+    if (message.hedge !== undefined) {
+      SweepHedge.encode(message.hedge, writer.uint32(18).fork()).join();
+    }
+    if (message.zWindow !== 0) {
+      writer.uint32(24).int32(message.zWindow);
+    }
+    if (message.entry !== 0) {
+      writer.uint32(33).double(message.entry);
+    }
+    if (message.exit !== 0) {
+      writer.uint32(41).double(message.exit);
+    }
+    if (message.hasStop !== false) {
+      writer.uint32(48).bool(message.hasStop);
+    }
+    if (message.stop !== 0) {
+      writer.uint32(57).double(message.stop);
+    }
+    if (message.sharpe !== 0) {
+      writer.uint32(65).double(message.sharpe);
+    }
+    if (message.annualizedSharpe !== 0) {
+      writer.uint32(73).double(message.annualizedSharpe);
+    }
+    if (message.totalReturn !== 0) {
+      writer.uint32(81).double(message.totalReturn);
+    }
+    if (message.maxDrawdown !== 0) {
+      writer.uint32(89).double(message.maxDrawdown);
+    }
+    if (message.trades !== 0) {
+      writer.uint32(96).int32(message.trades);
+    }
+    if (message.returns.length !== 0) {
+      writer.uint32(106).fork();
+      for (const v of message.returns) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SweepResultMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSweepResultMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.index = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hedge = SweepHedge.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.zWindow = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.entry = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.exit = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.hasStop = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.stop = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.sharpe = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.annualizedSharpe = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.totalReturn = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.maxDrawdown = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.trades = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag === 105) {
+              message.returns.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 106) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.returns.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SweepResultMessage {
+    return {
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      hedge: isSet(object.hedge) ? SweepHedge.fromJSON(object.hedge) : undefined,
+      zWindow: isSet(object.zWindow)
+        ? globalThis.Number(object.zWindow)
+        : isSet(object.z_window)
+        ? globalThis.Number(object.z_window)
+        : 0,
+      entry: isSet(object.entry) ? globalThis.Number(object.entry) : 0,
+      exit: isSet(object.exit) ? globalThis.Number(object.exit) : 0,
+      hasStop: isSet(object.hasStop)
+        ? globalThis.Boolean(object.hasStop)
+        : isSet(object.has_stop)
+        ? globalThis.Boolean(object.has_stop)
+        : false,
+      stop: isSet(object.stop) ? globalThis.Number(object.stop) : 0,
+      sharpe: isSet(object.sharpe) ? globalThis.Number(object.sharpe) : 0,
+      annualizedSharpe: isSet(object.annualizedSharpe)
+        ? globalThis.Number(object.annualizedSharpe)
+        : isSet(object.annualized_sharpe)
+        ? globalThis.Number(object.annualized_sharpe)
+        : 0,
+      totalReturn: isSet(object.totalReturn)
+        ? globalThis.Number(object.totalReturn)
+        : isSet(object.total_return)
+        ? globalThis.Number(object.total_return)
+        : 0,
+      maxDrawdown: isSet(object.maxDrawdown)
+        ? globalThis.Number(object.maxDrawdown)
+        : isSet(object.max_drawdown)
+        ? globalThis.Number(object.max_drawdown)
+        : 0,
+      trades: isSet(object.trades) ? globalThis.Number(object.trades) : 0,
+      returns: globalThis.Array.isArray(object?.returns)
+        ? object.returns.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SweepResultMessage): unknown {
+    const obj: any = {};
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.hedge !== undefined) {
+      obj.hedge = SweepHedge.toJSON(message.hedge);
+    }
+    if (message.zWindow !== 0) {
+      obj.zWindow = Math.round(message.zWindow);
+    }
+    if (message.entry !== 0) {
+      obj.entry = floatToJson(message.entry);
+    }
+    if (message.exit !== 0) {
+      obj.exit = floatToJson(message.exit);
+    }
+    if (message.hasStop !== false) {
+      obj.hasStop = message.hasStop;
+    }
+    if (message.stop !== 0) {
+      obj.stop = floatToJson(message.stop);
+    }
+    if (message.sharpe !== 0) {
+      obj.sharpe = floatToJson(message.sharpe);
+    }
+    if (message.annualizedSharpe !== 0) {
+      obj.annualizedSharpe = floatToJson(message.annualizedSharpe);
+    }
+    if (message.totalReturn !== 0) {
+      obj.totalReturn = floatToJson(message.totalReturn);
+    }
+    if (message.maxDrawdown !== 0) {
+      obj.maxDrawdown = floatToJson(message.maxDrawdown);
+    }
+    if (message.trades !== 0) {
+      obj.trades = Math.round(message.trades);
+    }
+    if (message.returns?.length) {
+      obj.returns = message.returns.map((e) => floatToJson(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SweepResultMessage>, I>>(base?: I): SweepResultMessage {
+    return SweepResultMessage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SweepResultMessage>, I>>(object: I): SweepResultMessage {
+    const message = createBaseSweepResultMessage();
+    message.index = object.index ?? 0;
+    message.hedge = (object.hedge !== undefined && object.hedge !== null)
+      ? SweepHedge.fromPartial(object.hedge)
+      : undefined;
+    message.zWindow = object.zWindow ?? 0;
+    message.entry = object.entry ?? 0;
+    message.exit = object.exit ?? 0;
+    message.hasStop = object.hasStop ?? false;
+    message.stop = object.stop ?? 0;
+    message.sharpe = object.sharpe ?? 0;
+    message.annualizedSharpe = object.annualizedSharpe ?? 0;
+    message.totalReturn = object.totalReturn ?? 0;
+    message.maxDrawdown = object.maxDrawdown ?? 0;
+    message.trades = object.trades ?? 0;
+    message.returns = object.returns?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSweepSummary(): SweepSummary {
+  return {
+    combinations: 0,
+    best: undefined,
+    deflatedSharpe: 0,
+    expectedMaxSharpe: 0,
+    sharpeVariance: 0,
+    bestSkewness: 0,
+    bestKurtosis: 0,
+    pbo: 0,
+    pboPartitions: 0,
+    nObservations: 0,
+    warnings: [],
+  };
+}
+
+export const SweepSummary: MessageFns<SweepSummary> = {
+  encode(message: SweepSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.combinations !== 0) {
+      writer.uint32(8).int32(message.combinations);
+    }
+    if (message.best !== undefined) {
+      SweepResultMessage.encode(message.best, writer.uint32(18).fork()).join();
+    }
+    if (message.deflatedSharpe !== 0) {
+      writer.uint32(25).double(message.deflatedSharpe);
+    }
+    if (message.expectedMaxSharpe !== 0) {
+      writer.uint32(33).double(message.expectedMaxSharpe);
+    }
+    if (message.sharpeVariance !== 0) {
+      writer.uint32(41).double(message.sharpeVariance);
+    }
+    if (message.bestSkewness !== 0) {
+      writer.uint32(49).double(message.bestSkewness);
+    }
+    if (message.bestKurtosis !== 0) {
+      writer.uint32(57).double(message.bestKurtosis);
+    }
+    if (message.pbo !== 0) {
+      writer.uint32(65).double(message.pbo);
+    }
+    if (message.pboPartitions !== 0) {
+      writer.uint32(72).int32(message.pboPartitions);
+    }
+    if (message.nObservations !== 0) {
+      writer.uint32(80).int32(message.nObservations);
+    }
+    for (const v of message.warnings) {
+      writer.uint32(90).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SweepSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSweepSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.combinations = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.best = SweepResultMessage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.deflatedSharpe = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.expectedMaxSharpe = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.sharpeVariance = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.bestSkewness = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.bestKurtosis = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.pbo = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.pboPartitions = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.nObservations = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SweepSummary {
+    return {
+      combinations: isSet(object.combinations) ? globalThis.Number(object.combinations) : 0,
+      best: isSet(object.best) ? SweepResultMessage.fromJSON(object.best) : undefined,
+      deflatedSharpe: isSet(object.deflatedSharpe)
+        ? globalThis.Number(object.deflatedSharpe)
+        : isSet(object.deflated_sharpe)
+        ? globalThis.Number(object.deflated_sharpe)
+        : 0,
+      expectedMaxSharpe: isSet(object.expectedMaxSharpe)
+        ? globalThis.Number(object.expectedMaxSharpe)
+        : isSet(object.expected_max_sharpe)
+        ? globalThis.Number(object.expected_max_sharpe)
+        : 0,
+      sharpeVariance: isSet(object.sharpeVariance)
+        ? globalThis.Number(object.sharpeVariance)
+        : isSet(object.sharpe_variance)
+        ? globalThis.Number(object.sharpe_variance)
+        : 0,
+      bestSkewness: isSet(object.bestSkewness)
+        ? globalThis.Number(object.bestSkewness)
+        : isSet(object.best_skewness)
+        ? globalThis.Number(object.best_skewness)
+        : 0,
+      bestKurtosis: isSet(object.bestKurtosis)
+        ? globalThis.Number(object.bestKurtosis)
+        : isSet(object.best_kurtosis)
+        ? globalThis.Number(object.best_kurtosis)
+        : 0,
+      pbo: isSet(object.pbo) ? globalThis.Number(object.pbo) : 0,
+      pboPartitions: isSet(object.pboPartitions)
+        ? globalThis.Number(object.pboPartitions)
+        : isSet(object.pbo_partitions)
+        ? globalThis.Number(object.pbo_partitions)
+        : 0,
+      nObservations: isSet(object.nObservations)
+        ? globalThis.Number(object.nObservations)
+        : isSet(object.n_observations)
+        ? globalThis.Number(object.n_observations)
+        : 0,
+      warnings: globalThis.Array.isArray(object?.warnings)
+        ? object.warnings.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SweepSummary): unknown {
+    const obj: any = {};
+    if (message.combinations !== 0) {
+      obj.combinations = Math.round(message.combinations);
+    }
+    if (message.best !== undefined) {
+      obj.best = SweepResultMessage.toJSON(message.best);
+    }
+    if (message.deflatedSharpe !== 0) {
+      obj.deflatedSharpe = floatToJson(message.deflatedSharpe);
+    }
+    if (message.expectedMaxSharpe !== 0) {
+      obj.expectedMaxSharpe = floatToJson(message.expectedMaxSharpe);
+    }
+    if (message.sharpeVariance !== 0) {
+      obj.sharpeVariance = floatToJson(message.sharpeVariance);
+    }
+    if (message.bestSkewness !== 0) {
+      obj.bestSkewness = floatToJson(message.bestSkewness);
+    }
+    if (message.bestKurtosis !== 0) {
+      obj.bestKurtosis = floatToJson(message.bestKurtosis);
+    }
+    if (message.pbo !== 0) {
+      obj.pbo = floatToJson(message.pbo);
+    }
+    if (message.pboPartitions !== 0) {
+      obj.pboPartitions = Math.round(message.pboPartitions);
+    }
+    if (message.nObservations !== 0) {
+      obj.nObservations = Math.round(message.nObservations);
+    }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SweepSummary>, I>>(base?: I): SweepSummary {
+    return SweepSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SweepSummary>, I>>(object: I): SweepSummary {
+    const message = createBaseSweepSummary();
+    message.combinations = object.combinations ?? 0;
+    message.best = (object.best !== undefined && object.best !== null)
+      ? SweepResultMessage.fromPartial(object.best)
+      : undefined;
+    message.deflatedSharpe = object.deflatedSharpe ?? 0;
+    message.expectedMaxSharpe = object.expectedMaxSharpe ?? 0;
+    message.sharpeVariance = object.sharpeVariance ?? 0;
+    message.bestSkewness = object.bestSkewness ?? 0;
+    message.bestKurtosis = object.bestKurtosis ?? 0;
+    message.pbo = object.pbo ?? 0;
+    message.pboPartitions = object.pboPartitions ?? 0;
+    message.nObservations = object.nObservations ?? 0;
+    message.warnings = object.warnings?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSweepUpdate(): SweepUpdate {
+  return {
+    result: undefined,
+    completed: 0,
+    total: 0,
+    progress: 0,
+    isFinal: false,
+    summary: undefined,
+    elapsedSeconds: 0,
+  };
+}
+
+export const SweepUpdate: MessageFns<SweepUpdate> = {
+  encode(message: SweepUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.result !== undefined) {
+      SweepResultMessage.encode(message.result, writer.uint32(10).fork()).join();
+    }
+    if (message.completed !== 0) {
+      writer.uint32(16).int32(message.completed);
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).int32(message.total);
+    }
+    if (message.progress !== 0) {
+      writer.uint32(33).double(message.progress);
+    }
+    if (message.isFinal !== false) {
+      writer.uint32(40).bool(message.isFinal);
+    }
+    if (message.summary !== undefined) {
+      SweepSummary.encode(message.summary, writer.uint32(50).fork()).join();
+    }
+    if (message.elapsedSeconds !== 0) {
+      writer.uint32(57).double(message.elapsedSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SweepUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSweepUpdate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.result = SweepResultMessage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.completed = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.progress = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isFinal = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.summary = SweepSummary.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.elapsedSeconds = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SweepUpdate {
+    return {
+      result: isSet(object.result) ? SweepResultMessage.fromJSON(object.result) : undefined,
+      completed: isSet(object.completed) ? globalThis.Number(object.completed) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      progress: isSet(object.progress) ? globalThis.Number(object.progress) : 0,
+      isFinal: isSet(object.isFinal)
+        ? globalThis.Boolean(object.isFinal)
+        : isSet(object.is_final)
+        ? globalThis.Boolean(object.is_final)
+        : false,
+      summary: isSet(object.summary) ? SweepSummary.fromJSON(object.summary) : undefined,
+      elapsedSeconds: isSet(object.elapsedSeconds)
+        ? globalThis.Number(object.elapsedSeconds)
+        : isSet(object.elapsed_seconds)
+        ? globalThis.Number(object.elapsed_seconds)
+        : 0,
+    };
+  },
+
+  toJSON(message: SweepUpdate): unknown {
+    const obj: any = {};
+    if (message.result !== undefined) {
+      obj.result = SweepResultMessage.toJSON(message.result);
+    }
+    if (message.completed !== 0) {
+      obj.completed = Math.round(message.completed);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.progress !== 0) {
+      obj.progress = floatToJson(message.progress);
+    }
+    if (message.isFinal !== false) {
+      obj.isFinal = message.isFinal;
+    }
+    if (message.summary !== undefined) {
+      obj.summary = SweepSummary.toJSON(message.summary);
+    }
+    if (message.elapsedSeconds !== 0) {
+      obj.elapsedSeconds = floatToJson(message.elapsedSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SweepUpdate>, I>>(base?: I): SweepUpdate {
+    return SweepUpdate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SweepUpdate>, I>>(object: I): SweepUpdate {
+    const message = createBaseSweepUpdate();
+    message.result = (object.result !== undefined && object.result !== null)
+      ? SweepResultMessage.fromPartial(object.result)
+      : undefined;
+    message.completed = object.completed ?? 0;
+    message.total = object.total ?? 0;
+    message.progress = object.progress ?? 0;
+    message.isFinal = object.isFinal ?? false;
+    message.summary = (object.summary !== undefined && object.summary !== null)
+      ? SweepSummary.fromPartial(object.summary)
+      : undefined;
+    message.elapsedSeconds = object.elapsedSeconds ?? 0;
+    return message;
+  },
+};
+
 export type PairDiscoveryServiceService = typeof PairDiscoveryServiceService;
 export const PairDiscoveryServiceService = {
   /** Engle–Granger (ADF, AIC) -> Hurst -> OU MLE -> optimal levels -> backtest with costs -> scores. */
@@ -4703,6 +6717,21 @@ export const PairDiscoveryServiceService = {
     responseSerialize: (value: BacktestResponse): Buffer => Buffer.from(BacktestResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): BacktestResponse => BacktestResponse.decode(value),
   },
+  /**
+   * Parameter sweep of a pairs backtest (library sweepBacktests) over hedges, z-score windows and
+   * entry/exit/stop levels, grid or seeded random, on the worker pool: one update per combination
+   * as its batch completes, then a final summary (is_final) with the best combination, its deflated
+   * Sharpe ratio and the probability of backtest overfitting.
+   */
+  sweepBacktests: {
+    path: "/pair_discovery.PairDiscoveryService/SweepBacktests" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: SweepRequest): Buffer => Buffer.from(SweepRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SweepRequest => SweepRequest.decode(value),
+    responseSerialize: (value: SweepUpdate): Buffer => Buffer.from(SweepUpdate.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SweepUpdate => SweepUpdate.decode(value),
+  },
 } as const;
 
 export interface PairDiscoveryServiceServer extends UntypedServiceImplementation {
@@ -4719,6 +6748,13 @@ export interface PairDiscoveryServiceServer extends UntypedServiceImplementation
   testCointegration: handleUnaryCall<CointegrationRequest, CointegrationResponse>;
   calculateHurst: handleUnaryCall<HurstRequest, HurstResponse>;
   backtestStrategy: handleUnaryCall<BacktestRequest, BacktestResponse>;
+  /**
+   * Parameter sweep of a pairs backtest (library sweepBacktests) over hedges, z-score windows and
+   * entry/exit/stop levels, grid or seeded random, on the worker pool: one update per combination
+   * as its batch completes, then a final summary (is_final) with the best combination, its deflated
+   * Sharpe ratio and the probability of backtest overfitting.
+   */
+  sweepBacktests: handleServerStreamingCall<SweepRequest, SweepUpdate>;
 }
 
 export interface PairDiscoveryServiceClient extends Client {
@@ -4824,6 +6860,18 @@ export interface PairDiscoveryServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: BacktestResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Parameter sweep of a pairs backtest (library sweepBacktests) over hedges, z-score windows and
+   * entry/exit/stop levels, grid or seeded random, on the worker pool: one update per combination
+   * as its batch completes, then a final summary (is_final) with the best combination, its deflated
+   * Sharpe ratio and the probability of backtest overfitting.
+   */
+  sweepBacktests(request: SweepRequest, options?: Partial<CallOptions>): ClientReadableStream<SweepUpdate>;
+  sweepBacktests(
+    request: SweepRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<SweepUpdate>;
 }
 
 export const PairDiscoveryServiceClient = makeGenericClientConstructor(

@@ -26,7 +26,8 @@ import { resourceExhausted, invalidArgument, WireError } from "../errors.js";
 import { positiveIntOrDefault, positiveOrDefault, wireSeries } from "../wire.js";
 import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type PartialPairResult } from "../compute/pairPipeline.js";
 import type { DiscoverBatchResult } from "../compute/discoverBatch.js";
-import { benjaminiHochberg, qValueUpperBound, SortedPValues } from "../../lib/index.js";
+import type { ScreenPanelPayload } from "../compute/screenBatch.js";
+import { benjaminiHochberg, DISCOVER_MAX_SYMBOLS, qValueUpperBound, SortedPValues, type ScreenCounts } from "../../lib/index.js";
 import { failStream, waitForDrain, type ServiceContext } from "./context.js";
 
 const RPC = "DiscoverPairs";
@@ -61,9 +62,49 @@ interface Validated {
   readonly workers: number;
   readonly maxQ: number;
   readonly fixedBatch: number;
+  /** The screens the request turned on (null: none, every pair is tested). */
+  readonly screens: ScreenPanelPayload["screens"] | null;
+  /** C(n, 2) (max_pairs applies after the screens). */
+  readonly candidates: number;
+  readonly maxPairs: number;
 }
 
-function validate(ctx: ServiceContext, req: BatchDiscoveryRequest): Validated {
+/** Screen fields of the request (extensions 61–67); 0/false = off. */
+function screenOptions(req: BatchDiscoveryRequest, names: readonly string[], storeSectors: Record<string, string> | null) {
+  const minCorrelation = positiveOrDefault(RPC, "min_correlation", req.minCorrelation, 0, { max: 1 });
+  const ssdK = positiveIntOrDefault(RPC, "ssd_k", req.ssdK, 0, { max: DISCOVER_MAX_SYMBOLS });
+  const minHalfLife = positiveOrDefault(RPC, "min_half_life", req.minHalfLife, 0);
+  const maxHalfLife = positiveOrDefault(RPC, "max_half_life", req.maxHalfLife, 0);
+  if (maxHalfLife > 0 && maxHalfLife < minHalfLife)
+    invalidArgument(RPC, `max_half_life must be >= min_half_life (${minHalfLife}) or 0 for no upper bound, got ${maxHalfLife}`);
+  const minCrossings = positiveIntOrDefault(RPC, "min_crossings", req.minCrossings, 0);
+  const sectorList = req.sectors ?? [];
+  if (sectorList.length > 0 && req.universe)
+    invalidArgument(RPC, "sectors must be empty with universe (the store's instrument tags are used)");
+  if (sectorList.length > 0 && sectorList.length !== names.length)
+    invalidArgument(RPC, `sectors must have one entry per symbol (${names.length}), got ${sectorList.length}`);
+  if (sectorList.length > 0 && !req.sameSector)
+    invalidArgument(RPC, "sectors is set but same_sector is false (set same_sector = true to apply it)");
+  let sectors: Record<string, string> | undefined;
+  if (req.sameSector) {
+    if (storeSectors !== null) sectors = storeSectors;
+    else if (sectorList.length === names.length) sectors = Object.fromEntries(names.map((name, k) => [name, sectorList[k]]));
+    else invalidArgument(RPC, "same_sector needs universe (sectors from the store's instrument tags) or sectors (one per symbol)");
+  }
+  const screens = {
+    ...(sectors === undefined ? {} : { sectors }),
+    ...(minCorrelation > 0 ? { minReturnCorrelation: minCorrelation } : {}),
+    ...(ssdK > 0 ? { nearestPartners: ssdK } : {}),
+    ...(minHalfLife > 0 || maxHalfLife > 0 ? { halfLifeBand: { min: minHalfLife, max: maxHalfLife > 0 ? maxHalfLife : Infinity } } : {}),
+    ...(minCrossings > 0 ? { minMeanCrossings: minCrossings } : {}),
+  };
+  if (Object.keys(screens).length === 0) return null;
+  if (names.length > DISCOVER_MAX_SYMBOLS)
+    resourceExhausted(RPC, `the screens take at most ${DISCOVER_MAX_SYMBOLS} symbols, got ${names.length}`);
+  return screens;
+}
+
+function validate(ctx: ServiceContext, req: BatchDiscoveryRequest, storeSectors: Record<string, string> | null): Validated {
   const symbols = req.symbols ?? [];
   const n = symbols.length;
   if (n > MAX_DISCOVERY_SYMBOLS) resourceExhausted(RPC, `symbols must have at most ${MAX_DISCOVERY_SYMBOLS} entries, got ${n}`);
@@ -93,7 +134,13 @@ function validate(ctx: ServiceContext, req: BatchDiscoveryRequest): Validated {
     series.set(wireSeries(RPC, `symbols[${k}].prices`, prices), k * length);
     names.push(symbols[k].symbol);
   }
-  return { names, series, length, totalPairs, options, workers, maxQ, fixedBatch };
+  const screens = screenOptions(req, names, storeSectors);
+  if (screens !== null && ctx.redisUrl !== null)
+    invalidArgument(
+      RPC,
+      "the screens (same_sector, min_correlation, ssd_k, half-life band, min_crossings) run on the server's own pool, not on a distributed (REDIS_URL) server",
+    );
+  return { names, series, length, totalPairs, options, workers, maxQ, fixedBatch, screens, candidates: allPairs, maxPairs };
 }
 
 /** Lexicographic (i < j) pair enumeration, the seed's order; max_pairs takes a prefix of it. */
@@ -104,9 +151,16 @@ class PairCursor {
   constructor(
     private readonly n: number,
     readonly total: number,
+    /** The screens' survivors as flat (i, j) pairs in the same order; null = every pair. */
+    private readonly list: Int32Array | null = null,
   ) {}
   take(count: number): Int32Array {
     const k = Math.min(count, this.total - this.taken);
+    if (this.list !== null) {
+      const out = this.list.slice(2 * this.taken, 2 * (this.taken + Math.max(0, k)));
+      this.taken += Math.max(0, k);
+      return out;
+    }
     const out = new Int32Array(2 * Math.max(0, k));
     for (let m = 0; m < k; m++) {
       out[2 * m] = this.i;
@@ -126,11 +180,16 @@ class PairCursor {
 }
 
 /** A request naming a universe gets its symbols' prices from the store (issue 11 extension). */
-async function withStorePrices(ctx: ServiceContext, req: BatchDiscoveryRequest): Promise<BatchDiscoveryRequest> {
-  if (!req.universe) return req;
+async function withStorePrices(
+  ctx: ServiceContext,
+  req: BatchDiscoveryRequest,
+): Promise<{ req: BatchDiscoveryRequest; sectors: Record<string, string> | null }> {
+  if (!req.universe) return { req, sectors: null };
   if ((req.symbols ?? []).length > 0) invalidArgument(RPC, "give either universe or symbols, not both");
   const panel = await ctx.prices.panel(RPC, req, null);
-  return { ...req, symbols: panel.symbols.map((symbol, i) => ({ symbol, prices: Array.from(panel.values[i]!) })) };
+  // same_sector with a universe: the sectors are the store's instrument tags (untagged = removed).
+  const sectors = req.sameSector ? await ctx.prices.sectors(RPC, panel.symbols) : null;
+  return { req: { ...req, symbols: panel.symbols.map((symbol, i) => ({ symbol, prices: Array.from(panel.values[i]!) })) }, sectors };
 }
 
 /** The server-streaming handler. */
@@ -142,7 +201,8 @@ export function discoverPairsHandler(ctx: ServiceContext) {
 
 async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscoveryRequest, PairDiscoveryUpdate>): Promise<void> {
   const started = performance.now();
-  const v = validate(ctx, await withStorePrices(ctx, call.request));
+  const stored = await withStorePrices(ctx, call.request);
+  const v = validate(ctx, stored.req, stored.sectors);
   const cancel = new Int32Array(new SharedArrayBuffer(4));
   /** Aborts a distributed run (REDIS_URL) with the call. */
   const abort = new AbortController();
@@ -154,9 +214,27 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   };
   call.on("cancelled", onCancel);
   if (cancelled) onCancel();
+  // The screens (if any) run once on a pool thread; only their survivors go to the pair batches.
+  let removed: ScreenCounts | undefined;
+  let survivors: Int32Array | null = null;
+  let totalPairs = v.totalPairs;
+  if (v.screens !== null && v.names.length >= 2) {
+    const screened = await ctx.pool.run(
+      "screenPanel",
+      { series: v.series, length: v.length, symbols: v.names, screens: v.screens, cancel },
+      undefined,
+      abort.signal,
+    );
+    removed = screened.removed;
+    survivors = screened.pairs;
+    const surviving = survivors.length / 2;
+    totalPairs = v.maxPairs > 0 ? Math.min(v.maxPairs, surviving) : surviving;
+  } else if (v.screens !== null) {
+    removed = { sector: 0, correlation: 0, distance: 0, halfLife: 0, crossings: 0 };
+  }
   ctx.metrics.discoveryActiveStreams.inc();
 
-  const cursor = new PairCursor(v.names.length, v.totalPairs);
+  const cursor = new PairCursor(v.names.length, totalPairs, survivors);
   const seen = new SortedPValues();
   const pValues: number[] = [];
   const pValuePairs: Array<[string, string]> = [];
@@ -172,20 +250,20 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
 
   const write = (update: Partial<PairDiscoveryUpdate>): void => {
     if (cancelled) return;
-    call.write(PairDiscoveryUpdate.fromPartial({ pairsTotal: v.totalPairs, ...update }));
+    call.write(PairDiscoveryUpdate.fromPartial({ pairsTotal: totalPairs, ...update }));
   };
   const emit = (result: PartialPairResult, testedSoFar: number): void => {
     if (result.success) found++;
     write({
       pairsTested: testedSoFar,
       pairsFound: found,
-      progress: v.totalPairs === 0 ? 1 : testedSoFar / v.totalPairs,
+      progress: totalPairs === 0 ? 1 : testedSoFar / totalPairs,
       result: PairTestResponse.fromPartial(result),
       isFinal: false,
       elapsedSeconds: (performance.now() - started) / 1000,
     });
   };
-  const boundFor = (p: number): number => qValueUpperBound(p, seen.countAtOrBelow(p), v.totalPairs);
+  const boundFor = (p: number): number => qValueUpperBound(p, seen.countAtOrBelow(p), totalPairs);
 
   const onBatch = (pairs: Int32Array, reply: DiscoverBatchResult): void => {
     workerMs += reply.elapsedMs;
@@ -272,7 +350,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
 
   /** REDIS_URL: the shards run on `arblab worker` processes; outcomes arrive in pair order. */
   const runDistributed = async (redisUrl: string): Promise<void> => {
-    if (v.totalPairs === 0) return;
+    if (totalPairs === 0) return;
     const { discoverPairsDistributed } = await import("../../distributed/discoverCoordinator.js");
     const values = v.names.map((_, k) => v.series.subarray(k * v.length, (k + 1) * v.length));
     let remote: Awaited<ReturnType<typeof discoverPairsDistributed>>;
@@ -282,7 +360,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
         {
           redisUrl,
           options: v.options,
-          maxPairs: v.totalPairs,
+          maxPairs: totalPairs,
           shardPairs: v.fixedBatch > 0 ? v.fixedBatch : undefined,
           signal: abort.signal,
           // Bounded: every wait ends on 'drain', 'close', 'cancelled' or 'finish'.
@@ -344,7 +422,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
     await Promise.allSettled([...inflight]);
     if (failure !== null) throw failure;
     if (cancelled) {
-      ctx.logger.info({ rpc: RPC, tested, totalPairs: v.totalPairs }, "discovery cancelled by the client");
+      ctx.logger.info({ rpc: RPC, tested, totalPairs: totalPairs }, "discovery cancelled by the client");
       return;
     }
     const q = benjaminiHochberg(pValues);
@@ -366,6 +444,8 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
       isFinal: true,
       qValues: pValuePairs.map(([symbol1, symbol2], k) => ({ symbol1, symbol2, pValue: pValues[k], qValue: q[k] })),
       elapsedSeconds: (performance.now() - started) / 1000,
+      pairsCandidates: v.candidates,
+      ...(removed === undefined ? {} : { screenRemoved: removed }),
     });
     if (!cancelled) call.end();
     const seconds = (performance.now() - started) / 1000;

@@ -12,6 +12,7 @@ import {
   type PairDiscoveryServiceServer,
   type PairTestRequest,
 } from "../generated/pair_discovery.js";
+import { sweepBacktestsHandler } from "./sweepBacktests.js";
 import { discoverPairsHandler } from "./discoverPairs.js";
 import { unaryHandler, type ServiceContext } from "./context.js";
 import { MAX_TASK_RESUBMISSIONS, WorkerTerminatedError } from "../pool.js";
@@ -44,6 +45,7 @@ export function pairDiscoveryService(ctx: ServiceContext): PairDiscoveryServiceS
       }
     }),
     discoverPairs: discoverPairsHandler(ctx),
+    sweepBacktests: sweepBacktestsHandler(ctx),
     solveHjb: unaryHandler(ctx, "SolveHJB", async (req, signal) =>
       HJBResponse.fromPartial(await ctx.pool.run("solveHjb", req, undefined, signal)),
     ),
