@@ -23,13 +23,18 @@
  * book's P&L (to rounding; the test checks 1e-9 of capital).
  * Allocation weights w_p (allocationWeights.ts) come from bars [0, allocation.window) only, and
  * startBar defaults to that window, so no weight uses a price of a bar it trades.
+ * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts) in
+ * one pass over its legs, so the bar loop visits a pair only at its entries and exits and marks only
+ * the held pairs (a bitset, ascending); trades and fills are logged by column.
  * @throws RangeError/TypeError for prices that are not positive finite series of one length, a pair
  *   whose legs are not distinct instrument indices, a non-finite hedge ratio, a bad rule (expanding
- *   windows are not supported), a bad cap, cost, fee or allocation option
+ *   windows are not supported), a bad cap, cost, fee or allocation option. Price values are checked
+ *   after the other arguments (pair by pair, as the signal pass reads them); the message names the
+ *   first bad price in instrument order.
  * @example backtestBook({ prices: [y, x, z], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 2, x: 1, hedgeRatio: 1, rule }] })
  *   // two pairs sharing x: the book holds one net x position (see backtestBook.test.ts for hand-worked values)
  */
-import { normalizeRule, type NormalizedRule, type RuleThresholds, type TradingRule } from "../backtest/tradingRule.js";
+import { normalizeRule, type NormalizedRule, type TradingRule } from "../backtest/tradingRule.js";
 import { maxDrawdown } from "../backtest/maxDrawdown.js";
 import {
   asFloat64ReadOnly,
@@ -42,7 +47,7 @@ import {
   typeError,
 } from "../util/validate.js";
 import { allocationWeightsKernel, type AllocationMethod } from "./allocationWeights.js";
-import { pairSignalKernel } from "./pairSignal.js";
+import { EVENT_BUY, EVENT_EXIT, PairPlans } from "./pairPlans.js";
 
 /** Default estimation window of the risk-based allocations, in bars. */
 const DEFAULT_ALLOCATION_WINDOW = 60;
@@ -176,17 +181,9 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   for (let s = 0; s < m; s++) {
     const p = prices[s];
     if (p.length !== n) rangeError(fn, `prices must all have one length, got ${p.length} at prices[${s}] and ${n} at prices[0]`);
-    const bad = firstNotPositiveFinite(p);
-    if (bad >= 0) {
-      const v = p[bad];
-      rangeError(
-        fn,
-        v - v !== 0
-          ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${bad}`
-          : `prices must be > 0, got ${v} at prices[${s}][${bad}]`,
-      );
-    }
   }
+  // the values (> 0, finite) are checked below, pair by pair just before each pair's signal pass
+  // reads the same legs (one trip through memory for both), then the instruments no pair uses
   if (!Array.isArray(o.pairs) || o.pairs.length === 0) typeError(fn, `pairs must be a non-empty array, got ${describe(o.pairs)}`);
   const rules: NormalizedRule[] = [];
   const legY = new Int32Array(o.pairs.length);
@@ -245,6 +242,19 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   if (o.pairSeries !== undefined && typeof o.pairSeries !== "boolean")
     typeError(fn, `pairSeries must be true or false, got ${describe(o.pairSeries)}`);
 
+  const pricesY = Array.from(legY, (s) => prices[s]);
+  const pricesX = Array.from(legX, (s) => prices[s]);
+  const plans = new PairPlans(pricesY, pricesX, betas, rules, n, startBar);
+  const checked = new Uint8Array(m);
+  for (let p = 0; p < legY.length; p++) {
+    for (const s of [legY[p], legX[p]]) {
+      if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
+      checked[s] = 1;
+    }
+    plans.plan(p);
+  }
+  for (let s = 0; s < m; s++) if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
+
   let weights: Float64Array;
   if (method === "equal") weights = new Float64Array(legY.length).fill(1 / legY.length);
   else {
@@ -253,6 +263,9 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   }
   return runBook({
     prices,
+    pricesY,
+    pricesX,
+    plans,
     legY,
     legX,
     betas,
@@ -268,6 +281,22 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
     sectorOf,
     pairSeries: o.pairSeries === true,
   });
+}
+
+/** Throw the error of the first price (instrument by instrument, then bar by bar) that is not in (0, ∞). */
+function throwFirstBadPrice(fn: string, prices: readonly Float64Array[]): never {
+  for (let s = 0; s < prices.length; s++) {
+    const bad = firstNotPositiveFinite(prices[s]);
+    if (bad < 0) continue;
+    const v = prices[s][bad];
+    rangeError(
+      fn,
+      v - v !== 0
+        ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${bad}`
+        : `prices must be > 0, got ${v} at prices[${s}][${bad}]`,
+    );
+  }
+  throw new Error(`${fn}: internal error, no bad price found`);
 }
 
 /**
@@ -301,6 +330,11 @@ function spreadReturns(y: Float64Array, x: Float64Array, beta: number, window: n
 
 interface BookState {
   readonly prices: readonly Float64Array[];
+  /** Per pair, its y and x price series. */
+  readonly pricesY: readonly Float64Array[];
+  readonly pricesX: readonly Float64Array[];
+  /** Every pair planned (PairPlans.plan called for each). */
+  readonly plans: PairPlans;
   readonly legY: Int32Array;
   readonly legX: Int32Array;
   readonly betas: Float64Array;
@@ -321,32 +355,12 @@ const REASONS = ["signal", "stop", "end"] as const;
 
 /** The bar loop on validated inputs (see the module comment). */
 function runBook(b: BookState): BacktestBookResult {
-  const { prices, legY, legX, betas, rules, weights, capital, leverage, caps, sectorOf, costRate, startBar } = b;
+  const { prices, pricesY, pricesX, plans, legY, legX, betas, weights, capital, leverage, caps, sectorOf, costRate } = b;
   const n = prices[0].length;
   const m = prices.length;
   const count = legY.length;
   const feePerBar = b.borrowFee / b.periodsPerYear;
   const hasCaps = caps.gross < Infinity || caps.net < Infinity || caps.leg < Infinity || caps.sector < Infinity;
-  const pricesY = Array.from(legY, (s) => prices[s]);
-  const pricesX = Array.from(legX, (s) => prices[s]);
-
-  // every pair's signal (one sequential pass per pair over its two legs), pair-major; prices are
-  // read in place (prices[s][t]): a bar-major copy cost more in strided writes than it saved
-  const signals = new Float64Array(count * n);
-  const spreadScratch = new Float64Array(n);
-  let undefinedSignals = 0;
-  for (let p = 0; p < count; p++)
-    undefinedSignals += pairSignalKernel(
-      pricesY[p],
-      pricesX[p],
-      betas[p],
-      rules[p],
-      signals.subarray(p * n, (p + 1) * n),
-      startBar,
-      spreadScratch,
-    );
-  const schedule = new EventSchedule(signals, rules, n, startBar);
-
   const held = new Int32Array((count + 31) >>> 5); // bit p: pair p holds a position (iterated in ascending p)
   const barEvents = new Int32Array(count);
   const entryCandidates = new Int32Array(count);
@@ -362,8 +376,9 @@ function runBook(b: BookState): BacktestBookResult {
   const instrumentCosts = new Float64Array(m);
   const instrumentFees = new Float64Array(m);
   const series = b.pairSeries ? Array.from({ length: count }, () => new Float64Array(n)) : null;
-  const tradeLog = new TradeLog(Math.max(16, count * 4));
-  const fillLog = new FillLog(Math.max(256, count * 16));
+  // with every entry taken and no shared legs the logs fill exactly (a round trip is 4 fills)
+  const tradeLog = new TradeLog(Math.max(16, plans.plannedEntries));
+  const fillLog = new FillLog(Math.max(64, 4 * plans.plannedEntries));
   const refusals: BookRefusal[] = [];
   const warnings: string[] = [];
 
@@ -386,7 +401,6 @@ function runBook(b: BookState): BacktestBookResult {
   let netTraded = 0;
   let grossTraded = 0;
 
-  for (let p = 0; p < count; p++) schedule.fileEntry(p, startBar);
   for (let t = 0; t < n; t++) {
     const equityBefore = equity;
     let barPnl = 0;
@@ -407,7 +421,7 @@ function runBook(b: BookState): BacktestBookResult {
     // 2. this bar's events in pair order: exits are applied at once, entries are collected and
     // applied after the borrow fees (caps see the holdings after all exits and after earlier
     // entries; sizing sees the equity after this bar's marks and fees)
-    const events = schedule.take(t, barEvents);
+    const events = plans.take(t, barEvents);
     let candidates = 0;
     for (let e = 0; e < events; e++) {
       const p = barEvents[e];
@@ -421,7 +435,7 @@ function runBook(b: BookState): BacktestBookResult {
       delta[legX[p]] -= qx[p];
       grossDelta[legY[p]] += Math.abs(qy[p]);
       grossDelta[legX[p]] += Math.abs(qx[p]);
-      closing[p] = schedule.exitReason[p];
+      closing[p] = plans.kind[p] - EVENT_EXIT + 1; // REASONS index + 1
       touchedPairs[touched++] = p;
     }
     // borrow fees on the net short instruments (holdings before this bar's trades), shared by the
@@ -462,14 +476,14 @@ function runBook(b: BookState): BacktestBookResult {
 
     for (let c = 0; c < candidates; c++) {
       const p = entryCandidates[c];
-      const direction = schedule.entryDirection[p];
+      const direction = plans.kind[p] === EVENT_BUY ? 1 : -1;
       const iy = legY[p];
       const ix = legX[p];
-      const priceY = pricesY[p][t];
-      const priceX = pricesX[p][t];
+      const priceY = plans.priceY[p];
+      const priceX = plans.priceX[p];
       const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
       if (!(q > 0) || !Number.isFinite(q)) {
-        schedule.fileEntry(p, t + 1);
+        plans.replan(p, t);
         continue;
       }
       const addY = direction * q;
@@ -478,7 +492,7 @@ function runBook(b: BookState): BacktestBookResult {
         const refusal = checkCaps(caps, sectorOf, holdings, delta, prices, t, iy, ix, addY, addX, equity);
         if (refusal !== null) {
           refusals.push({ bar: t, pair: p, cap: refusal.cap, value: refusal.value, limit: refusal.limit });
-          schedule.fileEntry(p, t + 1);
+          plans.replan(p, t);
           continue;
         }
       }
@@ -496,7 +510,6 @@ function runBook(b: BookState): BacktestBookResult {
       grossDelta[ix] += Math.abs(addX);
       touchedPairs[touched++] = p;
       held[p >>> 5] |= 1 << (p & 31);
-      schedule.fileExit(p, direction, t + 1);
     }
 
     // 4. net trades, costs on the net, allocated to the pairs by |Δq|
@@ -509,8 +522,9 @@ function runBook(b: BookState): BacktestBookResult {
           const s = leg === 0 ? legY[p] : legX[p];
           const d = leg === 0 ? deltaY[p] : deltaX[p];
           if (grossDelta[s] === 0) continue;
+          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
           // this pair's share of the instrument's net cost: |Δq_{p,s}| / Σ_p |Δq_{p,s}|
-          cost += Math.abs(delta[s]) * prices[s][t] * costRate * (Math.abs(d) / grossDelta[s]);
+          cost += Math.abs(delta[s]) * price * costRate * (Math.abs(d) / grossDelta[s]);
         }
         pairCosts[p] += cost;
         pairPnl[p] -= cost;
@@ -522,7 +536,7 @@ function runBook(b: BookState): BacktestBookResult {
         for (let leg = 0; leg < 2; leg++) {
           const s = leg === 0 ? legY[p] : legX[p];
           if (grossDelta[s] === 0) continue;
-          const price = prices[s][t];
+          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
           const cost = Math.abs(delta[s]) * price * costRate;
           if (delta[s] !== 0) fillLog.add(t, s, delta[s], price, cost);
           // instrument mark-to-market settled at each change of its net quantity (Q·(P − P_ref))
@@ -552,8 +566,10 @@ function runBook(b: BookState): BacktestBookResult {
           qx[p] = 0;
           units[p] = 0;
           held[p >>> 5] &= ~(1 << (p & 31));
-          schedule.fileEntry(p, t + 1);
         }
+        // file the pair's next event (an entry after an exit, the exit after an entry) only now:
+        // plans.priceY/priceX held this bar's prices of its legs until here
+        plans.fileNext(p);
       }
       touched = 0;
     }
@@ -563,8 +579,10 @@ function runBook(b: BookState): BacktestBookResult {
   }
 
   for (let s = 0; s < m; s++) instrumentPnl[s] += holdings[s] * (prices[s][n - 1] - refPrice[s]); // rounding residue only: every pair closes at the last bar
-  if (undefinedSignals > 0)
-    warnings.push(`undefined pair signals (rolling-window warm-up or zero variance) at ${undefinedSignals} pair-bars: no decisions there`);
+  if (plans.undefinedSignals > 0)
+    warnings.push(
+      `undefined pair signals (rolling-window warm-up or zero variance) at ${plans.undefinedSignals} pair-bars: no decisions there`,
+    );
   if (tradeLog.length === 0) warnings.push("no pair traded: flat equity, Sharpe 0");
   let mean = 0;
   for (let t = 0; t < n; t++) mean += returnsOut[t];
@@ -596,121 +614,6 @@ function runBook(b: BookState): BacktestBookResult {
     },
     warnings,
   };
-}
-
-/**
- * When each pair acts next. A pair's rule is read ahead on its own signal by a sequential scan (the
- * next entry while flat, the next exit while held) and the pair is filed under the bar of that
- * event, so the bar loop visits it only there. The scans make decideAction's decisions
- * (tradingRule.ts) with the thresholds in locals: a NaN v_t or v_{t−1} fails every comparison.
- */
-class EventSchedule {
-  /** +1 buy / −1 sell the spread at the pair's filed entry. */
-  readonly entryDirection: Int8Array;
-  /** REASONS index + 1 of the pair's filed exit. */
-  readonly exitReason: Int8Array;
-  private readonly thresholds: readonly RuleThresholds[];
-  private readonly head: Int32Array; // first pair filed under bar t
-  private readonly next: Int32Array; // next pair filed under the same bar
-
-  constructor(
-    private readonly signals: Float64Array,
-    rules: readonly NormalizedRule[],
-    private readonly n: number,
-    private readonly startBar: number,
-  ) {
-    const count = rules.length;
-    this.thresholds = rules.map((r) => r.thresholds);
-    this.entryDirection = new Int8Array(count);
-    this.exitReason = new Int8Array(count);
-    this.head = new Int32Array(n).fill(-1);
-    this.next = new Int32Array(count).fill(-1);
-  }
-
-  /**
-   * File a flat pair under its first entry at t ≥ max(from, startBar, 1), t < n − 1 (none on the
-   * last bar), if any: buy when v_t ≤ longEntry < v_{t−1} and v_t > longStop, else sell when
-   * v_t ≥ shortEntry > v_{t−1} and v_t < shortStop.
-   */
-  fileEntry(p: number, from: number): void {
-    const { signals, n } = this;
-    const { longEnabled, shortEnabled, longEntry, longStop, shortEntry, shortStop } = this.thresholds[p];
-    const offset = p * n;
-    const first = Math.max(from, this.startBar, 1);
-    let previous = signals[offset + first - 1];
-    for (let t = first; t < n - 1; t++) {
-      const v = signals[offset + t];
-      if (v <= longEntry && previous > longEntry && v > longStop && longEnabled) {
-        this.entryDirection[p] = 1;
-        this.file(p, t);
-        return;
-      }
-      if (v >= shortEntry && previous < shortEntry && v < shortStop && shortEnabled) {
-        this.entryDirection[p] = -1;
-        this.file(p, t);
-        return;
-      }
-      previous = v;
-    }
-  }
-
-  /**
-   * File a pair held on `side` under its first stop or exit at t ≥ from (long: v_t ≤ longStop, else
-   * v_t ≥ longExit; short: v_t ≥ shortStop, else v_t ≤ shortExit), else the last bar (reason "end").
-   */
-  fileExit(p: number, side: number, from: number): void {
-    const { signals, n } = this;
-    const th = this.thresholds[p];
-    const offset = p * n;
-    let bar = n - 1;
-    let reason = 3;
-    if (side > 0) {
-      const { longStop, longExit } = th;
-      for (let t = from; t < n - 1; t++) {
-        const v = signals[offset + t];
-        if (v <= longStop || v >= longExit) {
-          bar = t;
-          reason = v <= longStop ? 2 : 1;
-          break;
-        }
-      }
-    } else {
-      const { shortStop, shortExit } = th;
-      for (let t = from; t < n - 1; t++) {
-        const v = signals[offset + t];
-        if (v >= shortStop || v <= shortExit) {
-          bar = t;
-          reason = v >= shortStop ? 2 : 1;
-          break;
-        }
-      }
-    }
-    this.exitReason[p] = reason;
-    this.file(p, bar);
-  }
-
-  /** Move the pairs filed under bar t into out, ascending; returns their number. */
-  take(t: number, out: Int32Array): number {
-    let count = 0;
-    for (let p = this.head[t]; p >= 0; p = this.next[p]) out[count++] = p;
-    if (count > 1) sortAscending(out, count);
-    return count;
-  }
-
-  private file(p: number, bar: number): void {
-    this.next[p] = this.head[bar];
-    this.head[bar] = p;
-  }
-}
-
-/** Sort list[0 .. length) ascending (insertion sort: a bar has few events). */
-function sortAscending(list: Int32Array, length: number): void {
-  for (let i = 1; i < length; i++) {
-    const v = list[i];
-    let j = i - 1;
-    for (; j >= 0 && list[j] > v; j--) list[j + 1] = list[j];
-    list[j + 1] = v;
-  }
 }
 
 /** The first cap an entry adding (addY of iy, addX of ix) would breach, or null. */
@@ -778,8 +681,11 @@ class FillLog {
     this.cost[k] = cost;
   }
 
+  /** The columns, trimmed to the rows written (the log's own arrays when it is exactly full). */
   table(): BookFills {
     const n = this.length;
+    if (n === this.bar.length)
+      return { bar: this.bar, instrument: this.instrument, quantity: this.quantity, price: this.price, cost: this.cost };
     return {
       bar: this.bar.slice(0, n),
       instrument: this.instrument.slice(0, n),
