@@ -21,14 +21,13 @@
 import type { NormalizedRule, RuleThresholds } from "../backtest/tradingRule.js";
 import { pairSignalKernel } from "./pairSignal.js";
 
-/** Event kinds: an event is stored as bar·8 + kind. */
+/** Event kinds: an event is stored as bar·8 + kind (a double: exact for any bar count). */
 export const EVENT_BUY = 1;
 export const EVENT_SELL = 2;
 export const EVENT_EXIT = 3;
 export const EVENT_STOP = 4;
 export const EVENT_END = 5;
-const KIND_BITS = 3;
-const KIND_MASK = 7;
+const KINDS = 8;
 
 export class PairPlans {
   /** Kind of the event each pair is filed under (EVENT_*). */
@@ -103,8 +102,8 @@ export class PairPlans {
     this.priceY[p] = this.events[k + 1];
     this.priceX[p] = this.events[k + 2];
     this.cursor[p] = k + 3;
-    this.kind[p] = event & KIND_MASK;
-    const bar = event >>> KIND_BITS;
+    const bar = Math.floor(event / KINDS);
+    this.kind[p] = event - bar * KINDS;
     this.next[p] = this.head[bar];
     this.head[bar] = p;
   }
@@ -141,10 +140,10 @@ export class PairPlans {
     while (t < n - 1) {
       const entry = firstEntry(signal, th, t, n);
       if (entry < 0) return;
-      const entryBar = entry >>> KIND_BITS;
+      const entryBar = Math.floor(entry / KINDS);
       this.push(entry, y[entryBar], x[entryBar]);
-      const exit = firstExit(signal, th, (entry & KIND_MASK) === EVENT_BUY ? 1 : -1, entryBar + 1, n);
-      const exitBar = exit >>> KIND_BITS;
+      const exit = firstExit(signal, th, entry - entryBar * KINDS === EVENT_BUY ? 1 : -1, entryBar + 1, n);
+      const exitBar = Math.floor(exit / KINDS);
       this.push(exit, y[exitBar], x[exitBar]);
       t = exitBar + 1;
     }
@@ -164,14 +163,14 @@ export class PairPlans {
   }
 }
 
-/** The first entry at t ≥ first (≥ 1), t < n − 1, as t·8 + EVENT_BUY | EVENT_SELL, or −1. */
+/** The first entry at t ≥ first (≥ 1), t < n − 1, as t·8 + (EVENT_BUY or EVENT_SELL), or −1. */
 function firstEntry(signal: Float64Array, th: RuleThresholds, first: number, n: number): number {
   const { longEnabled, shortEnabled, longEntry, longStop, shortEntry, shortStop } = th;
   let previous = signal[first - 1];
   for (let t = first; t < n - 1; t++) {
     const v = signal[t];
-    if (v <= longEntry && previous > longEntry && v > longStop && longEnabled) return (t << KIND_BITS) | EVENT_BUY;
-    if (v >= shortEntry && previous < shortEntry && v < shortStop && shortEnabled) return (t << KIND_BITS) | EVENT_SELL;
+    if (v <= longEntry && previous > longEntry && v > longStop && longEnabled) return t * KINDS + EVENT_BUY;
+    if (v >= shortEntry && previous < shortEntry && v < shortStop && shortEnabled) return t * KINDS + EVENT_SELL;
     previous = v;
   }
   return -1;
@@ -183,18 +182,18 @@ function firstExit(signal: Float64Array, th: RuleThresholds, side: number, from:
     const { longStop, longExit } = th;
     for (let t = from; t < n - 1; t++) {
       const v = signal[t];
-      if (v <= longStop) return (t << KIND_BITS) | EVENT_STOP;
-      if (v >= longExit) return (t << KIND_BITS) | EVENT_EXIT;
+      if (v <= longStop) return t * KINDS + EVENT_STOP;
+      if (v >= longExit) return t * KINDS + EVENT_EXIT;
     }
   } else {
     const { shortStop, shortExit } = th;
     for (let t = from; t < n - 1; t++) {
       const v = signal[t];
-      if (v >= shortStop) return (t << KIND_BITS) | EVENT_STOP;
-      if (v <= shortExit) return (t << KIND_BITS) | EVENT_EXIT;
+      if (v >= shortStop) return t * KINDS + EVENT_STOP;
+      if (v <= shortExit) return t * KINDS + EVENT_EXIT;
     }
   }
-  return ((n - 1) << KIND_BITS) | EVENT_END;
+  return (n - 1) * KINDS + EVENT_END;
 }
 
 /** Sort list[0 .. length) ascending (insertion sort: a bar has few events). */
