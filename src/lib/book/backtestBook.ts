@@ -269,14 +269,12 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
     legY,
     legX,
     betas,
-    rules,
     weights,
     capital,
     leverage,
     periodsPerYear,
     borrowFee,
     costRate,
-    startBar,
     caps,
     sectorOf,
     pairSeries: o.pairSeries === true,
@@ -338,14 +336,12 @@ interface BookState {
   readonly legY: Int32Array;
   readonly legX: Int32Array;
   readonly betas: Float64Array;
-  readonly rules: readonly NormalizedRule[];
   readonly weights: Float64Array;
   readonly capital: number;
   readonly leverage: number;
   readonly periodsPerYear: number;
   readonly borrowFee: number;
   readonly costRate: number;
-  readonly startBar: number;
   readonly caps: CheckedCaps;
   readonly sectorOf: Int32Array | null;
   readonly pairSeries: boolean;
