@@ -91,6 +91,8 @@ export class PairPlans {
     this.draw(p, this.signal, this.startBar);
     this.end[p] = this.planLength;
     this.plannedEntries += (this.planLength - begin) / 6; // 3 numbers per event, every entry has its exit
+    // size the store from the first pair planned (pairs of one book trade alike) instead of doubling
+    if (begin === 0 && this.planLength > 0) this.reserve(Math.ceil(this.planLength * this.kept.length * 1.25));
     this.fileNext(p);
   }
 
@@ -130,6 +132,14 @@ export class PairPlans {
     return count;
   }
 
+  /** Grow the event store to at least `size` numbers. */
+  private reserve(size: number): void {
+    if (size <= this.events.length) return;
+    const grown = new Float64Array(size);
+    grown.set(this.events.subarray(0, this.planLength));
+    this.events = grown;
+  }
+
   /** Append pair p's events from bar `from` (flat there), every entry taken. */
   private draw(p: number, signal: Float64Array, from: number): void {
     const n = this.n;
@@ -150,11 +160,7 @@ export class PairPlans {
   }
 
   private push(event: number, priceY: number, priceX: number): void {
-    if (this.planLength + 3 > this.events.length) {
-      const grown = new Float64Array(this.events.length * 2);
-      grown.set(this.events);
-      this.events = grown;
-    }
+    if (this.planLength + 3 > this.events.length) this.reserve(this.events.length * 2);
     const k = this.planLength;
     this.events[k] = event;
     this.events[k + 1] = priceY;
