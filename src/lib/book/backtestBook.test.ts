@@ -191,6 +191,19 @@ describe("backtestBook", () => {
     expect(rp.iterations).toBeGreaterThan(1);
   });
 
+  it("a bad price is reported for the first instrument in index order, whether or not a pair uses it", () => {
+    const good = [1, 2, 3, 4];
+    const rule = ROLLING;
+    // instrument 2 is used by no pair
+    expect(() => backtestBook({ prices: [good, good, [1, 2, 0, 4]], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }] })).toThrow(
+      /backtestBook: prices must be > 0, got 0 at prices\[2\]\[2\]/,
+    );
+    // instruments 1 and 3 are bad, the only pair uses 3 (and 0): the message names 1
+    expect(() =>
+      backtestBook({ prices: [good, [1, NaN, 3, 4], good, [1, 2, -1, 4]], pairs: [{ y: 3, x: 0, hedgeRatio: 1, rule }] }),
+    ).toThrow(/backtestBook: prices\[1\] must contain only finite numbers, got NaN at index 1/);
+  });
+
   it("rejects bad input with the function, argument and rule in the message", () => {
     const p = [
       [1, 2, 3],

@@ -23,23 +23,18 @@
  * book's P&L (to rounding; the test checks 1e-9 of capital).
  * Allocation weights w_p (allocationWeights.ts) come from bars [0, allocation.window) only, and
  * startBar defaults to that window, so no weight uses a price of a bar it trades.
+ * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts) in
+ * one pass over its legs, so the bar loop visits a pair only at its entries and exits and marks only
+ * the held pairs (a bitset, ascending); trades and fills are logged by column.
  * @throws RangeError/TypeError for prices that are not positive finite series of one length, a pair
  *   whose legs are not distinct instrument indices, a non-finite hedge ratio, a bad rule (expanding
- *   windows are not supported), a bad cap, cost, fee or allocation option
+ *   windows are not supported), a bad cap, cost, fee or allocation option. Price values are checked
+ *   after the other arguments (pair by pair, as the signal pass reads them); the message names the
+ *   first bad price in instrument order.
  * @example backtestBook({ prices: [y, x, z], pairs: [{ y: 0, x: 1, hedgeRatio: 1, rule }, { y: 2, x: 1, hedgeRatio: 1, rule }] })
  *   // two pairs sharing x: the book holds one net x position (see backtestBook.test.ts for hand-worked values)
  */
-import {
-  decideAction,
-  normalizeRule,
-  ACTION_BUY,
-  ACTION_HOLD,
-  ACTION_SELL,
-  ACTION_STOP,
-  type NormalizedRule,
-  type RuleThresholds,
-  type TradingRule,
-} from "../backtest/tradingRule.js";
+import { normalizeRule, type NormalizedRule, type TradingRule } from "../backtest/tradingRule.js";
 import { maxDrawdown } from "../backtest/maxDrawdown.js";
 import {
   asFloat64ReadOnly,
@@ -52,7 +47,7 @@ import {
   typeError,
 } from "../util/validate.js";
 import { allocationWeightsKernel, type AllocationMethod } from "./allocationWeights.js";
-import { pairSignalKernel } from "./pairSignal.js";
+import { EVENT_BUY, EVENT_EXIT, PairPlans } from "./pairPlans.js";
 
 /** Default estimation window of the risk-based allocations, in bars. */
 const DEFAULT_ALLOCATION_WINDOW = 60;
@@ -183,19 +178,12 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   const prices = o.prices.map((p, s) => asFloat64ReadOnly(p, `prices[${s}]`, fn, { minLength: 2, allowNonFinite: true }));
   const n = prices[0].length;
   const m = prices.length;
-  prices.forEach((p, s) => {
+  for (let s = 0; s < m; s++) {
+    const p = prices[s];
     if (p.length !== n) rangeError(fn, `prices must all have one length, got ${p.length} at prices[${s}] and ${n} at prices[0]`);
-    for (let t = 0; t < n; t++) {
-      const v = p[t];
-      if (!(v > 0 && v < Infinity))
-        rangeError(
-          fn,
-          v - v !== 0
-            ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${t}`
-            : `prices must be > 0, got ${v} at prices[${s}][${t}]`,
-        );
-    }
-  });
+  }
+  // the values (> 0, finite) are checked below, pair by pair just before each pair's signal pass
+  // reads the same legs (one trip through memory for both), then the instruments no pair uses
   if (!Array.isArray(o.pairs) || o.pairs.length === 0) typeError(fn, `pairs must be a non-empty array, got ${describe(o.pairs)}`);
   const rules: NormalizedRule[] = [];
   const legY = new Int32Array(o.pairs.length);
@@ -254,6 +242,19 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   if (o.pairSeries !== undefined && typeof o.pairSeries !== "boolean")
     typeError(fn, `pairSeries must be true or false, got ${describe(o.pairSeries)}`);
 
+  const pricesY = Array.from(legY, (s) => prices[s]);
+  const pricesX = Array.from(legX, (s) => prices[s]);
+  const plans = new PairPlans(pricesY, pricesX, betas, rules, n, startBar);
+  const checked = new Uint8Array(m);
+  for (let p = 0; p < legY.length; p++) {
+    for (const s of [legY[p], legX[p]]) {
+      if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
+      checked[s] = 1;
+    }
+    plans.plan(p);
+  }
+  for (let s = 0; s < m; s++) if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
+
   let weights: Float64Array;
   if (method === "equal") weights = new Float64Array(legY.length).fill(1 / legY.length);
   else {
@@ -262,21 +263,59 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   }
   return runBook({
     prices,
+    pricesY,
+    pricesX,
+    plans,
     legY,
     legX,
     betas,
-    rules,
     weights,
     capital,
     leverage,
     periodsPerYear,
     borrowFee,
     costRate,
-    startBar,
     caps,
     sectorOf,
     pairSeries: o.pairSeries === true,
   });
+}
+
+/** Throw the error of the first price (instrument by instrument, then bar by bar) that is not in (0, ∞). */
+function throwFirstBadPrice(fn: string, prices: readonly Float64Array[]): never {
+  for (let s = 0; s < prices.length; s++) {
+    const bad = firstNotPositiveFinite(prices[s]);
+    if (bad < 0) continue;
+    const v = prices[s][bad];
+    rangeError(
+      fn,
+      v - v !== 0
+        ? `prices[${s}] must contain only finite numbers, got ${describe(v)} at index ${bad}`
+        : `prices must be > 0, got ${v} at prices[${s}][${bad}]`,
+    );
+  }
+  throw new Error(`${fn}: internal error, no bad price found`);
+}
+
+/**
+ * The first index t with p[t] not in (0, ∞) (NaN included), or −1. Four values per step in one
+ * condition: the check runs over every price of every book, once per call.
+ */
+function firstNotPositiveFinite(p: Float64Array): number {
+  const n = p.length;
+  let t = 0;
+  for (; t + 3 < n; t += 4) {
+    const a = p[t];
+    const b = p[t + 1];
+    const c = p[t + 2];
+    const d = p[t + 3];
+    if (!(a > 0 && a < Infinity && b > 0 && b < Infinity && c > 0 && c < Infinity && d > 0 && d < Infinity)) break;
+  }
+  for (; t < n; t++) {
+    const v = p[t];
+    if (!(v > 0 && v < Infinity)) return t;
+  }
+  return -1;
 }
 
 /** r_t = Δs_t / (|y_{t−1}| + |β|·|x_{t−1}|) for t = 1..window−1. */
@@ -289,77 +328,39 @@ function spreadReturns(y: Float64Array, x: Float64Array, beta: number, window: n
 
 interface BookState {
   readonly prices: readonly Float64Array[];
+  /** Per pair, its y and x price series. */
+  readonly pricesY: readonly Float64Array[];
+  readonly pricesX: readonly Float64Array[];
+  /** Every pair planned (PairPlans.plan called for each). */
+  readonly plans: PairPlans;
   readonly legY: Int32Array;
   readonly legX: Int32Array;
   readonly betas: Float64Array;
-  readonly rules: readonly NormalizedRule[];
   readonly weights: Float64Array;
   readonly capital: number;
   readonly leverage: number;
   readonly periodsPerYear: number;
   readonly borrowFee: number;
   readonly costRate: number;
-  readonly startBar: number;
   readonly caps: CheckedCaps;
   readonly sectorOf: Int32Array | null;
   readonly pairSeries: boolean;
 }
 
 const REASONS = ["signal", "stop", "end"] as const;
-// Module-local bindings of the rule's decision function and codes (as in BacktestEngine.ts): a
-// bundler that turns imports into property getters would otherwise run a getter per pair-bar.
-const decide = decideAction;
-const BUY = ACTION_BUY;
-const SELL = ACTION_SELL;
-const HOLD = ACTION_HOLD;
-const STOP = ACTION_STOP;
 
 /** The bar loop on validated inputs (see the module comment). */
 function runBook(b: BookState): BacktestBookResult {
-  const { prices, legY, legX, betas, rules, weights, capital, leverage, caps, sectorOf, costRate, startBar } = b;
+  const { prices, pricesY, pricesX, plans, legY, legX, betas, weights, capital, leverage, caps, sectorOf, costRate } = b;
   const n = prices[0].length;
   const m = prices.length;
   const count = legY.length;
   const feePerBar = b.borrowFee / b.periodsPerYear;
   const hasCaps = caps.gross < Infinity || caps.net < Infinity || caps.leg < Infinity || caps.sector < Infinity;
-
-  // every pair's signal (one sequential pass per pair over its two legs), pair-major; prices are
-  // read in place (prices[s][t]): a bar-major copy cost more in strided writes than it saved
-  const signals = new Float64Array(count * n);
-  let undefinedSignals = 0;
-  for (let p = 0; p < count; p++) {
-    const own = signals.subarray(p * n, (p + 1) * n);
-    pairSignalKernel(prices[legY[p]], prices[legX[p]], betas[p], rules[p], own);
-    for (let t = startBar; t < n; t++) if (own[t] !== own[t]) undefinedSignals++;
-  }
-  const thresholds = rules.map((r) => r.thresholds);
-
-  // Events: a pair's rule is read on its own signal, ahead of the bar loop, by a sequential scan
-  // (nextEntry while flat, nextExit while held); the pair is filed under the bar of its next event
-  // and the bar loop visits it only there. Held pairs are marked every bar (heldPairs, ascending).
-  const eventHead = new Int32Array(n).fill(-1); // first pair filed under bar t
-  const eventNext = new Int32Array(count).fill(-1); // next pair filed under the same bar
-  const entryDirection = new Int8Array(count); // +1 buy / −1 sell the spread at the pair's entry event
-  const exitReason = new Int8Array(count); // REASONS index + 1 at the pair's exit event
-  const file = (p: number, bar: number): void => {
-    eventNext[p] = eventHead[bar];
-    eventHead[bar] = p;
-  };
-  const fileEntry = (p: number, from: number): void => {
-    const bar = nextEntry(signals, p * n, n, thresholds[p], Math.max(from, startBar));
-    if (bar < 0) return;
-    entryDirection[p] = decide(thresholds[p], 0, signals[p * n + bar], signals[p * n + bar - 1]) === BUY ? 1 : -1;
-    file(p, bar);
-  };
-  const fileExit = (p: number, from: number): void => {
-    const bar = nextExit(signals, p * n, n, thresholds[p], side[p], from);
-    exitReason[p] = bar === n - 1 ? 3 : decide(thresholds[p], side[p], signals[p * n + bar], signals[p * n + bar - 1]) === STOP ? 2 : 1;
-    file(p, bar);
-  };
-  const heldPairs = new Int32Array(count);
-  let heldCount = 0;
+  const held = new Int32Array((count + 31) >>> 5); // bit p: pair p holds a position (iterated in ascending p)
   const barEvents = new Int32Array(count);
   const entryCandidates = new Int32Array(count);
+  const touchedPairs = new Int32Array(count); // pairs trading this bar: exits (ascending), then entries (ascending)
 
   const equityOut = new Float64Array(n);
   const returnsOut = new Float64Array(n);
@@ -371,8 +372,9 @@ function runBook(b: BookState): BacktestBookResult {
   const instrumentCosts = new Float64Array(m);
   const instrumentFees = new Float64Array(m);
   const series = b.pairSeries ? Array.from({ length: count }, () => new Float64Array(n)) : null;
-  const trades: BookTrade[] = [];
-  const fillLog = new FillLog();
+  // with every entry taken and no shared legs the logs fill exactly (a round trip is 4 fills)
+  const tradeLog = new TradeLog(Math.max(16, plans.plannedEntries));
+  const fillLog = new FillLog(Math.max(64, 4 * plans.plannedEntries));
   const refusals: BookRefusal[] = [];
   const warnings: string[] = [];
 
@@ -390,33 +392,32 @@ function runBook(b: BookState): BacktestBookResult {
   const delta = new Float64Array(m); // this bar's net trade per instrument
   const grossDelta = new Float64Array(m); // Σ_p |Δq_{p,s}| this bar
   const shortSum = new Float64Array(m); // Σ_p of short pair quantities per instrument (fee allocation)
-  const touchedPairs: number[] = [];
+  let touched = 0;
   let equity = capital;
   let netTraded = 0;
   let grossTraded = 0;
 
-  for (let p = 0; p < count; p++) fileEntry(p, startBar);
   for (let t = 0; t < n; t++) {
     const equityBefore = equity;
     let barPnl = 0;
-    // 1. mark the held pairs' legs (their attribution; the sum is the book's mark-to-market). A
-    // held pair entered at an earlier bar, so t ≥ 1 whenever it is marked.
-    for (let h = 0; h < heldCount; h++) {
-      const p = heldPairs[h];
-      const pricesY = prices[legY[p]];
-      const pricesX = prices[legX[p]];
-      const d = qy[p] * (pricesY[t] - pricesY[t - 1]) + qx[p] * (pricesX[t] - pricesX[t - 1]);
-      pairPnl[p] += d;
-      tradePnl[p] += d;
-      if (series !== null) series[p][t] += d;
-      barPnl += d;
+    // 1. mark the held pairs' legs in ascending pair order (their attribution; the sum is the book's
+    // mark-to-market). A held pair entered at an earlier bar, so t ≥ 1 whenever it is marked.
+    for (let word = 0; word < held.length; word++) {
+      for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
+        const p = (word << 5) | (31 - Math.clz32(bits & -bits));
+        const py = pricesY[p];
+        const px = pricesX[p];
+        const d = qy[p] * (py[t] - py[t - 1]) + qx[p] * (px[t] - px[t - 1]);
+        pairPnl[p] += d;
+        tradePnl[p] += d;
+        if (series !== null) series[p][t] += d;
+        barPnl += d;
+      }
     }
     // 2. this bar's events in pair order: exits are applied at once, entries are collected and
     // applied after the borrow fees (caps see the holdings after all exits and after earlier
     // entries; sizing sees the equity after this bar's marks and fees)
-    let events = 0;
-    for (let p = eventHead[t]; p >= 0; p = eventNext[p]) barEvents[events++] = p;
-    if (events > 1) sortAscending(barEvents, events);
+    const events = plans.take(t, barEvents);
     let candidates = 0;
     for (let e = 0; e < events; e++) {
       const p = barEvents[e];
@@ -430,17 +431,19 @@ function runBook(b: BookState): BacktestBookResult {
       delta[legX[p]] -= qx[p];
       grossDelta[legY[p]] += Math.abs(qy[p]);
       grossDelta[legX[p]] += Math.abs(qx[p]);
-      closing[p] = exitReason[p];
-      touchedPairs.push(p);
+      closing[p] = plans.kind[p] - EVENT_EXIT + 1; // REASONS index + 1
+      touchedPairs[touched++] = p;
     }
     // borrow fees on the net short instruments (holdings before this bar's trades), shared by the
-    // pairs short in them pro rata to their own short quantity
+    // held pairs short in them pro rata to their own short quantity
     if (feePerBar > 0 && t > 0) {
       shortSum.fill(0);
-      for (let p = 0; p < count; p++) {
-        if (side[p] === 0 && closing[p] === 0) continue;
-        if (qy[p] < 0) shortSum[legY[p]] -= qy[p];
-        if (qx[p] < 0) shortSum[legX[p]] -= qx[p];
+      for (let word = 0; word < held.length; word++) {
+        for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
+          const p = (word << 5) | (31 - Math.clz32(bits & -bits));
+          if (qy[p] < 0) shortSum[legY[p]] -= qy[p];
+          if (qx[p] < 0) shortSum[legX[p]] -= qx[p];
+        }
       }
       for (let s = 0; s < m; s++) {
         const q = holdings[s];
@@ -450,31 +453,33 @@ function runBook(b: BookState): BacktestBookResult {
         instrumentPnl[s] -= fee;
         barPnl -= fee;
       }
-      for (let p = 0; p < count; p++) {
-        if (side[p] === 0 && closing[p] === 0) continue;
-        const iy = legY[p];
-        const ix = legX[p];
-        let fee = 0;
-        if (qy[p] < 0 && holdings[iy] < 0) fee += (-qy[p] / shortSum[iy]) * -holdings[iy] * prices[iy][t - 1] * feePerBar;
-        if (qx[p] < 0 && holdings[ix] < 0) fee += (-qx[p] / shortSum[ix]) * -holdings[ix] * prices[ix][t - 1] * feePerBar;
-        pairFees[p] += fee;
-        pairPnl[p] -= fee;
-        tradePnl[p] -= fee;
-        if (series !== null) series[p][t] -= fee;
+      for (let word = 0; word < held.length; word++) {
+        for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
+          const p = (word << 5) | (31 - Math.clz32(bits & -bits));
+          const iy = legY[p];
+          const ix = legX[p];
+          let fee = 0;
+          if (qy[p] < 0 && holdings[iy] < 0) fee += (-qy[p] / shortSum[iy]) * -holdings[iy] * prices[iy][t - 1] * feePerBar;
+          if (qx[p] < 0 && holdings[ix] < 0) fee += (-qx[p] / shortSum[ix]) * -holdings[ix] * prices[ix][t - 1] * feePerBar;
+          pairFees[p] += fee;
+          pairPnl[p] -= fee;
+          tradePnl[p] -= fee;
+          if (series !== null) series[p][t] -= fee;
+        }
       }
     }
     equity += barPnl;
 
     for (let c = 0; c < candidates; c++) {
       const p = entryCandidates[c];
-      const direction = entryDirection[p];
+      const direction = plans.kind[p] === EVENT_BUY ? 1 : -1;
       const iy = legY[p];
       const ix = legX[p];
-      const priceY = prices[iy][t];
-      const priceX = prices[ix][t];
+      const priceY = plans.priceY[p];
+      const priceX = plans.priceX[p];
       const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
       if (!(q > 0) || !Number.isFinite(q)) {
-        fileEntry(p, t + 1);
+        plans.replan(p, t);
         continue;
       }
       const addY = direction * q;
@@ -483,7 +488,7 @@ function runBook(b: BookState): BacktestBookResult {
         const refusal = checkCaps(caps, sectorOf, holdings, delta, prices, t, iy, ix, addY, addX, equity);
         if (refusal !== null) {
           refusals.push({ bar: t, pair: p, cap: refusal.cap, value: refusal.value, limit: refusal.limit });
-          fileEntry(p, t + 1);
+          plans.replan(p, t);
           continue;
         }
       }
@@ -499,35 +504,35 @@ function runBook(b: BookState): BacktestBookResult {
       delta[ix] += addX;
       grossDelta[iy] += Math.abs(addY);
       grossDelta[ix] += Math.abs(addX);
-      touchedPairs.push(p);
-      heldCount = insertAscending(heldPairs, heldCount, p);
-      fileExit(p, t + 1);
+      touchedPairs[touched++] = p;
+      held[p >>> 5] |= 1 << (p & 31);
     }
 
     // 4. net trades, costs on the net, allocated to the pairs by |Δq|
-    if (touchedPairs.length > 0) {
+    if (touched > 0) {
       let barCost = 0;
-      for (let k = 0; k < touchedPairs.length; k++) {
+      for (let k = 0; k < touched; k++) {
         const p = touchedPairs[k];
         let cost = 0;
         for (let leg = 0; leg < 2; leg++) {
           const s = leg === 0 ? legY[p] : legX[p];
           const d = leg === 0 ? deltaY[p] : deltaX[p];
           if (grossDelta[s] === 0) continue;
+          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
           // this pair's share of the instrument's net cost: |Δq_{p,s}| / Σ_p |Δq_{p,s}|
-          cost += Math.abs(delta[s]) * prices[s][t] * costRate * (Math.abs(d) / grossDelta[s]);
+          cost += Math.abs(delta[s]) * price * costRate * (Math.abs(d) / grossDelta[s]);
         }
         pairCosts[p] += cost;
         pairPnl[p] -= cost;
         tradePnl[p] -= cost;
         if (series !== null) series[p][t] -= cost;
       }
-      for (let k = 0; k < touchedPairs.length; k++) {
+      for (let k = 0; k < touched; k++) {
         const p = touchedPairs[k];
         for (let leg = 0; leg < 2; leg++) {
           const s = leg === 0 ? legY[p] : legX[p];
           if (grossDelta[s] === 0) continue;
-          const price = prices[s][t];
+          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
           const cost = Math.abs(delta[s]) * price * costRate;
           if (delta[s] !== 0) fillLog.add(t, s, delta[s], price, cost);
           // instrument mark-to-market settled at each change of its net quantity (Q·(P − P_ref))
@@ -545,30 +550,24 @@ function runBook(b: BookState): BacktestBookResult {
       }
       equity -= barCost;
       barPnl -= barCost;
-      for (let k = 0; k < touchedPairs.length; k++) {
+      for (let k = 0; k < touched; k++) {
         const p = touchedPairs[k];
         deltaY[p] = 0;
         deltaX[p] = 0;
         if (closing[p] !== 0) {
-          trades.push({
-            pair: p,
-            side: side[p] > 0 ? "long" : "short",
-            entryBar: entryBar[p],
-            exitBar: t,
-            units: units[p],
-            pnl: tradePnl[p],
-            exitReason: REASONS[closing[p] - 1],
-          });
+          tradeLog.add(p, side[p], entryBar[p], t, units[p], tradePnl[p], closing[p] - 1);
           closing[p] = 0;
           side[p] = 0;
           qy[p] = 0;
           qx[p] = 0;
           units[p] = 0;
-          heldCount = removeSorted(heldPairs, heldCount, p);
-          fileEntry(p, t + 1);
+          held[p >>> 5] &= ~(1 << (p & 31));
         }
+        // file the pair's next event (an entry after an exit, the exit after an entry) only now:
+        // plans.priceY/priceX held this bar's prices of its legs until here
+        plans.fileNext(p);
       }
-      touchedPairs.length = 0;
+      touched = 0;
     }
     equityOut[t] = equity;
     pnlOut[t] = barPnl;
@@ -576,9 +575,11 @@ function runBook(b: BookState): BacktestBookResult {
   }
 
   for (let s = 0; s < m; s++) instrumentPnl[s] += holdings[s] * (prices[s][n - 1] - refPrice[s]); // rounding residue only: every pair closes at the last bar
-  if (undefinedSignals > 0)
-    warnings.push(`undefined pair signals (rolling-window warm-up or zero variance) at ${undefinedSignals} pair-bars: no decisions there`);
-  if (trades.length === 0) warnings.push("no pair traded: flat equity, Sharpe 0");
+  if (plans.undefinedSignals > 0)
+    warnings.push(
+      `undefined pair signals (rolling-window warm-up or zero variance) at ${plans.undefinedSignals} pair-bars: no decisions there`,
+    );
+  if (tradeLog.length === 0) warnings.push("no pair traded: flat equity, Sharpe 0");
   let mean = 0;
   for (let t = 0; t < n; t++) mean += returnsOut[t];
   mean /= n;
@@ -597,7 +598,7 @@ function runBook(b: BookState): BacktestBookResult {
     instrumentCosts,
     instrumentBorrowFees: instrumentFees,
     pairPnlSeries: series,
-    trades,
+    trades: tradeLog.rows(),
     fills: fillLog.table(),
     refusals,
     netTradedNotional: netTraded,
@@ -609,51 +610,6 @@ function runBook(b: BookState): BacktestBookResult {
     },
     warnings,
   };
-}
-
-/**
- * The first bar t ≥ from (t ≥ 1, t < n − 1: no entry on the last bar) at which a flat pair's rule
- * enters (decideAction on v_t, v_{t−1} gives buy or sell), or −1; the pair's signal is
- * signals[offset .. offset + n).
- */
-function nextEntry(signals: Float64Array, offset: number, n: number, th: RuleThresholds, from: number): number {
-  for (let t = Math.max(from, 1); t < n - 1; t++) {
-    const action = decide(th, 0, signals[offset + t], signals[offset + t - 1]);
-    if (action === BUY || action === SELL) return t;
-  }
-  return -1;
-}
-
-/** The first bar t ≥ from at which a held pair's rule exits or stops, else the last bar n − 1. */
-function nextExit(signals: Float64Array, offset: number, n: number, th: RuleThresholds, held: number, from: number): number {
-  for (let t = from; t < n - 1; t++) if (decide(th, held, signals[offset + t], signals[offset + t - 1]) !== HOLD) return t;
-  return n - 1;
-}
-
-/** Sort list[0 .. length) ascending (insertion sort: a bar has few events). */
-function sortAscending(list: Int32Array, length: number): void {
-  for (let i = 1; i < length; i++) {
-    const v = list[i];
-    let j = i - 1;
-    for (; j >= 0 && list[j] > v; j--) list[j + 1] = list[j];
-    list[j + 1] = v;
-  }
-}
-
-/** Insert v into the ascending list[0 .. length); returns the new length. */
-function insertAscending(list: Int32Array, length: number, v: number): number {
-  let j = length - 1;
-  for (; j >= 0 && list[j] > v; j--) list[j + 1] = list[j];
-  list[j + 1] = v;
-  return length + 1;
-}
-
-/** Remove v from the ascending list[0 .. length); returns the new length. */
-function removeSorted(list: Int32Array, length: number, v: number): number {
-  let i = 0;
-  while (i < length && list[i] !== v) i++;
-  for (; i < length - 1; i++) list[i] = list[i + 1];
-  return length - 1;
 }
 
 /** The first cap an entry adding (addY of iy, addX of ix) would breach, or null. */
@@ -696,12 +652,20 @@ function checkCaps(
 
 /** Growable column store of fills (doubling typed arrays). */
 class FillLog {
-  private length = 0;
-  private bar = new Int32Array(256);
-  private instrument = new Int32Array(256);
-  private quantity = new Float64Array(256);
-  private price = new Float64Array(256);
-  private cost = new Float64Array(256);
+  length = 0;
+  private bar: Int32Array;
+  private instrument: Int32Array;
+  private quantity: Float64Array;
+  private price: Float64Array;
+  private cost: Float64Array;
+
+  constructor(capacity: number) {
+    this.bar = new Int32Array(capacity);
+    this.instrument = new Int32Array(capacity);
+    this.quantity = new Float64Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.cost = new Float64Array(capacity);
+  }
 
   add(bar: number, instrument: number, quantity: number, price: number, cost: number): void {
     if (this.length === this.bar.length) this.grow();
@@ -713,8 +677,11 @@ class FillLog {
     this.cost[k] = cost;
   }
 
+  /** The columns, trimmed to the rows written (the log's own arrays when it is exactly full). */
   table(): BookFills {
     const n = this.length;
+    if (n === this.bar.length)
+      return { bar: this.bar, instrument: this.instrument, quantity: this.quantity, price: this.price, cost: this.cost };
     return {
       bar: this.bar.slice(0, n),
       instrument: this.instrument.slice(0, n),
@@ -726,20 +693,76 @@ class FillLog {
 
   private grow(): void {
     const size = this.bar.length * 2;
-    const bar = new Int32Array(size);
-    bar.set(this.bar);
-    this.bar = bar;
-    const instrument = new Int32Array(size);
-    instrument.set(this.instrument);
-    this.instrument = instrument;
-    const quantity = new Float64Array(size);
-    quantity.set(this.quantity);
-    this.quantity = quantity;
-    const price = new Float64Array(size);
-    price.set(this.price);
-    this.price = price;
-    const cost = new Float64Array(size);
-    cost.set(this.cost);
-    this.cost = cost;
+    this.bar = grown(this.bar, new Int32Array(size));
+    this.instrument = grown(this.instrument, new Int32Array(size));
+    this.quantity = grown(this.quantity, new Float64Array(size));
+    this.price = grown(this.price, new Float64Array(size));
+    this.cost = grown(this.cost, new Float64Array(size));
   }
+}
+
+/** Growable column store of round trips (doubling typed arrays); rows() builds the BookTrade list once. */
+class TradeLog {
+  length = 0;
+  private pair: Int32Array;
+  private side: Int8Array;
+  private entryBar: Int32Array;
+  private exitBar: Int32Array;
+  private units: Float64Array;
+  private pnl: Float64Array;
+  private reason: Int8Array;
+
+  constructor(capacity: number) {
+    this.pair = new Int32Array(capacity);
+    this.side = new Int8Array(capacity);
+    this.entryBar = new Int32Array(capacity);
+    this.exitBar = new Int32Array(capacity);
+    this.units = new Float64Array(capacity);
+    this.pnl = new Float64Array(capacity);
+    this.reason = new Int8Array(capacity);
+  }
+
+  add(pair: number, side: number, entryBar: number, exitBar: number, units: number, pnl: number, reason: number): void {
+    if (this.length === this.pair.length) this.grow();
+    const k = this.length++;
+    this.pair[k] = pair;
+    this.side[k] = side;
+    this.entryBar[k] = entryBar;
+    this.exitBar[k] = exitBar;
+    this.units[k] = units;
+    this.pnl[k] = pnl;
+    this.reason[k] = reason;
+  }
+
+  rows(): BookTrade[] {
+    const out: BookTrade[] = new Array(this.length);
+    for (let k = 0; k < this.length; k++)
+      out[k] = {
+        pair: this.pair[k],
+        side: this.side[k] > 0 ? "long" : "short",
+        entryBar: this.entryBar[k],
+        exitBar: this.exitBar[k],
+        units: this.units[k],
+        pnl: this.pnl[k],
+        exitReason: REASONS[this.reason[k]],
+      };
+    return out;
+  }
+
+  private grow(): void {
+    const size = this.pair.length * 2;
+    this.pair = grown(this.pair, new Int32Array(size));
+    this.side = grown(this.side, new Int8Array(size));
+    this.entryBar = grown(this.entryBar, new Int32Array(size));
+    this.exitBar = grown(this.exitBar, new Int32Array(size));
+    this.units = grown(this.units, new Float64Array(size));
+    this.pnl = grown(this.pnl, new Float64Array(size));
+    this.reason = grown(this.reason, new Int8Array(size));
+  }
+}
+
+/** `to` with `from` copied into its start. */
+function grown<T extends Int8Array | Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

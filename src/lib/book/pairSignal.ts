@@ -14,52 +14,74 @@
  */
 import type { NormalizedRule } from "../backtest/tradingRule.js";
 
-/** Write v_t for t = 0..n−1 into `out` (length ≥ n); see the module comment. */
-export function pairSignalKernel(y: Float64Array, x: Float64Array, beta: number, rule: NormalizedRule, out: Float64Array): void {
+/**
+ * Write v_t for t = 0..n−1 into `out` (length ≥ n); see the module comment. Returns the number of
+ * undefined (NaN) v_t at t ≥ countFrom. `spread` (length ≥ n) is scratch for s_t of the rolling
+ * window: a caller running many pairs passes one buffer for all.
+ */
+export function pairSignalKernel(
+  y: Float64Array,
+  x: Float64Array,
+  beta: number,
+  rule: NormalizedRule,
+  out: Float64Array,
+  countFrom = 0,
+  spread: Float64Array = new Float64Array(y.length),
+): number {
   const n = y.length;
+  let undefinedCount = 0;
   if (rule.windowType === "none") {
-    for (let t = 0; t < n; t++) out[t] = y[t] - beta * x[t];
-    return;
+    for (let t = 0; t < n; t++) {
+      const v = y[t] - beta * x[t];
+      out[t] = v;
+      if (v !== v && t >= countFrom) undefinedCount++;
+    }
+    return undefinedCount;
   }
   if (rule.windowType === "fixed") {
     const m = rule.fixedMean;
     const inv = 1 / rule.fixedSd;
-    for (let t = 0; t < n; t++) out[t] = (y[t] - beta * x[t] - m) * inv;
-    return;
+    for (let t = 0; t < n; t++) {
+      const v = (y[t] - beta * x[t] - m) * inv;
+      out[t] = v;
+      if (v !== v && t >= countFrom) undefinedCount++;
+    }
+    return undefinedCount;
   }
+  // s_t once (the window's update reads s_{t−w} again: from here, not from two more price loads)
+  for (let t = 0; t < n; t++) spread[t] = y[t] - beta * x[t];
   const w = rule.windowLength;
   const invW = 1 / w;
   const invDdof = 1 / (w - 1);
-  let shift = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let sinceRecompute = w - 1; // (t − (w − 1)) mod w, counted rather than divided (an integer division per bar)
-  for (let t = 0; t < n; t++) {
-    const s = y[t] - beta * x[t];
-    if (t < w - 1) {
-      out[t] = NaN;
-      continue;
+  const warmUp = Math.min(w - 1, n);
+  out.fill(NaN, 0, warmUp);
+  undefinedCount += Math.max(0, warmUp - countFrom);
+  // blocks of w bars starting at the bars t ≡ w − 1 (mod w), each opened by an exact recomputation
+  for (let start = w - 1; start < n; start += w) {
+    // exact recomputation over the window ending at `start`, shifted by its first value
+    const shift = spread[start - w + 1];
+    let sum = 0;
+    let sumSq = 0;
+    for (let k = start - w + 1; k <= start; k++) {
+      const d = spread[k] - shift;
+      sum += d;
+      sumSq += d * d;
     }
-    if (++sinceRecompute === w) {
-      sinceRecompute = 0;
-      // exact recomputation over the window ending at t, shifted by its first value
-      shift = y[t - w + 1] - beta * x[t - w + 1];
-      sum = 0;
-      sumSq = 0;
-      for (let k = t - w + 1; k <= t; k++) {
-        const d = y[k] - beta * x[k] - shift;
-        sum += d;
-        sumSq += d * d;
+    const end = Math.min(start + w, n);
+    for (let t = start; t < end; t++) {
+      if (t !== start) {
+        const old = spread[t - w] - shift;
+        const d = spread[t] - shift;
+        sum += d - old;
+        sumSq += d * d - old * old;
       }
-    } else {
-      const old = y[t - w] - beta * x[t - w] - shift;
-      const d = s - shift;
-      sum += d - old;
-      sumSq += d * d - old * old;
+      const mean = sum * invW;
+      const variance = (sumSq - sum * mean) * invDdof;
+      const centre = mean + shift;
+      const v = variance > 0 && variance > 1e-24 * centre * centre ? (spread[t] - centre) / Math.sqrt(variance) : NaN;
+      out[t] = v;
+      if (v !== v && t >= countFrom) undefinedCount++;
     }
-    const mean = sum * invW;
-    const variance = (sumSq - sum * mean) * invDdof;
-    const centre = mean + shift;
-    out[t] = variance > 0 && variance > 1e-24 * centre * centre ? (s - centre) / Math.sqrt(variance) : NaN;
   }
+  return undefinedCount;
 }
