@@ -338,6 +338,12 @@ export class BacktestEngine {
    * 73k trades (entry 3 → 0.6); in isolation the static hedge pass costs ~3.7 ms and the rolling
    * z-score pass ~11 ms per 1M bars, work the single loop overlapped with the trading loop's
    * stalls. Block sizes 16–4096 and a branch-free drawdown peak in the metrics did not help.
+   * Also measured and rejected (issue #16, A/B against d78fa25 in alternation, CPU medians): the
+   * rolling z-score back inside the trading loop, with or without one-bar-ahead pipelining, window
+   * fill/recompute as calls or inline, with or without the static hedge pass (+0 to +5 ms over the
+   * separate passes); only its square root and division in the trading loop (±0); the diagnostic
+   * copies moved out of the loop (±0). One predictable compare or loop-carried index more in this
+   * loop moves it by ~5 ms, so TurboFan's register allocation here, not the arithmetic, sets the gap.
    */
   private runBars(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, n: number, out: BacktestRecord): void {
     if (n === 0) return;
