@@ -24,6 +24,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { alignPanel, type AlignmentOptions, type AlignedPanel } from "../panel/alignPanel.js";
+import { sortSeriesByTs } from "../panel/sortSeriesByTs.js";
 import { validateBar } from "./validateBar.js";
 
 /** One OHLCV bar. `ts` is the bar open in epoch ms UTC; volume NaN = unknown (stored as NULL). */
@@ -715,8 +716,8 @@ export class Store {
       // One query, one row per symbol: k (its position in the request) and its ts and values as
       // DOUBLE lists (NULL volume → NaN in SQL), so the whole panel usually arrives in one chunk whose
       // flat child vectors are Float64Array views; each series is one copy out of them. No ORDER BY
-      // inside list(): the parallel aggregate joins per-thread runs, so a few series (21 of 500 in the
-      // store bench) come out of ts order; sortByTs checks each and sorts those (ts and v together).
+      // inside list(): the parallel aggregate joins per-thread runs, so a few series (13 of 500 in the
+      // store bench) come out of ts order; sortSeriesByTs checks each and merges those runs (ts and v together).
       const from = `FROM bar_values JOIN (SELECT s.series_id, sel.k FROM series s
           JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
           WHERE s.interval = $1) q USING (series_id)
@@ -744,7 +745,7 @@ export class Store {
         }
       }
       const sizes = perSymbol.map((p) => p.ts.length);
-      for (const series of perSymbol) sortByTs(series);
+      for (const series of perSymbol) sortSeriesByTs({ ts: series.ts, values: series.v });
       if (sizes.includes(0)) {
         // Some symbol has no rows in range: unknown (no bars of this interval at all) is the caller's error.
         const known = new Set(
@@ -847,19 +848,6 @@ function checkSpacing(ts: Float64Array, spacingMs: number): { repeats: number; c
     else if (gap < spacingMs) close++;
   }
   return { repeats, close };
-}
-
-/** Sort one series by ts in place (a no-op check when already ascending, as the stored layout gives). */
-function sortByTs(series: { ts: Float64Array; v: Float64Array }): void {
-  const { ts, v } = series;
-  let sorted = true;
-  for (let i = 1; i < ts.length && sorted; i++) sorted = ts[i - 1]! <= ts[i]!;
-  if (sorted) return;
-  const order = Array.from(ts.keys()).sort((a, b) => ts[a]! - ts[b]!);
-  const t2 = Float64Array.from(order, (i) => ts[i]!),
-    v2 = Float64Array.from(order, (i) => v[i]!);
-  ts.set(t2);
-  v.set(v2);
 }
 
 /** An INTEGER vector's values as an Int32Array (its own view when exposed; NOT NULL columns only). */
