@@ -91,7 +91,8 @@ export async function ingestLongCsvNative(
     const texts: (string | null)[] = [],
       symbols: string[] = [];
     let rows = 0;
-    for (let i = 0; i < pass1[0].length; i++) {
+    // No rows at all: getColumns() gives no column arrays (header only: the JS reader names it).
+    for (let i = 0; i < (pass1[0]?.length ?? 0); i++) {
       if (pass1[0][i] === 0) {
         texts.push(pass1[1][i]!);
         rows += pass1[3][i]!;
