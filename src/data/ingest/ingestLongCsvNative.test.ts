@@ -64,4 +64,49 @@ describe("DuckDB-native long CSV ingest", () => {
       await store.close();
     }
   });
+
+  it("a re-ingest is an upsert: identical file unchanged (same checksum), a changed close updated, a new day inserted", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      const p = join(dir, "again.csv");
+      const rows = [
+        "timestamp,symbol,open,high,low,close,volume",
+        "2021-01-04,A,1,2,1,1.5,10",
+        "2021-01-04,B,5,5,5,5,1",
+        "2021-01-05,A,1.5,2,1,2,11",
+      ];
+      writeFileSync(p, rows.join("\n"));
+      expect(await ingestLongCsvNative(store, p, { source: "t" })).toMatchObject({ inserted: 3, updated: 0, unchanged: 0, bars: 3 });
+      const sum = await store.checksum();
+      expect(await ingestLongCsvNative(store, p, { source: "t2" })).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
+      expect(await store.checksum()).toBe(sum);
+      writeFileSync(p, [...rows.slice(0, 3), "2021-01-05,A,1.5,2,1,1.75,11", "2021-01-06,A,1.75,2,1,1.8,12"].join("\n"));
+      expect(await ingestLongCsvNative(store, p, { source: "t3" })).toMatchObject({ inserted: 1, updated: 1, unchanged: 2 });
+      expect((await store.queryBars({ symbol: "A", interval: "1d" })).map((b) => b.close)).toEqual([1.5, 1.75, 1.8]);
+      expect(await store.sql(`SELECT source, count(*)::INTEGER AS n FROM bars GROUP BY source ORDER BY source`)).toEqual([
+        { source: "t", n: 2 },
+        { source: "t3", n: 2 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("dates DuckDB would read but parseTimestamp rejects (2021-1-4) decline; bars closer than the interval decline", async () => {
+    const store = await Store.open(":memory:");
+    try {
+      const before = await store.checksum();
+      for (const [name, text, interval] of [
+        ["short-date.csv", "timestamp,symbol,close\n2021-01-04,A,1\n2021-1-5,A,2\n", "1d"],
+        ["close.csv", "timestamp,symbol,close\n2021-01-04T00:00:00Z,A,1\n2021-01-04T12:00:00Z,A,2\n", "1d"],
+      ] as const) {
+        const p = join(dir, name);
+        writeFileSync(p, text);
+        expect(await ingestLongCsvNative(store, p, { source: "t", interval }), name).toBeNull();
+        expect(await store.checksum(), name).toBe(before);
+      }
+    } finally {
+      await store.close();
+    }
+  });
 });

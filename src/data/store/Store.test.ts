@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Bar, Store, defaultStorePath } from "./Store.js";
 
@@ -78,5 +79,79 @@ describe("Store", () => {
     await expect(store.queryPanel({ symbols: ["A"], startMs: T0 + 10 * DAY })).rejects.toThrow(/startMs\.\.endMs: no 1d bars/);
     const id = await store.saveResult({ kind: "discover", params: { fdr: 0.05 }, summary: { pairs: 1 }, codeVersion: "abc" });
     expect(await store.listResults("discover")).toMatchObject([{ id, params: { fdr: 0.05 }, summary: { pairs: 1 }, codeVersion: "abc" }]);
+  });
+
+  it("a store of the one-table layout (schema 1) is migrated on open with the same contents (checksum)", async () => {
+    const old = join(dir, "old.duckdb");
+    const instance = await DuckDBInstance.create(old);
+    const con = await instance.connect();
+    // The DDL that the store used before schema 2 (bars as one table with strings per bar).
+    await con.run(`CREATE TABLE bars (symbol VARCHAR NOT NULL, interval VARCHAR NOT NULL, ts BIGINT NOT NULL,
+      open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, volume DOUBLE,
+      source VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL)`);
+    await con.run(`CREATE TABLE universes (name VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, created_at BIGINT NOT NULL)`);
+    await con.run(`CREATE TABLE universe_members (universe VARCHAR NOT NULL, symbol VARCHAR NOT NULL, position INTEGER NOT NULL,
+      PRIMARY KEY (universe, symbol))`);
+    await con.run(`INSERT INTO bars VALUES ('A', '1d', ${T0}, 10, 11, 9, 10.5, 100, 'file:a.csv', TIMESTAMP '2024-03-01 10:00:00'),
+      ('A', '1d', ${T0 + DAY}, 10.5, 11, 10, 10.75, NULL, 'file:a.csv', TIMESTAMP '2024-03-01 10:00:00'),
+      ('A', '1h', ${T0}, 10, 10, 10, 10, 1, 'binance', TIMESTAMP '2024-03-02 11:00:00'),
+      ('B', '1d', ${T0}, 20, 21, 19, 20, 5, 'binance', TIMESTAMP '2024-03-02 11:00:00')`);
+    await con.run(`INSERT INTO universes VALUES ('u', 'kept', 1)`);
+    await con.run(`INSERT INTO universe_members VALUES ('u', 'B', 0), ('u', 'A', 1)`);
+    const hash = async (table: string, columns: string) => {
+      const r = (
+        await con.runAndReadAll(`SELECT count(*)::VARCHAR, coalesce(bit_xor(hash(${columns})), 0)::VARCHAR FROM ${table}`)
+      ).getRows()[0]!;
+      return `${table}:${r[0]}:${r[1]}`;
+    };
+    const oldBars = await hash("bars", "symbol, interval, ts, open, high, low, close, volume, source, ingested_at");
+    const oldMembers = await hash("universe_members", "universe, symbol, position");
+    con.closeSync();
+    instance.closeSync();
+
+    const migrated = await Store.open(old);
+    try {
+      const sum = await migrated.checksum();
+      expect(sum).toContain(oldBars);
+      expect(sum).toContain(oldMembers);
+      expect(await migrated.queryBars({ symbol: "A", interval: "1d" })).toEqual([
+        { symbol: "A", interval: "1d", ts: T0, open: 10, high: 11, low: 9, close: 10.5, volume: 100 },
+        { symbol: "A", interval: "1d", ts: T0 + DAY, open: 10.5, high: 11, low: 10, close: 10.75, volume: Number.NaN },
+      ]);
+      expect(await migrated.sql(`SELECT value FROM store_meta WHERE key = 'schema_version'`)).toEqual([{ value: "2" }]);
+      expect(await migrated.sql(`SELECT DISTINCT source FROM bars WHERE symbol = 'A' AND interval = '1h'`)).toEqual([
+        { source: "binance" },
+      ]);
+      expect((await migrated.getUniverse("u"))?.symbols).toEqual(["B", "A"]);
+      // And it takes writes as a store of schema 2.
+      expect(await migrated.upsertBars([bar("A", 2, 11)], { source: "t" })).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    } finally {
+      await migrated.close();
+    }
+    const reopened = await Store.open(old);
+    expect((await reopened.barSummary()).map((x) => `${x.symbol}/${x.interval}/${x.bars}`)).toEqual(["A/1d/3", "A/1h/1", "B/1d/1"]);
+    await reopened.close();
+  });
+
+  it("a store written by a newer schema version is refused with both versions named", async () => {
+    const path = join(dir, "new.duckdb");
+    const instance = await DuckDBInstance.create(path);
+    const con = await instance.connect();
+    await con.run(`CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`);
+    await con.run(`INSERT INTO store_meta VALUES ('schema_version', '3')`);
+    con.closeSync();
+    instance.closeSync();
+    await expect(Store.open(path)).rejects.toThrow(/has store schema version 3; this arblab reads up to 2/);
+  });
+
+  it("an identical re-ingest leaves no empty batch; an update moves the bar to the new batch", async () => {
+    await store.upsertBars([bar("A", 0, 10), bar("A", 1, 11)], { source: "first" });
+    await store.upsertBars([bar("A", 0, 10), bar("A", 1, 11)], { source: "again" });
+    expect(await store.sql(`SELECT source FROM batches ORDER BY batch_id`)).toEqual([{ source: "first" }]);
+    await store.upsertBars([bar("A", 1, 12)], { source: "fix" });
+    expect(await store.sql(`SELECT ts, close, source FROM bars ORDER BY ts`)).toMatchObject([
+      { close: 10, source: "first" },
+      { close: 12, source: "fix" },
+    ]);
   });
 });

@@ -1,6 +1,11 @@
 /**
  * The lab's embedded store: one DuckDB file (via @duckdb/node-api) holding
- *   bars         (symbol, interval, ts, open, high, low, close, volume, source, ingested_at), unique on (symbol, interval, ts)
+ *   bars         a view (symbol, interval, ts, open, high, low, close, volume, source, ingested_at), unique on
+ *                (symbol, interval, ts), over three tables:
+ *                  series      (series_id, symbol, interval): one row per stored (symbol, interval)
+ *                  batches     (batch_id, source, ingested_at): one row per write
+ *                  bar_values  (series_id, ts, open, high, low, close, volume, batch_id): no strings per
+ *                              bar, which makes a 2.5M-bar ingest and a panel query several times cheaper
  *   instruments  (symbol, name, sector, industry, asset_class, currency, exchange)
  *   universes    (name, description, created_at) + universe_members (universe, symbol, position)
  *   results      (id, kind, created_at, params, summary, code_version)
@@ -9,6 +14,9 @@
  * a write that fails validation or errors half-way rolls back and leaves every table as it was
  * (`checksum()` proves it in the tests; DuckDB's WAL makes a kill -9 mid-write do the same).
  *
+ * A store of the earlier one-table layout is migrated on open (see migrate); store_meta keeps the
+ * schema version.
+ *
  * Path: `Store.open(path)`, else $ARBLAB_STORE, else $ARBLAB_HOME/store.duckdb, else
  * .arblab/store.duckdb in the working directory (git-ignored).
  */
@@ -16,6 +24,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { alignPanel, type AlignmentOptions, type AlignedPanel } from "../panel/alignPanel.js";
+import { sortSeriesByTs } from "../panel/sortSeriesByTs.js";
 import { defaultStorePath } from "./defaultStorePath.js";
 import { validateBar } from "./validateBar.js";
 
@@ -79,10 +88,25 @@ const CHUNK_ROWS = 2048;
 const MAX_QUERY_LIMIT = 50_000_000;
 const BAR_FIELDS: readonly BarField[] = ["open", "high", "low", "close", "volume"];
 
+/** Version of the table layout written to store_meta; 1 = the layout before it (bars as one table). */
+const SCHEMA_VERSION = 2;
+
+/** The bar tables: the (symbol, interval) dictionary, the ingest batches and the values. */
+const BAR_TABLES = [
+  `CREATE SEQUENCE IF NOT EXISTS series_id`,
+  `CREATE TABLE IF NOT EXISTS series (series_id INTEGER PRIMARY KEY, symbol VARCHAR NOT NULL, interval VARCHAR NOT NULL, UNIQUE (symbol, interval))`,
+  `CREATE SEQUENCE IF NOT EXISTS batch_id`,
+  `CREATE TABLE IF NOT EXISTS batches (batch_id INTEGER PRIMARY KEY, source VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS bar_values (series_id INTEGER NOT NULL, ts BIGINT NOT NULL,
+     open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, volume DOUBLE, batch_id INTEGER NOT NULL)`,
+];
+
+/** The bars of schema 1, as a read-only view (for notebooks' SQL, the site's loaders and checksum()). */
+const BARS_VIEW = `CREATE OR REPLACE VIEW bars AS SELECT s.symbol, s.interval, b.ts, b.open, b.high, b.low, b.close, b.volume, t.source, t.ingested_at
+  FROM bar_values b JOIN series s USING (series_id) JOIN batches t USING (batch_id)`;
+
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS bars (symbol VARCHAR NOT NULL, interval VARCHAR NOT NULL, ts BIGINT NOT NULL,
-     open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, volume DOUBLE,
-     source VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS instruments (symbol VARCHAR PRIMARY KEY, name VARCHAR, sector VARCHAR,
      industry VARCHAR, asset_class VARCHAR, currency VARCHAR, exchange VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS universes (name VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, created_at BIGINT NOT NULL)`,
@@ -104,6 +128,45 @@ const CHECKSUM_TABLES: Readonly<Record<string, string>> = {
 
 // In its own file so that `npm run lab` can name the store without loading DuckDB.
 export { defaultStorePath };
+
+/**
+ * Create the tables, or bring a store of an older layout up to SCHEMA_VERSION in one transaction.
+ * Schema 1 (before store_meta) kept every bar as one row of a `bars` table with its symbol, interval,
+ * source and ingested_at; it is copied into series/batches/bar_values (same rows, same checksum()) and
+ * `bars` becomes the view over them. A store written by a newer arblab is refused with its version.
+ */
+async function migrate(con: DuckDBConnection, file: string): Promise<void> {
+  await con.run("BEGIN TRANSACTION");
+  try {
+    for (const sql of SCHEMA) await con.run(sql);
+    const version = (await con.runAndReadAll(`SELECT value FROM store_meta WHERE key = 'schema_version'`)).getColumns()[0]?.[0];
+    if (version !== undefined && Number(version) > SCHEMA_VERSION)
+      throw new Error(
+        `Store.open: ${file} has store schema version ${version}; this arblab reads up to ${SCHEMA_VERSION} (upgrade arblab)`,
+      );
+    const barsKind = (
+      await con.runAndReadAll(`SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'bars'`)
+    ).getColumns()[0]?.[0];
+    for (const sql of BAR_TABLES) await con.run(sql);
+    if (barsKind === "BASE TABLE") {
+      await con.run(
+        `INSERT INTO series SELECT nextval('series_id'), symbol, interval FROM (SELECT DISTINCT symbol, interval FROM bars) ORDER BY interval, symbol`,
+      );
+      await con.run(
+        `INSERT INTO batches SELECT nextval('batch_id'), source, ingested_at FROM (SELECT DISTINCT source, ingested_at FROM bars) ORDER BY ingested_at, source`,
+      );
+      await con.run(`INSERT INTO bar_values SELECT s.series_id, b.ts, b.open, b.high, b.low, b.close, b.volume, t.batch_id
+        FROM bars b JOIN series s USING (symbol, interval) JOIN batches t USING (source, ingested_at) ORDER BY s.series_id, b.ts`);
+      await con.run(`DROP TABLE bars`);
+    }
+    await con.run(BARS_VIEW);
+    await con.run(`INSERT OR REPLACE INTO store_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+    await con.run("COMMIT");
+  } catch (err) {
+    await con.run("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
 
 function checkName(fn: string, arg: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0)
@@ -141,7 +204,13 @@ export class Store {
       throw new Error(`Store.open: cannot open ${file}: ${(err as Error).message}`);
     }
     const connection = await instance.connect();
-    for (const sql of SCHEMA) await connection.run(sql);
+    try {
+      await migrate(connection, file);
+    } catch (err) {
+      connection.closeSync();
+      instance.closeSync();
+      throw err;
+    }
     return new Store(file, instance, connection);
   }
 
@@ -196,7 +265,7 @@ export class Store {
   }
 
   private async upsertColumns(c: BarColumns, source: string): Promise<{ inserted: number; updated: number; unchanged: number }> {
-    const { inserted, updated, unchanged } = await this.upsertStaged(
+    return this.upsertStaged(
       async (con) => {
         const appender = await con.createAppender("bars_staging", null, "temp");
         const types = [VARCHAR, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE];
@@ -220,108 +289,180 @@ export class Store {
         }
         appender.closeSync();
       },
-      { source, validate: null },
+      { source },
     );
-    return { inserted, updated, unchanged };
   }
 
   /**
    * Upsert from the temp table bars_staging (symbol, interval, ts DOUBLE epoch ms, open, high, low,
-   * close, volume) that `fill` populates on the store's connection, inside the write transaction.
-   * With `validate` set, the bar rules are checked in SQL first (for stagings that did not come
-   * through validateBar, e.g. DuckDB's own CSV reader) and any violation throws
-   * StagedValidationError (no detail: the caller re-reads the file to say which line); `symbols`
-   * is then the sorted list of staged symbols (null without validate).
-   * @internal for src/data/ingest; use upsertBars / upsertBarColumns.
+   * close, volume) that `fill` populates, inside the write transaction. The staging must already
+   * satisfy the bar rules (validateBar); a repeated key with different values throws RangeError,
+   * exact repeats are dropped. The rows then go in as one batch (see appendBatch).
    */
-  upsertStaged(
+  private upsertStaged(
     fill: (con: DuckDBConnection) => Promise<void>,
-    options: { source: string; validate: { spacingMs: number } | null },
-  ): Promise<{ inserted: number; updated: number; unchanged: number; symbols: string[] | null }> {
+    options: { source: string },
+  ): Promise<{ inserted: number; updated: number; unchanged: number }> {
     return this.transaction(async () => {
       const con = this.connection;
       await con.run(`CREATE OR REPLACE TEMP TABLE bars_staging (symbol VARCHAR, interval VARCHAR, ts DOUBLE,
         open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE)`);
       await fill(con);
-      let symbols: string[] | null = null;
-      if (options.validate) {
-        // One pass: the bar rules per symbol, and the symbol list (sorted) for the caller.
-        const perSymbol = (
-          await this.connection.runAndReadAll(`SELECT symbol, count(*) FILTER (WHERE symbol IS NULL OR symbol = '' OR interval IS NULL OR ts IS NULL
-          OR open IS NULL OR high IS NULL OR low IS NULL OR close IS NULL
-          OR NOT (isfinite(open) AND isfinite(high) AND isfinite(low) AND isfinite(close)) OR open <= 0 OR high <= 0 OR low <= 0 OR close <= 0
-          OR low > least(open, close) OR high < greatest(open, close) OR volume < 0 OR NOT isfinite(coalesce(volume, 0)))::DOUBLE AS bad
-          FROM bars_staging GROUP BY symbol ORDER BY symbol`)
-        ).getColumns() as [(string | null)[], number[]];
-        const bad = (perSymbol[1] ?? []).reduce((sum, n) => sum + n, 0);
-        if (bad > 0) throw new StagedValidationError(`${bad} bars break the bar rules`);
-        symbols = (perSymbol[0] ?? []) as string[];
-      }
-      // One sort of the staging by (symbol, interval, ts): gap 0 = a repeated key, 0 < gap < spacing = bars closer than the interval.
-      const gaps = (
-        await this.rows(
-          `SELECT count(*) AS n, count(*) FILTER (WHERE gap = 0) AS repeats, count(*) FILTER (WHERE gap > 0 AND gap < $1) AS close
-        FROM (SELECT ts - lag(ts) OVER (PARTITION BY symbol, interval ORDER BY ts) AS gap FROM bars_staging)`,
-          [options.validate?.spacingMs ?? 0],
-        )
-      )[0]!;
-      if (options.validate && Number(gaps.close) > 0) throw new StagedValidationError(`${gaps.close} bars closer than the interval`);
-      let groups: Record<string, DuckDBValue> = { keys: gaps.n, rows: gaps.n, variants: 1 };
-      if (Number(gaps.repeats) > 0) {
-        groups = (
-          await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
+      const groups = (
+        await this.rows(`SELECT count(*) AS keys, coalesce(sum(rows), 0) AS rows, coalesce(max(variants), 0) AS variants,
             arg_max(symbol, variants) AS symbol, arg_max(interval, variants) AS interval, arg_max(ts, variants)::BIGINT::VARCHAR AS ts
           FROM (SELECT symbol, interval, ts, count(*) AS rows, count(DISTINCT (open, high, low, close, volume)) AS variants FROM bars_staging GROUP BY ALL)`)
-        )[0]!;
-      }
+      )[0]!;
       if (Number(groups.variants) > 1) {
-        throw new (options.validate ? StagedValidationError : RangeError)(
+        throw new RangeError(
           `Store.upsert: duplicate (symbol, interval, ts) = (${groups.symbol}, ${groups.interval}, ${new Date(Number(groups.ts)).toISOString()}) with different values`,
         );
       }
       const staged = Number(groups.rows) > Number(groups.keys) ? "(SELECT DISTINCT * FROM bars_staging)" : "bars_staging";
-      const overlap = (
-        await this.rows(`SELECT count(*) AS n FROM bars WHERE interval IN (SELECT DISTINCT interval FROM bars_staging)
-        AND symbol IN (SELECT DISTINCT symbol FROM bars_staging)`)
-      )[0]!;
-      let counts: { inserted: number; updated: number; unchanged: number };
-      if (Number(overlap.n) === 0) {
-        // Nothing stored for these symbols yet (a first ingest): a plain sorted insert.
-        await con.run(
-          `INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
-          FROM ${staged} ORDER BY interval, symbol, ts`,
-          [options.source],
-        );
-        counts = { inserted: Number(groups.keys), updated: 0, unchanged: 0 };
-      } else {
-        const c = (
-          await this.rows(`SELECT
-            count(*) FILTER (WHERE b.symbol IS NULL) AS inserted,
-            count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS updated,
-            count(*) FILTER (WHERE b.symbol IS NOT NULL AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume)) AS unchanged
-          FROM ${staged} s LEFT JOIN bars b ON b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`)
-        )[0]!;
-        counts = { inserted: Number(c.inserted), updated: Number(c.updated), unchanged: Number(c.unchanged) };
-        // Upsert as delete + insert of the new and changed keys: no ART primary-key index on bars (it
-        // made a 2.5M-row ingest ~10× slower); key uniqueness is kept by this transaction alone.
-        await con.run(`CREATE OR REPLACE TEMP TABLE bars_changed AS SELECT s.* FROM ${staged} s
-          WHERE NOT EXISTS (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT
-            AND (s.open, s.high, s.low, s.close, s.volume) IS NOT DISTINCT FROM (b.open, b.high, b.low, b.close, b.volume))`);
-        if (counts.updated > 0) {
-          await con.run(
-            `DELETE FROM bars b USING bars_changed s WHERE b.symbol = s.symbol AND b.interval = s.interval AND b.ts = s.ts::BIGINT`,
-          );
-        }
-        await con.run(
-          `INSERT INTO bars SELECT symbol, interval, ts::BIGINT, open, high, low, close, volume, $1, now()::TIMESTAMP
-          FROM bars_changed ORDER BY interval, symbol, ts`,
-          [options.source],
-        );
-        await con.run("DROP TABLE bars_changed");
-      }
+      await con.run(`INSERT INTO series SELECT nextval('series_id'), symbol, interval
+        FROM (SELECT DISTINCT symbol, interval FROM bars_staging) n WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.symbol = n.symbol AND s.interval = n.interval)
+        ORDER BY interval, symbol`);
+      const batchId = await this.newBatch(options.source);
+      await con.run(
+        `INSERT INTO bar_values SELECT s.series_id, st.ts::BIGINT, st.open, st.high, st.low, st.close, st.volume, $1::INTEGER
+          FROM ${staged} st JOIN series s ON s.symbol = st.symbol AND s.interval = st.interval ORDER BY s.series_id, st.ts`,
+        [batchId],
+      );
+      const counts = await this.settleBatch(batchId);
       await con.run("DROP TABLE bars_staging");
-      return { ...counts, symbols };
+      return counts;
     });
+  }
+
+  /** A new row in batches (source, ingested_at = the transaction's start) and its id. */
+  private async newBatch(source: string): Promise<number> {
+    const r = await this.rows(`INSERT INTO batches VALUES (nextval('batch_id'), $1, now()::TIMESTAMP) RETURNING batch_id::DOUBLE AS id`, [
+      source,
+    ]);
+    return r[0]!.id as number;
+  }
+
+  /**
+   * Make the just-inserted batch an upsert: where a key (series, ts) of the batch was stored before,
+   * identical values keep the old row (and drop the new one: "unchanged"), different values drop the
+   * old row ("updated"). A batch left without rows is deleted, so an idempotent re-ingest changes
+   * nothing (checksum). Runs inside the caller's transaction.
+   */
+  private async settleBatch(batchId: number): Promise<{ inserted: number; updated: number; unchanged: number }> {
+    const con = this.connection;
+    const size = (await this.rows(`SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id = $1`, [batchId]))[0]!.n as number;
+    // Older bars of the batch's series at all? (A first ingest of new symbols has none: nothing to compare.)
+    const older = (
+      await this.rows(
+        `SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id <> $1
+          AND series_id IN (SELECT DISTINCT series_id FROM bar_values WHERE batch_id = $1)`,
+        [batchId],
+      )
+    )[0]!.n as number;
+    let updated = 0,
+      unchanged = 0;
+    if (older > 0) {
+      await con.run(
+        `CREATE OR REPLACE TEMP TABLE batch_overlap AS SELECT n.series_id, n.ts,
+          (n.open, n.high, n.low, n.close, n.volume) IS NOT DISTINCT FROM (o.open, o.high, o.low, o.close, o.volume) AS same
+        FROM bar_values n JOIN bar_values o ON o.series_id = n.series_id AND o.ts = n.ts
+        WHERE n.batch_id = $1 AND o.batch_id <> $1`,
+        [batchId],
+      );
+      const c = (
+        await this.rows(
+          `SELECT count(*) FILTER (WHERE same)::DOUBLE AS same, count(*) FILTER (WHERE NOT same)::DOUBLE AS changed FROM batch_overlap`,
+        )
+      )[0]!;
+      unchanged = c.same as number;
+      updated = c.changed as number;
+      if (unchanged + updated > 0) {
+        await con.run(
+          `DELETE FROM bar_values b USING batch_overlap x WHERE b.series_id = x.series_id AND b.ts = x.ts
+            AND (CASE WHEN x.same THEN b.batch_id = $1 ELSE b.batch_id <> $1 END)`,
+          [batchId],
+        );
+      }
+      await con.run("DROP TABLE batch_overlap");
+    }
+    if (size - unchanged === 0) await con.run(`DELETE FROM batches WHERE batch_id = $1`, [batchId]);
+    return { inserted: size - updated - unchanged, updated, unchanged };
+  }
+
+  /**
+   * One batch written by `insert` straight into bar_values (the DuckDB-native CSV path: no staging
+   * copy), then checked and settled, all in one transaction:
+   *   1. the series (symbol, interval) of `symbols` are registered; `insert` gets the batch id and the
+   *      temp table batch_series (symbol, series_id) to join on, and returns the rows it inserted;
+   *   2. per series the batch's timestamps must be `spacingMs` apart: a repeated ts with identical
+   *      values is dropped (kept once), a repeat with different values or two bars closer than the
+   *      interval throw StagedValidationError (the caller re-reads the file for the exact line);
+   *   3. settleBatch turns it into an upsert.
+   * The bar rules on values are the caller's to enforce inside `insert` (SQL error() aborts it).
+   * @internal for src/data/ingest
+   */
+  appendBatch(
+    options: { source: string; interval: string; symbols: readonly string[]; spacingMs: number },
+    insert: (con: DuckDBConnection, batchId: number) => Promise<number>,
+  ): Promise<{ inserted: number; updated: number; unchanged: number; rows: number }> {
+    return this.transaction(async () => {
+      const con = this.connection;
+      await con.run(`CREATE OR REPLACE TEMP TABLE batch_series AS SELECT unnest($1::VARCHAR[]) AS symbol`, [listOf(options.symbols)]);
+      await con.run(
+        `INSERT INTO series SELECT nextval('series_id'), symbol, $1 FROM (SELECT DISTINCT symbol FROM batch_series) n
+          WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.symbol = n.symbol AND s.interval = $1) ORDER BY symbol`,
+        [options.interval],
+      );
+      await con.run(
+        `CREATE OR REPLACE TEMP TABLE batch_series AS SELECT s.symbol, s.series_id FROM series s WHERE s.interval = $1
+          AND s.symbol IN (SELECT symbol FROM batch_series)`,
+        [options.interval],
+      );
+      const batchId = await this.newBatch(options.source);
+      const rows = await insert(con, batchId);
+      await con.run("DROP TABLE batch_series");
+      // Step 2: one list of timestamps per series (a few chunks), checked in JS; no sort in SQL.
+      const result = await con.run(`SELECT series_id, list(ts::DOUBLE) AS ts FROM bar_values WHERE batch_id = $1 GROUP BY series_id`, [
+        batchId,
+      ]);
+      const repeated: number[] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const ids = int32s(chunk.getColumnVector(0));
+        const list = chunk.getColumnVector(1) as unknown as ListVector;
+        const ts = doubles(list.childVector, false);
+        for (let r = 0; r < ids.length; r++) {
+          const at = list.getEntryOffset(r);
+          const gaps = checkSpacing(ts.subarray(at, at + list.getEntryLength(r)), options.spacingMs);
+          if (gaps.close > 0) throw new StagedValidationError(`${gaps.close} bars closer than the interval`);
+          if (gaps.repeats > 0) repeated.push(ids[r]!);
+        }
+      }
+      if (repeated.length > 0) await this.dropExactRepeats(batchId, repeated);
+      return { ...(await this.settleBatch(batchId)), rows };
+    });
+  }
+
+  /** Keep one row of each repeated (series, ts) of a batch when the repeats are identical; else StagedValidationError. */
+  private async dropExactRepeats(batchId: number, seriesIds: readonly number[]): Promise<void> {
+    const con = this.connection;
+    await con.run(
+      `CREATE OR REPLACE TEMP TABLE batch_repeats AS SELECT series_id, ts, count(DISTINCT (open, high, low, close, volume)) AS variants,
+        any_value(open) AS open, any_value(high) AS high, any_value(low) AS low, any_value(close) AS close, any_value(volume) AS volume
+      FROM bar_values WHERE batch_id = $1 AND series_id IN (SELECT unnest($2::INTEGER[])) GROUP BY series_id, ts HAVING count(*) > 1`,
+      [batchId, listValue([...seriesIds])],
+    );
+    const variants = (await this.rows(`SELECT coalesce(max(variants), 0)::DOUBLE AS v FROM batch_repeats`))[0]!.v as number;
+    if (variants > 1) throw new StagedValidationError("a repeated (symbol, ts) with different values");
+    await con.run(`DELETE FROM bar_values b USING batch_repeats r WHERE b.batch_id = $1 AND b.series_id = r.series_id AND b.ts = r.ts`, [
+      batchId,
+    ]);
+    await con.run(
+      `INSERT INTO bar_values SELECT series_id, ts, open, high, low, close, volume, $1::INTEGER FROM batch_repeats ORDER BY series_id, ts`,
+      [batchId],
+    );
+    await con.run("DROP TABLE batch_repeats");
   }
 
   /** Bars of one symbol and interval in ascending ts, startMs ≤ ts ≤ endMs, at most `limit` (the first ones). */
@@ -335,7 +476,8 @@ export class Store {
     }
     return this.exclusive(async () => {
       const rows = await this.rows(
-        `SELECT ts::DOUBLE AS ts, open, high, low, close, volume FROM bars WHERE symbol = $1 AND interval = $2 AND ts >= $3 AND ts <= $4 ORDER BY ts LIMIT $5`,
+        `SELECT ts::DOUBLE AS ts, open, high, low, close, volume FROM bar_values
+          WHERE series_id = (SELECT series_id FROM series WHERE symbol = $1 AND interval = $2) AND ts >= $3 AND ts <= $4 ORDER BY ts LIMIT $5`,
         [q.symbol, q.interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), q.limit ?? MAX_QUERY_LIMIT],
       );
       return rows.map((r) => ({
@@ -356,7 +498,10 @@ export class Store {
     checkName("Store.lastBarTime", "symbol", symbol);
     checkName("Store.lastBarTime", "interval", interval);
     return this.exclusive(async () => {
-      const r = await this.rows(`SELECT max(ts)::DOUBLE AS t FROM bars WHERE symbol = $1 AND interval = $2`, [symbol, interval]);
+      const r = await this.rows(
+        `SELECT max(ts)::DOUBLE AS t FROM bar_values WHERE series_id = (SELECT series_id FROM series WHERE symbol = $1 AND interval = $2)`,
+        [symbol, interval],
+      );
       return (r[0]?.t as number | null) ?? null;
     });
   }
@@ -367,8 +512,8 @@ export class Store {
     return this.exclusive(async () => {
       const r =
         interval === undefined
-          ? await this.rows(`SELECT DISTINCT symbol FROM bars ORDER BY symbol`)
-          : await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 ORDER BY symbol`, [interval]);
+          ? await this.rows(`SELECT DISTINCT symbol FROM series ORDER BY symbol`)
+          : await this.rows(`SELECT DISTINCT symbol FROM series WHERE interval = $1 ORDER BY symbol`, [interval]);
       return r.map((x) => x.symbol as string);
     });
   }
@@ -377,7 +522,8 @@ export class Store {
   barSummary(): Promise<{ symbol: string; interval: string; bars: number; firstMs: number; lastMs: number }[]> {
     return this.exclusive(async () => {
       const r = await this.rows(
-        `SELECT symbol, interval, count(*)::DOUBLE AS n, min(ts)::DOUBLE AS f, max(ts)::DOUBLE AS l FROM bars GROUP BY ALL ORDER BY symbol, interval`,
+        `SELECT s.symbol, s.interval, count(*)::DOUBLE AS n, min(b.ts)::DOUBLE AS f, max(b.ts)::DOUBLE AS l
+          FROM bar_values b JOIN series s USING (series_id) GROUP BY ALL ORDER BY symbol, interval`,
       );
       return r.map((x) => ({
         symbol: x.symbol as string,
@@ -447,7 +593,7 @@ export class Store {
       seen.add(s);
     }
     return this.transaction(async () => {
-      const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM bars`)).map((x) => x.symbol as string));
+      const known = new Set((await this.rows(`SELECT DISTINCT symbol FROM series`)).map((x) => x.symbol as string));
       const unknown = symbols.filter((s) => !known.has(s));
       if (unknown.length > 0)
         throw new RangeError(
@@ -567,10 +713,12 @@ export class Store {
       // One query, one row per symbol: k (its position in the request) and its ts and values as
       // DOUBLE lists (NULL volume → NaN in SQL), so the whole panel usually arrives in one chunk whose
       // flat child vectors are Float64Array views; each series is one copy out of them. No ORDER BY
-      // inside list(): the parallel aggregate joins per-thread runs, so a few series (21 of 500 in the
-      // store bench) come out of ts order; sortByTs checks each and sorts those (ts and v together).
-      const from = `FROM bars JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
-        WHERE interval = $1 AND ts >= $2 AND ts <= $3`;
+      // inside list(): the parallel aggregate joins per-thread runs, so a few series (13 of 500 in the
+      // store bench) come out of ts order; sortSeriesByTs checks each and merges those runs (ts and v together).
+      const from = `FROM bar_values JOIN (SELECT s.series_id, sel.k FROM series s
+          JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
+          WHERE s.interval = $1) q USING (series_id)
+        WHERE ts >= $2 AND ts <= $3`;
       const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
       const value = field === "volume" ? `coalesce(volume::DOUBLE, 'NaN'::DOUBLE)` : `${field}::DOUBLE`;
       const result = await this.connection.run(`SELECT k, list(ts::DOUBLE) AS ts, list(${value}) AS v ${from} GROUP BY k`, params);
@@ -594,12 +742,12 @@ export class Store {
         }
       }
       const sizes = perSymbol.map((p) => p.ts.length);
-      for (const series of perSymbol) sortByTs(series);
+      for (const series of perSymbol) sortSeriesByTs({ ts: series.ts, values: series.v });
       if (sizes.includes(0)) {
         // Some symbol has no rows in range: unknown (no bars of this interval at all) is the caller's error.
         const known = new Set(
           (
-            await this.rows(`SELECT DISTINCT symbol FROM bars WHERE interval = $1 AND symbol IN (SELECT unnest($2::VARCHAR[]))`, [
+            await this.rows(`SELECT DISTINCT symbol FROM series WHERE interval = $1 AND symbol IN (SELECT unnest($2::VARCHAR[]))`, [
               interval,
               listOf(symbols),
             ])
@@ -637,6 +785,11 @@ export class Store {
     });
   }
 
+  /** Run a read-only SQL query; its result as columns (DuckDB's JS values). @internal for src/data/ingest */
+  sqlColumns(query: string): Promise<DuckDBValue[][]> {
+    return this.exclusive(async () => (await this.connection.runAndReadAll(query)).getColumns());
+  }
+
   /** Run a read-only SQL query (for notebooks and the site's loaders); rows as JSON-friendly objects. */
   sql(query: string): Promise<Record<string, unknown>[]> {
     return this.exclusive(async () => (await this.connection.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[]);
@@ -652,7 +805,7 @@ export class Store {
   }
 }
 
-/** A staged bar broke a rule (upsertStaged with validate); the caller re-reads the source for the exact line. */
+/** A bar of an appendBatch broke a rule; the caller re-reads the source for the exact line. */
 export class StagedValidationError extends RangeError {}
 
 /**
@@ -676,17 +829,22 @@ interface ListVector {
   getEntryLength(row: number): number;
 }
 
-/** Sort one series by ts in place (a no-op check when already ascending, as the stored layout gives). */
-function sortByTs(series: { ts: Float64Array; v: Float64Array }): void {
-  const { ts, v } = series;
+/**
+ * Gaps between consecutive timestamps of one series (sorted first when out of order, on a copy):
+ * `repeats` = gaps of 0 (a repeated key), `close` = gaps in (0, spacingMs) (bars closer than the interval).
+ */
+function checkSpacing(ts: Float64Array, spacingMs: number): { repeats: number; close: number } {
   let sorted = true;
   for (let i = 1; i < ts.length && sorted; i++) sorted = ts[i - 1]! <= ts[i]!;
-  if (sorted) return;
-  const order = Array.from(ts.keys()).sort((a, b) => ts[a]! - ts[b]!);
-  const t2 = Float64Array.from(order, (i) => ts[i]!),
-    v2 = Float64Array.from(order, (i) => v[i]!);
-  ts.set(t2);
-  v.set(v2);
+  const t = sorted ? ts : Float64Array.from(ts).sort();
+  let repeats = 0,
+    close = 0;
+  for (let i = 1; i < t.length; i++) {
+    const gap = t[i]! - t[i - 1]!;
+    if (gap === 0) repeats++;
+    else if (gap < spacingMs) close++;
+  }
+  return { repeats, close };
 }
 
 /** An INTEGER vector's values as an Int32Array (its own view when exposed; NOT NULL columns only). */
