@@ -43,6 +43,9 @@ import {
 import { selectPairs, type PairScreens, type SelectPairsResult } from "./selectPairs.js";
 import type { ScreenCounts } from "../discovery/discoverPairs.js";
 
+/** Starting capital of the book and the stitched equity by default. */
+const DEFAULT_CAPITAL = 1_000_000;
+
 export type WalkForwardRule =
   | { readonly kind: "zscore"; readonly entry: number; readonly exit: number; readonly stop?: number }
   | { readonly kind: "leungLi"; readonly discountRate: number; readonly costBps: number };
@@ -176,7 +179,7 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
     o.allocation === undefined
       ? "equal"
       : requireOneOf(fn, "allocation", o.allocation, ["equal", "inverseVolatility", "riskParity"] as const);
-  const capital = o.capital === undefined ? 1_000_000 : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
+  const capital = o.capital === undefined ? DEFAULT_CAPITAL : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
     typeError(fn, `signal must be an AbortSignal, got ${describe(o.signal)}`);
   const range = requireOptions<{ start: number; end: number }>(fn, o.range);
@@ -313,15 +316,17 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
 /**
  * The out-of-sample part of a walk-forward from its folds, in fold order: each fold's trading bars
  * not already covered by an earlier fold (step < T overlaps are skipped), returns compounded into
- * equity from `capital`, pair P&L summed per label in fold order, a warning per fold without pairs.
+ * equity from `capital` (default as walkForward), pair P&L summed per label in fold order, a warning per fold without pairs.
  * walkForward calls it; a distributed run calls it on the folds of all its shards, so the result is
  * bit-identical to one process.
  */
 export function stitchWalkForward(
   folds: readonly WalkForwardFold[],
-  options: { readonly capital: number; readonly step: number; readonly trading: number },
+  options: { readonly capital?: number; readonly step?: number; readonly trading: number },
 ): Pick<WalkForwardResult, "oos" | "pairPnl" | "warnings"> {
-  const { capital, step, trading } = options;
+  const trading = options.trading;
+  const capital = options.capital ?? DEFAULT_CAPITAL;
+  const step = options.step ?? trading;
   const oosIndex = new Int32Array(folds.length * trading);
   const oosReturns = new Float64Array(folds.length * trading);
   const pairPnl: Record<string, number> = {};
