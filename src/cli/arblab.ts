@@ -13,6 +13,8 @@ import { registerIngestExchange } from "./commands/ingestExchange.js";
 import { registerServe } from "./commands/serve.js";
 import { registerPaper } from "./commands/paper.js";
 import { registerWorker } from "./commands/worker.js";
+import { registerSweep } from "./commands/sweep.js";
+import { registerWalkForward } from "./commands/walkForward.js";
 
 /** The program with every command registered (tests call this without a process exit). */
 export function createProgram(): Command {
@@ -30,6 +32,8 @@ export function createProgram(): Command {
   registerServe(program);
   registerPaper(program);
   registerWorker(program);
+  registerSweep(program);
+  registerWalkForward(program);
   return program;
 }
 
