@@ -110,8 +110,13 @@ export async function startRedis(): Promise<TestRedis> {
 }
 
 /** Start `arblab worker` (bin/arblab.js, the real CLI) against `redisUrl`; resolves when it is ready. */
-export async function startWorkerProcess(redisUrl: string, lockMs: number, log?: (line: string) => void): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/arblab.js"), "worker", "--lock-ms", String(lockMs)], {
+export async function startWorkerProcess(
+  redisUrl: string,
+  lockMs: number,
+  log?: (line: string) => void,
+  extraArgs: readonly string[] = [],
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(ROOT, "bin/arblab.js"), "worker", "--lock-ms", String(lockMs), ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: redisUrl },
     stdio: ["ignore", "pipe", "pipe"],

