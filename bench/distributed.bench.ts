@@ -7,10 +7,12 @@
  *   configurations see the same machine load.
  * - CPU accounting per run: each worker process (/proc/<pid>/stat utime+stime), redis-server
  *   (INFO cpu) and the coordinator (process.cpuUsage). From them an idle-machine estimate of a
- *   2-worker run: its critical path T2 ≈ max(busiest worker's CPU, all CPU / 2 cores), against the
- *   same run's worker CPU done by one worker (ΣW2, the coordinator and redis then have the second
- *   core): speed-up ≈ ΣW2 / T2 (≤ 2; it counts load imbalance, coordinator and redis CPU, not
- *   round-trip latency). CPU of the same work differs by 10–20 % between runs here (contention),
+ *   run on W workers: its critical path T ≈ max(⌈S/W⌉/S · ΣW, (ΣW + coordinator + redis) / 2 cores)
+ *   (S shards of equal work: the tail of a split that does not divide evenly; the two cores shared
+ *   by all processes), against the same run's worker CPU done by one worker (ΣW, the coordinator
+ *   and redis then have the second core): speed-up ≈ ΣW / T (≤ 2; it counts the shard tail,
+ *   coordinator and redis CPU, not round-trip latency). The observed split of CPU between the two
+ *   workers is not used: on a loaded machine it follows the scheduler, not the design. CPU of the same work differs by 10–20 % between runs here (contention),
  *   so comparing two runs' CPU would not be a speed-up; on this shared VM the wall times mostly
  *   measure the other sessions' load.
  * - Workloads: (a) the old one, DiscoverPairs on data/sp100_prices.csv (4,950 pairs of 945 bars,
@@ -73,10 +75,12 @@ interface RunCost {
   readonly coordinatorCpuMs: number;
 }
 
-/** Idle 2-core estimate of a run's wall time: the busiest worker, or all CPU shared over 2 cores. */
+/** Idle 2-core estimate of a run's wall time: equal-speed workers' shard tail, or all CPU shared over 2 cores. */
 function idleWallMs(c: RunCost): number {
-  const total = c.workerCpuMs.reduce((a, b) => a + b, 0) + c.redisCpuMs + c.coordinatorCpuMs;
-  return Math.max(Math.max(...c.workerCpuMs), total / 2);
+  const workers = c.workerCpuMs.reduce((a, b) => a + b, 0);
+  const shards = c.stats.shards;
+  const tail = (Math.ceil(shards / c.workerCpuMs.length) / shards) * workers;
+  return Math.max(tail, (workers + c.redisCpuMs + c.coordinatorCpuMs) / 2);
 }
 
 /** Idle-machine speed-up of a 2-worker run over one worker doing the same work: ΣW / idleWallMs. */
@@ -200,7 +204,7 @@ export async function run(): Promise<BenchSection> {
     const workerOverheadCpu = perShard((c) => c.workerCpuMs[0]! - c.stats.computeMs);
     const local = median(inProcess);
     const markdown = [
-      `Coordinator in the bench process, redis-server on 127.0.0.1, workers started with --quiet; runs alternate 1 worker / 2 workers after a warm-up of each; medians of ${RUNS} (discovery) and ${WF_RUNS} (walk-forward) alternations. "Idle estimate" = max(busiest worker's CPU, all CPU / 2 cores), the wall time this run would take on an otherwise idle 2-core machine (round-trip latency not included). Speed-ups: wall / idle, the latter = Σ worker CPU of the 2-worker run ÷ its idle estimate (the same work done by one worker, whose run leaves the second core to the coordinator and redis; ≤ 2).`,
+      `Coordinator in the bench process, redis-server on 127.0.0.1, workers started with --quiet; runs alternate 1 worker / 2 workers after a warm-up of each; medians of ${RUNS} (discovery) and ${WF_RUNS} (walk-forward) alternations. "Idle estimate" = max(⌈shards/W⌉/shards · Σ worker CPU, all CPU / 2 cores), the wall time this run would take on an otherwise idle 2-core machine (round-trip latency not included). Speed-ups: wall / idle, the latter = Σ worker CPU of the 2-worker run ÷ its idle estimate (the same work done by one worker, whose run leaves the second core to the coordinator and redis; ≤ 2).`,
       "",
       "| workload | wall | throughput | idle estimate | CPU (first run) | vs 1 worker (wall / idle) |",
       "|---|---|---|---|---|---|",

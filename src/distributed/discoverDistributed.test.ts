@@ -16,7 +16,16 @@ import { resolvePairOptions } from "../server/compute/pairPipeline.js";
 import { discoverPairsDistributed } from "./discoverCoordinator.js";
 import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
 import { pairAt, pairCount, type PairOutcome } from "./discoverShard.js";
-import { drainedQueueCounts, queueCounts, runKeys, startRedis, startWorkerProcess, stopChild, type TestRedis } from "./testSupport.js";
+import {
+  drainedQueueCounts,
+  queueCounts,
+  runKeys,
+  START_TIMEOUT_MS,
+  startRedis,
+  startWorkerProcess,
+  stopChild,
+  type TestRedis,
+} from "./testSupport.js";
 import { decodeJson, DISCOVER_QUEUE, encodeJson, redisOptions } from "./wire.js";
 
 const DATA = join(fileURLToPath(new URL(".", import.meta.url)), "../../data/sp100_prices.csv");
@@ -66,7 +75,7 @@ async function expectQueueDrains(ms: number): Promise<void> {
 beforeAll(async () => {
   redis = await startRedis();
   workers = await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, LOCK_MS, (line) => workerLog.push(line))));
-}, 60_000);
+}, 3 * START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.allSettled(workers.map((w) => stopChild(w)));

@@ -14,7 +14,16 @@ import { sweepBacktests } from "../lib/research/sweepBacktests.js";
 import type { SweepSpace } from "../lib/research/sweepSpace.js";
 import { walkForward, type WalkForwardOptions, type WalkForwardPanel } from "../lib/research/walkForward.js";
 import { sweepBacktestsDistributed } from "./sweepBacktestsDistributed.js";
-import { drainedQueueCounts, queueCounts, runKeys, startRedis, startWorkerProcess, stopChild, type TestRedis } from "./testSupport.js";
+import {
+  drainedQueueCounts,
+  queueCounts,
+  runKeys,
+  START_TIMEOUT_MS,
+  startRedis,
+  startWorkerProcess,
+  stopChild,
+  type TestRedis,
+} from "./testSupport.js";
 import { walkForwardDistributed } from "./walkForwardDistributed.js";
 
 const DATA = join(fileURLToPath(new URL(".", import.meta.url)), "../../data/sp100_prices.csv");
@@ -67,7 +76,7 @@ function expectNoJobsLeft(counts: Record<string, number>): void {
 beforeAll(async () => {
   redis = await startRedis();
   workers.push(...(await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, LOCK_MS, (line) => workerLog.push(line))))));
-}, 60_000);
+}, 3 * START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.allSettled(workers.map((w) => stopChild(w)));

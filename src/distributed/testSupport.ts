@@ -15,7 +15,7 @@ import { DISCOVER_QUEUE, redisOptions } from "./wire.js";
 
 const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 /** Longest wait for a process to print its ready line (ms). */
-export const START_TIMEOUT_MS = 20_000;
+export const START_TIMEOUT_MS = 60_000;
 
 /** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
 export async function freePort(): Promise<number> {
