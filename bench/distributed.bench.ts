@@ -39,6 +39,8 @@ import { median } from "./stats.js";
 const RUNS = 3;
 const WF_RUNS = 2;
 const SHARD_PAIRS = 128;
+/** The shard-size rule for 2 workers (docs/scaling.md): 20 shards, a multiple of W, fewer per-shard costs. */
+const LARGE_SHARD_PAIRS = 248;
 const OVERHEAD_SYMBOLS = 30;
 const LOCK_MS = 30_000;
 const WF_SYMBOLS = 50;
@@ -168,6 +170,7 @@ export async function run(): Promise<BenchSection> {
     const wfLocalCpu = process.cpuUsage(wfLocal0);
 
     const disc = await alternate(discover(SHARD_PAIRS, panel), RUNS);
+    const large = await alternate(discover(LARGE_SHARD_PAIRS, panel), RUNS);
     const wf = await alternate(walk, WF_RUNS);
     // Per-shard overhead on one warm worker: shards of a single pair.
     const small = universe(OVERHEAD_SYMBOLS);
@@ -202,6 +205,7 @@ export async function run(): Promise<BenchSection> {
       };
     };
     const d = table(`discovery, ${pairs} pairs`, pairs, "pairs", disc);
+    const l = table(`discovery, ${LARGE_SHARD_PAIRS}-pair shards`, pairs, "pairs", large);
     const w = table(`walk-forward, ${WF_SYMBOLS} symbols`, wf.one[0]!.stats.shards, "folds", wf);
     const perShard = (f: (c: RunCost) => number) => median(tiny.map((c) => f(c) / c.stats.shards));
     const overheadMs = perShard((c) => c.wallMs - c.stats.computeMs);
@@ -214,16 +218,17 @@ export async function run(): Promise<BenchSection> {
       "|---|---|---|---|---|---|",
       `| discovery, in-process loop (discoverPanel, 1 thread) | — | — | ${(local / 1000).toFixed(2)} s CPU | — | — |`,
       ...d.rows,
+      ...l.rows,
       `| walk-forward, in-process (walkForward, 1 thread) | — | — | ${((wfLocalCpu.user + wfLocalCpu.system) / 1e6).toFixed(2)} s CPU | — | — |`,
       ...w.rows,
       "",
-      `Discovery: ${pairs} pairs of ${panel.values[0]!.length} bars, shards of ${SHARD_PAIRS} pairs (${Math.ceil(pairs / SHARD_PAIRS)} jobs); shards per worker in the 2-worker runs: ${d.shardsPerWorker}. Walk-forward: ${WF_SYMBOLS} symbols, formation ${WF_OPTIONS.formation}, trading ${WF_OPTIONS.trading}, step ${WF_OPTIONS.step} (${wf.one[0]!.stats.shards} folds of ${(WF_SYMBOLS * (WF_SYMBOLS - 1)) / 2} pair scans, one fold per shard); shards per worker: ${w.shardsPerWorker}.`,
+      `Discovery: ${pairs} pairs of ${panel.values[0]!.length} bars, shards of ${SHARD_PAIRS} pairs (${Math.ceil(pairs / SHARD_PAIRS)} jobs); shards per worker in the 2-worker runs: ${d.shardsPerWorker}; with ${LARGE_SHARD_PAIRS}-pair shards (${Math.ceil(pairs / LARGE_SHARD_PAIRS)} jobs): ${l.shardsPerWorker}. Walk-forward: ${WF_SYMBOLS} symbols, formation ${WF_OPTIONS.formation}, trading ${WF_OPTIONS.trading}, step ${WF_OPTIONS.step} (${wf.one[0]!.stats.shards} folds of ${(WF_SYMBOLS * (WF_SYMBOLS - 1)) / 2} pair scans, one fold per shard); shards per worker: ${w.shardsPerWorker}.`,
       "",
       `Per-shard overhead (${OVERHEAD_SYMBOLS} symbols, ${tiny[0]!.stats.shards} one-pair shards, 1 worker): ${overheadMs.toFixed(2)} ms wall per shard (wall − Σ worker compute, over shards), of which worker CPU outside the pair ${workerOverheadCpu.toFixed(2)} ms, coordinator CPU ${perShard((c) => c.coordinatorCpuMs).toFixed(2)} ms, redis-server CPU ${perShard((c) => c.redisCpuMs).toFixed(2)} ms.`,
       "",
       `Fixed cost of a run (2 symbols, 1 pair, 1 worker: connections, panel upload and fetch, enqueue, one shard): ${median(fixed.map((c) => c.wallMs)).toFixed(1)} ms wall.`,
       "",
-      `Goal 2 workers ≥ 1.8× one, by the idle-machine estimate from CPU (wall on this shared VM in brackets): discovery, the old workload, ${d.speedupIdle.toFixed(2)}× ${verdict(d.speedupIdle)} [wall ${d.speedupWall.toFixed(2)}×]; walk-forward, the heavier one, ${w.speedupIdle.toFixed(2)}× ${verdict(w.speedupIdle)} [wall ${w.speedupWall.toFixed(2)}×]. What limits the old workload on 2 cores: coordinator + redis-server CPU (${((median(disc.two.map((c) => c.coordinatorCpuMs + c.redisCpuMs)) / median(disc.two.map((c) => c.workerCpuMs.reduce((a, b) => a + b, 0)))) * 100).toFixed(0)} % of the workers' CPU) share the two cores with the workers.`,
+      `Goal 2 workers ≥ 1.8× one, by the idle-machine estimate from CPU (wall on this shared VM in brackets): discovery, the old workload, ${d.speedupIdle.toFixed(2)}× ${verdict(d.speedupIdle)} [wall ${d.speedupWall.toFixed(2)}×]; the same in ${LARGE_SHARD_PAIRS}-pair shards ${l.speedupIdle.toFixed(2)}× ${verdict(l.speedupIdle)} [wall ${l.speedupWall.toFixed(2)}×]; walk-forward, the heavier one, ${w.speedupIdle.toFixed(2)}× ${verdict(w.speedupIdle)} [wall ${w.speedupWall.toFixed(2)}×]. What limits the old workload on 2 cores: coordinator + redis-server CPU (${((median(disc.two.map((c) => c.coordinatorCpuMs + c.redisCpuMs)) / median(disc.two.map((c) => c.workerCpuMs.reduce((a, b) => a + b, 0)))) * 100).toFixed(0)} % of the workers' CPU) share the two cores with the workers.`,
     ].join("\n");
     return { title: "Distributed compute (Redis + BullMQ, 1 vs 2 worker processes)", markdown };
   } finally {
