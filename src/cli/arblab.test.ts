@@ -44,6 +44,8 @@ describe("arblab CLI", () => {
       ["universe", "create"],
       ["discover"],
       ["backtest"],
+      ["sweep"],
+      ["walk-forward"],
     ]) {
       const program = createProgram();
       let text = "";

@@ -14,6 +14,8 @@ import { registerServe } from "./commands/serve.js";
 import { registerPaper } from "./commands/paper.js";
 import { registerWorker } from "./commands/worker.js";
 import { registerReport } from "./commands/report.js";
+import { registerSweep } from "./commands/sweep.js";
+import { registerWalkForward } from "./commands/walkForward.js";
 
 /** The program with every command registered (tests call this without a process exit). */
 export function createProgram(): Command {
@@ -32,6 +34,8 @@ export function createProgram(): Command {
   registerPaper(program);
   registerWorker(program);
   registerReport(program);
+  registerSweep(program);
+  registerWalkForward(program);
   return program;
 }
 

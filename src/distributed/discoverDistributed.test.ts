@@ -9,7 +9,6 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DiscoveryInput, type DiscoveryRow, discoverPanel, discoveryRows, failedPair } from "../cli/discoverPanel.js";
 import { discoverPanelDistributed } from "../cli/discoverPanelDistributed.js";
@@ -17,7 +16,16 @@ import { resolvePairOptions } from "../server/compute/pairPipeline.js";
 import { discoverPairsDistributed } from "./discoverCoordinator.js";
 import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
 import { pairAt, pairCount, type PairOutcome } from "./discoverShard.js";
-import { startRedis, startWorkerProcess, stopChild, type TestRedis } from "./testSupport.js";
+import {
+  drainedQueueCounts,
+  queueCounts,
+  runKeys,
+  START_TIMEOUT_MS,
+  startRedis,
+  startWorkerProcess,
+  stopChild,
+  type TestRedis,
+} from "./testSupport.js";
 import { decodeJson, DISCOVER_QUEUE, encodeJson, redisOptions } from "./wire.js";
 
 const DATA = join(fileURLToPath(new URL(".", import.meta.url)), "../../data/sp100_prices.csv");
@@ -56,47 +64,18 @@ let redis: TestRedis;
 let workers: ChildProcess[] = [];
 const workerLog: string[] = [];
 
-async function queueCounts(): Promise<Record<string, number>> {
-  const queue = new Queue(DISCOVER_QUEUE, { connection: redisOptions(redis.url) as never });
-  try {
-    return await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed", "prioritized", "waiting-children");
-  } finally {
-    await queue.close();
-  }
-}
-
-async function runKeys(): Promise<string[]> {
-  const client = new Redis(redisOptions(redis.url) as never);
-  try {
-    return await client.keys("arblab:run:*");
-  } finally {
-    client.disconnect();
-  }
-}
-
 function expectNoJobsLeft(counts: Record<string, number>): void {
   for (const [state, count] of Object.entries(counts)) expect(count, `${state} jobs left: ${JSON.stringify(counts)}`).toBe(0);
 }
 
-/**
- * After a successful run, jobs whose reports arrived may still be finishing (auto-removed on
- * completion); a job held by a killed worker is re-run by the stalled check as "run gone" and
- * removed. Poll, bounded by `ms`, then assert nothing is left.
- */
 async function expectQueueDrains(ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  let counts = await queueCounts();
-  while (Object.values(counts).some((c) => c > 0) && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    counts = await queueCounts();
-  }
-  expectNoJobsLeft(counts);
+  expectNoJobsLeft(await drainedQueueCounts(redis.url, ms));
 }
 
 beforeAll(async () => {
   redis = await startRedis();
   workers = await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, LOCK_MS, (line) => workerLog.push(line))));
-}, 60_000);
+}, 3 * START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.allSettled(workers.map((w) => stopChild(w)));
@@ -185,7 +164,7 @@ describe("distributed discovery on redis-server with two arblab worker processes
     expect(distributed.filter((r) => r.success).length).toBeGreaterThan(0);
     expect(progressCalls).toBe(Math.ceil(4950 / 64));
     await expectQueueDrains(5_000);
-    expect(await runKeys()).toEqual([]);
+    expect(await runKeys(redis.url)).toEqual([]);
   }, 180_000);
 
   it("beforeNext (backpressure) is awaited before each pop and the run still completes identically", async () => {
@@ -250,8 +229,8 @@ describe("distributed discovery on redis-server with two arblab worker processes
     });
     await expect(run).rejects.toThrow("test cancelled the run");
     expect(outcomes).toBeLessThan(pairCount(30));
-    expectNoJobsLeft(await queueCounts());
-    expect(await runKeys()).toEqual([]);
+    expectNoJobsLeft(await queueCounts(redis.url));
+    expect(await runKeys(redis.url)).toEqual([]);
   }, 60_000);
 
   it("Redis restarted mid-run: the run completes identically or fails with a clear error, within bounded time", async () => {

@@ -6,9 +6,7 @@
  * cooperative yields so a worker's lock renewals and cancellation messages are serviced.
  */
 import { testPairCore, type PairOptions, type PartialPairResult } from "../server/compute/pairPipeline.js";
-
-/** A shard yields to the event loop at least this often (ms), so BullMQ can renew its lock. */
-export const SHARD_YIELD_MS = 25;
+import { SHARD_YIELD_MS, type ShardKernel, yieldToEventLoop } from "./shardKernel.js";
 
 /** One pair's outcome: the pipeline's result, or the message of the error it threw. */
 export type PairOutcome =
@@ -21,6 +19,22 @@ export interface ShardPanel {
   readonly length: number;
   readonly series: Float64Array;
 }
+
+/** The run description a DiscoverPairs coordinator stores for its workers (the prices go as one series). */
+export interface DiscoverRunMeta {
+  readonly symbols: readonly string[];
+  readonly length: number;
+  readonly options: PairOptions;
+}
+
+/** The worker's kernel for kind "discover": the panel decoded once per run, pairs [start, end) per shard. */
+export const discoverKernel: ShardKernel<{ panel: ShardPanel; options: PairOptions }> = {
+  prepare(meta, series) {
+    const m = meta as DiscoverRunMeta;
+    return { panel: { symbols: m.symbols, length: m.length, series }, options: m.options };
+  },
+  run: (run, start, end, shouldStop) => runDiscoverShard(run.panel, run.options, start, end, shouldStop),
+};
 
 /** C(n, 2): pairs of n symbols. */
 export function pairCount(symbols: number): number {
@@ -75,7 +89,7 @@ export async function runDiscoverShard(
       j = i + 1;
     }
     if (performance.now() - lastYield >= SHARD_YIELD_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       lastYield = performance.now();
       if (shouldStop()) return null;
     }

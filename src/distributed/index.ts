@@ -1,8 +1,15 @@
-// Distributed compute on Redis + BullMQ (issue 15): the coordinator, the worker, and the shard kernel.
-export { discoverPairsDistributed, DEFAULT_SHARD_PAIRS, DEFAULT_STALL_TIMEOUT_MS } from "./discoverCoordinator.js"; // enqueue shards, merge in pair order
+// Distributed compute on Redis + BullMQ (issue 15): coordinators, the worker, the shard kernels and the queue machinery.
+export { discoverPairsDistributed, DEFAULT_SHARD_PAIRS } from "./discoverCoordinator.js"; // DiscoverPairs: enqueue pair shards, merge in pair order
 export type { DistributedDiscoverOptions, DistributedDiscoverResult, DistributedPanel } from "./discoverCoordinator.js";
-export { startDiscoverWorker } from "./discoverWorker.js"; // a BullMQ worker running shards (`arblab worker`)
-export type { DiscoverWorkerHandle, DiscoverWorkerOptions } from "./discoverWorker.js";
+export { sweepBacktestsDistributed, DEFAULT_SHARD_COMBINATIONS } from "./sweepBacktestsDistributed.js"; // sweepBacktests over combination shards
+export type { DistributedSweepOptions, DistributedSweepResult } from "./sweepBacktestsDistributed.js";
+export { walkForwardDistributed, DEFAULT_SHARD_FOLDS } from "./walkForwardDistributed.js"; // walkForward over fold shards, stitched in process
+export type { DistributedWalkForwardOptions, DistributedWalkForwardResult } from "./walkForwardDistributed.js";
+export { runShards, DEFAULT_STALL_TIMEOUT_MS } from "./shardQueue.js"; // the coordinator's queue machinery shared by every kind
+export type { ShardRunSpec, ShardRunStats } from "./shardQueue.js";
+export { startShardWorker } from "./shardWorker.js"; // a BullMQ worker running every kind of shard (`arblab worker`)
+export type { ShardWorkerHandle, ShardWorkerOptions } from "./shardWorker.js";
 export { runDiscoverShard, pairAt, pairCount } from "./discoverShard.js"; // one range of pairs through testPairCore
 export type { PairOutcome, ShardPanel } from "./discoverShard.js";
 export { DISCOVER_QUEUE } from "./wire.js";
+export type { ShardKind } from "./wire.js";

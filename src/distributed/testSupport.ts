@@ -9,10 +9,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { DISCOVER_QUEUE, redisOptions } from "./wire.js";
 
 const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 /** Longest wait for a process to print its ready line (ms). */
-export const START_TIMEOUT_MS = 20_000;
+export const START_TIMEOUT_MS = 60_000;
 
 /** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
 export async function freePort(): Promise<number> {
@@ -107,8 +110,13 @@ export async function startRedis(): Promise<TestRedis> {
 }
 
 /** Start `arblab worker` (bin/arblab.js, the real CLI) against `redisUrl`; resolves when it is ready. */
-export async function startWorkerProcess(redisUrl: string, lockMs: number, log?: (line: string) => void): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/arblab.js"), "worker", "--lock-ms", String(lockMs)], {
+export async function startWorkerProcess(
+  redisUrl: string,
+  lockMs: number,
+  log?: (line: string) => void,
+  extraArgs: readonly string[] = [],
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(ROOT, "bin/arblab.js"), "worker", "--lock-ms", String(lockMs), ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: redisUrl },
     stdio: ["ignore", "pipe", "pipe"],
@@ -116,4 +124,39 @@ export async function startWorkerProcess(redisUrl: string, lockMs: number, log?:
   if (log) child.stderr!.on("data", (chunk: Buffer) => log(chunk.toString()));
   await waitForLine(child, "stderr", /ready on/, "arblab worker");
   return child;
+}
+
+/** Job counts of the shard queue in every state. */
+export async function queueCounts(redisUrl: string): Promise<Record<string, number>> {
+  const queue = new Queue(DISCOVER_QUEUE, { connection: redisOptions(redisUrl) as never });
+  try {
+    return await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed", "prioritized", "waiting-children");
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Keys of distributed runs (arblab:run:*) left in Redis. */
+export async function runKeys(redisUrl: string): Promise<string[]> {
+  const client = new Redis(redisOptions(redisUrl) as never);
+  try {
+    return await client.keys("arblab:run:*");
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Job counts once the queue is empty or `ms` have passed (polled every 100 ms). After a successful
+ * run, jobs whose reports arrived may still be finishing (auto-removed on completion); a job held
+ * by a killed worker is re-run by the stalled check as "run gone" and removed.
+ */
+export async function drainedQueueCounts(redisUrl: string, ms: number): Promise<Record<string, number>> {
+  const deadline = performance.now() + ms;
+  let counts = await queueCounts(redisUrl);
+  while (Object.values(counts).some((c) => c > 0) && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    counts = await queueCounts(redisUrl);
+  }
+  return counts;
 }

@@ -12,7 +12,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
-import { startRedis, startWorkerProcess, stopChild, type TestRedis } from "../distributed/testSupport.js";
+import { START_TIMEOUT_MS, startRedis, startWorkerProcess, stopChild, type TestRedis } from "../distributed/testSupport.js";
 import { DISCOVER_QUEUE, redisOptions } from "../distributed/wire.js";
 import { configFromEnv } from "./config.js";
 import { BatchDiscoveryRequest, type PairDiscoveryUpdate } from "./generated/pair_discovery.js";
@@ -42,7 +42,7 @@ beforeAll(async () => {
   remote = await startServer({ workers: 1, redisUrl: redis.url });
   lc = connectClients(local.port);
   rc = connectClients(remote.port);
-}, 60_000);
+}, 3 * START_TIMEOUT_MS);
 
 afterAll(async () => {
   lc?.close();

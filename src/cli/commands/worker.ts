@@ -1,15 +1,18 @@
 import type { Command } from "commander";
-import { startDiscoverWorker } from "../../distributed/index.js";
+import { startShardWorker, type ShardKind } from "../../distributed/index.js";
+
+/** What a shard's items are, per kind, in the log lines (the tests match "(N pairs) started"). */
+const ITEM_NAMES: Readonly<Record<ShardKind, string>> = { discover: "pairs", sweep: "combinations", walkForward: "folds" };
 
 /**
- * `arblab worker`: serve distributed shard jobs (DiscoverPairs) from the Redis at $REDIS_URL (or
+ * `arblab worker`: serve distributed shard jobs (DiscoverPairs, sweeps, walk-forward folds) from the Redis at $REDIS_URL (or
  * --redis-url) until SIGINT/SIGTERM. Any number of workers on any machine that reaches Redis; one
  * per core (each runs one shard at a time). Prints one "ready" line on stderr when connected.
  */
 export function registerWorker(program: Command): void {
   program
     .command("worker")
-    .description("run distributed discovery shards from Redis (REDIS_URL) until interrupted")
+    .description("run distributed shards (discovery, sweeps, walk-forward folds) from Redis (REDIS_URL) until interrupted")
     .option("--redis-url <url>", "Redis to serve (default: $REDIS_URL)")
     .option(
       "--concurrency <n>",
@@ -35,14 +38,19 @@ export function registerWorker(program: Command): void {
         process.stderr.write(`arblab worker ${process.pid}: ${line}\n`);
       };
       let lastError = "";
-      const worker = await startDiscoverWorker({
+      const worker = await startShardWorker({
         redisUrl,
         concurrency: o.concurrency,
         lockMs: o.lockMs,
-        onShardStart: o.quiet ? undefined : (s) => log(`run ${s.runId.slice(0, 8)} shard ${s.shard} (${s.pairs} pairs) started`),
+        onShardStart: o.quiet
+          ? undefined
+          : (s) => log(`run ${s.runId.slice(0, 8)} shard ${s.shard} (${s.items} ${ITEM_NAMES[s.kind]}) started`),
         onShard: o.quiet
           ? undefined
-          : (s) => log(`run ${s.runId.slice(0, 8)} shard ${s.shard} (${s.pairs} pairs) ${s.outcome} in ${s.computeMs.toFixed(0)} ms`),
+          : (s) =>
+              log(
+                `run ${s.runId.slice(0, 8)} shard ${s.shard} (${s.items} ${ITEM_NAMES[s.kind]}) ${s.outcome} in ${s.computeMs.toFixed(0)} ms`,
+              ),
         // Connection errors repeat while Redis is away; log each distinct one once.
         onError: (err) => {
           if (err.message !== lastError) log(`error: ${err.message}`);

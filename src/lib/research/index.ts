@@ -1,7 +1,7 @@
 // Research pipeline past one pair: walk-forward books and parameter sweeps.
 export { selectPairs } from "./selectPairs.js"; // screens + discoverPairs + BH FDR + top k (the walk-forward's discovery step)
 export type { SelectPairsOptions, SelectPairsResult, SelectedPair, PairScreens } from "./selectPairs.js";
-export { walkForward } from "./walkForward.js"; // rolling formation/trading folds, stitched out-of-sample book returns
+export { walkForward, stitchWalkForward } from "./walkForward.js"; // rolling formation/trading folds, stitched out-of-sample book returns
 export type {
   WalkForwardOptions,
   WalkForwardPanel,

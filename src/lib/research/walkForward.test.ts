@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { walkForward, selectPairs, type WalkForwardOptions } from "./index.js";
+import { walkForward, selectPairs, stitchWalkForward, type WalkForwardOptions } from "./index.js";
 import { syntheticUniverse } from "../book/syntheticUniverse.test-helpers.js";
 import { randomSource } from "../util/random.js";
 
@@ -79,6 +79,23 @@ describe("walkForward", () => {
       expect(s.rule.exit).toBeGreaterThan(s.rule.entry);
       expect(s.rule.center).toBe(s.theta);
     }
+  });
+
+  it("fold ranges computed apart and stitched in order give the whole run bit for bit (also with overlapping folds)", () => {
+    for (const opts of [OPTIONS, { ...OPTIONS, step: 60, folds: 7 }]) {
+      const whole = walkForward({ prices }, opts);
+      const parts = [
+        [0, 2],
+        [2, 3],
+        [3, whole.foldCount],
+      ].flatMap(([start, end]) => walkForward({ prices }, { ...opts, range: { start, end } }).folds);
+      expect(parts.map((f) => f.fold)).toEqual(whole.folds.map((f) => f.fold));
+      expect(parts).toEqual(whole.folds);
+      const stitched = stitchWalkForward(parts, { capital: 1_000_000, step: opts.step ?? opts.trading, trading: opts.trading });
+      expect(stitched).toEqual({ oos: whole.oos, pairPnl: whole.pairPnl, warnings: whole.warnings });
+    }
+    expect(walkForward({ prices }, { ...OPTIONS, range: { start: 0, end: 0 } })).toMatchObject({ foldCount: 5, folds: [] });
+    expect(() => walkForward({ prices }, { ...OPTIONS, range: { start: 2, end: 6 } })).toThrow(/walkForward: range.end must be <= 5/);
   });
 
   it("stops when aborted and rejects bad options", () => {

@@ -43,6 +43,9 @@ import {
 import { selectPairs, type PairScreens, type SelectPairsResult } from "./selectPairs.js";
 import type { ScreenCounts } from "../discovery/discoverPairs.js";
 
+/** Starting capital of the book and the stitched equity by default. */
+const DEFAULT_CAPITAL = 1_000_000;
+
 export type WalkForwardRule =
   | { readonly kind: "zscore"; readonly entry: number; readonly exit: number; readonly stop?: number }
   | { readonly kind: "leungLi"; readonly discountRate: number; readonly costBps: number };
@@ -84,6 +87,12 @@ export interface WalkForwardOptions {
   readonly periodsPerYear?: number;
   /** Checked between folds and between pair tests; aborting throws the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * Fold indices [start, end) to compute (default: every fold), so workers can split the folds;
+   * `oos`, `pairPnl` and `warnings` then cover these folds alone, and {@link stitchWalkForward}
+   * over the folds of all ranges, in order, gives the whole run's result exactly.
+   */
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 /** One selected pair with everything fitted on the formation window. */
@@ -124,6 +133,8 @@ export interface WalkForwardFold {
 }
 
 export interface WalkForwardResult {
+  /** Folds of the whole walk-forward (also when `range` selects some of them). */
+  readonly foldCount: number;
   readonly folds: readonly WalkForwardFold[];
   /** Stitched out-of-sample series: bar index into the panel, return, equity. */
   readonly oos: { readonly index: Int32Array; readonly returns: Float64Array; readonly equity: Float64Array };
@@ -168,18 +179,15 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
     o.allocation === undefined
       ? "equal"
       : requireOneOf(fn, "allocation", o.allocation, ["equal", "inverseVolatility", "riskParity"] as const);
-  const capital = o.capital === undefined ? 1_000_000 : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
+  const capital = o.capital === undefined ? DEFAULT_CAPITAL : requireFinite(fn, "capital", o.capital, { minExclusive: 0 });
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
     typeError(fn, `signal must be an AbortSignal, got ${describe(o.signal)}`);
+  const range = requireOptions<{ start: number; end: number }>(fn, o.range);
+  const first = range.start === undefined ? 0 : requireInteger(fn, "range.start", range.start, { min: 0, max: foldCount });
+  const last = range.end === undefined ? foldCount : requireInteger(fn, "range.end", range.end, { min: first, max: foldCount });
 
   const folds: WalkForwardFold[] = [];
-  const oosIndex = new Int32Array(foldCount * trading);
-  const oosReturns = new Float64Array(foldCount * trading);
-  const pairPnl: Record<string, number> = {};
-  const warnings: string[] = [];
-  let filled = 0;
-  let lastEnd = 0;
-  for (let k = 0; k < foldCount; k++) {
+  for (let k = first; k < last; k++) {
     o.signal?.throwIfAborted();
     const start = k * step;
     const formationEnd = start + formation;
@@ -284,17 +292,8 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
       });
       selections.forEach((s, p) => {
         (s as { weight: number }).weight = book!.weights[p];
-        pairPnl[s.label] = (pairPnl[s.label] ?? 0) + book!.pairPnl[p];
       });
-    } else warnings.push(`fold ${k}: no pair selected (${discovery.discovered} discovered of ${discovery.tested}); the fold holds cash`);
-    // stitch: trading bars not already covered by an earlier fold (step < T overlaps are skipped)
-    const from = Math.max(formationEnd, lastEnd);
-    for (let t = from; t < tradingEnd; t++) {
-      oosIndex[filled] = t;
-      oosReturns[filled] = book === null ? 0 : book.returns[t - start];
-      filled++;
     }
-    lastEnd = tradingEnd;
     const totalReturn = book === null ? 0 : book.equity[book.equity.length - 1] / capital - 1;
     folds.push({
       fold: k,
@@ -311,13 +310,52 @@ export function walkForward(panel: WalkForwardPanel, options: WalkForwardOptions
       totalReturn,
     });
   }
+  return { foldCount, folds, ...stitchWalkForward(folds, { capital, step, trading }) };
+}
+
+/**
+ * The out-of-sample part of a walk-forward from its folds, in fold order: each fold's trading bars
+ * not already covered by an earlier fold (step < T overlaps are skipped), returns compounded into
+ * equity from `capital` (default as walkForward), pair P&L summed per label in fold order, a warning per fold without pairs.
+ * walkForward calls it; a distributed run calls it on the folds of all its shards, so the result is
+ * bit-identical to one process.
+ */
+export function stitchWalkForward(
+  folds: readonly WalkForwardFold[],
+  options: { readonly capital?: number; readonly step?: number; readonly trading: number },
+): Pick<WalkForwardResult, "oos" | "pairPnl" | "warnings"> {
+  const trading = options.trading;
+  const capital = options.capital ?? DEFAULT_CAPITAL;
+  const step = options.step ?? trading;
+  const oosIndex = new Int32Array(folds.length * trading);
+  const oosReturns = new Float64Array(folds.length * trading);
+  const pairPnl: Record<string, number> = {};
+  const warnings: string[] = [];
+  let filled = 0;
+  let lastEnd = 0;
+  for (const fold of folds) {
+    const book = fold.book;
+    if (book === null)
+      warnings.push(`fold ${fold.fold}: no pair selected (${fold.discovered} discovered of ${fold.tested}); the fold holds cash`);
+    else
+      fold.selections.forEach((s, p) => {
+        pairPnl[s.label] = (pairPnl[s.label] ?? 0) + book.pairPnl[p];
+      });
+    const from = Math.max(fold.formationEnd, lastEnd);
+    for (let t = from; t < fold.tradingEnd; t++) {
+      oosIndex[filled] = t;
+      oosReturns[filled] = book === null ? 0 : book.returns[t - fold.formationStart];
+      filled++;
+    }
+    lastEnd = fold.tradingEnd;
+  }
   const index = oosIndex.slice(0, filled);
   const returns = oosReturns.slice(0, filled);
   const equity = new Float64Array(filled);
   let e = capital;
   for (let i = 0; i < filled; i++) equity[i] = e *= 1 + returns[i];
   if (step > trading) warnings.push(`step (${step}) > trading (${trading}): bars between trading windows are not in the stitched series`);
-  return { folds, oos: { index, returns, equity }, pairPnl, warnings };
+  return { oos: { index, returns, equity }, pairPnl, warnings };
 }
 
 function checkRule(fn: string, rule: unknown): WalkForwardRule {
