@@ -24,6 +24,13 @@ compose_bin() { if docker compose version >/dev/null 2>&1; then docker compose "
 compose() { compose_bin --env-file "$env_file" -p "$project" "$@"; }
 # Services that run once per `up` and exit (restart: "no" in docker-compose.yml).
 one_shots="store-init"
+# The last run's output of a one-shot (its container keeps the earlier runs' logs too).
+one_shot_logs() {
+  local id
+  for id in $(docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$1"); do
+    docker logs --since "$(docker inspect -f '{{.State.StartedAt}}' "$id")" --tail 50 "$id" 2>&1
+  done
+}
 
 profiles=""
 [ -f src/cli/arblab.ts ] && profiles="app"
@@ -73,14 +80,22 @@ case "$cmd" in
     build_images
     up_status=0
     COMPOSE_PROFILES="$profiles" compose up -d --remove-orphans "$@" || up_status=$?
+    # New bundled data while market-data holds the store (DuckDB: one process per file): store-init
+    # refuses ("not initialised from this data/"); stop market-data so that it can load, once.
+    if [ "$up_status" != 0 ] && one_shot_logs store-init | grep -q "not initialised from this data/"; then
+      echo "[stack] the bundled data changed while market-data held the store: stopping market-data to load it"
+      COMPOSE_PROFILES="$profiles" compose stop market-data
+      up_status=0
+      COMPOSE_PROFILES="$profiles" compose up -d --remove-orphans "$@" || up_status=$?
+    fi
     # One-shot services (restart: "no") are done when they exited 0; a non-zero exit fails `up`
     # with their logs (compose itself stops at the first service that depends on one).
     for service in $one_shots; do
       for id in $(docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$service"); do
         code=$(docker inspect -f '{{if .State.Running}}running{{else}}{{.State.ExitCode}}{{end}}' "$id")
         if [ "$code" != 0 ] && [ "$code" != running ]; then
-          echo "[stack] one-shot service $service exited with code $code; its logs:" >&2
-          docker logs --tail 50 "$id" >&2 || true
+          echo "[stack] one-shot service $service exited with code $code; its output:" >&2
+          one_shot_logs "$service" >&2 || true
           exit 1
         fi
       done

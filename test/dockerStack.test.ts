@@ -435,3 +435,92 @@ describe.skipIf(!dockerStackReady())("docker kill of the server's container (liv
     expect(inspect(server).State.Running, "docker stop keeps the server stopped").toBe(false);
   }, 400_000);
 });
+
+/**
+ * Live, gated like the test above and on an app image that has `init --skip-if-held` (rebuild with
+ * `bash docker/stack.sh build worker`): in its own project, `up market-data` runs store-init first,
+ * so market-data serves the bundled bars; a second `up` while market-data holds the store is a
+ * no-op for the one-shot (exit 0) and leaves market-data running.
+ */
+const APP_IMAGE = "arbitrage-lab/app:latest";
+function storeInitReady(): boolean {
+  if (!dockerStackReady()) return false;
+  const help = spawnSync("docker", ["run", "--rm", APP_IMAGE, "node", "dist/server/arblab.js", "init", "--help"], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return help.status === 0 && help.stdout.includes("--skip-if-held");
+}
+
+describe.skipIf(!storeInitReady())("store-init before market-data (live, Docker engine)", () => {
+  const project = `arblab-storeinit-${process.pid}`;
+  const scratch = mkdtempSync(join(tmpdir(), "arblab-storeinit-"));
+  const envFile = join(scratch, "stack.env");
+  writeFileSync(
+    envFile,
+    ["LAB_TOKEN", "GRPC_AUTH_TOKEN", "ARBLAB_PAPER_TOKEN", "GRAFANA_ADMIN_PASSWORD"]
+      .map((k) => `${k}=${randomBytes(12).toString("hex")}\n`)
+      .join(""),
+  );
+  const env = { ...process.env, ARBLAB_MARKET_DATA_PORT: "", COMPOSE_PROFILES: "app" };
+  const compose = (...args: string[]) =>
+    execFileSync("docker-compose", ["--env-file", envFile, "-p", project, ...args], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      timeout: 240_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  const state = (id: string) =>
+    JSON.parse(execFileSync("docker", ["inspect", id], { encoding: "utf8" }))[0].State as {
+      Running: boolean;
+      ExitCode: number;
+      StartedAt: string;
+      FinishedAt: string;
+      Health?: { Status: string };
+    };
+
+  afterAll(() => {
+    try {
+      compose("down", "-v", "--remove-orphans");
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it("market-data serves the bundled klines after up; a second up skips the held store", async () => {
+    compose("up", "-d", "--no-build", "market-data");
+    const init = compose("ps", "-aq", "store-init").trim();
+    const market = compose("ps", "-q", "market-data").trim();
+    const first = state(init);
+    expect(first.ExitCode, compose("logs", "store-init")).toBe(0);
+    const initSeconds = (Date.parse(first.FinishedAt) - Date.parse(first.StartedAt)) / 1000;
+    console.log(`[dockerStack] store-init on an empty store volume: ${initSeconds.toFixed(1)} s`);
+    const started = performance.now();
+    while (state(market).Health?.Status !== "healthy") {
+      if (performance.now() - started > 120_000) throw new Error(`market-data not healthy within 120 s: ${JSON.stringify(state(market))}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const address = compose("port", "market-data", "8000").trim();
+    // one symbol from each of two bundled universes (sp100_prices.csv, gld_gdx_data.csv)
+    for (const [symbol, firstClose] of [
+      ["AAPL", null],
+      ["GLD", 110.5299988],
+    ] as const) {
+      const response = await fetch(`http://${address}/api/v3/klines?symbol=${symbol}&interval=1d&limit=1000`);
+      expect(response.status, `klines ${symbol}`).toBe(200);
+      const bars = (await response.json()) as [number, string, string, string, string][];
+      expect(bars.length, `klines ${symbol}`).toBeGreaterThanOrEqual(1);
+      if (firstClose !== null)
+        expect(Number(bars[0][4]), `${symbol} first close = data/gld_gdx_data.csv 8/24/2015`).toBeCloseTo(firstClose, 5);
+    }
+
+    compose("up", "-d", "--no-build", "market-data");
+    const second = state(init);
+    expect(second.StartedAt, "compose started the one-shot again").not.toBe(first.StartedAt);
+    expect(second.ExitCode, compose("logs", "store-init")).toBe(0);
+    expect(compose("logs", "--tail", "1", "store-init")).toContain("held by another process, already initialised from this data/");
+    expect(state(market).Running).toBe(true);
+    expect(compose("ps", "-q", "market-data").trim(), "market-data not recreated").toBe(market);
+  }, 400_000);
+});
