@@ -9,7 +9,7 @@
 # It starts a Docker engine if none answers, uses the digest-pinned official base images when a
 # registry serves them and otherwise builds local ones (docker/build-base-image.sh), trusts this machine's extra CA certificates inside builds
 # (copied into docker/certs/) and creates docker/stack.env (the secrets, git-ignored) on first use.
-# Profiles: `app` (worker, market-data, gateway) when src/cli/arblab.ts exists; `grafana` when the
+# Profiles: `app` (worker, store-init, market-data, gateway) when src/cli/arblab.ts exists; `grafana` when the
 # Grafana image is present locally (it cannot be built here) or ARBLAB_GRAFANA=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,15 @@ env_file=docker/stack.env
 export DOCKER_SOCKET_GID="${DOCKER_SOCKET_GID:-$(stat -c %g /var/run/docker.sock 2>/dev/null || echo 0)}"
 compose_bin() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }
 compose() { compose_bin --env-file "$env_file" -p "$project" "$@"; }
+# Services that run once per `up` and exit (restart: "no" in docker-compose.yml).
+one_shots="store-init"
+# The last run's output of a one-shot (its container keeps the earlier runs' logs too).
+one_shot_logs() {
+  local id
+  for id in $(docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$1"); do
+    docker logs --since "$(docker inspect -f '{{.State.StartedAt}}' "$id")" --tail 50 "$id" 2>&1
+  done
+}
 
 profiles=""
 [ -f src/cli/arblab.ts ] && profiles="app"
@@ -69,11 +78,36 @@ case "$cmd" in
   up)
     started=$(date +%s)
     build_images
-    COMPOSE_PROFILES="$profiles" compose up -d --remove-orphans "$@"
-    # Wait (bounded, 3 min) until every container of the project is healthy: one still starting,
-    # restarting (a crash loop) or exited keeps the loop going and fails `up` at the end.
+    up_status=0
+    COMPOSE_PROFILES="$profiles" compose up -d --remove-orphans "$@" || up_status=$?
+    # New bundled data while market-data holds the store (DuckDB: one process per file): store-init
+    # refuses ("not initialised from this data/"); stop market-data so that it can load, once.
+    if [ "$up_status" != 0 ] && one_shot_logs store-init | grep -q "not initialised from this data/"; then
+      echo "[stack] the bundled data changed while market-data held the store: stopping market-data to load it"
+      COMPOSE_PROFILES="$profiles" compose stop market-data
+      up_status=0
+      COMPOSE_PROFILES="$profiles" compose up -d --remove-orphans "$@" || up_status=$?
+    fi
+    # One-shot services (restart: "no") are done when they exited 0; a non-zero exit fails `up`
+    # with their logs (compose itself stops at the first service that depends on one).
+    for service in $one_shots; do
+      for id in $(docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$service"); do
+        code=$(docker inspect -f '{{if .State.Running}}running{{else}}{{.State.ExitCode}}{{end}}' "$id")
+        if [ "$code" != 0 ] && [ "$code" != running ]; then
+          echo "[stack] one-shot service $service exited with code $code; its output:" >&2
+          one_shot_logs "$service" >&2 || true
+          exit 1
+        fi
+      done
+    done
+    if [ "$up_status" != 0 ]; then echo "[stack] compose up failed (exit $up_status)" >&2; exit "$up_status"; fi
+    # Wait (bounded, 3 min) until every long-running container of the project is healthy: one still
+    # starting, restarting (a crash loop) or exited keeps the loop going and fails `up` at the end.
+    # A one-shot that exited 0 is done (the check above caught any other exit).
+    one_shot_re="^$(echo $one_shots | sed 's/ /|^/g')"
     for _ in $(seq 1 90); do
-      states=$(docker ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Names}} {{.Status}}')
+      states=$(docker ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Label "com.docker.compose.service"}} {{.Names}} {{.Status}}' |
+        grep -Ev "($one_shot_re) .* Exited \(0\)" || true)
       echo "$states" | grep -Eq "health: starting|unhealthy|Restarting|Exited|Created" || break
       sleep 2
     done

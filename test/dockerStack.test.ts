@@ -11,18 +11,19 @@
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
 const RUNTIME_STAGES = ["server", "app", "site", "jupyter", "prometheus", "redis"];
-const ONE_SHOT = new Set(["notebooks-test"]);
+const ONE_SHOT = new Set(["notebooks-test", "store-init"]);
 
 interface Service {
   build?: { target?: string; args?: Record<string, string> };
   image?: string;
+  command?: string[];
   restart?: string;
   cpus?: number;
   mem_limit?: string;
@@ -31,6 +32,7 @@ interface Service {
   profiles?: string[];
   labels?: Record<string, string>;
   healthcheck?: { test?: string[] };
+  depends_on?: Record<string, { condition: string }>;
 }
 interface ComposeFile {
   services: Record<string, Service>;
@@ -62,6 +64,7 @@ describe("docker-compose.yml", () => {
       "notebooks-test",
       "prometheus",
       "redis",
+      "store-init",
       "watchdog",
       "worker",
     ]);
@@ -80,6 +83,45 @@ describe("docker-compose.yml", () => {
       /grpc-health|http-health|redis-health|redis-cli ping|curl|wget|watchdog\.mjs --check/,
     );
   });
+
+  it("store-init loads the bundled data into the store volume once per up, before market-data opens it", () => {
+    const init = compose.services["store-init"];
+    expect(init.image).toBe("arbitrage-lab/app:latest");
+    expect(init.command).toEqual(["node", "dist/server/arblab.js", "init", "--skip-if-held"]);
+    expect(init.profiles).toEqual(["app"]);
+    expect(init.restart, "a one-shot is not restarted").toBe("no");
+    expect(init.labels?.["arblab.restart-after-kill"], "nor started again by the watchdog").toBeUndefined();
+    expect(init.healthcheck).toBeUndefined();
+    expect(init.cpus).toBeGreaterThan(0);
+    expect(init.mem_limit).toMatch(/^\d+[mg]$/);
+    expect(init.volumes).toEqual(["store:/var/lib/arblab"]);
+    expect(compose.services["market-data"].volumes).toEqual(init.volumes);
+    expect(compose.services["market-data"].depends_on?.["store-init"]).toEqual({ condition: "service_completed_successfully" });
+    // the gateway trades the store's bars through market-data
+    expect(compose.services.gateway.depends_on?.["market-data"]).toEqual({ condition: "service_healthy" });
+  });
+
+  it.skipIf(spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status !== 0)(
+    "docker-compose config (v1.29, format 2.4) accepts service_completed_successfully",
+    () => {
+      const scratch = mkdtempSync(join(tmpdir(), "arblab-config-"));
+      try {
+        const envFile = join(scratch, "stack.env");
+        writeFileSync(envFile, "LAB_TOKEN=a\nGRPC_AUTH_TOKEN=b\nARBLAB_PAPER_TOKEN=c\nGRAFANA_ADMIN_PASSWORD=d\n");
+        const config = execFileSync("docker-compose", ["--env-file", envFile, "-p", "arblab-config", "config"], {
+          cwd: root,
+          env: { ...process.env, COMPOSE_PROFILES: "app" },
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+        expect(config).toMatch(
+          / {2}market-data:\n(?: {4}.*\n)*? {4}depends_on:\n {6}store-init:\n {8}condition: service_completed_successfully\n/,
+        );
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("publishes ports on 127.0.0.1 only, and none for workers", () => {
     for (const [name, service] of services) {
@@ -208,6 +250,57 @@ describe("compiled build (npm run build)", () => {
       rmSync(scratch, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it("init --skip-if-held: a store held by another process is skipped only when loaded from the same data/", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "arblab-held-"));
+    const storePath = join(scratch, "store.duckdb");
+    const init = (env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [join(root, "dist", "server", "arblab.js"), "init", "--store", storePath, "--skip-if-held", "--json"], {
+        cwd: scratch,
+        env: { PATH: process.env.PATH, ...env },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    try {
+      const first = init();
+      expect(first.status, first.stderr).toBe(0);
+      const marker = JSON.parse(readFileSync(`${storePath}.init.json`, "utf8")) as { fingerprint: string; dataDir: string };
+      expect(marker.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(marker.dataDir).toBe(join(root, "data"));
+      // a copy of data/ with one price changed: a different fingerprint
+      const changed = join(scratch, "data");
+      cpSync(join(root, "data"), changed, { recursive: true });
+      const gld = join(changed, "gld_gdx_data.csv");
+      writeFileSync(gld, readFileSync(gld, "utf8").replace("13.68765831", "13.68765832"));
+
+      const { Store } = await import("../src/data/store/Store.js");
+      const holder = await Store.open(storePath); // what market-data does in the stack
+      try {
+        const skipped = init();
+        expect(skipped.status, skipped.stderr).toBe(0);
+        expect(JSON.parse(skipped.stdout)).toMatchObject({ store: storePath, fingerprint: marker.fingerprint });
+        const stale = init({ ARBLAB_DATA_DIR: changed });
+        expect(stale.status).toBe(1);
+        expect(stale.stderr).toContain(`init: ${storePath} is held by another process and was not initialised from this data/`);
+        expect(stale.stderr).toContain("(in the compose stack: market-data)");
+        const plain = spawnSync(process.execPath, [join(root, "dist", "server", "arblab.js"), "init", "--store", storePath], {
+          encoding: "utf8",
+          timeout: 120_000,
+        });
+        expect(plain.status, "without the flag a held store stays an error").toBe(1);
+        expect(plain.stderr).toContain("Could not set lock on file");
+      } finally {
+        await holder.close();
+      }
+      const reloaded = init({ ARBLAB_DATA_DIR: changed });
+      expect(reloaded.status, reloaded.stderr).toBe(0);
+      const report = JSON.parse(reloaded.stdout) as { files: { universe: string; updated: number }[] };
+      expect(report.files.find((f) => f.universe === "gld-gdx")?.updated, "the changed bar is upserted").toBe(1);
+      expect(JSON.parse(readFileSync(`${storePath}.init.json`, "utf8")).fingerprint).not.toBe(marker.fingerprint);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it("node dist/server/main.js serves gRPC health with compiled compute workers", async () => {
     const externals = JSON.parse(readFileSync(join(root, "dist", "externals.json"), "utf8")) as Record<string, string[]>;
@@ -340,5 +433,94 @@ describe.skipIf(!dockerStackReady())("docker kill of the server's container (liv
     execFileSync("docker", ["stop", server]);
     await new Promise((r) => setTimeout(r, 6_000)); // 3 × the watchdog's 2 s grace
     expect(inspect(server).State.Running, "docker stop keeps the server stopped").toBe(false);
+  }, 400_000);
+});
+
+/**
+ * Live, gated like the test above and on an app image that has `init --skip-if-held` (rebuild with
+ * `bash docker/stack.sh build worker`): in its own project, `up market-data` runs store-init first,
+ * so market-data serves the bundled bars; a second `up` while market-data holds the store is a
+ * no-op for the one-shot (exit 0) and leaves market-data running.
+ */
+const APP_IMAGE = "arbitrage-lab/app:latest";
+function storeInitReady(): boolean {
+  if (!dockerStackReady()) return false;
+  const help = spawnSync("docker", ["run", "--rm", APP_IMAGE, "node", "dist/server/arblab.js", "init", "--help"], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return help.status === 0 && help.stdout.includes("--skip-if-held");
+}
+
+describe.skipIf(!storeInitReady())("store-init before market-data (live, Docker engine)", () => {
+  const project = `arblab-storeinit-${process.pid}`;
+  const scratch = mkdtempSync(join(tmpdir(), "arblab-storeinit-"));
+  const envFile = join(scratch, "stack.env");
+  writeFileSync(
+    envFile,
+    ["LAB_TOKEN", "GRPC_AUTH_TOKEN", "ARBLAB_PAPER_TOKEN", "GRAFANA_ADMIN_PASSWORD"]
+      .map((k) => `${k}=${randomBytes(12).toString("hex")}\n`)
+      .join(""),
+  );
+  const env = { ...process.env, ARBLAB_MARKET_DATA_PORT: "", COMPOSE_PROFILES: "app" };
+  const compose = (...args: string[]) =>
+    execFileSync("docker-compose", ["--env-file", envFile, "-p", project, ...args], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      timeout: 240_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  const state = (id: string) =>
+    JSON.parse(execFileSync("docker", ["inspect", id], { encoding: "utf8" }))[0].State as {
+      Running: boolean;
+      ExitCode: number;
+      StartedAt: string;
+      FinishedAt: string;
+      Health?: { Status: string };
+    };
+
+  afterAll(() => {
+    try {
+      compose("down", "-v", "--remove-orphans");
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it("market-data serves the bundled klines after up; a second up skips the held store", async () => {
+    compose("up", "-d", "--no-build", "market-data");
+    const init = compose("ps", "-aq", "store-init").trim();
+    const market = compose("ps", "-q", "market-data").trim();
+    const first = state(init);
+    expect(first.ExitCode, compose("logs", "store-init")).toBe(0);
+    const initSeconds = (Date.parse(first.FinishedAt) - Date.parse(first.StartedAt)) / 1000;
+    console.log(`[dockerStack] store-init on an empty store volume: ${initSeconds.toFixed(1)} s`);
+    const started = performance.now();
+    while (state(market).Health?.Status !== "healthy") {
+      if (performance.now() - started > 120_000) throw new Error(`market-data not healthy within 120 s: ${JSON.stringify(state(market))}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const address = compose("port", "market-data", "8000").trim();
+    // one symbol from each of two bundled universes (sp100_prices.csv, gld_gdx_data.csv)
+    for (const [symbol, firstClose] of [
+      ["AAPL", null],
+      ["GLD", 110.5299988],
+    ] as const) {
+      const response = await fetch(`http://${address}/api/v3/klines?symbol=${symbol}&interval=1d&limit=1000`);
+      expect(response.status, `klines ${symbol}`).toBe(200);
+      const bars = (await response.json()) as [number, string, string, string, string][];
+      expect(bars.length, `klines ${symbol}`).toBeGreaterThanOrEqual(1);
+      if (firstClose !== null)
+        expect(Number(bars[0][4]), `${symbol} first close = data/gld_gdx_data.csv 8/24/2015`).toBeCloseTo(firstClose, 5);
+    }
+
+    compose("up", "-d", "--no-build", "market-data");
+    const second = state(init);
+    expect(second.StartedAt, "compose started the one-shot again").not.toBe(first.StartedAt);
+    expect(second.ExitCode, compose("logs", "store-init")).toBe(0);
+    expect(compose("logs", "--tail", "1", "store-init")).toContain("held by another process, already initialised from this data/");
+    expect(state(market).Running).toBe(true);
+    expect(compose("ps", "-q", "market-data").trim(), "market-data not recreated").toBe(market);
   }, 400_000);
 });

@@ -17,6 +17,7 @@ export { ingestFiles, concatBars } from "./ingest/ingestFiles.js";
 export type { IngestOptions, IngestReport } from "./ingest/ingestFiles.js";
 export { initBundledData, bundledInstruments, BUNDLED_UNIVERSES } from "./ingest/initBundledData.js";
 export { bundledDataDir } from "./ingest/bundledDataDir.js";
+export { bundledDataFingerprint } from "./ingest/bundledDataFingerprint.js";
 // One-call panel loader for the site's data loaders and scripts
 export { loadUniversePanel } from "./loadUniversePanel.js";
 export type { LoadUniversePanelOptions, UniversePanel } from "./loadUniversePanel.js";
