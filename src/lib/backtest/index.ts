@@ -8,6 +8,7 @@ export type {
   BacktestCosts,
   BacktestRisk,
   HedgeSpec,
+  HedgeSpread,
   SizingSpec,
   BacktestTrade,
   BacktestSnapshot,
