@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backtestPair, BacktestEngine, type BacktestPairInput, type TradingRule } from "./index.js";
+import { backtestPair, BacktestEngine, dynamicHedgeResidual, type BacktestPairInput, type TradingRule } from "./index.js";
 import { normalSource, randomSource } from "../util/random.js";
 import { kalmanHedge } from "../hedge/kalmanHedge.js";
 
@@ -175,5 +175,27 @@ describe("hedge.spread validation", () => {
     expect(() => run({ hedge: { method: "kalman" }, rule: levels })).toThrow(
       /backtestPair: rule.kind must be "zscore" with hedge "kalman" .*or "levels" with hedge.spread "residual"/,
     );
+  });
+});
+
+describe("dynamicHedgeResidual: the engine's residual series (for models fitted to it)", () => {
+  it("is the engine's spread with hedge.spread 'residual', bit for bit, with its warm-up and last (β, α)", () => {
+    const rolled = dynamicHedgeResidual(y, x, { method: "rolling", window: WINDOW });
+    expect(rolled.residual).toEqual(run({ hedge: rolling, rule: levels }).diagnostics?.spread);
+    expect([rolled.warmUp, rolled.undefinedAfterWarmUp]).toEqual([WINDOW, 0]);
+    const last = naiveOls(y, x, N - WINDOW, N - 1);
+    close(rolled.lastBeta, last.beta, 1e-9, "last β");
+    close(rolled.lastIntercept, last.alpha, 1e-7, "last α");
+    const k = kalmanHedge(y, x, { delta: 1e-4, ve: 0.5 });
+    const filtered = dynamicHedgeResidual(y, x, { method: "kalman", delta: 1e-4, ve: 0.5 });
+    expect(filtered.residual).toEqual(k.forecastError);
+    expect(filtered.beta).toEqual(k.beta);
+    expect([filtered.lastBeta, filtered.lastIntercept, filtered.warmUp]).toEqual([k.beta[N - 1], k.intercept[N - 1], 2]);
+  });
+  it("refuses a static hedge and a bad window, naming the field", () => {
+    expect(() => dynamicHedgeResidual(y, x, { method: "static" } as never)).toThrow(
+      /dynamicHedgeResidual: hedge.method must be one of "rolling", "kalman"/,
+    );
+    expect(() => dynamicHedgeResidual(y, x, { method: "rolling", window: 2 })).toThrow(/dynamicHedgeResidual: hedge.window must be/);
   });
 });

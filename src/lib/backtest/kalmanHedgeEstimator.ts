@@ -54,5 +54,10 @@ export class KalmanHedgeEstimator implements HedgeEstimator {
     }
   }
 
+  /** α after the last bar. */
+  get lastIntercept(): number {
+    return this.filter.intercept;
+  }
+
   finish(_warnings: string[]): void {}
 }

@@ -156,6 +156,11 @@ export class RollingOlsHedge implements HedgeEstimator {
     }
   }
 
+  /** α after the last bar (residual mode; NaN otherwise, in warm-up or with constant x). */
+  get lastIntercept(): number {
+    return this.intercept;
+  }
+
   finish(warnings: string[]): void {
     if (this.undefinedBars > 0)
       warnings.push(`hedge ratio undefined (x constant over the window) at ${this.undefinedBars} bars: no decisions there`);

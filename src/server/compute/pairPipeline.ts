@@ -19,6 +19,7 @@ import { analysePairKernel } from "../../lib/discovery/analysePair.js";
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 import { invalidArgument } from "../errors.js";
+import { KALMAN_DEFAULT_DELTA, KALMAN_DEFAULT_VE } from "../../lib/hedge/kalmanHedge.js";
 
 /** Fewest prices per leg (the seed required 20). */
 export const MIN_PAIR_OBSERVATIONS = 20;
@@ -74,6 +75,10 @@ export interface PairOptions {
   readonly maxLag: number | undefined;
   readonly hurstMethod: HurstMethodName;
   readonly hedge: PairHedgeName;
+  /** Dynamic hedges: rolling window (0 unless rolling), Kalman δ and Ve. */
+  readonly hedgeWindow: number;
+  readonly hedgeDelta: number;
+  readonly hedgeVe: number;
 }
 
 /** The wire fields shared by PairTestRequest and BatchDiscoveryRequest. */
@@ -101,6 +106,9 @@ export function resolvePairOptions(rpc: string, req: PairOptionFields): PairOpti
     maxLag: maxLag === 0 ? undefined : maxLag,
     hurstMethod: enumOrDefault(rpc, "hurst_method", req.hurstMethod, ["variance", "rs", "dfa"] as const, DEFAULT_HURST_METHOD),
     hedge: resolveHedge(rpc, req.hedge),
+    hedgeWindow: 0,
+    hedgeDelta: KALMAN_DEFAULT_DELTA,
+    hedgeVe: KALMAN_DEFAULT_VE,
   };
 }
 
@@ -136,6 +144,9 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
       maxLag: o.maxLag,
       hurstMethod: o.hurstMethod,
       hedge: o.hedge,
+      hedgeWindow: o.hedgeWindow,
+      hedgeDelta: o.hedgeDelta,
+      hedgeVe: o.hedgeVe,
     }),
   );
   const out: PartialPairResult = {
