@@ -209,6 +209,30 @@ const matrixDefinite = (field: string): Mutation[] => [
   }),
 ];
 
+/** The dynamic hedges of TestPair/DiscoverPairs (hedge_window, hedge_delta, hedge_ve). */
+const dynamicHedgeMutations: Mutation[] = [
+  m("odd", "a dynamic hedge with odd parameters", (r, rng) => {
+    if (rng() < 0.5) {
+      r.hedge = "rolling";
+      r.hedgeWindow = pick(rng, [0, 3, 20, int(rng, 3, 400), ...ODD_INTS]);
+    } else {
+      r.hedge = pick(rng, ["kalman", "KALMAN"]);
+      r.hedgeDelta = pick(rng, [0, 1e-5, 0.5, ...ODD_NUMBERS]);
+      r.hedgeVe = pick(rng, [0, 0.05, ...ODD_NUMBERS]);
+    }
+  }),
+  m("definite", "negative hedge_window (any hedge)", (r, rng) => {
+    r.hedgeWindow = -int(rng, 1, 100);
+  }),
+  m("definite", "negative hedge_delta (any hedge)", (r, rng) => {
+    r.hedgeDelta = -rng() - 1e-9;
+  }),
+  m("definite", "hedge_window and hedge_ve together", (r, rng) => {
+    r.hedgeWindow = int(rng, 3, 50);
+    r.hedgeVe = 0.1;
+  }),
+];
+
 const FUZZERS: Fuzzer[] = [
   {
     method: "testPair",
@@ -228,6 +252,7 @@ const FUZZERS: Fuzzer[] = [
       m("odd", "a non-default hedge", (r, rng) => {
         r.hedge = pick(rng, ["tls", "johansen", "boxTiao", "minHalfLife", "OLS"]);
       }),
+      ...dynamicHedgeMutations,
       oddNumber("significance"),
       oddNumber("minHurst"),
       oddNumber("transactionCost"),
@@ -270,6 +295,7 @@ const FUZZERS: Fuzzer[] = [
         r.symbols = r.symbols.slice(0, int(rng, 0, 1));
       }),
       badEnum("hedge"),
+      ...dynamicHedgeMutations,
       m("definite", "sectors without same_sector", (r) => {
         r.sameSector = false;
         r.sectors = r.symbols.map(() => "S");

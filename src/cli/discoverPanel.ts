@@ -58,6 +58,9 @@ export function pairOptionsOf(options: Partial<PairOptionFields>): PairOptions {
     maxLag: options.maxLag ?? 0,
     hurstMethod: options.hurstMethod ?? "",
     hedge: options.hedge ?? "",
+    hedgeWindow: options.hedgeWindow ?? 0,
+    hedgeDelta: options.hedgeDelta ?? 0,
+    hedgeVe: options.hedgeVe ?? 0,
   });
 }
 

@@ -138,4 +138,38 @@ describe("arblab report and discover screens", () => {
     const bad = await arblab(store, "discover", "--universe", "sp100", "--half-life", "5,2");
     expect(bad.stderr).toMatch(/discover: --half-life must be MIN,MAX bars with 0 <= MIN <= MAX/);
   }, 300_000);
+
+  it("discover --hedge rolling --hedge-window N / --hedge kalman: analysePair's numbers for each pair", async () => {
+    const symbols = ["FXI", "VGK", "EFA", "VPL"];
+    const db = await Store.open(store);
+    const panel = await db.queryPanel({ symbols });
+    await db.close();
+    const column = (s: string) => panel.values[panel.symbols.indexOf(s)]!;
+    for (const [flags, options] of [
+      [["--hedge", "rolling", "--hedge-window", "60"], { hedge: "rolling" as const, hedgeWindow: 60 }],
+      [
+        ["--hedge", "kalman", "--kalman-delta", "1e-5", "--kalman-ve", "0.05"],
+        { hedge: "kalman" as const, hedgeDelta: 1e-5, hedgeVe: 0.05 },
+      ],
+    ] as const) {
+      const out = join(dir, `dynamic-${options.hedge}.json`);
+      const r = await arblab(store, "--json", "discover", "--symbols", symbols.join(","), ...flags, "--out", out);
+      expect(r.code, r.stderr).toBe(0);
+      const rows = JSON.parse(readFileSync(out, "utf8")) as {
+        symbol1: string;
+        symbol2: string;
+        beta: number;
+        hurst: number;
+        pValue: number;
+      }[];
+      expect(rows.length).toBe(6);
+      for (const row of rows) {
+        const a = analysePair(column(row.symbol1), column(row.symbol2), options);
+        expect([row.beta, row.pValue], `${row.symbol1}/${row.symbol2}`).toEqual([a.beta, a.pValue]);
+        if (!Number.isNaN(a.hurst)) expect(row.hurst).toBe(a.hurst);
+      }
+    }
+    const missing = await arblab(store, "discover", "--symbols", symbols.join(","), "--hedge", "rolling");
+    expect(missing.stderr).toMatch(/discover: hedge_window is required with hedge "rolling"/);
+  }, 300_000);
 });

@@ -61,12 +61,43 @@ describe("TestPair hedge extension", () => {
     expect(r.beta).toBe(analysePair(y, x).beta);
     expect(explicit).toEqual(r);
   });
+  for (const [hedge, wire, lib] of [
+    ["rolling", { hedgeWindow: 60 }, { hedgeWindow: 60 }],
+    ["kalman", { hedgeDelta: 1e-5, hedgeVe: 0.05 }, { hedgeDelta: 1e-5, hedgeVe: 0.05 }],
+    ["kalman", {}, {}],
+  ] as const) {
+    it(`hedge "${hedge}" ${JSON.stringify(wire)} reports analysePair's numbers on the residual it trades`, async () => {
+      const r = await testPair({ prices1: y, prices2: x, hedge, rho: 1, dt: 1, transactionCost: 1e-4, ...wire });
+      const a = analysePair(y, x, { hedge, rho: 1, dt: 1, transactionCost: 1e-4, ...lib });
+      expect(r.hedge).toBe(hedge);
+      expect([r.beta, r.intercept, r.pValue, r.success]).toEqual([a.beta, a.intercept, a.pValue, a.failedAt === null]);
+      expect([r.hurst, r.kappa, r.theta, r.sigma]).toEqual([a.hurst, a.kappa, a.theta, a.sigma]);
+      expect(r.warnings).toEqual(a.warnings);
+      if (a.failedAt === null) {
+        expect([r.lowerBoundary, r.longExitLevel, r.upperBoundary]).toEqual([a.entryLevel, a.exitLevel, a.shortEntryLevel]);
+        expect([r.totalReturn, r.numTrades, r.sharpeRatio]).toEqual([a.backtest.totalReturn, a.backtest.trades, a.backtest.sharpe]);
+      }
+    });
+  }
+  it("bad dynamic-hedge fields are INVALID_ARGUMENT naming the field and the rule", async () => {
+    const cases: [Partial<PairTestRequest>, RegExp][] = [
+      [{ hedge: "rolling" }, /^TestPair: hedge_window is required with hedge "rolling"/],
+      [{ hedge: "rolling", hedgeWindow: 2 }, /^TestPair: hedge_window must be >= 3/],
+      [{ hedge: "rolling", hedgeWindow: -5 }, /^TestPair: hedge_window must be >= 3, got -5/],
+      [{ hedge: "rolling", hedgeWindow: 590 }, /hedgeWindow must be ≤ n − 20 = 580/],
+      [{ hedge: "tls", hedgeWindow: 20 }, /^TestPair: hedge_window applies to hedge "rolling" only/],
+      [{ hedge: "rolling", hedgeWindow: 20, hedgeVe: 1 }, /^TestPair: hedge_delta and hedge_ve apply to hedge "kalman" only/],
+      [{ hedge: "kalman", hedgeDelta: 1 }, /^TestPair: hedge_delta must be < 1, got 1/],
+      [{ hedge: "kalman", hedgeDelta: -0.1 }, /^TestPair: hedge_delta must be in \(0, 1\)/],
+      [{ hedge: "kalman", hedgeVe: Number.NaN }, /^TestPair: hedge_ve must be a finite number/],
+    ];
+    for (const [req, details] of cases) {
+      const o = await codeOf(testPair({ prices1: y, prices2: x, ...req }));
+      expect(o.code, JSON.stringify(req)).toBe(status.INVALID_ARGUMENT);
+      expect(o.details).toMatch(details);
+    }
+  });
   it("bad hedge values are INVALID_ARGUMENT naming the field and the rule", async () => {
-    const kalman = await codeOf(testPair({ prices1: y, prices2: x, hedge: "kalman" }));
-    expect(kalman.code).toBe(status.INVALID_ARGUMENT);
-    expect(kalman.details).toMatch(
-      /^TestPair: hedge must be one of "ols", "tls", .*got "kalman"; dynamic hedges are SweepBacktests hedges/,
-    );
     const junk = await codeOf(testPair({ prices1: y, prices2: x, hedge: "nope" }));
     expect(junk.code).toBe(status.INVALID_ARGUMENT);
     expect(junk.details).toMatch(/^TestPair: hedge must be one of/);
@@ -82,7 +113,7 @@ describe("TestPair hedge extension", () => {
       ),
     );
     expect(batch.code).toBe(status.INVALID_ARGUMENT);
-    expect(batch.details).toMatch(/^DiscoverPairs: hedge must be one of/);
+    expect(batch.details).toMatch(/^DiscoverPairs: hedge_window is required with hedge "rolling"/);
   });
 });
 
@@ -113,6 +144,16 @@ describe("DiscoverPairs screens", () => {
       },
     },
     { name: "half-life floor only", wire: { minHalfLife: 3 }, lib: { halfLifeBand: { min: 3, max: Infinity } } },
+    {
+      name: "correlation floor, rolling hedge (window 40)",
+      wire: { minCorrelation: 0.2, hedge: "rolling", hedgeWindow: 40 },
+      lib: { minReturnCorrelation: 0.2, hedge: "rolling" as const, hedgeWindow: 40 },
+    },
+    {
+      name: "SSD 2 nearest, kalman hedge (delta 1e-5, Ve 0.05)",
+      wire: { ssdK: 2, hedge: "kalman", hedgeDelta: 1e-5, hedgeVe: 0.05 },
+      lib: { nearestPartners: 2, hedge: "kalman" as const, hedgeDelta: 1e-5, hedgeVe: 0.05 },
+    },
   ];
   for (const k of cases) {
     it(`${k.name}: the same pairs, numbers and removal counts as library discoverPairs`, async () => {

@@ -75,7 +75,10 @@ export function registerDiscover(program: Command): void {
     .option("--max-missing <fraction>", "drop symbols missing more than this fraction of dates", Number.parseFloat, 1)
     .option("--significance <alpha>", "Engle–Granger significance (RPC default 0.05)", Number.parseFloat)
     .option("--min-hurst <h>", "largest Hurst exponent accepted (RPC default 0.45)", Number.parseFloat)
-    .option("--hedge <method>", "hedge of the spread: ols (default), tls, johansen, boxTiao, minHalfLife")
+    .option("--hedge <method>", "hedge of the spread: ols (default), tls, johansen, boxTiao, minHalfLife, rolling, kalman")
+    .option("--hedge-window <bars>", "with --hedge rolling (required): trailing OLS window in bars (≥ 3)", Number)
+    .option("--kalman-delta <delta>", "with --hedge kalman: state noise δ in (0, 1) (default 1e-4)", Number)
+    .option("--kalman-ve <ve>", "with --hedge kalman: observation variance Ve > 0 (default 1e-3)", Number)
     .option("--min-correlation <rho>", "screen: keep pairs whose simple-return correlation is ≥ RHO", Number.parseFloat)
     .option("--ssd-k <k>", "screen: keep a pair if either is among the other's K nearest partners by SSD (Gatev et al.)", (v) =>
       Number.parseInt(v, 10),
@@ -102,6 +105,9 @@ export function registerDiscover(program: Command): void {
           out?: string;
           shardPairs?: number;
           hedge?: string;
+          hedgeWindow?: number;
+          kalmanDelta?: number;
+          kalmanVe?: number;
           minCorrelation?: number;
           ssdK?: number;
           sameSector?: boolean;
@@ -142,6 +148,9 @@ export function registerDiscover(program: Command): void {
             significance: o.significance,
             minHurst: o.minHurst,
             hedge: o.hedge,
+            hedgeWindow: o.hedgeWindow,
+            hedgeDelta: o.kalmanDelta,
+            hedgeVe: o.kalmanVe,
             onProgress: (d: number, t: number) => bar.update(d, t),
           };
           // With REDIS_URL the pairs go to `arblab worker` processes as shard jobs; same rows, same order.
@@ -170,6 +179,9 @@ export function registerDiscover(program: Command): void {
             significance: o.significance ?? null,
             minHurst: o.minHurst ?? null,
             hedge: o.hedge ?? null,
+            hedgeWindow: o.hedgeWindow ?? null,
+            kalmanDelta: o.kalmanDelta ?? null,
+            kalmanVe: o.kalmanVe ?? null,
             screens: screens ? { ...screenFlags, sameSector: o.sameSector === true } : null,
           };
           const summary = {

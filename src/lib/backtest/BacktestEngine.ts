@@ -10,7 +10,8 @@
  * 2. On a new day (see `day` below) reset the day's reference equity to the previous close.
  * 3. Fill the order decided at t−1 when execution is "nextClose" (at close t, with β_{t−1}).
  * 4. The hedge estimator gives β_t (hedgeEstimator.ts: static, rolling OLS or Kalman), the spread is
- *    s_t = y_t − β_t·x_t and the signal estimator gives the rule's value (signalEstimator.ts: a
+ *    s_t = y_t − β_t·x_t (with hedge.spread "residual": the residual of the fit up to t−1, see
+ *    HedgeSpec; a fill still locks β_t) and the signal estimator gives the rule's value (signalEstimator.ts: a
  *    z-score over the rule's window, which includes s_t, sd with ddof = 1; s_t itself for absolute
  *    levels; e_t/√Q_t with the Kalman hedge).
  * 5. Risk: if equity ≤ 0, flatten and stop for good ("ruin"); if equity − day reference ≤
@@ -25,7 +26,7 @@
 import { ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, decideAction, normalizeRule, type RuleThresholds } from "./tradingRule.js";
 import { MetricsAccumulator, computeMetrics, type BacktestMetrics } from "./backtestMetrics.js";
 import { FillBook, NO_ORDER } from "./fillBook.js";
-import { createHedgeEstimator, type HedgeEstimator } from "./hedgeEstimator.js";
+import { createHedgeEstimator, hedgeSpreadIsResidual, type HedgeEstimator } from "./hedgeEstimator.js";
 import { StaticHedge } from "./staticHedge.js";
 import { createSignalEstimator, type SignalEstimator } from "./signalEstimator.js";
 import type {
@@ -87,6 +88,8 @@ export class BacktestEngine {
   private prevDay = NaN;
   private lastY = NaN;
   private lastX = NaN;
+  /** The spread of the last bar (y − β·x, or the residual with hedge.spread "residual"). */
+  private lastSpread = NaN;
   private dayStartEquity: number = 0.5;
   private halted = false;
   private ruined = false;
@@ -124,15 +127,19 @@ export class BacktestEngine {
     this.pairMode = mode === "pair";
     const kalman =
       this.pairMode && o.hedge !== null && typeof o.hedge === "object" && (o.hedge as { method?: unknown }).method === "kalman";
+    let kalmanLevels = false;
     if (kalman) {
-      // the Kalman hedge brings its own z-score (e_t/√Q_t): a z-score rule without a window of its own
+      // the Kalman hedge brings its own z-score (e_t/√Q_t): a z-score rule without a window of its
+      // own; with spread "residual" also a levels rule on e_t itself
+      const residual = hedgeSpreadIsResidual(fn, o.hedge as unknown as Record<string, unknown>);
       const r = o.rule as { kind?: unknown; window?: unknown } | null;
-      if (r !== null && typeof r === "object" && r.kind !== "zscore")
+      kalmanLevels = residual && r !== null && typeof r === "object" && r.kind === "levels";
+      if (r !== null && typeof r === "object" && r.kind !== "zscore" && !kalmanLevels)
         rangeError(
           fn,
-          `rule.kind must be "zscore" with hedge "kalman" (its signal is the forecast error over its sd, e_t/√Q_t), got ${describe(r.kind)}`,
+          `rule.kind must be "zscore" with hedge "kalman" (its signal is the forecast error over its sd, e_t/√Q_t), or "levels" with hedge.spread "residual" (levels on e_t), got ${describe(r.kind)}`,
         );
-      if (r !== null && typeof r === "object" && r.window !== undefined)
+      if (r !== null && typeof r === "object" && r.window !== undefined && !kalmanLevels)
         rangeError(fn, `rule.window must be omitted with hedge "kalman": the z-score is e_t/√Q_t from the filter, not a window's`);
     }
     const rule = normalizeRule(fn, o.rule, "rule", !kalman);
@@ -169,7 +176,7 @@ export class BacktestEngine {
     const riskFree = o.riskFree === undefined ? 0 : requireFinite(fn, "riskFree", o.riskFree, { minExclusive: -1 });
 
     // spread mode: β = 0, so the spread is bar.y itself
-    this.hedge = this.pairMode ? createHedgeEstimator(fn, o.hedge, this.warnings) : new StaticHedge(0);
+    this.hedge = this.pairMode ? createHedgeEstimator(fn, o.hedge, this.warnings, kalmanLevels) : new StaticHedge(0);
     this.signal = this.hedge.signal ?? createSignalEstimator(rule);
     this.book = new FillBook({
       capital,
@@ -294,7 +301,7 @@ export class BacktestEngine {
       barReturn: this.lastReturn,
       position: book.qy,
       hedgeRatio: this.beta,
-      spread: this.lastY - this.beta * this.lastX,
+      spread: this.lastSpread,
       signal: this.prevSignal,
       realizedPnl: book.realized,
       unrealizedPnl: book.side !== 0 ? book.tradePnl : 0,
@@ -508,6 +515,7 @@ export class BacktestEngine {
     this.prevDay = prevDay;
     this.lastY = y;
     this.lastX = x;
+    this.lastSpread = blockSpread[(n - 1) % BLOCK];
     this.dayStartEquity = dayStartEquity;
     this.halted = halted;
     this.ruined = ruined;

@@ -19,8 +19,8 @@ import { validateKalmanNoise } from "../hedge/kalmanHedge.js";
 export interface HedgeEstimator {
   /**
    * Observe bars i ∈ [from, to) of (ys, xs) in order and write β_i to beta[i − from] (NaN while
-   * undefined) and the spread y_i − β_i·x_i to spread[i − from] (computed in the same pass). Uses
-   * no data after i. `xs` is null in spread mode (β = 0, the spread is y itself).
+   * undefined) and the spread y_i − β_i·x_i (or, with hedge.spread "residual", the residual of the
+   * model fitted up to i − 1) to spread[i − from] (computed in the same pass). Uses no data after i. `xs` is null in spread mode (β = 0, the spread is y itself).
    */
   update(ys: Float64Array, xs: Float64Array | null, from: number, to: number, beta: Float64Array, spread: Float64Array): void;
   /**
@@ -34,9 +34,11 @@ export interface HedgeEstimator {
 
 /**
  * Validate the `hedge` option and build its estimator. `warnings` is the engine's list (an
- * estimator may report there as it runs). Spread mode uses `new StaticHedge(0)`.
+ * estimator may report there as it runs). Spread mode uses `new StaticHedge(0)`. `levelsRule`: the
+ * rule is a levels rule (the Kalman hedge then brings no signal of its own: the rule reads its
+ * residual e_t directly; the engine allows this only with spread "residual").
  */
-export function createHedgeEstimator(fn: string, hedge: unknown, warnings: string[]): HedgeEstimator {
+export function createHedgeEstimator(fn: string, hedge: unknown, warnings: string[], levelsRule = false): HedgeEstimator {
   if (hedge === null || typeof hedge !== "object") {
     typeError(
       fn,
@@ -45,13 +47,27 @@ export function createHedgeEstimator(fn: string, hedge: unknown, warnings: strin
   }
   const h = hedge as Record<string, unknown>;
   const method = requireOneOf(fn, "hedge.method", h.method, ["static", "rolling", "kalman"] as const);
+  const residual = hedgeSpreadIsResidual(fn, h);
   if (method === "kalman") {
     const { delta, ve } = validateKalmanNoise(fn, "hedge.", h.delta, h.ve);
-    return new KalmanHedgeEstimator(delta, ve);
+    return new KalmanHedgeEstimator(delta, ve, residual, levelsRule);
   }
   if (method === "static" && h.beta !== undefined) return new StaticHedge(requireFinite(fn, "hedge.beta", h.beta));
   if (h.window === undefined)
     rangeError(fn, `hedge.window is required for method "${method}"${method === "static" ? " without beta (the formation sample)" : ""}`);
   const window = requireInteger(fn, "hedge.window", h.window, { min: 3 });
-  return method === "static" ? StaticHedge.formation(window, warnings) : new RollingOlsHedge(window);
+  return method === "static" ? StaticHedge.formation(window, warnings) : new RollingOlsHedge(window, residual);
+}
+
+/**
+ * Validate `hedge.spread` ("hedgeRatio" default, or "residual" for the rolling and Kalman hedges;
+ * see HedgeSpec in types.ts) and say whether it is "residual". Also used by the engine, which
+ * must know it before it validates the rule (Kalman accepts a levels rule only on its residual).
+ */
+export function hedgeSpreadIsResidual(fn: string, hedge: Record<string, unknown>): boolean {
+  if (hedge.spread === undefined) return false;
+  const spread = requireOneOf(fn, "hedge.spread", hedge.spread, ["hedgeRatio", "residual"] as const);
+  if (spread === "residual" && hedge.method !== "rolling" && hedge.method !== "kalman")
+    rangeError(fn, `hedge.spread "residual" needs method "rolling" or "kalman" (a dynamic hedge), got method ${describe(hedge.method)}`);
+  return spread === "residual";
 }

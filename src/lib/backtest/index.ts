@@ -8,6 +8,7 @@ export type {
   BacktestCosts,
   BacktestRisk,
   HedgeSpec,
+  HedgeSpread,
   SizingSpec,
   BacktestTrade,
   BacktestSnapshot,
@@ -21,6 +22,8 @@ export { tradeRows } from "./tradeRows.js"; // the trades table's rows as object
 export { backtestSpread } from "./backtestSpread.js"; // spread traded as one instrument (the meanrev contract's BacktestStrategy)
 export type { BandsRule, BacktestSpreadOptions } from "./backtestSpread.js"; // its bands rule (the Rust server's) and options
 export type { BacktestMetrics } from "./backtestMetrics.js"; // metric conventions (see backtestMetrics.ts)
+export { dynamicHedgeResidual } from "./dynamicHedgeResidual.js"; // the residual a rolling/Kalman hedge trades (hedge.spread "residual")
+export type { DynamicHedgeSpec, DynamicHedgeResidual } from "./dynamicHedgeResidual.js";
 export { maxDrawdown } from "./maxDrawdown.js"; // peak-to-trough fall of a value path (positive fraction)
 export { drawdownSeries } from "./drawdownSeries.js"; // underwater curve V_t / running peak − 1
 export type { MaxDrawdownResult } from "./maxDrawdown.js";

@@ -32,11 +32,23 @@ export interface BacktestRisk {
  * - "rolling": OLS of y on x with intercept over the trailing `window` bars ending at t;
  * - "kalman": the Kalman filter of kalmanHedge (Chan 2013 ex. 3.3; δ default 1e-4, Ve 1e-3). The
  *   rule's signal is then the standardised forecast error e_t/√Q_t (a z-score rule without a window).
+ * `spread` (rolling and kalman only) chooses the series the engine forms and the rule sees:
+ * - "hedgeRatio" (default): s_t = y_t − β_t·x_t with β_t known at the close of t;
+ * - "residual": the no-look-ahead residual of the model fitted up to t−1. Rolling:
+ *   s_t = y_t − β_{t−1}·x_t − α_{t−1}, α_t = ȳ − β_t·x̄ over the window ending at t (undefined until
+ *   bar `window`, one bar later than β). Kalman: s_t = e_t = y_t − (β_{t−1}·x_t + α_{t−1}), the
+ *   filter's forecast error, and the rule may be a levels rule on it (signal = s_t) besides the
+ *   z-score rule on e_t/√Q_t.
+ *   Positions and P&L do not change with `spread`: a trade holds q of y against −q·β_fill of x.
+ *   See docs/dynamic-hedge-pipeline.md.
  */
 export type HedgeSpec =
   | { readonly method: "static"; readonly beta?: number; readonly window?: number }
-  | { readonly method: "rolling"; readonly window: number }
-  | { readonly method: "kalman"; readonly delta?: number; readonly ve?: number };
+  | { readonly method: "rolling"; readonly window: number; readonly spread?: HedgeSpread }
+  | { readonly method: "kalman"; readonly delta?: number; readonly ve?: number; readonly spread?: HedgeSpread };
+
+/** The spread a dynamic hedge forms (see HedgeSpec). */
+export type HedgeSpread = "hedgeRatio" | "residual";
 
 export type SizingSpec = { readonly method: "capital"; readonly leverage?: number } | { readonly method: "units"; readonly units: number };
 

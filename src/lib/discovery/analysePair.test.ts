@@ -7,6 +7,10 @@ import { tlsHedge } from "../hedge/tlsHedge.js";
 import { fitOu } from "../ou/fitOu.js";
 import { coint } from "../timeseries/coint.js";
 import { analysePair, backtestAnalysedPair } from "./analysePair.js";
+import { backtestPair } from "../backtest/backtestPair.js";
+import { kalmanHedge } from "../hedge/kalmanHedge.js";
+import { hurst } from "../timeseries/hurst.js";
+import { leungLi } from "../optimal/leungLi.js";
 
 const fixture = JSON.parse(readFileSync(new URL("../hedge/fixtures/tlsHedge.json", import.meta.url), "utf8")) as {
   pairs: Record<string, { y: number[]; x: number[] }>;
@@ -75,10 +79,121 @@ describe("analysePair", () => {
     expect(Number.isNaN(b.kappa)).toBe(true);
   });
   it("rejects bad options naming them", () => {
-    expect(() => analysePair(y, x, { hedge: "kalman" as never })).toThrow(
-      /analysePair: hedge must be one of "ols", "tls", "johansen", "boxTiao", "minHalfLife", got "kalman"/,
+    expect(() => analysePair(y, x, { hedge: "lasso" as never })).toThrow(
+      /analysePair: hedge must be one of "ols", "tls", "johansen", "boxTiao", "minHalfLife", "rolling", "kalman", got "lasso"/,
     );
+    expect(() => analysePair(y, x, { hedge: "rolling" })).toThrow(/analysePair: hedgeWindow is required with hedge "rolling"/);
+    expect(() => analysePair(y, x, { hedge: "rolling", hedgeWindow: 2 })).toThrow(/analysePair: hedgeWindow must be .*3/);
+    expect(() => analysePair(y, x, { hedge: "rolling", hedgeWindow: y.length - 19 })).toThrow(
+      /analysePair: hedgeWindow must be ≤ n − 20 = \d+ \(the residual needs 20 bars after the warm-up\)/,
+    );
+    expect(() => analysePair(y, x, { hedge: "ols", hedgeWindow: 20 })).toThrow(/analysePair: hedgeWindow applies to hedge "rolling" only/);
+    expect(() => analysePair(y, x, { hedge: "rolling", hedgeWindow: 20, hedgeVe: 1 })).toThrow(
+      /analysePair: hedgeDelta and hedgeVe apply to hedge "kalman" only/,
+    );
+    expect(() => analysePair(y, x, { hedge: "kalman", hedgeDelta: 1 })).toThrow(/analysePair: hedgeDelta must be < 1/);
+    expect(() => analysePair(y, x, { hedge: "kalman", hedgeVe: 0 })).toThrow(/analysePair: hedgeVe must be > 0/);
     expect(() => analysePair(y.slice(0, 10), x.slice(0, 10))).toThrow(/analysePair: y must have at least 20 observations, got 10/);
     expect(() => analysePair(y, x.slice(1))).toThrow(/analysePair: y and x must have the same length/);
   });
 });
+
+describe("analysePair with a dynamic hedge (rolling, kalman): the spread stages run on the no-look-ahead residual", () => {
+  const n = y.length;
+  const window = 60;
+  const kalmanNoise = { delta: 1e-5, ve: 0.05 };
+  const cases = [
+    {
+      name: "rolling",
+      options: { significance: 0.1, maxHurst: 0.6, hedge: "rolling" as const, hedgeWindow: window, dt: 1 / 252, transactionCost: 0.001 },
+      hedge: { method: "rolling" as const, window, spread: "residual" as const },
+      // the engine's own residual series: backtestPair's diagnostics with the same hedge
+      residual: (): Float64Array => {
+        const d = backtestPair({ y, x, hedge: { method: "rolling", window, spread: "residual" }, rule: levelsAnyRule, diagnostics: true });
+        if (d.diagnostics === null) throw new Error("diagnostics requested");
+        return d.diagnostics.spread;
+      },
+    },
+    {
+      name: "kalman",
+      // near-white forecast errors: Leung–Li enters only with low costs and ρ per bar (dt = 1)
+      options: {
+        significance: 0.1,
+        maxHurst: 0.6,
+        hedge: "kalman" as const,
+        hedgeDelta: kalmanNoise.delta,
+        hedgeVe: kalmanNoise.ve,
+        dt: 1,
+        transactionCost: 1e-4,
+      },
+      hedge: { method: "kalman" as const, ...kalmanNoise, spread: "residual" as const },
+      residual: (): Float64Array => kalmanHedge(y, x, kalmanNoise).forecastError,
+    },
+  ];
+  for (const c of cases) {
+    it(`hedge '${c.name}': exact equality with the hand chain residual → hurst → fitOu → leungLi → backtestPair`, () => {
+      const a = analysePair(y, x, c.options);
+      const full = c.residual();
+      let first = 0;
+      while (Number.isNaN(full[first])) first++;
+      expect(first).toBe(c.name === "rolling" ? window : 0);
+      // kalman: e_0 and e_1 come from a state fitted to < 2 bars (θ₀ = 0, then one bar): skipped
+      if (c.name === "kalman") first = 2;
+      const spread = full.subarray(first);
+      const h = hurst(spread, { method: "variance" });
+      const ou = fitOu(spread, { dt: c.options.dt });
+      const c0 = c.options.transactionCost * (Math.abs(y[n - 1]) + Math.abs(a.beta) * Math.abs(x[n - 1]));
+      const levels = leungLi({ kappa: ou.kappa, theta: ou.theta, sigma: ou.sigma, r: 0.04, c: c0 });
+      expect(a.pValue).toBe(coint(y, x, { trend: "c", autolag: "aic" }).pValue); // the static test
+      expect(a.nSpread).toBe(n - first);
+      expect(a.failedAt).toBeNull();
+      expect([a.hurst, a.kappa, a.theta, a.sigma]).toEqual([h.H, ou.kappa, ou.theta, ou.sigma]);
+      expect([a.entryLevel, a.exitLevel, a.shortEntryLevel]).toEqual([
+        levels.entryLevel,
+        levels.exitLevel,
+        2 * ou.theta - (levels.entryLevel ?? 0),
+      ]);
+      const bt = backtestPair({
+        y,
+        x,
+        hedge: c.hedge,
+        rule: { kind: "levels", entry: a.entryLevel, exit: a.exitLevel, side: "both", center: a.theta },
+        costs: { bps: c.options.transactionCost * 1e4 },
+        periodsPerYear: 1 / c.options.dt,
+      });
+      expect(a.backtested).toBe(true);
+      expect(a.backtest.totalReturn).toBe(bt.metrics.totalReturn / 100);
+      expect([a.backtest.sharpe, a.backtest.trades, a.backtest.maxDrawdown]).toEqual([
+        bt.metrics.sharpe,
+        bt.metrics.trades,
+        bt.metrics.maxDrawdown,
+      ]);
+      expect(a.backtest.trades).toBeGreaterThan(0);
+      const again = backtestAnalysedPair(y, x, a, c.options);
+      expect(again.metrics).toEqual(bt.metrics);
+    });
+  }
+  it("beta/intercept are the last β_t/α_t: kalmanHedge's last state; the rolling OLS over the last window", () => {
+    const k = kalmanHedge(y, x, kalmanNoise);
+    const a = analysePair(y, x, cases[1].options);
+    expect([a.beta, a.intercept]).toEqual([k.beta[n - 1], k.intercept[n - 1]]);
+    const r = analysePair(y, x, cases[0].options);
+    let mx = 0;
+    let my = 0;
+    for (let t = n - window; t < n; t++) {
+      mx += x[t] / window;
+      my += y[t] / window;
+    }
+    let sxy = 0;
+    let sxx = 0;
+    for (let t = n - window; t < n; t++) {
+      sxy += (x[t] - mx) * (y[t] - my);
+      sxx += (x[t] - mx) ** 2;
+    }
+    expect(Math.abs(r.beta - sxy / sxx)).toBeLessThan(1e-9);
+    expect(Math.abs(r.intercept - (my - (sxy / sxx) * mx))).toBeLessThan(1e-7);
+  });
+});
+
+/** Any levels rule: only the engine's spread diagnostics are read. */
+const levelsAnyRule = { kind: "levels" as const, entry: -1, exit: 0, side: "both" as const, center: 0 };

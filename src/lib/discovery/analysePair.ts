@@ -1,4 +1,7 @@
 import { backtestPair, type BacktestResult } from "../backtest/backtestPair.js";
+import { dynamicHedgeResidualKernel } from "../backtest/dynamicHedgeResidual.js";
+import { KALMAN_DEFAULT_DELTA, KALMAN_DEFAULT_VE } from "../hedge/kalmanHedge.js";
+import type { HedgeSpec } from "../backtest/types.js";
 import { leungLi } from "../optimal/leungLi.js";
 import { fitOu } from "../ou/fitOu.js";
 import { coint } from "../timeseries/coint.js";
@@ -23,8 +26,14 @@ export const ANALYSE_PAIR_MIN_OBSERVATIONS = 20;
 /** Hurst estimators accepted by {@link analysePair}. */
 export type PairHurstMethod = "variance" | "rs" | "dfa";
 
-/** Static hedge estimators {@link analysePair} can trade (the cointegration test is always Engle–Granger). */
-export type PairHedgeMethod = "ols" | "tls" | "johansen" | "boxTiao" | "minHalfLife";
+/**
+ * Hedge estimators {@link analysePair} can trade (the cointegration test is always Engle–Granger):
+ * five static ones and the dynamic "rolling" (hedgeWindow) and "kalman" (hedgeDelta, hedgeVe).
+ */
+export type PairHedgeMethod = "ols" | "tls" | "johansen" | "boxTiao" | "minHalfLife" | "rolling" | "kalman";
+
+/** The hedge methods in the order of the error messages. */
+export const PAIR_HEDGE_METHODS = ["ols", "tls", "johansen", "boxTiao", "minHalfLife", "rolling", "kalman"] as const;
 
 /** Options of {@link analysePair}; the defaults are the TestPair RPC's. */
 export interface AnalysePairOptions {
@@ -46,8 +55,17 @@ export interface AnalysePairOptions {
    * Hedge of the traded spread y − intercept − β·x: "ols" (default, the Engle–Granger regression),
    * "tls" (tlsHedge), "johansen" (johansenHedge, detOrder 0, kArDiff 1), "boxTiao" (boxTiaoHedge) or
    * "minHalfLife" (minHalfLifeHedge, default bounds). The p-value is always Engle–Granger's.
+   * Dynamic: "rolling" (OLS with intercept over the trailing `hedgeWindow` bars) or "kalman"
+   * (kalmanHedge with `hedgeDelta`, `hedgeVe`): the spread stages run on the no-look-ahead residual
+   * (dynamicHedgeResidual) and the backtest trades it (hedge.spread "residual").
    */
   hedge?: PairHedgeMethod;
+  /** Trailing window of hedge "rolling", bars (integer ≥ 3, ≤ n − 20); required with it, refused otherwise. */
+  hedgeWindow?: number;
+  /** State noise δ of hedge "kalman" (0 < δ < 1, default 1e-4); refused with other hedges. */
+  hedgeDelta?: number;
+  /** Observation variance Ve of hedge "kalman" (> 0, default 1e-3); refused with other hedges. */
+  hedgeVe?: number;
 }
 
 /** Backtest metrics of an analysed pair (NaN and 0 trades when not backtested). */
@@ -68,9 +86,14 @@ export type PairFailure = "cointegration" | "hurst" | "ou" | "levels" | null;
 /** Result of {@link analysePair}. Fields of stages not reached are NaN. */
 export interface PairAnalysis {
   readonly nObservations: number;
+  /** Bars of the spread the Hurst/OU/levels stages saw (n for static hedges; n − warm-up for "rolling"). */
+  readonly nSpread: number;
   /** The hedge estimator of beta and intercept. */
   readonly hedge: PairHedgeMethod;
-  /** Hedge of the spread e_t = y_t − intercept − beta·x_t (Engle–Granger's for hedge "ols"). */
+  /**
+   * Hedge of the spread e_t = y_t − intercept − beta·x_t (Engle–Granger's for hedge "ols"); for
+   * "rolling"/"kalman" the last β_t and α_t (the hedge held after the last bar).
+   */
   readonly beta: number;
   readonly intercept: number;
   readonly pValue: number;
@@ -126,6 +149,10 @@ export interface ResolvedPairOptions {
   readonly maxLag: number | undefined;
   readonly hurstMethod: PairHurstMethod;
   readonly hedge: PairHedgeMethod;
+  /** hedgeWindow (rolling; 0 otherwise), hedgeDelta and hedgeVe (kalman; the defaults otherwise). */
+  readonly hedgeWindow: number;
+  readonly hedgeDelta: number;
+  readonly hedgeVe: number;
 }
 
 /** Validate and default the options of {@link analysePair} (fn names the public caller). */
@@ -142,9 +169,25 @@ export function resolvePairAnalysisOptions(fn: string, options: AnalysePairOptio
     maxLag: o.maxLag === undefined ? undefined : requireInteger(fn, "maxLag", o.maxLag, { min: 0 }),
     hurstMethod:
       o.hurstMethod === undefined ? "variance" : requireOneOf(fn, "hurstMethod", o.hurstMethod, ["variance", "rs", "dfa"] as const),
-    hedge:
-      o.hedge === undefined ? "ols" : requireOneOf(fn, "hedge", o.hedge, ["ols", "tls", "johansen", "boxTiao", "minHalfLife"] as const),
+    ...resolveHedgeOptions(fn, o),
   };
+}
+
+function resolveHedgeOptions(fn: string, o: AnalysePairOptions) {
+  const hedge = o.hedge === undefined ? "ols" : requireOneOf(fn, "hedge", o.hedge, PAIR_HEDGE_METHODS);
+  if (hedge !== "rolling" && o.hedgeWindow !== undefined)
+    rangeError(fn, `hedgeWindow applies to hedge "rolling" only, got hedge ${JSON.stringify(hedge)}`);
+  if (hedge !== "kalman" && (o.hedgeDelta !== undefined || o.hedgeVe !== undefined))
+    rangeError(fn, `hedgeDelta and hedgeVe apply to hedge "kalman" only, got hedge ${JSON.stringify(hedge)}`);
+  let hedgeWindow = 0;
+  if (hedge === "rolling") {
+    if (o.hedgeWindow === undefined) rangeError(fn, `hedgeWindow is required with hedge "rolling" (the trailing OLS window, bars)`);
+    hedgeWindow = requireInteger(fn, "hedgeWindow", o.hedgeWindow, { min: 3 });
+  }
+  const hedgeDelta = o.hedgeDelta === undefined ? KALMAN_DEFAULT_DELTA : requireFinite(fn, "hedgeDelta", o.hedgeDelta, { minExclusive: 0 });
+  if (!(hedgeDelta < 1)) rangeError(fn, `hedgeDelta must be < 1 (Vw = δ/(1−δ)·I), got ${hedgeDelta}`);
+  const hedgeVe = o.hedgeVe === undefined ? KALMAN_DEFAULT_VE : requireFinite(fn, "hedgeVe", o.hedgeVe, { minExclusive: 0 });
+  return { hedge, hedgeWindow, hedgeDelta, hedgeVe };
 }
 
 /**
@@ -153,12 +196,22 @@ export function resolvePairAnalysisOptions(fn: string, options: AnalysePairOptio
  *      intercept unless `hedge` picks another estimator (src/lib/hedge; its warnings are added);
  *      fails unless p < significance.
  *   2. `hurst` of the spread e_t = y_t − intercept − β·x_t; fails unless H ≤ maxHurst.
+ *      Dynamic hedges ("rolling", "kalman"): stages 2–4 run on the no-look-ahead residual of
+ *      `dynamicHedgeResidual` after its warm-up (rolling: s_t = y_t − β_{t−1}·x_t − α_{t−1},
+ *      defined from bar hedgeWindow; kalman: the forecast error e_t from bar 2), the very series
+ *      the backtest's rule reads; beta/intercept are the last β_t/α_t. A rolling hedge undefined
+ *      after its warm-up (x constant over a window) fails stage 1. The p-value stays the static
+ *      Engle–Granger test: cointegration is a property of the two legs, and a dynamic residual is
+ *      a one-step forecast error of an adaptive fit, close to stationary whether or not the legs
+ *      are cointegrated (an adaptive β absorbs a random-walk spread), so MacKinnon's critical
+ *      values, made for a static OLS residual, do not apply to it (docs/dynamic-hedge-pipeline.md).
  *   3. exact OU MLE `fitOu(e, { dt })`; fails unless κ > 0 and σ > 0 (finite).
  *   4. Leung–Li optimal levels with r = rho and cost per trade in spread units
  *      c = transactionCost·(|y_T| + |β|·|x_T|); fails when there is no entry region.
  *   5. `backtestPair` of the legs y and −β·x with those levels (shifted by the intercept, as
  *      backtestPair trades y − β·x) and costs of transactionCost per leg; skipped with a warning
- *      unless both legs are positive.
+ *      unless both legs are positive. Dynamic hedges: the same hedge with spread "residual" and
+ *      the levels unshifted (the rule reads the residual; each trade locks β_t of its fill).
  * Stops at the first failure: failedAt names the stage, reason says why, and the fields of the
  * stages not reached are NaN. Warnings of every stage run are concatenated in order.
  * This is the TestPair RPC's computation; the server maps it to the wire (scores, field names).
@@ -186,7 +239,21 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
   let beta = eg.beta[0];
   let intercept = eg.intercept;
   let residuals = eg.residuals;
-  if (o.hedge !== "ols") {
+  let undefinedHedge = o.hedge !== "ols" && o.hedge !== "rolling" && o.hedge !== "kalman";
+  if (o.hedge === "rolling" || o.hedge === "kalman") {
+    if (o.hedge === "rolling" && o.hedgeWindow > n - ANALYSE_PAIR_MIN_OBSERVATIONS)
+      rangeError(
+        "analysePair",
+        `hedgeWindow must be ≤ n − ${ANALYSE_PAIR_MIN_OBSERVATIONS} = ${n - ANALYSE_PAIR_MIN_OBSERVATIONS} (the residual needs ${ANALYSE_PAIR_MIN_OBSERVATIONS} bars after the warm-up), got ${o.hedgeWindow}`,
+      );
+    const d = dynamicHedgeResidualKernel("analysePair", y, x, dynamicHedge(o));
+    warnings.push(...d.warnings);
+    beta = d.lastBeta;
+    intercept = d.lastIntercept;
+    residuals = d.residual.subarray(d.warmUp);
+    undefinedHedge = d.undefinedAfterWarmUp > 0 || !Number.isFinite(beta);
+  }
+  if (o.hedge !== "ols" && o.hedge !== "rolling" && o.hedge !== "kalman") {
     const h =
       o.hedge === "tls"
         ? tlsHedge(y, x)
@@ -200,10 +267,12 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
     intercept = h.intercept;
     residuals = new Float64Array(n);
     for (let t = 0; t < n; t++) residuals[t] = y[t] - intercept - beta * x[t];
+    undefinedHedge = !Number.isFinite(beta);
   }
   const isCointegrated = eg.pValue < o.significance;
   const result = {
     nObservations: n,
+    nSpread: residuals.length,
     hedge: o.hedge,
     beta,
     intercept,
@@ -227,7 +296,7 @@ export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedP
     reason: "",
     warnings,
   };
-  if (!isCointegrated || (o.hedge !== "ols" && !Number.isFinite(beta))) {
+  if (!isCointegrated || undefinedHedge) {
     result.failedAt = "cointegration";
     result.reason = isCointegrated
       ? `no finite ${o.hedge} hedge ratio (see warnings)`
@@ -326,6 +395,17 @@ function backtestLevelsKernel(
   a: { readonly beta: number; readonly intercept: number; readonly entryLevel: number; readonly exitLevel: number; readonly theta: number },
   o: ResolvedPairOptions,
 ): BacktestResult {
+  if (o.hedge === "rolling" || o.hedge === "kalman") {
+    // the rule reads the residual the levels were fitted to: no shift
+    return backtestPair({
+      y,
+      x,
+      hedge: { ...dynamicHedge(o), spread: "residual" } as HedgeSpec,
+      rule: { kind: "levels", entry: a.entryLevel, exit: a.exitLevel, side: "both", center: a.theta },
+      costs: { bps: o.transactionCost * 1e4 },
+      periodsPerYear: 1 / o.dt,
+    });
+  }
   // backtestPair trades y − beta·x (no intercept): shift the residual-space levels by the intercept.
   return backtestPair({
     y,
@@ -341,4 +421,9 @@ function backtestLevelsKernel(
     costs: { bps: o.transactionCost * 1e4 },
     periodsPerYear: 1 / o.dt,
   });
+}
+
+/** The backtester's hedge option of a dynamic analysePair hedge. */
+function dynamicHedge(o: ResolvedPairOptions): { method: "rolling"; window: number } | { method: "kalman"; delta: number; ve: number } {
+  return o.hedge === "rolling" ? { method: "rolling", window: o.hedgeWindow } : { method: "kalman", delta: o.hedgeDelta, ve: o.hedgeVe };
 }

@@ -19,6 +19,7 @@ import { analysePairKernel } from "../../lib/discovery/analysePair.js";
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 import { invalidArgument } from "../errors.js";
+import { KALMAN_DEFAULT_DELTA, KALMAN_DEFAULT_VE } from "../../lib/hedge/kalmanHedge.js";
 
 /** Fewest prices per leg (the seed required 20). */
 export const MIN_PAIR_OBSERVATIONS = 20;
@@ -30,7 +31,7 @@ export const DEFAULT_HURST_METHOD = "variance";
 export type HurstMethodName = "variance" | "rs" | "dfa";
 
 /** Hedge estimators of the pair pipeline (library analysePair's `hedge`); "ols" is the contract's. */
-export const PAIR_HEDGE_METHODS = ["ols", "tls", "johansen", "boxTiao", "minHalfLife"] as const;
+export const PAIR_HEDGE_METHODS = ["ols", "tls", "johansen", "boxTiao", "minHalfLife", "rolling", "kalman"] as const;
 export type PairHedgeName = (typeof PAIR_HEDGE_METHODS)[number];
 
 /**
@@ -74,6 +75,10 @@ export interface PairOptions {
   readonly maxLag: number | undefined;
   readonly hurstMethod: HurstMethodName;
   readonly hedge: PairHedgeName;
+  /** Dynamic hedges: rolling window (0 unless rolling), Kalman δ and Ve. */
+  readonly hedgeWindow: number;
+  readonly hedgeDelta: number;
+  readonly hedgeVe: number;
 }
 
 /** The wire fields shared by PairTestRequest and BatchDiscoveryRequest. */
@@ -87,6 +92,10 @@ export interface PairOptionFields {
   hurstMethod: string;
   /** Extension field 58 (TestPair) / 60 (DiscoverPairs); absent = "ols". */
   hedge?: string;
+  /** Fields 59–61 (TestPair) / 68–70 (DiscoverPairs): dynamic-hedge parameters; 0/absent = unset. */
+  hedgeWindow?: number;
+  hedgeDelta?: number;
+  hedgeVe?: number;
 }
 
 /** Defaults and checks for the option fields (proto3 0 = default). */
@@ -100,20 +109,41 @@ export function resolvePairOptions(rpc: string, req: PairOptionFields): PairOpti
     rho: positiveOrDefault(rpc, "rho", req.rho, 0.04, { max: 100 }),
     maxLag: maxLag === 0 ? undefined : maxLag,
     hurstMethod: enumOrDefault(rpc, "hurst_method", req.hurstMethod, ["variance", "rs", "dfa"] as const, DEFAULT_HURST_METHOD),
-    hedge: resolveHedge(rpc, req.hedge),
+    ...resolveHedge(rpc, req),
   };
 }
 
-/** The hedge field: one of PAIR_HEDGE_METHODS; the dynamic hedges are refused with where to find them. */
-function resolveHedge(rpc: string, value: string | undefined): PairHedgeName {
-  const v = (value ?? "").trim().toLowerCase();
-  if (v === "rolling" || v === "kalman") {
+/** Largest hedge_window (bars); the library also needs hedge_window ≤ n − 20. */
+export const MAX_HEDGE_WINDOW = 1_000_000;
+
+/**
+ * The hedge fields: hedge one of PAIR_HEDGE_METHODS (default "ols"); hedge_window required with
+ * "rolling" (integer ≥ 3), hedge_delta in (0, 1) and hedge_ve > 0 with "kalman" (0 = the library
+ * defaults 1e-4, 1e-3); a parameter set for another hedge, or negative, is refused.
+ */
+function resolveHedge(rpc: string, req: PairOptionFields): Pick<PairOptions, "hedge" | "hedgeWindow" | "hedgeDelta" | "hedgeVe"> {
+  const hedge = enumOrDefault(rpc, "hedge", req.hedge, PAIR_HEDGE_METHODS, "ols");
+  const window = req.hedgeWindow ?? 0;
+  const delta = req.hedgeDelta ?? 0;
+  const ve = req.hedgeVe ?? 0;
+  if (hedge !== "rolling" && window !== 0)
+    invalidArgument(rpc, `hedge_window applies to hedge "rolling" only (0 otherwise), got ${window} with hedge "${hedge}"`);
+  if (hedge !== "kalman" && (delta !== 0 || ve !== 0))
     invalidArgument(
       rpc,
-      `hedge must be one of ${PAIR_HEDGE_METHODS.map((h) => JSON.stringify(h)).join(", ")} (a static hedge: the pipeline fits OU levels to one spread), got ${JSON.stringify(value)}; dynamic hedges are SweepBacktests hedges`,
+      `hedge_delta and hedge_ve apply to hedge "kalman" only (0 otherwise), got ${delta} and ${ve} with hedge "${hedge}"`,
     );
-  }
-  return enumOrDefault(rpc, "hedge", value, PAIR_HEDGE_METHODS, "ols");
+  if (hedge === "rolling" && window === 0)
+    invalidArgument(rpc, `hedge_window is required with hedge "rolling" (the trailing OLS window in bars, >= 3)`);
+  if (window < 0) invalidArgument(rpc, `hedge_window must be >= 3, got ${window}`);
+  if (delta < 0) invalidArgument(rpc, `hedge_delta must be in (0, 1) (or 0 for the default ${KALMAN_DEFAULT_DELTA}), got ${delta}`);
+  if (ve < 0) invalidArgument(rpc, `hedge_ve must be > 0 (or 0 for the default ${KALMAN_DEFAULT_VE}), got ${ve}`);
+  return {
+    hedge,
+    hedgeWindow: positiveIntOrDefault(rpc, "hedge_window", window, 0, { min: 3, max: MAX_HEDGE_WINDOW }),
+    hedgeDelta: positiveOrDefault(rpc, "hedge_delta", delta, KALMAN_DEFAULT_DELTA, { maxExclusive: 1 }),
+    hedgeVe: positiveOrDefault(rpc, "hedge_ve", ve, KALMAN_DEFAULT_VE),
+  };
 }
 
 /** A PairTestResponse before ts-proto's fromPartial fills the unset fields with zeros. */
@@ -136,6 +166,9 @@ export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, 
       maxLag: o.maxLag,
       hurstMethod: o.hurstMethod,
       hedge: o.hedge,
+      hedgeWindow: o.hedgeWindow,
+      hedgeDelta: o.hedgeDelta,
+      hedgeVe: o.hedgeVe,
     }),
   );
   const out: PartialPairResult = {

@@ -66,10 +66,17 @@ export interface PairTestRequest {
   interval: string;
   /**
    * Hedge of the traded spread (library analysePair's hedge): "ols" (default: the Engle–Granger
-   * regression, today's numbers) | "tls" | "johansen" | "boxTiao" | "minHalfLife". The p-value is
-   * always Engle–Granger's. The dynamic hedges ("rolling", "kalman") are SweepBacktests hedges.
+   * regression, today's numbers) | "tls" | "johansen" | "boxTiao" | "minHalfLife" | "rolling" |
+   * "kalman". The p-value is always Engle–Granger's. The dynamic hedges fit and trade the
+   * no-look-ahead residual (docs/dynamic-hedge-pipeline.md).
    */
   hedge: string;
+  /** hedge "rolling": trailing OLS window in bars (>= 3, <= n - 20); required there, 0 otherwise */
+  hedgeWindow: number;
+  /** hedge "kalman": state noise delta in (0, 1); 0 = default 1e-4 */
+  hedgeDelta: number;
+  /** hedge "kalman": observation variance Ve > 0; 0 = default 1e-3 */
+  hedgeVe: number;
 }
 
 export interface PairTestResponse {
@@ -179,6 +186,12 @@ export interface BatchDiscoveryRequest {
   minCrossings: number;
   /** with symbols: one sector per symbol (same_sector); empty with universe */
   sectors: string[];
+  /** as PairTestRequest.hedge_window */
+  hedgeWindow: number;
+  /** as PairTestRequest.hedge_delta */
+  hedgeDelta: number;
+  /** as PairTestRequest.hedge_ve */
+  hedgeVe: number;
 }
 
 export interface SymbolData {
@@ -517,6 +530,9 @@ function createBasePairTestRequest(): PairTestRequest {
     endDate: "",
     interval: "",
     hedge: "",
+    hedgeWindow: 0,
+    hedgeDelta: 0,
+    hedgeVe: 0,
   };
 }
 
@@ -577,6 +593,15 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     }
     if (message.hedge !== "") {
       writer.uint32(466).string(message.hedge);
+    }
+    if (message.hedgeWindow !== 0) {
+      writer.uint32(472).int32(message.hedgeWindow);
+    }
+    if (message.hedgeDelta !== 0) {
+      writer.uint32(481).double(message.hedgeDelta);
+    }
+    if (message.hedgeVe !== 0) {
+      writer.uint32(489).double(message.hedgeVe);
     }
     return writer;
   },
@@ -742,6 +767,30 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
             message.hedge = reader.string();
             continue;
           }
+          case 59: {
+            if (tag !== 472) {
+              break;
+            }
+
+            message.hedgeWindow = reader.int32();
+            continue;
+          }
+          case 60: {
+            if (tag !== 481) {
+              break;
+            }
+
+            message.hedgeDelta = reader.double();
+            continue;
+          }
+          case 61: {
+            if (tag !== 489) {
+              break;
+            }
+
+            message.hedgeVe = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -796,6 +845,21 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
         : "",
       interval: isSet(object.interval) ? globalThis.String(object.interval) : "",
       hedge: isSet(object.hedge) ? globalThis.String(object.hedge) : "",
+      hedgeWindow: isSet(object.hedgeWindow)
+        ? globalThis.Number(object.hedgeWindow)
+        : isSet(object.hedge_window)
+        ? globalThis.Number(object.hedge_window)
+        : 0,
+      hedgeDelta: isSet(object.hedgeDelta)
+        ? globalThis.Number(object.hedgeDelta)
+        : isSet(object.hedge_delta)
+        ? globalThis.Number(object.hedge_delta)
+        : 0,
+      hedgeVe: isSet(object.hedgeVe)
+        ? globalThis.Number(object.hedgeVe)
+        : isSet(object.hedge_ve)
+        ? globalThis.Number(object.hedge_ve)
+        : 0,
     };
   },
 
@@ -849,6 +913,15 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     if (message.hedge !== "") {
       obj.hedge = message.hedge;
     }
+    if (message.hedgeWindow !== 0) {
+      obj.hedgeWindow = Math.round(message.hedgeWindow);
+    }
+    if (message.hedgeDelta !== 0) {
+      obj.hedgeDelta = floatToJson(message.hedgeDelta);
+    }
+    if (message.hedgeVe !== 0) {
+      obj.hedgeVe = floatToJson(message.hedgeVe);
+    }
     return obj;
   },
 
@@ -873,6 +946,9 @@ export const PairTestRequest: MessageFns<PairTestRequest> = {
     message.endDate = object.endDate ?? "";
     message.interval = object.interval ?? "";
     message.hedge = object.hedge ?? "";
+    message.hedgeWindow = object.hedgeWindow ?? 0;
+    message.hedgeDelta = object.hedgeDelta ?? 0;
+    message.hedgeVe = object.hedgeVe ?? 0;
     return message;
   },
 };
@@ -1667,6 +1743,9 @@ function createBaseBatchDiscoveryRequest(): BatchDiscoveryRequest {
     maxHalfLife: 0,
     minCrossings: 0,
     sectors: [],
+    hedgeWindow: 0,
+    hedgeDelta: 0,
+    hedgeVe: 0,
   };
 }
 
@@ -1743,6 +1822,15 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     }
     for (const v of message.sectors) {
       writer.uint32(538).string(v!);
+    }
+    if (message.hedgeWindow !== 0) {
+      writer.uint32(544).int32(message.hedgeWindow);
+    }
+    if (message.hedgeDelta !== 0) {
+      writer.uint32(553).double(message.hedgeDelta);
+    }
+    if (message.hedgeVe !== 0) {
+      writer.uint32(561).double(message.hedgeVe);
     }
     return writer;
   },
@@ -1952,6 +2040,30 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
             message.sectors.push(reader.string());
             continue;
           }
+          case 68: {
+            if (tag !== 544) {
+              break;
+            }
+
+            message.hedgeWindow = reader.int32();
+            continue;
+          }
+          case 69: {
+            if (tag !== 553) {
+              break;
+            }
+
+            message.hedgeDelta = reader.double();
+            continue;
+          }
+          case 70: {
+            if (tag !== 561) {
+              break;
+            }
+
+            message.hedgeVe = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2056,6 +2168,21 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
       sectors: globalThis.Array.isArray(object?.sectors)
         ? object.sectors.map((e: any) => globalThis.String(e))
         : [],
+      hedgeWindow: isSet(object.hedgeWindow)
+        ? globalThis.Number(object.hedgeWindow)
+        : isSet(object.hedge_window)
+        ? globalThis.Number(object.hedge_window)
+        : 0,
+      hedgeDelta: isSet(object.hedgeDelta)
+        ? globalThis.Number(object.hedgeDelta)
+        : isSet(object.hedge_delta)
+        ? globalThis.Number(object.hedge_delta)
+        : 0,
+      hedgeVe: isSet(object.hedgeVe)
+        ? globalThis.Number(object.hedgeVe)
+        : isSet(object.hedge_ve)
+        ? globalThis.Number(object.hedge_ve)
+        : 0,
     };
   },
 
@@ -2133,6 +2260,15 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     if (message.sectors?.length) {
       obj.sectors = message.sectors;
     }
+    if (message.hedgeWindow !== 0) {
+      obj.hedgeWindow = Math.round(message.hedgeWindow);
+    }
+    if (message.hedgeDelta !== 0) {
+      obj.hedgeDelta = floatToJson(message.hedgeDelta);
+    }
+    if (message.hedgeVe !== 0) {
+      obj.hedgeVe = floatToJson(message.hedgeVe);
+    }
     return obj;
   },
 
@@ -2165,6 +2301,9 @@ export const BatchDiscoveryRequest: MessageFns<BatchDiscoveryRequest> = {
     message.maxHalfLife = object.maxHalfLife ?? 0;
     message.minCrossings = object.minCrossings ?? 0;
     message.sectors = object.sectors?.map((e) => e) || [];
+    message.hedgeWindow = object.hedgeWindow ?? 0;
+    message.hedgeDelta = object.hedgeDelta ?? 0;
+    message.hedgeVe = object.hedgeVe ?? 0;
     return message;
   },
 };
