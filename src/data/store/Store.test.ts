@@ -81,6 +81,27 @@ describe("Store", () => {
     expect(await store.listResults("discover")).toMatchObject([{ id, params: { fdr: 0.05 }, summary: { pairs: 1 }, codeVersion: "abc" }]);
   });
 
+  it("queryPanel over more than one result chunk (2,100 symbols), batches out of ts order, outlives later queries", async () => {
+    const symbols = Array.from({ length: 2100 }, (_, s) => `S${String(s).padStart(4, "0")}`);
+    const close = (s: number, day: number) => 10 + s + day / 10;
+    // Days land in three batches, latest first, so list() may join a series' runs out of ts order.
+    for (const day of [2, 0, 1])
+      await store.upsertBars(
+        symbols.map((sym, s) => bar(sym, day, close(s, day))),
+        { source: "t" },
+      );
+    const p = await store.queryPanel({ symbols });
+    const again = await store.queryPanel({ symbols, field: "open" });
+    expect(p.symbols).toEqual(symbols);
+    expect(Array.from(p.timestamps)).toEqual([T0, T0 + DAY, T0 + 2 * DAY]);
+    for (let s = 0; s < symbols.length; s++) {
+      const want = [0, 1, 2].map((day) => close(s, day));
+      if (Array.from(p.values[s]!).join() !== want.join()) throw new Error(`${symbols[s]}: got ${Array.from(p.values[s]!)}, want ${want}`);
+      if (Array.from(again.values[s]!).join() !== want.join())
+        throw new Error(`open of ${symbols[s]}: got ${Array.from(again.values[s]!)}, want ${want}`);
+    }
+  });
+
   it("a store of the one-table layout (schema 1) is migrated on open with the same contents (checksum)", async () => {
     const old = join(dir, "old.duckdb");
     const instance = await DuckDBInstance.create(old);

@@ -712,7 +712,7 @@ export class Store {
       });
       // One query, one row per symbol: k (its position in the request) and its ts and values as
       // DOUBLE lists (NULL volume → NaN in SQL), so the whole panel usually arrives in one chunk whose
-      // flat child vectors are Float64Array views; each series is one copy out of them. No ORDER BY
+      // flat child vectors are Float64Array views; each series is a view into them. No ORDER BY
       // inside list(): the parallel aggregate joins per-thread runs, so a few series (13 of 500 in the
       // store bench) come out of ts order; sortSeriesByTs checks each and merges those runs (ts and v together).
       const from = `FROM bar_values JOIN (SELECT s.series_id, sel.k FROM series s
@@ -724,9 +724,14 @@ export class Store {
       const result = await this.connection.run(`SELECT k, list(ts::DOUBLE) AS ts, list(${value}) AS v ${from} GROUP BY k`, params);
       const none = { ts: new Float64Array(0), v: new Float64Array(0) };
       const perSymbol: { ts: Float64Array; v: Float64Array }[] = symbols.map(() => none);
+      // Each series is a subarray view into its chunk's child vectors, no copy: alignPanel copies
+      // everything it returns, and `held` keeps the chunks (and the memory behind the views) alive
+      // until it has. A series out of ts order is copied before sortSeriesByTs merges its runs.
+      const held: unknown[] = [result];
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
+        held.push(chunk);
         const k = int32s(chunk.getColumnVector(0));
         const tsList = chunk.getColumnVector(1) as unknown as ListVector,
           vList = chunk.getColumnVector(2) as unknown as ListVector;
@@ -738,12 +743,15 @@ export class Store {
             atV = vList.getEntryOffset(r);
           if (vList.getEntryLength(r) !== n)
             throw new Error(`${fn}: internal: ${n} timestamps but ${vList.getEntryLength(r)} values for ${symbols[k[r]!]}`);
-          perSymbol[k[r]!] = { ts: ts.slice(at, at + n), v: v.slice(atV, atV + n) };
+          let series = { ts: ts.subarray(at, at + n), v: v.subarray(atV, atV + n) };
+          if (!ascending(series.ts)) {
+            series = { ts: series.ts.slice(), v: series.v.slice() };
+            sortSeriesByTs({ ts: series.ts, values: series.v });
+          }
+          perSymbol[k[r]!] = series;
         }
       }
-      const sizes = perSymbol.map((p) => p.ts.length);
-      for (const series of perSymbol) sortSeriesByTs({ ts: series.ts, values: series.v });
-      if (sizes.includes(0)) {
+      if (perSymbol.some((p) => p.ts.length === 0)) {
         // Some symbol has no rows in range: unknown (no bars of this interval at all) is the caller's error.
         const known = new Set(
           (
@@ -763,10 +771,12 @@ export class Store {
       if (empty.length === symbols.length) {
         throw new RangeError(`${fn}: startMs..endMs: no ${interval} bars between ${isoOrOpen(q.startMs)} and ${isoOrOpen(q.endMs)}`);
       }
-      return alignPanel(
+      const panel = alignPanel(
         symbols.map((s, i) => ({ symbol: s, ts: perSymbol[i]!.ts, values: perSymbol[i]!.v })),
         q,
       );
+      held.length = 0;
+      return panel;
     });
   }
 
@@ -845,6 +855,12 @@ function checkSpacing(ts: Float64Array, spacingMs: number): { repeats: number; c
     else if (gap < spacingMs) close++;
   }
   return { repeats, close };
+}
+
+/** ts[i-1] ≤ ts[i] throughout (non-decreasing: sortSeriesByTs has nothing to do). */
+function ascending(ts: Float64Array): boolean {
+  for (let i = 1; i < ts.length; i++) if (ts[i]! < ts[i - 1]!) return false;
+  return true;
 }
 
 /** An INTEGER vector's values as an Int32Array (its own view when exposed; NOT NULL columns only). */
