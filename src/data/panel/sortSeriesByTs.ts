@@ -14,10 +14,10 @@ export function sortSeriesByTs(series: { readonly ts: Float64Array; readonly val
   for (let i = 1; i < n; i++) if (ts[i]! < ts[i - 1]!) bounds.push(i);
   if (bounds.length === 1) return;
   bounds.push(n);
-  let fromTs = ts,
-    fromValues = values,
-    toTs = new Float64Array(n),
-    toValues = new Float64Array(n);
+  let fromTs: Float64Array = ts,
+    fromValues: Float64Array = values,
+    toTs: Float64Array = new Float64Array(n),
+    toValues: Float64Array = new Float64Array(n);
   // Each pass halves the number of runs (at most ⌈log2 r⌉ passes).
   while (bounds.length > 2) {
     const next: number[] = [0];
