@@ -362,9 +362,9 @@ function dockerStackReady(): boolean {
   return spawnSync("docker", ["run", "--rm", "--entrypoint", "test", SERVER_IMAGE, "-f", "scripts/watchdog.mjs"], quiet).status === 0;
 }
 
-describe.skipIf(!dockerStackReady())("docker kill of the server's container (live, Docker engine)", () => {
-  const project = `arblab-killtest-${process.pid}`;
-  const scratch = mkdtempSync(join(tmpdir(), "arblab-killtest-"));
+/** A scratch folder with a compose env file of random secrets for a live test's own project. */
+function liveStackEnvFile(prefix: string): { scratch: string; envFile: string } {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
   const envFile = join(scratch, "stack.env");
   writeFileSync(
     envFile,
@@ -372,12 +372,24 @@ describe.skipIf(!dockerStackReady())("docker kill of the server's container (liv
       .map((k) => `${k}=${randomBytes(12).toString("hex")}\n`)
       .join(""),
   );
-  const env = {
-    ...process.env,
-    ARBLAB_GRPC_PORT: "", // ephemeral host port: never collides with a running stack
-    DOCKER_SOCKET_GID: String(statSync("/var/run/docker.sock").gid),
-    COMPOSE_PROFILES: "",
-  };
+  return { scratch, envFile };
+}
+
+describe.skipIf(!dockerStackReady())("docker kill of the server's container (live, Docker engine)", () => {
+  const project = `arblab-killtest-${process.pid}`;
+  // Created in beforeAll: a skipped suite's body still runs at collection, where there may be no engine.
+  let scratch = "";
+  let envFile = "";
+  let env: NodeJS.ProcessEnv = {};
+  beforeAll(() => {
+    ({ scratch, envFile } = liveStackEnvFile("arblab-killtest-"));
+    env = {
+      ...process.env,
+      ARBLAB_GRPC_PORT: "", // ephemeral host port: never collides with a running stack
+      DOCKER_SOCKET_GID: String(statSync("/var/run/docker.sock").gid),
+      COMPOSE_PROFILES: "",
+    };
+  });
   const compose = (...args: string[]) =>
     execFileSync("docker-compose", ["--env-file", envFile, "-p", project, ...args], {
       cwd: root,
@@ -408,7 +420,7 @@ describe.skipIf(!dockerStackReady())("docker kill of the server's container (liv
     try {
       compose("down", "-v", "--remove-orphans");
     } finally {
-      rmSync(scratch, { recursive: true, force: true });
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     }
   }, 180_000);
 
@@ -454,14 +466,11 @@ function storeInitReady(): boolean {
 
 describe.skipIf(!storeInitReady())("store-init before market-data (live, Docker engine)", () => {
   const project = `arblab-storeinit-${process.pid}`;
-  const scratch = mkdtempSync(join(tmpdir(), "arblab-storeinit-"));
-  const envFile = join(scratch, "stack.env");
-  writeFileSync(
-    envFile,
-    ["LAB_TOKEN", "GRPC_AUTH_TOKEN", "ARBLAB_PAPER_TOKEN", "GRAFANA_ADMIN_PASSWORD"]
-      .map((k) => `${k}=${randomBytes(12).toString("hex")}\n`)
-      .join(""),
-  );
+  let scratch = "";
+  let envFile = "";
+  beforeAll(() => {
+    ({ scratch, envFile } = liveStackEnvFile("arblab-storeinit-"));
+  });
   const env = { ...process.env, ARBLAB_MARKET_DATA_PORT: "", COMPOSE_PROFILES: "app" };
   const compose = (...args: string[]) =>
     execFileSync("docker-compose", ["--env-file", envFile, "-p", project, ...args], {
@@ -484,7 +493,7 @@ describe.skipIf(!storeInitReady())("store-init before market-data (live, Docker 
     try {
       compose("down", "-v", "--remove-orphans");
     } finally {
-      rmSync(scratch, { recursive: true, force: true });
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     }
   }, 240_000);
 
