@@ -131,3 +131,24 @@ export function waitForDrain(call: ServerWritableStream<unknown, unknown> | Serv
     call.on("finish", done);
   });
 }
+
+/**
+ * Backpressure of a server stream: `backlogged()` when at least `maxBuffered` updates wait in the
+ * write buffer (the client is behind), and `drainWait()`, one shared wait for 'drain' while
+ * backlogged (not a new set of listeners per loop turn).
+ */
+export function streamBackpressure(
+  call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  maxBuffered: number,
+): { backlogged: () => boolean; drainWait: () => Promise<void> } {
+  let drained: Promise<void> | null = null;
+  return {
+    backlogged: () => call.writableLength >= maxBuffered,
+    drainWait: () => {
+      drained ??= waitForDrain(call).finally(() => {
+        drained = null;
+      });
+      return drained;
+    },
+  };
+}

@@ -28,7 +28,7 @@ import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type Parti
 import type { DiscoverBatchResult } from "../compute/discoverBatch.js";
 import type { ScreenPanelPayload } from "../compute/screenBatch.js";
 import { benjaminiHochberg, DISCOVER_MAX_SYMBOLS, qValueUpperBound, SortedPValues, type ScreenCounts } from "../../lib/index.js";
-import { failStream, waitForDrain, type ServiceContext } from "./context.js";
+import { failStream, streamBackpressure, type ServiceContext } from "./context.js";
 
 const RPC = "DiscoverPairs";
 /** Most pairs one call may test (n(n−1)/2 or max_pairs). */
@@ -337,16 +337,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   // Queued batches only help when this call may use every pool thread: with parallel_workers below
   // the pool size an extra batch would start on another thread and break that limit.
   const maxInflight = v.workers >= ctx.pool.size ? v.workers * BATCHES_IN_FLIGHT_PER_WORKER : v.workers;
-  /** The client is behind: too many updates wait in the write buffer. */
-  const backlogged = (): boolean => call.writableLength >= MAX_BUFFERED_UPDATES;
-  /** One shared wait for 'drain' while backlogged (not a new set of listeners per loop turn). */
-  let drained: Promise<void> | null = null;
-  const drainWait = (): Promise<void> => {
-    drained ??= waitForDrain(call as never).finally(() => {
-      drained = null;
-    });
-    return drained;
-  };
+  const { backlogged, drainWait } = streamBackpressure(call as never, MAX_BUFFERED_UPDATES);
 
   /** REDIS_URL: the shards run on `arblab worker` processes; outcomes arrive in pair order. */
   const runDistributed = async (redisUrl: string): Promise<void> => {

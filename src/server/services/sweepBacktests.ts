@@ -15,7 +15,7 @@ import { invalidArgument, resourceExhausted, WireError } from "../errors.js";
 import { wireSeries } from "../wire.js";
 import type { HedgeSpec, SweepResult } from "../../lib/index.js";
 import { MAX_PBO_VALUES, MAX_SWEEP_BARS, resolveSweep, SWEEP_RPC as RPC, type SweepTaskBase } from "../compute/sweepOps.js";
-import { failStream, waitForDrain, type ServiceContext } from "./context.js";
+import { failStream, streamBackpressure, type ServiceContext } from "./context.js";
 import { BATCHES_IN_FLIGHT_PER_WORKER, BATCH_TARGET_MS, MAX_BUFFERED_UPDATES } from "./discoverPairs.js";
 
 /** Automatic batch size bounds (combinations). */
@@ -158,14 +158,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
   };
 
   const maxInflight = setup.parallelWorkers >= ctx.pool.size ? setup.parallelWorkers * BATCHES_IN_FLIGHT_PER_WORKER : setup.parallelWorkers;
-  const backlogged = (): boolean => call.writableLength >= MAX_BUFFERED_UPDATES;
-  let drained: Promise<void> | null = null;
-  const drainWait = (): Promise<void> => {
-    drained ??= waitForDrain(call as never).finally(() => {
-      drained = null;
-    });
-    return drained;
-  };
+  const { backlogged, drainWait } = streamBackpressure(call as never, MAX_BUFFERED_UPDATES);
 
   try {
     while (!cancelled && failure === null) {
