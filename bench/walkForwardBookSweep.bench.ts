@@ -20,7 +20,7 @@ import { median } from "./stats.js";
 import { walkForward, sweepBacktests, type SweepSpace } from "../src/lib/research/index.js";
 import { backtestBook, type BookPair } from "../src/lib/book/index.js";
 import { backtestPair, type TradingRule } from "../src/lib/backtest/index.js";
-import { normalSource, randomSource } from "../src/lib/util/random.js";
+import { cointegratedPair } from "../src/lib/backtest/cointegratedPair.test-helpers.js";
 
 const WF_TARGET_S = 30;
 const SWEEP_TARGET = 20_000;
@@ -43,21 +43,8 @@ function loadPrices(): { names: string[]; prices: Float64Array[] } {
   return { names, prices: names.map((_, j) => Float64Array.from(rows, (r) => r[j])) };
 }
 
-/** A seeded cointegrated pair: x a random walk, y = 1.5·x + 10 + AR(1) noise. */
-function makePair(n: number, seed: number): { y: Float64Array; x: Float64Array } {
-  const normal = normalSource(randomSource(seed));
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  let xv = 50;
-  let u = 0;
-  for (let t = 0; t < n; t++) {
-    xv = Math.max(5, xv + 0.5 * normal());
-    u = 0.9 * u + 0.5 * normal();
-    x[t] = xv;
-    y[t] = 1.5 * xv + 10 + u;
-  }
-  return { y, x };
-}
+/** The shared seeded cointegrated pair (AR(1) noise sd 0.5). */
+const makePair = (n: number, seed: number) => cointegratedPair(n, seed, 0.5);
 
 const SPACE: SweepSpace = {
   hedge: [

@@ -4,6 +4,7 @@ import { normalSource, randomSource } from "../util/random.js";
 import { MetricsAccumulator } from "./backtestMetrics.js";
 import { kalmanHedge } from "../hedge/kalmanHedge.js";
 import * as aq from "arquero";
+import { cointegratedPair } from "./cointegratedPair.test-helpers.js";
 
 /** Two-pass OLS slope of y on x (with intercept) over bars from..to inclusive: the reference for β_t. */
 function naiveOlsSlope(y: ArrayLike<number>, x: ArrayLike<number>, from: number, to: number): number {
@@ -32,22 +33,8 @@ function close(actual: number, expected: number, tol: number, what: string): voi
   }
 }
 
-/** A cointegrated pair: x a random walk around 50, y = 1.5·x + 10 + OU noise. */
-function makePair(n: number, seed: number): { y: Float64Array; x: Float64Array } {
-  const normal = normalSource(randomSource(seed));
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  let xv = 50;
-  let u = 0;
-  for (let t = 0; t < n; t++) {
-    xv += 0.5 * normal();
-    if (xv < 5) xv = 5;
-    u = 0.9 * u + 0.8 * normal();
-    x[t] = xv;
-    y[t] = 1.5 * xv + 10 + u;
-  }
-  return { y, x };
-}
+/** The shared seeded cointegrated pair (AR(1) noise sd 0.8). */
+const makePair = (n: number, seed: number) => cointegratedPair(n, seed, 0.8);
 
 /** A mean-reverting spread (AR(1) around 0). */
 function makeSpread(n: number, seed: number, phi = 0.9): Float64Array {

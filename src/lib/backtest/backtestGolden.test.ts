@@ -8,23 +8,10 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BacktestEngine, backtestPair, backtestSpread, type BacktestResult, type TradingRule } from "./index.js";
-import { normalSource, randomSource } from "../util/random.js";
+import { cointegratedPair } from "./cointegratedPair.test-helpers.js";
 
-/** A cointegrated pair: x a random walk around 50, y = 1.5·x + 10 + AR(1) noise. */
-function makePair(n: number, seed: number): { y: Float64Array; x: Float64Array } {
-  const normal = normalSource(randomSource(seed));
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  let xv = 50;
-  let u = 0;
-  for (let t = 0; t < n; t++) {
-    xv = Math.max(5, xv + 0.5 * normal());
-    u = 0.9 * u + 0.8 * normal();
-    x[t] = xv;
-    y[t] = 1.5 * xv + 10 + u;
-  }
-  return { y, x };
-}
+/** The shared seeded cointegrated pair (AR(1) noise sd 0.8). */
+const makePair = (n: number, seed: number) => cointegratedPair(n, seed, 0.8);
 
 /** Hash of a backtest result: the bytes of every typed array and the JSON of everything else, in key order. */
 function hashResult(r: BacktestResult): string {

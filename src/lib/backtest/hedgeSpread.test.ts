@@ -1,24 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { backtestPair, BacktestEngine, dynamicHedgeResidual, type BacktestPairInput, type TradingRule } from "./index.js";
-import { normalSource, randomSource } from "../util/random.js";
 import { kalmanHedge } from "../hedge/kalmanHedge.js";
+import { cointegratedPair } from "./cointegratedPair.test-helpers.js";
 
-/** A cointegrated pair: x a random walk around 50, y = 1.5·x + 10 + AR(1) noise (as backtest.test.ts). */
-function makePair(n: number, seed: number): { y: Float64Array; x: Float64Array } {
-  const normal = normalSource(randomSource(seed));
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  let xv = 50;
-  let u = 0;
-  for (let t = 0; t < n; t++) {
-    xv += 0.5 * normal();
-    if (xv < 5) xv = 5;
-    u = 0.9 * u + 0.8 * normal();
-    x[t] = xv;
-    y[t] = 1.5 * xv + 10 + u;
-  }
-  return { y, x };
-}
+/** The shared seeded cointegrated pair (AR(1) noise sd 0.8). */
+const makePair = (n: number, seed: number) => cointegratedPair(n, seed, 0.8);
 
 /** Naive two-pass OLS (slope, intercept) of y on x with intercept over bars from..to inclusive. */
 function naiveOls(y: ArrayLike<number>, x: ArrayLike<number>, from: number, to: number): { beta: number; alpha: number } {

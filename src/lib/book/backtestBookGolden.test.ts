@@ -11,24 +11,11 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { backtestBook, type BacktestBookInput, type BacktestBookResult, type BookPair } from "./index.js";
 import type { TradingRule } from "../backtest/index.js";
-import { normalSource, randomSource } from "../util/random.js";
 import { syntheticUniverse } from "./syntheticUniverse.test-helpers.js";
+import { cointegratedPair } from "../backtest/cointegratedPair.test-helpers.js";
 
-/** The bench's pair: x a random walk around 50, y = 1.5·x + 10 + AR(1) noise (bench/walkForwardBookSweep.bench.ts). */
-function makePair(n: number, seed: number): { y: Float64Array; x: Float64Array } {
-  const normal = normalSource(randomSource(seed));
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  let xv = 50;
-  let u = 0;
-  for (let t = 0; t < n; t++) {
-    xv = Math.max(5, xv + 0.5 * normal());
-    u = 0.9 * u + 0.5 * normal();
-    x[t] = xv;
-    y[t] = 1.5 * xv + 10 + u;
-  }
-  return { y, x };
-}
+/** The shared seeded cointegrated pair (AR(1) noise sd 0.5). */
+const makePair = (n: number, seed: number) => cointegratedPair(n, seed, 0.5);
 
 /** Hash of one value: typed arrays by their bytes, numbers by their bits, objects by sorted keys. */
 function hashValue(value: unknown): string {
