@@ -6,36 +6,31 @@
  * symbols (435 pairs), where the point is the mechanism.
  */
 import type { ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DiscoveryInput, type DiscoveryRow, discoverPanel, discoveryRows, failedPair } from "../cli/discoverPanel.js";
 import { discoverPanelDistributed } from "../cli/discoverPanelDistributed.js";
 import { resolvePairOptions } from "../server/compute/pairPipeline.js";
 import { discoverPairsDistributed } from "./discoverCoordinator.js";
-import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
 import { pairAt, pairCount, type PairOutcome } from "./discoverShard.js";
 import {
   drainedQueueCounts,
   queueCounts,
   runKeys,
+  sp100Columns,
   START_TIMEOUT_MS,
   startRedis,
   startWorkerProcess,
   stopChild,
+  TEST_LOCK_MS,
   type TestRedis,
 } from "./testSupport.js";
 import { decodeJson, DISCOVER_QUEUE, encodeJson, redisOptions } from "./wire.js";
 
-const DATA = join(fileURLToPath(new URL(".", import.meta.url)), "../../data/sp100_prices.csv");
-/** Short BullMQ locks so a killed worker's shard is retried within ~2 s. */
-const LOCK_MS = 1500;
+const LOCK_MS = TEST_LOCK_MS;
 
 function universe(count?: number): DiscoveryInput {
-  const p = loadPricePanel(DATA);
-  const symbols = p.symbols.slice(0, count ?? p.symbols.length);
-  return { symbols, values: symbols.map((s) => Float64Array.from(p.table.array(s) as ArrayLike<number>)) };
+  return sp100Columns(count);
 }
 
 /** The RPC's defaults, as discoverPanel resolves them when no option is given. */

@@ -6,10 +6,7 @@
  * NaN kept), in the same order. Data: data/sp100_prices.csv (945 bars).
  */
 import type { ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
 import { sweepBacktests } from "../lib/research/sweepBacktests.js";
 import type { SweepSpace } from "../lib/research/sweepSpace.js";
 import { walkForward, type WalkForwardOptions, type WalkForwardPanel } from "../lib/research/walkForward.js";
@@ -18,21 +15,21 @@ import {
   drainedQueueCounts,
   queueCounts,
   runKeys,
+  sp100Columns,
   START_TIMEOUT_MS,
   startRedis,
   startWorkerProcess,
   stopChild,
+  TEST_LOCK_MS,
   type TestRedis,
 } from "./testSupport.js";
 import { walkForwardDistributed } from "./walkForwardDistributed.js";
 
-const DATA = join(fileURLToPath(new URL(".", import.meta.url)), "../../data/sp100_prices.csv");
-/** Short BullMQ locks so a killed worker's shard is retried within ~2 s. */
-const LOCK_MS = 1500;
+const LOCK_MS = TEST_LOCK_MS;
 
-const prices = loadPricePanel(DATA);
+const prices = sp100Columns();
 function series(symbol: string): Float64Array {
-  return Float64Array.from(prices.table.array(symbol) as ArrayLike<number>);
+  return prices.values[prices.symbols.indexOf(symbol)]!.slice();
 }
 function panelOf(count: number): WalkForwardPanel {
   const names = prices.symbols.slice(0, count);

@@ -11,11 +11,21 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { loadPricePanel } from "../kernel-helpers/loadPricePanel.js";
 import { DISCOVER_QUEUE, redisOptions } from "./wire.js";
 
 const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 /** Longest wait for a process to print its ready line (ms). */
 export const START_TIMEOUT_MS = 60_000;
+/** Short BullMQ locks so a killed worker's shard is retried within ~2 s. */
+export const TEST_LOCK_MS = 1500;
+
+/** The first `count` (default all) of the bundled 100 stocks (data/sp100_prices.csv, 945 bars) as columns. */
+export function sp100Columns(count?: number): { symbols: string[]; values: Float64Array[] } {
+  const p = loadPricePanel(join(ROOT, "data", "sp100_prices.csv"));
+  const symbols = p.symbols.slice(0, count ?? p.symbols.length);
+  return { symbols, values: symbols.map((s) => Float64Array.from(p.table.array(s) as ArrayLike<number>)) };
+}
 
 /** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
 export async function freePort(): Promise<number> {
