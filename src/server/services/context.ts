@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import type { ComputePool } from "../pool.js";
 import type { ServerMetrics } from "../metrics.js";
 import type { PortfolioStore } from "../portfolioStore.js";
-import { describeFailure, toServiceError, type FailureDescription } from "../errors.js";
+import { describeFailure, toServiceError, WireError, type FailureDescription } from "../errors.js";
 
 /** Server state shared by the service implementations. */
 export interface ServiceContext {
@@ -94,6 +94,48 @@ export function abortOnCallEnd(call: {
       call.off("cancelled", onCancelled);
       if (timer) clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * Cancellation of a long streaming RPC, shared by its pool tasks: `flag` (a SharedArrayBuffer word the
+ * library kernels poll between pairs or combinations), `signal` (aborts queued pool tasks and a
+ * distributed run with CANCELLED), `cancelled()`. The client's cancel or deadline trips it, and so
+ * does `trip()` (the server gives up after a failed batch). `release()` detaches it from the call.
+ */
+export interface CallCancellation {
+  readonly flag: Int32Array;
+  readonly signal: AbortSignal;
+  cancelled(): boolean;
+  trip(): void;
+  release(): void;
+}
+
+export function callCancellation(
+  call: {
+    cancelled: boolean;
+    on(event: "cancelled", listener: () => void): unknown;
+    off(event: "cancelled", listener: () => void): unknown;
+  },
+  rpc: string,
+): CallCancellation {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const controller = new AbortController();
+  let cancelled = false;
+  const trip = (): void => {
+    if (cancelled) return;
+    cancelled = true;
+    Atomics.store(flag, 0, 1);
+    controller.abort(new WireError("CANCELLED", `${rpc}: cancelled`));
+  };
+  call.on("cancelled", trip);
+  if (call.cancelled) trip();
+  return {
+    flag,
+    signal: controller.signal,
+    cancelled: () => cancelled,
+    trip,
+    release: () => call.off("cancelled", trip),
   };
 }
 

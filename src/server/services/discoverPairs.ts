@@ -28,7 +28,7 @@ import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type Parti
 import type { DiscoverBatchResult } from "../compute/discoverBatch.js";
 import type { ScreenPanelPayload } from "../compute/screenBatch.js";
 import { benjaminiHochberg, DISCOVER_MAX_SYMBOLS, qValueUpperBound, SortedPValues, type ScreenCounts } from "../../lib/index.js";
-import { failStream, streamBackpressure, type ServiceContext } from "./context.js";
+import { callCancellation, failStream, streamBackpressure, type ServiceContext } from "./context.js";
 
 const RPC = "DiscoverPairs";
 /** Most pairs one call may test (n(n−1)/2 or max_pairs). */
@@ -203,17 +203,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   const started = performance.now();
   const stored = await withStorePrices(ctx, call.request);
   const v = validate(ctx, stored.req, stored.sectors);
-  const cancel = new Int32Array(new SharedArrayBuffer(4));
-  /** Aborts a distributed run (REDIS_URL) with the call. */
-  const abort = new AbortController();
-  let cancelled = call.cancelled;
-  const onCancel = (): void => {
-    cancelled = true;
-    Atomics.store(cancel, 0, 1);
-    abort.abort(new WireError("CANCELLED", `${RPC}: cancelled`));
-  };
-  call.on("cancelled", onCancel);
-  if (cancelled) onCancel();
+  const cancellation = callCancellation(call, RPC);
   // The screens (if any) run once on a pool thread; only their survivors go to the pair batches.
   let removed: ScreenCounts | undefined;
   let survivors: Int32Array | null = null;
@@ -221,9 +211,9 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   if (v.screens !== null && v.names.length >= 2) {
     const screened = await ctx.pool.run(
       "screenPanel",
-      { series: v.series, length: v.length, symbols: v.names, screens: v.screens, cancel },
+      { series: v.series, length: v.length, symbols: v.names, screens: v.screens, cancel: cancellation.flag },
       undefined,
-      abort.signal,
+      cancellation.signal,
     );
     removed = screened.removed;
     survivors = screened.pairs;
@@ -249,7 +239,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   let failure: unknown = null;
 
   const write = (update: Partial<PairDiscoveryUpdate>): void => {
-    if (cancelled) return;
+    if (cancellation.cancelled()) return;
     call.write(PairDiscoveryUpdate.fromPartial({ pairsTotal: totalPairs, ...update }));
   };
   const emit = (result: PartialPairResult, testedSoFar: number): void => {
@@ -322,13 +312,13 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   const dispatch = (): void => {
     const pairs = cursor.take(nextBatchSize());
     const task = ctx.pool
-      .run("discoverBatch", { series: v.series, length: v.length, pairs, options: v.options, cancel })
+      .run("discoverBatch", { series: v.series, length: v.length, pairs, options: v.options, cancel: cancellation.flag })
       .then((reply) => {
-        if (!cancelled && failure === null) onBatch(pairs, reply);
+        if (!cancellation.cancelled() && failure === null) onBatch(pairs, reply);
       })
       .catch((error: unknown) => {
         failure ??= error;
-        onCancel();
+        cancellation.trip();
       })
       .finally(() => inflight.delete(task));
     inflight.add(task);
@@ -353,16 +343,16 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
           options: v.options,
           maxPairs: totalPairs,
           shardPairs: v.fixedBatch > 0 ? v.fixedBatch : undefined,
-          signal: abort.signal,
+          signal: cancellation.signal,
           // Bounded: every wait ends on 'drain', 'close', 'cancelled' or 'finish'.
           beforeNext: async () => {
-            while (!cancelled && backlogged()) {
+            while (!cancellation.cancelled() && backlogged()) {
               await drainWait();
               if (backlogged()) await new Promise((resolve) => setTimeout(resolve, 10));
             }
           },
           onOutcomes: (start, outcomes) => {
-            if (cancelled) return;
+            if (cancellation.cancelled()) return;
             if (start !== cursor.taken)
               throw new Error(`${RPC}: distributed outcomes for pair ${start} arrived, expected pair ${cursor.taken}`);
             const pairs = cursor.take(outcomes.length);
@@ -382,7 +372,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
         },
       );
     } catch (error) {
-      if (cancelled) return;
+      if (cancellation.cancelled()) return;
       const message = error instanceof Error ? error.message : String(error);
       // Redis unreachable or lost, or no worker serving the queue: the backend is unavailable.
       if (!(error instanceof RangeError) && /Redis at|arblab worker/.test(message))
@@ -398,10 +388,10 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
 
   try {
     if (ctx.redisUrl !== null) await runDistributed(ctx.redisUrl);
-    while (ctx.redisUrl === null && !cancelled && failure === null) {
+    while (ctx.redisUrl === null && !cancellation.cancelled() && failure === null) {
       const blocked = backlogged();
-      while (!cancelled && failure === null && !blocked && inflight.size < maxInflight && !cursor.done) dispatch();
-      if (cancelled || failure !== null) break;
+      while (!cancellation.cancelled() && failure === null && !blocked && inflight.size < maxInflight && !cursor.done) dispatch();
+      if (cancellation.cancelled() || failure !== null) break;
       if (inflight.size === 0) {
         if (cursor.done) break;
         await drainWait();
@@ -412,7 +402,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
     }
     await Promise.allSettled([...inflight]);
     if (failure !== null) throw failure;
-    if (cancelled) {
+    if (cancellation.cancelled()) {
       ctx.logger.info({ rpc: RPC, tested, totalPairs: totalPairs }, "discovery cancelled by the client");
       return;
     }
@@ -438,14 +428,14 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
       pairsCandidates: v.candidates,
       ...(removed === undefined ? {} : { screenRemoved: removed }),
     });
-    if (!cancelled) call.end();
+    if (!cancellation.cancelled()) call.end();
     const seconds = (performance.now() - started) / 1000;
     ctx.logger.info(
       { rpc: RPC, tested, found, seconds, workerBusyFraction: workerMs / (1000 * seconds * v.workers) },
       "discovery finished",
     );
   } finally {
-    call.off("cancelled", onCancel);
+    cancellation.release();
     ctx.metrics.discoveryActiveStreams.dec();
   }
 }

@@ -11,11 +11,11 @@
  */
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import { SweepUpdate, type SweepHedge, type SweepRequest, type SweepResultMessage } from "../generated/pair_discovery.js";
-import { invalidArgument, resourceExhausted, WireError } from "../errors.js";
+import { invalidArgument, resourceExhausted } from "../errors.js";
 import { wireSeries } from "../wire.js";
 import type { HedgeSpec, SweepResult } from "../../lib/index.js";
 import { MAX_PBO_VALUES, MAX_SWEEP_BARS, resolveSweep, SWEEP_RPC as RPC, type SweepTaskBase } from "../compute/sweepOps.js";
-import { failStream, streamBackpressure, type ServiceContext } from "./context.js";
+import { callCancellation, failStream, streamBackpressure, type ServiceContext } from "./context.js";
 import { BATCHES_IN_FLIGHT_PER_WORKER, BATCH_TARGET_MS, MAX_BUFFERED_UPDATES } from "./discoverPairs.js";
 
 /** Automatic batch size bounds (combinations). */
@@ -88,16 +88,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
   const trialReturns = pboOn ? new Float64Array(total * bars) : null;
   const sharpes = new Float64Array(total).fill(Number.NaN);
 
-  const cancel = new Int32Array(new SharedArrayBuffer(4));
-  const abort = new AbortController();
-  let cancelled = call.cancelled;
-  const onCancel = (): void => {
-    cancelled = true;
-    Atomics.store(cancel, 0, 1);
-    abort.abort(new WireError("CANCELLED", `${RPC}: cancelled`));
-  };
-  call.on("cancelled", onCancel);
-  if (cancelled) onCancel();
+  const cancellation = callCancellation(call, RPC);
   ctx.metrics.sweepActiveStreams.inc();
 
   const base: SweepTaskBase = {
@@ -108,14 +99,14 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
     costs: setup.costs,
     capital: setup.capital,
     periodsPerYear: setup.periodsPerYear,
-    cancel,
+    cancel: cancellation.flag,
   };
   let next = 0;
   let completed = 0;
   let perComboMs = Number.NaN;
   let failure: unknown = null;
   const write = (update: Partial<SweepUpdate>): void => {
-    if (cancelled) return;
+    if (cancellation.cancelled()) return;
     call.write(SweepUpdate.fromPartial({ total, ...update }));
   };
   const nextBatchSize = (): number => {
@@ -132,7 +123,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
     const task = ctx.pool
       .run("sweepBatch", { ...base, start, end, returns: pboOn || setup.includeReturns })
       .then((reply) => {
-        if (cancelled || failure !== null) return;
+        if (cancellation.cancelled() || failure !== null) return;
         const ms = reply.elapsedMs / Math.max(1, reply.results.length);
         perComboMs = Number.isNaN(perComboMs) ? ms : 0.7 * perComboMs + 0.3 * ms;
         ctx.metrics.sweepCombinations.inc(reply.results.length);
@@ -151,7 +142,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
       })
       .catch((error: unknown) => {
         failure ??= error;
-        onCancel();
+        cancellation.trip();
       })
       .finally(() => inflight.delete(task));
     inflight.add(task);
@@ -161,10 +152,10 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
   const { backlogged, drainWait } = streamBackpressure(call as never, MAX_BUFFERED_UPDATES);
 
   try {
-    while (!cancelled && failure === null) {
+    while (!cancellation.cancelled() && failure === null) {
       const blocked = backlogged();
-      while (!cancelled && failure === null && !blocked && inflight.size < maxInflight && next < total) dispatch();
-      if (cancelled || failure !== null) break;
+      while (!cancellation.cancelled() && failure === null && !blocked && inflight.size < maxInflight && next < total) dispatch();
+      if (cancellation.cancelled() || failure !== null) break;
       if (inflight.size === 0) {
         if (next >= total) break;
         await drainWait();
@@ -174,7 +165,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
     }
     await Promise.allSettled([...inflight]);
     if (failure !== null) throw failure;
-    if (cancelled) {
+    if (cancellation.cancelled()) {
       ctx.logger.info({ rpc: RPC, completed, total }, "sweep cancelled by the client");
       return;
     }
@@ -182,7 +173,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
       "sweepSummary",
       { ...base, sharpes, trialReturns, partitions: setup.partitions },
       trialReturns === null ? [sharpes.buffer] : [sharpes.buffer, trialReturns.buffer],
-      abort.signal,
+      cancellation.signal,
     );
     const warnings = [...summary.warnings];
     if (!pboOn)
@@ -195,7 +186,7 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
         "sweepBatch",
         { ...base, start: summary.bestIndex, end: summary.bestIndex + 1, returns: setup.includeReturns },
         undefined,
-        abort.signal,
+        cancellation.signal,
       );
       best = resultMessage(one.results[0], setup.includeReturns);
     }
@@ -218,10 +209,10 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
         warnings: pboOn ? warnings : warnings.filter((w) => !/^PBO not computed: no trial returns/.test(w)),
       },
     });
-    if (!cancelled) call.end();
+    if (!cancellation.cancelled()) call.end();
     ctx.logger.info({ rpc: RPC, total, seconds: (performance.now() - started) / 1000 }, "sweep finished");
   } finally {
-    call.off("cancelled", onCancel);
+    cancellation.release();
     ctx.metrics.sweepActiveStreams.dec();
   }
 }
