@@ -170,6 +170,78 @@ describe("arblab report and discover screens", () => {
       }
     }
     const missing = await arblab(store, "discover", "--symbols", symbols.join(","), "--hedge", "rolling");
-    expect(missing.stderr).toMatch(/discover: hedge_window is required with hedge "rolling"/);
+    expect(missing.stderr).toMatch(/discover: --hedge-window is required with --hedge "rolling"/);
+  }, 300_000);
+
+  it("backtest and report take the same hedge flags: the pipeline's numbers; bad flags are named", async () => {
+    const db = await Store.open(store);
+    const panel = await db.queryPanel({ symbols: ["FXI", "VGK"] });
+    await db.close();
+    const y = panel.values[0]!;
+    const x = panel.values[1]!;
+    const kalman = { significance: 0.2, hedge: "kalman" as const, hedgeDelta: 1e-5, hedgeVe: 0.05 };
+    const bt = await arblab(
+      store,
+      "--json",
+      "backtest",
+      "--pair",
+      "FXI,VGK",
+      "--significance",
+      "0.2",
+      "--hedge",
+      "kalman",
+      "--kalman-delta",
+      "1e-5",
+      "--kalman-ve",
+      "0.05",
+    );
+    expect(bt.code, bt.stderr).toBe(0);
+    const printed = JSON.parse(bt.stdout) as { hedge: string; beta: number; pValue: number; success: boolean };
+    const a = analysePair(y, x, kalman);
+    expect(printed.hedge).toBe("kalman");
+    expect([printed.beta, printed.pValue]).toEqual([a.beta, a.pValue]);
+    expect(printed.success).toBe(a.failedAt === null);
+
+    const rolling = { significance: 0.2, hedge: "rolling" as const, hedgeWindow: 60 };
+    const out = join(dir, "rolling.html");
+    const rep = await arblab(
+      store,
+      "--json",
+      "report",
+      "--symbols",
+      "FXI,VGK",
+      "--significance",
+      "0.2",
+      "--hedge",
+      "rolling",
+      "--hedge-window",
+      "60",
+      "--out",
+      out,
+    );
+    expect(rep.code, rep.stderr).toBe(0);
+    const r = analysePair(y, x, rolling);
+    expect(r.failedAt).toBeNull();
+    const sheet = tearSheet(backtestAnalysedPair(y, x, r, rolling).returns, { periodsPerYear: 252, timestamps: panel.timestamps });
+    const report = JSON.parse(rep.stdout) as { metrics: Record<string, number | null>; source: { hedge: string } };
+    expect(report.source.hedge).toBe("rolling");
+    expect(report.metrics.sharpe).toBe(sheet.sharpe);
+    expect(report.metrics.totalReturn).toBe(sheet.totalReturn);
+
+    for (const [args, message] of [
+      [["backtest", "--pair", "FXI,VGK", "--hedge", "rolling"], /backtest: --hedge-window is required with --hedge "rolling"/],
+      [["backtest", "--pair", "FXI,VGK", "--hedge", "kalman", "--kalman-delta", "2"], /backtest: --kalman-delta must be < 1, got 2/],
+      [["backtest", "--pair", "FXI,VGK", "--cost=-0.1"], /backtest: --cost must be a positive number, got -0.1/],
+      [["backtest", "--pair", "FXI,VGK", "--significance", "abc"], /backtest: --significance must be a positive number, got NaN/],
+      [
+        ["report", "--symbols", "FXI,VGK", "--hedge", "ols", "--hedge-window", "60"],
+        /report: --hedge-window applies to --hedge "rolling" only/,
+      ],
+      [["report", "--symbols", "FXI,VGK", "--hedge", "magic"], /report: --hedge must be one of/],
+    ] as const) {
+      const bad = await arblab(store, ...args);
+      expect(bad.code, args.join(" ")).toBe(1);
+      expect(bad.stderr, args.join(" ")).toMatch(message);
+    }
   }, 300_000);
 });

@@ -3,6 +3,7 @@ import { writeColumns } from "../../data/index.js";
 import { discoverPanel, type DiscoveryRow } from "../discoverPanel.js";
 import { discoverPanelDistributed } from "../discoverPanelDistributed.js";
 import { dateOption, globalOptions, listOption, output, progress, withStore } from "../common.js";
+import { addPairFlags, resolvePairFlags } from "../pairFlags.js";
 import { codeVersion } from "../codeVersion.js";
 import type { PairScreenOptions, ScreenCounts } from "../../lib/index.js";
 
@@ -61,7 +62,7 @@ const OUT_COLUMNS: readonly (keyof DiscoveryRow)[] = [
 
 /** `arblab discover`: every pair of a universe or symbol list through the DiscoverPairs pipeline, BH q-values, one row per pair. */
 export function registerDiscover(program: Command): void {
-  program
+  const command = program
     .command("discover")
     .description("test every pair (Engle–Granger, Hurst, OU half-life; the DiscoverPairs RPC's numbers) and write one row per pair")
     .option("--universe <name>", "a stored universe")
@@ -72,13 +73,8 @@ export function registerDiscover(program: Command): void {
     .option("--fdr <q>", "keep pairs with q-value ≤ Q in the output (default: all pairs)", Number.parseFloat)
     .addOption(new Option("--align <policy>", "alignment").choices(["intersect", "ffill"]).default("intersect"))
     .option("--max-gap <bars>", "longest gap ffill fills", (v) => Number.parseInt(v, 10), 5)
-    .option("--max-missing <fraction>", "drop symbols missing more than this fraction of dates", Number.parseFloat, 1)
-    .option("--significance <alpha>", "Engle–Granger significance (RPC default 0.05)", Number.parseFloat)
-    .option("--min-hurst <h>", "largest Hurst exponent accepted (RPC default 0.45)", Number.parseFloat)
-    .option("--hedge <method>", "hedge of the spread: ols (default), tls, johansen, boxTiao, minHalfLife, rolling, kalman")
-    .option("--hedge-window <bars>", "with --hedge rolling (required): trailing OLS window in bars (≥ 3)", Number)
-    .option("--kalman-delta <delta>", "with --hedge kalman: state noise δ in (0, 1) (default 1e-4)", Number)
-    .option("--kalman-ve <ve>", "with --hedge kalman: observation variance Ve > 0 (default 1e-3)", Number)
+    .option("--max-missing <fraction>", "drop symbols missing more than this fraction of dates", Number.parseFloat, 1);
+  addPairFlags(command, { minHurst: true })
     .option("--min-correlation <rho>", "screen: keep pairs whose simple-return correlation is ≥ RHO", Number.parseFloat)
     .option("--ssd-k <k>", "screen: keep a pair if either is among the other's K nearest partners by SSD (Gatev et al.)", (v) =>
       Number.parseInt(v, 10),
@@ -119,6 +115,7 @@ export function registerDiscover(program: Command): void {
         const g = globalOptions(command);
         if ((o.universe === undefined) === (o.symbols === undefined))
           throw new RangeError("discover: give exactly one of --universe and --symbols");
+        resolvePairFlags("discover", o); // the flags' checks, naming the flags, before the store opens
         if (o.fdr !== undefined && !(o.fdr > 0 && o.fdr <= 1)) throw new RangeError(`discover: --fdr must lie in (0, 1], got ${o.fdr}`);
         if (o.out !== undefined && !/\.(csv|parquet|json)$/i.test(o.out))
           throw new RangeError(`discover: --out must end in .csv, .parquet or .json, got ${o.out}`);

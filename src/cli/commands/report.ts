@@ -3,15 +3,15 @@ import type { Command } from "commander";
 import { rawTableOf, type Store } from "../../data/index.js";
 import { analysePair, backtestAnalysedPair, tearSheet, tradeRows, type PairHedgeMethod } from "../../lib/index.js";
 import { tearSheetHtml } from "../../report/tearSheetHtml.js";
-import { resolvePairOptions } from "../../server/compute/pairPipeline.js";
 import { codeVersion } from "../codeVersion.js";
 import { dateOption, globalOptions, listOption, output, withStore } from "../common.js";
+import { addPairFlags, resolvePairFlags, type PairFlags } from "../pairFlags.js";
 
 /** Column names accepted for the returns of --returns FILE (case and separators ignored), and for its dates. */
 const RETURN_COLUMNS = ["return", "returns", "ret", "r", "strategy"];
 const DATE_COLUMNS = ["date", "timestamp", "time", "datetime", "ts"];
 
-interface ReportOptions {
+interface ReportOptions extends PairFlags {
   universe?: string;
   symbols?: string[];
   returns?: string;
@@ -19,9 +19,6 @@ interface ReportOptions {
   from?: string;
   to?: string;
   interval: string;
-  cost?: number;
-  significance?: number;
-  hedge?: string;
   periodsPerYear?: number;
   title?: string;
   out?: string;
@@ -80,17 +77,8 @@ async function returnsFromBacktest(store: Store, o: ReportOptions): Promise<Repo
     if (!u) throw new RangeError(`report: no universe named "${o.universe}" (see arblab universe list)`);
     for (const s of symbols) if (!u.symbols.includes(s)) throw new RangeError(`report: ${s} is not a member of universe "${o.universe}"`);
   }
-  // The RPC's defaults and checks for the options (0 = default), as `arblab backtest`.
-  const p = resolvePairOptions("report", {
-    significance: o.significance ?? 0,
-    minHurst: 0,
-    transactionCost: o.cost ?? 0,
-    dt: 0,
-    rho: 0,
-    maxLag: 0,
-    hurstMethod: "",
-    hedge: o.hedge ?? "",
-  });
+  // The RPC's defaults and checks for the options, as `arblab backtest`.
+  const p = resolvePairFlags("report", o);
   const panel = await store.queryPanel({
     symbols,
     interval: o.interval,
@@ -107,6 +95,8 @@ async function returnsFromBacktest(store: Store, o: ReportOptions): Promise<Repo
     rho: p.rho,
     hurstMethod: p.hurstMethod,
     hedge: p.hedge as PairHedgeMethod,
+    ...(p.hedge === "rolling" ? { hedgeWindow: p.hedgeWindow } : {}),
+    ...(p.hedge === "kalman" ? { hedgeDelta: p.hedgeDelta, hedgeVe: p.hedgeVe } : {}),
   };
   const a = analysePair(y, x, options);
   if (a.failedAt !== null) throw new RangeError(`report: ${symbols.join("/")} has no backtest: ${a.reason} (stage ${a.failedAt})`);
@@ -146,7 +136,7 @@ async function returnsFromBacktest(store: Store, o: ReportOptions): Promise<Repo
  * pair or from a returns file. `--json` prints the tearSheet metrics (the numbers in the page).
  */
 export function registerReport(program: Command): void {
-  program
+  const command = program
     .command("report")
     .description("write a tear sheet (one offline HTML file) of a pair's backtest or of a returns file")
     .option("--universe <name>", "a stored universe the pair must belong to")
@@ -156,51 +146,50 @@ export function registerReport(program: Command): void {
     .option("--from <date>", "first date (inclusive)")
     .option("--to <date>", "last date (inclusive)")
     .option("--interval <interval>", "bar interval", "1d")
-    .option("--cost <fraction>", "transaction cost per leg as a fraction of notional (RPC default 0.001)", Number.parseFloat)
-    .option("--significance <alpha>", "Engle–Granger significance (RPC default 0.05)", Number.parseFloat)
-    .option("--hedge <method>", "hedge: ols (default), tls, johansen, boxTiao, minHalfLife")
     .option("--periods-per-year <n>", "periods per year for annualising (default 252)", Number.parseFloat)
     .option("--title <text>", "report title")
-    .option("--out <file>", "the HTML file to write", "report.html")
-    .action(async (o: ReportOptions, command: Command) => {
-      const g = globalOptions(command);
-      if ((o.returns === undefined) === (o.symbols === undefined))
-        throw new RangeError("report: give exactly one of --symbols A,B (a backtest) and --returns FILE");
-      if (
-        o.returns !== undefined &&
-        (o.universe !== undefined || o.cost !== undefined || o.hedge !== undefined || o.significance !== undefined)
-      )
-        throw new RangeError("report: --universe, --cost, --hedge and --significance apply to a backtest (--symbols), not to --returns");
-      if (o.periodsPerYear !== undefined && !(o.periodsPerYear > 0 && Number.isFinite(o.periodsPerYear)))
-        throw new RangeError(`report: --periods-per-year must be a positive number, got ${o.periodsPerYear}`);
-      if (!o.out || !/\.html?$/i.test(o.out)) throw new RangeError(`report: --out must end in .html, got ${o.out}`);
-      let series: ReportSeries;
-      if (o.returns !== undefined) {
-        const file = await returnsFromFile(o.returns, o.column);
-        series = {
-          returns: file.returns,
-          timestamps: file.timestamps,
-          trades: undefined,
-          source: { returns: o.returns, periods: file.returns.length },
-          periodsPerYear: o.periodsPerYear ?? 252,
-        };
-      } else {
-        series = await withStore(g, (store) => returnsFromBacktest(store, o));
-      }
-      const title = o.title ?? (o.symbols ? `Pair ${o.symbols.join(" / ")}` : `Returns of ${o.returns}`);
-      const options = {
-        periodsPerYear: series.periodsPerYear,
-        ...(series.timestamps ? { timestamps: series.timestamps } : {}),
-      };
-      const sheet = tearSheet(series.returns, options);
-      const html = tearSheetHtml(series.returns, { ...options, title, ...(series.trades ? { trades: series.trades } : {}) });
-      writeFileSync(o.out, html);
-      const metrics = Object.fromEntries(Object.entries(sheet).filter(([, v]) => typeof v === "number" || typeof v === "string"));
-      output(g, { out: o.out, bytes: Buffer.byteLength(html), source: series.source, codeVersion: codeVersion(), metrics }, () =>
-        [
-          `${title}: ${series.returns.length} periods → ${o.out} (${Buffer.byteLength(html)} bytes, offline)`,
-          `  total return ${(100 * sheet.totalReturn).toFixed(2)}%  CAGR ${(100 * sheet.cagr).toFixed(2)}%  Sharpe ${sheet.sharpe.toFixed(3)}  max drawdown ${(100 * sheet.maxDrawdown).toFixed(2)}%`,
-        ].join("\n"),
+    .option("--out <file>", "the HTML file to write", "report.html");
+  addPairFlags(command, { cost: true }).action(async (o: ReportOptions, command: Command) => {
+    const g = globalOptions(command);
+    if ((o.returns === undefined) === (o.symbols === undefined))
+      throw new RangeError("report: give exactly one of --symbols A,B (a backtest) and --returns FILE");
+    if (
+      o.returns !== undefined &&
+      [o.universe, o.cost, o.significance, o.hedge, o.hedgeWindow, o.kalmanDelta, o.kalmanVe].some((v) => v !== undefined)
+    )
+      throw new RangeError(
+        "report: --universe, --cost, --significance and the hedge flags apply to a backtest (--symbols), not to --returns",
       );
-    });
+    if (o.periodsPerYear !== undefined && !(o.periodsPerYear > 0 && Number.isFinite(o.periodsPerYear)))
+      throw new RangeError(`report: --periods-per-year must be a positive number, got ${o.periodsPerYear}`);
+    if (!o.out || !/\.html?$/i.test(o.out)) throw new RangeError(`report: --out must end in .html, got ${o.out}`);
+    let series: ReportSeries;
+    if (o.returns !== undefined) {
+      const file = await returnsFromFile(o.returns, o.column);
+      series = {
+        returns: file.returns,
+        timestamps: file.timestamps,
+        trades: undefined,
+        source: { returns: o.returns, periods: file.returns.length },
+        periodsPerYear: o.periodsPerYear ?? 252,
+      };
+    } else {
+      series = await withStore(g, (store) => returnsFromBacktest(store, o));
+    }
+    const title = o.title ?? (o.symbols ? `Pair ${o.symbols.join(" / ")}` : `Returns of ${o.returns}`);
+    const options = {
+      periodsPerYear: series.periodsPerYear,
+      ...(series.timestamps ? { timestamps: series.timestamps } : {}),
+    };
+    const sheet = tearSheet(series.returns, options);
+    const html = tearSheetHtml(series.returns, { ...options, title, ...(series.trades ? { trades: series.trades } : {}) });
+    writeFileSync(o.out, html);
+    const metrics = Object.fromEntries(Object.entries(sheet).filter(([, v]) => typeof v === "number" || typeof v === "string"));
+    output(g, { out: o.out, bytes: Buffer.byteLength(html), source: series.source, codeVersion: codeVersion(), metrics }, () =>
+      [
+        `${title}: ${series.returns.length} periods → ${o.out} (${Buffer.byteLength(html)} bytes, offline)`,
+        `  total return ${(100 * sheet.totalReturn).toFixed(2)}%  CAGR ${(100 * sheet.cagr).toFixed(2)}%  Sharpe ${sheet.sharpe.toFixed(3)}  max drawdown ${(100 * sheet.maxDrawdown).toFixed(2)}%`,
+      ].join("\n"),
+    );
+  });
 }
