@@ -1,36 +1,19 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { benjaminiHochberg, coint, fitOu, hurst } from "../lib/index.js";
 import { Store } from "../data/index.js";
-
-const run = promisify(execFile);
-const BIN = new URL("../../bin/arblab.js", import.meta.url).pathname;
-
-async function arblab(store: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [BIN, "--store", store, ...args], { maxBuffer: 64 << 20, timeout: 600_000 });
-    return { ...r, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+import { arblab, initialisedStore } from "./testSupport.js";
 
 describe("arblab CLI", () => {
   let dir: string;
   let store: string;
+  let remove = (): void => {};
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "arblab-cli-"));
-    store = join(dir, "store.duckdb");
-    const r = await arblab(store, "--json", "init");
-    expect(r.code, r.stderr).toBe(0);
+    ({ dir, store, remove } = await initialisedStore("arblab-cli-"));
   }, 300_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => remove());
 
   it("--help on every command (in process) and through the bin shim", async () => {
     const { createProgram } = await import("./arblab.js");

@@ -3,27 +3,12 @@
  * bundled data): the HTML file is written, holds the library's metrics and references nothing
  * outside itself; discover's screens give library screenPairs' survivors and counts.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analysePair, backtestAnalysedPair, screenPairs, tearSheet } from "../lib/index.js";
 import { Store } from "../data/index.js";
-
-const run = promisify(execFile);
-const BIN = new URL("../../bin/arblab.js", import.meta.url).pathname;
-
-async function arblab(store: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [BIN, "--store", store, ...args], { maxBuffer: 64 << 20, timeout: 600_000 });
-    return { ...r, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+import { arblab, initialisedStore } from "./testSupport.js";
 
 /** Every src/href/url() target in the page, and any http(s) URL at all. */
 function externalReferences(html: string): string[] {
@@ -35,13 +20,11 @@ function externalReferences(html: string): string[] {
 describe("arblab report and discover screens", () => {
   let dir: string;
   let store: string;
+  let remove = (): void => {};
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "arblab-report-"));
-    store = join(dir, "store.duckdb");
-    const r = await arblab(store, "--json", "init");
-    expect(r.code, r.stderr).toBe(0);
+    ({ dir, store, remove } = await initialisedStore("arblab-report-"));
   }, 300_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => remove());
 
   it("a pair's backtest: the file holds the library's tear-sheet metrics and references nothing outside", async () => {
     const out = join(dir, "pair.html");
