@@ -51,6 +51,8 @@ import { EVENT_BUY, EVENT_EXIT, PairPlans } from "./pairPlans.js";
 
 /** Default estimation window of the risk-based allocations, in bars. */
 const DEFAULT_ALLOCATION_WINDOW = 60;
+/** Bars of held pairs' marks computed ahead per pair (count × MARK_BLOCK doubles: 25 KB for 100 pairs). */
+const MARK_BLOCK = 32;
 
 export interface BookPair {
   /** Index into `prices` of the leg bought when long the spread. */
@@ -247,11 +249,10 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   const plans = new PairPlans(pricesY, pricesX, betas, rules, n, startBar);
   const checked = new Uint8Array(m);
   for (let p = 0; p < legY.length; p++) {
-    for (const s of [legY[p], legX[p]]) {
-      if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
-      checked[s] = 1;
-    }
-    plans.plan(p);
+    // the signal pass checks its legs' prices as it reads them
+    if (!plans.plan(p)) throwFirstBadPrice(fn, prices);
+    checked[legY[p]] = 1;
+    checked[legX[p]] = 1;
   }
   for (let s = 0; s < m; s++) if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
 
@@ -397,17 +398,42 @@ function runBook(b: BookState): BacktestBookResult {
   let netTraded = 0;
   let grossTraded = 0;
 
+  // a held pair's marks d_{p,t} = q_y·ΔP_y + q_x·ΔP_x, computed pair by pair for a block of bars
+  // (one run along its legs' prices) into marks[p·MARK_BLOCK + t − blockStart], then summed bar by
+  // bar in ascending pair order as before: the same numbers added in the same order
+  const marks = new Float64Array(count * MARK_BLOCK);
+  const holdUntil = new Int32Array(count); // exit bar of a held pair's position (its last marked bar)
+  let blockStart = 0;
+  let blockEnd = 0;
+  const fillMarks = (p: number, from: number, to: number): void => {
+    const py = pricesY[p];
+    const px = pricesX[p];
+    const y = qy[p];
+    const x = qx[p];
+    const offset = p * MARK_BLOCK - blockStart;
+    for (let u = from; u < to; u++) marks[offset + u] = y * (py[u] - py[u - 1]) + x * (px[u] - px[u - 1]);
+  };
+
   for (let t = 0; t < n; t++) {
     const equityBefore = equity;
     let barPnl = 0;
+    if (t === blockEnd) {
+      blockStart = t;
+      blockEnd = Math.min(t + MARK_BLOCK, n);
+      for (let word = 0; word < held.length; word++) {
+        for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
+          const p = (word << 5) | (31 - Math.clz32(bits & -bits));
+          fillMarks(p, t, Math.min(blockEnd, holdUntil[p] + 1));
+        }
+      }
+    }
     // 1. mark the held pairs' legs in ascending pair order (their attribution; the sum is the book's
     // mark-to-market). A held pair entered at an earlier bar, so t ≥ 1 whenever it is marked.
+    const markOffset = t - blockStart;
     for (let word = 0; word < held.length; word++) {
       for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
         const p = (word << 5) | (31 - Math.clz32(bits & -bits));
-        const py = pricesY[p];
-        const px = pricesX[p];
-        const d = qy[p] * (py[t] - py[t - 1]) + qx[p] * (px[t] - px[t - 1]);
+        const d = marks[p * MARK_BLOCK + markOffset];
         pairPnl[p] += d;
         tradePnl[p] += d;
         if (series !== null) series[p][t] += d;
@@ -566,6 +592,11 @@ function runBook(b: BookState): BacktestBookResult {
         // file the pair's next event (an entry after an exit, the exit after an entry) only now:
         // plans.priceY/priceX held this bar's prices of its legs until here
         plans.fileNext(p);
+        if (side[p] !== 0) {
+          // entered at t: held through its planned exit (exits are never refused)
+          holdUntil[p] = plans.bar[p];
+          fillMarks(p, t + 1, Math.min(blockEnd, holdUntil[p] + 1));
+        }
       }
       touched = 0;
     }
