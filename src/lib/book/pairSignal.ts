@@ -75,19 +75,25 @@ export function pairSignalKernel(
       sumSq += d * d;
     }
     const end = Math.min(start + w, n);
-    for (let t = start; t < end; t++) {
-      if (t !== start) {
-        const old = spread[t - w] - shift;
-        const d = spread[t] - shift;
-        sum += d - old;
-        sumSq += d * d - old * old;
-      }
+    for (let t = start; ; ) {
       const mean = sum * invW;
       const variance = (sumSq - sum * mean) * invDdof;
       const centre = mean + shift;
-      const v = variance > 0 && variance > 1e-24 * centre * centre ? (spread[t] - centre) / Math.sqrt(variance) : NaN;
-      out[t] = v;
-      if (v !== v && t >= countFrom) undefinedCount++;
+      if (variance > 0 && variance > 1e-24 * centre * centre) {
+        const v = (spread[t] - centre) / Math.sqrt(variance);
+        out[t] = v;
+        // here the prices are finite (checked above), so s_t is finite or ±∞ and the centre finite:
+        // v is NaN only for s_t − centre = ±∞ over an infinite variance
+        if (variance === Infinity && v !== v && t >= countFrom) undefinedCount++;
+      } else {
+        out[t] = NaN;
+        if (t >= countFrom) undefinedCount++;
+      }
+      if (++t >= end) break;
+      const old = spread[t - w] - shift;
+      const d = spread[t] - shift;
+      sum += d - old;
+      sumSq += d * d - old * old;
     }
   }
   return undefinedCount;
