@@ -25,7 +25,8 @@
  * startBar defaults to that window, so no weight uses a price of a bar it trades.
  * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts) in
  * one pass over its legs, so the bar loop visits a pair only at its entries and exits and marks only
- * the held pairs (a bitset, ascending); trades and fills are logged by column.
+ * the held pairs (a bitset, ascending); a held pair's marks are computed 32 bars at a time along its
+ * own legs and summed bar by bar in pair order; trades and fills are logged by column.
  * @throws RangeError/TypeError for prices that are not positive finite series of one length, a pair
  *   whose legs are not distinct instrument indices, a non-finite hedge ratio, a bad rule (expanding
  *   windows are not supported), a bad cap, cost, fee or allocation option. Price values are checked
@@ -377,7 +378,8 @@ interface BookAccounts {
  * one of its own that ends with the loop, so the optimised code V8 compiles on entering the loop
  * (on-stack replacement, in the first call) never reaches code that had not run by then; a first
  * version ending in the result building deoptimised there on every later call until a full
- * recompilation (seconds of a background thread over the first ~50 books).
+ * recompilation (45–50 bailouts and several 100–300 ms background compilations over the first ~60
+ * books of a process, node --trace-deopt).
  */
 function runBook(b: BookState): BacktestBookResult {
   const n = b.prices[0].length;
