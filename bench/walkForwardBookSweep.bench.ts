@@ -10,7 +10,7 @@
  *    pairs traded independently (no caps); target ≥ 12,000 pair-backtests/s; 100 separate
  *    backtestPair runs of the same pairs beside it.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
@@ -33,6 +33,29 @@ const BARS = 2520;
  * is past them.
  */
 const WARMUP_RUNS = 20;
+
+/**
+ * CPU time (ms) of the main thread and of all other threads of this process so far, from
+ * /proc/self/task (Linux; clock ticks of 10 ms, so only sums over several runs mean anything), or
+ * null elsewhere. process.cpuUsage counts every thread: V8 compiles and collects garbage on threads
+ * of its own, which is how a "one thread" run can use more CPU than wall time.
+ */
+function threadCpu(): { main: number; other: number } | null {
+  try {
+    let main = 0;
+    let other = 0;
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+      if (Number(tid) === process.pid) main += ms;
+      else other += ms;
+    }
+    return { main, other };
+  } catch {
+    return null;
+  }
+}
 
 function loadPrices(): { names: string[]; prices: Float64Array[] } {
   const lines = readFileSync(new URL("../data/sp100_prices.csv", import.meta.url), "utf8")
@@ -196,6 +219,7 @@ export async function run(): Promise<BenchSection> {
   let book = backtestBook({ prices: bookPrices, pairs, costs: { bps: 5 } });
   for (let r = 0; r < WARMUP_RUNS; r++) backtestBook({ prices: bookPrices, pairs, costs: { bps: 5 } });
   const bookCpu: number[] = [];
+  const threadsBefore = threadCpu();
   for (let r = 0; r < 11; r++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -204,6 +228,11 @@ export async function run(): Promise<BenchSection> {
     const used = process.cpuUsage(c0);
     bookCpu.push((used.user + used.system) / 1000);
   }
+  const threadsAfter = threadCpu();
+  const bookThreads =
+    threadsBefore === null || threadsAfter === null
+      ? ""
+      : ` CPU by thread over the timed books (/proc/self/task): main thread ${((threadsAfter.main - threadsBefore.main) / 11).toFixed(1)} ms per book, other threads (V8 compiler and GC helpers) ${((threadsAfter.other - threadsBefore.other) / 11).toFixed(1)} ms per book.`;
   const separate = (): number => {
     let trades = 0;
     for (let p = 0; p < 100; p++)
@@ -234,7 +263,7 @@ export async function run(): Promise<BenchSection> {
   lines.push(
     "### backtestBook: 100 pairs × 2,520 bars",
     "",
-    `200 seeded instruments, 100 disjoint pairs (β 1.5, rolling z 60, entry 2 / exit 0.5 / stop 4, 5 bp), equal weights, no caps: one book. Beside it, the same 100 pairs as 100 separate backtestPair runs. 11 timed runs after ${WARMUP_RUNS} warm-up runs, one thread.`,
+    `200 seeded instruments, 100 disjoint pairs (β 1.5, rolling z 60, entry 2 / exit 0.5 / stop 4, 5 bp), equal weights, no caps: one book. Beside it, the same 100 pairs as 100 separate backtestPair runs. 11 timed runs after ${WARMUP_RUNS} warm-up runs, one thread.${bookThreads}`,
     "",
     "| run | trades | wall median (ms) | wall min (ms) | CPU median (ms) | pair-backtests/s (wall median) | pair-backtests/s (CPU) | target | verdict (wall) | verdict (CPU) |",
     "|---|---:|---:|---:|---:|---:|---:|---|---|---|",

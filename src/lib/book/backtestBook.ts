@@ -25,7 +25,8 @@
  * startBar defaults to that window, so no weight uses a price of a bar it trades.
  * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts) in
  * one pass over its legs, so the bar loop visits a pair only at its entries and exits and marks only
- * the held pairs (a bitset, ascending); trades and fills are logged by column.
+ * the held pairs (a bitset, ascending); a held pair's marks are computed 32 bars at a time along its
+ * own legs and summed bar by bar in pair order; trades and fills are logged by column.
  * @throws RangeError/TypeError for prices that are not positive finite series of one length, a pair
  *   whose legs are not distinct instrument indices, a non-finite hedge ratio, a bad rule (expanding
  *   windows are not supported), a bad cap, cost, fee or allocation option. Price values are checked
@@ -51,6 +52,8 @@ import { EVENT_BUY, EVENT_EXIT, PairPlans } from "./pairPlans.js";
 
 /** Default estimation window of the risk-based allocations, in bars. */
 const DEFAULT_ALLOCATION_WINDOW = 60;
+/** Bars of held pairs' marks computed ahead per pair (count × MARK_BLOCK doubles: 25 KB for 100 pairs). */
+const MARK_BLOCK = 32;
 
 export interface BookPair {
   /** Index into `prices` of the leg bought when long the spread. */
@@ -247,11 +250,10 @@ export function backtestBook(input: BacktestBookInput): BacktestBookResult {
   const plans = new PairPlans(pricesY, pricesX, betas, rules, n, startBar);
   const checked = new Uint8Array(m);
   for (let p = 0; p < legY.length; p++) {
-    for (const s of [legY[p], legX[p]]) {
-      if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
-      checked[s] = 1;
-    }
-    plans.plan(p);
+    // the signal pass checks its legs' prices as it reads them
+    if (!plans.plan(p)) throwFirstBadPrice(fn, prices);
+    checked[legY[p]] = 1;
+    checked[legX[p]] = 1;
   }
   for (let s = 0; s < m; s++) if (checked[s] === 0 && firstNotPositiveFinite(prices[s]) >= 0) throwFirstBadPrice(fn, prices);
 
@@ -349,9 +351,85 @@ interface BookState {
 
 const REASONS = ["signal", "stop", "end"] as const;
 
-/** The bar loop on validated inputs (see the module comment). */
+/** The book's outputs by column and its net positions, filled by runBars, read by bookResult. */
+interface BookAccounts {
+  readonly equity: Float64Array;
+  readonly returns: Float64Array;
+  readonly pnl: Float64Array;
+  readonly pairPnl: Float64Array;
+  readonly pairCosts: Float64Array;
+  readonly pairFees: Float64Array;
+  readonly instrumentPnl: Float64Array;
+  readonly instrumentCosts: Float64Array;
+  readonly instrumentFees: Float64Array;
+  readonly series: Float64Array[] | null;
+  readonly tradeLog: TradeLog;
+  readonly fillLog: FillLog;
+  readonly refusals: BookRefusal[];
+  /** Q_s, and the price at which Q_s was last settled into instrumentPnl. */
+  readonly holdings: Float64Array;
+  readonly refPrice: Float64Array;
+  /** Σ|ΔQ_s|·P_s and Σ_p Σ_s |Δq_{p,s}|·P_s traded so far. */
+  readonly traded: Float64Array;
+}
+
+/**
+ * The book on validated inputs (see the module comment), in three functions: the bar loop runs in
+ * one of its own that ends with the loop, so the optimised code V8 compiles on entering the loop
+ * (on-stack replacement, in the first call) never reaches code that had not run by then; a first
+ * version ending in the result building deoptimised there on every later call until a full
+ * recompilation (45–50 bailouts and several 100–300 ms background compilations over the first ~60
+ * books of a process, node --trace-deopt).
+ */
 function runBook(b: BookState): BacktestBookResult {
+  const n = b.prices[0].length;
+  const m = b.prices.length;
+  const count = b.legY.length;
+  const accounts: BookAccounts = {
+    equity: new Float64Array(n),
+    returns: new Float64Array(n),
+    pnl: new Float64Array(n),
+    pairPnl: new Float64Array(count),
+    pairCosts: new Float64Array(count),
+    pairFees: new Float64Array(count),
+    instrumentPnl: new Float64Array(m),
+    instrumentCosts: new Float64Array(m),
+    instrumentFees: new Float64Array(m),
+    series: b.pairSeries ? Array.from({ length: count }, () => new Float64Array(n)) : null,
+    // with every entry taken and no shared legs the logs fill exactly (a round trip is 4 fills)
+    tradeLog: new TradeLog(Math.max(16, b.plans.plannedEntries)),
+    fillLog: new FillLog(Math.max(64, 4 * b.plans.plannedEntries)),
+    refusals: [],
+    holdings: new Float64Array(m),
+    refPrice: new Float64Array(m),
+    traded: new Float64Array(2),
+  };
+  runBars(b, accounts);
+  return bookResult(b, accounts);
+}
+
+/** Write the pair's marks d_u = y·(P_{y,u} − P_{y,u−1}) + x·(P_{x,u} − P_{x,u−1}), u in [from, to), at marks[offset + u]. */
+function fillMarks(
+  marks: Float64Array,
+  offset: number,
+  py: Float64Array,
+  px: Float64Array,
+  y: number,
+  x: number,
+  from: number,
+  to: number,
+): void {
+  for (let u = from; u < to; u++) marks[offset + u] = y * (py[u] - py[u - 1]) + x * (px[u] - px[u - 1]);
+}
+
+/** Steps 1–4 of the module comment for every bar, into the accounts. */
+function runBars(b: BookState, a: BookAccounts): void {
   const { prices, pricesY, pricesX, plans, legY, legX, betas, weights, capital, leverage, caps, sectorOf, costRate } = b;
+  const { pairPnl, pairCosts, pairFees, instrumentPnl, instrumentCosts, instrumentFees, series, tradeLog, fillLog, refusals } = a;
+  const { holdings, refPrice, traded } = a;
+  const equityOut = a.equity;
+  const returnsOut = a.returns;
+  const pnlOut = a.pnl;
   const n = prices[0].length;
   const m = prices.length;
   const count = legY.length;
@@ -362,24 +440,6 @@ function runBook(b: BookState): BacktestBookResult {
   const entryCandidates = new Int32Array(count);
   const touchedPairs = new Int32Array(count); // pairs trading this bar: exits (ascending), then entries (ascending)
 
-  const equityOut = new Float64Array(n);
-  const returnsOut = new Float64Array(n);
-  const pnlOut = new Float64Array(n);
-  const pairPnl = new Float64Array(count);
-  const pairCosts = new Float64Array(count);
-  const pairFees = new Float64Array(count);
-  const instrumentPnl = new Float64Array(m);
-  const instrumentCosts = new Float64Array(m);
-  const instrumentFees = new Float64Array(m);
-  const series = b.pairSeries ? Array.from({ length: count }, () => new Float64Array(n)) : null;
-  // with every entry taken and no shared legs the logs fill exactly (a round trip is 4 fills)
-  const tradeLog = new TradeLog(Math.max(16, plans.plannedEntries));
-  const fillLog = new FillLog(Math.max(64, 4 * plans.plannedEntries));
-  const refusals: BookRefusal[] = [];
-  const warnings: string[] = [];
-
-  const holdings = new Float64Array(m); // Q_s
-  const refPrice = new Float64Array(m); // price at which Q_s was last settled into instrumentPnl
   const qy = new Float64Array(count); // pair holdings of its y and x legs
   const qx = new Float64Array(count);
   const side = new Int8Array(count);
@@ -394,20 +454,35 @@ function runBook(b: BookState): BacktestBookResult {
   const shortSum = new Float64Array(m); // Σ_p of short pair quantities per instrument (fee allocation)
   let touched = 0;
   let equity = capital;
-  let netTraded = 0;
-  let grossTraded = 0;
+
+  // a held pair's marks d_{p,t} = q_y·ΔP_y + q_x·ΔP_x, computed pair by pair for a block of bars
+  // (one run along its legs' prices) into marks[p·MARK_BLOCK + t − blockStart], then summed bar by
+  // bar in ascending pair order as before: the same numbers added in the same order
+  const marks = new Float64Array(count * MARK_BLOCK);
+  const holdUntil = new Int32Array(count); // exit bar of a held pair's position (its last marked bar)
+  let blockStart = 0;
+  let blockEnd = 0;
 
   for (let t = 0; t < n; t++) {
     const equityBefore = equity;
     let barPnl = 0;
+    if (t === blockEnd) {
+      blockStart = t;
+      blockEnd = Math.min(t + MARK_BLOCK, n);
+      for (let word = 0; word < held.length; word++) {
+        for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
+          const p = (word << 5) | (31 - Math.clz32(bits & -bits));
+          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, Math.min(blockEnd, holdUntil[p] + 1));
+        }
+      }
+    }
     // 1. mark the held pairs' legs in ascending pair order (their attribution; the sum is the book's
     // mark-to-market). A held pair entered at an earlier bar, so t ≥ 1 whenever it is marked.
+    const markOffset = t - blockStart;
     for (let word = 0; word < held.length; word++) {
       for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
         const p = (word << 5) | (31 - Math.clz32(bits & -bits));
-        const py = pricesY[p];
-        const px = pricesX[p];
-        const d = qy[p] * (py[t] - py[t - 1]) + qx[p] * (px[t] - px[t - 1]);
+        const d = marks[p * MARK_BLOCK + markOffset];
         pairPnl[p] += d;
         tradePnl[p] += d;
         if (series !== null) series[p][t] += d;
@@ -538,8 +613,8 @@ function runBook(b: BookState): BacktestBookResult {
           // instrument mark-to-market settled at each change of its net quantity (Q·(P − P_ref))
           instrumentPnl[s] += holdings[s] * (price - refPrice[s]);
           refPrice[s] = price;
-          netTraded += Math.abs(delta[s]) * price;
-          grossTraded += grossDelta[s] * price;
+          traded[0] += Math.abs(delta[s]) * price;
+          traded[1] += grossDelta[s] * price;
           instrumentCosts[s] += cost;
           instrumentPnl[s] -= cost;
           barCost += cost;
@@ -566,6 +641,11 @@ function runBook(b: BookState): BacktestBookResult {
         // file the pair's next event (an entry after an exit, the exit after an entry) only now:
         // plans.priceY/priceX held this bar's prices of its legs until here
         plans.fileNext(p);
+        if (side[p] !== 0) {
+          // entered at t: held through its planned exit (exits are never refused)
+          holdUntil[p] = plans.bar[p];
+          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, Math.min(blockEnd, holdUntil[p] + 1));
+        }
       }
       touched = 0;
     }
@@ -573,7 +653,18 @@ function runBook(b: BookState): BacktestBookResult {
     pnlOut[t] = barPnl;
     returnsOut[t] = equityBefore > 0 ? equity / equityBefore - 1 : 0;
   }
+}
 
+/** The result object from the filled accounts. */
+function bookResult(b: BookState, a: BookAccounts): BacktestBookResult {
+  const { prices, plans, capital } = b;
+  const { instrumentPnl, holdings, refPrice, tradeLog } = a;
+  const returnsOut = a.returns;
+  const equityOut = a.equity;
+  const n = prices[0].length;
+  const m = prices.length;
+  const equity = equityOut[n - 1];
+  const warnings: string[] = [];
   for (let s = 0; s < m; s++) instrumentPnl[s] += holdings[s] * (prices[s][n - 1] - refPrice[s]); // rounding residue only: every pair closes at the last bar
   if (plans.undefinedSignals > 0)
     warnings.push(
@@ -589,20 +680,20 @@ function runBook(b: BookState): BacktestBookResult {
   return {
     equity: equityOut,
     returns: returnsOut,
-    pnl: pnlOut,
-    weights,
-    pairPnl,
-    pairCosts,
-    pairBorrowFees: pairFees,
+    pnl: a.pnl,
+    weights: b.weights,
+    pairPnl: a.pairPnl,
+    pairCosts: a.pairCosts,
+    pairBorrowFees: a.pairFees,
     instrumentPnl,
-    instrumentCosts,
-    instrumentBorrowFees: instrumentFees,
-    pairPnlSeries: series,
+    instrumentCosts: a.instrumentCosts,
+    instrumentBorrowFees: a.instrumentFees,
+    pairPnlSeries: a.series,
     trades: tradeLog.rows(),
-    fills: fillLog.table(),
-    refusals,
-    netTradedNotional: netTraded,
-    grossTradedNotional: grossTraded,
+    fills: a.fillLog.table(),
+    refusals: a.refusals,
+    netTradedNotional: a.traded[0],
+    grossTradedNotional: a.traded[1],
     metrics: {
       totalReturn: equity / capital - 1,
       sharpe: sd > 0 ? (mean / sd) * Math.sqrt(b.periodsPerYear) : 0,

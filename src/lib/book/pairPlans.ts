@@ -30,8 +30,9 @@ export const EVENT_END = 5;
 const KINDS = 8;
 
 export class PairPlans {
-  /** Kind of the event each pair is filed under (EVENT_*). */
+  /** Kind and bar of the event each pair is filed under (EVENT_*). */
   readonly kind: Int8Array;
+  readonly bar: Int32Array;
   /** Prices of the pair's y and x legs at the bar of the event it is filed under (copied at planning). */
   readonly priceY: Float64Array;
   readonly priceX: Float64Array;
@@ -63,6 +64,7 @@ export class PairPlans {
     const count = rules.length;
     this.thresholds = rules.map((r) => r.thresholds);
     this.kind = new Int8Array(count);
+    this.bar = new Int32Array(count);
     this.priceY = new Float64Array(count);
     this.priceX = new Float64Array(count);
     this.cursor = new Int32Array(count);
@@ -75,9 +77,12 @@ export class PairPlans {
     this.events = new Float64Array(Math.max(64, count * 48));
   }
 
-  /** Compute pair p's signal (in scratch), draw its plan from startBar and file its first event; once per pair. */
-  plan(p: number): void {
-    this.undefinedSignals += pairSignalKernel(
+  /**
+   * Compute pair p's signal (in scratch), draw its plan from startBar and file its first event; once
+   * per pair. Returns false, planning nothing, when a price of its legs is not positive finite.
+   */
+  plan(p: number): boolean {
+    const undefinedCount = pairSignalKernel(
       this.pricesY[p],
       this.pricesX[p],
       this.betas[p],
@@ -86,6 +91,8 @@ export class PairPlans {
       this.startBar,
       this.spread,
     );
+    if (undefinedCount < 0) return false;
+    this.undefinedSignals += undefinedCount;
     const begin = this.planLength;
     this.cursor[p] = begin;
     this.draw(p, this.signal, this.startBar);
@@ -94,6 +101,7 @@ export class PairPlans {
     // size the store from the first pair planned (pairs of one book trade alike) instead of doubling
     if (begin === 0 && this.planLength > 0) this.reserve(Math.ceil(this.planLength * this.kept.length * 1.25));
     this.fileNext(p);
+    return true;
   }
 
   /** File pair p under the bar of the next event of its plan, if any. */
@@ -106,6 +114,7 @@ export class PairPlans {
     this.cursor[p] = k + 3;
     const bar = Math.floor(event / KINDS);
     this.kind[p] = event - bar * KINDS;
+    this.bar[p] = bar;
     this.next[p] = this.head[bar];
     this.head[bar] = p;
   }

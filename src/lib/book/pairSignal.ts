@@ -16,8 +16,9 @@ import type { NormalizedRule } from "../backtest/tradingRule.js";
 
 /**
  * Write v_t for t = 0..n−1 into `out` (length ≥ n); see the module comment. Returns the number of
- * undefined (NaN) v_t at t ≥ countFrom. `spread` (length ≥ n) is scratch for s_t of the rolling
- * window: a caller running many pairs passes one buffer for all.
+ * undefined (NaN) v_t at t ≥ countFrom, or −1 as soon as a price of either leg is not positive
+ * finite (checked on the pass that reads it). `spread` (length ≥ n) is scratch for s_t: a caller
+ * running many pairs passes one buffer for all.
  */
 export function pairSignalKernel(
   y: Float64Array,
@@ -30,9 +31,17 @@ export function pairSignalKernel(
 ): number {
   const n = y.length;
   let undefinedCount = 0;
+  // s_t once, each price checked as it is read (the window's update reads s_{t−w} again: from
+  // here, not from two more price loads)
+  for (let t = 0; t < n; t++) {
+    const priceY = y[t];
+    const priceX = x[t];
+    if (!(priceY > 0 && priceY < Infinity && priceX > 0 && priceX < Infinity)) return -1;
+    spread[t] = priceY - beta * priceX;
+  }
   if (rule.windowType === "none") {
     for (let t = 0; t < n; t++) {
-      const v = y[t] - beta * x[t];
+      const v = spread[t];
       out[t] = v;
       if (v !== v && t >= countFrom) undefinedCount++;
     }
@@ -42,14 +51,12 @@ export function pairSignalKernel(
     const m = rule.fixedMean;
     const inv = 1 / rule.fixedSd;
     for (let t = 0; t < n; t++) {
-      const v = (y[t] - beta * x[t] - m) * inv;
+      const v = (spread[t] - m) * inv; // (y_t − β·x_t − m)/σ, evaluated left to right as before
       out[t] = v;
       if (v !== v && t >= countFrom) undefinedCount++;
     }
     return undefinedCount;
   }
-  // s_t once (the window's update reads s_{t−w} again: from here, not from two more price loads)
-  for (let t = 0; t < n; t++) spread[t] = y[t] - beta * x[t];
   const w = rule.windowLength;
   const invW = 1 / w;
   const invDdof = 1 / (w - 1);
@@ -68,19 +75,25 @@ export function pairSignalKernel(
       sumSq += d * d;
     }
     const end = Math.min(start + w, n);
-    for (let t = start; t < end; t++) {
-      if (t !== start) {
-        const old = spread[t - w] - shift;
-        const d = spread[t] - shift;
-        sum += d - old;
-        sumSq += d * d - old * old;
-      }
+    for (let t = start; ; ) {
       const mean = sum * invW;
       const variance = (sumSq - sum * mean) * invDdof;
       const centre = mean + shift;
-      const v = variance > 0 && variance > 1e-24 * centre * centre ? (spread[t] - centre) / Math.sqrt(variance) : NaN;
-      out[t] = v;
-      if (v !== v && t >= countFrom) undefinedCount++;
+      if (variance > 0 && variance > 1e-24 * centre * centre) {
+        const v = (spread[t] - centre) / Math.sqrt(variance);
+        out[t] = v;
+        // here the prices are finite (checked above), so s_t is finite or ±∞ and the centre finite:
+        // v is NaN only for s_t − centre = ±∞ over an infinite variance
+        if (variance === Infinity && v !== v && t >= countFrom) undefinedCount++;
+      } else {
+        out[t] = NaN;
+        if (t >= countFrom) undefinedCount++;
+      }
+      if (++t >= end) break;
+      const old = spread[t - w] - shift;
+      const d = spread[t] - shift;
+      sum += d - old;
+      sumSq += d * d - old * old;
     }
   }
   return undefinedCount;
