@@ -349,17 +349,24 @@ export class Store {
    * old row ("updated"). A batch left without rows is deleted, so an idempotent re-ingest changes
    * nothing (checksum). Runs inside the caller's transaction.
    */
-  private async settleBatch(batchId: number): Promise<{ inserted: number; updated: number; unchanged: number }> {
+  private async settleBatch(
+    batchId: number,
+    known: { size?: number; freshSeries?: boolean } = {},
+  ): Promise<{ inserted: number; updated: number; unchanged: number }> {
     const con = this.connection;
-    const size = (await this.rows(`SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id = $1`, [batchId]))[0]!.n as number;
-    // Older bars of the batch's series at all? (A first ingest of new symbols has none: nothing to compare.)
-    const older = (
-      await this.rows(
-        `SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id <> $1
+    const size =
+      known.size ?? ((await this.rows(`SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id = $1`, [batchId]))[0]!.n as number);
+    // Older bars of the batch's series at all? (A first ingest of new symbols has none: nothing to
+    // compare; `freshSeries` says every series of the batch was created by it.)
+    const older = known.freshSeries
+      ? 0
+      : ((
+          await this.rows(
+            `SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id <> $1
           AND series_id IN (SELECT DISTINCT series_id FROM bar_values WHERE batch_id = $1)`,
-        [batchId],
-      )
-    )[0]!.n as number;
+            [batchId],
+          )
+        )[0]!.n as number);
     let updated = 0,
       unchanged = 0;
     if (older > 0) {
@@ -409,11 +416,13 @@ export class Store {
     return this.transaction(async () => {
       const con = this.connection;
       await con.run(`CREATE OR REPLACE TEMP TABLE batch_series AS SELECT unnest($1::VARCHAR[]) AS symbol`, [listOf(options.symbols)]);
-      await con.run(
+      const registered = await con.run(
         `INSERT INTO series SELECT nextval('series_id'), symbol, $1 FROM (SELECT DISTINCT symbol FROM batch_series) n
           WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.symbol = n.symbol AND s.interval = $1) ORDER BY symbol`,
         [options.interval],
       );
+      // Every series new (a first ingest of these symbols): no older bars to settle against.
+      const freshSeries = registered.rowsChanged === new Set(options.symbols).size;
       await con.run(
         `CREATE OR REPLACE TEMP TABLE batch_series AS SELECT s.symbol, s.series_id FROM series s WHERE s.interval = $1
           AND s.symbol IN (SELECT symbol FROM batch_series)`,
@@ -441,7 +450,7 @@ export class Store {
         }
       }
       if (repeated.length > 0) await this.dropExactRepeats(batchId, repeated);
-      return { ...(await this.settleBatch(batchId)), rows };
+      return { ...(await this.settleBatch(batchId, { size: repeated.length > 0 ? undefined : rows, freshSeries })), rows };
     });
   }
 
