@@ -5,14 +5,17 @@
  *   WHERE series_id BETWEEN lo AND hi [AND get_bit(wanted, series_id − lo) = 1] AND startMs ≤ ts ≤ endMs
  * `lo..hi` is the span of the requested ids (zone maps skip row groups outside it: ids follow ingest
  * order and a batch is inserted sorted by (series_id, ts)); the bit string marks the requested ids
- * inside the span and is left out when they fill it. Rows arrive in the table's order (DuckDB keeps
- * insertion order without ORDER BY), are counted per series, then scattered into one ts block and one
- * value block; a series whose rows arrived out of ts order (bars of several batches) is merged in
- * place by sortSeriesByTs.
+ * inside the span and is left out when they fill it. The result chunks are read synchronously from
+ * the materialized result; pass 1 finds the runs of equal series_id (long: a batch is stored sorted
+ * by series) and counts rows per series, pass 2 copies each run into its series' slice of one ts
+ * block and one value block and checks ts order. Nothing relies on the scan's row order: a series
+ * whose rows arrived out of ts order (bars of several batches) is merged in place by sortSeriesByTs.
  *
- * Measured on the store bench (500 of 1,000 series × 2,520 days, DuckDB 1.5, 2 threads, process CPU):
- * a list() per series grouped in SQL cost ~105 ms, the IN (…) list as a hash mark join ~45 ms for
- * the scan alone; this scan ~21 ms plus ~30 ms to fetch its ~600 result chunks.
+ * Measured on the store bench (500 of 1,000 series × 2,520 days, DuckDB 1.5, 2 threads), valgrind
+ * callgrind instructions per queryPanel, whole process with DuckDB's threads: list() per series
+ * over a join to the request 837 M; list() per series with this WHERE clause 714 M; this scan 561 M.
+ * By parts (process CPU, loaded machine): the IN (…) list planned as a hash mark join cost ~45 ms
+ * for the scan alone, this WHERE clause ~21 ms; fetching ~600 result chunks ~30 ms.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { sortSeriesByTs } from "../panel/sortSeriesByTs.js";
