@@ -109,4 +109,82 @@ describe("DuckDB-native long CSV ingest", () => {
       await store.close();
     }
   });
+
+  /** A date-major long CSV (every symbol each day) of `days` × `symbols`, ~45 bytes a row; `edit` may change row lines. */
+  function dateMajorCsv(name: string, days: number, symbols: number, edit: (lines: string[]) => void = () => undefined): string {
+    const lines = ["timestamp,symbol,open,high,low,close,volume"];
+    for (let d = 0; d < days; d++) {
+      const date = new Date(Date.UTC(2020, 0, 1) + d * 86_400_000).toISOString().slice(0, 10);
+      for (let s = 0; s < symbols; s++) {
+        const close = 10 + s + (d % 7) / 4;
+        lines.push(`${date},S${String(s).padStart(3, "0")},${close},${close + 0.5},${close - 0.5},${close},${100 + d}`);
+      }
+    }
+    edit(lines);
+    const p = join(dir, name);
+    writeFileSync(p, `${lines.join("\n")}\n`);
+    return p;
+  }
+
+  /** The bars of a store without source and ingested_at (which differ between two ingests). */
+  async function barRows(store: Store): Promise<unknown[]> {
+    return store.sql(`SELECT symbol, interval, ts::DOUBLE AS ts, open, high, low, close, volume FROM bars ORDER BY symbol, ts`);
+  }
+
+  async function jsStore(p: string): Promise<Store> {
+    const js = await Store.open(":memory:");
+    await js.upsertBarColumns((await readBars(p)).bars, { source: "t" });
+    return js;
+  }
+
+  it("a date-major file is read once (sampled symbols, ISO dates checked per row) and stores what the JS reader reads", async () => {
+    const p = dateMajorCsv("once.csv", 400, 50); // 20,000 rows, ~900 KB: four sample windows apart
+    const native = await Store.open(":memory:");
+    const js = await jsStore(p);
+    try {
+      const fast = await ingestLongCsvNative(native, p, { source: "t" });
+      expect(fast).toMatchObject({ passes: 1, inserted: 20_000, bars: 20_000 });
+      expect(fast!.symbols).toHaveLength(50);
+      expect(await barRows(native)).toEqual(await barRows(js));
+    } finally {
+      await native.close();
+      await js.close();
+    }
+  });
+
+  it("a symbol or a timestamp format outside the sample rolls the one pass back; two passes store what the JS reader reads", async () => {
+    // Row 3,000 of 20,000 (~130 KB in) lies between the head window and the first middle one.
+    for (const [name, edit] of [
+      ["late-symbol.csv", (lines: string[]) => lines.splice(3000, 0, "2020-01-05,LATE,5,6,4,5,1")],
+      ["late-format.csv", (lines: string[]) => (lines[3000] = lines[3000]!.replace(/^(\d{4}-\d{2}-\d{2})/, "$1T00:00:00Z"))],
+    ] as const) {
+      const p = dateMajorCsv(name, 400, 50, edit);
+      const native = await Store.open(":memory:");
+      const js = await jsStore(p);
+      try {
+        const fast = await ingestLongCsvNative(native, p, { source: "t" });
+        expect(fast, name).toMatchObject({ passes: 2 });
+        expect(await barRows(native), name).toEqual(await barRows(js));
+        expect(await native.sql(`SELECT count(*)::INTEGER AS n FROM batches`), name).toEqual([{ n: 1 }]);
+      } finally {
+        await native.close();
+        await js.close();
+      }
+    }
+  });
+
+  it("a bar rule broken outside the sample declines with the store unchanged", async () => {
+    const p = dateMajorCsv("late-bad.csv", 400, 50, (lines) => {
+      lines[3000] = lines[3000]!.replace(/,(\d+(?:\.\d+)?),(\d+)$/, ",-1,$2");
+    });
+    const store = await Store.open(":memory:");
+    try {
+      const before = await store.checksum();
+      expect(await ingestLongCsvNative(store, p, { source: "t" })).toBeNull();
+      expect(await store.checksum()).toBe(before);
+      await expect(readBars(p)).rejects.toThrow(/late-bad\.csv:3001/);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -102,6 +102,47 @@ describe("Store", () => {
     }
   });
 
+  it("queryPanel of a scattered subset (ids with gaps, another interval between), a range, volume with NULLs: equals queryBars per symbol", async () => {
+    const symbols = Array.from({ length: 40 }, (_, s) => `T${String(s).padStart(2, "0")}`);
+    // Two batches: days 0..5 for all, then days 6..9 for every other symbol and a 1h series in between.
+    await store.upsertBars(
+      symbols.flatMap((sym, s) =>
+        [0, 1, 2, 3, 4, 5].map((day) => ({ ...bar(sym, day, 10 + s + day), volume: day === 3 ? Number.NaN : 5 + s })),
+      ),
+      { source: "t" },
+    );
+    await store.upsertBars([bar("T07", 0, 99, "1h")], { source: "t" });
+    await store.upsertBars(
+      symbols.filter((_, s) => s % 2 === 0).flatMap((sym, s) => [9, 6, 8, 7].map((day) => bar(sym, day, 50 + s + day))),
+      { source: "t" },
+    );
+    const pick = ["T30", "T03", "T07", "T12", "T38", "T21"];
+    const startMs = T0 + 2 * DAY,
+      endMs = T0 + 8 * DAY;
+    for (const field of ["close", "volume"] as const) {
+      const p = await store.queryPanel({ symbols: pick, startMs, endMs, field, alignment: "ffill", maxGap: 3 });
+      expect(p.symbols).toEqual(pick);
+      // Naive reference: queryBars per symbol, forward-filled by hand on the union grid.
+      const per = await Promise.all(pick.map((symbol) => store.queryBars({ symbol, interval: "1d", startMs, endMs })));
+      const grid = [...new Set(per.flatMap((bars) => bars.map((b) => b.ts)))].sort((a, b) => a - b);
+      const want = per.map((bars) => {
+        let last = Number.NaN;
+        return grid.map((t) => {
+          const b = bars.find((x) => x.ts === t);
+          if (b && !Number.isNaN(b[field])) last = b[field];
+          return last;
+        });
+      });
+      const keep = grid.map((_, i) => want.every((w) => !Number.isNaN(w[i]!)));
+      expect(Array.from(p.timestamps)).toEqual(grid.filter((_, i) => keep[i]));
+      pick.forEach((sym, j) => {
+        const expected = want[j]!.filter((_, i) => keep[i]);
+        if (Array.from(p.values[j]!).join() !== expected.join())
+          throw new Error(`${field} of ${sym}: got ${Array.from(p.values[j]!)}, want ${expected}`);
+      });
+    }
+  });
+
   it("a store of the one-table layout (schema 1) is migrated on open with the same contents (checksum)", async () => {
     const old = join(dir, "old.duckdb");
     const instance = await DuckDBInstance.create(old);

@@ -24,9 +24,10 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { alignPanel, type AlignmentOptions, type AlignedPanel } from "../panel/alignPanel.js";
-import { sortSeriesByTs } from "../panel/sortSeriesByTs.js";
 import { defaultStorePath } from "./defaultStorePath.js";
+import { readSeriesValues } from "./readSeriesValues.js";
 import { validateBar } from "./validateBar.js";
+import { doubles, int32s, type ListVector } from "./vectorViews.js";
 
 /** One OHLCV bar. `ts` is the bar open in epoch ms UTC; volume NaN = unknown (stored as NULL). */
 export interface Bar {
@@ -348,17 +349,24 @@ export class Store {
    * old row ("updated"). A batch left without rows is deleted, so an idempotent re-ingest changes
    * nothing (checksum). Runs inside the caller's transaction.
    */
-  private async settleBatch(batchId: number): Promise<{ inserted: number; updated: number; unchanged: number }> {
+  private async settleBatch(
+    batchId: number,
+    known: { size?: number; freshSeries?: boolean } = {},
+  ): Promise<{ inserted: number; updated: number; unchanged: number }> {
     const con = this.connection;
-    const size = (await this.rows(`SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id = $1`, [batchId]))[0]!.n as number;
-    // Older bars of the batch's series at all? (A first ingest of new symbols has none: nothing to compare.)
-    const older = (
-      await this.rows(
-        `SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id <> $1
+    const size =
+      known.size ?? ((await this.rows(`SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id = $1`, [batchId]))[0]!.n as number);
+    // Older bars of the batch's series at all? (A first ingest of new symbols has none: nothing to
+    // compare; `freshSeries` says every series of the batch was created by it.)
+    const older = known.freshSeries
+      ? 0
+      : ((
+          await this.rows(
+            `SELECT count(*)::DOUBLE AS n FROM bar_values WHERE batch_id <> $1
           AND series_id IN (SELECT DISTINCT series_id FROM bar_values WHERE batch_id = $1)`,
-        [batchId],
-      )
-    )[0]!.n as number;
+            [batchId],
+          )
+        )[0]!.n as number);
     let updated = 0,
       unchanged = 0;
     if (older > 0) {
@@ -408,11 +416,13 @@ export class Store {
     return this.transaction(async () => {
       const con = this.connection;
       await con.run(`CREATE OR REPLACE TEMP TABLE batch_series AS SELECT unnest($1::VARCHAR[]) AS symbol`, [listOf(options.symbols)]);
-      await con.run(
+      const registered = await con.run(
         `INSERT INTO series SELECT nextval('series_id'), symbol, $1 FROM (SELECT DISTINCT symbol FROM batch_series) n
           WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.symbol = n.symbol AND s.interval = $1) ORDER BY symbol`,
         [options.interval],
       );
+      // Every series new (a first ingest of these symbols): no older bars to settle against.
+      const freshSeries = registered.rowsChanged === new Set(options.symbols).size;
       await con.run(
         `CREATE OR REPLACE TEMP TABLE batch_series AS SELECT s.symbol, s.series_id FROM series s WHERE s.interval = $1
           AND s.symbol IN (SELECT symbol FROM batch_series)`,
@@ -440,7 +450,7 @@ export class Store {
         }
       }
       if (repeated.length > 0) await this.dropExactRepeats(batchId, repeated);
-      return { ...(await this.settleBatch(batchId)), rows };
+      return { ...(await this.settleBatch(batchId, { size: repeated.length > 0 ? undefined : rows, freshSeries })), rows };
     });
   }
 
@@ -710,73 +720,32 @@ export class Store {
         if (index.has(s)) throw new RangeError(`${fn}: symbols lists ${s} twice`);
         index.set(s, i);
       });
-      // One query, one row per symbol: k (its position in the request) and its ts and values as
-      // DOUBLE lists (NULL volume → NaN in SQL), so the whole panel usually arrives in one chunk whose
-      // flat child vectors are Float64Array views; each series is a view into them. No ORDER BY
-      // inside list(): the parallel aggregate joins per-thread runs, so a few series (13 of 500 in the
-      // store bench) come out of ts order; sortSeriesByTs checks each and merges those runs (ts and v together).
-      const from = `FROM bar_values JOIN (SELECT s.series_id, sel.k FROM series s
-          JOIN (SELECT unnest($4::VARCHAR[]) AS symbol, (generate_subscripts($4::VARCHAR[], 1) - 1)::INTEGER AS k) sel USING (symbol)
-          WHERE s.interval = $1) q USING (series_id)
-        WHERE ts >= $2 AND ts <= $3`;
-      const params = [interval, Math.ceil(q.startMs ?? -8.64e15), Math.floor(q.endMs ?? 8.64e15), listOf(symbols)];
-      const value = field === "volume" ? `coalesce(volume::DOUBLE, 'NaN'::DOUBLE)` : `${field}::DOUBLE`;
-      const result = await this.connection.run(`SELECT k, list(ts::DOUBLE) AS ts, list(${value}) AS v ${from} GROUP BY k`, params);
-      const none = { ts: new Float64Array(0), v: new Float64Array(0) };
-      const perSymbol: { ts: Float64Array; v: Float64Array }[] = symbols.map(() => none);
-      // Each series is a subarray view into its chunk's child vectors, no copy: alignPanel copies
-      // everything it returns, and `held` keeps the chunks (and the memory behind the views) alive
-      // until it has. A series out of ts order is copied before sortSeriesByTs merges its runs.
-      const held: unknown[] = [result];
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        held.push(chunk);
-        const k = int32s(chunk.getColumnVector(0));
-        const tsList = chunk.getColumnVector(1) as unknown as ListVector,
-          vList = chunk.getColumnVector(2) as unknown as ListVector;
-        const ts = doubles(tsList.childVector, false),
-          v = doubles(vList.childVector, false);
-        for (let r = 0; r < k.length; r++) {
-          const at = tsList.getEntryOffset(r),
-            n = tsList.getEntryLength(r),
-            atV = vList.getEntryOffset(r);
-          if (vList.getEntryLength(r) !== n)
-            throw new Error(`${fn}: internal: ${n} timestamps but ${vList.getEntryLength(r)} values for ${symbols[k[r]!]}`);
-          let series = { ts: ts.subarray(at, at + n), v: v.subarray(atV, atV + n) };
-          if (!ascending(series.ts)) {
-            series = { ts: series.ts.slice(), v: series.v.slice() };
-            sortSeriesByTs({ ts: series.ts, values: series.v });
-          }
-          perSymbol[k[r]!] = series;
-        }
-      }
-      if (perSymbol.some((p) => p.ts.length === 0)) {
-        // Some symbol has no rows in range: unknown (no bars of this interval at all) is the caller's error.
-        const known = new Set(
-          (
-            await this.rows(`SELECT DISTINCT symbol FROM series WHERE interval = $1 AND symbol IN (SELECT unnest($2::VARCHAR[]))`, [
-              interval,
-              listOf(symbols),
-            ])
-          ).map((x) => x.symbol as string),
+      // The series ids of the request (an unknown symbol is the caller's error), then one flat scan
+      // of bar_values for their bars (readSeriesValues), one (ts, values) pair per symbol.
+      const found = await this.rows(
+        `SELECT symbol, series_id FROM series WHERE interval = $1 AND symbol IN (SELECT unnest($2::VARCHAR[]))`,
+        [interval, listOf(symbols)],
+      );
+      const seriesIds = new Int32Array(symbols.length).fill(-1);
+      for (const row of found) seriesIds[index.get(row.symbol as string)!] = row.series_id as number;
+      const unknown = symbols.filter((_, i) => seriesIds[i] === -1);
+      if (unknown.length > 0)
+        throw new RangeError(
+          `${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`,
         );
-        const unknown = symbols.filter((s) => !known.has(s));
-        if (unknown.length > 0)
-          throw new RangeError(
-            `${fn}: symbols: no ${interval} bars stored for ${unknown.slice(0, 10).join(", ")}${unknown.length > 10 ? ` (+${unknown.length - 10} more)` : ""}`,
-          );
-      }
-      const empty = symbols.filter((_, i) => perSymbol[i]!.ts.length === 0);
-      if (empty.length === symbols.length) {
+      const perSymbol = await readSeriesValues(this.connection, {
+        seriesIds,
+        field,
+        startMs: Math.ceil(q.startMs ?? -8.64e15),
+        endMs: Math.floor(q.endMs ?? 8.64e15),
+      });
+      if (perSymbol.every((p) => p.ts.length === 0)) {
         throw new RangeError(`${fn}: startMs..endMs: no ${interval} bars between ${isoOrOpen(q.startMs)} and ${isoOrOpen(q.endMs)}`);
       }
-      const panel = alignPanel(
-        symbols.map((s, i) => ({ symbol: s, ts: perSymbol[i]!.ts, values: perSymbol[i]!.v })),
+      return alignPanel(
+        symbols.map((s, i) => ({ symbol: s, ts: perSymbol[i]!.ts, values: perSymbol[i]!.values })),
         q,
       );
-      held.length = 0;
-      return panel;
     });
   }
 
@@ -819,27 +788,6 @@ export class Store {
 export class StagedValidationError extends RangeError {}
 
 /**
- * A DOUBLE vector's values as a Float64Array. Without NULLs it is the vector's own Float64Array view
- * when @duckdb/node-api exposes it (DuckDBDoubleVector.items in v1.5; copy it before the next
- * fetch); otherwise (or when NULLs may occur) getItem per value, NULL → NaN.
- */
-function doubles(vector: { itemCount: number; getItem(i: number): unknown }, mayBeNull: boolean): Float64Array {
-  const n = vector.itemCount;
-  const items = (vector as unknown as { items?: unknown }).items;
-  if (!mayBeNull && items instanceof Float64Array && items.length === n) return items;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = (vector.getItem(i) as number | null) ?? Number.NaN;
-  return out;
-}
-
-/** The parts of @duckdb/node-api's DuckDBListVector read here (flat child vector plus per-row offset/length). */
-interface ListVector {
-  readonly childVector: { itemCount: number; getItem(i: number): unknown };
-  getEntryOffset(row: number): number;
-  getEntryLength(row: number): number;
-}
-
-/**
  * Gaps between consecutive timestamps of one series (sorted first when out of order, on a copy):
  * `repeats` = gaps of 0 (a repeated key), `close` = gaps in (0, spacingMs) (bars closer than the interval).
  */
@@ -855,22 +803,6 @@ function checkSpacing(ts: Float64Array, spacingMs: number): { repeats: number; c
     else if (gap < spacingMs) close++;
   }
   return { repeats, close };
-}
-
-/** ts[i-1] ≤ ts[i] throughout (non-decreasing: sortSeriesByTs has nothing to do). */
-function ascending(ts: Float64Array): boolean {
-  for (let i = 1; i < ts.length; i++) if (ts[i]! < ts[i - 1]!) return false;
-  return true;
-}
-
-/** An INTEGER vector's values as an Int32Array (its own view when exposed; NOT NULL columns only). */
-function int32s(vector: { itemCount: number; getItem(i: number): unknown }): Int32Array {
-  const n = vector.itemCount;
-  const items = (vector as unknown as { items?: unknown }).items;
-  if (items instanceof Int32Array && items.length === n) return items;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = vector.getItem(i) as number;
-  return out;
 }
 
 function isoOrOpen(ms: number | undefined): string {
