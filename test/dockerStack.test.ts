@@ -292,6 +292,43 @@ describe("site image stages (docker/Dockerfile, scripts/site-loaders.mjs)", () =
   }, 60_000);
 });
 
+describe("site image stages: src/lib as the pages load it (scripts/site-lib.mjs)", () => {
+  it("transpiles every module as Framework's readJavaScript does, and a comment edit changes nothing", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "arblab-site-lib-"));
+    try {
+      const lib = join(scratch, "lib");
+      cpSync(join(root, "src", "lib"), lib, { recursive: true });
+      const transpile = (out: string) => {
+        execFileSync(process.execPath, [join(root, "scripts", "site-lib.mjs"), lib, join(scratch, out)], { stdio: "pipe" });
+        const files = walkFiles(join(scratch, out), () => true).sort();
+        return new Map(files.map((file) => [file.slice(join(scratch, out).length), readFileSync(file, "utf8")]));
+      };
+      const before = transpile("a");
+      const sources = walkFiles(lib, (name) => name.endsWith(".ts") && !/\.test\.ts$|\.test-helper\.ts$|\.d\.ts$/.test(name));
+      expect([...before.keys()].sort()).toEqual(sources.map((file) => file.slice(lib.length).replace(/\.ts$/, ".js")).sort());
+      // The same code Framework serves for the .ts module itself (its own esbuild transform).
+      // Framework ships no type declarations: a non-literal specifier keeps tsc from resolving it.
+      const frameworkModule = "@observablehq/framework/dist/javascript/module.js";
+      const { readJavaScript } = (await import(frameworkModule)) as { readJavaScript: (path: string) => Promise<string> };
+      for (const module of ["/timeseries/coint", "/stats/ols", "/index"])
+        expect(before.get(`${module}.js`), module).toBe(await readJavaScript(join(lib, `${module}.ts`)));
+
+      const coint = join(lib, "timeseries", "coint.ts");
+      const source = readFileSync(coint, "utf8");
+      writeFileSync(coint, `/** a one-line doc comment edit */\n${source}`);
+      const comment = transpile("b");
+      for (const [file, text] of before) expect(comment.get(file) === text, `${file} unchanged by a comment`).toBe(true);
+      writeFileSync(
+        coint,
+        source.replace(/^export function coint\(.*\{$/m, (line) => `${line}\n  if (options === null) throw new TypeError("edited");`),
+      );
+      expect(transpile("c").get("/timeseries/coint.js")).not.toBe(before.get("/timeseries/coint.js"));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("compiled build (npm run build)", () => {
   beforeAll(() => {
     execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "pipe" });
