@@ -89,26 +89,29 @@ async function bundle(outDir) {
     },
   };
   const started = performance.now();
-  await build({
-    ...common,
-    entryPoints: Object.fromEntries(loaders.map((path) => [path.replace(/\.ts$/, ""), join(SITE, path)])),
-    outdir: outDir,
-  });
-  await build({
-    ...common,
-    stdin: {
-      contents: [
-        'import { initBundledData } from "./src/data/ingest/initBundledData.js";',
-        'import { Store } from "./src/data/store/Store.js";',
-        "const store = await Store.open(process.argv[2]);",
-        "try { await initBundledData(store); } finally { await store.close(); }",
-      ].join("\n"),
-      resolveDir: root,
-      loader: "ts",
-      sourcefile: "init-store.ts",
-    },
-    outfile: join(outDir, "init-store.js"),
-  });
+  // The two builds run side by side (esbuild parallelises within each as well).
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: Object.fromEntries(loaders.map((path) => [path.replace(/\.ts$/, ""), join(SITE, path)])),
+      outdir: outDir,
+    }),
+    build({
+      ...common,
+      stdin: {
+        contents: [
+          'import { initBundledData } from "./src/data/ingest/initBundledData.js";',
+          'import { Store } from "./src/data/store/Store.js";',
+          "const store = await Store.open(process.argv[2]);",
+          "try { await initBundledData(store); } finally { await store.close(); }",
+        ].join("\n"),
+        resolveDir: root,
+        loader: "ts",
+        sourcefile: "init-store.ts",
+      },
+      outfile: join(outDir, "init-store.js"),
+    }),
+  ]);
   writeFileSync(join(outDir, MANIFEST), `${JSON.stringify(loaders, null, 2)}\n`);
   console.log(`[site-loaders] bundled ${loaders.join(", ")} and init-store in ${Math.round(performance.now() - started)} ms`);
 }
