@@ -72,7 +72,37 @@ if [ "$cmd" = up ] || [ "$cmd" = test ] || [ "$cmd" = build ]; then
 fi
 
 # Images shared by both projects; `up` by default builds what the selected profiles run.
-build_images() { COMPOSE_PROFILES="$profiles" compose build "$@"; }
+# Through BuildKit: only the stages a target needs, independent stages in parallel and a
+# content-keyed cache (an unchanged loader bundle keeps the site's data), every image at once with
+# the shared stages built once (docker/README.md "Rebuild after an edit"). `docker compose` (v2)
+# builds with BuildKit itself; Debian's docker-compose v1 does through the docker CLI
+# (COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1), which takes a client with the buildx plugin or one
+# older than 23.0 (built-in BuildKit: Debian's docker.io 20.10 client, /usr/bin/docker here, where
+# /usr/local/bin/docker 28 has no buildx). Without such a client, or with ARBLAB_LEGACY_BUILDER=1,
+# the legacy builder builds the same Dockerfile one image and one stage at a time (slower).
+buildkit_client_dir() {
+  docker buildx version >/dev/null 2>&1 && return 0
+  local client version
+  for client in $(type -ap docker) /usr/bin/docker; do
+    version=$("$client" version --format '{{.Client.Version}}' 2>/dev/null) || continue
+    if [ "${version%%.*}" -lt 23 ] 2>/dev/null; then
+      mkdir -p .cache/docker-cli && ln -sfn "$client" .cache/docker-cli/docker && echo "$PWD/.cache/docker-cli"
+      return 0
+    fi
+  done
+  return 1
+}
+build_images() {
+  if [ "${ARBLAB_LEGACY_BUILDER:-}" != 1 ] && docker compose version >/dev/null 2>&1; then
+    COMPOSE_PROFILES="$profiles" compose build "$@"
+  elif [ "${ARBLAB_LEGACY_BUILDER:-}" != 1 ] && client_dir=$(buildkit_client_dir); then
+    PATH="${client_dir:+$client_dir:}$PATH" COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1 BUILDKIT_PROGRESS=plain \
+      COMPOSE_PROFILES="$profiles" compose build --parallel "$@"
+  else
+    echo "[stack] legacy builder (no BuildKit-capable docker client; see docker/README.md)"
+    COMPOSE_DOCKER_CLI_BUILD=0 DOCKER_BUILDKIT=0 COMPOSE_PROFILES="$profiles" compose build "$@"
+  fi
+}
 
 case "$cmd" in
   up)

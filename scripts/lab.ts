@@ -18,7 +18,9 @@
  *   GRPC_HOST, GRPC_PORT  where notebooks reach the server (default 127.0.0.1:50051); if a server
  *              already answers its health check there it is reused, otherwise one is started
  *              there (GRPC_PORT=0: any free port)
- *   SITE_PORT  port of the research site (docs-site/dist) served beside Jupyter (default 8501)
+ *   SITE_PORT  port of the research site (docs-site/dist) served beside Jupyter (default 8501;
+ *              `off`: no site, neither built nor served, as in the compose stack's jupyter
+ *              service, where the `lab` service serves the site built into its image)
  *   ARBLAB_STORE / ARBLAB_HOME  the lab's store (default .arblab/store.duckdb), initialised with the
  *              bundled data on first start and served to universe requests by the started server
  *   LAB_GRPC_BIND  bind host of the started server (default: GRPC_HOST when it is an IP, else
@@ -157,7 +159,8 @@ async function main(): Promise<void> {
   const marketDataUrl = process.env.LAB_MARKET_DATA === "1" ? await startMarketData() : process.env.MARKET_DATA_URL;
   const jupyterReady = timed("Jupyter", () => startJupyter(grpcHost, grpcPort, marketDataUrl));
   // The site is served at once when current; otherwise rebuilt after "ready" (never delays the notebooks).
-  const siteCurrent = siteIsCurrent(ROOT);
+  const siteWanted = process.env.SITE_PORT !== "off";
+  const siteCurrent = siteWanted && siteIsCurrent(ROOT);
   if (siteCurrent) void startLabSite(ROOT, LAB_IP, log, { current: true }).then((site) => site?.unref());
   await Promise.all([
     timed(
@@ -184,7 +187,7 @@ async function main(): Promise<void> {
     log(
       `ready ${sinceStart().toFixed(1)} s after node started (lab code loaded at ${launched.toFixed(1)} s); steps done at: ${timings.join(", ")}`,
     );
-  if (!siteCurrent)
+  if (siteWanted && !siteCurrent)
     void startLabSite(ROOT, LAB_IP, (message) => stopping || log(message), {
       current: false,
       onChild: (child) => (siteBuild = child),

@@ -216,6 +216,119 @@ describe("docker/Dockerfile", () => {
   });
 });
 
+/** Bare package names a source imports (`from "x"`, `import("x")`), without node: built-ins and type-only imports. */
+function barePackages(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/^\s*import\s+(type\s+)?[^;]*?from\s+["']([^"'./][^"']*)["']|import\(\s*["']([^"'./][^"']*)["']\s*\)/gm)) {
+    if (m[1]) continue;
+    const spec = m[2] ?? m[3];
+    if (spec.startsWith("node:") || spec.startsWith("npm:")) continue;
+    names.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+  }
+  return [...names];
+}
+
+function walkFiles(dir: string, keep: (name: string) => boolean): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (statSync(file).isDirectory()) found.push(...walkFiles(file, keep));
+    else if (keep(name)) found.push(file);
+  }
+  return found;
+}
+
+describe("site image stages (docker/Dockerfile, scripts/site-loaders.mjs)", () => {
+  it("site-node-cache pre-bundles every package the pages and src/lib import", () => {
+    const dockerfile = readFileSync(join(root, "docker", "Dockerfile"), "utf8");
+    const listed = dockerfile.match(/^RUN node scripts\/site-node-cache\.mjs docs-site (.+)$/m)?.[1].split(/\s+/) ?? [];
+    expect(listed.length, "the RUN line of stage site-node-cache").toBeGreaterThan(0);
+    const pages = readdirSync(join(root, "docs-site"))
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => join(root, "docs-site", name));
+    const components = walkFiles(join(root, "docs-site", "components"), (name) => name.endsWith(".js"));
+    const library = walkFiles(
+      join(root, "src", "lib"),
+      (name) => name.endsWith(".ts") && !name.includes(".test") && !name.endsWith(".d.ts"),
+    );
+    const imported = new Set([...pages, ...components, ...library].flatMap((file) => barePackages(readFileSync(file, "utf8"))));
+    expect(imported.size, "bare imports found").toBeGreaterThan(0);
+    for (const name of imported) expect(listed, `${name} (imported by the site or src/lib)`).toContain(name);
+  });
+
+  it("loader bundles are byte-identical after a comment-only edit in src/lib and differ after a code edit", () => {
+    // A scratch copy of the inputs (the script bundles the checkout it sits in).
+    const scratch = mkdtempSync(join(tmpdir(), "arblab-site-loaders-"));
+    try {
+      for (const path of ["scripts/site-loaders.mjs", "scripts/build-externals.json", "tsconfig.json", "src", "docs-site"])
+        cpSync(join(root, path), join(scratch, path), { recursive: true, verbatimSymlinks: true });
+      execFileSync("ln", ["-s", join(root, "node_modules"), join(scratch, "node_modules")]);
+      const bundle = (out: string) => {
+        execFileSync(process.execPath, [join(scratch, "scripts", "site-loaders.mjs"), "bundle", join(scratch, out)], { stdio: "pipe" });
+        const files = walkFiles(join(scratch, out), () => true).sort();
+        return new Map(files.map((file) => [file.slice(join(scratch, out).length), readFileSync(file, "utf8")]));
+      };
+      const before = bundle("a");
+      expect([...before.keys()]).toEqual(
+        expect.arrayContaining(["/discovery/pairs.json.js", "/paper/session.json.js", "/walk-forward/book.json.js", "/init-store.js"]),
+      );
+      const coint = join(scratch, "src", "lib", "timeseries", "coint.ts");
+      const source = readFileSync(coint, "utf8");
+      writeFileSync(coint, `// a one-line comment edit\n${source}`);
+      const comment = bundle("b");
+      for (const [file, text] of before) expect(comment.get(file) === text, `${file} unchanged by a comment`).toBe(true);
+      // A one-line code edit in a function the discovery loader runs changes that loader's bundle.
+      const signature = /^export function coint\(.*\{$/m;
+      expect(source, "coint.ts declares `export function coint(…) {` on one line").toMatch(signature);
+      writeFileSync(
+        coint,
+        source.replace(signature, (line) => `${line}\n  if (options === null) throw new TypeError("coint: edited");`),
+      );
+      const code = bundle("c");
+      expect(code.get("/discovery/pairs.json.js"), "discovery runs coint").not.toBe(before.get("/discovery/pairs.json.js"));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("site image stages: src/lib as the pages load it (scripts/site-lib.mjs)", () => {
+  it("transpiles every module as Framework's readJavaScript does, and a comment edit changes nothing", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "arblab-site-lib-"));
+    try {
+      const lib = join(scratch, "lib");
+      cpSync(join(root, "src", "lib"), lib, { recursive: true });
+      const transpile = (out: string) => {
+        execFileSync(process.execPath, [join(root, "scripts", "site-lib.mjs"), lib, join(scratch, out)], { stdio: "pipe" });
+        const files = walkFiles(join(scratch, out), () => true).sort();
+        return new Map(files.map((file) => [file.slice(join(scratch, out).length), readFileSync(file, "utf8")]));
+      };
+      const before = transpile("a");
+      const sources = walkFiles(lib, (name) => name.endsWith(".ts") && !/\.test\.ts$|\.test-helper\.ts$|\.d\.ts$/.test(name));
+      expect([...before.keys()].sort()).toEqual(sources.map((file) => file.slice(lib.length).replace(/\.ts$/, ".js")).sort());
+      // The same code Framework serves for the .ts module itself (its own esbuild transform).
+      // Framework ships no type declarations: a non-literal specifier keeps tsc from resolving it.
+      const frameworkModule = "@observablehq/framework/dist/javascript/module.js";
+      const { readJavaScript } = (await import(frameworkModule)) as { readJavaScript: (path: string) => Promise<string> };
+      for (const module of ["/timeseries/coint", "/stats/ols", "/index"])
+        expect(before.get(`${module}.js`), module).toBe(await readJavaScript(join(lib, `${module}.ts`)));
+
+      const coint = join(lib, "timeseries", "coint.ts");
+      const source = readFileSync(coint, "utf8");
+      writeFileSync(coint, `/** a one-line doc comment edit */\n${source}`);
+      const comment = transpile("b");
+      for (const [file, text] of before) expect(comment.get(file) === text, `${file} unchanged by a comment`).toBe(true);
+      writeFileSync(
+        coint,
+        source.replace(/^export function coint\(.*\{$/m, (line) => `${line}\n  if (options === null) throw new TypeError("edited");`),
+      );
+      expect(transpile("c").get("/timeseries/coint.js")).not.toBe(before.get("/timeseries/coint.js"));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("compiled build (npm run build)", () => {
   beforeAll(() => {
     execFileSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, stdio: "pipe" });
