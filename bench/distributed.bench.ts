@@ -5,6 +5,10 @@
  * - Alternation: database 0 is served by one worker, database 1 by two (all three started and warmed
  *   up first, idle ones block in Redis without CPU), and the runs alternate 1, 2, 1, 2, … so both
  *   configurations see the same machine load.
+ * - Sessions: each worker runs in a session of its own (setsid), as under systemd, Docker or
+ *   separate terminals. This VM schedules with autogroups (kernel.sched_autogroup_enabled = 1): CPU
+ *   is shared fairly between sessions, so two workers inside the bench's session would get one
+ *   session's share of a busy machine between them.
  * - CPU accounting per run: each worker process (/proc/<pid>/stat utime+stime), redis-server
  *   (INFO cpu) and the coordinator (process.cpuUsage). From them an idle-machine estimate of a
  *   run on W workers: its critical path T ≈ max(tail · ΣW, (ΣW + coordinator + redis) / 2 cores)
@@ -141,7 +145,10 @@ export async function run(): Promise<BenchSection> {
   };
   const workers: ChildProcess[] = [];
   try {
-    const start = (db: number) => startWorkerProcess(`${redis.url}/${db}`, LOCK_MS, undefined, ["--quiet"]);
+    // Each worker in a session of its own, as a service manager starts them: with Linux's autogroup
+    // scheduling a busy machine is shared per session, so workers in the bench's session would
+    // split one session's share (2 workers ≈ 1× one under load, whatever the design).
+    const start = (db: number) => startWorkerProcess(`${redis.url}/${db}`, LOCK_MS, undefined, ["--quiet"], { ownSession: true });
     workers.push(await start(0), await start(1), await start(1));
     const configs = {
       1: { url: `${redis.url}/0`, pids: [workers[0]!.pid!] },
@@ -221,6 +228,8 @@ export async function run(): Promise<BenchSection> {
       const cpu = (c: RunCost) =>
         `${c.workerCpuMs.map((w) => (w / 1000).toFixed(2)).join(" + ")} s workers, ${c.coordinatorCpuMs.toFixed(0)} ms coordinator, ${c.redisCpuMs.toFixed(0)} ms redis`;
       const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+      const workerCpu = (runs: RunCost[]) => median(runs.map((c) => c.workerCpuMs.reduce((a, b) => a + b, 0)));
+      const cpuRatio = workerCpu(res.two) / workerCpu(res.one);
       const overheadShare =
         median(res.two.map((c) => c.coordinatorCpuMs + c.redisCpuMs)) /
         median(res.two.map((c) => c.workerCpuMs.reduce((a, b) => a + b, 0)));
@@ -229,6 +238,7 @@ export async function run(): Promise<BenchSection> {
         speedupIdle,
         summary: `${(wall1 / wall2).toFixed(2)}× ${verdict(wall1 / wall2)} [paired ${paired.toFixed(2)}×, best ${(best1 / best2).toFixed(2)}×, estimate ${speedupIdle.toFixed(2)}×]`,
         overheadShare,
+        cpuRatio,
         rows: [
           `| ${name}, 1 worker | ${res.one[0]!.stats.shards} | ${s(wall1)} (${s(best1)}) | ${(items / (wall1 / 1000)).toFixed(0)} ${unit}/s | ${s(idle1)} | ${cpu(res.one[0]!)} | 1.00× |`,
           `| ${name}, 2 workers | ${res.two[0]!.stats.shards} | ${s(wall2)} (${s(best2)}) | ${(items / (wall2 / 1000)).toFixed(0)} ${unit}/s | ${s(idle2)} | ${cpu(res.two[0]!)} | **${(wall1 / wall2).toFixed(2)}×** / ${paired.toFixed(2)}× / ${(best1 / best2).toFixed(2)}× / ${speedupIdle.toFixed(2)}× |`,
@@ -252,7 +262,7 @@ export async function run(): Promise<BenchSection> {
     const local = median(inProcess);
     const scans = (m: number) => (m * (m - 1)) / 2;
     const markdown = [
-      `Coordinator in the bench process, redis-server on 127.0.0.1, three long-lived workers (started once with --quiet, like a deployment; database 0 served by one, database 1 by two); runs alternate 1 worker / 2 workers after a warm-up of each; medians of ${WF_RUNS} (walk-forward, 100 stocks), ${RUNS} (default discovery) and ${OLD_RUNS}/${OLD_WF_RUNS} (old workloads) alternations. Wall: median (best). Speed-ups vs 1 worker: **median wall ÷ median wall** (the verdict) / median of the per-round ratios (a round's two runs are seconds apart: same load) / best ÷ best / the idle-machine estimate = Σ worker CPU of the 2-worker run ÷ max(shard tail · Σ worker CPU, all CPU / 2 cores) (shard tail: the busiest share of W equal-speed workers taking the shards in queue order), a model from CPU, not a measurement (round-trip latency not included; ≤ 2).`,
+      `Coordinator in the bench process, redis-server on 127.0.0.1, three long-lived workers (started once with --quiet, each in its own session as a service manager would: on this shared VM the kernel's autogroup scheduler shares the CPU per session; database 0 served by one, database 1 by two); runs alternate 1 worker / 2 workers after a warm-up of each; medians of ${WF_RUNS} (walk-forward, 100 stocks), ${RUNS} (default discovery) and ${OLD_RUNS}/${OLD_WF_RUNS} (old workloads) alternations. Wall: median (best). Speed-ups vs 1 worker: **median wall ÷ median wall** (the verdict) / median of the per-round ratios (a round's two runs are seconds apart: same load) / best ÷ best / the idle-machine estimate = Σ worker CPU of the 2-worker run ÷ max(shard tail · Σ worker CPU, all CPU / 2 cores) (shard tail: the busiest share of W equal-speed workers taking the shards in queue order), a model from CPU, not a measurement (round-trip latency not included; ≤ 2).`,
       "",
       "| workload | shards | wall, median (best) | throughput | idle estimate | CPU (first run) | 2 vs 1: wall / paired / best / estimate |",
       "|---|---|---|---|---|---|---|",
@@ -270,7 +280,7 @@ export async function run(): Promise<BenchSection> {
       "",
       `Fixed cost of a run (2 symbols, 1 pair, 1 worker: connections, worker count, panel upload and fetch, enqueue, one shard): ${median(fixed.map((c) => c.wallMs)).toFixed(1)} ms wall.`,
       "",
-      `Goal 2 workers ≥ 1.8× one, judged on the measured wall time (medians; in brackets the paired and best-run ratios and the idle-machine estimate): walk-forward over ${WF_SYMBOLS} stocks, the workload sized for distribution, ${w.summary}; discovery with the default schedule ${d.summary}; old workloads: discovery in ${SHARD_PAIRS}-pair shards ${f.summary}, walk-forward over ${OLD_WF_SYMBOLS} stocks ${o.summary}. Coordinator + redis-server CPU as a share of the workers' CPU (2-worker runs): ${(w.overheadShare * 100).toFixed(1)} % / ${(d.overheadShare * 100).toFixed(1)} % / ${(f.overheadShare * 100).toFixed(1)} % / ${(o.overheadShare * 100).toFixed(1)} %; they share the two cores with the workers.`,
+      `Goal 2 workers ≥ 1.8× one, judged on the measured wall time (medians; in brackets the paired and best-run ratios and the idle-machine estimate): walk-forward over ${WF_SYMBOLS} stocks, the workload sized for distribution, ${w.summary}; discovery with the default schedule ${d.summary}; old workloads: discovery in ${SHARD_PAIRS}-pair shards ${f.summary}, walk-forward over ${OLD_WF_SYMBOLS} stocks ${o.summary}. Coordinator + redis-server CPU as a share of the workers' CPU (2-worker runs): ${(w.overheadShare * 100).toFixed(1)} % / ${(d.overheadShare * 100).toFixed(1)} % / ${(f.overheadShare * 100).toFixed(1)} % / ${(o.overheadShare * 100).toFixed(1)} %; they share the two cores with the workers. Σ worker CPU of the same work, 2 workers ÷ 1 worker (medians): ${w.cpuRatio.toFixed(2)} / ${d.cpuRatio.toFixed(2)} / ${f.cpuRatio.toFixed(2)} / ${o.cpuRatio.toFixed(2)}.`,
     ].join("\n");
     return { title: "Distributed compute (Redis + BullMQ, 1 vs 2 worker processes)", markdown };
   } finally {
