@@ -94,6 +94,20 @@ describe("pair index order is the in-process (i < j) lexicographic order", () =>
     expect(Object.is(back.a[3], -0)).toBe(true);
     expect(back.s).toBe("NaN");
   });
+
+  it("the wire codec round-trips Float64Array and Int32Array bit-exactly and leaves its input untouched", () => {
+    const input = { fold: { book: new Float64Array([1.5, Number.NaN, -0]), index: new Int32Array([3, -4]) }, plain: [1, 2], x: -Infinity };
+    const back = decodeJson<typeof input>(encodeJson(input));
+    expect(back.fold.book).toBeInstanceOf(Float64Array);
+    expect(back.fold.index).toBeInstanceOf(Int32Array);
+    expect([...back.fold.book]).toEqual([1.5, Number.NaN, -0]);
+    expect(Object.is(back.fold.book[2], -0)).toBe(true);
+    expect([...back.fold.index]).toEqual([3, -4]);
+    expect(back.x).toBe(-Infinity);
+    expect(input.fold.book).toBeInstanceOf(Float64Array);
+    expect(input.x).toBe(-Infinity);
+    expect(encodeJson({ plain: [1, 2], s: "a" })).toBe(JSON.stringify({ plain: [1, 2], s: "a" }));
+  });
 });
 
 describe("distributed discovery fails clearly instead of waiting forever", () => {
