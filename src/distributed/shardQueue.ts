@@ -102,10 +102,12 @@ export function positiveInt(fn: string, name: string, value: number | undefined,
 /**
  * Workers serving the queue in database `db` now (BullMQ names its workers' connections; CLIENT
  * LIST is server-wide, hence the db filter), at least FACTORING_MIN_WORKERS: a run that starts
- * before its workers, or with one, still gets shards small enough for workers that join later.
+ * before its workers, or with one, still gets shards small enough for workers that join later. A
+ * Redis that refuses CLIENT LIST (ACLs, managed services) gives FACTORING_MIN_WORKERS too; a lost
+ * connection shows up in the run's next command.
  */
 async function connectedWorkers(queue: Queue<ShardJob>, db: number): Promise<number> {
-  const clients = await queue.getWorkers();
+  const clients = await queue.getWorkers().catch(() => []);
   return Math.max(FACTORING_MIN_WORKERS, clients.filter((c) => Number(c.db) === db).length);
 }
 
@@ -140,7 +142,7 @@ export async function runShards<T>(spec: ShardRunSpec<T>): Promise<{ readonly it
   queue.on("error", noteError);
 
   const runId = randomUUID();
-  // Fixed shards are known now; factoring's wait for the worker count (set before anything is enqueued).
+  // Fixed shards are known now; factoring's bounds wait for the worker count (set before anything is enqueued).
   let bounds = schedule.kind === "fixed" ? shardBounds(total, schedule, 1) : [0];
   let shards = bounds.length - 1;
   let received = new Uint8Array(shards);
