@@ -9,8 +9,12 @@ import type { PairOptions } from "../server/compute/pairPipeline.js";
 import { type DiscoverRunMeta, pairCount, type PairOutcome } from "./discoverShard.js";
 import { DEFAULT_STALL_TIMEOUT_MS, positiveInt, runShards, shardCount, type ShardRunStats } from "./shardQueue.js";
 
-/** Pairs per shard by default: ≈ 25–40 ms of warm work at ~1000 bars, 20× the ~1.1–1.6 ms per-shard overhead measured here (docs/scaling.md). */
-export const DEFAULT_SHARD_PAIRS = 128;
+/**
+ * Fewest pairs in a shard of the default schedule (factoring, shardPlan.ts: batches of W shards of
+ * ⌈remaining / 2W⌉ pairs, 15 shards for 4,950 pairs on 2 workers): ≈ 5 ms of warm work at ~1,000
+ * bars, the size of the last few shards only (docs/scaling.md).
+ */
+export const MIN_SHARD_PAIRS = 32;
 
 /** The panel of a distributed run: prices of symbol k in values[k], all of one length. */
 export interface DistributedPanel {
@@ -23,7 +27,7 @@ export interface DistributedDiscoverOptions {
   readonly redisUrl: string;
   /** Resolved per-pair options (resolvePairOptions). */
   readonly options: PairOptions;
-  /** Pairs per shard (default DEFAULT_SHARD_PAIRS). */
+  /** Pairs per shard, all equal; default: factoring (large shards first, MIN_SHARD_PAIRS last). */
   readonly shardPairs?: number;
   /** Test only the first maxPairs pairs in order (DiscoverPairs' max_pairs); default all. */
   readonly maxPairs?: number;
@@ -69,9 +73,9 @@ export async function discoverPairsDistributed(
       );
   }
   const fn = "discoverPairsDistributed";
-  const shardPairs = positiveInt(fn, "shardPairs", run.shardPairs, DEFAULT_SHARD_PAIRS);
+  const shardPairs = run.shardPairs === undefined ? undefined : positiveInt(fn, "shardPairs", run.shardPairs, 1);
   const total = Math.min(pairCount(n), positiveInt(fn, "maxPairs", run.maxPairs, pairCount(n)));
-  shardCount(fn, total, shardPairs);
+  shardCount(fn, total, shardPairs ?? MIN_SHARD_PAIRS);
   const stallTimeoutMs = positiveInt(fn, "stallTimeoutMs", run.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
   const series = new Float64Array(n * length);
   for (let k = 0; k < n; k++) series.set(panel.values[k]!, k * length);
@@ -82,7 +86,7 @@ export async function discoverPairsDistributed(
     meta: { symbols: panel.symbols, length, options: run.options } satisfies DiscoverRunMeta,
     series,
     total,
-    shardItems: shardPairs,
+    schedule: shardPairs === undefined ? { kind: "factoring", minItems: MIN_SHARD_PAIRS, unit: 1 } : { kind: "fixed", items: shardPairs },
     signal: run.signal,
     stallTimeoutMs,
     onItems: run.onOutcomes,

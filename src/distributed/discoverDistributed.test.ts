@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DiscoveryInput, type DiscoveryRow, discoverPanel, discoveryRows, failedPair } from "../cli/discoverPanel.js";
 import { discoverPanelDistributed } from "../cli/discoverPanelDistributed.js";
 import { resolvePairOptions } from "../server/compute/pairPipeline.js";
-import { discoverPairsDistributed } from "./discoverCoordinator.js";
+import { discoverPairsDistributed, MIN_SHARD_PAIRS } from "./discoverCoordinator.js";
 import { pairAt, pairCount, type PairOutcome } from "./discoverShard.js";
+import { shardBounds } from "./shardPlan.js";
 import {
   drainedQueueCounts,
   queueCounts,
@@ -93,6 +94,20 @@ describe("pair index order is the in-process (i < j) lexicographic order", () =>
     expect(Object.is(back.a[3], -0)).toBe(true);
     expect(back.s).toBe("NaN");
   });
+
+  it("the wire codec round-trips Float64Array and Int32Array bit-exactly and leaves its input untouched", () => {
+    const input = { fold: { book: new Float64Array([1.5, Number.NaN, -0]), index: new Int32Array([3, -4]) }, plain: [1, 2], x: -Infinity };
+    const back = decodeJson<typeof input>(encodeJson(input));
+    expect(back.fold.book).toBeInstanceOf(Float64Array);
+    expect(back.fold.index).toBeInstanceOf(Int32Array);
+    expect([...back.fold.book]).toEqual([1.5, Number.NaN, -0]);
+    expect(Object.is(back.fold.book[2], -0)).toBe(true);
+    expect([...back.fold.index]).toEqual([3, -4]);
+    expect(back.x).toBe(-Infinity);
+    expect(input.fold.book).toBeInstanceOf(Float64Array);
+    expect(input.x).toBe(-Infinity);
+    expect(encodeJson({ plain: [1, 2], s: "a" })).toBe(JSON.stringify({ plain: [1, 2], s: "a" }));
+  });
 });
 
 describe("distributed discovery fails clearly instead of waiting forever", () => {
@@ -160,6 +175,17 @@ describe("distributed discovery on redis-server with two arblab worker processes
     expect(progressCalls).toBe(Math.ceil(4950 / 64));
     await expectQueueDrains(5_000);
     expect(await runKeys(redis.url)).toEqual([]);
+  }, 180_000);
+
+  it("the default schedule (factoring for the 2 connected workers) gives the in-process rows, both workers served", async () => {
+    const panel = universe();
+    const run = await discoverPairsDistributed(panel, { redisUrl: redis.url, options: pairOptions });
+    // Two arblab worker processes are connected to this Redis: shards sized for W = 2.
+    expect(run.shards).toBe(shardBounds(4950, { kind: "factoring", minItems: MIN_SHARD_PAIRS, unit: 1 }, 2).length - 1);
+    expect(Object.keys(run.shardsByWorker).length).toBe(2);
+    expect(run.duplicateReports).toBe(0);
+    expect(rowsOf(panel, run.outcomes)).toEqual(discoverPanel(panel));
+    await expectQueueDrains(5_000);
   }, 180_000);
 
   it("beforeNext (backpressure) is awaited before each pop and the run still completes identically", async () => {

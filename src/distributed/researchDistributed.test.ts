@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepBacktests } from "../lib/research/sweepBacktests.js";
 import type { SweepSpace } from "../lib/research/sweepSpace.js";
 import { walkForward, type WalkForwardOptions, type WalkForwardPanel } from "../lib/research/walkForward.js";
-import { sweepBacktestsDistributed } from "./sweepBacktestsDistributed.js";
+import { shardBounds } from "./shardPlan.js";
+import { MIN_SHARD_COMBINATIONS, sweepBacktestsDistributed } from "./sweepBacktestsDistributed.js";
 import {
   drainedQueueCounts,
   queueCounts,
@@ -100,6 +101,16 @@ describe("distributed sweepBacktests on redis-server with two arblab worker proc
     expect(Object.keys(run.stats.shardsByWorker).length).toBeGreaterThanOrEqual(1);
     expectNoJobsLeft(await drainedQueueCounts(redis.url, 5_000));
     expect(await runKeys(redis.url)).toEqual([]);
+  }, 60_000);
+
+  it("the default schedule (factoring) cuts the grid on whole groups and equals the in-process sweep", async () => {
+    const run = await sweepBacktestsDistributed(SWEEP_INPUT, { redisUrl: redis.url });
+    const group = 36;
+    expect(run.stats.bounds).toEqual(
+      shardBounds(576, { kind: "factoring", minItems: Math.ceil(MIN_SHARD_COMBINATIONS / group) * group, unit: group }, 2),
+    );
+    for (const b of run.stats.bounds) expect(b % group, `bounds ${run.stats.bounds}`).toBe(0);
+    expect(run.result.results).toEqual(sweepBacktests(SWEEP_INPUT).results);
   }, 60_000);
 
   it("a seeded random sample over a range equals the in-process call over that range", async () => {

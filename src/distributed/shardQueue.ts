@@ -14,6 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { shardBounds, type ShardSchedule } from "./shardPlan.js";
 import {
   CANCEL_CHANNEL,
   decodeJson,
@@ -40,6 +41,8 @@ export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 export const CLEANUP_BATCH = 100;
 /** After cancel or failure, how long removal of the run's jobs may wait for running shards to stop (ms). */
 export const CLEANUP_TIMEOUT_MS = 15_000;
+/** Factoring sizes shards for at least this many workers (docs/scaling.md). */
+export const FACTORING_MIN_WORKERS = 2;
 /** Jobs per addBulk call. */
 const ADD_BATCH = 1000;
 
@@ -53,9 +56,9 @@ export interface ShardRunSpec<T> {
   readonly meta: unknown;
   /** The run's numbers, stored once as Float64 bytes and fetched once per worker. */
   readonly series: Float64Array;
-  /** Items [0, total) split into shards of `shardItems` (validated by the caller). */
+  /** Items [0, total) split into shards by `schedule` (validated by the caller; factoring is sized for the workers connected at the start). */
   readonly total: number;
-  readonly shardItems: number;
+  readonly schedule: ShardSchedule;
   readonly signal?: AbortSignal;
   readonly stallTimeoutMs: number;
   /** Items [start, start + items.length), called in increasing index order. */
@@ -67,6 +70,8 @@ export interface ShardRunSpec<T> {
 /** Where a run's time went. */
 export interface ShardRunStats {
   readonly shards: number;
+  /** Shard s held items [bounds[s], bounds[s + 1]) (shards + 1 entries). */
+  readonly bounds: readonly number[];
   /** Reports that arrived for a shard already received (retried shards), dropped. */
   readonly duplicateReports: number;
   /** Σ of the workers' compute time over the shards kept (ms). */
@@ -95,14 +100,25 @@ export function positiveInt(fn: string, name: string, value: number | undefined,
 }
 
 /**
+ * Workers serving the queue in database `db` now (BullMQ names its workers' connections; CLIENT
+ * LIST is server-wide, hence the db filter), at least FACTORING_MIN_WORKERS: a run that starts
+ * before its workers, or with one, still gets shards small enough for workers that join later. A
+ * Redis that refuses CLIENT LIST (ACLs, managed services) gives FACTORING_MIN_WORKERS too; a lost
+ * connection shows up in the run's next command.
+ */
+async function connectedWorkers(queue: Queue<ShardJob>, db: number): Promise<number> {
+  const clients = await queue.getWorkers().catch(() => []);
+  return Math.max(FACTORING_MIN_WORKERS, clients.filter((c) => Number(c.db) === db).length);
+}
+
+/**
  * Run one distributed job over the queue: every item's value in index order, and the run's stats.
  * @throws Error starting with `spec.label` naming Redis for connection loss, lost run state or a
  *   stall, or quoting a worker's error; the signal's reason when aborted
  */
 export async function runShards<T>(spec: ShardRunSpec<T>): Promise<{ readonly items: T[]; readonly stats: ShardRunStats }> {
   const started = performance.now();
-  const { label, total, shardItems } = spec;
-  const shards = Math.ceil(total / shardItems);
+  const { label, total, schedule } = spec;
   spec.signal?.throwIfAborted();
   const url = spec.redisUrl;
   const failure = (err: unknown): Error => {
@@ -126,7 +142,10 @@ export async function runShards<T>(spec: ShardRunSpec<T>): Promise<{ readonly it
   queue.on("error", noteError);
 
   const runId = randomUUID();
-  const received = new Uint8Array(shards);
+  // Fixed shards are known now; factoring's bounds wait for the worker count (set before anything is enqueued).
+  let bounds = schedule.kind === "fixed" ? shardBounds(total, schedule, 1) : [0];
+  let shards = bounds.length - 1;
+  let received = new Uint8Array(shards);
   const pending = new Map<number, ShardReport>();
   const items: T[] = [];
   let nextShard = 0;
@@ -175,6 +194,11 @@ export async function runShards<T>(spec: ShardRunSpec<T>): Promise<{ readonly it
   try {
     try {
       await Promise.all([commands.connect(), blocking.connect()]);
+      if (schedule.kind === "factoring") {
+        bounds = shardBounds(total, schedule, await connectedWorkers(queue, Number(connection.db ?? 0)));
+        shards = bounds.length - 1;
+        received = new Uint8Array(shards);
+      }
       await commands
         .multi()
         .hset(panelKey(runId), "meta", encodeJson(spec.meta), "series", seriesToBuffer(spec.series))
@@ -183,10 +207,9 @@ export async function runShards<T>(spec: ShardRunSpec<T>): Promise<{ readonly it
       enqueued = true;
       const jobs = [];
       for (let s = 0; s < shards; s++) {
-        const start = s * shardItems;
         jobs.push({
           name: "shard",
-          data: { runId, kind: spec.kind, shard: s, start, end: Math.min(total, start + shardItems) },
+          data: { runId, kind: spec.kind, shard: s, start: bounds[s]!, end: bounds[s + 1]! },
           opts: { jobId: jobId(runId, s), removeOnComplete: true, removeOnFail: { age: RUN_TTL_SECONDS } },
         });
       }
@@ -245,9 +268,11 @@ export async function runShards<T>(spec: ShardRunSpec<T>): Promise<{ readonly it
         duplicateReports++;
         continue;
       }
-      const expected = Math.min(total, (report.shard + 1) * shardItems) - report.shard * shardItems;
-      if (report.items === null || report.items.length !== expected)
-        throw new Error(`${label}: shard ${report.shard} reported ${report.items?.length ?? 0} items, expected ${expected}`);
+      const expected = bounds[report.shard + 1]! - bounds[report.shard]!;
+      if (report.items === null || report.items.length !== expected || report.start !== bounds[report.shard])
+        throw new Error(
+          `${label}: shard ${report.shard} reported ${report.items?.length ?? 0} items from ${report.start}, expected ${expected} from ${bounds[report.shard]}`,
+        );
       received[report.shard] = 1;
       computeMs += report.computeMs;
       shardsByWorker[report.worker] = (shardsByWorker[report.worker] ?? 0) + 1;
@@ -265,7 +290,7 @@ export async function runShards<T>(spec: ShardRunSpec<T>): Promise<{ readonly it
     spec.signal?.throwIfAborted();
     const wallMs = performance.now() - started;
     await commands.del(panelKey(runId), resultsKey(runId)).catch(() => 0);
-    return { items, stats: { shards, duplicateReports, computeMs, wallMs, shardsByWorker } };
+    return { items, stats: { shards, bounds, duplicateReports, computeMs, wallMs, shardsByWorker } };
   } catch (err) {
     await cleanup();
     throw err;

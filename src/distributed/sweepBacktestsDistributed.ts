@@ -9,13 +9,16 @@ import { sweepBacktests, type SweepBacktestsInput, type SweepBacktestsResult, ty
 import { DEFAULT_STALL_TIMEOUT_MS, positiveInt, runShards, shardCount, type ShardRunStats } from "./shardQueue.js";
 import { sweepGroupSize, type SweepRunMeta } from "./sweepShard.js";
 
-/** Combinations per shard by default (rounded up to whole grid groups): ≈ 30–100 ms of work at ~1,000 bars. */
-export const DEFAULT_SHARD_COMBINATIONS = 1024;
+/**
+ * Fewest combinations in a shard of the default schedule (factoring, shardPlan.ts; rounded up to
+ * whole grid groups): ≈ 10–25 ms of work at ~1,000 bars, the size of the last few shards only.
+ */
+export const MIN_SHARD_COMBINATIONS = 256;
 
 /** Options of {@link sweepBacktestsDistributed}. */
 export interface DistributedSweepOptions {
   readonly redisUrl: string;
-  /** Combinations per shard (default DEFAULT_SHARD_COMBINATIONS, rounded up to whole grid groups). */
+  /** Combinations per shard, all equal (rounded up to whole grid groups); default: factoring (large shards first, MIN_SHARD_COMBINATIONS last). */
   readonly shardCombinations?: number;
   /** Cancels the run: remaining jobs removed, running shards told to stop; rejects with the signal's reason. */
   readonly signal?: AbortSignal;
@@ -50,8 +53,8 @@ export async function sweepBacktestsDistributed(input: SweepBacktestsInput, run:
     throw new RangeError(`${fn}: range.end must be an integer in [${start}, ${check.size}], got ${end}`);
   const sampling = input.sampling ?? { kind: "grid" };
   const group = sweepGroupSize(input.space, sampling);
-  const asked = positiveInt(fn, "shardCombinations", run.shardCombinations, DEFAULT_SHARD_COMBINATIONS);
-  const shardItems = Math.ceil(asked / group) * group;
+  const asked = run.shardCombinations === undefined ? undefined : positiveInt(fn, "shardCombinations", run.shardCombinations, 1);
+  const shardItems = Math.ceil((asked ?? MIN_SHARD_COMBINATIONS) / group) * group;
   const total = end - start;
   shardCount(fn, total, shardItems);
   const stallTimeoutMs = positiveInt(fn, "stallTimeoutMs", run.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
@@ -76,7 +79,7 @@ export async function sweepBacktestsDistributed(input: SweepBacktestsInput, run:
     meta,
     series,
     total,
-    shardItems,
+    schedule: asked === undefined ? { kind: "factoring", minItems: shardItems, unit: group } : { kind: "fixed", items: shardItems },
     signal: run.signal,
     stallTimeoutMs,
     onItems: run.onResults === undefined ? undefined : (first, results) => run.onResults!(start + first, results),
@@ -85,5 +88,5 @@ export async function sweepBacktestsDistributed(input: SweepBacktestsInput, run:
 }
 
 function emptyStats(): ShardRunStats {
-  return { shards: 0, duplicateReports: 0, computeMs: 0, wallMs: 0, shardsByWorker: {} };
+  return { shards: 0, bounds: [0], duplicateReports: 0, computeMs: 0, wallMs: 0, shardsByWorker: {} };
 }

@@ -119,17 +119,24 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
-/** Start `arblab worker` (bin/arblab.js, the real CLI) against `redisUrl`; resolves when it is ready. */
+/**
+ * Start `arblab worker` (bin/arblab.js, the real CLI) against `redisUrl`; resolves when it is ready.
+ * `ownSession`: start it in a session of its own (setsid), as a service manager or a separate
+ * terminal would; Linux's autogroup scheduler then gives it its own fair share of a busy machine
+ * instead of a part of the caller's (the benchmark; tests keep one session so nothing outlives them).
+ */
 export async function startWorkerProcess(
   redisUrl: string,
   lockMs: number,
   log?: (line: string) => void,
   extraArgs: readonly string[] = [],
+  { ownSession = false }: { readonly ownSession?: boolean } = {},
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, "bin/arblab.js"), "worker", "--lock-ms", String(lockMs), ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: redisUrl },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: ownSession,
   });
   if (log) child.stderr!.on("data", (chunk: Buffer) => log(chunk.toString()));
   await waitForLine(child, "stderr", /ready on/, "arblab worker");

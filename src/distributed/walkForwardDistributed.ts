@@ -74,7 +74,7 @@ export async function walkForwardDistributed(
     offset: first,
   };
   let folds: WalkForwardFold[] = [];
-  let stats: ShardRunStats = { shards: 0, duplicateReports: 0, computeMs: 0, wallMs: 0, shardsByWorker: {} };
+  let stats: ShardRunStats = { shards: 0, bounds: [0], duplicateReports: 0, computeMs: 0, wallMs: 0, shardsByWorker: {} };
   if (total > 0) {
     ({ items: folds, stats } = await runShards<WalkForwardFold>({
       label: "distributed walk-forward",
@@ -83,7 +83,7 @@ export async function walkForwardDistributed(
       meta,
       series,
       total,
-      shardItems,
+      schedule: { kind: "fixed", items: shardItems },
       signal: run.signal,
       stallTimeoutMs,
       onItems: run.onFolds === undefined ? undefined : (_start, items) => run.onFolds!(items),

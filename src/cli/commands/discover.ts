@@ -83,7 +83,11 @@ export function registerDiscover(program: Command): void {
     .option("--half-life <min,max>", "screen: OLS-spread half-life band in bars (max may be empty: MIN,)", (v) => v)
     .option("--min-crossings <n>", "screen: the OLS spread crosses its mean at least N times", (v) => Number.parseInt(v, 10))
     .option("--out <file>", "write the table to FILE.csv, FILE.parquet or FILE.json")
-    .option("--shard-pairs <n>", "with REDIS_URL set: pairs per shard job run by `arblab worker` processes", (v) => Number.parseInt(v, 10))
+    .option(
+      "--shard-pairs <n>",
+      "with REDIS_URL set: pairs per shard job run by `arblab worker` processes (default: large shards first, smaller last)",
+      (v) => Number.parseInt(v, 10),
+    )
     .action(
       async (
         o: {

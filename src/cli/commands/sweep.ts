@@ -40,7 +40,9 @@ export function registerSweep(program: Command): void {
     .option("--from <date>", "first date (inclusive)")
     .option("--to <date>", "last date (inclusive)")
     .option("--interval <interval>", "bar interval", "1d")
-    .option("--shard-combinations <n>", "with REDIS_URL set: combinations per shard job", (v) => Number.parseInt(v, 10))
+    .option("--shard-combinations <n>", "with REDIS_URL set: combinations per shard job (default: large shards first, smaller last)", (v) =>
+      Number.parseInt(v, 10),
+    )
     .action(
       async (
         o: {
