@@ -96,7 +96,8 @@ export class BacktestEngine {
   /** β of the last bar traded, and the rule's value at it. */
   private beta = NaN;
   private prevSignal = NaN;
-  private definedSignalBars = 0;
+  /** Whether the rule's signal has been defined (not NaN) at any bar so far. */
+  private signalDefined = false;
 
   // results
   private readonly acc: MetricsAccumulator;
@@ -385,8 +386,10 @@ export class BacktestEngine {
     let halted = this.halted;
     let ruined = this.ruined;
     let prevSignal = this.prevSignal;
-    let beta = this.beta; // β of the bar being traded (β_{i−1} until its step 4)
-    let definedSignalBars = this.definedSignalBars;
+    // β of the bar before the block (bar from − 1); inside the block β_i is blockBeta[i − from],
+    // read only by the rare orders and fills (not a per-bar copy)
+    let beta = this.beta;
+    let signalDefined = this.signalDefined;
     // the fill book's per-bar state, in locals for the loop: written back before each call into
     // the book (orders and fills, a few per hundred bars) and reloaded after it (the order state,
     // pending and targetSide, is only read here: the book is its owner)
@@ -411,14 +414,19 @@ export class BacktestEngine {
       const count = to - from;
       hedge.update(ys, xs, from, to, blockBeta, blockSpread);
       signalEstimator.update(blockSpread, count, blockSignal);
+      // for the end-of-run warning: looks only until the first defined signal (the warm-up)
+      if (!signalDefined)
+        for (let k = 0; k < count; k++)
+          if (blockSignal[k] === blockSignal[k]) {
+            signalDefined = true;
+            break;
+          }
 
       for (let k = 0; k < count; k++) {
         const i = from + k;
-        const barBeta = blockBeta[k];
         const barSignal = blockSignal[k];
-        if (barSignal === barSignal) definedSignalBars++;
         if (writeHedgeSpread) {
-          outHedge[i] = barBeta;
+          outHedge[i] = blockBeta[k];
           outSpread[i] = blockSpread[k];
         }
         if (writeSignal) outSignal[i] = barSignal;
@@ -442,7 +450,7 @@ export class BacktestEngine {
         if (pending !== NONE) {
           book.fillY = y;
           book.fillX = x;
-          book.fillBeta = beta;
+          book.fillBeta = k === 0 ? beta : blockBeta[k - 1];
           book.equity = equity;
           book.tradePnl = tradePnl;
           book.fillPending(t);
@@ -454,7 +462,6 @@ export class BacktestEngine {
           targetSide = book.targetSide;
         }
 
-        beta = barBeta;
         // 5–7. risk, then the rule
         if (!ruined) {
           let target = NONE;
@@ -478,7 +485,7 @@ export class BacktestEngine {
           if (target !== NONE) {
             book.fillY = y;
             book.fillX = x;
-            book.fillBeta = beta;
+            book.fillBeta = blockBeta[k];
             book.equity = equity;
             book.tradePnl = tradePnl;
             if (gate === null || gate(target, reason, t)) book.order(target, reason, t);
@@ -505,6 +512,7 @@ export class BacktestEngine {
         prevDay = day;
         t++;
       }
+      beta = blockBeta[count - 1];
     }
 
     book.equity = equity;
@@ -521,7 +529,7 @@ export class BacktestEngine {
     this.ruined = ruined;
     this.prevSignal = prevSignal;
     this.beta = beta;
-    this.definedSignalBars = definedSignalBars;
+    this.signalDefined = signalDefined;
     this.equityPrevClose = equityBefore;
     this.lastReturn = ret;
     this.lastOutIndex = n - 1;
@@ -534,7 +542,7 @@ export class BacktestEngine {
     if (book.dropPending()) {
       this.warnings.push(`an order decided at the last bar (${this.t - 1}) had no next close to fill at and was dropped`);
     }
-    if (this.definedSignalBars === 0 && this.t > 0) {
+    if (!this.signalDefined && this.t > 0) {
       this.warnings.push(
         `the rule's signal was never defined in ${this.t} bars (hedge or z-score warm-up longer than the data, or zero variance): no trades possible`,
       );

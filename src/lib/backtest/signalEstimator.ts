@@ -82,6 +82,7 @@ export class RollingZScore implements SignalEstimator {
     let mean = m.mean;
     let m2 = m.m2;
     let slot = m.slot;
+    let turnSum = m.turnSum;
     // whether the window is full, in a local: the loop's call to `recompute` would make V8 reload m.count every bar
     let full = m.count === w;
     for (let k = 0; k < count; k++) {
@@ -97,21 +98,26 @@ export class RollingZScore implements SignalEstimator {
         m2 += (s - mean) * (s - mean) - (old - mean) * (old - mean) - delta * delta * inv;
         mean += delta * inv;
         buffer[slot] = s;
+        turnSum += s;
         slot = slot + 1 === w ? 0 : slot + 1;
         if (slot === 0) {
           m.slot = 0;
+          m.turnSum = turnSum;
           m.recompute();
           mean = m.mean;
           m2 = m.m2;
+          turnSum = 0;
         }
       } else {
         m.mean = mean;
         m.m2 = m2;
         m.slot = slot;
+        m.turnSum = turnSum;
         m.fill(s);
         mean = m.mean;
         m2 = m.m2;
         slot = m.slot;
+        turnSum = m.turnSum;
         full = m.count === w;
         if (!full) {
           signal[k] = NaN;
@@ -124,6 +130,7 @@ export class RollingZScore implements SignalEstimator {
     m.mean = mean;
     m.m2 = m2;
     m.slot = slot;
+    m.turnSum = turnSum;
   }
 }
 
