@@ -28,7 +28,7 @@ import { MetricsAccumulator, computeMetrics, type BacktestMetrics } from "./back
 import { FillBook, NO_ORDER } from "./fillBook.js";
 import { createHedgeEstimator, hedgeSpreadIsResidual, type HedgeEstimator } from "./hedgeEstimator.js";
 import { StaticHedge } from "./staticHedge.js";
-import { createSignalEstimator, type SignalEstimator } from "./signalEstimator.js";
+import { createSignalEstimator, hasUpdateFromLegs, type SignalEstimator } from "./signalEstimator.js";
 import type {
   BacktestBar,
   BacktestCosts,
@@ -376,6 +376,8 @@ export class BacktestEngine {
     const blockBeta = this.blockBeta;
     const blockSpread = this.blockSpread;
     const blockSignal = this.blockSignal;
+    // the signal estimator that can form a constant-β spread itself (one pass instead of two), or null
+    const legsSignal = xs !== null && hasUpdateFromLegs(signalEstimator) ? signalEstimator : null;
 
     // state carried from bar to bar, in locals for the loop (stored back after it)
     let t = this.t;
@@ -412,8 +414,16 @@ export class BacktestEngine {
     for (let from = 0; from < n; from += BLOCK) {
       const to = Math.min(from + BLOCK, n);
       const count = to - from;
-      hedge.update(ys, xs, from, to, blockBeta, blockSpread);
-      signalEstimator.update(blockSpread, count, blockSignal);
+      const constantBeta = legsSignal === null ? NaN : hedge.constantBeta();
+      if (legsSignal !== null && xs !== null && constantBeta === constantBeta) {
+        // a known constant β (static hedge): the hedge has no state to advance, and one pass forms
+        // the spread y − β·x and the signal (the same values as update + update)
+        blockBeta.fill(constantBeta, 0, count);
+        legsSignal.updateFromLegs(ys, xs, from, constantBeta, count, blockSpread, blockSignal);
+      } else {
+        hedge.update(ys, xs, from, to, blockBeta, blockSpread);
+        signalEstimator.update(blockSpread, count, blockSignal);
+      }
       // for the end-of-run warning: looks only until the first defined signal (the warm-up)
       if (!signalDefined)
         for (let k = 0; k < count; k++)
