@@ -25,7 +25,7 @@
  */
 import { ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, decideAction, normalizeRule, type RuleThresholds } from "./tradingRule.js";
 import { MetricsAccumulator, computeMetrics, type BacktestMetrics } from "./backtestMetrics.js";
-import { FillBook, NO_ORDER } from "./fillBook.js";
+import { BOOK_EQUITY, BOOK_FILL_BETA, BOOK_FILL_X, BOOK_FILL_Y, BOOK_QX, BOOK_QY, BOOK_TRADE_PNL, FillBook, NO_ORDER } from "./fillBook.js";
 import { createHedgeEstimator, hedgeSpreadIsResidual, type HedgeEstimator } from "./hedgeEstimator.js";
 import { StaticHedge } from "./staticHedge.js";
 import { createSignalEstimator, hasUpdateFromLegs, type SignalEstimator } from "./signalEstimator.js";
@@ -395,10 +395,11 @@ export class BacktestEngine {
     // the fill book's per-bar state, in locals for the loop: written back before each call into
     // the book (orders and fills, a few per hundred bars) and reloaded after it (the order state,
     // pending and targetSide, is only read here: the book is its owner)
-    let equity = book.equity;
-    let tradePnl = book.tradePnl;
-    let qy = book.qy;
-    let qx = book.qx;
+    const bookState = book.state;
+    let equity = bookState[BOOK_EQUITY];
+    let tradePnl = bookState[BOOK_TRADE_PNL];
+    let qy = bookState[BOOK_QY];
+    let qx = bookState[BOOK_QX];
     let pending = book.pending;
     let targetSide = book.targetSide;
     let equityBefore = equity;
@@ -458,16 +459,16 @@ export class BacktestEngine {
         }
         // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
         if (pending !== NONE) {
-          book.fillY = y;
-          book.fillX = x;
-          book.fillBeta = k === 0 ? beta : blockBeta[k - 1];
-          book.equity = equity;
-          book.tradePnl = tradePnl;
+          bookState[BOOK_FILL_Y] = y;
+          bookState[BOOK_FILL_X] = x;
+          bookState[BOOK_FILL_BETA] = k === 0 ? beta : blockBeta[k - 1];
+          bookState[BOOK_EQUITY] = equity;
+          bookState[BOOK_TRADE_PNL] = tradePnl;
           book.fillPending(t);
-          equity = book.equity;
-          tradePnl = book.tradePnl;
-          qy = book.qy;
-          qx = book.qx;
+          equity = bookState[BOOK_EQUITY];
+          tradePnl = bookState[BOOK_TRADE_PNL];
+          qy = bookState[BOOK_QY];
+          qx = bookState[BOOK_QX];
           pending = NONE;
           targetSide = book.targetSide;
         }
@@ -493,16 +494,16 @@ export class BacktestEngine {
             }
           }
           if (target !== NONE) {
-            book.fillY = y;
-            book.fillX = x;
-            book.fillBeta = blockBeta[k];
-            book.equity = equity;
-            book.tradePnl = tradePnl;
+            bookState[BOOK_FILL_Y] = y;
+            bookState[BOOK_FILL_X] = x;
+            bookState[BOOK_FILL_BETA] = blockBeta[k];
+            bookState[BOOK_EQUITY] = equity;
+            bookState[BOOK_TRADE_PNL] = tradePnl;
             if (gate === null || gate(target, reason, t)) book.order(target, reason, t);
-            equity = book.equity;
-            tradePnl = book.tradePnl;
-            qy = book.qy;
-            qx = book.qx;
+            equity = bookState[BOOK_EQUITY];
+            tradePnl = bookState[BOOK_TRADE_PNL];
+            qy = bookState[BOOK_QY];
+            qx = bookState[BOOK_QX];
             pending = book.pending;
             targetSide = book.targetSide;
           }
@@ -525,8 +526,8 @@ export class BacktestEngine {
       beta = blockBeta[count - 1];
     }
 
-    book.equity = equity;
-    book.tradePnl = tradePnl;
+    bookState[BOOK_EQUITY] = equity;
+    bookState[BOOK_TRADE_PNL] = tradePnl;
     this.t = t;
     this.prevY = prevY;
     this.prevX = prevX;
