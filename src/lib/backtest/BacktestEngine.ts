@@ -338,20 +338,18 @@ export class BacktestEngine {
    * Welford's division per bar (backtestMetrics.ts). A branch whose condition is a coin flip
    * mispredicts every other bar (the sign of a return: 7 ms), so the downside sum is branchless.
    * Trades go to a column log (TradeLog.ts): an object per trade and their GC cost 15–25 ms. The
-   * diagnostic series are written only when asked for. Measured against the single
-   * hand-scheduled loop this replaced (side by side, loaded machine): rolling β and spread mode
-   * within ±5 % of it, static β +0–15 % (CPU ms); estimators that return a value per bar from
-   * fields instead of blocks cost +30–45 %, and estimator passes not fused with their z-score
-   * +20 %. The static-β gap is a per-bar cost, not a per-trade one: it stays ~5–7 ms from 3k to
-   * 73k trades (entry 3 → 0.6); in isolation the static hedge pass costs ~3.7 ms and the rolling
-   * z-score pass ~11 ms per 1M bars, work the single loop overlapped with the trading loop's
-   * stalls. Block sizes 16–4096 and a branch-free drawdown peak in the metrics did not help.
-   * Also measured and rejected (issue #16, A/B against d78fa25 in alternation, CPU medians): the
-   * rolling z-score back inside the trading loop, with or without one-bar-ahead pipelining, window
-   * fill/recompute as calls or inline, with or without the static hedge pass (+0 to +5 ms over the
-   * separate passes); only its square root and division in the trading loop (±0); the diagnostic
-   * copies moved out of the loop (±0). One predictable compare or loop-carried index more in this
-   * loop moves it by ~5 ms, so TurboFan's register allocation here, not the arithmetic, sets the gap.
+   * diagnostic series are written only when asked for. The doubles handed to and from the fill
+   * book travel in its `state` Float64Array (fillBook.ts): read through object fields, V8 kept the
+   * loop's equity tagged and allocated a heap number per bar with a position held, which (with the
+   * GC it caused) was most of the gap of this split to the single hand-scheduled loop it replaced
+   * (d78fa25); an instruction count (+0.9 %) could not show it, the heap profiler with collected
+   * objects and --trace-gc did. With a constant β (static hedge) one pass forms the spread and its
+   * rolling z-score (SignalEstimator.updateFromLegs), so the price loads overlap the square root
+   * and division. Measured against d78fa25 (issue #16, in alternation, CPU medians of 15 runs):
+   * static β 0.98–1.02 ×; before the state array 1.07–1.11 ×. Tried and not kept: the rolling
+   * z-score back inside the trading loop (+0 to +5 ms), the diagnostic copies out of the loop (±0),
+   * block sizes 16–4096, a branch-free drawdown peak in the metrics, estimators that return a
+   * value per bar from fields (+30–45 %).
    */
   private runBars(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, n: number, out: BacktestRecord): void {
     if (n === 0) return;
