@@ -413,7 +413,7 @@ export class BacktestEngine {
     for (let from = 0; from < n; from += BLOCK) {
       const to = Math.min(from + BLOCK, n);
       const count = to - from;
-      const constantBeta = legsSignal === null ? NaN : hedge.constantBeta();
+      const constantBeta = legsSignal === null ? NaN : (hedge.constantBeta?.() ?? NaN);
       if (legsSignal !== null && xs !== null && constantBeta === constantBeta) {
         // a known constant β (static hedge): the hedge has no state to advance, and one pass forms
         // the spread y − β·x and the signal (the same values as update + update)

@@ -59,10 +59,5 @@ export class KalmanHedgeEstimator implements HedgeEstimator {
     return this.filter.intercept;
   }
 
-  /** β changes bar by bar. */
-  constantBeta(): number {
-    return NaN;
-  }
-
   finish(_warnings: string[]): void {}
 }

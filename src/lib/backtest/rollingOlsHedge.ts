@@ -156,11 +156,6 @@ export class RollingOlsHedge implements HedgeEstimator {
     }
   }
 
-  /** β changes bar by bar. */
-  constantBeta(): number {
-    return NaN;
-  }
-
   /** α after the last bar (residual mode; NaN otherwise, in warm-up or with constant x). */
   get lastIntercept(): number {
     return this.intercept;
