@@ -346,7 +346,8 @@ export class BacktestEngine {
    * objects and --trace-gc did. With a constant β (static hedge) one pass forms the spread and its
    * rolling z-score (SignalEstimator.updateFromLegs), so the price loads overlap the square root
    * and division. Measured against d78fa25 (issue #16, in alternation, CPU medians of 15 runs):
-   * static β 0.98–1.02 ×; before the state array 1.07–1.11 ×. Tried and not kept: the rolling
+   * static β 0.94–1.01 × (with the metrics' block merge also boxing nothing, backtestMetrics.ts);
+   * before the state array 1.07–1.11 ×. Tried and not kept: the rolling
    * z-score back inside the trading loop (+0 to +5 ms), the diagnostic copies out of the loop (±0),
    * block sizes 16–4096, a branch-free drawdown peak in the metrics, estimators that return a
    * value per bar from fields (+30–45 %).
