@@ -25,10 +25,10 @@
  */
 import { ACTION_BUY, ACTION_HOLD, ACTION_SELL, ACTION_STOP, decideAction, normalizeRule, type RuleThresholds } from "./tradingRule.js";
 import { MetricsAccumulator, computeMetrics, type BacktestMetrics } from "./backtestMetrics.js";
-import { FillBook, NO_ORDER } from "./fillBook.js";
+import { BOOK_EQUITY, BOOK_FILL_BETA, BOOK_FILL_X, BOOK_FILL_Y, BOOK_QX, BOOK_QY, BOOK_TRADE_PNL, FillBook, NO_ORDER } from "./fillBook.js";
 import { createHedgeEstimator, hedgeSpreadIsResidual, type HedgeEstimator } from "./hedgeEstimator.js";
 import { StaticHedge } from "./staticHedge.js";
-import { createSignalEstimator, type SignalEstimator } from "./signalEstimator.js";
+import { createSignalEstimator, hasUpdateFromLegs, type SignalEstimator } from "./signalEstimator.js";
 import type {
   BacktestBar,
   BacktestCosts,
@@ -96,7 +96,8 @@ export class BacktestEngine {
   /** β of the last bar traded, and the rule's value at it. */
   private beta = NaN;
   private prevSignal = NaN;
-  private definedSignalBars = 0;
+  /** Whether the rule's signal has been defined (not NaN) at any bar so far. */
+  private signalDefined = false;
 
   // results
   private readonly acc: MetricsAccumulator;
@@ -337,20 +338,19 @@ export class BacktestEngine {
    * Welford's division per bar (backtestMetrics.ts). A branch whose condition is a coin flip
    * mispredicts every other bar (the sign of a return: 7 ms), so the downside sum is branchless.
    * Trades go to a column log (TradeLog.ts): an object per trade and their GC cost 15–25 ms. The
-   * diagnostic series are written only when asked for. Measured against the single
-   * hand-scheduled loop this replaced (side by side, loaded machine): rolling β and spread mode
-   * within ±5 % of it, static β +0–15 % (CPU ms); estimators that return a value per bar from
-   * fields instead of blocks cost +30–45 %, and estimator passes not fused with their z-score
-   * +20 %. The static-β gap is a per-bar cost, not a per-trade one: it stays ~5–7 ms from 3k to
-   * 73k trades (entry 3 → 0.6); in isolation the static hedge pass costs ~3.7 ms and the rolling
-   * z-score pass ~11 ms per 1M bars, work the single loop overlapped with the trading loop's
-   * stalls. Block sizes 16–4096 and a branch-free drawdown peak in the metrics did not help.
-   * Also measured and rejected (issue #16, A/B against d78fa25 in alternation, CPU medians): the
-   * rolling z-score back inside the trading loop, with or without one-bar-ahead pipelining, window
-   * fill/recompute as calls or inline, with or without the static hedge pass (+0 to +5 ms over the
-   * separate passes); only its square root and division in the trading loop (±0); the diagnostic
-   * copies moved out of the loop (±0). One predictable compare or loop-carried index more in this
-   * loop moves it by ~5 ms, so TurboFan's register allocation here, not the arithmetic, sets the gap.
+   * diagnostic series are written only when asked for. The doubles handed to and from the fill
+   * book travel in its `state` Float64Array (fillBook.ts): read through object fields, V8 kept the
+   * loop's equity tagged and allocated a heap number per bar with a position held, which (with the
+   * GC it caused) was most of the gap of this split to the single hand-scheduled loop it replaced
+   * (d78fa25); an instruction count (+0.9 %) could not show it, the heap profiler with collected
+   * objects and --trace-gc did. With a constant β (static hedge) one pass forms the spread and its
+   * rolling z-score (SignalEstimator.updateFromLegs), so the price loads overlap the square root
+   * and division. Measured against d78fa25 (issue #16, in alternation, CPU medians of 15 runs):
+   * static β 0.94–1.01 × (with the metrics' block merge also boxing nothing, backtestMetrics.ts);
+   * before the state array 1.07–1.11 ×. Tried and not kept: the rolling
+   * z-score back inside the trading loop (+0 to +5 ms), the diagnostic copies out of the loop (±0),
+   * block sizes 16–4096, a branch-free drawdown peak in the metrics, estimators that return a
+   * value per bar from fields (+30–45 %).
    */
   private runBars(ys: Float64Array, xs: Float64Array | null, days: Float64Array | null, n: number, out: BacktestRecord): void {
     if (n === 0) return;
@@ -375,6 +375,8 @@ export class BacktestEngine {
     const blockBeta = this.blockBeta;
     const blockSpread = this.blockSpread;
     const blockSignal = this.blockSignal;
+    // the signal estimator that can form a constant-β spread itself (one pass instead of two), or null
+    const legsSignal = xs !== null && hasUpdateFromLegs(signalEstimator) ? signalEstimator : null;
 
     // state carried from bar to bar, in locals for the loop (stored back after it)
     let t = this.t;
@@ -385,15 +387,18 @@ export class BacktestEngine {
     let halted = this.halted;
     let ruined = this.ruined;
     let prevSignal = this.prevSignal;
-    let beta = this.beta; // β of the bar being traded (β_{i−1} until its step 4)
-    let definedSignalBars = this.definedSignalBars;
+    // β of the bar before the block (bar from − 1); inside the block β_i is blockBeta[i − from],
+    // read only by the rare orders and fills (not a per-bar copy)
+    let beta = this.beta;
+    let signalDefined = this.signalDefined;
     // the fill book's per-bar state, in locals for the loop: written back before each call into
     // the book (orders and fills, a few per hundred bars) and reloaded after it (the order state,
     // pending and targetSide, is only read here: the book is its owner)
-    let equity = book.equity;
-    let tradePnl = book.tradePnl;
-    let qy = book.qy;
-    let qx = book.qx;
+    const bookState = book.state;
+    let equity = bookState[BOOK_EQUITY];
+    let tradePnl = bookState[BOOK_TRADE_PNL];
+    let qy = bookState[BOOK_QY];
+    let qx = bookState[BOOK_QX];
     let pending = book.pending;
     let targetSide = book.targetSide;
     let equityBefore = equity;
@@ -409,16 +414,29 @@ export class BacktestEngine {
     for (let from = 0; from < n; from += BLOCK) {
       const to = Math.min(from + BLOCK, n);
       const count = to - from;
-      hedge.update(ys, xs, from, to, blockBeta, blockSpread);
-      signalEstimator.update(blockSpread, count, blockSignal);
+      const constantBeta = legsSignal === null ? NaN : (hedge.constantBeta?.() ?? NaN);
+      if (legsSignal !== null && xs !== null && constantBeta === constantBeta) {
+        // a known constant β (static hedge): the hedge has no state to advance, and one pass forms
+        // the spread y − β·x and the signal (the same values as update + update)
+        blockBeta.fill(constantBeta, 0, count);
+        legsSignal.updateFromLegs(ys, xs, from, constantBeta, count, blockSpread, blockSignal);
+      } else {
+        hedge.update(ys, xs, from, to, blockBeta, blockSpread);
+        signalEstimator.update(blockSpread, count, blockSignal);
+      }
+      // for the end-of-run warning: looks only until the first defined signal (the warm-up)
+      if (!signalDefined)
+        for (let k = 0; k < count; k++)
+          if (blockSignal[k] === blockSignal[k]) {
+            signalDefined = true;
+            break;
+          }
 
       for (let k = 0; k < count; k++) {
         const i = from + k;
-        const barBeta = blockBeta[k];
         const barSignal = blockSignal[k];
-        if (barSignal === barSignal) definedSignalBars++;
         if (writeHedgeSpread) {
-          outHedge[i] = barBeta;
+          outHedge[i] = blockBeta[k];
           outSpread[i] = blockSpread[k];
         }
         if (writeSignal) outSignal[i] = barSignal;
@@ -440,21 +458,20 @@ export class BacktestEngine {
         }
         // 3. fill the order decided at t − 1 (nextClose), with the hedge ratio of t − 1
         if (pending !== NONE) {
-          book.fillY = y;
-          book.fillX = x;
-          book.fillBeta = beta;
-          book.equity = equity;
-          book.tradePnl = tradePnl;
+          bookState[BOOK_FILL_Y] = y;
+          bookState[BOOK_FILL_X] = x;
+          bookState[BOOK_FILL_BETA] = k === 0 ? beta : blockBeta[k - 1];
+          bookState[BOOK_EQUITY] = equity;
+          bookState[BOOK_TRADE_PNL] = tradePnl;
           book.fillPending(t);
-          equity = book.equity;
-          tradePnl = book.tradePnl;
-          qy = book.qy;
-          qx = book.qx;
+          equity = bookState[BOOK_EQUITY];
+          tradePnl = bookState[BOOK_TRADE_PNL];
+          qy = bookState[BOOK_QY];
+          qx = bookState[BOOK_QX];
           pending = NONE;
           targetSide = book.targetSide;
         }
 
-        beta = barBeta;
         // 5–7. risk, then the rule
         if (!ruined) {
           let target = NONE;
@@ -476,16 +493,16 @@ export class BacktestEngine {
             }
           }
           if (target !== NONE) {
-            book.fillY = y;
-            book.fillX = x;
-            book.fillBeta = beta;
-            book.equity = equity;
-            book.tradePnl = tradePnl;
+            bookState[BOOK_FILL_Y] = y;
+            bookState[BOOK_FILL_X] = x;
+            bookState[BOOK_FILL_BETA] = blockBeta[k];
+            bookState[BOOK_EQUITY] = equity;
+            bookState[BOOK_TRADE_PNL] = tradePnl;
             if (gate === null || gate(target, reason, t)) book.order(target, reason, t);
-            equity = book.equity;
-            tradePnl = book.tradePnl;
-            qy = book.qy;
-            qx = book.qx;
+            equity = bookState[BOOK_EQUITY];
+            tradePnl = bookState[BOOK_TRADE_PNL];
+            qy = bookState[BOOK_QY];
+            qx = bookState[BOOK_QX];
             pending = book.pending;
             targetSide = book.targetSide;
           }
@@ -505,10 +522,11 @@ export class BacktestEngine {
         prevDay = day;
         t++;
       }
+      beta = blockBeta[count - 1];
     }
 
-    book.equity = equity;
-    book.tradePnl = tradePnl;
+    bookState[BOOK_EQUITY] = equity;
+    bookState[BOOK_TRADE_PNL] = tradePnl;
     this.t = t;
     this.prevY = prevY;
     this.prevX = prevX;
@@ -521,7 +539,7 @@ export class BacktestEngine {
     this.ruined = ruined;
     this.prevSignal = prevSignal;
     this.beta = beta;
-    this.definedSignalBars = definedSignalBars;
+    this.signalDefined = signalDefined;
     this.equityPrevClose = equityBefore;
     this.lastReturn = ret;
     this.lastOutIndex = n - 1;
@@ -534,7 +552,7 @@ export class BacktestEngine {
     if (book.dropPending()) {
       this.warnings.push(`an order decided at the last bar (${this.t - 1}) had no next close to fill at and was dropped`);
     }
-    if (this.definedSignalBars === 0 && this.t > 0) {
+    if (!this.signalDefined && this.t > 0) {
       this.warnings.push(
         `the rule's signal was never defined in ${this.t} bars (hedge or z-score warm-up longer than the data, or zero variance): no trades possible`,
       );

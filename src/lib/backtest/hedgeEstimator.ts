@@ -30,6 +30,13 @@ export interface HedgeEstimator {
   readonly signal: SignalEstimator | null;
   /** Append the estimator's end-of-run warnings (e.g. bars with an undefined β). */
   finish(warnings: string[]): void;
+  /**
+   * Optional: β when it is a known constant for every bar from now on and the spread is y − β·x
+   * (a static hedge with a given β, or past its formation window), else NaN; absent means NaN.
+   * With such a β the engine may skip `update` and let the signal estimator form the spread in its
+   * own pass (SignalEstimator.updateFromLegs): one pass over the block instead of two.
+   */
+  constantBeta?(): number;
 }
 
 /**

@@ -12,7 +12,10 @@
  *   paths, called with the fields written back;
  * - once per full turn of the ring, an exact two-pass recomputation bounds the drift of the
  *   up/downdates (relative error stays ~1e-12 over 30,000 bars of prices near 1000, see
- *   backtest.test.ts "rolling sums stay exact over long series").
+ *   backtest.test.ts "rolling sums stay exact over long series"). Its first pass, the sum of the
+ *   window, is kept as the values arrive (`turnSum`: the ring is written in slot order, so adding
+ *   each value as it is stored is the same sum in the same order, bit for bit); only the pass over
+ *   the squared deviations, which needs the new mean, runs at the end of the turn.
  * The bivariate form (`RollingComoments`: means of x and y, Cxx = Σ(x − x̄)², Cxy = Σ(x − x̄)(y − ȳ))
  * is the same three steps with co-moments; the OLS slope of y on x with intercept is Cxy/Cxx.
  * Classes because they are streaming accumulators (state carried from bar to bar); every field has
@@ -28,6 +31,8 @@ export class RollingMoments {
   m2 = 0;
   /** Ring position of the next value (wraps to 0 after window − 1). */
   slot = 0;
+  /** 0 + buffer[0] + … + buffer[slot − 1]: the values stored since the ring was last at slot 0, summed in slot order. */
+  turnSum = 0;
   readonly window: number;
   readonly invWindow: number;
   /** The window's values, oldest at `slot` once full. */
@@ -52,21 +57,24 @@ export class RollingMoments {
     const slot = this.slot;
     this.slot = slot + 1 === this.window ? 0 : slot + 1;
     this.buffer[slot] = value;
+    this.turnSum += value;
     this.add(value);
     if (this.count === this.window && this.slot === 0) this.recompute();
   }
 
-  /** Exact two-pass mean and M2 of the full window. */
+  /**
+   * Exact two-pass mean and M2 of the full window, at the end of a turn of the ring (slot back at
+   * 0): the first pass is `turnSum`, the second runs here; starts the next turn's sum at 0.
+   */
   recompute(): void {
     const w = this.window;
     const buffer = this.buffer;
-    let sum = 0;
-    for (let k = 0; k < w; k++) sum += buffer[k];
-    const m = sum / w;
+    const m = this.turnSum / w;
     let m2 = 0;
     for (let k = 0; k < w; k++) m2 += (buffer[k] - m) * (buffer[k] - m);
     this.mean = m;
     this.m2 = m2;
+    this.turnSum = 0;
   }
 }
 

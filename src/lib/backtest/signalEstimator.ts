@@ -18,6 +18,39 @@ const ZERO_VARIANCE = 1e-24;
 export interface SignalEstimator {
   /** Observe the spreads of a block, spread[0..count), in order; write the rule's value of each to signal[k] (NaN when undefined). */
   update(spread: Float64Array, count: number, signal: Float64Array): void;
+  /**
+   * Optional fast path for a hedge ratio β that is a known constant over the block (a static hedge
+   * past its formation window): form the spread s_k = ys[from + k] − β·xs[from + k] (the same
+   * expression as staticHedge.ts), write it to spread[k], then do exactly what `update` does. One
+   * pass instead of two; the engine uses it only when the hedge says its β is constant.
+   */
+  updateFromLegs?(
+    ys: Float64Array,
+    xs: Float64Array,
+    from: number,
+    beta: number,
+    count: number,
+    spread: Float64Array,
+    signal: Float64Array,
+  ): void;
+}
+
+/** A signal estimator with the constant-β fast path. */
+export interface LegsSignalEstimator extends SignalEstimator {
+  updateFromLegs(
+    ys: Float64Array,
+    xs: Float64Array,
+    from: number,
+    beta: number,
+    count: number,
+    spread: Float64Array,
+    signal: Float64Array,
+  ): void;
+}
+
+/** Whether `estimator` has the constant-β fast path (`updateFromLegs`). */
+export function hasUpdateFromLegs(estimator: SignalEstimator): estimator is LegsSignalEstimator {
+  return estimator.updateFromLegs !== undefined;
 }
 
 /** Levels rule: the spread itself. */
@@ -73,6 +106,35 @@ export class RollingZScore implements SignalEstimator {
   }
 
   update(spread: Float64Array, count: number, signal: Float64Array): void {
+    this.run(null, null, 0, 0, count, spread, signal);
+  }
+
+  updateFromLegs(
+    ys: Float64Array,
+    xs: Float64Array,
+    from: number,
+    beta: number,
+    count: number,
+    spread: Float64Array,
+    signal: Float64Array,
+  ): void {
+    this.run(ys, xs, from, beta, count, spread, signal);
+  }
+
+  /**
+   * The window pass of both entry points: with legs (ys, xs non-null) s_k = ys[from + k] − β·xs[from + k]
+   * is formed and stored in spread[k] first (fused with the window update, so the loads of the
+   * prices overlap the square root and division); otherwise s_k = spread[k].
+   */
+  private run(
+    ys: Float64Array | null,
+    xs: Float64Array | null,
+    from: number,
+    beta: number,
+    count: number,
+    spread: Float64Array,
+    signal: Float64Array,
+  ): void {
     const m = this.moments;
     const w = m.window;
     const inv = m.invWindow;
@@ -82,10 +144,15 @@ export class RollingZScore implements SignalEstimator {
     let mean = m.mean;
     let m2 = m.m2;
     let slot = m.slot;
+    let turnSum = m.turnSum;
     // whether the window is full, in a local: the loop's call to `recompute` would make V8 reload m.count every bar
     let full = m.count === w;
     for (let k = 0; k < count; k++) {
-      const s = spread[k];
+      let s = 0;
+      if (ys !== null && xs !== null) {
+        s = ys[from + k] - beta * xs[from + k];
+        spread[k] = s;
+      } else s = spread[k];
       if (s !== s) {
         signal[k] = NaN;
         continue;
@@ -97,21 +164,26 @@ export class RollingZScore implements SignalEstimator {
         m2 += (s - mean) * (s - mean) - (old - mean) * (old - mean) - delta * delta * inv;
         mean += delta * inv;
         buffer[slot] = s;
+        turnSum += s;
         slot = slot + 1 === w ? 0 : slot + 1;
         if (slot === 0) {
           m.slot = 0;
+          m.turnSum = turnSum;
           m.recompute();
           mean = m.mean;
           m2 = m.m2;
+          turnSum = 0;
         }
       } else {
         m.mean = mean;
         m.m2 = m2;
         m.slot = slot;
+        m.turnSum = turnSum;
         m.fill(s);
         mean = m.mean;
         m2 = m.m2;
         slot = m.slot;
+        turnSum = m.turnSum;
         full = m.count === w;
         if (!full) {
           signal[k] = NaN;
@@ -124,6 +196,7 @@ export class RollingZScore implements SignalEstimator {
     m.mean = mean;
     m.m2 = m2;
     m.slot = slot;
+    m.turnSum = turnSum;
   }
 }
 

@@ -55,5 +55,10 @@ export class StaticHedge implements HedgeEstimator {
     }
   }
 
+  /** β once it is known (given, or after the formation window); NaN before, or if x was constant over it. */
+  constantBeta(): number {
+    return this.formationLeft > 0 ? NaN : this.beta;
+  }
+
   finish(_warnings: string[]): void {}
 }
