@@ -5,10 +5,12 @@
  * - Alternation: database 0 is served by one worker, database 1 by two (all three started and warmed
  *   up first, idle ones block in Redis without CPU), and the runs alternate 1, 2, 1, 2, … so both
  *   configurations see the same machine load.
- * - Sessions: each worker runs in a session of its own (setsid), as under systemd, Docker or
- *   separate terminals. This VM schedules with autogroups (kernel.sched_autogroup_enabled = 1): CPU
- *   is shared fairly between sessions, so two workers inside the bench's session would get one
- *   session's share of a busy machine between them.
+ * - Sessions: the workers run in the bench's session (as `arblab worker &` from one terminal);
+ *   BENCH_OWN_SESSION=1 starts each in a session of its own (setsid), as systemd or Docker do. This
+ *   VM schedules with autogroups (kernel.sched_autogroup_enabled = 1): on a busy machine CPU is
+ *   shared fairly between sessions, so workers in one session split one share (own sessions are
+ *   then fairer); on a quiet machine own sessions measured slower (docs/scaling.md), so the
+ *   default is the shared session and the bench is meant for a quiet machine.
  * - CPU accounting per run: each worker process (/proc/<pid>/stat utime+stime), redis-server
  *   (INFO cpu) and the coordinator (process.cpuUsage). From them an idle-machine estimate of a
  *   run on W workers: its critical path T ≈ max(tail · ΣW, (ΣW + coordinator + redis) / 2 cores)
@@ -145,10 +147,9 @@ export async function run(): Promise<BenchSection> {
   };
   const workers: ChildProcess[] = [];
   try {
-    // Each worker in a session of its own, as a service manager starts them: with Linux's autogroup
-    // scheduling a busy machine is shared per session, so workers in the bench's session would
-    // split one session's share (2 workers ≈ 1× one under load, whatever the design).
-    const start = (db: number) => startWorkerProcess(`${redis.url}/${db}`, LOCK_MS, undefined, ["--quiet"], { ownSession: true });
+    // Workers in this session unless BENCH_OWN_SESSION=1 (see the header: autogroup scheduling).
+    const ownSession = process.env.BENCH_OWN_SESSION === "1";
+    const start = (db: number) => startWorkerProcess(`${redis.url}/${db}`, LOCK_MS, undefined, ["--quiet"], { ownSession });
     workers.push(await start(0), await start(1), await start(1));
     const configs = {
       1: { url: `${redis.url}/0`, pids: [workers[0]!.pid!] },
