@@ -105,8 +105,8 @@ export async function readSeriesValues(
   const next = offsets.slice(0, n);
   const lastTs = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   const unsorted = new Uint8Array(n);
-  let ts = new Float64Array(0),
-    v = ts,
+  let ts: Float64Array = new Float64Array(0),
+    v: Float64Array = ts,
     current = -1;
   for (let r = 0; r < runs.length; r += 4) {
     const c = runs[r]!,
