@@ -208,7 +208,10 @@ describe("distributed discovery on redis-server with two arblab worker processes
   }, 30_000);
 
   it("kill -9 of one worker mid-shard: the run completes with identical rows (its shard retried elsewhere)", async () => {
-    const panel = universe(30);
+    // All 100 stocks in shards of 600 pairs (~0.1 s of compute each): a shard must outlast the
+    // round trip from the victim's "started" line to its SIGKILL (40-pair shards of 30 symbols
+    // finished in 8 ms, before the kill landed).
+    const panel = universe();
     const local = discoverPanel(panel);
     const victim = workers[0]!;
     // Kill the victim as soon as it says it started a shard of this run, so it dies mid-shard.
@@ -219,7 +222,7 @@ describe("distributed discovery on redis-server with two arblab worker processes
       if (/shard \d+ \(\d+ pairs\) started/.test(victimLog)) killed ??= stopChild(victim, "SIGKILL");
     };
     victim.stderr!.on("data", onLog);
-    const result = await discoverPairsDistributed(panel, { redisUrl: redis.url, options: pairOptions, shardPairs: 40 });
+    const result = await discoverPairsDistributed(panel, { redisUrl: redis.url, options: pairOptions, shardPairs: 600 });
     await killed;
     victim.stderr!.off("data", onLog);
     expect(victim.signalCode).toBe("SIGKILL");

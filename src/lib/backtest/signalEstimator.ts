@@ -37,15 +37,7 @@ export interface SignalEstimator {
 
 /** A signal estimator with the constant-β fast path. */
 export interface LegsSignalEstimator extends SignalEstimator {
-  updateFromLegs(
-    ys: Float64Array,
-    xs: Float64Array,
-    from: number,
-    beta: number,
-    count: number,
-    spread: Float64Array,
-    signal: Float64Array,
-  ): void;
+  updateFromLegs: NonNullable<SignalEstimator["updateFromLegs"]>;
 }
 
 /** Whether `estimator` has the constant-β fast path (`updateFromLegs`). */
