@@ -139,6 +139,60 @@ export function callCancellation(
   };
 }
 
+/**
+ * The pool loop of a streaming RPC: keep up to `maxInflight` batches on the pool while the client
+ * keeps up (no new batch while `backpressure` says the write buffer is backlogged; wake on the
+ * first finished batch or on 'drain'), hand each reply to `onReply` unless the call was cancelled
+ * or a batch failed, and stop at the first failure (which trips `cancellation`, so the batches still
+ * running stop too). Bounded: every turn starts a batch, or waits for one to finish or for 'drain'.
+ * @throws the first batch failure, once every batch has settled
+ */
+export async function runPoolBatches<B, R>(
+  cancellation: CallCancellation,
+  backpressure: { backlogged(): boolean; drainWait(): Promise<void> },
+  batches: {
+    readonly maxInflight: number;
+    /** Whether any batch is left to start. */
+    hasMore(): boolean;
+    /** The next batch (called only while hasMore()). */
+    take(): B;
+    run(batch: B): Promise<R>;
+    onReply(batch: B, reply: R): void;
+  },
+): Promise<void> {
+  const inflight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  const dispatch = (): void => {
+    const batch = batches.take();
+    const task = batches
+      .run(batch)
+      .then((reply) => {
+        if (!cancellation.cancelled() && failure === null) batches.onReply(batch, reply);
+      })
+      .catch((error: unknown) => {
+        failure ??= { error };
+        cancellation.trip();
+      })
+      .finally(() => inflight.delete(task));
+    inflight.add(task);
+  };
+  const { backlogged, drainWait } = backpressure;
+  while (!cancellation.cancelled() && failure === null) {
+    const blocked = backlogged();
+    while (!cancellation.cancelled() && failure === null && !blocked && inflight.size < batches.maxInflight && batches.hasMore())
+      dispatch();
+    if (cancellation.cancelled() || failure !== null) break;
+    if (inflight.size === 0) {
+      if (!batches.hasMore()) break;
+      await drainWait();
+      continue;
+    }
+    await (blocked ? Promise.race([drainWait(), ...inflight]) : Promise.race(inflight));
+  }
+  await Promise.allSettled([...inflight]);
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
 /** End a streaming call with an error status (once; ignored if the call already ended). */
 export function failStream(
   ctx: ServiceContext,

@@ -28,7 +28,7 @@ import { MIN_PAIR_OBSERVATIONS, resolvePairOptions, type PairOptions, type Parti
 import type { DiscoverBatchResult } from "../compute/discoverBatch.js";
 import type { ScreenPanelPayload } from "../compute/screenBatch.js";
 import { benjaminiHochberg, DISCOVER_MAX_SYMBOLS, qValueUpperBound, SortedPValues, type ScreenCounts } from "../../lib/index.js";
-import { callCancellation, failStream, streamBackpressure, type ServiceContext } from "./context.js";
+import { callCancellation, failStream, runPoolBatches, streamBackpressure, type ServiceContext } from "./context.js";
 
 const RPC = "DiscoverPairs";
 /** Most pairs one call may test (n(n−1)/2 or max_pairs). */
@@ -236,7 +236,6 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
   let perPairMs = Number.NaN;
   /** Σ worker time inside batches (ms): busy / (wall × threads) shows whether workers idled between batches. */
   let workerMs = 0;
-  let failure: unknown = null;
 
   const write = (update: Partial<PairDiscoveryUpdate>): void => {
     if (cancellation.cancelled()) return;
@@ -308,26 +307,11 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
     return Math.max(MIN_AUTO_BATCH, Math.min(MAX_AUTO_BATCH, Math.round(BATCH_TARGET_MS / Math.max(perPairMs, 1e-3))));
   };
 
-  const inflight = new Set<Promise<void>>();
-  const dispatch = (): void => {
-    const pairs = cursor.take(nextBatchSize());
-    const task = ctx.pool
-      .run("discoverBatch", { series: v.series, length: v.length, pairs, options: v.options, cancel: cancellation.flag })
-      .then((reply) => {
-        if (!cancellation.cancelled() && failure === null) onBatch(pairs, reply);
-      })
-      .catch((error: unknown) => {
-        failure ??= error;
-        cancellation.trip();
-      })
-      .finally(() => inflight.delete(task));
-    inflight.add(task);
-  };
-
   // Queued batches only help when this call may use every pool thread: with parallel_workers below
   // the pool size an extra batch would start on another thread and break that limit.
   const maxInflight = v.workers >= ctx.pool.size ? v.workers * BATCHES_IN_FLIGHT_PER_WORKER : v.workers;
-  const { backlogged, drainWait } = streamBackpressure(call as never, MAX_BUFFERED_UPDATES);
+  const backpressure = streamBackpressure(call as never, MAX_BUFFERED_UPDATES);
+  const { backlogged, drainWait } = backpressure;
 
   /** REDIS_URL: the shards run on `arblab worker` processes; outcomes arrive in pair order. */
   const runDistributed = async (redisUrl: string): Promise<void> => {
@@ -388,20 +372,15 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<BatchDiscover
 
   try {
     if (ctx.redisUrl !== null) await runDistributed(ctx.redisUrl);
-    while (ctx.redisUrl === null && !cancellation.cancelled() && failure === null) {
-      const blocked = backlogged();
-      while (!cancellation.cancelled() && failure === null && !blocked && inflight.size < maxInflight && !cursor.done) dispatch();
-      if (cancellation.cancelled() || failure !== null) break;
-      if (inflight.size === 0) {
-        if (cursor.done) break;
-        await drainWait();
-        continue;
-      }
-      // Wake on the first finished batch, or on 'drain' when the buffer was what held us back.
-      await (blocked ? Promise.race([drainWait(), ...inflight]) : Promise.race(inflight));
-    }
-    await Promise.allSettled([...inflight]);
-    if (failure !== null) throw failure;
+    else
+      await runPoolBatches(cancellation, backpressure, {
+        maxInflight,
+        hasMore: () => !cursor.done,
+        take: () => cursor.take(nextBatchSize()),
+        run: (pairs) =>
+          ctx.pool.run("discoverBatch", { series: v.series, length: v.length, pairs, options: v.options, cancel: cancellation.flag }),
+        onReply: onBatch,
+      });
     if (cancellation.cancelled()) {
       ctx.logger.info({ rpc: RPC, tested, totalPairs: totalPairs }, "discovery cancelled by the client");
       return;

@@ -15,7 +15,7 @@ import { invalidArgument, resourceExhausted } from "../errors.js";
 import { wireSeries } from "../wire.js";
 import type { HedgeSpec, SweepResult } from "../../lib/index.js";
 import { MAX_PBO_VALUES, MAX_SWEEP_BARS, resolveSweep, SWEEP_RPC as RPC, type SweepTaskBase } from "../compute/sweepOps.js";
-import { callCancellation, failStream, streamBackpressure, type ServiceContext } from "./context.js";
+import { callCancellation, failStream, runPoolBatches, streamBackpressure, type ServiceContext } from "./context.js";
 import { BATCHES_IN_FLIGHT_PER_WORKER, BATCH_TARGET_MS, MAX_BUFFERED_UPDATES } from "./discoverPairs.js";
 
 /** Automatic batch size bounds (combinations). */
@@ -104,7 +104,6 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
   let next = 0;
   let completed = 0;
   let perComboMs = Number.NaN;
-  let failure: unknown = null;
   const write = (update: Partial<SweepUpdate>): void => {
     if (cancellation.cancelled()) return;
     call.write(SweepUpdate.fromPartial({ total, ...update }));
@@ -115,15 +114,20 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
     return Math.max(MIN_SWEEP_BATCH, Math.min(MAX_SWEEP_BATCH, Math.round(BATCH_TARGET_MS / Math.max(perComboMs, 1e-4))));
   };
 
-  const inflight = new Set<Promise<void>>();
-  const dispatch = (): void => {
-    const start = next;
-    const end = Math.min(total, start + nextBatchSize());
-    next = end;
-    const task = ctx.pool
-      .run("sweepBatch", { ...base, start, end, returns: pboOn || setup.includeReturns })
-      .then((reply) => {
-        if (cancellation.cancelled() || failure !== null) return;
+  const maxInflight = setup.parallelWorkers >= ctx.pool.size ? setup.parallelWorkers * BATCHES_IN_FLIGHT_PER_WORKER : setup.parallelWorkers;
+  const backpressure = streamBackpressure(call as never, MAX_BUFFERED_UPDATES);
+
+  try {
+    await runPoolBatches(cancellation, backpressure, {
+      maxInflight,
+      hasMore: () => next < total,
+      take: () => {
+        const start = next;
+        next = Math.min(total, start + nextBatchSize());
+        return { start, end: next };
+      },
+      run: ({ start, end }) => ctx.pool.run("sweepBatch", { ...base, start, end, returns: pboOn || setup.includeReturns }),
+      onReply: (_batch, reply) => {
         const ms = reply.elapsedMs / Math.max(1, reply.results.length);
         perComboMs = Number.isNaN(perComboMs) ? ms : 0.7 * perComboMs + 0.3 * ms;
         ctx.metrics.sweepCombinations.inc(reply.results.length);
@@ -139,32 +143,8 @@ async function run(ctx: ServiceContext, call: ServerWritableStream<SweepRequest,
             elapsedSeconds: (performance.now() - started) / 1000,
           });
         }
-      })
-      .catch((error: unknown) => {
-        failure ??= error;
-        cancellation.trip();
-      })
-      .finally(() => inflight.delete(task));
-    inflight.add(task);
-  };
-
-  const maxInflight = setup.parallelWorkers >= ctx.pool.size ? setup.parallelWorkers * BATCHES_IN_FLIGHT_PER_WORKER : setup.parallelWorkers;
-  const { backlogged, drainWait } = streamBackpressure(call as never, MAX_BUFFERED_UPDATES);
-
-  try {
-    while (!cancellation.cancelled() && failure === null) {
-      const blocked = backlogged();
-      while (!cancellation.cancelled() && failure === null && !blocked && inflight.size < maxInflight && next < total) dispatch();
-      if (cancellation.cancelled() || failure !== null) break;
-      if (inflight.size === 0) {
-        if (next >= total) break;
-        await drainWait();
-        continue;
-      }
-      await (blocked ? Promise.race([drainWait(), ...inflight]) : Promise.race(inflight));
-    }
-    await Promise.allSettled([...inflight]);
-    if (failure !== null) throw failure;
+      },
+    });
     if (cancellation.cancelled()) {
       ctx.logger.info({ rpc: RPC, completed, total }, "sweep cancelled by the client");
       return;
