@@ -34,8 +34,8 @@ const SAMPLE_WINDOWS = 4;
 const APPEND_ROWS = 2048;
 /** Timestamps DuckDB reads as DATE in pass 2 (after parseTimestamp accepted each distinct text). */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** The same pattern for DuckDB's regexp_full_match (RE2), as an SQL string body. */
-const ISO_DATE_SQL = "\\d{4}-\\d{2}-\\d{2}";
+/** The same pattern for DuckDB's regexp_full_match (RE2, anchored by "full"), as an SQL string body. */
+const ISO_DATE_SQL = ISO_DATE.source.slice(1, -1);
 /** The SQL error() text a bar breaking a rule raises in pass 2. */
 const RULE_BROKEN = "arblab: bar rule broken";
 /** The SQL error() text of the one-pass insert for a row its sample did not foresee (symbol or timestamp). */
