@@ -23,10 +23,11 @@
  * book's P&L (to rounding; the test checks 1e-9 of capital).
  * Allocation weights w_p (allocationWeights.ts) come from bars [0, allocation.window) only, and
  * startBar defaults to that window, so no weight uses a price of a bar it trades.
- * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts) in
- * one pass over its legs, so the bar loop visits a pair only at its entries and exits and marks only
- * the held pairs (a bitset, ascending); a held pair's marks are computed 32 bars at a time along its
- * own legs and summed bar by bar in pair order; trades and fills are logged by column.
+ * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts; a
+ * rolling z-score in one pass that forms z only near a threshold), so the bar loop visits a pair
+ * only at its entries and exits and marks only the held pairs (a bitset, ascending); a held pair's
+ * marks are computed 32 bars at a time along its own legs and summed bar by bar in pair order;
+ * trades and fills are logged by column.
  * @throws RangeError/TypeError for prices that are not positive finite series of one length, a pair
  *   whose legs are not distinct instrument indices, a non-finite hedge ratio, a bad rule (expanding
  *   windows are not supported), a bad cap, cost, fee or allocation option. Price values are checked
