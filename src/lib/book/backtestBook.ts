@@ -420,7 +420,17 @@ function fillMarks(
   from: number,
   to: number,
 ): void {
-  for (let u = from; u < to; u++) marks[offset + u] = y * (py[u] - py[u - 1]) + x * (px[u] - px[u - 1]);
+  if (from >= to) return;
+  // each price read once: the previous bar's in a local
+  let lastY = py[from - 1];
+  let lastX = px[from - 1];
+  for (let u = from; u < to; u++) {
+    const priceY = py[u];
+    const priceX = px[u];
+    marks[offset + u] = y * (priceY - lastY) + x * (priceX - lastX);
+    lastY = priceY;
+    lastX = priceX;
+  }
 }
 
 /** Steps 1–4 of the module comment for every bar, into the accounts. */
