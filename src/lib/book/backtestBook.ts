@@ -433,6 +433,32 @@ function fillMarks(
   }
 }
 
+/**
+ * Add pair p's marks of bars [from, to) (at marks[offset + u]) to its totals in bar order, and to
+ * its row of the P&L series (still 0 there: the bar loop has not reached those bars).
+ */
+function addMarks(
+  marks: Float64Array,
+  offset: number,
+  from: number,
+  to: number,
+  pairPnl: Float64Array,
+  tradePnl: Float64Array,
+  seriesRow: Float64Array | null,
+  p: number,
+): void {
+  let pairTotal = pairPnl[p];
+  let tradeTotal = tradePnl[p];
+  for (let u = from; u < to; u++) {
+    const d = marks[offset + u];
+    pairTotal += d;
+    tradeTotal += d;
+    if (seriesRow !== null) seriesRow[u] += d;
+  }
+  pairPnl[p] = pairTotal;
+  tradePnl[p] = tradeTotal;
+}
+
 /** Steps 1–4 of the module comment for every bar, into the accounts. */
 function runBars(b: BookState, a: BookAccounts): void {
   const { prices, pricesY, pricesX, plans, legY, legX, betas, weights, capital, leverage, caps, sectorOf, costRate } = b;
@@ -468,7 +494,11 @@ function runBars(b: BookState, a: BookAccounts): void {
 
   // a held pair's marks d_{p,t} = q_y·ΔP_y + q_x·ΔP_x, computed pair by pair for a block of bars
   // (one run along its legs' prices) into marks[p·MARK_BLOCK + t − blockStart], then summed bar by
-  // bar in ascending pair order as before: the same numbers added in the same order
+  // bar in ascending pair order as before: the same numbers added in the same order. Without borrow
+  // fees nothing else touches a held pair's P&L between its entry and exit bars (costs come at those
+  // bars, after the marks), so its own totals take the block's marks at once, in bar order
+  // (`marksAhead`), and the bar loop adds only the book's sum
+  const marksAhead = !(feePerBar > 0);
   const marks = new Float64Array(count * MARK_BLOCK);
   const holdUntil = new Int32Array(count); // exit bar of a held pair's position (its last marked bar)
   let blockStart = 0;
@@ -483,7 +513,9 @@ function runBars(b: BookState, a: BookAccounts): void {
       for (let word = 0; word < held.length; word++) {
         for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
           const p = (word << 5) | (31 - Math.clz32(bits & -bits));
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, Math.min(blockEnd, holdUntil[p] + 1));
+          const to = Math.min(blockEnd, holdUntil[p] + 1);
+          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, to);
+          if (marksAhead) addMarks(marks, p * MARK_BLOCK - blockStart, t, to, pairPnl, tradePnl, series === null ? null : series[p], p);
         }
       }
     }
@@ -494,9 +526,11 @@ function runBars(b: BookState, a: BookAccounts): void {
       for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
         const p = (word << 5) | (31 - Math.clz32(bits & -bits));
         const d = marks[p * MARK_BLOCK + markOffset];
-        pairPnl[p] += d;
-        tradePnl[p] += d;
-        if (series !== null) series[p][t] += d;
+        if (!marksAhead) {
+          pairPnl[p] += d;
+          tradePnl[p] += d;
+          if (series !== null) series[p][t] += d;
+        }
         barPnl += d;
       }
     }
@@ -655,7 +689,9 @@ function runBars(b: BookState, a: BookAccounts): void {
         if (side[p] !== 0) {
           // entered at t: held through its planned exit (exits are never refused)
           holdUntil[p] = plans.bar[p];
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, Math.min(blockEnd, holdUntil[p] + 1));
+          const to = Math.min(blockEnd, holdUntil[p] + 1);
+          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, to);
+          if (marksAhead) addMarks(marks, p * MARK_BLOCK - blockStart, t + 1, to, pairPnl, tradePnl, series === null ? null : series[p], p);
         }
       }
       touched = 0;
