@@ -76,6 +76,7 @@ export class PairPlans {
   private signal: Float64Array | null = null; // scratch: the signal of a pair planned by scan (windows other than rolling)
   private readonly spread: Float64Array; // scratch: s_t of the pair being planned
   private readonly quietScratch = new Float64Array(9); // drawRolling's interval ends and constants
+  private sumsScratch: Float64Array | null = null; // drawRolling's window sums
   private readonly kept: (Float64Array | null)[]; // signals of scan-planned pairs replanned once
   private readonly thresholds: readonly RuleThresholds[];
 
@@ -255,23 +256,34 @@ export class PairPlans {
     if (firstPlan)
       undefinedCount = Math.max(0, Math.min(w - 1, n) - countFrom); // the warm-up bars
     else if (first - 1 > w - 1) begin += Math.floor((first - w) / w) * w;
-    // the spreads from the window ending at `begin` on, each price checked as it is read
-    for (let t = Math.max(0, begin - w + 1); t < n; t++) {
-      const priceY = y[t];
-      const priceX = x[t];
-      if (!(priceY > 0 && priceY < Infinity && priceX > 0 && priceX < Infinity)) return -1;
-      spread[t] = priceY - beta * priceX;
-    }
-    for (let start = begin; start < n; start += w) {
-      // exact recomputation over the window ending at `start`, shifted by its first value
-      const shift = spread[start - w + 1];
+    // the spreads from the window ending at `begin` on, each price checked as it is read, in chunks
+    // of w bars: the window of block `start` is the chunk [start − w + 1, start], so the chunk's
+    // shifted sums, added here in bar order as the block would add them, are its recomputation
+    const firstChunk = begin - w + 1 > 0 ? begin - w + 1 : 0;
+    const sums = this.windowSums(n);
+    for (let chunk = firstChunk, slot = 0; chunk < n; chunk += w, slot += 2) {
+      const chunkEnd = Math.min(chunk + w, n) | 0;
+      const shift = y[chunk] - beta * x[chunk];
       let sum = 0;
       let sumSq = 0;
-      for (let k = start - w + 1; k <= start; k++) {
-        const d = spread[k] - shift;
+      for (let t = chunk; t < chunkEnd; t++) {
+        const priceY = y[t];
+        const priceX = x[t];
+        if (!(priceY > 0 && priceY < Infinity && priceX > 0 && priceX < Infinity)) return -1;
+        const spreadValue = priceY - beta * priceX;
+        spread[t] = spreadValue;
+        const d = spreadValue - shift;
         sum += d;
         sumSq += d * d;
       }
+      sums[slot] = sum;
+      sums[slot + 1] = sumSq;
+    }
+    for (let start = begin, slot = 0; start < n; start += w, slot += 2) {
+      // exact recomputation over the window ending at `start`, shifted by its first value
+      const shift = spread[start - w + 1];
+      let sum = sums[slot];
+      let sumSq = sums[slot + 1];
       const end = Math.min(start + w, n) | 0;
       let s = spread[start];
       for (let t = start; ; ) {
@@ -323,6 +335,12 @@ export class PairPlans {
     }
     if (side !== 0) this.push((n - 1) * KINDS + EVENT_END, y[n - 1], x[n - 1]);
     return firstPlan ? undefinedCount : 0;
+  }
+
+  /** Scratch for the shifted window sums of drawRolling (2 per chunk of w ≥ 2 bars: n + 2 suffice). */
+  private windowSums(n: number): Float64Array {
+    if (this.sumsScratch === null) this.sumsScratch = new Float64Array(n + 2);
+    return this.sumsScratch;
   }
 
   private push(event: number, priceY: number, priceX: number): void {
