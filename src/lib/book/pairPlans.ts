@@ -259,7 +259,7 @@ export class PairPlans {
     // the spreads from the window ending at `begin` on, each price checked as it is read, in chunks
     // of w bars: the window of block `start` is the chunk [start − w + 1, start], so the chunk's
     // shifted sums, added here in bar order as the block would add them, are its recomputation
-    const firstChunk = begin - w + 1 > 0 ? begin - w + 1 : 0;
+    const firstChunk = begin - w + 1; // ≥ 0: begin ≥ w − 1
     const sums = this.windowSums(n);
     for (let chunk = firstChunk, slot = 0; chunk < n; chunk += w, slot += 2) {
       const chunkEnd = Math.min(chunk + w, n) | 0;
