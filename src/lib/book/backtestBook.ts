@@ -409,7 +409,18 @@ function runBook(b: BookState): BacktestBookResult {
   return bookResult(b, accounts);
 }
 
-/** Write the pair's marks d_u = y·(P_{y,u} − P_{y,u−1}) + x·(P_{x,u} − P_{x,u−1}), u in [from, to), at marks[offset + u]. */
+/** A pair's running totals that its marks join as they are computed (marks ahead, no borrow fee). */
+interface MarkTotals {
+  readonly pairPnl: Float64Array;
+  readonly tradePnl: Float64Array;
+  readonly series: Float64Array[] | null;
+}
+
+/**
+ * Write pair p's marks d_u = y·(P_{y,u} − P_{y,u−1}) + x·(P_{x,u} − P_{x,u−1}), u in [from, to), at
+ * marks[offset + u]; with `totals`, also add them to its totals in bar order, and to its row of the
+ * P&L series (still 0 there: the bar loop has not reached those bars).
+ */
 function fillMarks(
   marks: Float64Array,
   offset: number,
@@ -419,44 +430,39 @@ function fillMarks(
   x: number,
   from: number,
   to: number,
+  totals: MarkTotals | null,
+  p: number,
 ): void {
   if (from >= to) return;
   // each price read once: the previous bar's in a local
   let lastY = py[from - 1];
   let lastX = px[from - 1];
+  if (totals === null) {
+    for (let u = from; u < to; u++) {
+      const priceY = py[u];
+      const priceX = px[u];
+      marks[offset + u] = y * (priceY - lastY) + x * (priceX - lastX);
+      lastY = priceY;
+      lastX = priceX;
+    }
+    return;
+  }
+  const seriesRow = totals.series === null ? null : totals.series[p];
+  let pairTotal = totals.pairPnl[p];
+  let tradeTotal = totals.tradePnl[p];
   for (let u = from; u < to; u++) {
     const priceY = py[u];
     const priceX = px[u];
-    marks[offset + u] = y * (priceY - lastY) + x * (priceX - lastX);
-    lastY = priceY;
-    lastX = priceX;
-  }
-}
-
-/**
- * Add pair p's marks of bars [from, to) (at marks[offset + u]) to its totals in bar order, and to
- * its row of the P&L series (still 0 there: the bar loop has not reached those bars).
- */
-function addMarks(
-  marks: Float64Array,
-  offset: number,
-  from: number,
-  to: number,
-  pairPnl: Float64Array,
-  tradePnl: Float64Array,
-  seriesRow: Float64Array | null,
-  p: number,
-): void {
-  let pairTotal = pairPnl[p];
-  let tradeTotal = tradePnl[p];
-  for (let u = from; u < to; u++) {
-    const d = marks[offset + u];
+    const d = y * (priceY - lastY) + x * (priceX - lastX);
+    marks[offset + u] = d;
     pairTotal += d;
     tradeTotal += d;
     if (seriesRow !== null) seriesRow[u] += d;
+    lastY = priceY;
+    lastX = priceX;
   }
-  pairPnl[p] = pairTotal;
-  tradePnl[p] = tradeTotal;
+  totals.pairPnl[p] = pairTotal;
+  totals.tradePnl[p] = tradeTotal;
 }
 
 /** Steps 1–4 of the module comment for every bar, into the accounts. */
@@ -497,8 +503,9 @@ function runBars(b: BookState, a: BookAccounts): void {
   // bar in ascending pair order as before: the same numbers added in the same order. Without borrow
   // fees nothing else touches a held pair's P&L between its entry and exit bars (costs come at those
   // bars, after the marks), so its own totals take the block's marks at once, in bar order
-  // (`marksAhead`), and the bar loop adds only the book's sum
+  // (`marksAhead`: fillMarks adds them), and the bar loop adds only the book's sum
   const marksAhead = !(feePerBar > 0);
+  const totals: MarkTotals | null = marksAhead ? { pairPnl, tradePnl, series } : null;
   const marks = new Float64Array(count * MARK_BLOCK);
   const holdUntil = new Int32Array(count); // exit bar of a held pair's position (its last marked bar)
   let blockStart = 0;
@@ -514,8 +521,7 @@ function runBars(b: BookState, a: BookAccounts): void {
         for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
           const p = (word << 5) | (31 - Math.clz32(bits & -bits));
           const to = Math.min(blockEnd, holdUntil[p] + 1);
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, to);
-          if (marksAhead) addMarks(marks, p * MARK_BLOCK - blockStart, t, to, pairPnl, tradePnl, series === null ? null : series[p], p);
+          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, to, totals, p);
         }
       }
     }
@@ -690,8 +696,7 @@ function runBars(b: BookState, a: BookAccounts): void {
           // entered at t: held through its planned exit (exits are never refused)
           holdUntil[p] = plans.bar[p];
           const to = Math.min(blockEnd, holdUntil[p] + 1);
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, to);
-          if (marksAhead) addMarks(marks, p * MARK_BLOCK - blockStart, t + 1, to, pairPnl, tradePnl, series === null ? null : series[p], p);
+          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, to, totals, p);
         }
       }
       touched = 0;
