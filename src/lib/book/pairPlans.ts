@@ -290,40 +290,40 @@ export class PairPlans {
         const mean = sum * invW;
         const variance = (sumSq - sum * mean) * invDdof;
         const centre = mean + shift;
-        let v = NaN;
-        let quiet = false;
         if (variance > 0 && variance > zeroVariance * centre * centre) {
           const d = s - centre;
           const signedSquare = d * Math.abs(d);
-          if (variance >= varianceMin && variance <= varianceMax && signedSquare > low * variance && signedSquare < high * variance)
-            quiet = true;
-          else {
-            v = d / Math.sqrt(variance); // pairSignalKernel's v_t
+          if (variance >= varianceMin && variance <= varianceMax && signedSquare > low * variance && signedSquare < high * variance) {
+            if (side === 0) previous = 0; // quiet: no event, and inside the flat interval like 0
+          } else {
+            const v = d / Math.sqrt(variance); // pairSignalKernel's v_t
             if (variance === Infinity && v !== v && t >= countFrom) undefinedCount++;
-          }
-        } else if (t >= countFrom) undefinedCount++;
-        if (quiet) {
-          if (side === 0) previous = 0;
-        } else if (t < first || t >= n - 1) {
-          if (side === 0) previous = v;
-        } else if (side === 0) {
-          const kind = entryKind(th, v, previous);
-          previous = v;
-          if (kind !== 0) {
-            this.push(t * KINDS + kind, y[t], x[t]);
-            side = kind === EVENT_BUY ? 1 : -1;
-            low = side > 0 ? longLow : shortLow;
-            high = side > 0 ? longHigh : shortHigh;
+            if (t < first || t >= n - 1) {
+              if (side === 0) previous = v;
+            } else if (side === 0) {
+              const kind = entryKind(th, v, previous);
+              previous = v;
+              if (kind !== 0) {
+                this.push(t * KINDS + kind, y[t], x[t]);
+                side = kind === EVENT_BUY ? 1 : -1;
+                low = side > 0 ? longLow : shortLow;
+                high = side > 0 ? longHigh : shortHigh;
+              }
+            } else {
+              const kind = exitKind(th, side, v);
+              if (kind !== 0) {
+                this.push(t * KINDS + kind, y[t], x[t]);
+                side = 0;
+                previous = v;
+                low = flatLow;
+                high = flatHigh;
+              }
+            }
           }
         } else {
-          const kind = exitKind(th, side, v);
-          if (kind !== 0) {
-            this.push(t * KINDS + kind, y[t], x[t]);
-            side = 0;
-            previous = v;
-            low = flatLow;
-            high = flatHigh;
-          }
+          // undefined v_t: no event (a NaN fails every comparison), and NaN as `previous`
+          if (t >= countFrom) undefinedCount++;
+          if (side === 0) previous = Number.NaN;
         }
         if (++t >= end) break;
         s = spread[t];
