@@ -477,6 +477,15 @@ function runBars(b: BookState, a: BookAccounts): void {
   const m = prices.length;
   const count = legY.length;
   const feePerBar = b.borrowFee / b.periodsPerYear;
+  // constants and the plan's columns in locals: V8 re-reads a module or imported constant, and an
+  // object's field, at every use in the loop
+  const markBlock = MARK_BLOCK | 0;
+  const eventBuy = EVENT_BUY | 0;
+  const eventExit = EVENT_EXIT | 0;
+  const planKind = plans.kind; // next event of each pair (kind, bar, its legs' prices there)
+  const planBar = plans.bar;
+  const planPriceY = plans.priceY;
+  const planPriceX = plans.priceX;
   const hasCaps = caps.gross < Infinity || caps.net < Infinity || caps.leg < Infinity || caps.sector < Infinity;
   const held = new Int32Array((count + 31) >>> 5); // bit p: pair p holds a position (iterated in ascending p)
   const barEvents = new Int32Array(count);
@@ -516,12 +525,12 @@ function runBars(b: BookState, a: BookAccounts): void {
     let barPnl = 0;
     if (t === blockEnd) {
       blockStart = t;
-      blockEnd = Math.min(t + MARK_BLOCK, n);
+      blockEnd = Math.min(t + markBlock, n);
       for (let word = 0; word < held.length; word++) {
         for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
           const p = (word << 5) | (31 - Math.clz32(bits & -bits));
           const to = Math.min(blockEnd, holdUntil[p] + 1);
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, to, totals, p);
+          fillMarks(marks, p * markBlock - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, to, totals, p);
         }
       }
     }
@@ -531,7 +540,7 @@ function runBars(b: BookState, a: BookAccounts): void {
     for (let word = 0; word < held.length; word++) {
       for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
         const p = (word << 5) | (31 - Math.clz32(bits & -bits));
-        const d = marks[p * MARK_BLOCK + markOffset];
+        const d = marks[p * markBlock + markOffset];
         if (!marksAhead) {
           pairPnl[p] += d;
           tradePnl[p] += d;
@@ -557,7 +566,7 @@ function runBars(b: BookState, a: BookAccounts): void {
       delta[legX[p]] -= qx[p];
       grossDelta[legY[p]] += Math.abs(qy[p]);
       grossDelta[legX[p]] += Math.abs(qx[p]);
-      closing[p] = plans.kind[p] - EVENT_EXIT + 1; // REASONS index + 1
+      closing[p] = planKind[p] - eventExit + 1; // REASONS index + 1
       touchedPairs[touched++] = p;
     }
     // borrow fees on the net short instruments (holdings before this bar's trades), shared by the
@@ -598,11 +607,11 @@ function runBars(b: BookState, a: BookAccounts): void {
 
     for (let c = 0; c < candidates; c++) {
       const p = entryCandidates[c];
-      const direction = plans.kind[p] === EVENT_BUY ? 1 : -1;
+      const direction = planKind[p] === eventBuy ? 1 : -1;
       const iy = legY[p];
       const ix = legX[p];
-      const priceY = plans.priceY[p];
-      const priceX = plans.priceX[p];
+      const priceY = planPriceY[p];
+      const priceX = planPriceX[p];
       const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
       if (!(q > 0) || !Number.isFinite(q)) {
         plans.replan(p, t);
@@ -644,7 +653,7 @@ function runBars(b: BookState, a: BookAccounts): void {
           const s = leg === 0 ? legY[p] : legX[p];
           const d = leg === 0 ? deltaY[p] : deltaX[p];
           if (grossDelta[s] === 0) continue;
-          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
+          const price = leg === 0 ? planPriceY[p] : planPriceX[p]; // P_{s,t}
           // this pair's share of the instrument's net cost: |Δq_{p,s}| / Σ_p |Δq_{p,s}|
           cost += Math.abs(delta[s]) * price * costRate * (Math.abs(d) / grossDelta[s]);
         }
@@ -658,7 +667,7 @@ function runBars(b: BookState, a: BookAccounts): void {
         for (let leg = 0; leg < 2; leg++) {
           const s = leg === 0 ? legY[p] : legX[p];
           if (grossDelta[s] === 0) continue;
-          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
+          const price = leg === 0 ? planPriceY[p] : planPriceX[p]; // P_{s,t}
           const cost = Math.abs(delta[s]) * price * costRate;
           if (delta[s] !== 0) fillLog.add(t, s, delta[s], price, cost);
           // instrument mark-to-market settled at each change of its net quantity (Q·(P − P_ref))
@@ -694,9 +703,9 @@ function runBars(b: BookState, a: BookAccounts): void {
         plans.fileNext(p);
         if (side[p] !== 0) {
           // entered at t: held through its planned exit (exits are never refused)
-          holdUntil[p] = plans.bar[p];
+          holdUntil[p] = planBar[p];
           const to = Math.min(blockEnd, holdUntil[p] + 1);
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, to, totals, p);
+          fillMarks(marks, p * markBlock - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, to, totals, p);
         }
       }
       touched = 0;
