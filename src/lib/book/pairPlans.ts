@@ -4,14 +4,15 @@
  * visits a pair only there.
  *
  * A pair's rule depends on the book only through entries the book refuses (a cap, or a size that
- * is not a positive finite number). So the plan is made once per pair (`plan`), right after its signal is
- * computed into a scratch buffer, assuming every entry is taken: from startBar, the first entry
- * (t ≥ 1, t < n − 1), then the first exit after it (t ≥ entry + 1; the last bar n − 1, reason
- * "end", if none), then the next entry after that exit, and so on. When the book refuses an entry
- * at bar t, the rest of that pair's plan is redrawn from t + 1 as flat (`replan`), from the pair's
- * signal, kept from then on. The book never holds every pair's signal at once (n·N doubles).
+ * is not a positive finite number). So the plan is made once per pair (`plan`), assuming every
+ * entry is taken: from startBar, the first entry (t ≥ 1, t < n − 1), then the first exit after it
+ * (t ≥ entry + 1; the last bar n − 1, reason "end", if none), then the next entry after that exit,
+ * and so on. When the book refuses an entry at bar t, the rest of that pair's plan is redrawn from
+ * t + 1 as flat (`replan`). The book never holds every pair's signal at once (n·N doubles): a
+ * rolling window is planned in one pass over the legs (below); other windows compute the signal
+ * into a scratch buffer and scan it (a refused pair's signal is kept from then on).
  *
- * The scans make decideAction's decisions (tradingRule.ts) with the thresholds in locals:
+ * Decisions (entryKind, exitKind) are decideAction's (tradingRule.ts):
  * - flat: buy when v_t ≤ longEntry < v_{t−1} and v_t > longStop, else sell when
  *   v_t ≥ shortEntry > v_{t−1} and v_t < shortStop;
  * - long: stop when v_t ≤ longStop, else exit when v_t ≥ longExit; short: stop when
