@@ -10,9 +10,11 @@
  * and so on. When the book refuses an entry at bar t, the rest of that pair's plan is redrawn from
  * t + 1 as flat (`replan`). The book never holds every pair's signal at once (n·N doubles): a
  * rolling window is planned in one pass over the legs (below); other windows compute the signal
- * into a scratch buffer and scan it (a refused pair's signal is kept from then on).
+ * into a scratch buffer and scan it; a refused pair's signal is computed at its first refusal,
+ * kept, and scanned from t + 1 (for every window).
  *
- * Decisions (entryKind, exitKind) are decideAction's (tradingRule.ts):
+ * Decisions are decideAction's (tradingRule.ts), in entryKind/exitKind and, thresholds in locals,
+ * in the scans firstEntry/firstExit (pairPlans.test.ts checks both against decideAction):
  * - flat: buy when v_t ≤ longEntry < v_{t−1} and v_t > longStop, else sell when
  *   v_t ≥ shortEntry > v_{t−1} and v_t < shortStop;
  * - long: stop when v_t ≤ longStop, else exit when v_t ≥ longExit; short: stop when
@@ -31,9 +33,7 @@
  * a bar judged inside has its exact v_t inside too. Every other bar (near or beyond an end, an
  * undefined window, a variance outside a safe range) computes v_t exactly as pairSignalKernel does
  * and decides on it, so the plan is the one the scans below draw on pairSignalKernel's signal
- * (pairPlans.test.ts checks this on adversarial series). A refused entry redraws the same way
- * from the window block holding bar t (each block starts from an exact recomputation, so nothing
- * before it matters).
+ * (pairPlans.test.ts checks this on adversarial series, with refusals).
  */
 import type { NormalizedRule, RuleThresholds } from "../backtest/tradingRule.js";
 import { pairSignalKernel } from "./pairSignal.js";
@@ -112,7 +112,7 @@ export class PairPlans {
   plan(p: number): boolean {
     const begin = this.planLength;
     let undefinedCount = 0;
-    if (this.rules[p].windowType === "rolling") undefinedCount = this.drawRolling(p, this.startBar, true);
+    if (this.rules[p].windowType === "rolling") undefinedCount = this.drawRolling(p);
     else {
       if (this.signal === null) this.signal = new Float64Array(this.n);
       const signal = this.signal;
@@ -150,18 +150,17 @@ export class PairPlans {
 
   /** The book refused pair p's entry at bar t: redraw its plan from t + 1 as flat and file its next event. */
   replan(p: number, t: number): void {
-    const begin = this.planLength;
-    if (this.rules[p].windowType === "rolling") this.drawRolling(p, t + 1, false);
-    else {
-      let signal = this.kept[p];
-      if (signal === null) {
-        signal = new Float64Array(this.n);
-        pairSignalKernel(this.pricesY[p], this.pricesX[p], this.betas[p], this.rules[p], signal, 0, this.spread);
-        this.kept[p] = signal;
-      }
-      this.draw(p, signal, t + 1);
+    // every window: the signal, computed at the pair's first refusal and kept, then a scan (a pair
+    // refused once is often refused again; a scan of a kept signal is ~4× cheaper per bar than a
+    // rolling pass, and the two draw the same plan)
+    let signal = this.kept[p];
+    if (signal === null) {
+      signal = new Float64Array(this.n);
+      pairSignalKernel(this.pricesY[p], this.pricesX[p], this.betas[p], this.rules[p], signal, 0, this.spread);
+      this.kept[p] = signal;
     }
-    this.cursor[p] = begin;
+    this.cursor[p] = this.planLength;
+    this.draw(p, signal, t + 1);
     this.end[p] = this.planLength;
     this.fileNext(p);
   }
@@ -202,16 +201,14 @@ export class PairPlans {
   }
 
   /**
-   * Append pair p's events from bar `from` (flat there), every entry taken, for a rolling z-score
-   * window of w bars, in one pass over its legs (see the module comment). The window is
-   * pairSignalKernel's, step for step: blocks of w bars starting at the bars t ≡ w − 1 (mod w), each
-   * opened by an exact recomputation of the shifted sums over the window ending there. With
-   * `firstPlan` the pass starts at bar 0, checks every price and returns the number of undefined v_t
-   * at t ≥ startBar, or −1 at the first price of either leg that is not positive finite (the events
-   * appended by then are garbage); otherwise it starts at the block holding bar from − 1, whose v is
-   * the `previous` of bar from, and returns 0.
+   * Append pair p's events from startBar, every entry taken, for a rolling z-score window of w bars,
+   * in one pass over its legs (see the module comment). The window is pairSignalKernel's, step for
+   * step: blocks of w bars starting at the bars t ≡ w − 1 (mod w), each opened by an exact
+   * recomputation of the shifted sums over the window ending there. Returns the number of undefined
+   * v_t at t ≥ startBar, or −1 at the first price of either leg that is not positive finite (the
+   * events appended by then are garbage).
    */
-  private drawRolling(p: number, from: number, firstPlan: boolean): number {
+  private drawRolling(p: number): number {
     const n = this.n;
     const y = this.pricesY[p];
     const x = this.pricesX[p];
@@ -223,7 +220,7 @@ export class PairPlans {
     const invDdof = 1 / (w - 1);
     const countFrom = this.startBar;
     // the loop's bounds as int32 (`| 0`): V8 keeps a Math.min/max result a double, converted in every test
-    const first = Math.max(from, countFrom, 1) | 0; // first bar a decision is made
+    const first = Math.max(countFrom, 1) | 0; // first bar a decision is made
     // quiet intervals of the three states in the signed-square domain, ends moved inwards; empty
     // (low +∞, high −∞: no bar is quiet) when the test does not apply to these thresholds. Read
     // into locals from a Float64Array, with the constants of the loop: V8 then holds them as
@@ -252,17 +249,12 @@ export class PairPlans {
     let low = flatLow;
     let high = flatHigh;
     let previous = NaN; // v_{t−1} on flat bars (0 for a quiet one); NaN through the warm-up
-    let undefinedCount = 0;
-    let begin = w - 1;
-    if (firstPlan)
-      undefinedCount = Math.max(0, Math.min(w - 1, n) - countFrom); // the warm-up bars
-    else if (first - 1 > w - 1) begin += Math.floor((first - w) / w) * w;
-    // the spreads from the window ending at `begin` on, each price checked as it is read, in chunks
-    // of w bars: the window of block `start` is the chunk [start − w + 1, start], so the chunk's
-    // shifted sums, added here in bar order as the block would add them, are its recomputation
-    const firstChunk = begin - w + 1; // ≥ 0: begin ≥ w − 1
+    let undefinedCount = Math.max(0, Math.min(w - 1, n) - countFrom); // the warm-up bars
+    // the spreads, each price checked as it is read, in chunks of w bars: the window of block
+    // `start` is the chunk [start − w + 1, start], so the chunk's shifted sums, added here in bar
+    // order as the block would add them, are its recomputation
     const sums = this.windowSums(n);
-    for (let chunk = firstChunk, slot = 0; chunk < n; chunk += w, slot += 2) {
+    for (let chunk = 0, slot = 0; chunk < n; chunk += w, slot += 2) {
       const chunkEnd = Math.min(chunk + w, n) | 0;
       const shift = y[chunk] - beta * x[chunk];
       let sum = 0;
@@ -280,7 +272,7 @@ export class PairPlans {
       sums[slot] = sum;
       sums[slot + 1] = sumSq;
     }
-    for (let start = begin, slot = 0; start < n; start += w, slot += 2) {
+    for (let start = w - 1, slot = 0; start < n; start += w, slot += 2) {
       // exact recomputation over the window ending at `start`, shifted by its first value
       const shift = spread[start - w + 1];
       let sum = sums[slot];
@@ -335,7 +327,7 @@ export class PairPlans {
       }
     }
     if (side !== 0) this.push((n - 1) * KINDS + EVENT_END, y[n - 1], x[n - 1]);
-    return firstPlan ? undefinedCount : 0;
+    return undefinedCount;
   }
 
   /** Scratch for the shifted window sums of drawRolling (2 per chunk of w ≥ 2 bars: n + 2 suffice). */
@@ -373,23 +365,38 @@ function exitKind(th: RuleThresholds, side: number, v: number): number {
   return 0;
 }
 
-/** The first entry at t ≥ first (≥ 1), t < n − 1, as t·8 + (EVENT_BUY or EVENT_SELL), or −1. */
+/**
+ * The first entry at t ≥ first (≥ 1), t < n − 1, as t·8 + (EVENT_BUY or EVENT_SELL), or −1:
+ * entryKind's test with the thresholds in locals (a scan of a kept signal runs over many bars).
+ */
 function firstEntry(signal: Float64Array, th: RuleThresholds, first: number, n: number): number {
+  const { longEnabled, shortEnabled, longEntry, longStop, shortEntry, shortStop } = th;
   let previous = signal[first - 1];
   for (let t = first; t < n - 1; t++) {
     const v = signal[t];
-    const kind = entryKind(th, v, previous);
-    if (kind !== 0) return t * KINDS + kind;
+    if (v <= longEntry && previous > longEntry && v > longStop && longEnabled) return t * KINDS + EVENT_BUY;
+    if (v >= shortEntry && previous < shortEntry && v < shortStop && shortEnabled) return t * KINDS + EVENT_SELL;
     previous = v;
   }
   return -1;
 }
 
-/** The first stop or exit of a position on `side` at t ≥ from, t < n − 1, else n − 1 with EVENT_END. */
+/** The first stop or exit of a position on `side` at t ≥ from, t < n − 1, else n − 1 with EVENT_END (exitKind's test, locals). */
 function firstExit(signal: Float64Array, th: RuleThresholds, side: number, from: number, n: number): number {
-  for (let t = from; t < n - 1; t++) {
-    const kind = exitKind(th, side, signal[t]);
-    if (kind !== 0) return t * KINDS + kind;
+  if (side > 0) {
+    const { longStop, longExit } = th;
+    for (let t = from; t < n - 1; t++) {
+      const v = signal[t];
+      if (v <= longStop) return t * KINDS + EVENT_STOP;
+      if (v >= longExit) return t * KINDS + EVENT_EXIT;
+    }
+  } else {
+    const { shortStop, shortExit } = th;
+    for (let t = from; t < n - 1; t++) {
+      const v = signal[t];
+      if (v >= shortStop) return t * KINDS + EVENT_STOP;
+      if (v <= shortExit) return t * KINDS + EVENT_EXIT;
+    }
   }
   return (n - 1) * KINDS + EVENT_END;
 }
