@@ -23,10 +23,11 @@
  * book's P&L (to rounding; the test checks 1e-9 of capital).
  * Allocation weights w_p (allocationWeights.ts) come from bars [0, allocation.window) only, and
  * startBar defaults to that window, so no weight uses a price of a bar it trades.
- * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts) in
- * one pass over its legs, so the bar loop visits a pair only at its entries and exits and marks only
- * the held pairs (a bitset, ascending); a held pair's marks are computed 32 bars at a time along its
- * own legs and summed bar by bar in pair order; trades and fills are logged by column.
+ * Speed: each pair's signal is computed and read ahead into its plan of events (pairPlans.ts; a
+ * rolling z-score in one pass that forms z only near a threshold), so the bar loop visits a pair
+ * only at its entries and exits and marks only the held pairs (a bitset, ascending); a held pair's
+ * marks are computed 32 bars at a time along its own legs and summed bar by bar in pair order;
+ * trades and fills are logged by column.
  * @throws RangeError/TypeError for prices that are not positive finite series of one length, a pair
  *   whose legs are not distinct instrument indices, a non-finite hedge ratio, a bad rule (expanding
  *   windows are not supported), a bad cap, cost, fee or allocation option. Price values are checked
@@ -408,7 +409,18 @@ function runBook(b: BookState): BacktestBookResult {
   return bookResult(b, accounts);
 }
 
-/** Write the pair's marks d_u = y·(P_{y,u} − P_{y,u−1}) + x·(P_{x,u} − P_{x,u−1}), u in [from, to), at marks[offset + u]. */
+/** A pair's running totals that its marks join as they are computed (marks ahead, no borrow fee). */
+interface MarkTotals {
+  readonly pairPnl: Float64Array;
+  readonly tradePnl: Float64Array;
+  readonly series: Float64Array[] | null;
+}
+
+/**
+ * Write pair p's marks d_u = y·(P_{y,u} − P_{y,u−1}) + x·(P_{x,u} − P_{x,u−1}), u in [from, to), at
+ * marks[offset + u]; with `totals`, also add them to its totals in bar order, and to its row of the
+ * P&L series (still 0 there: the bar loop has not reached those bars).
+ */
 function fillMarks(
   marks: Float64Array,
   offset: number,
@@ -418,8 +430,39 @@ function fillMarks(
   x: number,
   from: number,
   to: number,
+  totals: MarkTotals | null,
+  p: number,
 ): void {
-  for (let u = from; u < to; u++) marks[offset + u] = y * (py[u] - py[u - 1]) + x * (px[u] - px[u - 1]);
+  if (from >= to) return;
+  // each price read once: the previous bar's in a local
+  let lastY = py[from - 1];
+  let lastX = px[from - 1];
+  if (totals === null) {
+    for (let u = from; u < to; u++) {
+      const priceY = py[u];
+      const priceX = px[u];
+      marks[offset + u] = y * (priceY - lastY) + x * (priceX - lastX);
+      lastY = priceY;
+      lastX = priceX;
+    }
+    return;
+  }
+  const seriesRow = totals.series === null ? null : totals.series[p];
+  let pairTotal = totals.pairPnl[p];
+  let tradeTotal = totals.tradePnl[p];
+  for (let u = from; u < to; u++) {
+    const priceY = py[u];
+    const priceX = px[u];
+    const d = y * (priceY - lastY) + x * (priceX - lastX);
+    marks[offset + u] = d;
+    pairTotal += d;
+    tradeTotal += d;
+    if (seriesRow !== null) seriesRow[u] += d;
+    lastY = priceY;
+    lastX = priceX;
+  }
+  totals.pairPnl[p] = pairTotal;
+  totals.tradePnl[p] = tradeTotal;
 }
 
 /** Steps 1–4 of the module comment for every bar, into the accounts. */
@@ -434,6 +477,15 @@ function runBars(b: BookState, a: BookAccounts): void {
   const m = prices.length;
   const count = legY.length;
   const feePerBar = b.borrowFee / b.periodsPerYear;
+  // constants and the plan's columns in locals: V8 re-reads a module or imported constant, and an
+  // object's field, at every use in the loop
+  const markBlock = MARK_BLOCK | 0;
+  const eventBuy = EVENT_BUY | 0;
+  const eventExit = EVENT_EXIT | 0;
+  const planKind = plans.kind; // next event of each pair (kind, bar, its legs' prices there)
+  const planBar = plans.bar;
+  const planPriceY = plans.priceY;
+  const planPriceX = plans.priceX;
   const hasCaps = caps.gross < Infinity || caps.net < Infinity || caps.leg < Infinity || caps.sector < Infinity;
   const held = new Int32Array((count + 31) >>> 5); // bit p: pair p holds a position (iterated in ascending p)
   const barEvents = new Int32Array(count);
@@ -457,7 +509,12 @@ function runBars(b: BookState, a: BookAccounts): void {
 
   // a held pair's marks d_{p,t} = q_y·ΔP_y + q_x·ΔP_x, computed pair by pair for a block of bars
   // (one run along its legs' prices) into marks[p·MARK_BLOCK + t − blockStart], then summed bar by
-  // bar in ascending pair order as before: the same numbers added in the same order
+  // bar in ascending pair order as before: the same numbers added in the same order. Without borrow
+  // fees nothing else touches a held pair's P&L between its entry and exit bars (costs come at those
+  // bars, after the marks), so its own totals take the block's marks at once, in bar order
+  // (`marksAhead`: fillMarks adds them), and the bar loop adds only the book's sum
+  const marksAhead = !(feePerBar > 0);
+  const totals: MarkTotals | null = marksAhead ? { pairPnl, tradePnl, series } : null;
   const marks = new Float64Array(count * MARK_BLOCK);
   const holdUntil = new Int32Array(count); // exit bar of a held pair's position (its last marked bar)
   let blockStart = 0;
@@ -468,11 +525,12 @@ function runBars(b: BookState, a: BookAccounts): void {
     let barPnl = 0;
     if (t === blockEnd) {
       blockStart = t;
-      blockEnd = Math.min(t + MARK_BLOCK, n);
+      blockEnd = Math.min(t + markBlock, n);
       for (let word = 0; word < held.length; word++) {
         for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
           const p = (word << 5) | (31 - Math.clz32(bits & -bits));
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, Math.min(blockEnd, holdUntil[p] + 1));
+          const to = Math.min(blockEnd, holdUntil[p] + 1);
+          fillMarks(marks, p * markBlock - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t, to, totals, p);
         }
       }
     }
@@ -482,10 +540,12 @@ function runBars(b: BookState, a: BookAccounts): void {
     for (let word = 0; word < held.length; word++) {
       for (let bits = held[word]; bits !== 0; bits &= bits - 1) {
         const p = (word << 5) | (31 - Math.clz32(bits & -bits));
-        const d = marks[p * MARK_BLOCK + markOffset];
-        pairPnl[p] += d;
-        tradePnl[p] += d;
-        if (series !== null) series[p][t] += d;
+        const d = marks[p * markBlock + markOffset];
+        if (!marksAhead) {
+          pairPnl[p] += d;
+          tradePnl[p] += d;
+          if (series !== null) series[p][t] += d;
+        }
         barPnl += d;
       }
     }
@@ -506,7 +566,7 @@ function runBars(b: BookState, a: BookAccounts): void {
       delta[legX[p]] -= qx[p];
       grossDelta[legY[p]] += Math.abs(qy[p]);
       grossDelta[legX[p]] += Math.abs(qx[p]);
-      closing[p] = plans.kind[p] - EVENT_EXIT + 1; // REASONS index + 1
+      closing[p] = planKind[p] - eventExit + 1; // REASONS index + 1
       touchedPairs[touched++] = p;
     }
     // borrow fees on the net short instruments (holdings before this bar's trades), shared by the
@@ -547,11 +607,11 @@ function runBars(b: BookState, a: BookAccounts): void {
 
     for (let c = 0; c < candidates; c++) {
       const p = entryCandidates[c];
-      const direction = plans.kind[p] === EVENT_BUY ? 1 : -1;
+      const direction = planKind[p] === eventBuy ? 1 : -1;
       const iy = legY[p];
       const ix = legX[p];
-      const priceY = plans.priceY[p];
-      const priceX = plans.priceX[p];
+      const priceY = planPriceY[p];
+      const priceX = planPriceX[p];
       const q = (leverage * weights[p] * equity) / (priceY + Math.abs(betas[p]) * priceX);
       if (!(q > 0) || !Number.isFinite(q)) {
         plans.replan(p, t);
@@ -593,7 +653,7 @@ function runBars(b: BookState, a: BookAccounts): void {
           const s = leg === 0 ? legY[p] : legX[p];
           const d = leg === 0 ? deltaY[p] : deltaX[p];
           if (grossDelta[s] === 0) continue;
-          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
+          const price = leg === 0 ? planPriceY[p] : planPriceX[p]; // P_{s,t}
           // this pair's share of the instrument's net cost: |Δq_{p,s}| / Σ_p |Δq_{p,s}|
           cost += Math.abs(delta[s]) * price * costRate * (Math.abs(d) / grossDelta[s]);
         }
@@ -607,7 +667,7 @@ function runBars(b: BookState, a: BookAccounts): void {
         for (let leg = 0; leg < 2; leg++) {
           const s = leg === 0 ? legY[p] : legX[p];
           if (grossDelta[s] === 0) continue;
-          const price = leg === 0 ? plans.priceY[p] : plans.priceX[p]; // P_{s,t}
+          const price = leg === 0 ? planPriceY[p] : planPriceX[p]; // P_{s,t}
           const cost = Math.abs(delta[s]) * price * costRate;
           if (delta[s] !== 0) fillLog.add(t, s, delta[s], price, cost);
           // instrument mark-to-market settled at each change of its net quantity (Q·(P − P_ref))
@@ -643,8 +703,9 @@ function runBars(b: BookState, a: BookAccounts): void {
         plans.fileNext(p);
         if (side[p] !== 0) {
           // entered at t: held through its planned exit (exits are never refused)
-          holdUntil[p] = plans.bar[p];
-          fillMarks(marks, p * MARK_BLOCK - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, Math.min(blockEnd, holdUntil[p] + 1));
+          holdUntil[p] = planBar[p];
+          const to = Math.min(blockEnd, holdUntil[p] + 1);
+          fillMarks(marks, p * markBlock - blockStart, pricesY[p], pricesX[p], qy[p], qx[p], t + 1, to, totals, p);
         }
       }
       touched = 0;

@@ -3,7 +3,8 @@
  * books (the benchmark's 100 disjoint pairs; shared legs with risk parity, borrow fee and pair
  * series; every cap kind refusing entries; levels and fixed-window rules with inverse-volatility
  * weights, leverage and a late start), recorded from the engine of commit 327bd0f before the
- * column trade table and the fused signal/event pass. One hash per field, so a failure names the
+ * column trade table and the fused signal/event pass; one more (shared legs without borrow fee,
+ * pair series, a gross cap refusing) recorded at 0d113cf, before the marks were added ahead. One hash per field, so a failure names the
  * output that moved. When a change of results is intended, update the hashes in the same commit
  * and say why in its body.
  */
@@ -161,6 +162,37 @@ const cases: [string, () => BacktestBookInput, Record<string, string>][] = [
       grossTradedNotional: "ab554a9be94b668e",
       metrics: "0d5bf64f4afd94b7",
       warnings: "d0bca111f8628137",
+    },
+  ],
+  [
+    "shared legs without borrow fee: pair series, gross cap refusing (recorded at 0d113cf)",
+    () => ({
+      ...sharedLegs(zRule(1.5, 0.25, 30, 4)),
+      capital: 250_000,
+      leverage: 3,
+      costs: { bps: 10 },
+      caps: { maxGross: 1 },
+      pairSeries: true,
+    }),
+    {
+      equity: "75d012725260535e",
+      returns: "8bfb8afa712229f1",
+      pnl: "9b064b6ba2659764",
+      weights: "642830094f0b63bc",
+      pairPnl: "5064ffc17dae3e41",
+      pairCosts: "8e9e224c1c56d32c",
+      pairBorrowFees: "56fec5704c9afbdb",
+      instrumentPnl: "006f767ecffd4c16",
+      instrumentCosts: "d015562c650d9b08",
+      instrumentBorrowFees: "8d8208eb45c79e53",
+      pairPnlSeries: "e51e965e4fbf8696",
+      trades: "89fc4168ae64d9ac",
+      fills: "c7c77a83aa280ac1",
+      refusals: "2f9f94174fcb0ab5",
+      netTradedNotional: "0a366f97f79d2e0a",
+      grossTradedNotional: "1709684d552939ca",
+      metrics: "d010a527a8f9f02a",
+      warnings: "f0258028a3bb48c6",
     },
   ],
   [

@@ -10,6 +10,9 @@
  * signal. The rolling sums are kept as deviations from the window's first value (shifted data,
  * which keeps Σs² − (Σs)²/w well conditioned) and recomputed exactly once per w bars.
  * Expanding windows are not offered here (a book's allocation window replaces their warm-up).
+ * A book plans rolling-window pairs in one pass that repeats this window arithmetic step for step
+ * and forms v_t only near the rule's thresholds (pairPlans.ts `drawRolling`); this kernel stays the
+ * definition (pairPlans.test.ts checks the two plans agree) and serves the other windows.
  * Internal kernel: inputs validated by the caller.
  */
 import type { NormalizedRule } from "../backtest/tradingRule.js";
