@@ -151,11 +151,17 @@ export function cointKernel(
   // The test is scale invariant in each leg: legs whose magnitude would overflow or underflow the
   // cross-products (×1e298) are divided by a power of two (exact) and β, α, δ and the residuals
   // scaled back (β_j·s_y/s_j, α·s_y, δ·s_y, e·s_y), all exact.
+  // (loops, not map/some callbacks: this runs once per pair of a scan)
   const yScale = powerOfTwoScale(y);
-  const xScales = xs.map(powerOfTwoScale);
-  const scaled = yScale !== 1 || xScales.some((s) => s !== 1);
+  const xScales: number[] = [];
+  const xss: Float64Array[] = [];
+  let scaled = yScale !== 1;
+  for (let j = 0; j < k; j++) {
+    xScales.push(powerOfTwoScale(xs[j]));
+    xss.push(divideByScale(xs[j], xScales[j]));
+    if (xScales[j] !== 1) scaled = true;
+  }
   const ys = divideByScale(y, yScale);
-  const xss = xs.map((x, j) => divideByScale(x, xScales[j]));
   workspace.residuals = growFloat64(workspace.residuals, n);
   const residualBuffer = float64Prefix(workspace.residuals, n);
   const scaledFit = cointegratingRegression(ys, xss, ntrend, residualBuffer) ?? cointegratingRegressionQr(ys, xss, ntrend, fn);
@@ -335,7 +341,10 @@ function simpleRegression(y: Float64Array, x: Float64Array, residuals: Float64Ar
     residuals[t] = e;
     ssr += e * e;
   }
-  return { coefficients: Float64Array.of(beta, intercept), residuals, rSquared: 1 - ssr / syy };
+  const coefficients = new Float64Array(2);
+  coefficients[0] = beta;
+  coefficients[1] = intercept;
+  return { coefficients, residuals, rSquared: 1 - ssr / syy };
 }
 
 /** Step 1, careful path: Householder QR on the explicit design [x_1..x_k, 1, (t)] (statsmodels add_trend(prepend=False)). */
