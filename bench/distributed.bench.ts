@@ -11,8 +11,9 @@
  *   shared fairly between sessions, so workers in one session split one share (own sessions are
  *   then fairer); on a quiet machine own sessions measured slower (docs/scaling.md), so the
  *   default is the shared session and the bench is meant for a quiet machine.
- * - CPU accounting per run: each worker process (/proc/<pid>/stat utime+stime), redis-server
- *   (INFO cpu) and the coordinator (process.cpuUsage). From them an idle-machine estimate of a
+ * - CPU accounting per run: each worker process (/proc/<pid>/stat utime+stime; its threads other
+ *   than the main one from /proc/<pid>/task/<tid>/stat), redis-server (INFO cpu) and the
+ *   coordinator (process.cpuUsage). From them an idle-machine estimate of a
  *   run on W workers: its critical path T ≈ max(tail · ΣW, (ΣW + coordinator + redis) / 2 cores)
  *   (tail: the busiest worker's share of the items when W equal-speed workers take the shards in
  *   queue order; the two cores shared by all processes), against the same run's worker CPU done by one worker (ΣW, the coordinator
@@ -34,7 +35,7 @@
  * - Per-shard overhead: 435 pairs (30 symbols) in one-pair shards on one worker.
  */
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
@@ -78,8 +79,31 @@ function universe(count?: number): DiscoveryInput {
 
 /** CPU seconds used so far by a process (utime + stime). */
 function processCpuS(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return statCpuS(`/proc/${pid}/stat`);
+}
+
+/** utime + stime of a /proc stat file, in seconds. */
+function statCpuS(path: string): number {
+  const fields = readFileSync(path, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
+/**
+ * CPU seconds used so far by a process's threads other than its main thread: V8's platform
+ * threads (parallel scavenge, concurrent marking and sweeping, TurboFan) and libuv's pool. CPU a
+ * lone worker takes from the idle second core, and two workers fight for (docs/scaling.md).
+ */
+function backgroundThreadsCpuS(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(tid) === pid) continue;
+    try {
+      total += statCpuS(`/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      // the thread exited between the listing and the read: its CPU is no longer counted anywhere
+    }
+  }
+  return total;
 }
 
 interface RunCost {
@@ -87,6 +111,8 @@ interface RunCost {
   readonly stats: ShardRunStats;
   /** CPU ms of each worker of the configuration, of redis-server, of the coordinator. */
   readonly workerCpuMs: readonly number[];
+  /** CPU ms of the workers' threads other than their main threads (summed over the workers). */
+  readonly workerBackgroundCpuMs: number;
   readonly redisCpuMs: number;
   readonly coordinatorCpuMs: number;
 }
@@ -109,6 +135,12 @@ function idleWallMs(c: RunCost): number {
   const workers = c.workerCpuMs.reduce((a, b) => a + b, 0);
   const tail = (listScheduleMakespan(c.stats.bounds, c.workerCpuMs.length) / c.stats.bounds.at(-1)!) * workers;
   return Math.max(tail, (workers + c.redisCpuMs + c.coordinatorCpuMs) / 2);
+}
+
+/** Median share of the workers' CPU spent off their main threads, as "x.x %". */
+function backgroundShare(runs: readonly RunCost[]): string {
+  const share = median(runs.map((c) => c.workerBackgroundCpuMs / c.workerCpuMs.reduce((a, b) => a + b, 0)));
+  return `${(100 * share).toFixed(1)} %`;
 }
 
 function verdict(speedup: number): string {
@@ -159,6 +191,7 @@ export async function run(): Promise<BenchSection> {
     const measured = async (workerCount: 1 | 2, work: (url: string) => Promise<ShardRunStats>): Promise<RunCost> => {
       const { url, pids } = configs[workerCount];
       const w0 = pids.map(processCpuS);
+      const b0 = pids.map(backgroundThreadsCpuS);
       const r0 = await redisCpuS();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -167,7 +200,8 @@ export async function run(): Promise<BenchSection> {
       const c = process.cpuUsage(c0);
       const redisCpuMs = ((await redisCpuS()) - r0) * 1000;
       const workerCpuMs = pids.map((pid, k) => (processCpuS(pid) - w0[k]!) * 1000);
-      return { wallMs, stats, workerCpuMs, redisCpuMs, coordinatorCpuMs: (c.user + c.system) / 1000 };
+      const workerBackgroundCpuMs = pids.reduce((sum, pid, k) => sum + (backgroundThreadsCpuS(pid) - b0[k]!) * 1000, 0);
+      return { wallMs, stats, workerCpuMs, workerBackgroundCpuMs, redisCpuMs, coordinatorCpuMs: (c.user + c.system) / 1000 };
     };
     const discover = (shardPairs: number | undefined, input: DiscoveryInput) => async (url: string) =>
       discoverPairsDistributed(input, { redisUrl: url, options, shardPairs });
@@ -281,7 +315,7 @@ export async function run(): Promise<BenchSection> {
       "",
       `Fixed cost of a run (2 symbols, 1 pair, 1 worker: connections, worker count, panel upload and fetch, enqueue, one shard): ${median(fixed.map((c) => c.wallMs)).toFixed(1)} ms wall.`,
       "",
-      `Goal 2 workers ≥ 1.8× one, judged on the measured wall time (medians; in brackets the paired and best-run ratios and the idle-machine estimate): walk-forward over ${WF_SYMBOLS} stocks, the workload sized for distribution, ${w.summary}; discovery with the default schedule ${d.summary}; old workloads: discovery in ${SHARD_PAIRS}-pair shards ${f.summary}, walk-forward over ${OLD_WF_SYMBOLS} stocks ${o.summary}. Coordinator + redis-server CPU as a share of the workers' CPU (2-worker runs): ${(w.overheadShare * 100).toFixed(1)} % / ${(d.overheadShare * 100).toFixed(1)} % / ${(f.overheadShare * 100).toFixed(1)} % / ${(o.overheadShare * 100).toFixed(1)} %; they share the two cores with the workers. Σ worker CPU of the same work, 2 workers ÷ 1 worker (medians): ${w.cpuRatio.toFixed(2)} / ${d.cpuRatio.toFixed(2)} / ${f.cpuRatio.toFixed(2)} / ${o.cpuRatio.toFixed(2)}.`,
+      `Goal 2 workers ≥ 1.8× one, judged on the measured wall time (medians; in brackets the paired and best-run ratios and the idle-machine estimate): walk-forward over ${WF_SYMBOLS} stocks, the workload sized for distribution, ${w.summary}; discovery with the default schedule ${d.summary}; old workloads: discovery in ${SHARD_PAIRS}-pair shards ${f.summary}, walk-forward over ${OLD_WF_SYMBOLS} stocks ${o.summary}. Coordinator + redis-server CPU as a share of the workers' CPU (2-worker runs): ${(w.overheadShare * 100).toFixed(1)} % / ${(d.overheadShare * 100).toFixed(1)} % / ${(f.overheadShare * 100).toFixed(1)} % / ${(o.overheadShare * 100).toFixed(1)} %; they share the two cores with the workers. Σ worker CPU of the same work, 2 workers ÷ 1 worker (medians): ${w.cpuRatio.toFixed(2)} / ${d.cpuRatio.toFixed(2)} / ${f.cpuRatio.toFixed(2)} / ${o.cpuRatio.toFixed(2)}. Workers' CPU off their main threads (V8's GC and compiler threads), median share of the workers' CPU, 1 worker / 2 workers: headline walk-forward ${backgroundShare(wf.one)} / ${backgroundShare(wf.two)}, default discovery ${backgroundShare(disc.one)} / ${backgroundShare(disc.two)}.`,
     ].join("\n");
     return { title: "Distributed compute (Redis + BullMQ, 1 vs 2 worker processes)", markdown };
   } finally {

@@ -6,6 +6,7 @@
  * p-value (`benjaminiHochberg`, as the RPC's final summary). This file is the one place the CLI
  * calls the per-pair function, so moving it into src/lib/discovery/ is a one-line change here.
  */
+import { createPairAnalysisWorkspace } from "../lib/discovery/analysePair.js";
 import { benjaminiHochberg, screenPairs, type PairScreenOptions, type ScreenCounts } from "../lib/index.js";
 import {
   resolvePairOptions,
@@ -81,11 +82,12 @@ export function discoverPanel(panel: DiscoveryInput, options: DiscoverPanelOptio
   const total = pairs === null ? (n * (n - 1)) / 2 : pairs.length / 2;
   const results: PartialPairResult[] = [];
   let done = 0;
+  const workspace = createPairAnalysisWorkspace(); // the library's scratch arrays, once per run
   for (const [i, j] of pairOrder(n, pairs)) {
     options.signal?.throwIfAborted();
     let r: PartialPairResult;
     try {
-      r = testPairCore(panel.symbols[i]!, panel.symbols[j]!, panel.values[i]!, panel.values[j]!, o);
+      r = testPairCore(panel.symbols[i]!, panel.symbols[j]!, panel.values[i]!, panel.values[j]!, o, workspace);
     } catch (err) {
       r = failedPair(panel.symbols[i]!, panel.symbols[j]!, (err as Error).message);
     }

@@ -5,6 +5,7 @@
  * `analysePairKernel`). No mathematics here: index arithmetic, the per-pair try/catch, and
  * cooperative yields so a worker's lock renewals and cancellation messages are serviced.
  */
+import { createPairAnalysisWorkspace } from "../lib/discovery/analysePair.js";
 import { testPairCore, type PairOptions, type PartialPairResult } from "../server/compute/pairPipeline.js";
 import { SHARD_YIELD_MS, type ShardKernel, yieldToEventLoop } from "./shardKernel.js";
 
@@ -75,11 +76,12 @@ export async function runDiscoverShard(
   let [i, j] = pairAt(n, start);
   let lastYield = performance.now();
   const { length, series } = panel;
+  const workspace = createPairAnalysisWorkspace(); // the library's scratch arrays, once per shard
   for (let k = start; k < end; k++) {
     const y = series.subarray(i * length, (i + 1) * length);
     const x = series.subarray(j * length, (j + 1) * length);
     try {
-      out.push({ result: testPairCore(panel.symbols[i]!, panel.symbols[j]!, y, x, options), thrown: null });
+      out.push({ result: testPairCore(panel.symbols[i]!, panel.symbols[j]!, y, x, options, workspace), thrown: null });
     } catch (err) {
       out.push({ result: null, thrown: err instanceof Error ? err.message : String(err) });
     }

@@ -6,7 +6,17 @@ import { minHalfLifeHedge } from "../hedge/minHalfLifeHedge.js";
 import { tlsHedge } from "../hedge/tlsHedge.js";
 import { fitOu } from "../ou/fitOu.js";
 import { coint } from "../timeseries/coint.js";
-import { analysePair, backtestAnalysedPair } from "./analysePair.js";
+import {
+  type AnalysePairOptions,
+  analysePair,
+  analysePairKernel,
+  backtestAnalysedPair,
+  createPairAnalysisWorkspace,
+  type PairAnalysisWorkspace,
+  resolvePairAnalysisOptions,
+} from "./analysePair.js";
+import { cointegratedPair } from "../backtest/cointegratedPair.test-helpers.js";
+import { normalSource, randomSource } from "../util/random.js";
 import { backtestPair } from "../backtest/backtestPair.js";
 import { kalmanHedge } from "../hedge/kalmanHedge.js";
 import { hurst } from "../timeseries/hurst.js";
@@ -197,3 +207,101 @@ describe("analysePair with a dynamic hedge (rolling, kalman): the spread stages 
 
 /** Any levels rule: only the engine's spread diagnostics are read. */
 const levelsAnyRule = { kind: "levels" as const, entry: -1, exit: 0, side: "both" as const, center: 0 };
+
+/** Every number of a (nested) result, with its path, for bit-for-bit comparison (Object.is: NaN = NaN, +0 ≠ −0). */
+function numbersOf(value: unknown, path = "", out: [string, unknown][] = []): [string, unknown][] {
+  if (value !== null && typeof value === "object") {
+    for (const [key, v] of Object.entries(value)) numbersOf(v, `${path}.${key}`, out);
+  } else {
+    out.push([path, value]);
+  }
+  return out;
+}
+
+describe("analysePairKernel with a reused workspace", () => {
+  // Seeded pairs of several lengths in an order that shrinks and grows the scratch arrays between
+  // pairs (a stale value read from a longer earlier pair would change a result): cointegrated
+  // pairs (every stage runs, including the backtest), independent random walks (most fail
+  // cointegration), a fixed maxLag, and a constant leg (coint throws) in the middle.
+  const lengths = [252, 40, 500, 25, 252, 120, 61, 500, 20, 300];
+  const cases: { y: Float64Array; x: Float64Array; options: AnalysePairOptions }[] = [];
+  lengths.forEach((n, k) => {
+    for (const noiseSd of [0.3, 1.5]) {
+      const pair = cointegratedPair(n, 1000 + 17 * k + (noiseSd > 1 ? 1 : 0), noiseSd);
+      cases.push({ ...pair, options: { significance: 0.2, maxHurst: 0.6 } });
+    }
+    const normal = normalSource(randomSource(5000 + k));
+    const walkY = new Float64Array(n);
+    const walkX = new Float64Array(n);
+    for (let t = 0, a = 100, b = 80; t < n; t++) {
+      a += normal();
+      b += normal();
+      walkY[t] = a;
+      walkX[t] = b;
+    }
+    cases.push({ y: walkY, x: walkX, options: {} });
+    if (n >= 40) cases.push({ y: walkY, x: walkX, options: { maxLag: 3, significance: 0.9, maxHurst: 1 } });
+    if (k === 4) cases.push({ y: walkY, x: new Float64Array(n).fill(3), options: {} });
+  });
+
+  it("gives bit-identical results to a fresh workspace per pair, over many seeded pairs of different lengths", () => {
+    const workspace = createPairAnalysisWorkspace();
+    let compared = 0;
+    let backtested = 0;
+    const errors: string[] = [];
+    for (const { y, x, options } of cases) {
+      const resolved = resolvePairAnalysisOptions("analysePair", options);
+      const run = (ws?: PairAnalysisWorkspace) => {
+        try {
+          return analysePairKernel(y, x, resolved, ws);
+        } catch (e) {
+          return { error: (e as Error).message };
+        }
+      };
+      const shared = run(workspace);
+      const fresh = run();
+      const publicResult = (() => {
+        try {
+          return analysePair(y, x, options);
+        } catch (e) {
+          return { error: (e as Error).message };
+        }
+      })();
+      const got = numbersOf(shared);
+      const want = numbersOf(fresh);
+      expect(
+        got.map(([p]) => p),
+        `fields of n = ${y.length}`,
+      ).toEqual(want.map(([p]) => p));
+      got.forEach(([p, v], i) => {
+        if (!Object.is(v, want[i][1]))
+          throw new Error(
+            `n = ${y.length} ${JSON.stringify(options)}: ${p} = ${v} with the reused workspace, ${want[i][1]} with a fresh one`,
+          );
+      });
+      expect(numbersOf(publicResult)).toEqual(want);
+      compared++;
+      if ("backtested" in shared && shared.backtested) backtested++;
+      if ("error" in shared) errors.push(`n = ${y.length}: ${shared.error}`);
+    }
+    // the cases exercise what they claim: every stage, failures and a thrown error
+    expect(compared).toBe(cases.length);
+    expect(backtested).toBeGreaterThan(5);
+    expect(
+      errors.some((e) => e.includes("coint: x must not be constant")),
+      errors.join("\n"),
+    ).toBe(true);
+    // the constant leg, and the three n = 20 pairs (AIC picks 9 lags, too many for 20 bars): the
+    // same errors with either workspace, and the workspace still serves the next pair
+    expect(errors.length, errors.join("\n")).toBe(4);
+  });
+
+  it("leaves the workspace usable after a pair that throws", () => {
+    const workspace = createPairAnalysisWorkspace();
+    const { y, x } = cointegratedPair(252, 7, 0.3);
+    const o = resolvePairAnalysisOptions("analysePair", {});
+    const before = analysePairKernel(y, x, o, workspace);
+    expect(() => analysePairKernel(y, new Float64Array(252).fill(1), o, workspace)).toThrow(/coint: x must not be constant/);
+    expect(numbersOf(analysePairKernel(y, x, o, workspace))).toEqual(numbersOf(before));
+  });
+});

@@ -4,7 +4,7 @@ import { KALMAN_DEFAULT_DELTA, KALMAN_DEFAULT_VE } from "../hedge/kalmanHedge.js
 import type { HedgeSpec } from "../backtest/types.js";
 import { leungLi } from "../optimal/leungLi.js";
 import { fitOu } from "../ou/fitOu.js";
-import { coint } from "../timeseries/coint.js";
+import { type CointWorkspace, cointPairKernel, createCointWorkspace } from "../timeseries/coint.js";
 import { hurst } from "../timeseries/hurst.js";
 import { boxTiaoHedge } from "../hedge/boxTiaoHedge.js";
 import { johansenHedge } from "../hedge/johansenHedge.js";
@@ -139,6 +139,21 @@ function allPositive(x: Float64Array): boolean {
   return true;
 }
 
+/**
+ * Scratch arrays of {@link analysePairKernel}, reused across the pairs of a scan (discoverPairs
+ * makes one per call): the Engle–Granger workspace (step-1 residuals, the residual ADF's
+ * cross-products). A scan of 4,950 pairs then allocates them once instead of 4,950 times
+ * (docs/scaling.md). Owned by one scan at a time; create with {@link createPairAnalysisWorkspace}.
+ */
+export interface PairAnalysisWorkspace {
+  readonly coint: CointWorkspace;
+}
+
+/** An empty {@link PairAnalysisWorkspace}; its arrays grow to the sizes the first pair needs. */
+export function createPairAnalysisWorkspace(): PairAnalysisWorkspace {
+  return { coint: createCointWorkspace() };
+}
+
 /** Resolved options (every default applied), shared with discoverPairs. */
 export interface ResolvedPairOptions {
   readonly significance: number;
@@ -229,12 +244,22 @@ export function analysePair(y: ArrayLike<number>, x: ArrayLike<number>, options?
   return analysePairKernel(yv, xv, resolved);
 }
 
-/** {@link analysePair} on validated, equal-length series with resolved options. */
-export function analysePairKernel(y: Float64Array, x: Float64Array, o: ResolvedPairOptions): PairAnalysis {
+/**
+ * {@link analysePair} on validated, equal-length series with resolved options. `workspace`
+ * (default: a fresh one) holds the scratch arrays; the result never refers to it, so one
+ * workspace serves every pair of a scan, whatever their lengths, with bit-identical results.
+ */
+export function analysePairKernel(
+  y: Float64Array,
+  x: Float64Array,
+  o: ResolvedPairOptions,
+  workspace: PairAnalysisWorkspace = createPairAnalysisWorkspace(),
+): PairAnalysis {
   const n = y.length;
   if (x.length !== n) rangeError("analysePair", `y and x must have the same length, got ${n} and ${x.length}`);
   const warnings: string[] = [];
-  const eg = coint(y, x, { trend: "c", autolag: "aic", maxlag: o.maxLag });
+  // coint(y, x, { trend: "c", autolag: "aic", maxlag }) without copying the legs; eg.residuals lives in the workspace
+  const eg = cointPairKernel(y, x, "aic", o.maxLag, workspace.coint);
   warnings.push(...eg.warnings);
   let beta = eg.beta[0];
   let intercept = eg.intercept;

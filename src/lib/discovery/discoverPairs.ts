@@ -1,6 +1,12 @@
 import { benjaminiHochberg } from "../stats/benjaminiHochberg.js";
 import { requireOptions } from "../util/validate.js";
-import { analysePairKernel, resolvePairAnalysisOptions, type AnalysePairOptions, type PairAnalysis } from "./analysePair.js";
+import {
+  analysePairKernel,
+  createPairAnalysisWorkspace,
+  resolvePairAnalysisOptions,
+  type AnalysePairOptions,
+  type PairAnalysis,
+} from "./analysePair.js";
 import { screenPairsKernel, validatePanel, type DiscoveryPanel, type PairScreenOptions, type ScreenCounts } from "./screenPairs.js";
 
 export { DISCOVER_MAX_SYMBOLS } from "./screenPairs.js";
@@ -69,6 +75,8 @@ export function discoverPairs(panel: DiscoveryPanel, options?: DiscoverPairsOpti
     if (signal?.aborted) throw signal.reason;
   };
 
+  // scratch arrays shared by every pair of this call (one allocation, not one per pair)
+  const workspace = createPairAnalysisWorkspace();
   const pairs: {
     symbol1: string;
     symbol2: string;
@@ -85,7 +93,7 @@ export function discoverPairs(panel: DiscoveryPanel, options?: DiscoverPairsOpti
     let analysis: PairAnalysis | null = null;
     let error = "";
     try {
-      analysis = analysePairKernel(series[i], series[j], pairOptions);
+      analysis = analysePairKernel(series[i], series[j], pairOptions, workspace);
     } catch (e) {
       if (!(e instanceof RangeError || e instanceof TypeError)) throw e;
       error = e.message;

@@ -28,21 +28,33 @@ export function choleskyDecomposeUnchecked(a: MatrixRowMajor): MatrixRowMajor | 
   const n = a.rows;
   const ad = a.data;
   const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) l[i * n + j] = ad[i * n + j];
+  return choleskyDecomposeInPlace(l, n) ? { rows: n, cols: n, data: l } : null;
+}
+
+/**
+ * Internal kernel: overwrite the lower triangle of the n × n row-major matrix in `data` (the first
+ * n² entries; the array may be longer) with its Cholesky factor L, the same operations in the same
+ * order as {@link choleskyDecompose}; the upper triangle is neither read nor written. Returns false
+ * (leaving `data` partly overwritten) when a pivot is not strictly positive. For callers that
+ * factor a scratch matrix per call of a hot kernel (adfuller's cross-products) without allocating.
+ */
+export function choleskyDecomposeInPlace(data: Float64Array, n: number): boolean {
   for (let i = 0; i < n; i++) {
     const li = i * n;
     for (let j = 0; j <= i; j++) {
       const lj = j * n;
-      let s = ad[li + j];
-      for (let k = 0; k < j; k++) s -= l[li + k] * l[lj + k];
+      let s = data[li + j];
+      for (let k = 0; k < j; k++) s -= data[li + k] * data[lj + k];
       if (i === j) {
-        if (!(s > 0)) return null;
-        l[li + i] = Math.sqrt(s);
+        if (!(s > 0)) return false;
+        data[li + i] = Math.sqrt(s);
       } else {
-        l[li + j] = s / l[lj + j];
+        data[li + j] = s / data[lj + j];
       }
     }
   }
-  return { rows: n, cols: n, data: l };
+  return true;
 }
 
 /** Internal: throw unless |A_ij − A_ji| ≤ 1e-10·max|A| for all i, j. */

@@ -22,6 +22,14 @@ export interface OuLaplaceIntegral {
 }
 
 /**
+ * E(u) = (ν − 1)·ln u + a·u − u²/2, the log of the integrand of {@link ouLaplaceIntegral} (a module
+ * function rather than a closure per call: leungLi evaluates the integral thousands of times per pair).
+ */
+function exponent(u: number, a: number, nu: number): number {
+  return (nu - 1) * Math.log(u) + a * u - 0.5 * u * u;
+}
+
+/**
  * The Leung–Li integral I_ν(a) = ∫₀^∞ u^{ν−1} exp(a·u − u²/2) du (ν > 0), in log form.
  *
  * F(x) = I_ν(√(2κ)/σ·(x − θ)) and G(x) = I_ν(√(2κ)/σ·(θ − x)) with ν = r/κ are the increasing and
@@ -46,15 +54,14 @@ export interface OuLaplaceIntegral {
  */
 export function ouLaplaceIntegral(a: number, nu: number): OuLaplaceIntegral {
   const u0 = Math.min(1, 1 / (Math.abs(a) + 1));
-  const exponent = (u: number): number => (nu - 1) * Math.log(u) + a * u - 0.5 * u * u;
   // Location of the maximum of E on [u0, ∞): E′(u) = 0 ⇔ u² − a·u + (1 − ν) = 0.
   let peak = u0;
   const disc = a * a - 4 * (1 - nu);
   if (disc >= 0) {
     const upper = 0.5 * (a + Math.sqrt(disc));
-    if (upper > u0 && exponent(upper) > exponent(u0)) peak = upper;
+    if (upper > u0 && exponent(upper, a, nu) > exponent(u0, a, nu)) peak = upper;
   }
-  const scale = exponent(peak);
+  const scale = exponent(peak, a, nu);
 
   let sumValue = 0;
   let sumDerivative = 0;
@@ -95,12 +102,12 @@ export function ouLaplaceIntegral(a: number, nu: number): OuLaplaceIntegral {
     const mid = left + half;
     for (let k = 0; k < PANEL_POINTS; k++) {
       const u = mid + half * nodes[k];
-      const f = Math.exp(exponent(u) - scale) * weights[k] * half;
+      const f = Math.exp(exponent(u, a, nu) - scale) * weights[k] * half;
       sumValue += f;
       sumDerivative += f * u;
     }
     left += width;
-    if (left > peak && exponent(left) < scale - TAIL_CUT) break;
+    if (left > peak && exponent(left, a, nu) < scale - TAIL_CUT) break;
   }
   return { logValue: scale + Math.log(sumValue), logDerivative: sumDerivative / sumValue };
 }

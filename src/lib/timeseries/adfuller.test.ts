@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { adfuller, type AdfAutolag, type AdfRegression } from "./adfuller.js";
+import { adfuller, adfullerKernel, createAdfullerWorkspace, type AdfAutolag, type AdfRegression } from "./adfuller.js";
+import { normalSource, randomSource } from "../util/random.js";
 import { ols } from "../stats/ols.js";
 
 interface AdfCase {
@@ -174,5 +175,42 @@ describe("adfuller rejects misuse with function, argument and requirement", () =
   it("an exact linear trend makes the test regression singular and throws", () => {
     const x = Array.from({ length: 50 }, (_, t) => 2 + 0.5 * t);
     expect(() => adfuller(x, { regression: "ct", autolag: null, maxlag: 1 })).toThrow(/^adfuller: x must not be degenerate/);
+  });
+});
+
+describe("adfullerKernel with a reused workspace", () => {
+  it("gives bit-identical results to adfuller over seeded series of different lengths, every regression and autolag", () => {
+    const workspace = createAdfullerWorkspace();
+    const normal = normalSource(randomSource(20261205));
+    let compared = 0;
+    // consecutive calls differ in length (and so in every sum): a stale entry would show
+    const series = [300, 30, 252, 24, 500, 64, 252].map((n) => {
+      // an AR(1) with drift: stationary enough that the lag searches pick different lags
+      const x = new Float64Array(n);
+      for (let t = 1; t < n; t++) x[t] = 0.05 + 0.8 * x[t - 1] + normal();
+      return x;
+    });
+    for (const regression of ["n", "c", "ct"] as const) {
+      for (const autolag of ["aic", "bic", "t-stat", null] as const) {
+        for (const x of series) {
+          const n = x.length;
+          const want = adfuller(x, { regression, autolag });
+          const got = adfullerKernel(x, { maxlag: undefined, regression, autolag, fn: "adfuller", name: "x", workspace });
+          const fields = [
+            ["statistic", got.statistic, want.statistic],
+            ["pValue", got.pValue, want.pValue],
+            ["usedLag", got.usedLag, want.usedLag],
+            ["icBest", got.icBest, want.icBest],
+            ["criticalValues 5%", got.criticalValues["5%"], want.criticalValues["5%"]],
+          ] as const;
+          for (const [name, a, b] of fields) {
+            if (!Object.is(a, b))
+              throw new Error(`n = ${n}, regression ${regression}, autolag ${autolag}: ${name} ${a} (workspace) vs ${b}`);
+          }
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(7 * 3 * 4);
   });
 });

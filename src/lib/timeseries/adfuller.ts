@@ -1,8 +1,9 @@
-import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
+import { choleskyDecomposeInPlace } from "../linalg/choleskyDecompose.js";
 import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
 import { rangeError, requireInteger, requireNonConstant, requireOneOf, requireOptions, toFloat64 } from "../util/validate.js";
 import { type CriticalValues, mackinnoncritKernel, mackinnonpKernel } from "./mackinnon.js";
 import { divideByScale, powerOfTwoScale } from "../util/powerOfTwoScale.js";
+import { float64Prefix, growFloat64 } from "../util/growFloat64.js";
 
 /** Schwert (1989) default: maxlag = ⌈MAXLAG_COEFFICIENT·(n/100)^{1/4}⌉. */
 const MAXLAG_COEFFICIENT = 12;
@@ -53,6 +54,45 @@ export interface AdfullerResult {
 }
 
 /**
+ * Scratch arrays of {@link adfullerKernel}, grown on demand (growFloat64) and reused by every call
+ * that is handed the same workspace, so that a scan testing thousands of spreads allocates them
+ * once instead of per test. Owned by one caller at a time (not shared between concurrent scans);
+ * the contents are meaningless between calls. Create with {@link createAdfullerWorkspace}.
+ */
+export interface AdfullerWorkspace {
+  /** Δx_t, n − 1 entries. */
+  differences: Float64Array;
+  /** Δx_t minus its window mean (the centred lag block when trend terms are present). */
+  centredDifferences: Float64Array;
+  /** The K × K cross-product matrix, factored in place into its Cholesky factor. */
+  gram: Float64Array;
+  /** Equilibration factors 1/√G_ii, K entries. */
+  scales: Float64Array;
+  /** Direct lag products D(0, h), h = 0..p. */
+  lagProducts: Float64Array;
+  /** Window sums W(j), j = 0..p. */
+  windowSums: Float64Array;
+  /** Per-lag SSR and last-column t-value of the lag search, maxlag + 1 entries each. */
+  ssr: Float64Array;
+  lastT: Float64Array;
+}
+
+/** An empty {@link AdfullerWorkspace}; its arrays grow to the sizes the first call needs. */
+export function createAdfullerWorkspace(): AdfullerWorkspace {
+  const empty = () => new Float64Array(0);
+  return {
+    differences: empty(),
+    centredDifferences: empty(),
+    gram: empty(),
+    scales: empty(),
+    lagProducts: empty(),
+    windowSums: empty(),
+    ssr: empty(),
+    lastT: empty(),
+  };
+}
+
+/**
  * Augmented Dickey–Fuller unit-root test, reproducing statsmodels 0.13.5 `adfuller` exactly.
  * Regresses Δx_t = α + β·t + γ·x_{t−1} + Σ_{i=1..p} δ_i·Δx_{t−i} + ε_t and reports τ = γ̂ / se(γ̂).
  * H0: unit root (γ = 0); a small p-value rejects it (the series looks stationary).
@@ -88,12 +128,23 @@ export function adfuller(x: ArrayLike<number>, options?: AdfullerOptions): Adful
   return adfullerKernel(xs, { maxlag, regression, autolag, fn, name: "x" });
 }
 
-/** Internal: ADF on a validated, non-constant Float64Array. `fn`/`name` phrase errors for the caller (coint). */
+/**
+ * Internal: ADF on a validated, non-constant Float64Array. `fn`/`name` phrase errors for the caller
+ * (coint). `workspace` (default: a fresh one) holds the scratch arrays; the result never refers to it.
+ */
 export function adfullerKernel(
   x: Float64Array,
-  args: { maxlag: number | undefined; regression: AdfRegression; autolag: AdfAutolag; fn: string; name: string },
+  args: {
+    maxlag: number | undefined;
+    regression: AdfRegression;
+    autolag: AdfAutolag;
+    fn: string;
+    name: string;
+    workspace?: AdfullerWorkspace;
+  },
 ): AdfullerResult {
   const { regression, autolag, fn, name } = args;
+  const workspace = args.workspace ?? createAdfullerWorkspace();
   // τ is scale invariant: divide by a power of two (exact) when max |x| is so large or small that
   // the sums of squares would overflow or underflow (×1e298 gave τ = −Infinity, p 0).
   const scale = powerOfTwoScale(x);
@@ -112,13 +163,14 @@ export function adfullerKernel(
       rangeError(fn, `maxlag must be <= ${limit} (nobs/2 - 1 - trend terms, nobs = ${n}, ${ntrend} trend terms), got ${maxlag}`);
     }
   }
-  const d = new Float64Array(n - 1);
+  workspace.differences = growFloat64(workspace.differences, n - 1);
+  const d = float64Prefix(workspace.differences, n - 1);
   for (let t = 1; t < n; t++) d[t - 1] = x[t] - x[t - 1];
   const warnings: string[] = [];
   let usedLag = maxlag;
   let icBest: number | null = null;
   if (autolag !== null) {
-    const search = searchLagGram(x, d, maxlag, ntrend, autolag) ?? searchLagQr(x, d, maxlag, ntrend, autolag, fn, name);
+    const search = searchLagGram(x, d, maxlag, ntrend, autolag, workspace) ?? searchLagQr(x, d, maxlag, ntrend, autolag, fn, name);
     usedLag = search.bestLag;
     // AIC/BIC contain m·ln(SSR/m); SSR scales by s², so undo the scaling: + 2·m·ln s (m = the common search sample).
     icBest = autolag === "t-stat" || scale === 1 ? search.icBest : search.icBest + 2 * (n - 1 - maxlag) * Math.log(scale);
@@ -133,7 +185,7 @@ export function adfullerKernel(
       `${name} must have more than ${k + usedLag + 1} observations for ${usedLag} lags and regression "${regression}" (the test regression needs more rows than its ${k} coefficients), got ${n}`,
     );
   }
-  let statistic = refitGram(x, d, usedLag, ntrend);
+  let statistic = refitGram(x, d, usedLag, ntrend, workspace);
   if (statistic === null) {
     // Careful path: Householder QR on the explicit design [x_{t−1}, Δx lags, trend].
     const design = buildDesign(x, d, usedLag, usedLag, nobs, ntrend, false);
@@ -181,15 +233,32 @@ function buildDesign(x: Float64Array, d: Float64Array, start: number, lags: numb
   return { rows: m, cols: k, data };
 }
 
+/** Column of Δx_{t−j} (j ≥ 1) or of y = Δx_t (j = 0) in factorGram's matrix (a module function: no closure per call). */
+function lagColumn(j: number, yc: number, lagBase: number): number {
+  return j === 0 ? yc : lagBase + j;
+}
+
+/** g[i, j] = g[j, i] = value in a K × K row-major matrix (a module function: no closure per call). */
+function setSymmetric(g: Float64Array, K: number, i: number, j: number, value: number): void {
+  g[i * K + j] = value;
+  g[j * K + i] = value;
+}
+
 /** Information criterion of a fitted model with `k` coefficients (statsmodels OLSResults.aic/bic). */
 function informationCriterion(ssr: number, m: number, k: number, method: "aic" | "bic"): number {
   const llf = -(m / 2) * Math.log(2 * Math.PI) - (m / 2) * Math.log(ssr / m) - m / 2;
   return method === "aic" ? -2 * llf + 2 * k : -2 * llf + Math.log(m) * k;
 }
 
-/** Apply statsmodels' selection rule to per-lag SSR and last-column t-values (index = number of lags). */
-function selectLag(ssr: Float64Array, lastT: Float64Array, m: number, ntrend: number, method: "aic" | "bic" | "t-stat"): LagSearch {
-  const maxlag = ssr.length - 1;
+/** Apply statsmodels' selection rule to per-lag SSR and last-column t-values (index = number of lags, 0..maxlag). */
+function selectLag(
+  ssr: Float64Array,
+  lastT: Float64Array,
+  maxlag: number,
+  m: number,
+  ntrend: number,
+  method: "aic" | "bic" | "t-stat",
+): LagSearch {
   if (method === "t-stat") {
     let bestLag = maxlag;
     let icBest = 0;
@@ -214,7 +283,7 @@ function selectLag(ssr: Float64Array, lastT: Float64Array, m: number, ntrend: nu
 
 /** Equilibrated Cholesky factor of an augmented cross-product matrix, or null if ill-conditioned. */
 interface GramFactor {
-  /** K × K lower factor of the unit-diagonal (equilibrated) matrix; the last column is y. */
+  /** K × K lower factor of the unit-diagonal (equilibrated) matrix, lower triangle only (workspace.gram); the last column is y. */
   readonly L: Float64Array;
   readonly K: number;
   /** Σ y² (of the possibly centred y) over the sample: scaled SSRs are multiplied by this. */
@@ -233,6 +302,7 @@ interface GramFactor {
  * level/Δx cross-products follow from D by a similar O(1) recursion (see below).
  * Then the matrix is scaled to unit diagonal and factored; null when a pivot L_jj² < MIN_SCALED_PIVOT
  * (a column with R² > 1 − 1e-8 on the earlier ones) or the factorisation fails.
+ * Scratch (centred Δx, the matrix factored in place, lag and window sums, scales) lives in `workspace`.
  */
 function factorGram(
   x: Float64Array,
@@ -242,12 +312,12 @@ function factorGram(
   p: number,
   ntrend: number,
   levelLast: boolean,
+  workspace: AdfullerWorkspace,
 ): GramFactor | null {
   const K = ntrend + 1 + p + 1;
   const yc = K - 1;
   const lv = levelLast ? ntrend + p : ntrend;
   const lagBase = levelLast ? ntrend - 1 : ntrend; // column of Δx_{t−j} is lagBase + j (j ≥ 1)
-  const lagCol = (j: number) => (j === 0 ? yc : lagBase + j);
   const centre = ntrend > 0;
   let dMean = 0;
   let xMean = 0;
@@ -257,16 +327,15 @@ function factorGram(
     for (let r = 0; r < m; r++) xMean += x[s + r];
     xMean /= m;
   }
-  const dc = centre ? new Float64Array(d.length) : d;
+  if (centre) workspace.centredDifferences = growFloat64(workspace.centredDifferences, d.length);
+  const dc = centre ? workspace.centredDifferences : d;
   if (centre) for (let u = 0; u < d.length; u++) dc[u] = d[u] - dMean;
-  const level = x.subarray(s, s + m); // level[r] − xMean is the centred level column
-  const g = new Float64Array(K * K);
-  const set = (i: number, j: number, v: number) => {
-    g[i * K + j] = v;
-    g[j * K + i] = v;
-  };
+  // x[s + r] − xMean is the centred level column (r = 0..m−1)
+  workspace.gram = growFloat64(workspace.gram, K * K);
+  const g = workspace.gram; // every entry of the K × K matrix is set below
   // Direct sums D(0, h) = Σ_r dc[s+r]·dc[s+r−h], four lag distances per pass (fewer loads, more ILP).
-  const d0 = new Float64Array(p + 1);
+  workspace.lagProducts = growFloat64(workspace.lagProducts, p + 1);
+  const d0 = workspace.lagProducts;
   for (let h = 0; h <= p; h += 4) {
     const h1 = Math.min(h + 1, p);
     const h2 = Math.min(h + 2, p);
@@ -288,7 +357,8 @@ function factorGram(
     if (h + 3 <= p) d0[h + 3] = a3;
   }
   // Window sums W(j) = Σ_r dc[s+r−j] (needed for the constant column and the level recursion).
-  const windowSum = new Float64Array(p + 1);
+  workspace.windowSums = growFloat64(workspace.windowSums, p + 1);
+  const windowSum = workspace.windowSums;
   {
     let w = 0;
     for (let r = 0; r < m; r++) w += dc[s + r];
@@ -300,10 +370,10 @@ function factorGram(
   }
   for (let h = 0; h <= p; h++) {
     let sum = d0[h];
-    set(lagCol(0), lagCol(h), sum);
+    setSymmetric(g, K, lagColumn(0, yc, lagBase), lagColumn(h, yc, lagBase), sum);
     for (let a = 1; a + h <= p; a++) {
       sum += dc[s - a] * dc[s - a - h] - dc[s + m - a] * dc[s + m - a - h];
-      set(lagCol(a), lagCol(a + h), sum);
+      setSymmetric(g, K, lagColumn(a, yc, lagBase), lagColumn(a + h, yc, lagBase), sum);
     }
   }
   // Level·Δx_{t−h}: B(h) = Σ_r xc[s+r]·dc[s+r−h]. Since xc[t] = xc[t−1] + dc[t−1] + mean(Δx),
@@ -311,23 +381,27 @@ function factorGram(
   // one direct sum for h = 0, then O(1) per lag.
   {
     let b = 0;
-    for (let r = 0; r < m; r++) b += (level[r] - xMean) * dc[s + r];
-    set(lv, lagCol(0), b);
+    for (let r = 0; r < m; r++) b += (x[s + r] - xMean) * dc[s + r];
+    setSymmetric(g, K, lv, lagColumn(0, yc, lagBase), b);
     for (let h = 1; h <= p; h++) {
-      b += (x[s - 1] - xMean) * dc[s - h] - (x[s + m - 1] - xMean) * dc[s + m - h] + g[lagCol(1) * K + lagCol(h)] + dMean * windowSum[h];
-      set(lv, lagCol(h), b);
+      b +=
+        (x[s - 1] - xMean) * dc[s - h] -
+        (x[s + m - 1] - xMean) * dc[s + m - h] +
+        g[lagColumn(1, yc, lagBase) * K + lagColumn(h, yc, lagBase)] +
+        dMean * windowSum[h];
+      setSymmetric(g, K, lv, lagColumn(h, yc, lagBase), b);
     }
   }
   let ll = 0;
-  for (let r = 0; r < m; r++) ll += (level[r] - xMean) ** 2;
-  set(lv, lv, ll);
+  for (let r = 0; r < m; r++) ll += (x[s + r] - xMean) ** 2;
+  setSymmetric(g, K, lv, lv, ll);
   if (ntrend >= 1) {
     // Constant column against Δx columns: the window sums W(j).
-    set(0, 0, m);
-    for (let j = 0; j <= p; j++) set(0, lagCol(j), windowSum[j]);
+    setSymmetric(g, K, 0, 0, m);
+    for (let j = 0; j <= p; j++) setSymmetric(g, K, 0, lagColumn(j, yc, lagBase), windowSum[j]);
     let sl = 0;
-    for (let r = 0; r < m; r++) sl += level[r] - xMean;
-    set(0, lv, sl);
+    for (let r = 0; r < m; r++) sl += x[s + r] - xMean;
+    setSymmetric(g, K, 0, lv, sl);
   }
   if (ntrend >= 2) {
     // Centred trend column τ_r = r + 1 − (m + 1)/2.
@@ -339,29 +413,29 @@ function factorGram(
       const tau = r + 1 - mid;
       tt += tau * tau;
       tc += tau;
-      tl += tau * (level[r] - xMean);
+      tl += tau * (x[s + r] - xMean);
     }
-    set(1, 1, tt);
-    set(0, 1, tc);
-    set(1, lv, tl);
+    setSymmetric(g, K, 1, 1, tt);
+    setSymmetric(g, K, 0, 1, tc);
+    setSymmetric(g, K, 1, lv, tl);
     for (let j = 0; j <= p; j++) {
       let sum = 0;
       const base = s - j;
       for (let r = 0; r < m; r++) sum += (r + 1 - mid) * dc[base + r];
-      set(1, lagCol(j), sum);
+      setSymmetric(g, K, 1, lagColumn(j, yc, lagBase), sum);
     }
   }
   // Equilibrate to unit diagonal, then factor.
-  const scale = new Float64Array(K);
+  workspace.scales = growFloat64(workspace.scales, K);
+  const scale = workspace.scales;
   for (let i = 0; i < K; i++) {
     const gii = g[i * K + i];
     if (!(gii > 0)) return null;
     scale[i] = 1 / Math.sqrt(gii);
   }
   for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) g[i * K + j] *= scale[i] * scale[j];
-  const chol = choleskyDecomposeUnchecked({ rows: K, cols: K, data: g });
-  if (chol === null) return null;
-  const L = chol.data;
+  if (!choleskyDecomposeInPlace(g, K)) return null;
+  const L = g;
   for (let j = 0; j < K - 1; j++) if (L[j * K + j] ** 2 < MIN_SCALED_PIVOT) return null;
   return { L, K, gyy: 1 / (scale[yc] * scale[yc]) };
 }
@@ -377,14 +451,17 @@ function searchLagGram(
   maxlag: number,
   ntrend: number,
   method: "aic" | "bic" | "t-stat",
+  workspace: AdfullerWorkspace,
 ): LagSearch | null {
   const m = d.length - maxlag;
-  const f = factorGram(x, d, maxlag, m, maxlag, ntrend, false);
+  const f = factorGram(x, d, maxlag, m, maxlag, ntrend, false, workspace);
   if (f === null) return null;
   const { L, K, gyy } = f;
   const yc = K - 1;
-  const ssr = new Float64Array(maxlag + 1);
-  const lastT = new Float64Array(maxlag + 1);
+  workspace.ssr = growFloat64(workspace.ssr, maxlag + 1);
+  workspace.lastT = growFloat64(workspace.lastT, maxlag + 1);
+  const ssr = workspace.ssr;
+  const lastT = workspace.lastT;
   // tail = Σ_{j ≥ c} L_yj² is the scaled SSR of the model with columns 0..c−1; walking c down adds
   // one squared entry per step. The last column's t-value is L_y,c−1 / σ̂ (Lᵀβ = L_y gives
   // β_{c−1} = L_y,c−1 / L_c−1,c−1 and se = σ̂ / L_c−1,c−1).
@@ -396,7 +473,7 @@ function searchLagGram(
     lastT[lags] = lyLast / Math.sqrt(tail / (m - c));
     tail += lyLast * lyLast;
   }
-  return selectLag(ssr, lastT, m, ntrend, method);
+  return selectLag(ssr, lastT, maxlag, m, ntrend, method);
 }
 
 /**
@@ -404,9 +481,9 @@ function searchLagGram(
  * sample; τ = L_y,level / σ̂ because the level is the last regressor. null when ill-conditioned or
  * the fit is exact (then the QR refit is used).
  */
-function refitGram(x: Float64Array, d: Float64Array, lags: number, ntrend: number): number | null {
+function refitGram(x: Float64Array, d: Float64Array, lags: number, ntrend: number, workspace: AdfullerWorkspace): number | null {
   const m = d.length - lags;
-  const f = factorGram(x, d, lags, m, lags, ntrend, true);
+  const f = factorGram(x, d, lags, m, lags, ntrend, true, workspace);
   if (f === null) return null;
   const { L, K } = f;
   const yc = K - 1;
@@ -442,5 +519,5 @@ function searchLagQr(
     const se = Math.sqrt((fit.ssr / (m - k)) * fit.xtxInverse.data[(k - 1) * k + k - 1]);
     lastT[p] = fit.coefficients[k - 1] / se;
   }
-  return selectLag(ssr, lastT, m, ntrend, method);
+  return selectLag(ssr, lastT, maxlag, m, ntrend, method);
 }

@@ -1,6 +1,7 @@
 import { choleskyDecomposeUnchecked } from "../linalg/choleskyDecompose.js";
 import { qrLeastSquaresKernel } from "../linalg/qrLeastSquares.js";
 import {
+  asFloat64ReadOnly,
   describe,
   rangeError,
   requireInteger,
@@ -10,8 +11,9 @@ import {
   toFloat64,
   typeError,
 } from "../util/validate.js";
-import { type AdfAutolag, adfullerKernel } from "./adfuller.js";
+import { type AdfAutolag, type AdfullerWorkspace, adfullerKernel, createAdfullerWorkspace } from "./adfuller.js";
 import { divideByScale, powerOfTwoScale } from "../util/powerOfTwoScale.js";
+import { float64Prefix, growFloat64 } from "../util/growFloat64.js";
 import { type CriticalValues, MACKINNON_P_MAX_N, mackinnoncritKernel, mackinnonpKernel } from "./mackinnon.js";
 
 /** statsmodels 0.13.5: legs count as collinear when R² ≥ 1 − 100·√ε (SQRTEPS = √(2⁻⁵²)). */
@@ -57,6 +59,24 @@ export interface CointResult {
 }
 
 /**
+ * Scratch arrays of {@link cointKernel}, grown on demand and reused by every call handed the same
+ * workspace (a pair scan allocates them once, not per pair): the step-1 residuals and the residual
+ * ADF's workspace. A result computed with a workspace has `residuals` in workspace.residuals (a
+ * view when the buffer is longer), valid until the workspace's next use; copy them to keep them.
+ * Owned by one caller at a time. Create with {@link createCointWorkspace}.
+ */
+export interface CointWorkspace {
+  /** û_t of the cointegrating regression, n entries. */
+  residuals: Float64Array;
+  readonly adfuller: AdfullerWorkspace;
+}
+
+/** An empty {@link CointWorkspace}; its arrays grow to the sizes the first call needs. */
+export function createCointWorkspace(): CointWorkspace {
+  return { residuals: new Float64Array(0), adfuller: createAdfullerWorkspace() };
+}
+
+/**
  * Engle–Granger (augmented) cointegration test, as statsmodels 0.13.5 `coint(y0, y1, trend, method="aeg")`.
  * Step 1: OLS y_t = α (+ δ·t) + Σ β_i·x_it + u_t (centred cross-products and Cholesky; Householder QR when ill-conditioned). Step 2: ADF on û_t with no
  * deterministic terms (regression "n"), lag chosen by `autolag`. H0: no cointegration (û has a unit
@@ -90,7 +110,32 @@ export function coint(y: ArrayLike<number>, x: ArrayLike<number> | ArrayLike<Arr
   return cointKernel(yy, xs, trend, autolag, maxlag, fn);
 }
 
-/** Internal kernel on validated inputs (also used by the benchmark and pair scanners). */
+/**
+ * Internal: `coint(y, x, { trend: "c", autolag, maxlag })` for one x leg held in a Float64Array,
+ * with coint's checks and error messages but without copying the legs (they are only read), the
+ * scratch arrays taken from `workspace` (see {@link CointWorkspace}: the result's residuals live
+ * there). The Engle–Granger step of analysePair, run once per pair by the pair scans.
+ */
+export function cointPairKernel(
+  y: Float64Array,
+  x: Float64Array,
+  autolag: AdfAutolag,
+  maxlag: number | undefined,
+  workspace: CointWorkspace,
+): CointResult {
+  const fn = "coint";
+  asFloat64ReadOnly(y, "y", fn, { minLength: MIN_LENGTH });
+  requireNonConstant(fn, "y", y);
+  asFloat64ReadOnly(x, "x", fn);
+  if (x.length !== y.length) rangeError(fn, `y and x must have the same length, got ${y.length} and ${x.length}`);
+  requireNonConstant(fn, "x", x);
+  return cointKernel(y, [x], "c", autolag, maxlag, fn, workspace);
+}
+
+/**
+ * Internal kernel on validated inputs (also used by the benchmark and pair scanners). `workspace`
+ * (default: a fresh one, so the result owns its arrays) holds the scratch arrays and the residuals.
+ */
 export function cointKernel(
   y: Float64Array,
   xs: Float64Array[],
@@ -98,6 +143,7 @@ export function cointKernel(
   autolag: AdfAutolag,
   maxlag: number | undefined,
   fn: string,
+  workspace: CointWorkspace = createCointWorkspace(),
 ): CointResult {
   const n = y.length;
   const k = xs.length;
@@ -105,12 +151,20 @@ export function cointKernel(
   // The test is scale invariant in each leg: legs whose magnitude would overflow or underflow the
   // cross-products (×1e298) are divided by a power of two (exact) and β, α, δ and the residuals
   // scaled back (β_j·s_y/s_j, α·s_y, δ·s_y, e·s_y), all exact.
+  // (loops, not map/some callbacks: this runs once per pair of a scan)
   const yScale = powerOfTwoScale(y);
-  const xScales = xs.map(powerOfTwoScale);
-  const scaled = yScale !== 1 || xScales.some((s) => s !== 1);
+  const xScales: number[] = [];
+  const xss: Float64Array[] = [];
+  let scaled = yScale !== 1;
+  for (let j = 0; j < k; j++) {
+    xScales.push(powerOfTwoScale(xs[j]));
+    xss.push(divideByScale(xs[j], xScales[j]));
+    if (xScales[j] !== 1) scaled = true;
+  }
   const ys = divideByScale(y, yScale);
-  const xss = xs.map((x, j) => divideByScale(x, xScales[j]));
-  const scaledFit = cointegratingRegression(ys, xss, ntrend) ?? cointegratingRegressionQr(ys, xss, ntrend, fn);
+  workspace.residuals = growFloat64(workspace.residuals, n);
+  const residualBuffer = float64Prefix(workspace.residuals, n);
+  const scaledFit = cointegratingRegression(ys, xss, ntrend, residualBuffer) ?? cointegratingRegressionQr(ys, xss, ntrend, fn);
   const fit = scaled ? unscaleFit(scaledFit, yScale, xScales) : scaledFit;
   const rSquared = fit.rSquared;
   const nSeries = k + 1;
@@ -135,7 +189,14 @@ export function cointKernel(
       ],
     };
   }
-  const adf = adfullerKernel(scaledFit.residuals, { maxlag, regression: "n", autolag, fn, name: "y and x" });
+  const adf = adfullerKernel(scaledFit.residuals, {
+    maxlag,
+    regression: "n",
+    autolag,
+    fn,
+    name: "y and x",
+    workspace: workspace.adfuller,
+  });
   return {
     statistic: adf.statistic,
     pValue: mackinnonpKernel(adf.statistic, trend, nSeries),
@@ -173,11 +234,12 @@ interface CointegratingFit {
  * equilibrated and solved by Cholesky. Residuals are then formed directly from the data as
  * y − Xβ̂ (statsmodels' resid). Returns null when a pivot shows near-collinearity among the
  * regressors (R² > 1 − 1e-8 of one on the others); the caller then uses Householder QR.
+ * The residuals are written to `residuals` (n entries), which the fit then refers to.
  */
-function cointegratingRegression(y: Float64Array, xs: Float64Array[], ntrend: number): CointegratingFit | null {
+function cointegratingRegression(y: Float64Array, xs: Float64Array[], ntrend: number, residuals: Float64Array): CointegratingFit | null {
   const n = y.length;
   const k = xs.length;
-  if (k === 1 && ntrend === 1) return simpleRegression(y, xs[0]);
+  if (k === 1 && ntrend === 1) return simpleRegression(y, xs[0], residuals);
   const columns: Float64Array[] = xs.slice();
   if (ntrend === 2) columns.push(Float64Array.from({ length: n }, (_, t) => t + 1));
   const p = columns.length;
@@ -231,7 +293,6 @@ function cointegratingRegression(y: Float64Array, xs: Float64Array[], ntrend: nu
     coefficients[j < k ? j : k + 1] = beta;
   }
   coefficients[k] = intercept;
-  const residuals = new Float64Array(n);
   let ssr = 0;
   let tss = 0;
   for (let t = 0; t < n; t++) {
@@ -249,8 +310,9 @@ function cointegratingRegression(y: Float64Array, xs: Float64Array[], ntrend: nu
 /**
  * Step 1 for one x and a constant (the pair-trading case), two-pass: means, then centred sums
  * Sxx, Sxy in one pass; β = Sxy/Sxx, α = ȳ − β·x̄. Returns null only if Sxx is not positive.
+ * The residuals are written to `residuals` (n entries), which the fit then refers to.
  */
-function simpleRegression(y: Float64Array, x: Float64Array): CointegratingFit | null {
+function simpleRegression(y: Float64Array, x: Float64Array, residuals: Float64Array): CointegratingFit | null {
   const n = y.length;
   let xMean = 0;
   let yMean = 0;
@@ -273,14 +335,16 @@ function simpleRegression(y: Float64Array, x: Float64Array): CointegratingFit | 
   if (!(sxx > 0)) return null;
   const beta = sxy / sxx;
   const intercept = yMean - beta * xMean;
-  const residuals = new Float64Array(n);
   let ssr = 0;
   for (let t = 0; t < n; t++) {
     const e = y[t] - intercept - beta * x[t];
     residuals[t] = e;
     ssr += e * e;
   }
-  return { coefficients: Float64Array.of(beta, intercept), residuals, rSquared: 1 - ssr / syy };
+  const coefficients = new Float64Array(2);
+  coefficients[0] = beta;
+  coefficients[1] = intercept;
+  return { coefficients, residuals, rSquared: 1 - ssr / syy };
 }
 
 /** Step 1, careful path: Householder QR on the explicit design [x_1..x_k, 1, (t)] (statsmodels add_trend(prepend=False)). */

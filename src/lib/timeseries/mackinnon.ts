@@ -393,12 +393,14 @@ export function mackinnoncrit(options?: MackinnonCritOptions): CriticalValues {
 /** Internal kernel without validation. */
 export function mackinnoncritKernel(n: number, regression: MackinnonRegression, nobs: number): CriticalValues {
   const table = TAU_2010[regression][n - 1];
-  const values = table.map((b) => {
-    if (nobs === Infinity) return b[0];
-    const x = 1 / nobs;
-    let y = 0;
-    for (let i = b.length - 1; i >= 0; i--) y = y * x + b[i];
-    return y;
-  });
-  return { "1%": values[0], "5%": values[1], "10%": values[2] };
+  return { "1%": criticalValue(table[0], nobs), "5%": criticalValue(table[1], nobs), "10%": criticalValue(table[2], nobs) };
+}
+
+/** c(T) = β∞ + β₁/T + β₂/T² + β₃/T³ of one row of TAU_2010 (Horner), β∞ for T = Infinity. */
+function criticalValue(b: readonly number[], nobs: number): number {
+  if (nobs === Infinity) return b[0];
+  const x = 1 / nobs;
+  let y = 0;
+  for (let i = b.length - 1; i >= 0; i--) y = y * x + b[i];
+  return y;
 }

@@ -4,6 +4,7 @@
  * cancelled call stops within one pair's time.
  */
 import { describeFailure } from "../errors.js";
+import { createPairAnalysisWorkspace } from "../../lib/discovery/analysePair.js";
 import { testPairCore, type PairOptions, type PartialPairResult } from "./pairPipeline.js";
 
 export interface DiscoverBatchPayload {
@@ -31,6 +32,7 @@ export function discoverBatch(payload: DiscoverBatchPayload): DiscoverBatchResul
   const results: PartialPairResult[] = [];
   const start = performance.now();
   let cancelled = false;
+  const workspace = createPairAnalysisWorkspace(); // the library's scratch arrays, once per batch
   for (let k = 0; k < pairs.length; k += 2) {
     if (Atomics.load(cancel, 0) !== 0) {
       cancelled = true;
@@ -41,7 +43,7 @@ export function discoverBatch(payload: DiscoverBatchPayload): DiscoverBatchResul
     const y = series.subarray(i * length, (i + 1) * length);
     const x = series.subarray(j * length, (j + 1) * length);
     try {
-      results.push(testPairCore("", "", y, x, options));
+      results.push(testPairCore("", "", y, x, options, workspace));
     } catch (error) {
       const failure = describeFailure(error);
       results.push({

@@ -15,7 +15,7 @@
  * H ≥ 0.5); profit_score = max(total_return, 0) (fraction); combined_score =
  * coint_score · meanrev_score · (1 + profit_score) (the seed's product form).
  */
-import { analysePairKernel } from "../../lib/discovery/analysePair.js";
+import { analysePairKernel, type PairAnalysisWorkspace } from "../../lib/discovery/analysePair.js";
 import type { PairTestResponse } from "../generated/pair_discovery.js";
 import { enumOrDefault, positiveIntOrDefault, positiveOrDefault } from "../wire.js";
 import { invalidArgument } from "../errors.js";
@@ -153,23 +153,37 @@ export type PartialPairResult = Partial<PairTestResponse>;
  * Run the pipeline on two validated, equal-length series. Stops at the first failed screen
  * (not cointegrated, Hurst above min_hurst, no mean reversion, no entry region) with
  * success = false and `error` saying why; the fields computed so far are filled in.
+ * Loops over many pairs pass one `workspace` (createPairAnalysisWorkspace) for all of them: the
+ * library's scratch arrays are then allocated once, not per pair (docs/scaling.md).
  * @throws RangeError/TypeError from the library for degenerate input (e.g. a constant leg)
  */
-export function testPairCore(symbol1: string, symbol2: string, y: Float64Array, x: Float64Array, o: PairOptions): PartialPairResult {
+export function testPairCore(
+  symbol1: string,
+  symbol2: string,
+  y: Float64Array,
+  x: Float64Array,
+  o: PairOptions,
+  workspace?: PairAnalysisWorkspace,
+): PartialPairResult {
   const a = onSpread(() =>
-    analysePairKernel(y, x, {
-      significance: o.significance,
-      maxHurst: o.minHurst,
-      transactionCost: o.transactionCost,
-      dt: o.dt,
-      rho: o.rho,
-      maxLag: o.maxLag,
-      hurstMethod: o.hurstMethod,
-      hedge: o.hedge,
-      hedgeWindow: o.hedgeWindow,
-      hedgeDelta: o.hedgeDelta,
-      hedgeVe: o.hedgeVe,
-    }),
+    analysePairKernel(
+      y,
+      x,
+      {
+        significance: o.significance,
+        maxHurst: o.minHurst,
+        transactionCost: o.transactionCost,
+        dt: o.dt,
+        rho: o.rho,
+        maxLag: o.maxLag,
+        hurstMethod: o.hurstMethod,
+        hedge: o.hedge,
+        hedgeWindow: o.hedgeWindow,
+        hedgeDelta: o.hedgeDelta,
+        hedgeVe: o.hedgeVe,
+      },
+      workspace,
+    ),
   );
   const out: PartialPairResult = {
     symbol1,
