@@ -9,8 +9,10 @@
  * workload, so JIT code, worker heaps, pool threads and HTTP/2 buffers exist; repeated, up to
  * MAX_WARMUP_ROUNDS, until the committed V8 heaps change by less than 2 MiB) followed by forced
  * full GCs in the server, in every pool worker and then the main thread (without the workers'
- * GCs the baseline swung by ±15 MiB with whatever garbage the workers happened to hold); final =
- * RSS after the timed run and the same GCs. Growth =
+ * GCs the baseline swung by ±15 MiB with whatever garbage the workers happened to hold), a pause
+ * of 1 s and the same GCs again (read at once, RSS still held backing stores V8's background
+ * sweeper had not yet freed: growth swung −4…+17 % between identical runs); final = RSS after the
+ * timed run and the same GCs. Growth =
  * (final − baseline) / baseline. RSS covers the main thread and the pool's worker threads (one
  * process). The peak RSS during the run is sampled every second and reported, not asserted.
  */

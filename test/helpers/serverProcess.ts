@@ -2,8 +2,9 @@
  * A real server in its own process, for the tests that must observe the server alone: fuzz
  * ("the process stays alive") and load ("server RSS growth"). Runs E1's `startServer` under tsx
  * with --expose-gc and answers line commands on stdin with one JSON line on stdout:
- *   "gc"    -> a full GC in every pool worker (ComputePool.collectGarbage), then global.gc() twice
- *              in the main thread, then { rss, heapUsed, external, main, workers } (bytes, after GC;
+ *   "gc"    -> a full GC in every pool worker (ComputePool.collectGarbage) and the main thread, a
+ *              pause of GC_SETTLE_MS, the same again (global.gc() twice in the main thread), then
+ *              { rss, heapUsed, external, main, workers } (bytes, after GC;
  *              main and workers[k] are each isolate's HeapNumbers, src/server/heapNumbers.ts)
  *   "mem"   -> { rss, heapUsed, external } without GC
  *   "pool"  -> the compute pool's stats()
@@ -20,6 +21,8 @@ import type { ServerConfig } from "../../src/server/config.js";
 import { heapNumbers } from "../../src/server/heapNumbers.js";
 
 const SELF = fileURLToPath(import.meta.url);
+/** Pause between the two garbage collections of the "gc" command before RSS is read (see there). */
+const GC_SETTLE_MS = 1000;
 
 export interface ServerProcess {
   readonly pid: number;
@@ -107,12 +110,20 @@ if (process.env.ARBLAB_SERVER_PROCESS === "1" && process.argv[1] === SELF) {
   input.on("line", (line) => {
     const cmd = line.trim();
     if (cmd === "gc") {
-      // the workers' heaps too (RSS covers every thread), then the main thread's
-      void server.pool.collectGarbage().then((workers) => {
+      // the workers' heaps too (RSS covers every thread), then the main thread's; then again after
+      // GC_SETTLE_MS: V8 frees dead ArrayBuffers' backing stores on a background sweeper after the
+      // GC returns and closed connections release their buffers as their sessions end, so RSS read
+      // at once swung by −4…+17 % between identical load runs; read after the settle and a second
+      // collection it was −0.5…+0.2 % (test/load.test.ts, 3 runs each, 2026-12-05)
+      void (async () => {
+        await server.pool.collectGarbage();
+        gc?.();
+        await new Promise((resolve) => setTimeout(resolve, GC_SETTLE_MS));
+        const workers = await server.pool.collectGarbage();
         gc?.();
         gc?.();
         process.stdout.write(`${JSON.stringify({ ...memory(), main: heapNumbers(), workers })}\n`);
-      });
+      })();
     } else if (cmd === "mem") {
       process.stdout.write(`${JSON.stringify(memory())}\n`);
     } else if (cmd === "pool") {
